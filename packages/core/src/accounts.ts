@@ -1,0 +1,52 @@
+import type * as v from "valibot";
+import type { Db, UserItem } from "./model/index.ts";
+import type { loginBody, registerBody } from "./schemas.ts";
+import { AppError } from "./errors.ts";
+import { newId } from "./ids.ts";
+import { nowIso } from "./time.ts";
+import { foldCase } from "./keys.ts";
+import { decoyHash, hashPassword, verifyPassword } from "./auth/passwords.ts";
+import { failed, transact } from "./transact.ts";
+
+/** Creates the account; the email and username guards make a second claim fail in the database. */
+export async function register(db: Db, input: v.InferOutput<typeof registerBody>): Promise<UserItem> {
+  const usernameLower = foldCase(input.username);
+  const user: UserItem = {
+    userId: newId(),
+    email: input.email,
+    username: input.username,
+    usernameLower,
+    usernameInitial: usernameLower.slice(0, 1),
+    passwordHash: await hashPassword(input.password),
+    createdAt: nowIso(),
+  };
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ uniques, users }) => [
+        uniques.create({ kind: "email", value: foldCase(input.email), holderId: user.userId }).commit(),
+        uniques.create({ kind: "username", value: usernameLower, holderId: user.userId }).commit(),
+        users.create(user).commit(),
+      ])
+      .go(),
+  );
+  if (failed(codes, 0)) throw new AppError("email_taken");
+  if (failed(codes, 1)) throw new AppError("username_taken");
+  if (codes) throw new Error(`register transaction canceled: ${codes.join(",")}`);
+  return user;
+}
+
+/** The user for these credentials; one answer for a wrong email and a wrong password, in the same time. */
+export async function authenticate(db: Db, input: v.InferOutput<typeof loginBody>): Promise<UserItem> {
+  const guard = await db.entities.uniques.get({ kind: "email", value: foldCase(input.email) }).go();
+  const user = guard.data ? (await db.entities.users.get({ userId: guard.data.holderId }).go()).data : null;
+  const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
+  if (!user || !ok) throw new AppError("invalid_credentials");
+  return user;
+}
+
+export async function getUser(db: Db, userId: string): Promise<UserItem> {
+  const { data } = await db.entities.users.get({ userId }).go();
+  // A valid token for a user who no longer exists is as good as no token.
+  if (!data) throw new AppError("unauthorized");
+  return data;
+}

@@ -1,0 +1,53 @@
+import { Entity, Service, type EntityItem } from "electrodb";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { users } from "./users.ts";
+import { uniques } from "./uniques.ts";
+import { servers } from "./servers.ts";
+import { channels } from "./channels.ts";
+import { members } from "./members.ts";
+import { messages } from "./messages.ts";
+import { invites } from "./invites.ts";
+import { serverPasswords } from "./serverPasswords.ts";
+import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
+import { connections, subscriptions } from "./realtime.ts";
+import { rateLimits } from "./rateLimits.ts";
+
+export type { UniqueKind } from "./uniques.ts";
+
+/** The one ElectroDB `Service` over the one table. */
+export function createDb(client: DynamoDBDocumentClient, table: string) {
+  return new Service(
+    {
+      users: new Entity(users),
+      uniques: new Entity(uniques),
+      servers: new Entity(servers),
+      channels: new Entity(channels),
+      members: new Entity(members),
+      messages: new Entity(messages),
+      invites: new Entity(invites),
+      serverPasswords: new Entity(serverPasswords),
+      dmConversations: new Entity(dmConversations),
+      dmInboxes: new Entity(dmInboxes),
+      dmMessages: new Entity(dmMessages),
+      connections: new Entity(connections),
+      subscriptions: new Entity(subscriptions),
+      rateLimits: new Entity(rateLimits),
+    },
+    { client, table },
+  );
+}
+
+export type Db = ReturnType<typeof createDb>;
+type Entities = Db["entities"];
+export type UserItem = EntityItem<Entities["users"]>;
+export type ServerItem = EntityItem<Entities["servers"]>;
+export type ChannelItem = EntityItem<Entities["channels"]>;
+export type MemberItem = EntityItem<Entities["members"]>;
+export type MessageItem = EntityItem<Entities["messages"]>;
+export type InviteItem = EntityItem<Entities["invites"]>;
+export type ServerPasswordItem = EntityItem<Entities["serverPasswords"]>;
+export type DmConversationItem = EntityItem<Entities["dmConversations"]>;
+export type DmInboxItem = EntityItem<Entities["dmInboxes"]>;
+export type DmMessageItem = EntityItem<Entities["dmMessages"]>;
+export type ConnectionItem = EntityItem<Entities["connections"]>;
+export type SubscriptionItem = EntityItem<Entities["subscriptions"]>;

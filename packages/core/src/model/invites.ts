@@ -1,0 +1,27 @@
+import { ttlAttribute } from "../table.ts";
+
+/** An invite code. `uses` is bumped by a conditional update, in one transaction with the membership. */
+export const invites = {
+  model: { entity: "invite", version: "1", service: "agorusta" },
+  attributes: {
+    code: { type: "string", required: true, readOnly: true },
+    serverId: { type: "string", required: true, readOnly: true },
+    creatorId: { type: "string", required: true, readOnly: true },
+    maxUses: { type: "number", readOnly: true },
+    uses: { type: "number", required: true, default: 0 },
+    expiresAt: { type: "string", readOnly: true },
+    createdAt: { type: "string", required: true, readOnly: true },
+    ttl: { type: "number", field: ttlAttribute, readOnly: true },
+  },
+  indexes: {
+    byCode: {
+      pk: { field: "pk", composite: ["code"], casing: "none" },
+      sk: { field: "sk", composite: [], casing: "none" },
+    },
+    byServer: {
+      index: "gsi1",
+      pk: { field: "gsi1pk", composite: ["serverId"], casing: "none" },
+      sk: { field: "gsi1sk", composite: ["createdAt", "code"], casing: "none" },
+    },
+  },
+} as const;

@@ -1,0 +1,37 @@
+/**
+ * Membership of a user in a server. Server and user facts that never change (server name,
+ * owner, username) are copied here so "my servers" and the member roster are one Query each.
+ */
+export const members = {
+  model: { entity: "member", version: "1", service: "agorusta" },
+  attributes: {
+    serverId: { type: "string", required: true, readOnly: true },
+    userId: { type: "string", required: true, readOnly: true },
+    role: { type: ["owner", "member"] as const, required: true, readOnly: true },
+    /** "0" for the owner, "1" for members: the roster lists the owner first. */
+    roleRank: { type: "string", required: true, readOnly: true },
+    joinedAt: { type: "string", required: true, readOnly: true },
+    username: { type: "string", required: true, readOnly: true },
+    usernameLower: { type: "string", required: true, readOnly: true },
+    userCreatedAt: { type: "string", required: true, readOnly: true },
+    serverName: { type: "string", required: true, readOnly: true },
+    serverOwnerId: { type: "string", required: true, readOnly: true },
+    serverCreatedAt: { type: "string", required: true, readOnly: true },
+  },
+  indexes: {
+    byServer: {
+      pk: { field: "pk", composite: ["serverId"], casing: "none" },
+      sk: { field: "sk", composite: ["userId"], casing: "none" },
+    },
+    byUser: {
+      index: "gsi1",
+      pk: { field: "gsi1pk", composite: ["userId"], casing: "none" },
+      sk: { field: "gsi1sk", composite: ["joinedAt", "serverId"], casing: "none" },
+    },
+    roster: {
+      index: "gsi2",
+      pk: { field: "gsi2pk", composite: ["serverId"], casing: "none" },
+      sk: { field: "gsi2sk", composite: ["roleRank", "usernameLower"], casing: "none" },
+    },
+  },
+} as const;

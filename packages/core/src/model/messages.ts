@@ -1,0 +1,26 @@
+/** What a channel message and a DM message both carry. Author facts are copied: they never change. */
+export const messageBody = {
+  messageId: { type: "string", required: true, readOnly: true },
+  authorId: { type: "string", required: true, readOnly: true },
+  authorUsername: { type: "string", required: true, readOnly: true },
+  authorCreatedAt: { type: "string", required: true, readOnly: true },
+  content: { type: "string", required: true },
+  createdAt: { type: "string", required: true, readOnly: true },
+  editedAt: { type: "string" },
+} as const;
+
+/** A channel message; `messageId` is a ULID, so the sort key orders history by time. */
+export const messages = {
+  model: { entity: "message", version: "1", service: "agorusta" },
+  attributes: {
+    channelId: { type: "string", required: true, readOnly: true },
+    serverId: { type: "string", required: true, readOnly: true },
+    ...messageBody,
+  },
+  indexes: {
+    byChannel: {
+      pk: { field: "pk", composite: ["channelId"], casing: "none" },
+      sk: { field: "sk", composite: ["messageId"], casing: "none" },
+    },
+  },
+} as const;

@@ -1,0 +1,51 @@
+import { ttlAttribute } from "../table.ts";
+
+/** An open WebSocket. The TTL outlives API Gateway's 2-hour connection limit, in case `$disconnect` never ran. */
+export const connections = {
+  model: { entity: "connection", version: "1", service: "agorusta" },
+  attributes: {
+    connectionId: { type: "string", required: true, readOnly: true },
+    userId: { type: "string", required: true, readOnly: true },
+    connectedAt: { type: "string", required: true, readOnly: true },
+    ttl: { type: "number", field: ttlAttribute, readOnly: true },
+  },
+  indexes: {
+    byId: {
+      pk: { field: "pk", composite: ["connectionId"], casing: "none" },
+      sk: { field: "sk", composite: [], casing: "none" },
+    },
+    byUser: {
+      index: "gsi1",
+      pk: { field: "gsi1pk", composite: ["userId"], casing: "none" },
+      sk: { field: "gsi1sk", composite: ["connectionId"], casing: "none" },
+    },
+  },
+} as const;
+
+/** A connection's subscription to a channel; found by channel (fan-out), connection (cleanup) and server (server-wide events). */
+export const subscriptions = {
+  model: { entity: "subscription", version: "1", service: "agorusta" },
+  attributes: {
+    channelId: { type: "string", required: true, readOnly: true },
+    connectionId: { type: "string", required: true, readOnly: true },
+    serverId: { type: "string", required: true, readOnly: true },
+    userId: { type: "string", required: true, readOnly: true },
+    ttl: { type: "number", field: ttlAttribute, readOnly: true },
+  },
+  indexes: {
+    byChannel: {
+      pk: { field: "pk", composite: ["channelId"], casing: "none" },
+      sk: { field: "sk", composite: ["connectionId"], casing: "none" },
+    },
+    byConnection: {
+      index: "gsi1",
+      pk: { field: "gsi1pk", composite: ["connectionId"], casing: "none" },
+      sk: { field: "gsi1sk", composite: ["channelId"], casing: "none" },
+    },
+    byServer: {
+      index: "gsi2",
+      pk: { field: "gsi2pk", composite: ["serverId"], casing: "none" },
+      sk: { field: "gsi2sk", composite: ["connectionId", "channelId"], casing: "none" },
+    },
+  },
+} as const;

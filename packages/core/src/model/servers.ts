@@ -1,0 +1,18 @@
+/** A server (guild). Its name's uniqueness lives in `uniques` (kind `serverName`). */
+export const servers = {
+  model: { entity: "server", version: "1", service: "agorusta" },
+  attributes: {
+    serverId: { type: "string", required: true, readOnly: true },
+    name: { type: "string", required: true, readOnly: true },
+    ownerId: { type: "string", required: true, readOnly: true },
+    createdAt: { type: "string", required: true, readOnly: true },
+  },
+  indexes: {
+    byId: {
+      // Shares its partition with the server's channels: one Query reads the server with them.
+      collection: "serverDetail",
+      pk: { field: "pk", composite: ["serverId"], casing: "none" },
+      sk: { field: "sk", composite: [], casing: "none" },
+    },
+  },
+} as const;

@@ -1,0 +1,26 @@
+/** An account. Email and username uniqueness live in `uniques`, written in the same transaction. */
+export const users = {
+  model: { entity: "user", version: "1", service: "agorusta" },
+  attributes: {
+    userId: { type: "string", required: true, readOnly: true },
+    email: { type: "string", required: true },
+    username: { type: "string", required: true, readOnly: true },
+    /** Lower-cased username: the sort key of the prefix search. */
+    usernameLower: { type: "string", required: true, readOnly: true },
+    /** First character of `usernameLower`: shards the search index so no partition holds everyone. */
+    usernameInitial: { type: "string", required: true, readOnly: true },
+    passwordHash: { type: "string", required: true },
+    createdAt: { type: "string", required: true, readOnly: true },
+  },
+  indexes: {
+    byId: {
+      pk: { field: "pk", composite: ["userId"], casing: "none" },
+      sk: { field: "sk", composite: [], casing: "none" },
+    },
+    byUsernamePrefix: {
+      index: "gsi1",
+      pk: { field: "gsi1pk", composite: ["usernameInitial"], casing: "none" },
+      sk: { field: "gsi1sk", composite: ["usernameLower"], casing: "none" },
+    },
+  },
+} as const;

@@ -1,0 +1,114 @@
+/**
+ * The one set of request schemas, used by the routes (validation at the edge) and by the
+ * web client (form checks before sending). Limits come from the API contract's "Rules".
+ */
+import * as v from "valibot";
+import { AppError, type Issue } from "./errors.ts";
+
+const text = (min: number, max: number, what: string) =>
+  v.pipe(
+    v.string(`${what} must be text.`),
+    v.trim(),
+    v.minGraphemes(min, min === 1 ? `${what} cannot be empty.` : `${what} must be at least ${min} characters.`),
+    v.maxGraphemes(max, `${what} must be at most ${max} characters.`),
+  );
+
+export const email = v.pipe(
+  v.string("Email must be text."),
+  v.trim(),
+  v.maxLength(254, "Email must be at most 254 characters."),
+  v.email("Enter a valid email address."),
+);
+export const username = v.pipe(
+  v.string("Username must be text."),
+  v.regex(/^[A-Za-z0-9_.-]{2,32}$/, "Username must be 2–32 letters, digits, '_', '.' or '-'."),
+);
+export const password = v.pipe(
+  v.string("Password must be text."),
+  v.minLength(8, "Password must be at least 8 characters."),
+  v.maxLength(256, "Password must be at most 256 characters."),
+);
+export const serverName = text(2, 100, "Server name");
+export const channelName = text(1, 100, "Channel name");
+export const messageContent = text(1, 4000, "Message");
+
+const wholeNumber = (min: number, max: number, what: string) =>
+  v.pipe(
+    v.number(`${what} must be a number.`),
+    v.integer(`${what} must be a whole number.`),
+    v.minValue(min, `${what} must be at least ${min}.`),
+    v.maxValue(max, `${what} must be at most ${max}.`),
+  );
+export const expiresInSeconds = wholeNumber(60, 31_536_000, "Expiry");
+export const maxUses = wholeNumber(1, 10_000, "Max uses");
+
+/** Ids are ULIDs; anything else cannot name a thing, so it is refused before touching the table. */
+export const id = v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "Not a valid id."));
+
+export const registerBody = v.object({ email, username, password });
+export const loginBody = v.object({
+  email: v.pipe(v.string("Email must be text."), v.trim(), v.minLength(1, "Enter your email."), v.maxLength(254)),
+  password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter your password."), v.maxLength(256)),
+});
+export const createServerBody = v.object({ name: serverName });
+export const createChannelBody = v.object({ name: channelName });
+export const messageBody = v.object({ content: messageContent });
+export const createInviteBody = v.object({
+  maxUses: v.optional(v.nullable(maxUses)),
+  expiresInSeconds: v.optional(v.nullable(expiresInSeconds)),
+});
+export const createPasswordBody = v.object({
+  password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter a password."), v.maxLength(256, "Password must be at most 256 characters.")),
+  label: v.optional(v.nullable(text(1, 100, "Label"))),
+  expiresInSeconds: v.optional(v.nullable(expiresInSeconds)),
+});
+export const joinByPasswordBody = v.object({
+  name: v.pipe(v.string("Server name must be text."), v.trim(), v.minLength(1, "Enter the server name."), v.maxLength(400)),
+  password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter the password."), v.maxLength(256)),
+});
+export const startDmBody = v.object({ userId: v.string("userId must be text.") });
+
+const limit = (max: number, fallback: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/, `limit must be a whole number from 1 to ${max}.`),
+      v.transform(Number),
+      v.minValue(1, `limit must be at least 1.`),
+      v.maxValue(max, `limit must be at most ${max}.`),
+    ),
+    String(fallback),
+  );
+
+export const historyQuery = v.pipe(
+  v.object({
+    limit: limit(100, 50),
+    before: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "before must be a message id."))),
+    after: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "after must be a message id."))),
+  }),
+  v.check((q) => !(q.before && q.after), "Use before or after, not both."),
+);
+export const searchQuery = v.object({
+  q: v.pipe(v.string("q is required."), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
+});
+export const membersQuery = v.object({
+  limit: limit(100, 100),
+  after: v.optional(v.string()),
+});
+
+/** valibot issues → the contract's `issues` (dotted paths). */
+export function toIssues(issues: readonly v.BaseIssue<unknown>[]): Issue[] {
+  return issues.map((issue) => ({
+    path: issue.path?.map((p) => String(p.key)).join(".") ?? "",
+    message: issue.message,
+  }));
+}
+
+/** Parse or throw the contract's 400. For edges without a framework validator (WebSocket frames). */
+export function parse<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (!result.success) {
+    throw new AppError("invalid_request", result.issues[0]?.message, { issues: toIssues(result.issues) });
+  }
+  return result.output;
+}

@@ -1,0 +1,52 @@
+/**
+ * The one table. Every entity lives here behind generic key attributes, so this
+ * module is the single description both SST (`infra/storage.ts`) and the local
+ * runtime (`CreateTable`) build the table from.
+ */
+export const keyAttributes = {
+  pk: "pk",
+  sk: "sk",
+} as const;
+
+export const globalIndexes = {
+  gsi1: { hashKey: "gsi1pk", rangeKey: "gsi1sk" },
+  gsi2: { hashKey: "gsi2pk", rangeKey: "gsi2sk" },
+} as const;
+
+export type GlobalIndexName = keyof typeof globalIndexes;
+
+/** Epoch seconds; DynamoDB's TTL sweeper deletes items some time after it passes. */
+export const ttlAttribute = "ttl";
+
+/** Every key attribute is a string: SST's `fields` and CreateTable's AttributeDefinitions. */
+export const keyFields: Record<string, "string"> = Object.fromEntries(
+  [
+    keyAttributes.pk,
+    keyAttributes.sk,
+    ...Object.values(globalIndexes).flatMap((i) => [i.hashKey, i.rangeKey]),
+  ].map((name) => [name, "string" as const]),
+);
+
+/** The CreateTable request for the local runtime and the tests (on-demand billing, like SST's default). */
+export function createTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    AttributeDefinitions: Object.keys(keyFields).map((AttributeName) => ({
+      AttributeName,
+      AttributeType: "S" as const,
+    })),
+    KeySchema: [
+      { AttributeName: keyAttributes.pk, KeyType: "HASH" as const },
+      { AttributeName: keyAttributes.sk, KeyType: "RANGE" as const },
+    ],
+    GlobalSecondaryIndexes: Object.entries(globalIndexes).map(([IndexName, keys]) => ({
+      IndexName,
+      KeySchema: [
+        { AttributeName: keys.hashKey, KeyType: "HASH" as const },
+        { AttributeName: keys.rangeKey, KeyType: "RANGE" as const },
+      ],
+      Projection: { ProjectionType: "ALL" as const },
+    })),
+  };
+}

@@ -1,0 +1,29 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { AppError } from "@agorusta/core";
+import type { AppEnv, Deps } from "./deps.ts";
+import { onError, onNotFound } from "./http/errors.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The one REST app: the same under Node locally and under Lambda. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>()
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new AppError("payload_too_large");
+        },
+      }),
+    )
+    .route("/health", healthRoutes(deps))
+    .route("/auth", authRoutes(deps));
+  app.onError(onError);
+  app.notFound(onNotFound);
+  return app;
+}
+
+export type AppType = ReturnType<typeof createApp>;

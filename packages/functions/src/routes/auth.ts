@@ -1,0 +1,19 @@
+import { Hono } from "hono";
+import { authenticate, getUser, register } from "@agorusta/core/accounts";
+import { meView } from "@agorusta/core";
+import { loginBody, registerBody } from "@agorusta/core/schemas";
+import type { AppEnv, Deps } from "../deps.ts";
+import { validate } from "../http/validate.ts";
+import { requireUser } from "../http/auth.ts";
+
+export const authRoutes = (deps: Deps) =>
+  new Hono<AppEnv>()
+    .post("/register", validate("json", registerBody), async (c) => {
+      const user = await register(deps.db, c.req.valid("json"));
+      return c.json({ token: await deps.tokens.issue(user.userId), user: meView(user) }, 201);
+    })
+    .post("/login", validate("json", loginBody), async (c) => {
+      const user = await authenticate(deps.db, c.req.valid("json"));
+      return c.json({ token: await deps.tokens.issue(user.userId), user: meView(user) }, 200);
+    })
+    .get("/me", requireUser(deps), async (c) => c.json(meView(await getUser(deps.db, c.var.userId)), 200));

@@ -1,0 +1,50 @@
+/**
+ * `npm start`: DynamoDB Local (persisted under `.data/`), the table, and Agorusta on PORT.
+ */
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { startDynamoLocal, JavaMissingError } from "./dynamoLocal.ts";
+import { loadOrCreateSecret } from "./secret.ts";
+import { startRuntime } from "./runtime.ts";
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const dataDir = process.env.AGORUSTA_DATA_DIR ?? join(repoRoot, ".data");
+const port = Number(process.env.PORT ?? 3000);
+
+async function main() {
+  const dynamo = await startDynamoLocal({ dataDir: join(dataDir, "dynamodb") });
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await runtime?.close().catch(() => {});
+    await dynamo.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  process.on("SIGHUP", () => void stop(0));
+
+  let runtime: Awaited<ReturnType<typeof startRuntime>> | undefined;
+  try {
+    runtime = await startRuntime({
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: process.env.AGORUSTA_TABLE ?? "agorusta",
+      jwtSecret: process.env.JWT_SECRET ?? loadOrCreateSecret(join(dataDir, "jwt-secret")),
+      port,
+      hostname: process.env.HOST ?? "127.0.0.1",
+      webRoot: join(repoRoot, "packages/web/build"),
+    });
+  } catch (e) {
+    console.error(e);
+    await stop(1);
+    return;
+  }
+  console.log(`Agorusta is running at http://localhost:${runtime.port}/ (API at /api, data in ${dataDir})`);
+}
+
+main().catch((e) => {
+  if (e instanceof JavaMissingError) console.error(e.message);
+  else console.error(e);
+  process.exit(1);
+});

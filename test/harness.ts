@@ -1,0 +1,75 @@
+import { inject } from "vitest";
+import { randomBytes } from "node:crypto";
+import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createApp } from "@agorusta/functions/app";
+import { createDeps, type Deps } from "@agorusta/functions/deps";
+import { ensureTable } from "../packages/local/src/dynamoLocal.ts";
+import { startRuntime, type Runtime } from "../packages/local/src/runtime.ts";
+
+export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+export const uniqueTableName = () => `t_${Date.now()}_${randomBytes(4).toString("hex")}`;
+
+/** A fresh table of its own in the run's DynamoDB Local, and deps over it. */
+export async function freshDeps(): Promise<Deps> {
+  const dynamo = createDynamoClients(localDynamoConfig(inject("dynamoEndpoint")));
+  const tableName = uniqueTableName();
+  await ensureTable(dynamo.raw, tableName);
+  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET });
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** Calls the Hono app in-process, as a client would over HTTP. */
+export async function testApi() {
+  const deps = await freshDeps();
+  const app = createApp(deps);
+  async function call<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["content-type"] ??= "application/json";
+    } else if (body !== undefined) headers["content-type"] ??= "application/json";
+    const res = await app.request(path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: left as text so the assertion shows it */
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+  let n = 0;
+  /** Registers a fresh user; returns its token and Me. */
+  async function user(name?: string) {
+    const username = name ?? `user${Date.now().toString(36)}${n++}`;
+    const res = await call("POST", "/auth/register", {
+      body: { email: `${username}@example.com`, username, password: "correct horse battery" },
+    });
+    if (res.status !== 201) throw new Error(`register failed: ${JSON.stringify(res.body)}`);
+    return { token: res.body.token as string, ...(res.body.user as { id: string; username: string; email: string; createdAt: string }) };
+  }
+  return { deps, app, call, user };
+}
+
+/** The whole local runtime on a free port, over its own table: for WebSocket and browser tests. */
+export async function testRuntime(options: { webRoot?: string } = {}): Promise<Runtime> {
+  return startRuntime({
+    dynamoEndpoint: inject("dynamoEndpoint"),
+    tableName: uniqueTableName(),
+    jwtSecret: TEST_SECRET,
+    port: 0,
+    ...options,
+  });
+}
