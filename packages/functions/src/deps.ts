@@ -1,10 +1,12 @@
-import { createDb, createTokens, type Db, type DynamoClients, type Tokens } from "@agorusta/core";
+import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, type Publisher, type Tokens } from "@agorusta/core";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {
   db: Db;
   tokens: Tokens;
-  /** The DynamoDB client's request counts, for tests and benchmarks. */
+  /** Pushes events to WebSocket connections after a write is stored. */
+  publisher: Publisher;
+  /** The DynamoDB client and its request counts, for tests and benchmarks. */
   dynamo: DynamoClients;
 }
 
@@ -12,10 +14,17 @@ export interface AppEnv {
   Variables: { userId: string };
 }
 
-export function createDeps(options: { dynamo: DynamoClients; tableName: string; jwtSecret: string }): Deps {
+export function createDeps(options: {
+  dynamo: DynamoClients;
+  tableName: string;
+  jwtSecret: string;
+  publisher?: (db: Db) => Publisher;
+}): Deps {
+  const db = createDb(options.dynamo.document, options.tableName);
   return {
-    db: createDb(options.dynamo.document, options.tableName),
+    db,
     tokens: createTokens(options.jwtSecret),
+    publisher: options.publisher?.(db) ?? silentPublisher,
     dynamo: options.dynamo,
   };
 }
