@@ -5,6 +5,10 @@ import type { AppEnv, Deps } from "./deps.ts";
 import { onError, onNotFound } from "./http/errors.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { serversRoutes } from "./routes/servers.ts";
+import { invitesRoutes } from "./routes/invites.ts";
+import { usersRoutes } from "./routes/users.ts";
+import { dmsRoutes } from "./routes/dms.ts";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -20,7 +24,11 @@ export function createApp(deps: Deps) {
       }),
     )
     .route("/health", healthRoutes(deps))
-    .route("/auth", authRoutes(deps));
+    .route("/auth", authRoutes(deps))
+    .route("/servers", serversRoutes(deps))
+    .route("/invites", invitesRoutes(deps))
+    .route("/users", usersRoutes(deps))
+    .route("/dms", dmsRoutes(deps));
   app.onError(onError);
   app.notFound(onNotFound);
   return app;
