@@ -1,0 +1,30 @@
+/**
+ * Paging of a message history (channel or DM) whose sort key is the ULID message id.
+ * The key range is always closed on both sides, so other entities sharing the partition
+ * (a channel's subscriptions) never fall into a page.
+ */
+export interface HistoryWindow {
+  limit: number;
+  /** The newest `limit` messages older than this id. */
+  before?: string | undefined;
+  /** The oldest `limit` messages newer than this id (catch-up after a reconnect). */
+  after?: string | undefined;
+}
+
+/** Below every ULID, and above every ULID (Crockford base32 stops at 'Z'). */
+const LOWEST = "0";
+const HIGHEST = "~";
+
+export type RangeQuery<T> = (range: { from: string; to: string; order: "asc" | "desc"; limit: number }) => Promise<T[]>;
+
+/** One Query; the page comes back oldest first, as the contract wants. */
+export async function readHistory<T extends { messageId: string }>(window: HistoryWindow, query: RangeQuery<T>): Promise<T[]> {
+  const { limit, before, after } = window;
+  if (after) {
+    // BETWEEN is inclusive: ask for one more and drop the cursor itself.
+    const items = await query({ from: after, to: HIGHEST, order: "asc", limit: limit + 1 });
+    return items.filter((m) => m.messageId !== after).slice(0, limit);
+  }
+  const items = await query({ from: LOWEST, to: before ?? HIGHEST, order: "desc", limit: before ? limit + 1 : limit });
+  return items.filter((m) => m.messageId !== before).slice(0, limit).reverse();
+}
