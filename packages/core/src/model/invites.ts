@@ -6,6 +6,8 @@ export const invites = {
   attributes: {
     code: { type: "string", required: true, readOnly: true },
     serverId: { type: "string", required: true, readOnly: true },
+    /** Copied from the server (names never change): the invite page shows it without a second read. */
+    serverName: { type: "string", required: true, readOnly: true },
     creatorId: { type: "string", required: true, readOnly: true },
     maxUses: { type: "number", readOnly: true },
     uses: { type: "number", required: true, default: 0 },

@@ -1,0 +1,131 @@
+import type { Db, InviteItem, UserItem } from "./model/index.ts";
+import { AppError } from "./errors.ts";
+import { newInviteCode } from "./ids.ts";
+import { expiryIn, isExpired, nowIso } from "./time.ts";
+import { failed, transact } from "./transact.ts";
+import { isConditionalFailure, newMembership, requireOwner } from "./membership.ts";
+import { inviteView, serverView, type Invite, type InviteInfo, type Server } from "./views.ts";
+import { getServerForMember } from "./servers.ts";
+
+/** Any member may invite. The code is random; a collision (≈2⁻⁵⁹) is retried, never overwritten. */
+export async function createInvite(
+  db: Db,
+  input: { serverId: string; userId: string; maxUses?: number | null | undefined; expiresInSeconds?: number | null | undefined },
+): Promise<Invite> {
+  const server = await getServerForMember(db, input.serverId, input.userId);
+  for (let attempt = 0; ; attempt++) {
+    const invite: InviteItem = {
+      code: newInviteCode(),
+      serverId: server.serverId,
+      serverName: server.name,
+      creatorId: input.userId,
+      uses: 0,
+      createdAt: nowIso(),
+      ...(input.maxUses != null ? { maxUses: input.maxUses } : {}),
+      ...expiryIn(input.expiresInSeconds ?? undefined),
+    };
+    try {
+      await db.entities.invites.create(invite).go();
+      return inviteView(invite);
+    } catch (e) {
+      if (!isConditionalFailure(e) || attempt >= 3) throw e;
+    }
+  }
+}
+
+/** Owner only; newest first. The index is eventually consistent, which a management list can afford. */
+export async function listInvites(db: Db, serverId: string, userId: string): Promise<Invite[]> {
+  const [member, invites] = await Promise.all([
+    db.entities.members.get({ serverId, userId }).go(),
+    db.entities.invites.query.byServer({ serverId }).go({ pages: "all", order: "desc" }),
+  ]);
+  requireOwner(member.data);
+  return invites.data.map(inviteView);
+}
+
+export async function deleteInvite(db: Db, serverId: string, userId: string, code: string): Promise<void> {
+  const [member, invite] = await Promise.all([
+    db.entities.members.get({ serverId, userId }).go(),
+    db.entities.invites.get({ code }).go(),
+  ]);
+  requireOwner(member.data);
+  if (!invite.data || invite.data.serverId !== serverId) throw new AppError("invite_not_found");
+  await db.entities.invites.delete({ code }).go();
+}
+
+async function findInvite(db: Db, code: string): Promise<InviteItem> {
+  const { data } = await db.entities.invites.get({ code }).go();
+  if (!data) throw new AppError("invite_not_found");
+  return data;
+}
+
+/** Expiry is enforced here, at read time, whatever DynamoDB's TTL sweeper has or has not deleted. */
+function assertUsable(invite: InviteItem): InviteItem {
+  if (isExpired(invite.expiresAt)) throw new AppError("invite_expired");
+  if (invite.maxUses != null && invite.uses >= invite.maxUses) throw new AppError("invite_exhausted");
+  return invite;
+}
+
+const usableInvite = async (db: Db, code: string) => assertUsable(await findInvite(db, code));
+
+/** What the invite page shows; no membership needed, that is the point of an invite. */
+export async function getInviteInfo(db: Db, code: string): Promise<InviteInfo> {
+  const invite = await usableInvite(db, code);
+  return {
+    code: invite.code,
+    server: { id: invite.serverId, name: invite.serverName },
+    expiresAt: invite.expiresAt ?? null,
+    maxUses: invite.maxUses ?? null,
+    uses: invite.uses,
+  };
+}
+
+/**
+ * Joins by invite. The use is counted and the membership written in one transaction, the
+ * count guarded by `uses < maxUses`, so concurrent joins never exceed `maxUses`. Someone
+ * already a member succeeds without consuming a use.
+ */
+export async function joinByInvite(db: Db, code: string, userId: string): Promise<{ server: Server; joined: boolean }> {
+  const invite = await findInvite(db, code);
+  const [member, server, user] = await Promise.all([
+    db.entities.members.get({ serverId: invite.serverId, userId }).go(),
+    db.entities.servers.get({ serverId: invite.serverId }).go(),
+    db.entities.users.get({ userId }).go(),
+  ]);
+  if (!server.data) throw new AppError("invite_not_found");
+  if (!user.data) throw new AppError("unauthorized");
+  // A member following the link again is already where they wanted to be, used up or not.
+  if (member.data) return { server: serverView(server.data), joined: false };
+  assertUsable(invite);
+
+  const membership = newMembership(server.data, user.data as UserItem, "member");
+  const now = nowIso();
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ invites, members }) => [
+        invites
+          .patch({ code })
+          .add({ uses: 1 })
+          .where((attr, op) =>
+            [
+              invite.maxUses != null ? op.lt(attr.uses, invite.maxUses) : "",
+              invite.expiresAt ? op.gt(attr.expiresAt, now) : "",
+            ]
+              .filter(Boolean)
+              .join(" AND "),
+          )
+          .commit(),
+        members.create(membership).commit(),
+      ])
+      .go(),
+  );
+  if (failed(codes, 1)) return { server: serverView(server.data), joined: false };
+  if (failed(codes, 0)) {
+    // Lost the last use to a concurrent join, or the invite was revoked or expired meanwhile.
+    await usableInvite(db, code);
+    throw new AppError("invite_exhausted");
+  }
+  if (codes) throw new Error(`joinByInvite transaction canceled: ${codes.join(",")}`);
+  return { server: serverView(server.data), joined: true };
+}
+

@@ -1,0 +1,58 @@
+import type { Db, MessageItem } from "./model/index.ts";
+import { AppError } from "./errors.ts";
+import { newId } from "./ids.ts";
+import { nowIso } from "./time.ts";
+import { readHistory, type HistoryWindow } from "./history.ts";
+import { messageView, type Message } from "./views.ts";
+
+/** The caller's membership and the channel (which must belong to the server), read in parallel. */
+async function memberInChannel(db: Db, serverId: string, channelId: string, userId: string) {
+  const [member, channel] = await Promise.all([
+    db.entities.members.get({ serverId, userId }).go(),
+    db.entities.channels.get({ serverId, channelId }).go(),
+  ]);
+  if (!member.data) throw new AppError("not_found", "No such server.");
+  if (!channel.data) throw new AppError("not_found", "No such channel.");
+  return member.data;
+}
+
+/** Stores a message; the author's name and creation date are copied from the membership. */
+export async function sendMessage(
+  db: Db,
+  input: { serverId: string; channelId: string; userId: string; content: string },
+): Promise<Message> {
+  const member = await memberInChannel(db, input.serverId, input.channelId, input.userId);
+  const message: MessageItem = {
+    messageId: newId(),
+    channelId: input.channelId,
+    serverId: input.serverId,
+    authorId: member.userId,
+    authorUsername: member.username,
+    authorCreatedAt: member.userCreatedAt,
+    content: input.content,
+    createdAt: nowIso(),
+  };
+  await db.entities.messages.create(message).go();
+  return messageView(message);
+}
+
+/**
+ * A page of history. The Query runs alongside the authorization reads (it reveals nothing
+ * unless they pass), so a page costs one round trip of latency.
+ */
+export async function listMessages(
+  db: Db,
+  input: { serverId: string; channelId: string; userId: string } & HistoryWindow,
+): Promise<Message[]> {
+  const [, page] = await Promise.all([
+    memberInChannel(db, input.serverId, input.channelId, input.userId),
+    readHistory(input, ({ from, to, order, limit }) =>
+      db.entities.messages.query
+        .byChannel({ channelId: input.channelId })
+        .between({ messageId: from }, { messageId: to })
+        .go({ order, limit })
+        .then((r) => r.data),
+    ),
+  ]);
+  return page.map(messageView);
+}

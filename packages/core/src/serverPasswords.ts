@@ -1,0 +1,71 @@
+import type { Db, ServerPasswordItem } from "./model/index.ts";
+import { AppError } from "./errors.ts";
+import { newId } from "./ids.ts";
+import { expiryIn, isExpired, nowIso } from "./time.ts";
+import { foldCase } from "./keys.ts";
+import { decoyHash, hashPassword, verifyPassword } from "./auth/passwords.ts";
+import { addMember, requireOwner } from "./membership.ts";
+import { serverPasswordView, serverView, type Server, type ServerPassword } from "./views.ts";
+
+async function requireOwnerOf(db: Db, serverId: string, userId: string) {
+  requireOwner((await db.entities.members.get({ serverId, userId }).go()).data);
+}
+
+/** Owner only. Several passwords may be live at once (one per group of people, say). */
+export async function createServerPassword(
+  db: Db,
+  input: { serverId: string; userId: string; password: string; label?: string | null | undefined; expiresInSeconds?: number | null | undefined },
+): Promise<ServerPassword> {
+  const [, hash] = await Promise.all([requireOwnerOf(db, input.serverId, input.userId), hashPassword(input.password)]);
+  const item: ServerPasswordItem = {
+    serverId: input.serverId,
+    passwordId: newId(),
+    hash,
+    createdAt: nowIso(),
+    ...(input.label != null ? { label: input.label } : {}),
+    ...expiryIn(input.expiresInSeconds ?? undefined),
+  };
+  await db.entities.serverPasswords.create(item).go();
+  return serverPasswordView(item);
+}
+
+/** Owner only. Expired ones are listed too (with their `expiresAt`) until the TTL sweeper removes them, so the owner sees why a password stopped working. */
+export async function listServerPasswords(db: Db, serverId: string, userId: string): Promise<ServerPassword[]> {
+  const [, passwords] = await Promise.all([
+    requireOwnerOf(db, serverId, userId),
+    db.entities.serverPasswords.query.byServer({ serverId }).go({ pages: "all" }),
+  ]);
+  return passwords.data.map(serverPasswordView);
+}
+
+export async function deleteServerPassword(db: Db, serverId: string, userId: string, passwordId: string): Promise<void> {
+  const [, existing] = await Promise.all([
+    requireOwnerOf(db, serverId, userId),
+    db.entities.serverPasswords.get({ serverId, passwordId }).go(),
+  ]);
+  if (!existing.data) throw new AppError("not_found", "No such password.");
+  await db.entities.serverPasswords.delete({ serverId, passwordId }).go();
+}
+
+/**
+ * Joins by server name and password, checked with argon2 against every live password of the
+ * server. A wrong name and a wrong password give the same 403 and cost the same argon2 work.
+ */
+export async function joinByPassword(db: Db, input: { name: string; password: string; userId: string }): Promise<Server> {
+  const guard = await db.entities.uniques.get({ kind: "serverName", value: foldCase(input.name) }).go();
+  const serverId = guard.data?.holderId;
+  const [server, passwords, user] = serverId
+    ? await Promise.all([
+        db.entities.servers.get({ serverId }).go().then((r) => r.data),
+        db.entities.serverPasswords.query.byServer({ serverId }).go({ pages: "all" }).then((r) => r.data),
+        db.entities.users.get({ userId: input.userId }).go().then((r) => r.data),
+      ])
+    : [null, [], null];
+  const live = passwords.filter((p) => !isExpired(p.expiresAt));
+  const hashes = live.length ? live.map((p) => p.hash) : [await decoyHash()];
+  const matches = await Promise.all(hashes.map((h) => verifyPassword(h, input.password)));
+  if (!server || !live.length || !matches.includes(true)) throw new AppError("invalid_server_credentials");
+  if (!user) throw new AppError("unauthorized");
+  await addMember(db, server, user);
+  return serverView(server);
+}

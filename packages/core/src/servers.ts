@@ -1,0 +1,83 @@
+import type { Db, ServerItem, UserItem } from "./model/index.ts";
+import { AppError } from "./errors.ts";
+import { newId } from "./ids.ts";
+import { nowIso } from "./time.ts";
+import { foldCase } from "./keys.ts";
+import { failed, transact } from "./transact.ts";
+import { newMembership, requireMember, requireOwner } from "./membership.ts";
+import { channelView, serverFromMembership, serverView, type Channel, type Server, type ServerDetail } from "./views.ts";
+
+export const DEFAULT_CHANNEL = "general";
+
+const channelGuard = (serverId: string, name: string) => ({
+  kind: "channelName" as const,
+  value: `${serverId}#${foldCase(name)}`,
+});
+
+/**
+ * Creates the server, its `general` channel and the owner's membership in one transaction,
+ * with the name guard: of two creations of one name, exactly one commits.
+ */
+export async function createServer(db: Db, owner: UserItem, name: string): Promise<Server> {
+  const createdAt = nowIso();
+  const server: ServerItem = { serverId: newId(), name, ownerId: owner.userId, createdAt };
+  const channel = { serverId: server.serverId, channelId: newId(), name: DEFAULT_CHANNEL, createdAt };
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ uniques, servers, channels, members }) => [
+        uniques.create({ kind: "serverName", value: foldCase(name), holderId: server.serverId }).commit(),
+        servers.create(server).commit(),
+        uniques.create({ ...channelGuard(server.serverId, DEFAULT_CHANNEL), holderId: channel.channelId }).commit(),
+        channels.create(channel).commit(),
+        members.create(newMembership(server, owner, "owner")).commit(),
+      ])
+      .go(),
+  );
+  if (failed(codes, 0)) throw new AppError("server_name_taken");
+  if (codes) throw new Error(`createServer transaction canceled: ${codes.join(",")}`);
+  return serverView(server);
+}
+
+/** The caller's servers, in the order they joined them: one Query on the membership index. */
+export async function listMyServers(db: Db, userId: string): Promise<Server[]> {
+  const { data } = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
+  return data.map(serverFromMembership);
+}
+
+/** The server with its channels (one Query of its partition) and the caller's role (one GetItem), in parallel. */
+export async function getServerDetail(db: Db, serverId: string, userId: string): Promise<ServerDetail> {
+  const [member, detail] = await Promise.all([
+    requireMember(db, serverId, userId),
+    db.collections.serverDetail({ serverId }).go({ pages: "all" }),
+  ]);
+  const server = detail.data.servers[0];
+  if (!server) throw new AppError("not_found", "No such server.");
+  return { ...serverView(server), channels: detail.data.channels.map(channelView), role: member.role };
+}
+
+/** The server item for a member, or 404 for anyone else. */
+export async function getServerForMember(db: Db, serverId: string, userId: string): Promise<ServerItem> {
+  const [, server] = await Promise.all([
+    requireMember(db, serverId, userId),
+    db.entities.servers.get({ serverId }).go(),
+  ]);
+  if (!server.data) throw new AppError("not_found", "No such server.");
+  return server.data;
+}
+
+/** Owner only; the channel name is unique within the server, case-insensitively, by a guard item. */
+export async function createChannel(db: Db, serverId: string, userId: string, name: string): Promise<Channel> {
+  requireOwner((await db.entities.members.get({ serverId, userId }).go()).data);
+  const channel = { serverId, channelId: newId(), name, createdAt: nowIso() };
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ uniques, channels }) => [
+        uniques.create({ ...channelGuard(serverId, name), holderId: channel.channelId }).commit(),
+        channels.create(channel).commit(),
+      ])
+      .go(),
+  );
+  if (failed(codes, 0)) throw new AppError("channel_name_taken");
+  if (codes) throw new Error(`createChannel transaction canceled: ${codes.join(",")}`);
+  return channelView(channel);
+}
