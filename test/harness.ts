@@ -60,7 +60,24 @@ export async function testApi() {
     if (res.status !== 201) throw new Error(`register failed: ${JSON.stringify(res.body)}`);
     return { token: res.body.token as string, ...(res.body.user as { id: string; username: string; email: string; createdAt: string }) };
   }
-  return { deps, app, call, user };
+  type TestUser = Awaited<ReturnType<typeof user>>;
+  /** A server owned by `owner` (a fresh user if none), with its detail (channels, `general` first). */
+  async function server(owner?: TestUser, name?: string) {
+    const o = owner ?? (await user());
+    const created = await call("POST", "/servers", { token: o.token, body: { name: name ?? `server ${Date.now().toString(36)}${n++}` } });
+    if (created.status !== 201) throw new Error(`create server failed: ${JSON.stringify(created.body)}`);
+    const detail = await call("GET", `/servers/${created.body.id}`, { token: o.token });
+    return { owner: o, id: created.body.id as string, name: created.body.name as string, channelId: detail.body.channels[0].id as string };
+  }
+  /** A fresh user who joined the server through a new invite of its owner. */
+  async function member(s: { id: string; owner: TestUser }) {
+    const invite = await call("POST", `/servers/${s.id}/invites`, { token: s.owner.token, body: {} });
+    const u = await user();
+    const joined = await call("POST", `/invites/${invite.body.code}/join`, { token: u.token });
+    if (joined.status !== 200) throw new Error(`join failed: ${JSON.stringify(joined.body)}`);
+    return u;
+  }
+  return { deps, app, call, user, server, member };
 }
 
 /** The whole local runtime on a free port, over its own table: for WebSocket and browser tests. */
