@@ -39,6 +39,11 @@ export interface Publisher {
   toServer(serverId: string, event: ServerEvent, options?: { alsoUserIds?: string[] }): Promise<void>;
   /** To every connection of these users (DMs). */
   toUsers(userIds: string[], event: ServerEvent): Promise<void>;
+  /**
+   * To one connection: the WebSocket handler's replies. They are posted, not returned as a route
+   * response, so the deployed API needs no two-way route configuration (docs/decisions.md).
+   */
+  toConnection(connectionId: string, frame: Frame): Promise<void>;
 }
 
 /** For processes with no WebSocket API (and tests of REST alone). */
@@ -46,4 +51,5 @@ export const silentPublisher: Publisher = {
   toChannel: async () => {},
   toServer: async () => {},
   toUsers: async () => {},
+  toConnection: async () => {},
 };
