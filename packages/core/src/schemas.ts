@@ -68,6 +68,22 @@ export const joinByPasswordBody = v.object({
 });
 export const startDmBody = v.object({ userId: v.string("userId must be text.") });
 
+/** A WebSocket frame from a client (api.md "WebSocket protocol"); API Gateway routes on `action`. */
+const channelFrame = <A extends string>(action: A) =>
+  v.object(
+    {
+      action: v.literal(action),
+      channelId: v.pipe(v.string("channelId must be text."), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "channelId must be a channel id.")),
+    },
+    `${action} needs a channelId.`,
+  );
+export const clientFrame = v.variant(
+  "action",
+  [channelFrame("subscribe"), channelFrame("unsubscribe"), v.object({ action: v.literal("ping") })],
+  "action must be subscribe, unsubscribe or ping.",
+);
+export type ClientFrame = v.InferOutput<typeof clientFrame>;
+
 const limit = (max: number, fallback: number) =>
   v.optional(
     v.pipe(
