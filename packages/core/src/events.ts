@@ -4,6 +4,7 @@
  * business; routes only say what happened and to whom, after it is stored.
  */
 import type { Channel, DmMessage, Member, Message, User } from "./views.ts";
+import type { ErrorCode } from "./errors.ts";
 
 export type ServerEvent =
   | { type: "new_message"; message: Message }
@@ -24,7 +25,8 @@ export type ReplyFrame =
   | { type: "subscribed"; channelId: string }
   | { type: "unsubscribed"; channelId: string }
   | { type: "pong" }
-  | { type: "error"; code: string; message: string };
+  /** `channelId` names the channel of a refused subscribe, so a client subscribing to several can tell which. */
+  | { type: "error"; code: ErrorCode; message: string; channelId?: string };
 
 export type Frame = ServerEvent | ReplyFrame;
 

@@ -152,6 +152,7 @@ describe("broadcast", () => {
       },
       toServer: async () => {},
       toUsers: async () => {},
+      toConnection: async () => {},
     };
     const res = await send(s.owner.token, "live");
     expect(calls).toEqual([{ channelId: s.channelId, event: { type: "new_message", message: res.body } }]);
