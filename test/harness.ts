@@ -24,14 +24,14 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-/** Calls the Hono app in-process, as a client would over HTTP. */
-export async function testApi() {
-  const deps = await freshDeps();
+/** Calls the Hono app in-process, as a client would over HTTP. `overrides` swap deps (a recording publisher, small rate limits). */
+export async function testApi(overrides: Partial<Deps> = {}) {
+  const deps: Deps = { ...(await freshDeps()), ...overrides };
   const app = createApp(deps);
   async function call<T = any>(
     method: string,
     path: string,
-    options: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {},
+    options: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string>; env?: unknown } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -40,7 +40,8 @@ export async function testApi() {
       body = JSON.stringify(options.body);
       headers["content-type"] ??= "application/json";
     } else if (body !== undefined) headers["content-type"] ??= "application/json";
-    const res = await app.request(path, { method, headers, body });
+    // `env` stands in for what a runtime adapter binds (e.g. a Lambda event's requestContext).
+    const res = await app.request(path, { method, headers, body }, options.env);
     const text = await res.text();
     let parsed: unknown = text;
     try {

@@ -1,4 +1,5 @@
 import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, type Publisher, type Tokens } from "@agorusta/core";
+import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/rateLimit";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {
@@ -8,6 +9,8 @@ export interface Deps {
   publisher: Publisher;
   /** The DynamoDB client and its request counts, for tests and benchmarks. */
   dynamo: DynamoClients;
+  /** The brute-force limits of login and join-by-password; tests swap in small ones. */
+  rateLimits: BruteForcePolicies;
 }
 
 export interface AppEnv {
@@ -19,6 +22,7 @@ export function createDeps(options: {
   tableName: string;
   jwtSecret: string;
   publisher?: (db: Db) => Publisher;
+  rateLimits?: BruteForcePolicies;
 }): Deps {
   const db = createDb(options.dynamo.document, options.tableName);
   return {
@@ -26,5 +30,6 @@ export function createDeps(options: {
     tokens: createTokens(options.jwtSecret),
     publisher: options.publisher?.(db) ?? silentPublisher,
     dynamo: options.dynamo,
+    rateLimits: options.rateLimits ?? bruteForcePolicies,
   };
 }

@@ -5,6 +5,7 @@ import { loginBody, registerBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { validate } from "../http/validate.ts";
 import { requireUser } from "../http/auth.ts";
+import { guardCredentials } from "../http/bruteForce.ts";
 
 export const authRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
@@ -13,7 +14,8 @@ export const authRoutes = (deps: Deps) =>
       return c.json({ token: await deps.tokens.issue(user.userId), user: meView(user) }, 201);
     })
     .post("/login", validate("json", loginBody), async (c) => {
-      const user = await authenticate(deps.db, c.req.valid("json"));
+      const input = c.req.valid("json");
+      const user = await guardCredentials(deps, c, "login", input.email, () => authenticate(deps.db, input));
       return c.json({ token: await deps.tokens.issue(user.userId), user: meView(user) }, 200);
     })
     .get("/me", requireUser(deps), async (c) => c.json(meView(await getUser(deps.db, c.var.userId)), 200));
