@@ -13,7 +13,7 @@ export interface DynamoClients {
 
 /**
  * The DynamoDB client for the whole app. A middleware counts each request by operation, so
- * tests can measure what a route costs and fail on any Scan.
+ * tests can measure what a route costs, and refuses any Scan.
  */
 export function createDynamoClients(config: DynamoDBClientConfig = {}): DynamoClients {
   const raw = new DynamoDBClient({ maxAttempts: 5, ...config });
@@ -22,6 +22,8 @@ export function createDynamoClients(config: DynamoDBClientConfig = {}): DynamoCl
     (next, context) => async (args) => {
       const op = String(context.commandName ?? "unknown").replace(/Command$/, "");
       counts[op] = (counts[op] ?? 0) + 1;
+      // No request path may read a whole table; refusing it here makes any slip fail loudly, in tests first.
+      if (op === "Scan") throw new Error("Scan is not allowed: query a key or an index instead.");
       return next(args);
     },
     { step: "initialize", name: "agorustaRequestCounter" },

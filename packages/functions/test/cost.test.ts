@@ -1,0 +1,100 @@
+/**
+ * Request accounting: what each route asks of DynamoDB, counted by the client's middleware.
+ * The expected counts are the design (docs/data-model.md); a route that starts issuing more
+ * requests, or any Scan, fails here. The measured table is written to .test-artifacts/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { testApi } from "../../../test/harness.ts";
+
+let t: Awaited<ReturnType<typeof testApi>>;
+const measured: [string, Record<string, number>][] = [];
+
+beforeAll(async () => {
+  t = await testApi();
+});
+
+async function cost(label: string, run: () => Promise<{ status: number }>, expectedStatus: number) {
+  const counts = t.deps.dynamo.counts;
+  for (const k of Object.keys(counts)) delete counts[k];
+  const res = await run();
+  expect(res.status, label).toBe(expectedStatus);
+  const snapshot = { ...counts };
+  measured.push([label, snapshot]);
+  return snapshot;
+}
+
+afterAll(() => {
+  mkdirSync(".test-artifacts", { recursive: true });
+  const ops = [...new Set(measured.flatMap(([, c]) => Object.keys(c)))].sort();
+  const lines = [
+    `| route | ${ops.join(" | ")} | total |`,
+    `|---|${ops.map(() => "---:").join("|")}|---:|`,
+    ...measured.map(([label, c]) => `| ${label} | ${ops.map((o) => c[o] ?? "").join(" | ")} | ${Object.values(c).reduce((a, b) => a + b, 0)} |`),
+  ];
+  writeFileSync(".test-artifacts/request-costs.md", lines.join("\n") + "\n");
+});
+
+describe("DynamoDB requests per route", () => {
+  it("match the design, and none is a Scan", async () => {
+    const owner = await t.user();
+    const joiner = await t.user();
+    let serverId = "", channelId = "", code = "", passwordId = "", name = `cost ${Date.now()}`;
+
+    expect(await cost("GET /health", () => t.call("GET", "/health"), 200)).toEqual({ GetItem: 1 });
+    expect(await cost("POST /auth/register", () => t.call("POST", "/auth/register", {
+      body: { email: `cost${Date.now()}@example.com`, username: `cost${Date.now()}`, password: "hunter2hunter2" },
+    }), 201)).toEqual({ TransactWriteItems: 1 });
+    expect(await cost("GET /auth/me", () => t.call("GET", "/auth/me", { token: owner.token }), 200)).toEqual({ GetItem: 1 });
+
+    expect(await cost("POST /servers", async () => {
+      const r = await t.call("POST", "/servers", { token: owner.token, body: { name } });
+      serverId = r.body.id;
+      return r;
+    }, 201)).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+    expect(await cost("GET /servers", () => t.call("GET", "/servers", { token: owner.token }), 200)).toEqual({ Query: 1 });
+    expect(await cost("GET /servers/:id", async () => {
+      const r = await t.call("GET", `/servers/${serverId}`, { token: owner.token });
+      channelId = r.body.channels[0].id;
+      return r;
+    }, 200)).toEqual({ GetItem: 1, Query: 1 });
+    expect(await cost("POST /servers/:id/channels", () =>
+      t.call("POST", `/servers/${serverId}/channels`, { token: owner.token, body: { name: "two" } }), 201)).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+
+    const messages = `/servers/${serverId}/channels/${channelId}/messages`;
+    expect(await cost("POST …/messages", () => t.call("POST", messages, { token: owner.token, body: { content: "hi" } }), 201))
+      .toEqual({ GetItem: 2, PutItem: 1 });
+    expect(await cost("GET …/messages", () => t.call("GET", messages, { token: owner.token }), 200)).toEqual({ GetItem: 2, Query: 1 });
+
+    expect(await cost("POST /servers/:id/invites", async () => {
+      const r = await t.call("POST", `/servers/${serverId}/invites`, { token: owner.token, body: { maxUses: 5 } });
+      code = r.body.code;
+      return r;
+    }, 201)).toEqual({ GetItem: 2, PutItem: 1 });
+    expect(await cost("GET /servers/:id/invites", () => t.call("GET", `/servers/${serverId}/invites`, { token: owner.token }), 200))
+      .toEqual({ GetItem: 1, Query: 1 });
+    expect(await cost("GET /invites/:code", () => t.call("GET", `/invites/${code}`, { token: joiner.token }), 200)).toEqual({ GetItem: 1 });
+    expect(await cost("POST /invites/:code/join", () => t.call("POST", `/invites/${code}/join`, { token: joiner.token }), 200))
+      .toEqual({ GetItem: 4, TransactWriteItems: 1 });
+    expect(await cost("POST /invites/:code/join (already a member)", () => t.call("POST", `/invites/${code}/join`, { token: joiner.token }), 200))
+      .toEqual({ GetItem: 4 });
+    expect(await cost("DELETE /servers/:id/invites/:code", () => t.call("DELETE", `/servers/${serverId}/invites/${code}`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 2, DeleteItem: 1 });
+
+    expect(await cost("POST /servers/:id/passwords", async () => {
+      const r = await t.call("POST", `/servers/${serverId}/passwords`, { token: owner.token, body: { password: "pw" } });
+      passwordId = r.body.id;
+      return r;
+    }, 201)).toEqual({ GetItem: 1, PutItem: 1 });
+    expect(await cost("GET /servers/:id/passwords", () => t.call("GET", `/servers/${serverId}/passwords`, { token: owner.token }), 200))
+      .toEqual({ GetItem: 1, Query: 1 });
+    const third = await t.user();
+    const joinCost = await cost("POST /servers/join", () =>
+      t.call("POST", "/servers/join", { token: third.token, body: { name, password: "pw" } }), 200);
+    expect(joinCost).toMatchObject({ GetItem: 3, Query: 1, PutItem: 1 });
+    expect(await cost("DELETE /servers/:id/passwords/:pid", () =>
+      t.call("DELETE", `/servers/${serverId}/passwords/${passwordId}`, { token: owner.token }), 204)).toEqual({ GetItem: 2, DeleteItem: 1 });
+
+    for (const [label, counts] of measured) expect(counts.Scan, label).toBeUndefined();
+  });
+});
