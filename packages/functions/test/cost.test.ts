@@ -45,6 +45,12 @@ describe("DynamoDB requests per route", () => {
     expect(await cost("POST /auth/register", () => t.call("POST", "/auth/register", {
       body: { email: `cost${Date.now()}@example.com`, username: `cost${Date.now()}`, password: "hunter2hunter2" },
     }), 201)).toEqual({ TransactWriteItems: 1 });
+    expect(await cost("POST /auth/login", () => t.call("POST", "/auth/login", {
+      body: { email: owner.email, password: "correct horse battery" },
+    }), 200)).toEqual({ GetItem: 2, UpdateItem: 4 });
+    expect(await cost("POST /auth/login (wrong password)", () => t.call("POST", "/auth/login", {
+      body: { email: owner.email, password: "wrong password" },
+    }), 401)).toEqual({ GetItem: 2, UpdateItem: 2 });
     expect(await cost("GET /auth/me", () => t.call("GET", "/auth/me", { token: owner.token }), 200)).toEqual({ GetItem: 1 });
 
     expect(await cost("POST /servers", async () => {
@@ -91,7 +97,8 @@ describe("DynamoDB requests per route", () => {
     const third = await t.user();
     const joinCost = await cost("POST /servers/join", () =>
       t.call("POST", "/servers/join", { token: third.token, body: { name, password: "pw" } }), 200);
-    expect(joinCost).toMatchObject({ GetItem: 3, Query: 1, PutItem: 1 });
+    // Two brute-force counters bumped before the check and handed back after a success.
+    expect(joinCost).toEqual({ GetItem: 3, Query: 1, PutItem: 1, UpdateItem: 4 });
     expect(await cost("DELETE /servers/:id/passwords/:pid", () =>
       t.call("DELETE", `/servers/${serverId}/passwords/${passwordId}`, { token: owner.token }), 204)).toEqual({ GetItem: 2, DeleteItem: 1 });
 

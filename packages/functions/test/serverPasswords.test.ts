@@ -109,3 +109,27 @@ describe("POST /servers/join", () => {
     expect(res.body.error.issues.map((i: { path: string }) => i.path).sort()).toEqual(["name", "password"]);
   });
 });
+
+describe("brute-force protection of POST /servers/join", () => {
+  it("refuses guesses past the per-name limit with 429 and retry-after, and counts only failures", async () => {
+    const small = { perTarget: { limit: 3, windowSeconds: 900 }, perAddress: { limit: 100, windowSeconds: 900 } };
+    const limited = await testApi({ rateLimits: { login: small, joinByPassword: small } });
+    const s = await limited.server();
+    await limited.call("POST", `/servers/${s.id}/passwords`, { token: s.owner.token, body: { password: "the-right-one" } });
+    const guesser = await limited.user();
+    const friend = await limited.user();
+    const attempt = (token: string, password: string) =>
+      limited.call("POST", "/servers/join", { token, body: { name: s.name, password } });
+    // Two wrong guesses, then a right one: the success is not counted against the name.
+    expect((await attempt(guesser.token, "guess-1")).status).toBe(403);
+    expect((await attempt(guesser.token, "guess-2")).status).toBe(403);
+    expect((await attempt(friend.token, "the-right-one")).status).toBe(200);
+    expect((await attempt(guesser.token, "guess-3")).status).toBe(403);
+    const refused = await attempt(guesser.token, "guess-4");
+    expect(refused).toMatchObject({ status: 429, body: { error: { code: "rate_limited" } } });
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    // The name is locked for this window, whatever the case or password: even the right one.
+    expect((await attempt(guesser.token, "the-right-one")).status).toBe(429);
+    expect((await limited.call("POST", "/servers/join", { token: guesser.token, body: { name: s.name.toUpperCase(), password: "x" } })).status).toBe(429);
+  });
+});

@@ -17,6 +17,7 @@ import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";
 import { validate } from "../http/validate.ts";
 import { ids, inviteCode } from "../http/params.ts";
+import { guardCredentials } from "../http/bruteForce.ts";
 
 export const serversRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
@@ -28,7 +29,10 @@ export const serversRoutes = (deps: Deps) =>
     })
     .post("/join", validate("json", joinByPasswordBody), async (c) => {
       const { name, password } = c.req.valid("json");
-      return c.json(await joinByPassword(deps.db, { name, password, userId: c.var.userId }), 200);
+      const server = await guardCredentials(deps, c, "joinByPassword", name, () =>
+        joinByPassword(deps.db, { name, password, userId: c.var.userId }),
+      );
+      return c.json(server, 200);
     })
     .get("/:id", ids("id"), async (c) => c.json(await getServerDetail(deps.db, c.req.param("id"), c.var.userId), 200))
     .post("/:id/channels", ids("id"), validate("json", createChannelBody), async (c) => {
