@@ -66,7 +66,9 @@ export const joinByPasswordBody = v.object({
   name: v.pipe(v.string("Server name must be text."), v.trim(), v.minLength(1, "Enter the server name."), v.maxLength(400)),
   password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter the password."), v.maxLength(256)),
 });
-export const startDmBody = v.object({ userId: v.string("userId must be text.") });
+export const startDmBody = v.object({
+  userId: v.pipe(v.string("userId must be text."), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "userId must be a user id.")),
+});
 
 /** A WebSocket frame from a client (api.md "WebSocket protocol"); API Gateway routes on `action`. */
 const channelFrame = <A extends string>(action: A) =>
@@ -105,7 +107,7 @@ export const historyQuery = v.pipe(
   v.check((q) => !(q.before && q.after), "Use before or after, not both."),
 );
 export const searchQuery = v.object({
-  q: v.pipe(v.string("q is required."), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
+  q: v.pipe(v.string("q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
 });
 export const membersQuery = v.object({
   limit: limit(100, 100),

@@ -1,5 +1,13 @@
 import { Hono } from "hono";
+import { searchUsers } from "@agorusta/core/users";
+import { searchQuery } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";
+import { validate } from "../http/validate.ts";
 
-export const usersRoutes = (deps: Deps) => new Hono<AppEnv>().use(requireUser(deps));
+export const usersRoutes = (deps: Deps) =>
+  new Hono<AppEnv>()
+    .use(requireUser(deps))
+    .get("/search", validate("query", searchQuery), async (c) =>
+      c.json(await searchUsers(deps.db, c.var.userId, c.req.valid("query").q), 200),
+    );
