@@ -24,10 +24,11 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-/** Calls the Hono app in-process, as a client would over HTTP. `overrides` swap deps (a recording publisher, small rate limits). */
-export async function testApi(overrides: Partial<Deps> = {}) {
-  const deps: Deps = { ...(await freshDeps()), ...overrides };
-  const app = createApp(deps);
+/** How a test client reaches the REST app: in-process, or over HTTP to a running runtime. */
+type Send = (path: string, init: RequestInit, env?: unknown) => Response | Promise<Response>;
+
+/** A REST client with the helpers tests share: register users, create servers, join them. */
+export function apiClient(send: Send) {
   async function call<T = any>(
     method: string,
     path: string,
@@ -41,7 +42,7 @@ export async function testApi(overrides: Partial<Deps> = {}) {
       headers["content-type"] ??= "application/json";
     } else if (body !== undefined) headers["content-type"] ??= "application/json";
     // `env` stands in for what a runtime adapter binds (e.g. a Lambda event's requestContext).
-    const res = await app.request(path, { method, headers, body }, options.env);
+    const res = await send(path, { method, headers, body }, options.env);
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -78,8 +79,18 @@ export async function testApi(overrides: Partial<Deps> = {}) {
     if (joined.status !== 200) throw new Error(`join failed: ${JSON.stringify(joined.body)}`);
     return u;
   }
-  return { deps, app, call, user, server, member };
+  return { call, user, server, member };
 }
+
+/** Calls the Hono app in-process, as a client would over HTTP. `overrides` swap deps (a recording publisher, small rate limits). */
+export async function testApi(overrides: Partial<Deps> = {}) {
+  const deps: Deps = { ...(await freshDeps()), ...overrides };
+  const app = createApp(deps);
+  return { deps, app, ...apiClient((path, init, env) => app.request(path, init, env)) };
+}
+
+/** The same client over real HTTP to a runtime's `/api`. */
+export const runtimeApi = (runtime: Pick<Runtime, "url">) => apiClient((path, init) => fetch(`${runtime.url}/api${path}`, init));
 
 /** The whole local runtime on a free port, over its own table: for WebSocket and browser tests. */
 export async function testRuntime(options: { webRoot?: string } = {}): Promise<Runtime> {
