@@ -1,0 +1,48 @@
+import { Resource } from "sst/resource";
+import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createDeps, type Deps } from "./deps.ts";
+import { links, type LinkedResources } from "./lambda/links.ts";
+
+/** What a Lambda needs to know about its surroundings. */
+export interface FunctionConfig {
+  tableName: string;
+  jwtSecret: string;
+  /** The WebSocket API's `@connections` endpoint; without it nothing is pushed. */
+  wsManagementEndpoint?: string;
+  /** DynamoDB Local, when running outside AWS. */
+  dynamoEndpoint?: string;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
+  // `in` never throws, unlike reading a missing key of sst's Resource.
+  if (links.table in Resource) {
+    const linked = Resource as unknown as LinkedResources;
+    return {
+      tableName: linked[links.table].name,
+      jwtSecret: linked[links.jwtSecret].value,
+      wsManagementEndpoint: linked[links.realtime].managementEndpoint,
+    };
+  }
+  const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
+  if (missing.length) {
+    throw new ConfigError(`Not running under SST and ${missing.join(" and ")} not set: set them, or start through \`sst dev\`.`);
+  }
+  return {
+    tableName: env.TABLE_NAME!,
+    jwtSecret: env.JWT_SECRET!,
+    wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
+    dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+  };
+}
+
+/** The handlers' deps, built once per Lambda instance from `readConfig`. */
+export function loadDeps(config: FunctionConfig = readConfig()): Deps {
+  const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {});
+  return createDeps({ dynamo, tableName: config.tableName, jwtSecret: config.jwtSecret });
+}

@@ -1,0 +1,20 @@
+/**
+ * The names `infra/` gives the resources it links to the Lambdas. They are the keys of sst's
+ * `Resource` at run time, so infra and `config.ts` both read them from here. Plain data: the
+ * SST config imports this module too.
+ */
+export const links = {
+  table: "Table",
+  jwtSecret: "JwtSecret",
+  realtime: "Realtime",
+} as const;
+
+/**
+ * What each link carries (the `properties` of the component's `getSSTLink()`, checked against
+ * SST's own types in `infra/checks.ts`).
+ */
+export interface LinkedResources {
+  [links.table]: { name: string };
+  [links.jwtSecret]: { value: string };
+  [links.realtime]: { url: string; managementEndpoint: string };
+}
