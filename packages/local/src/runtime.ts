@@ -1,13 +1,18 @@
 import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { Hono } from "hono";
 import { serve, type ServerType } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
+import { createWsHandler } from "@agorusta/functions/ws/handler";
+import { createApiGatewayPublisher } from "@agorusta/functions/realtime/publisher";
 import { ensureTable } from "./dynamoLocal.ts";
+import { createWsGateway } from "./gateway.ts";
 
 export interface RuntimeOptions {
   dynamoEndpoint: string;
@@ -22,19 +27,36 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   url: string;
+  /** The WebSocket gateway, `ws://…/ws`; its `@connections` management API is at `http://…/ws`. */
+  wsUrl: string;
   port: number;
   deps: Deps;
   close(): Promise<void>;
 }
 
-/** Everything on one port: the web app at `/`, the REST app at `/api`. */
+/** Everything on one port: the web app at `/`, the REST app at `/api`, the WebSocket gateway at `/ws`. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dynamo = createDynamoClients(localDynamoConfig(options.dynamoEndpoint));
   await ensureTable(dynamo.raw, options.tableName);
-  const deps = createDeps({ dynamo, tableName: options.tableName, jwtSecret: options.jwtSecret });
+  // The publisher posts through the real SDK client to the gateway's `@connections`, whose
+  // address is known once the server listens (docs/decisions.md, "Realtime").
+  let wsManagementEndpoint = "";
+  const accessKeyId = `local-${randomBytes(12).toString("hex")}`;
+  const deps = createDeps({
+    dynamo,
+    tableName: options.tableName,
+    jwtSecret: options.jwtSecret,
+    publisher: (db) =>
+      createApiGatewayPublisher(db, {
+        endpoint: () => wsManagementEndpoint,
+        region: "local",
+        credentials: { accessKeyId, secretAccessKey: "local" },
+      }),
+  });
+  const gateway = createWsGateway({ handler: createWsHandler(deps), path: "/ws", accessKeyId });
 
   // Mounted (not routed) so the API keeps its own JSON 404 and error handler under the prefix.
-  const root = new Hono().mount("/api", createApp(deps).fetch);
+  const root = new Hono().mount("/api", createApp(deps).fetch).route("/ws", gateway.management);
   const webRoot = options.webRoot;
   if (webRoot && existsSync(join(webRoot, "index.html"))) {
     root.use("/*", serveStatic({ root: webRoot }));
@@ -45,12 +67,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: root.fetch, port: options.port, hostname: options.hostname ?? "127.0.0.1" }, () => resolve(s));
   });
+  gateway.attach(server as Server);
   const { port } = server.address() as AddressInfo;
   const host = options.hostname && options.hostname !== "0.0.0.0" ? options.hostname : "127.0.0.1";
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  wsManagementEndpoint = `${url}/ws`;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url,
+    wsUrl: `${url.replace(/^http/, "ws")}/ws`,
     port,
     deps,
-    close: () => new Promise((r) => server.close(() => r())),
+    close: async () => {
+      await gateway.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }

@@ -1,0 +1,116 @@
+/**
+ * Who is connected and who listens to what: the WebSocket connections and their channel
+ * subscriptions, and the recipient lists the publisher fans events out to. No transport here:
+ * the handler and the publisher (packages/functions) turn these into API Gateway calls.
+ */
+import type { ConnectionItem, Db } from "./model/index.ts";
+import { AppError } from "./errors.ts";
+import { apiGatewayLimits } from "./realtimeLimits.ts";
+
+/** Items outlive API Gateway's longest connection a little, so the sweeper never races a live `$disconnect`. */
+const TTL_SECONDS = apiGatewayLimits.connectionDurationMs / 1000 + 10 * 60;
+
+/** A recipient of a push: the connection to post to, and whose it is (to skip the actor's own). */
+export interface Recipient {
+  connectionId: string;
+  userId: string;
+}
+
+/** Stores a connection accepted at `$connect`; it and its subscriptions expire with API Gateway's limit. */
+export async function openConnection(
+  db: Db,
+  input: { connectionId: string; userId: string; connectedAt: Date },
+): Promise<ConnectionItem> {
+  const connection: ConnectionItem = {
+    connectionId: input.connectionId,
+    userId: input.userId,
+    connectedAt: input.connectedAt.toISOString(),
+    ttl: Math.ceil(input.connectedAt.getTime() / 1000) + TTL_SECONDS,
+  };
+  await db.entities.connections.put(connection).go();
+  return connection;
+}
+
+/**
+ * Forgets a connection and all its subscriptions: at `$disconnect`, and when API Gateway answers
+ * 410 Gone for it. Idempotent, so both may run for the same connection. The subscriptions go
+ * first: a connection item that survives a failure here is retried by the next 410.
+ */
+export async function closeConnection(db: Db, connectionId: string): Promise<void> {
+  const { data: subs } = await db.entities.subscriptions.query
+    .byConnection({ connectionId })
+    .go({ pages: "all", attributes: ["channelId", "connectionId"] });
+  await deleteSubscriptions(db, subs);
+  await db.entities.connections.delete({ connectionId }).go();
+}
+
+/** Batch deletes, retrying what DynamoDB leaves unprocessed; leftovers fall to the TTL sweeper. */
+async function deleteSubscriptions(db: Db, keys: { channelId: string; connectionId: string }[], attempts = 3) {
+  let pending = keys;
+  for (let attempt = 1; pending.length > 0 && attempt <= attempts; attempt++) {
+    const { unprocessed } = await db.entities.subscriptions.delete(pending).go();
+    pending = unprocessed;
+    if (pending.length > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+  }
+}
+
+/**
+ * Subscribes a connection to a channel. Only a member of the channel's server may: anyone else
+ * gets `not_found`, as for REST, so a channel id reveals nothing about the server behind it.
+ */
+export async function subscribe(db: Db, input: { connectionId: string; channelId: string }): Promise<void> {
+  const [connection, channel] = await Promise.all([
+    db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true }),
+    db.entities.channels.query.byId({ channelId: input.channelId }).go({ limit: 1 }),
+  ]);
+  // A connection item outlived by its socket (swept by TTL) has no user left to authorize.
+  if (!connection.data) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
+  const serverId = channel.data[0]?.serverId;
+  const member = serverId
+    ? await db.entities.members.get({ serverId, userId: connection.data.userId }).go({ consistent: true })
+    : null;
+  if (!serverId || !member?.data) throw new AppError("not_found", "No such channel.");
+  await db.entities.subscriptions
+    .put({
+      channelId: input.channelId,
+      connectionId: input.connectionId,
+      serverId,
+      userId: connection.data.userId,
+      ...(connection.data.ttl !== undefined ? { ttl: connection.data.ttl } : {}),
+    })
+    .go();
+}
+
+/** Idempotent: unsubscribing from a channel one never subscribed to changes nothing. */
+export async function unsubscribe(db: Db, input: { connectionId: string; channelId: string }): Promise<void> {
+  await db.entities.subscriptions.delete({ channelId: input.channelId, connectionId: input.connectionId }).go();
+}
+
+/**
+ * The connections subscribed to a channel. The subscriptions share the channel's partition, so
+ * this is a strongly consistent Query: a `subscribed` reply means the next message reaches it.
+ */
+export async function channelRecipients(db: Db, channelId: string): Promise<Recipient[]> {
+  const { data } = await db.entities.subscriptions.query
+    .byChannel({ channelId })
+    .go({ pages: "all", consistent: true, attributes: ["connectionId", "userId"] });
+  return data;
+}
+
+/** Every open connection of these users: one Query per user on the connections' user index. */
+export async function userRecipients(db: Db, userIds: readonly string[]): Promise<Recipient[]> {
+  const pages = await Promise.all(
+    [...new Set(userIds)].map((userId) =>
+      db.entities.connections.query.byUser({ userId }).go({ pages: "all", attributes: ["connectionId", "userId"] }),
+    ),
+  );
+  return pages.flatMap((p) => p.data);
+}
+
+/** The connections subscribed to any channel of a server, each once. */
+export async function serverRecipients(db: Db, serverId: string): Promise<Recipient[]> {
+  const { data } = await db.entities.subscriptions.query
+    .byServer({ serverId })
+    .go({ pages: "all", attributes: ["connectionId", "userId"] });
+  return [...new Map(data.map((r) => [r.connectionId, r])).values()];
+}

@@ -1,0 +1,85 @@
+/**
+ * The one WebSocket handler (api.md "WebSocket protocol"), written against API Gateway's
+ * WebSocket event: behind the Lambda adapter deployed, behind the local gateway under `npm start`.
+ */
+import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
+import { AppError, isAppError, type ReplyFrame } from "@agorusta/core";
+import { closeConnection, openConnection, subscribe, unsubscribe } from "@agorusta/core/realtime";
+import { clientFrame, parse, type ClientFrame } from "@agorusta/core/schemas";
+import type { Deps } from "../deps.ts";
+
+export type WsEvent = APIGatewayProxyWebsocketEventV2;
+/** For `$connect`, a status other than 2xx refuses the handshake with it; other routes' results are not sent back. */
+export interface WsResult {
+  statusCode: number;
+  body?: string;
+}
+export type WsHandler = (event: WsEvent) => Promise<WsResult>;
+
+const ok: WsResult = { statusCode: 200 };
+
+export function createWsHandler(deps: Deps): WsHandler {
+  return async (event) => {
+    const { routeKey, connectionId } = event.requestContext;
+    if (routeKey === "$connect") return connect(deps, event);
+    if (routeKey === "$disconnect") {
+      await closeConnection(deps.db, connectionId);
+      return ok;
+    }
+    // `$default`, and any action API Gateway might route here by name: all go through one parser.
+    const { reply, statusCode } = await answer(deps, event);
+    await deps.publisher.toConnection(connectionId, reply);
+    return { statusCode };
+  };
+}
+
+/** Verifies the JWT from the query; a refusal answers the handshake with 401 and the contract's error body. */
+async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
+  let userId: string;
+  try {
+    userId = await deps.tokens.verify(event.queryStringParameters?.token);
+  } catch (e) {
+    if (!isAppError(e)) throw e;
+    return { statusCode: e.status, body: JSON.stringify(e.toBody()) };
+  }
+  const { connectionId, connectedAt } = event.requestContext;
+  await openConnection(deps.db, { connectionId, userId, connectedAt: new Date(connectedAt) });
+  return ok;
+}
+
+/** The reply to one client frame. Bad frames get an error frame; the connection stays open. */
+async function answer(deps: Deps, event: WsEvent): Promise<{ reply: ReplyFrame; statusCode: number }> {
+  let frame: ClientFrame | undefined;
+  try {
+    frame = parse(clientFrame, decode(event));
+    return { reply: await act(deps, event.requestContext.connectionId, frame), statusCode: 200 };
+  } catch (e) {
+    const channelId = frame && "channelId" in frame ? { channelId: frame.channelId } : {};
+    if (isAppError(e)) return { reply: { type: "error", code: e.code, message: e.message, ...channelId }, statusCode: 200 };
+    console.error(`WebSocket ${frame?.action ?? "frame"} failed:`, e);
+    const internal = new AppError("internal");
+    return { reply: { type: "error", code: internal.code, message: internal.message, ...channelId }, statusCode: 500 };
+  }
+}
+
+function decode(event: WsEvent): unknown {
+  if (event.isBase64Encoded) throw new AppError("invalid_request", "Frames must be JSON text, not binary.");
+  try {
+    return JSON.parse(event.body ?? "");
+  } catch {
+    throw new AppError("invalid_request", "Frames must be JSON objects.");
+  }
+}
+
+async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promise<ReplyFrame> {
+  switch (frame.action) {
+    case "subscribe":
+      await subscribe(deps.db, { connectionId, channelId: frame.channelId });
+      return { type: "subscribed", channelId: frame.channelId };
+    case "unsubscribe":
+      await unsubscribe(deps.db, { connectionId, channelId: frame.channelId });
+      return { type: "unsubscribed", channelId: frame.channelId };
+    case "ping":
+      return { type: "pong" };
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * The local stand-in for API Gateway's WebSocket API. Each socket on `/ws` gets a connection id,
+ * and the gateway calls the very WebSocket handler the Lambda runs with API-Gateway-shaped events
+ * (`$connect`, `$default`, `$disconnect`). It also serves the `@connections` management API the
+ * AWS SDK posts to, and enforces API Gateway's limits, so what works here works deployed.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { isUtf8 } from "node:buffer";
+import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { WebSocketServer, WebSocket, type RawData } from "ws";
+import { apiGatewayLimits, type GatewayLimits } from "@agorusta/core/realtimeLimits";
+import type { WsEvent, WsHandler, WsResult } from "@agorusta/functions/ws/handler";
+
+export interface GatewayOptions {
+  handler: WsHandler;
+  /** Where sockets connect; the management API is served under the same path. */
+  path?: string;
+  /**
+   * AWS accepts `@connections` calls signed with IAM credentials; here, only calls signed with
+   * this access key id (made up per start, known only to the local publisher). None: no check.
+   */
+  accessKeyId?: string;
+  /** API Gateway's limits by default; tests shorten the timeouts. */
+  limits?: Partial<GatewayLimits>;
+  /**
+   * A client reading slower than it is sent to is cut off once this much waits in its buffer:
+   * API Gateway's own policy is not documented, and a dev server should not grow without bound.
+   */
+  slowConsumerBytes?: number;
+}
+
+export interface WsGateway {
+  /** The `@connections` API, to mount at `path` on the app the server serves. */
+  management: Hono;
+  /** Takes over the server's WebSocket upgrades. */
+  attach(server: Server): void;
+  /** Open connections, by id. */
+  readonly connections: ReadonlyMap<string, { userAgent: string }>;
+  /** Closes every socket (each gets its `$disconnect`) and waits for the handler calls in flight. */
+  close(): Promise<void>;
+}
+
+interface Connection {
+  id: string;
+  ws: WebSocket;
+  connectedAt: number;
+  lastActiveAt: number;
+  sourceIp: string;
+  userAgent: string;
+  timers: NodeJS.Timeout[];
+}
+
+/** Like API Gateway's: 16 characters of base64, so ids with `+`, `/` and `=` exercise the SDK's path encoding. */
+const newConnectionId = () => randomBytes(11).toString("base64");
+
+/** API Gateway's `requestTime`: `25/Nov/2026:10:00:00 +0000`. */
+function requestTime(ms: number): string {
+  const [, day, month, year, time] = /^\w+, (\d+) (\w+) (\d+) ([\d:]+)/.exec(new Date(ms).toUTCString())!;
+  return `${day}/${month}/${year}:${time} +0000`;
+}
+
+export function createWsGateway(options: GatewayOptions): WsGateway {
+  const { handler, path = "/ws", slowConsumerBytes = 8 * 1024 * 1024 } = options;
+  const limits: GatewayLimits = { ...apiGatewayLimits, ...options.limits };
+  const open = new Map<string, Connection>();
+  const inFlight = new Set<Promise<unknown>>();
+  // Incoming messages are capped at one frame's size: a browser sends each message as one frame,
+  // so on API Gateway anything bigger is closed with 1009 whatever the message limit says.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.frameBytes, perMessageDeflate: false, clientTracking: false });
+
+  function event(
+    routeKey: string,
+    eventType: "CONNECT" | "MESSAGE" | "DISCONNECT",
+    conn: Pick<Connection, "id" | "connectedAt" | "sourceIp" | "userAgent">,
+    extra: { context?: Record<string, unknown>; fields?: Record<string, unknown> } = {},
+  ): WsEvent {
+    const now = Date.now();
+    return {
+      requestContext: {
+        routeKey,
+        eventType,
+        messageId: randomBytes(11).toString("base64"),
+        extendedRequestId: randomUUID(),
+        requestId: randomUUID(),
+        requestTime: requestTime(now),
+        requestTimeEpoch: now,
+        messageDirection: "IN",
+        stage: "local",
+        connectedAt: conn.connectedAt,
+        connectionId: conn.id,
+        domainName: "localhost",
+        apiId: "local",
+        identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+        ...extra.context,
+      } as WsEvent["requestContext"],
+      isBase64Encoded: false,
+      ...extra.fields,
+    };
+  }
+
+  /** Runs the handler; a throw is what a failed Lambda is, and the socket survives it. */
+  function invoke(e: WsEvent): Promise<WsResult> {
+    const call = handler(e).catch((err: unknown): WsResult => {
+      console.error(`ws gateway: ${e.requestContext.routeKey} failed:`, err);
+      return { statusCode: 500 };
+    });
+    inFlight.add(call);
+    void call.finally(() => inFlight.delete(call));
+    return call;
+  }
+
+  function refuse(socket: Duplex, statusCode: number, body = "") {
+    socket.end(
+      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode] ?? ""}\r\nConnection: close\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname !== path) return refuse(socket, 404);
+    const pending = {
+      id: newConnectionId(),
+      connectedAt: Date.now(),
+      sourceIp: req.socket.remoteAddress ?? "",
+      userAgent: req.headers["user-agent"] ?? "",
+    };
+    const query = [...url.searchParams.keys()].length ? Object.fromEntries(url.searchParams) : undefined;
+    const result = await invoke(
+      event("$connect", "CONNECT", pending, {
+        fields: { headers: req.headers, queryStringParameters: query },
+      }),
+    );
+    if (result.statusCode < 200 || result.statusCode > 299) return refuse(socket, result.statusCode, result.body);
+
+    let opened = false;
+    const disconnectIfNeverOpened = () => {
+      if (!opened) void invoke(event("$disconnect", "DISCONNECT", pending, { context: { disconnectStatusCode: 1006 } }));
+    };
+    // The client may have given up while `$connect` ran, or sent a bad handshake: undo the connect.
+    if (socket.destroyed) return disconnectIfNeverOpened();
+    socket.once("close", disconnectIfNeverOpened);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      opened = true;
+      socket.off("close", disconnectIfNeverOpened);
+      accept(ws, pending);
+    });
+  }
+
+  function accept(ws: WebSocket, pending: Omit<Connection, "ws" | "lastActiveAt" | "timers">) {
+    const conn: Connection = { ...pending, ws, lastActiveAt: Date.now(), timers: [] };
+    open.set(conn.id, conn);
+    const idle = setTimeout(() => ws.close(1001, "Going away"), limits.idleTimeoutMs);
+    const lifetime = setTimeout(() => ws.close(1001, "Going away"), limits.connectionDurationMs);
+    conn.timers.push(idle, lifetime);
+    const touch = () => {
+      conn.lastActiveAt = Date.now();
+      idle.refresh();
+    };
+
+    ws.on("message", (data: RawData, isBinary: boolean) => {
+      touch();
+      const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]);
+      // Like API Gateway, frames are handled concurrently: a client must not rely on their order.
+      void invoke(
+        event("$default", "MESSAGE", conn, {
+          fields: isBinary ? { body: bytes.toString("base64"), isBase64Encoded: true } : { body: bytes.toString("utf8") },
+        }),
+      );
+    });
+    ws.on("ping", touch);
+    ws.on("error", () => {}); // 'close' follows, with the code the error implies (1009 for a big frame)
+    ws.on("close", (code: number, reason: Buffer) => {
+      // Gone from the map first: from now on a post to it answers 410, as on AWS.
+      open.delete(conn.id);
+      for (const t of conn.timers) clearTimeout(t);
+      void invoke(
+        event("$disconnect", "DISCONNECT", conn, {
+          context: { disconnectStatusCode: code, disconnectReason: reason.toString() },
+        }),
+      );
+    });
+  }
+
+  /** Sends like API Gateway: a message over one frame's size goes out as a fragmented message. */
+  function send(ws: WebSocket, data: Buffer) {
+    const binary = !isUtf8(data);
+    if (data.length <= limits.frameBytes) return ws.send(data, { binary });
+    for (let at = 0; at < data.length; at += limits.frameBytes) {
+      ws.send(data.subarray(at, at + limits.frameBytes), { binary, fin: at + limits.frameBytes >= data.length });
+    }
+  }
+
+  /** API Gateway's REST-JSON error: the SDK maps `x-amzn-errortype` to its exception class. */
+  const awsError = (c: Context, status: 403 | 410 | 413, type: string, message: string) =>
+    c.json({ message }, status, { "x-amzn-errortype": type });
+  const gone = (c: Context) => awsError(c, 410, "GoneException", "Gone");
+  const signedByUs = (authorization = "") =>
+    !options.accessKeyId || authorization.includes(`Credential=${options.accessKeyId}/`);
+
+  const management = new Hono()
+    .use(async (c, next) => {
+      if (!signedByUs(c.req.header("authorization"))) return awsError(c, 403, "ForbiddenException", "Forbidden");
+      await next();
+    })
+    .post(
+      "/@connections/:connectionId",
+      bodyLimit({
+        maxSize: limits.messageBytes,
+        onError: (c) => awsError(c, 413, "PayloadTooLargeException", `Message exceeds ${limits.messageBytes} bytes`),
+      }),
+      async (c) => {
+        const conn = open.get(c.req.param("connectionId"));
+        if (!conn || conn.ws.readyState !== WebSocket.OPEN) return gone(c);
+        if (conn.ws.bufferedAmount > slowConsumerBytes) {
+          conn.ws.terminate();
+          return gone(c);
+        }
+        // Answered once queued on the socket, not once read: a slow client never slows the poster.
+        send(conn.ws, Buffer.from(await c.req.arrayBuffer()));
+        return c.body(null, 200);
+      },
+    )
+    .get("/@connections/:connectionId", (c) => {
+      const conn = open.get(c.req.param("connectionId"));
+      if (!conn) return gone(c);
+      return c.json({
+        connectedAt: new Date(conn.connectedAt).toISOString(),
+        identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+        lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
+      });
+    })
+    .delete("/@connections/:connectionId", (c) => {
+      const conn = open.get(c.req.param("connectionId"));
+      if (!conn) return gone(c);
+      conn.ws.close(1000);
+      return c.body(null, 204);
+    });
+
+  return {
+    management,
+    connections: open,
+    attach(server) {
+      server.on("upgrade", (req, socket, head) => {
+        upgrade(req, socket, head).catch((e: unknown) => {
+          console.error("ws gateway: upgrade failed:", e);
+          if (!socket.destroyed) refuse(socket, 500);
+        });
+      });
+    },
+    async close() {
+      const closed = [...open.values()].map((conn) => new Promise((r) => conn.ws.once("close", r)));
+      for (const conn of open.values()) conn.ws.close(1001, "Going away");
+      // A socket that does not answer the close handshake is cut after a second.
+      const cut = setTimeout(() => {
+        for (const conn of open.values()) conn.ws.terminate();
+      }, 1000);
+      await Promise.all(closed);
+      clearTimeout(cut);
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,221 @@
+/**
+ * The WebSocket protocol end to end: real clients on the running local runtime's `/ws`, messages
+ * posted through the real REST routes, delivered through the real SDK client and `@connections`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SignJWT } from "jose";
+import { runtimeApi, testRuntime, TEST_SECRET } from "../../../test/harness.ts";
+import type { Runtime } from "../src/runtime.ts";
+import { connect, subscribe, type Frame, type TestSocket } from "./wsClient.ts";
+
+let rt: Runtime;
+let api: ReturnType<typeof runtimeApi>;
+const sockets: TestSocket[] = [];
+beforeAll(async () => {
+  rt = await testRuntime();
+  api = runtimeApi(rt);
+});
+afterAll(async () => {
+  await Promise.all(sockets.map((s) => s.close()));
+  await rt.close();
+});
+
+type TestUser = Awaited<ReturnType<typeof api.user>>;
+const open = async (user: { token: string }) => {
+  const s = await connect(rt.wsUrl, user.token);
+  sockets.push(s);
+  return s;
+};
+const post = async (s: { id: string; channelId: string }, user: TestUser, content: string) => {
+  const res = await api.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: user.token, body: { content } });
+  expect(res.status).toBe(201);
+  return res.body as { id: string; content: string };
+};
+const newMessages = (f: Frame) => f.type === "new_message";
+/** Polls the table until `check` holds: `$disconnect` and pruning run after the socket is gone. */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const connectionsOf = async (userId: string) =>
+  (await rt.deps.db.entities.connections.query.byUser({ userId }).go()).data;
+const subscriptionsOf = async (channelId: string) =>
+  (await rt.deps.db.entities.subscriptions.query.byChannel({ channelId }).go()).data;
+
+describe("the handshake", () => {
+  it("accepts a valid token and stores the connection for its user", async () => {
+    const u = await api.user();
+    await open(u);
+    const stored = await connectionsOf(u.id);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ userId: u.id, connectedAt: expect.any(String) });
+    // The TTL outlives API Gateway's two-hour limit, so `$disconnect` always comes first.
+    const ttl = stored[0]!.ttl!;
+    expect(ttl - Date.parse(stored[0]!.connectedAt) / 1000).toBeGreaterThan(2 * 3600);
+    expect(ttl - Date.parse(stored[0]!.connectedAt) / 1000).toBeLessThan(3 * 3600);
+  });
+
+  const key = new TextEncoder().encode(TEST_SECRET);
+  const bad: Record<string, () => Promise<string | undefined>> = {
+    "no token": async () => undefined,
+    "an empty token": async () => "",
+    "garbage": async () => "not.a.jwt",
+    "another secret": async () =>
+      new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("someone").setIssuer("agorusta").setExpirationTime("1h")
+        .sign(new TextEncoder().encode("another-secret-another-secret-another-secret")),
+    "an expired token": async () =>
+      new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("someone").setIssuer("agorusta")
+        .setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key),
+  };
+  it.each(Object.entries(bad))("refuses %s with HTTP 401 and the contract's error body", async (_, make) => {
+    const err = await connect(rt.wsUrl, await make()).then(
+      () => null,
+      (e: { status?: number; body?: string }) => e,
+    );
+    expect(err?.status).toBe(401);
+    expect(JSON.parse(err!.body!)).toMatchObject({ error: { code: "unauthorized" } });
+  });
+
+  it("answers 404 for a path other than /ws", async () => {
+    const u = await api.user();
+    const err = await connect(`${rt.wsUrl}/elsewhere`, u.token).catch((e: { status?: number }) => e);
+    expect(err).toMatchObject({ status: 404 });
+  });
+});
+
+describe("client actions", () => {
+  let s: Awaited<ReturnType<typeof api.server>>;
+  let sock: TestSocket;
+  beforeAll(async () => {
+    s = await api.server();
+    sock = await open(s.owner);
+  });
+
+  it("answers ping with pong", async () => {
+    expect(await sock.request({ action: "ping" }, "pong")).toEqual({ type: "pong" });
+  });
+
+  it("subscribes a member and stores the subscription", async () => {
+    expect(await subscribe(sock, s.channelId)).toEqual({ type: "subscribed", channelId: s.channelId });
+    expect(await subscriptionsOf(s.channelId)).toEqual([
+      expect.objectContaining({ channelId: s.channelId, serverId: s.id, userId: s.owner.id }),
+    ]);
+  });
+
+  it("refuses a non-member, and an unknown channel, with the same not_found error frame", async () => {
+    const stranger = await open(await api.user());
+    const refused = await subscribe(stranger, s.channelId);
+    expect(refused).toMatchObject({ type: "error", code: "not_found", channelId: s.channelId, message: expect.any(String) });
+    const unknown = await subscribe(stranger, "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    expect(unknown).toMatchObject({ type: "error", code: "not_found" });
+    expect(unknown.message).toBe(refused.message);
+    expect(stranger.ws.readyState).toBe(stranger.ws.OPEN);
+  });
+
+  it("unsubscribes, idempotently", async () => {
+    const other = await api.server(s.owner);
+    await subscribe(sock, other.channelId);
+    expect(await sock.request({ action: "unsubscribe", channelId: other.channelId }, "unsubscribed"))
+      .toEqual({ type: "unsubscribed", channelId: other.channelId });
+    expect(await subscriptionsOf(other.channelId)).toEqual([]);
+    expect(await sock.request({ action: "unsubscribe", channelId: other.channelId }, "unsubscribed"))
+      .toEqual({ type: "unsubscribed", channelId: other.channelId });
+  });
+
+  it.each([
+    ["text that is not JSON", "hello"],
+    ["JSON that is not an object", "[1,2]"],
+    ["an object without action", "{}"],
+    ["an unknown action", JSON.stringify({ action: "dance" })],
+    ["subscribe without a channel", JSON.stringify({ action: "subscribe" })],
+    ["subscribe with a malformed id", JSON.stringify({ action: "subscribe", channelId: "../../x" })],
+    ["an empty frame", ""],
+  ])("answers %s with an invalid_request error frame and keeps the connection", async (_, raw) => {
+    const reply = await sock.request(raw, "never");
+    expect(reply).toEqual({ type: "error", code: "invalid_request", message: expect.any(String) });
+    expect(await sock.request({ action: "ping" }, "pong")).toEqual({ type: "pong" });
+  });
+
+  it("answers a binary frame with an invalid_request error frame", async () => {
+    const before = sock.frames.length;
+    sock.ws.send(Buffer.from([0, 1, 2, 3]));
+    const reply = await sock.waitFor((f) => sock.frames.indexOf(f) >= before);
+    expect(reply).toMatchObject({ type: "error", code: "invalid_request" });
+  });
+});
+
+describe("channel delivery", () => {
+  it("pushes new_message to every subscriber, the sender's included, and to no one else", async () => {
+    const s = await api.server();
+    const [bob, carol, dave] = await Promise.all([api.member(s), api.member(s), api.member(s)]);
+    const other = await api.server(s.owner);
+    const ownerSock = await open(s.owner);
+    const ownerSecond = await open(s.owner); // a second tab of the sender
+    const bobSock = await open(bob);
+    const carolSock = await open(carol); // subscribed to another channel only
+    const daveSock = await open(dave); // a member connected but not subscribed
+    await Promise.all([subscribe(ownerSock, s.channelId), subscribe(ownerSecond, s.channelId), subscribe(bobSock, s.channelId)]);
+    await subscribe(carolSock, other.channelId).then((f) => expect(f.type).toBe("error")); // carol is not in `other`
+    const ownerOther = await open(s.owner);
+    await subscribe(ownerOther, other.channelId);
+
+    const sent = await post(s, s.owner, "hello everyone");
+    for (const sock of [ownerSock, ownerSecond, bobSock]) {
+      const got = await sock.waitFor(newMessages);
+      expect(got).toEqual({ type: "new_message", message: sent });
+    }
+    expect(sent).toMatchObject({ channelId: s.channelId, serverId: s.id, author: { id: s.owner.id } });
+    // Give a wrongly addressed frame the time to arrive before asserting it did not.
+    await ownerSock.request({ action: "ping" }, "pong");
+    await new Promise((r) => setTimeout(r, 100));
+    for (const sock of [carolSock, daveSock, ownerOther]) expect(sock.frames.filter(newMessages)).toEqual([]);
+  });
+
+  it("stops delivering after unsubscribe", async () => {
+    const s = await api.server();
+    const sock = await open(s.owner);
+    await subscribe(sock, s.channelId);
+    await post(s, s.owner, "one");
+    await sock.waitFor(newMessages);
+    await sock.request({ action: "unsubscribe", channelId: s.channelId }, "unsubscribed");
+    await post(s, s.owner, "two");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sock.frames.filter(newMessages).map((f) => f.message.content)).toEqual(["one"]);
+  });
+
+  it("forgets a closed connection and its subscriptions", async () => {
+    const s = await api.server();
+    const sock = await connect(rt.wsUrl, s.owner.token);
+    await subscribe(sock, s.channelId);
+    expect(await connectionsOf(s.owner.id)).toHaveLength(1);
+    await sock.close();
+    await eventually(async () => (await connectionsOf(s.owner.id)).length === 0);
+    expect(await subscriptionsOf(s.channelId)).toEqual([]);
+  });
+
+  it("prunes a dead subscriber without breaking delivery to the others", async () => {
+    const s = await api.server();
+    const bob = await api.member(s);
+    const live = await open(bob);
+    const dead = await open(s.owner);
+    await Promise.all([subscribe(live, s.channelId), subscribe(dead, s.channelId)]);
+    expect(await subscriptionsOf(s.channelId)).toHaveLength(2);
+    // A connection whose `$disconnect` never ran (a crashed Lambda, a lost event): its items
+    // stay, and only a 410 from `@connections` reveals it is gone.
+    const [ghost] = await subscriptionsOf(s.channelId).then((subs) => subs.filter((x) => x.userId === s.owner.id));
+    await rt.deps.db.entities.connections.put({ connectionId: "ghostConnection0=", userId: s.owner.id, connectedAt: new Date().toISOString() }).go();
+    await rt.deps.db.entities.subscriptions.put({ ...ghost!, connectionId: "ghostConnection0=" }).go();
+    dead.ws.terminate();
+
+    const first = await post(s, bob, "still here?");
+    expect((await live.waitFor(newMessages)).message.id).toBe(first.id);
+    await eventually(async () => (await subscriptionsOf(s.channelId)).length === 1);
+    expect((await subscriptionsOf(s.channelId))[0]!.userId).toBe(bob.id);
+    await eventually(async () => (await connectionsOf(s.owner.id)).length === 0);
+    const second = await post(s, bob, "yes");
+    expect((await live.waitForCount(newMessages, 2)).map((f) => f.message.id)).toEqual([first.id, second.id]);
+  });
+});

@@ -1,0 +1,90 @@
+/** A real WebSocket client for tests: records every frame and waits for the ones a test expects. */
+import WebSocket from "ws";
+
+export type Frame = Record<string, any>;
+
+export interface TestSocket {
+  ws: WebSocket;
+  /** Every frame received so far, parsed, in arrival order. */
+  frames: Frame[];
+  send(frame: unknown): void;
+  /** The first frame received (already or within `timeoutMs`) that matches. */
+  waitFor(match: (f: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
+  /** Waits until `count` frames match, then returns them in arrival order. */
+  waitForCount(match: (f: Frame) => boolean, count: number, timeoutMs?: number): Promise<Frame[]>;
+  /** Sends an action and waits for the reply of that type (or an error frame). */
+  request(frame: Frame, replyType: string): Promise<Frame>;
+  closed: Promise<{ code: number; reason: string }>;
+  close(): Promise<void>;
+}
+
+/** Opens a socket with this token; rejects with the HTTP status if the handshake is refused. */
+export function connect(wsUrl: string, token: string | undefined, options: WebSocket.ClientOptions = {}): Promise<TestSocket> {
+  const url = token === undefined ? wsUrl : `${wsUrl}?token=${encodeURIComponent(token)}`;
+  const ws = new WebSocket(url, options);
+  const frames: Frame[] = [];
+  const listeners = new Set<() => void>();
+  ws.on("message", (data, isBinary) => {
+    const text = isBinary ? `<binary ${(data as Buffer).length}>` : data.toString();
+    let frame: Frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      frame = { unparsed: text };
+    }
+    frames.push(frame);
+    for (const l of listeners) l();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+
+  function waitForCount(match: (f: Frame) => boolean, count: number, timeoutMs = 5000): Promise<Frame[]> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = frames.filter(match);
+        if (found.length < count) return false;
+        listeners.delete(check);
+        clearTimeout(timer);
+        resolve(found.slice(0, count));
+        return true;
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`waited ${timeoutMs} ms for ${count} frames, got ${frames.filter(match).length}; all: ${JSON.stringify(frames).slice(0, 500)}`));
+      }, timeoutMs);
+      if (!check()) listeners.add(check);
+    });
+  }
+
+  const socket: TestSocket = {
+    ws,
+    frames,
+    send: (frame) => ws.send(typeof frame === "string" ? frame : JSON.stringify(frame)),
+    waitForCount,
+    waitFor: async (match, timeoutMs) => (await waitForCount(match, 1, timeoutMs))[0]!,
+    async request(frame, replyType) {
+      const before = frames.length;
+      socket.send(frame);
+      return socket.waitFor((f) => frames.indexOf(f) >= before && (f.type === replyType || f.type === "error"));
+    },
+    closed,
+    async close() {
+      if (ws.readyState !== WebSocket.CLOSED) ws.close();
+      await closed;
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    ws.once("open", () => resolve(socket));
+    ws.once("unexpected-response", (_req, res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d));
+      res.on("end", () => reject(Object.assign(new Error(`handshake refused: ${res.statusCode}`), { status: res.statusCode, body })));
+    });
+    ws.once("error", reject);
+  });
+}
+
+/** Subscribes and waits for the server's answer (`subscribed` or an error frame). */
+export const subscribe = (s: TestSocket, channelId: string) => s.request({ action: "subscribe", channelId }, "subscribed");
