@@ -13,7 +13,7 @@ export interface TestSocket {
   /** Waits until `count` frames match, then returns them in arrival order. */
   waitForCount(match: (f: Frame) => boolean, count: number, timeoutMs?: number): Promise<Frame[]>;
   /** Sends an action and waits for the reply of that type (or an error frame). */
-  request(frame: Frame, replyType: string): Promise<Frame>;
+  request(frame: unknown, replyType: string): Promise<Frame>;
   closed: Promise<{ code: number; reason: string }>;
   close(): Promise<void>;
 }
