@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { foldCase } from "@agorusta/core/keys";
-import { testApi } from "../../../test/harness.ts";
+import { testApi, type ApiResponse } from "../../../test/harness.ts";
+import { insertUser } from "./directUsers.ts";
 
 let t: Awaited<ReturnType<typeof testApi>>;
 let caller: Awaited<ReturnType<typeof t.user>>;
 
 /** Runs a request and returns it with the DynamoDB requests it made, by operation. */
-async function measured(run: () => ReturnType<typeof t.call>) {
+async function measured(run: () => Promise<ApiResponse>) {
   const counts = t.deps.dynamo.counts;
   for (const k of Object.keys(counts)) delete counts[k];
   const res = await run();
@@ -49,17 +49,8 @@ describe("GET /users/search", () => {
   });
 
   it("answers at most 20, and still 20 when the caller is among the first 21 matches", async () => {
-    // Rows straight into the table: 21 registrations would spend seconds hashing passwords.
-    const createdAt = new Date().toISOString();
-    for (let i = 0; i < 25; i++) {
-      const username = `zz${String(i).padStart(2, "0")}`;
-      const usernameLower = foldCase(username);
-      await t.deps.db.entities.users
-        .create({ userId: `01ZZZZZZZZZZZZZZZZZZZZZZ${String(i).padStart(2, "0")}`, email: `${username}@example.com`, username, usernameLower, usernameInitial: usernameLower.slice(0, 1), passwordHash: "x", createdAt })
-        .go();
-    }
-    const zz00 = { token: await t.deps.tokens.issue("01ZZZZZZZZZZZZZZZZZZZZZZ00") };
-    const res = await search("zz", zz00.token);
+    const zz = await Promise.all(Array.from({ length: 25 }, (_, i) => insertUser(t.deps, `zz${String(i).padStart(2, "0")}`)));
+    const res = await search("zz", zz[0]!.token);
     expect(names(res)).toEqual(Array.from({ length: 20 }, (_, i) => `zz${String(i + 1).padStart(2, "0")}`));
     expect(names(await search("zz"))).toHaveLength(20);
   });

@@ -1,0 +1,175 @@
+/**
+ * Direct messages: one conversation per pair of users, each participant's inbox sorted by last
+ * activity, and a message history paged like a channel's. Only the two participants may see a
+ * conversation; to anyone else it does not exist (404).
+ */
+import type { Db, DmConversationItem, DmMessageItem, UserItem } from "./model/index.ts";
+import { AppError } from "./errors.ts";
+import { newId } from "./ids.ts";
+import { nowIso } from "./time.ts";
+import { failed, transact } from "./transact.ts";
+import { readHistory, type HistoryWindow } from "./history.ts";
+import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "./views.ts";
+
+/** The `dmPair` guard's value: the same for both sides, whoever starts. */
+const pairOf = (a: string, b: string) => [a, b].sort().join(":");
+
+/** The conversation a pair already has, found through its guard. */
+async function conversationOfPair(db: Db, pair: string): Promise<DmConversationItem | null> {
+  const guard = await db.entities.uniques.get({ kind: "dmPair", value: pair }).go();
+  if (!guard.data) return null;
+  const { data } = await db.entities.dmConversations.get({ conversationId: guard.data.holderId }).go();
+  if (!data) throw new Error(`dmPair guard ${pair} points at a missing conversation`);
+  return data;
+}
+
+async function twoUsers(db: Db, callerId: string, otherId: string): Promise<[User, User]> {
+  const { data } = await db.entities.users
+    .get([{ userId: callerId }, { userId: otherId }])
+    .go({ attributes: ["userId", "username", "createdAt"] });
+  const byId = new Map(data.map((u) => [u.userId, u as Pick<UserItem, "userId" | "username" | "createdAt">]));
+  const caller = byId.get(callerId);
+  const other = byId.get(otherId);
+  if (!caller) throw new AppError("unauthorized");
+  if (!other) throw new AppError("not_found", "No such user.");
+  return [userView(caller), userView(other)];
+}
+
+/**
+ * Opens the pair's conversation, or finds the one it has. The guard, the conversation and both
+ * inboxes are written in one transaction, so concurrent starts from either side make exactly
+ * one; the losers read the winner's. An existing conversation is read first: opening a DM one
+ * already has is the common case, and costs two reads instead of a failed transaction.
+ */
+export async function startConversation(
+  db: Db,
+  callerId: string,
+  otherId: string,
+): Promise<{ conversation: DmConversation; created: boolean }> {
+  if (otherId === callerId) {
+    const message = "You cannot start a conversation with yourself.";
+    throw new AppError("invalid_request", message, { issues: [{ path: "userId", message }] });
+  }
+  const pair = pairOf(callerId, otherId);
+  const existing = await conversationOfPair(db, pair);
+  if (existing) return { conversation: dmConversationView(existing), created: false };
+
+  const [caller, other] = await twoUsers(db, callerId, otherId);
+  // Participants in id order, like the guard: the conversation looks the same whoever started it.
+  const [first, second] = caller.id < other.id ? [caller, other] : [other, caller];
+  const conversation: DmConversationItem = { conversationId: newId(), first, second, createdAt: nowIso() };
+  const inbox = (userId: string) => ({ userId, conversationId: conversation.conversationId, lastActivityAt: conversation.createdAt });
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ uniques, dmConversations, dmInboxes }) => [
+        uniques.create({ kind: "dmPair", value: pair, holderId: conversation.conversationId }).commit(),
+        dmConversations.create(conversation).commit(),
+        dmInboxes.create(inbox(first.id)).commit(),
+        dmInboxes.create(inbox(second.id)).commit(),
+      ])
+      .go(),
+  );
+  if (failed(codes, 0)) {
+    const winner = await conversationOfPair(db, pair);
+    if (!winner) throw new Error(`dmPair guard ${pair} refused a write but cannot be read`);
+    return { conversation: dmConversationView(winner), created: false };
+  }
+  if (codes) throw new Error(`start DM transaction canceled: ${codes.join(",")}`);
+  return { conversation: dmConversationView(conversation), created: true };
+}
+
+/** The conversation, if the caller is one of its two participants; else 404, as if it did not exist. */
+async function participantsConversation(db: Db, userId: string, conversationId: string): Promise<DmConversationItem> {
+  const { data } = await db.entities.dmConversations.get({ conversationId }).go();
+  if (!data || (data.first.id !== userId && data.second.id !== userId)) {
+    throw new AppError("not_found", "No such conversation.");
+  }
+  return data;
+}
+
+export async function getConversation(db: Db, userId: string, conversationId: string): Promise<DmConversation> {
+  return dmConversationView(await participantsConversation(db, userId, conversationId));
+}
+
+const BATCH_GET_ATTEMPTS = 5;
+
+/** BatchGet, retrying the keys DynamoDB leaves unprocessed (throttling, response size). */
+async function conversationsById(db: Db, ids: string[]): Promise<Map<string, DmConversationItem>> {
+  const found = new Map<string, DmConversationItem>();
+  let keys = ids.map((conversationId) => ({ conversationId }));
+  for (let attempt = 1; keys.length; attempt++) {
+    if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`${keys.length} conversations left unprocessed`);
+    if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+    const { data, unprocessed } = await db.entities.dmConversations.get(keys).go({ concurrency: 4 });
+    for (const c of data) found.set(c.conversationId, c);
+    keys = unprocessed;
+  }
+  return found;
+}
+
+/**
+ * The caller's conversations, most recent activity first: one Query of their inbox (sorted by
+ * last activity), then the conversations by key, 100 to a BatchGetItem.
+ */
+export async function listConversations(db: Db, userId: string): Promise<DmConversation[]> {
+  const { data: inboxes } = await db.entities.dmInboxes.query.recent({ userId }).go({ order: "desc", pages: "all" });
+  if (!inboxes.length) return [];
+  const conversations = await conversationsById(db, inboxes.map((i) => i.conversationId));
+  return inboxes.flatMap((i) => {
+    const c = conversations.get(i.conversationId);
+    return c ? [dmConversationView(c)] : [];
+  });
+}
+
+/** A page of the conversation's history, oldest first; the Query runs alongside the participant check. */
+export async function listDmMessages(
+  db: Db,
+  input: { userId: string; conversationId: string } & HistoryWindow,
+): Promise<DmMessage[]> {
+  const [, page] = await Promise.all([
+    participantsConversation(db, input.userId, input.conversationId),
+    readHistory(input, ({ from, to, order, limit }) =>
+      db.entities.dmMessages.query
+        .byConversation({ conversationId: input.conversationId })
+        .between({ messageId: from }, { messageId: to })
+        .go({ order, limit })
+        .then((r) => r.data),
+    ),
+  ]);
+  return page.map(dmMessageView);
+}
+
+/**
+ * Stores a message and moves the conversation up both participants' lists, in one transaction
+ * (the list never disagrees with the history). The author's name is copied from the
+ * conversation's participant record: usernames never change.
+ */
+export async function sendDmMessage(
+  db: Db,
+  input: { userId: string; conversationId: string; content: string },
+): Promise<{ message: DmMessage; participantIds: [string, string] }> {
+  const conversation = await participantsConversation(db, input.userId, input.conversationId);
+  const author = conversation.first.id === input.userId ? conversation.first : conversation.second;
+  const participantIds: [string, string] = [conversation.first.id, conversation.second.id];
+  const message: DmMessageItem = {
+    conversationId: conversation.conversationId,
+    messageId: newId(),
+    authorId: author.id,
+    authorUsername: author.username,
+    authorCreatedAt: author.createdAt,
+    content: input.content,
+    createdAt: nowIso(),
+  };
+  const { conversationId, createdAt } = message;
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ dmMessages, dmConversations, dmInboxes }) => [
+        dmMessages.create(message).commit(),
+        dmConversations.patch({ conversationId }).set({ lastMessageAt: createdAt }).commit(),
+        ...participantIds.map((userId) => dmInboxes.patch({ userId, conversationId }).set({ lastActivityAt: createdAt }).commit()),
+      ])
+      .go(),
+  );
+  if (codes) throw new Error(`send DM transaction canceled: ${codes.join(",")}`);
+  return { message: dmMessageView(message), participantIds };
+}
