@@ -1,0 +1,88 @@
+/**
+ * What the sidebar lists: my servers and my DM conversations (most recent activity first, with
+ * an unread mark), plus the servers' details (channels, my role) once opened.
+ */
+import { SvelteMap, SvelteSet } from "svelte/reactivity";
+import type { Channel, DmConversation, DmMessage, Server, ServerDetail, User } from "@agorusta/core/views";
+import { api, send, session } from "./session.svelte.ts";
+
+type Status = "loading" | "ready" | "error";
+
+class Directory {
+  servers = $state.raw<Server[]>([]);
+  dms = $state.raw<DmConversation[]>([]);
+  status = $state<Status>("loading");
+  details = new SvelteMap<string, ServerDetail>();
+  unreadDms = new SvelteSet<string>();
+  /** The DM open on screen: its new messages are read as they come. */
+  openDmId = $state<string | null>(null);
+
+  async load(): Promise<void> {
+    this.status = "loading";
+    try {
+      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get())]);
+      this.servers = servers;
+      this.dms = dms;
+      this.status = "ready";
+    } catch {
+      this.status = "error";
+    }
+  }
+
+  clear(): void {
+    this.servers = [];
+    this.dms = [];
+    this.details.clear();
+    this.unreadDms.clear();
+    this.status = "loading";
+  }
+
+  /** After creating or joining one. */
+  addServer(server: Server): void {
+    if (!this.servers.some((s) => s.id === server.id)) this.servers = [...this.servers, server];
+  }
+
+  async loadDetail(serverId: string): Promise<ServerDetail> {
+    const detail = await send(api.servers[":id"].$get({ param: { id: serverId } }));
+    this.details.set(serverId, detail);
+    this.addServer(detail);
+    return detail;
+  }
+
+  addChannel(channel: Channel): void {
+    const detail = this.details.get(channel.serverId);
+    if (detail && !detail.channels.some((c) => c.id === channel.id)) {
+      this.details.set(channel.serverId, { ...detail, channels: [...detail.channels, channel] });
+    }
+  }
+
+  upsertDm(conversation: DmConversation): void {
+    this.dms = sortByActivity([conversation, ...this.dms.filter((d) => d.id !== conversation.id)]);
+  }
+
+  /** A DM message arrived on the socket. */
+  async dmReceived(message: DmMessage): Promise<void> {
+    if (message.conversationId !== this.openDmId && message.authorId !== session.me?.id) {
+      this.unreadDms.add(message.conversationId);
+    }
+    const known = this.dms.find((d) => d.id === message.conversationId);
+    if (known) return this.upsertDm({ ...known, lastMessageAt: message.createdAt });
+    // Someone started a conversation with me: fetch it to learn who.
+    this.upsertDm(await send(api.dms[":id"].$get({ param: { id: message.conversationId } })));
+  }
+
+  markDmRead(id: string): void {
+    this.unreadDms.delete(id);
+  }
+}
+
+/** The other person in a conversation. */
+export function otherParticipant(conversation: DmConversation): User {
+  const [a, b] = conversation.participants;
+  return a.id === session.me?.id ? b : a;
+}
+
+const activity = (d: DmConversation) => d.lastMessageAt ?? d.createdAt;
+const sortByActivity = (list: DmConversation[]) => list.sort((a, b) => activity(b).localeCompare(activity(a)));
+
+export const directory = new Directory();

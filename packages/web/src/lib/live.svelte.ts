@@ -1,0 +1,53 @@
+/**
+ * The signed-in person's one WebSocket connection, as state the UI can show ("Reconnecting…").
+ */
+import { ApiError } from "./api.ts";
+import { wsBase } from "./config.ts";
+import { Realtime, type ConnectionState } from "./realtime.ts";
+import { api, send, session } from "./session.svelte.ts";
+
+class Live {
+  state = $state<ConnectionState>("idle");
+  #realtime: Realtime | null = null;
+
+  /** The connection; only while signed in (the app's shell opens it). */
+  get realtime(): Realtime {
+    if (!this.#realtime) throw new Error("Realtime is used before the app shell opened it.");
+    return this.#realtime;
+  }
+
+  /** Opens the connection for the signed-in person; the returned function closes it. */
+  open(): () => void {
+    const realtime = new Realtime({
+      url: wsBase(),
+      token: () => session.token,
+      tokenStillValid: async () => {
+        try {
+          await send(api.auth.me.$get());
+          return true;
+        } catch (e) {
+          // Only a refused token stops the retries; the API being down is a reason to keep trying.
+          return !(e instanceof ApiError && e.status === 401);
+        }
+      },
+    });
+    this.#realtime = realtime;
+    const stopState = realtime.onState((s) => (this.state = s));
+    // Back online or back to the tab: no reason to wait out the backoff.
+    const retry = () => realtime.retryNow();
+    const onVisible = () => document.visibilityState === "visible" && retry();
+    addEventListener("online", retry);
+    document.addEventListener("visibilitychange", onVisible);
+    realtime.connect();
+    return () => {
+      removeEventListener("online", retry);
+      document.removeEventListener("visibilitychange", onVisible);
+      stopState();
+      realtime.close();
+      this.#realtime = null;
+      this.state = "idle";
+    };
+  }
+}
+
+export const live = new Live();

@@ -1,0 +1,77 @@
+/**
+ * Who is signed in. The token lives in localStorage (the API takes bearer tokens, and a reload or
+ * a second tab must stay signed in); every tab follows a sign-in or sign-out made in another.
+ */
+import type { Me } from "@agorusta/core/views";
+import { ApiError, call, createClient } from "./api.ts";
+import { apiBase } from "./config.ts";
+
+const TOKEN_KEY = "agorusta.token";
+
+type Status = "loading" | "signedOut" | "signedIn" | "unreachable";
+
+class Session {
+  token = $state<string | null>(null);
+  me = $state<Me | null>(null);
+  status = $state<Status>("loading");
+  /** Why the person was signed out without asking (shown on the sign-in page). */
+  notice = $state<string | null>(null);
+
+  /** Checks a stored token once at start-up. */
+  async restore(): Promise<void> {
+    this.token = localStorage.getItem(TOKEN_KEY);
+    if (!this.token) {
+      this.status = "signedOut";
+      return;
+    }
+    this.status = "loading";
+    try {
+      this.me = await send(api.auth.me.$get());
+      this.status = "signedIn";
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return;
+      this.status = "unreachable";
+    }
+  }
+
+  signIn(token: string, me: Me): void {
+    localStorage.setItem(TOKEN_KEY, token);
+    this.token = token;
+    this.me = me;
+    this.notice = null;
+    this.status = "signedIn";
+  }
+
+  signOut(notice: string | null = null): void {
+    localStorage.removeItem(TOKEN_KEY);
+    this.token = null;
+    this.me = null;
+    this.notice = notice;
+    this.status = "signedOut";
+  }
+
+  /** The API refused the token: it expired, or the server's secret changed. */
+  expire(): void {
+    if (this.status === "signedOut") return;
+    this.signOut("Your session has expired. Sign in again to continue.");
+  }
+
+  /** Another tab signed in or out. */
+  followOtherTabs(): () => void {
+    const onStorage = (e: StorageEvent) => {
+      if (e.key !== TOKEN_KEY || e.newValue === this.token) return;
+      if (e.newValue) void this.restore();
+      else this.signOut();
+    };
+    addEventListener("storage", onStorage);
+    return () => removeEventListener("storage", onStorage);
+  }
+}
+
+export const session = new Session();
+
+/** The typed REST client, carrying the signed-in person's token. */
+export const api = createClient({ baseUrl: apiBase(), token: () => session.token });
+
+/** Awaits a request of `api`: its typed body, or an `ApiError`; a refused token signs out. */
+export const send: typeof call = (request) => call(request, () => session.expire());
