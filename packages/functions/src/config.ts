@@ -1,6 +1,7 @@
 import { Resource } from "sst/resource";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import { createDeps, type Deps } from "./deps.ts";
+import { createApiGatewayPublisher } from "./realtime/publisher.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
 
 /** What a Lambda needs to know about its surroundings. */
@@ -41,8 +42,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
   };
 }
 
-/** The handlers' deps, built once per Lambda instance from `readConfig`. */
+/**
+ * The handlers' deps, built once per Lambda instance from `readConfig`. Region and credentials
+ * for DynamoDB and `@connections` come from the SDK's usual sources (in Lambda, its role).
+ */
 export function loadDeps(config: FunctionConfig = readConfig()): Deps {
   const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {});
-  return createDeps({ dynamo, tableName: config.tableName, jwtSecret: config.jwtSecret });
+  const endpoint = config.wsManagementEndpoint;
+  return createDeps({
+    dynamo,
+    tableName: config.tableName,
+    jwtSecret: config.jwtSecret,
+    publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
+  });
 }
