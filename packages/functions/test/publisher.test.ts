@@ -1,0 +1,243 @@
+/**
+ * The API Gateway publisher against a stand-in `@connections` endpoint that can be slow, gone or
+ * failing per connection: who receives what, pruning on 410, bounded parallelism and time.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Publisher, ServerEvent } from "@agorusta/core";
+import { openConnection, subscribe } from "@agorusta/core/realtime";
+import { createApiGatewayPublisher, type ApiGatewayPublisherOptions } from "../src/realtime/publisher.ts";
+import { testApi } from "../../../test/harness.ts";
+import { freePort } from "../../local/src/dynamoLocal.ts";
+
+type Behaviour = "ok" | "gone" | "fail" | "hang" | "slow";
+
+/** Records each post; answers as `behaviour[connectionId]` says (default: 200 at once). */
+function fakeConnectionsApi() {
+  const behaviour = new Map<string, Behaviour>();
+  const posts: { connectionId: string; body: string; at: number }[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const server: Server = createServer((req, res) => {
+    const match = /^\/prod\/@connections\/([^/]+)$/.exec(req.url ?? "");
+    const connectionId = decodeURIComponent(match?.[1] ?? "");
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d));
+    req.on("end", () => {
+      const b = behaviour.get(connectionId) ?? "ok";
+      if (b === "hang") return; // never answers: only the publisher's timeout ends it
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const answer = (status: number, type?: string) => {
+        inFlight--;
+        if (type) res.setHeader("x-amzn-errortype", type);
+        res.writeHead(status, { "content-type": "application/json" }).end(type ? JSON.stringify({ message: type }) : "");
+      };
+      if (req.method !== "POST" || !match) return answer(404, "NotFoundException");
+      posts.push({ connectionId, body, at: Date.now() });
+      if (b === "gone") return answer(410, "GoneException");
+      if (b === "fail") return answer(500, "InternalServerErrorException");
+      setTimeout(() => answer(200), b === "slow" ? 50 : 0);
+    });
+  });
+  return {
+    behaviour,
+    posts,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    reset() {
+      posts.length = 0;
+      maxInFlight = 0;
+      behaviour.clear();
+    },
+    async listen() {
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`;
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    },
+  };
+}
+
+let t: Awaited<ReturnType<typeof testApi>>;
+const api = fakeConnectionsApi();
+let endpoint: string;
+beforeAll(async () => {
+  t = await testApi();
+  endpoint = await api.listen();
+});
+afterAll(() => api.close());
+
+const publisher = (options: Partial<ApiGatewayPublisherOptions> = {}): Publisher =>
+  createApiGatewayPublisher(t.deps.db, {
+    endpoint,
+    region: "local",
+    credentials: { accessKeyId: "k", secretAccessKey: "s" },
+    ...options,
+  });
+let n = 0;
+/** Opens a connection for the user (as `$connect` would) and subscribes it to the channels. */
+async function connection(userId: string, channelIds: string[] = []) {
+  const connectionId = `c${n++}+/=`;
+  await openConnection(t.deps.db, { connectionId, userId, connectedAt: new Date() });
+  for (const channelId of channelIds) await subscribe(t.deps.db, { connectionId, channelId });
+  return connectionId;
+}
+const event = (content: string): ServerEvent => ({ type: "channel_created", channel: { id: content, serverId: "s", name: content, createdAt: "" } });
+const receivers = () => api.posts.map((p) => p.connectionId).sort();
+
+describe("who receives an event", () => {
+  it("toChannel posts the event once to each subscribed connection, skipping exceptUserId's", async () => {
+    api.reset();
+    const s = await t.server();
+    const bob = await t.member(s);
+    const other = await t.server(s.owner);
+    const a = await connection(s.owner.id, [s.channelId]);
+    const b = await connection(bob.id, [s.channelId]);
+    const both = await connection(s.owner.id, [s.channelId, other.channelId]);
+    await connection(s.owner.id, [other.channelId]);
+    await connection(bob.id);
+
+    await publisher().toChannel(s.channelId, event("hello"));
+    expect(receivers()).toEqual([a, b, both].sort());
+    expect(api.posts.map((p) => JSON.parse(p.body))).toEqual([event("hello"), event("hello"), event("hello")]);
+
+    api.reset();
+    await publisher().toChannel(s.channelId, event("typing"), { exceptUserId: s.owner.id });
+    expect(receivers()).toEqual([b]);
+  });
+
+  it("toUsers posts to every connection of each user, subscribed or not, once", async () => {
+    api.reset();
+    const [u1, u2, u3] = await Promise.all([t.user(), t.user(), t.user()]);
+    const c1 = await connection(u1.id);
+    const c2 = await connection(u1.id);
+    const c3 = await connection(u2.id);
+    await connection(u3.id);
+    await publisher().toUsers([u1.id, u2.id, u1.id], event("dm"));
+    expect(receivers()).toEqual([c1, c2, c3].sort());
+  });
+
+  it("toServer posts once to each connection subscribed to any of its channels, plus alsoUserIds'", async () => {
+    api.reset();
+    const s = await t.server();
+    const second = await t.server(s.owner); // another server: its subscribers hear nothing
+    const newcomer = await t.user();
+    const ch2 = (await t.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "two" } })).body.id as string;
+    const inBoth = await connection(s.owner.id, [s.channelId, ch2]);
+    const inOne = await connection(s.owner.id, [ch2]);
+    await connection(s.owner.id, [second.channelId]);
+    const newcomers = await connection(newcomer.id);
+    await publisher().toServer(s.id, event("joined"), { alsoUserIds: [newcomer.id] });
+    expect(receivers()).toEqual([inBoth, inOne, newcomers].sort());
+  });
+
+  it("toConnection posts to that connection only", async () => {
+    api.reset();
+    await publisher().toConnection("only+one=", { type: "pong" });
+    expect(api.posts).toEqual([{ connectionId: "only+one=", body: '{"type":"pong"}', at: expect.any(Number) }]);
+  });
+});
+
+describe("dead and slow connections", () => {
+  it("deletes a connection that answers 410, with its subscriptions, and still delivers to the rest", async () => {
+    api.reset();
+    const s = await t.server();
+    const live = await connection(s.owner.id, [s.channelId]);
+    const dead = await connection(s.owner.id, [s.channelId]);
+    api.behaviour.set(dead, "gone");
+    await publisher().toChannel(s.channelId, event("x"));
+    expect(receivers()).toEqual([dead, live].sort());
+    expect((await t.deps.db.entities.connections.get({ connectionId: dead }).go()).data).toBeNull();
+    expect((await t.deps.db.entities.subscriptions.query.byConnection({ connectionId: dead }).go()).data).toEqual([]);
+    expect((await t.deps.db.entities.connections.get({ connectionId: live }).go()).data).not.toBeNull();
+
+    api.reset();
+    await publisher().toChannel(s.channelId, event("y"));
+    expect(receivers()).toEqual([live]);
+  });
+
+  it("keeps a connection that fails otherwise (500), and logs it", async () => {
+    api.reset();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const s = await t.server();
+    const flaky = await connection(s.owner.id, [s.channelId]);
+    api.behaviour.set(flaky, "fail");
+    await publisher().toChannel(s.channelId, event("x"));
+    expect((await t.deps.db.entities.connections.get({ connectionId: flaky }).go()).data).not.toBeNull();
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/failed: InternalServerErrorException ×1/));
+    vi.restoreAllMocks();
+  });
+
+  it("does not let a hung connection delay the others, and gives up on it after the timeout", async () => {
+    api.reset();
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const s = await t.server();
+    const hung = await connection(s.owner.id, [s.channelId]);
+    const others = await Promise.all(Array.from({ length: 5 }, () => connection(s.owner.id, [s.channelId])));
+    api.behaviour.set(hung, "hang");
+    const started = Date.now();
+    await publisher({ postTimeoutMs: 400 }).toChannel(s.channelId, event("x"));
+    const took = Date.now() - started;
+    expect(receivers()).toEqual([...others].sort());
+    for (const p of api.posts) expect(p.at - started).toBeLessThan(300);
+    expect(took).toBeGreaterThanOrEqual(350);
+    expect(took).toBeLessThan(1500);
+    vi.restoreAllMocks();
+  });
+
+  it("keeps at most `concurrency` posts in flight", async () => {
+    api.reset();
+    const s = await t.server();
+    const ids = await Promise.all(Array.from({ length: 12 }, () => connection(s.owner.id, [s.channelId])));
+    for (const id of ids) api.behaviour.set(id, "slow");
+    await publisher({ concurrency: 3 }).toChannel(s.channelId, event("x"));
+    expect(receivers()).toEqual([...ids].sort());
+    expect(api.maxInFlight).toBe(3);
+  });
+});
+
+describe("never failing the caller", () => {
+  it("resolves when the recipients cannot be read", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const { createDeps } = await import("../src/deps.ts");
+    const broken = createDeps({ dynamo: t.deps.dynamo, tableName: "no_such_table", jwtSecret: "x".repeat(32) });
+    const p = createApiGatewayPublisher(broken.db, { endpoint, region: "local", credentials: { accessKeyId: "k", secretAccessKey: "s" } });
+    await expect(p.toChannel("01ARZ3NDEKTSV4RRFFQ69G5FAV", event("x"))).resolves.toBeUndefined();
+    await expect(p.toUsers(["u"], event("x"))).resolves.toBeUndefined();
+    expect(error).toHaveBeenCalled();
+    vi.restoreAllMocks();
+  });
+
+  it("resolves when the endpoint does not answer at all", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const s = await t.server();
+    await connection(s.owner.id, [s.channelId]);
+    const nowhere = publisher({ endpoint: `http://127.0.0.1:${await freePort()}/prod` });
+    await expect(nowhere.toChannel(s.channelId, event("x"))).resolves.toBeUndefined();
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/0 sent, 0 gone, failed/));
+    vi.restoreAllMocks();
+  });
+
+  it("does not post a frame over API Gateway's 128 KB message limit", async () => {
+    api.reset();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await publisher().toConnection("big=", { type: "error", code: "internal", message: "x".repeat(128 * 1024) });
+    expect(api.posts).toEqual([]);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/over API Gateway's limit/));
+    vi.restoreAllMocks();
+  });
+
+  it("reads the endpoint lazily when given a function", async () => {
+    api.reset();
+    let current = "http://127.0.0.1:1/not-yet";
+    const lazy = publisher({ endpoint: () => current });
+    current = endpoint;
+    await lazy.toConnection("late=", { type: "pong" });
+    expect(receivers()).toEqual(["late="]);
+  });
+});
