@@ -37,7 +37,10 @@ export async function register(db: Db, input: v.InferOutput<typeof registerBody>
 
 /** The user for these credentials; one answer for a wrong email and a wrong password, in the same time. */
 export async function authenticate(db: Db, input: v.InferOutput<typeof loginBody>): Promise<UserItem> {
-  const guard = await db.entities.uniques.get({ kind: "email", value: foldCase(input.email) }).go();
+  const emailKey = foldCase(input.email);
+  // Registered emails are at most 254 ASCII characters; a longer folded form names no account,
+  // and as a key it could pass DynamoDB's 2 KB limit (NFKC makes "ﷺ" 18 letters).
+  const guard = emailKey.length <= 254 ? await db.entities.uniques.get({ kind: "email", value: emailKey }).go() : { data: null };
   const user = guard.data ? (await db.entities.users.get({ userId: guard.data.holderId }).go()).data : null;
   const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), input.password);
   if (!user || !ok) throw new AppError("invalid_credentials");

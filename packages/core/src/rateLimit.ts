@@ -53,13 +53,13 @@ const TTL_GRACE_SECONDS = 60;
  * Keys are hashed: any length and any characters (a 254-character NFKC-expanded email) fit
  * DynamoDB's key size, and the table holds no emails or addresses in the clear.
  */
-const storedKey = (key: string) => createHash("sha256").update(key).digest("base64url");
+export const counterKey = (key: string) => createHash("sha256").update(key).digest("base64url");
 
 async function consume(db: Db, key: string, policy: RateLimitPolicy, now: number): Promise<Counted> {
   const index = Math.floor(now / 1000 / policy.windowSeconds);
   const endsAt = (index + 1) * policy.windowSeconds;
   // The window's length is part of its name, so two policies on one key never share a count.
-  const counted = { key: storedKey(key), window: `${policy.windowSeconds}s:${index}` };
+  const counted = { key: counterKey(key), window: `${policy.windowSeconds}s:${index}` };
   const { data } = await db.entities.rateLimits
     .update(counted)
     .add({ count: 1 })
