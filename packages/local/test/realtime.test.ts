@@ -219,3 +219,87 @@ describe("channel delivery", () => {
     expect((await live.waitForCount(newMessages, 2)).map((f) => f.message.id)).toEqual([first.id, second.id]);
   });
 });
+
+describe("DM delivery", () => {
+  it("pushes new_dm_message to every connection of both participants, without subscribing", async () => {
+    const [ann, ben, cat] = await Promise.all([api.user(), api.user(), api.user()]);
+    const dm = await api.call("POST", "/dms", { token: ann.token, body: { userId: ben.id } });
+    expect(dm.status).toBe(201);
+    const annTabs = [await open(ann), await open(ann)];
+    const benSock = await open(ben);
+    const catSock = await open(cat);
+    const sent = await api.call("POST", `/dms/${dm.body.id}/messages`, { token: ann.token, body: { content: "psst" } });
+    expect(sent.status).toBe(201);
+    for (const sock of [...annTabs, benSock]) {
+      expect(await sock.waitFor((f) => f.type === "new_dm_message")).toEqual({ type: "new_dm_message", message: sent.body });
+    }
+    await benSock.request({ action: "ping" }, "pong");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(catSock.frames).toEqual([]);
+  });
+});
+
+describe("under load", () => {
+  it("delivers 200 messages from 4 concurrent senders to 20 clients: none lost, none twice, each sender's in order", async () => {
+    const s = await api.server();
+    const senders = [s.owner, ...(await Promise.all([api.member(s), api.member(s), api.member(s)]))];
+    const listeners = await Promise.all(Array.from({ length: 16 }, () => api.member(s)));
+    const clients = await Promise.all([...senders, ...listeners].map(open));
+    await Promise.all(clients.map((c) => subscribe(c, s.channelId)));
+    expect(clients).toHaveLength(20);
+
+    // Each sender posts its 50 one after the other; the four run at once.
+    const sentBy = await Promise.all(
+      senders.map(async (sender, i) => {
+        const ids: string[] = [];
+        for (let k = 0; k < 50; k++) ids.push((await post(s, sender, `s${i}-${k}`)).id);
+        return ids;
+      }),
+    );
+    const all = new Set(sentBy.flat());
+    expect(all.size).toBe(200);
+    for (const client of clients) {
+      const got = (await client.waitForCount(newMessages, 200, 20_000)).map((f) => f.message.id as string);
+      await client.request({ action: "ping" }, "pong"); // anything still in flight lands before the pong
+      expect(client.frames.filter(newMessages)).toHaveLength(200);
+      expect(new Set(got)).toEqual(all);
+      for (const ids of sentBy) expect(got.filter((id) => ids.includes(id))).toEqual(ids);
+    }
+  }, 60_000);
+
+  it("keeps one sender's messages in order in each channel, and channels apart", async () => {
+    const s = await api.server();
+    const second = (await api.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "second" } })).body;
+    const both = await open(s.owner);
+    const onlySecond = await open(s.owner);
+    await Promise.all([subscribe(both, s.channelId), subscribe(both, second.id), subscribe(onlySecond, second.id)]);
+    const sent: Record<string, string[]> = { [s.channelId]: [], [second.id]: [] };
+    for (let k = 0; k < 30; k++) {
+      const channelId = k % 3 === 0 ? second.id : s.channelId;
+      sent[channelId]!.push((await post({ id: s.id, channelId }, s.owner, `m${k}`)).id);
+    }
+    const got = await both.waitForCount(newMessages, 30);
+    for (const channelId of [s.channelId, second.id]) {
+      expect(got.filter((f) => f.message.channelId === channelId).map((f) => f.message.id)).toEqual(sent[channelId]);
+    }
+    expect((await onlySecond.waitForCount(newMessages, 10)).map((f) => f.message.id)).toEqual(sent[second.id]);
+  });
+
+  it("loses nothing for the others when a client is killed mid-stream", async () => {
+    const s = await api.server();
+    const members = await Promise.all(Array.from({ length: 5 }, () => api.member(s)));
+    const clients = await Promise.all(members.map(open));
+    await Promise.all(clients.map((c) => subscribe(c, s.channelId)));
+    const [victim, ...survivors] = clients;
+    const ids: string[] = [];
+    for (let k = 0; k < 60; k++) {
+      if (k === 20) victim!.ws.terminate(); // no close handshake: a crashed tab, a dropped network
+      ids.push((await post(s, s.owner, `n${k}`)).id);
+    }
+    for (const c of survivors) {
+      expect((await c.waitForCount(newMessages, 60)).map((f) => f.message.id)).toEqual(ids);
+    }
+    expect(victim!.frames.filter(newMessages).length).toBeLessThanOrEqual(21);
+    await eventually(async () => (await subscriptionsOf(s.channelId)).length === 4);
+  });
+});
