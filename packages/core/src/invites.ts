@@ -1,4 +1,4 @@
-import type { Db, InviteItem, UserItem } from "./model/index.ts";
+import type { Db, InviteItem, MemberItem, UserItem } from "./model/index.ts";
 import { AppError } from "./errors.ts";
 import { newInviteCode } from "./ids.ts";
 import { expiryIn, isExpired, nowIso } from "./time.ts";
@@ -85,7 +85,7 @@ export async function getInviteInfo(db: Db, code: string): Promise<InviteInfo> {
  * count guarded by `uses < maxUses`, so concurrent joins never exceed `maxUses`. Someone
  * already a member succeeds without consuming a use.
  */
-export async function joinByInvite(db: Db, code: string, userId: string): Promise<{ server: Server; joined: boolean }> {
+export async function joinByInvite(db: Db, code: string, userId: string): Promise<{ server: Server; joined: MemberItem | null }> {
   const invite = await findInvite(db, code);
   const [member, server, user] = await Promise.all([
     db.entities.members.get({ serverId: invite.serverId, userId }).go(),
@@ -95,7 +95,7 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
   if (!server.data) throw new AppError("invite_not_found");
   if (!user.data) throw new AppError("unauthorized");
   // A member following the link again is already where they wanted to be, used up or not.
-  if (member.data) return { server: serverView(server.data), joined: false };
+  if (member.data) return { server: serverView(server.data), joined: null };
   assertUsable(invite);
 
   const membership = newMembership(server.data, user.data as UserItem, "member");
@@ -119,13 +119,13 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
       ])
       .go(),
   );
-  if (failed(codes, 1)) return { server: serverView(server.data), joined: false };
+  if (failed(codes, 1)) return { server: serverView(server.data), joined: null };
   if (failed(codes, 0)) {
     // Lost the last use to a concurrent join, or the invite was revoked or expired meanwhile.
     await usableInvite(db, code);
     throw new AppError("invite_exhausted");
   }
   if (codes) throw new Error(`joinByInvite transaction canceled: ${codes.join(",")}`);
-  return { server: serverView(server.data), joined: true };
+  return { server: serverView(server.data), joined: membership };
 }
 

@@ -37,14 +37,16 @@ export function newMembership(server: ServerItem, user: UserItem, role: Role): M
 
 /**
  * Adds the user to the server unless already there. The put is conditional, so two joins racing
- * each other leave one membership. Returns false when the user was already a member.
+ * each other leave one membership. Returns the new membership, or null when the user was
+ * already a member.
  */
-export async function addMember(db: Db, server: ServerItem, user: UserItem): Promise<boolean> {
+export async function addMember(db: Db, server: ServerItem, user: UserItem): Promise<MemberItem | null> {
+  const membership = newMembership(server, user, "member");
   try {
-    await db.entities.members.create(newMembership(server, user, "member")).go();
-    return true;
+    await db.entities.members.create(membership).go();
+    return membership;
   } catch (e) {
-    if (isConditionalFailure(e)) return false;
+    if (isConditionalFailure(e)) return null;
     throw e;
   }
 }

@@ -3,6 +3,7 @@ import { AppError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import { nowIso } from "./time.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
+import { isConditionalFailure } from "./membership.ts";
 import { messageView, type Message } from "./views.ts";
 
 /** The caller's membership and the channel (which must belong to the server), read in parallel. */
@@ -55,4 +56,49 @@ export async function listMessages(
     ),
   ]);
   return page.map(messageView);
+}
+
+/** The message, if the caller may see it (a member of its server) and it is in that channel. */
+async function visibleMessage(db: Db, input: { serverId: string; channelId: string; messageId: string; userId: string }) {
+  const [member, message] = await Promise.all([
+    memberInChannel(db, input.serverId, input.channelId, input.userId),
+    db.entities.messages.get({ channelId: input.channelId, messageId: input.messageId }).go(),
+  ]);
+  if (!message.data || message.data.serverId !== input.serverId) throw new AppError("not_found", "No such message.");
+  return { member, message: message.data };
+}
+
+/** Only its author edits a message; `editedAt` marks it. */
+export async function editMessage(
+  db: Db,
+  input: { serverId: string; channelId: string; messageId: string; userId: string; content: string },
+): Promise<Message> {
+  const { message } = await visibleMessage(db, input);
+  assertAuthor(message, input.userId, "edit");
+  const editedAt = nowIso();
+  try {
+    // Conditional on the author: a message deleted meanwhile is 404, not resurrected by the update.
+    await db.entities.messages
+      .patch({ channelId: input.channelId, messageId: input.messageId })
+      .set({ content: input.content, editedAt })
+      .go();
+  } catch (e) {
+    if (isConditionalFailure(e)) throw new AppError("not_found", "No such message.");
+    throw e;
+  }
+  return messageView({ ...message, content: input.content, editedAt });
+}
+
+/** Its author deletes a message, and so does the server's owner (moderation). */
+export async function deleteMessage(
+  db: Db,
+  input: { serverId: string; channelId: string; messageId: string; userId: string },
+): Promise<void> {
+  const { member, message } = await visibleMessage(db, input);
+  if (member.role !== "owner") assertAuthor(message, input.userId, "delete");
+  await db.entities.messages.delete({ channelId: input.channelId, messageId: input.messageId }).go();
+}
+
+export function assertAuthor(message: { authorId: string }, userId: string, verb: "edit" | "delete") {
+  if (message.authorId !== userId) throw new AppError("forbidden", `Only its author can ${verb} this message.`);
 }

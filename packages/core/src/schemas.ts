@@ -43,7 +43,9 @@ export const expiresInSeconds = wholeNumber(60, 31_536_000, "Expiry");
 export const maxUses = wholeNumber(1, 10_000, "Max uses");
 
 /** Ids are ULIDs; anything else cannot name a thing, so it is refused before touching the table. */
-export const id = v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "Not a valid id."));
+export const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+const idOf = (message: string) => v.pipe(v.string(message), v.regex(ULID, message));
+export const id = idOf("Not a valid id.");
 
 export const registerBody = v.object({ email, username, password });
 export const loginBody = v.object({
@@ -67,7 +69,7 @@ export const joinByPasswordBody = v.object({
   password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter the password."), v.maxLength(256)),
 });
 export const startDmBody = v.object({
-  userId: v.pipe(v.string("userId must be text."), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "userId must be a user id.")),
+  userId: idOf("userId must be a user id."),
 });
 
 /** A WebSocket frame from a client (api.md "WebSocket protocol"); API Gateway routes on `action`. */
@@ -75,7 +77,7 @@ const channelFrame = <A extends string>(action: A) =>
   v.object(
     {
       action: v.literal(action),
-      channelId: v.pipe(v.string("channelId must be text."), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "channelId must be a channel id.")),
+      channelId: idOf("channelId must be a channel id."),
     },
     `${action} needs a channelId.`,
   );
@@ -101,8 +103,8 @@ const limit = (max: number, fallback: number) =>
 export const historyQuery = v.pipe(
   v.object({
     limit: limit(100, 50),
-    before: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "before must be a message id."))),
-    after: v.optional(v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "after must be a message id."))),
+    before: v.optional(idOf("before must be a message id.")),
+    after: v.optional(idOf("after must be a message id.")),
   }),
   v.check((q) => !(q.before && q.after), "Use before or after, not both."),
 );
@@ -111,7 +113,7 @@ export const searchQuery = v.object({
 });
 export const membersQuery = v.object({
   limit: limit(100, 100),
-  after: v.optional(v.string()),
+  after: v.optional(idOf("after must be a user id.")),
 });
 
 /** valibot issues → the contract's `issues` (dotted paths). */

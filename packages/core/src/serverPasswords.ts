@@ -1,8 +1,8 @@
-import type { Db, ServerPasswordItem } from "./model/index.ts";
+import type { Db, MemberItem, ServerPasswordItem } from "./model/index.ts";
 import { AppError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import { expiryIn, isExpired, nowIso } from "./time.ts";
-import { foldCase } from "./keys.ts";
+import { guardValue } from "./keys.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./auth/passwords.ts";
 import { addMember, requireOwner } from "./membership.ts";
 import { serverPasswordView, serverView, type Server, type ServerPassword } from "./views.ts";
@@ -51,8 +51,11 @@ export async function deleteServerPassword(db: Db, serverId: string, userId: str
  * Joins by server name and password, checked with argon2 against every live password of the
  * server. A wrong name and a wrong password give the same 403 and cost the same argon2 work.
  */
-export async function joinByPassword(db: Db, input: { name: string; password: string; userId: string }): Promise<Server> {
-  const guard = await db.entities.uniques.get({ kind: "serverName", value: foldCase(input.name) }).go();
+export async function joinByPassword(
+  db: Db,
+  input: { name: string; password: string; userId: string },
+): Promise<{ server: Server; joined: MemberItem | null }> {
+  const guard = await db.entities.uniques.get({ kind: "serverName", value: guardValue(input.name) }).go();
   const serverId = guard.data?.holderId;
   const [server, passwords, user] = serverId
     ? await Promise.all([
@@ -66,6 +69,5 @@ export async function joinByPassword(db: Db, input: { name: string; password: st
   const matches = await Promise.all(hashes.map((h) => verifyPassword(h, input.password)));
   if (!server || !live.length || !matches.includes(true)) throw new AppError("invalid_server_credentials");
   if (!user) throw new AppError("unauthorized");
-  await addMember(db, server, user);
-  return serverView(server);
+  return { server: serverView(server), joined: await addMember(db, server, user) };
 }

@@ -2,16 +2,17 @@ import type { Db, ServerItem, UserItem } from "./model/index.ts";
 import { AppError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import { nowIso } from "./time.ts";
-import { foldCase } from "./keys.ts";
+import { guardValue } from "./keys.ts";
 import { failed, transact } from "./transact.ts";
 import { newMembership, requireMember, requireOwner } from "./membership.ts";
 import { channelView, serverFromMembership, serverView, type Channel, type Server, type ServerDetail } from "./views.ts";
 
 export const DEFAULT_CHANNEL = "general";
 
-const channelGuard = (serverId: string, name: string) => ({
+/** The guard item that keeps a channel name unique within its server. */
+export const channelGuard = (serverId: string, name: string) => ({
   kind: "channelName" as const,
-  value: `${serverId}#${foldCase(name)}`,
+  value: guardValue(name, `${serverId}#`),
 });
 
 /**
@@ -25,7 +26,7 @@ export async function createServer(db: Db, owner: UserItem, name: string): Promi
   const codes = await transact(() =>
     db.transaction
       .write(({ uniques, servers, channels, members }) => [
-        uniques.create({ kind: "serverName", value: foldCase(name), holderId: server.serverId }).commit(),
+        uniques.create({ kind: "serverName", value: guardValue(name), holderId: server.serverId }).commit(),
         servers.create(server).commit(),
         uniques.create({ ...channelGuard(server.serverId, DEFAULT_CHANNEL), holderId: channel.channelId }).commit(),
         channels.create(channel).commit(),

@@ -154,3 +154,18 @@ describe("POST /servers/:id/channels", () => {
     }
   });
 });
+
+describe("names far larger in bytes than in characters", () => {
+  it("keeps them unique without overflowing DynamoDB's key size", async () => {
+    const zalgo = ("Z" + "\u0301\u0302\u0303\u0304\u0305".repeat(40)).repeat(50) + "ﷺ".repeat(50);
+    const a = await t.user();
+    const b = await t.user();
+    const first = await t.call("POST", "/servers", { token: a.token, body: { name: zalgo } });
+    expect(first.status).toBe(201);
+    expect(first.body.name).toBe(zalgo);
+    const second = await t.call("POST", "/servers", { token: b.token, body: { name: zalgo.toLowerCase() } });
+    expect(second).toMatchObject({ status: 409, body: { error: { code: "server_name_taken" } } });
+    const channel = await t.call("POST", `/servers/${first.body.id}/channels`, { token: a.token, body: { name: zalgo } });
+    expect(channel.status).toBe(201);
+  });
+});

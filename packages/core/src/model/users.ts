@@ -11,6 +11,10 @@ export const users = {
     usernameInitial: { type: "string", required: true, readOnly: true },
     passwordHash: { type: "string", required: true },
     createdAt: { type: "string", required: true, readOnly: true },
+    /** Open WebSocket connections, kept by `$connect`/`$disconnect` (presence.ts). */
+    connectionCount: { type: "number" },
+    /** Epoch seconds after which a count left by a missed `$disconnect` is stale (API Gateway's 2 h limit). */
+    onlineUntil: { type: "number" },
   },
   indexes: {
     byId: {

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { AppError, type ErrorCode } from "@agorusta/core";
+import { ULID } from "@agorusta/core/schemas";
 
-const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const INVITE_CODE = /^[A-Za-z0-9]{8,64}$/;
 
 /**

@@ -1,0 +1,73 @@
+import type { Db, MemberItem } from "./model/index.ts";
+import { AppError } from "./errors.ts";
+import { requireMember, requireOwner } from "./membership.ts";
+import { onlineUsers } from "./presence.ts";
+import { memberView, type Member } from "./views.ts";
+
+/** Above every roster key: role ranks are digits and usernames are `[a-z0-9_.-]`. */
+const ROSTER_END = { roleRank: "9", usernameLower: "~" };
+
+/**
+ * The roster, owner first, then by username: one Query of the roster index (its key is
+ * role rank + lower-cased username) and one BatchGet for who is online. `after` is the last
+ * user id of the previous page; its membership gives the key to resume from.
+ */
+export async function listMembers(
+  db: Db,
+  input: { serverId: string; userId: string; limit: number; after?: string | undefined },
+): Promise<Member[]> {
+  const [, cursor] = await Promise.all([
+    requireMember(db, input.serverId, input.userId),
+    input.after ? db.entities.members.get({ serverId: input.serverId, userId: input.after }).go() : null,
+  ]);
+  if (input.after && !cursor?.data) throw new AppError("invalid_request", "after must be the id of a member of this server.");
+  const from = cursor?.data ? { roleRank: cursor.data.roleRank, usernameLower: cursor.data.usernameLower } : { roleRank: "0", usernameLower: "" };
+  // BETWEEN keeps the Query to roster keys: the server's subscriptions share this index partition.
+  const { data } = await db.entities.members.query
+    .roster({ serverId: input.serverId })
+    .between(from, ROSTER_END)
+    .go({ limit: input.limit + 1 });
+  const page = data.filter((m) => m.userId !== input.after).slice(0, input.limit);
+  const online = await onlineUsers(db, page.map((m) => m.userId));
+  return page.map((m) => memberView(m, online.has(m.userId)));
+}
+
+/**
+ * Removes a membership and the removed user's subscriptions to the server's channels, so their
+ * open connections stop receiving its events at once.
+ */
+async function removeMember(db: Db, serverId: string, userId: string): Promise<void> {
+  await db.entities.members.delete({ serverId, userId }).go();
+  const { data: connections } = await db.entities.connections.query.byUser({ userId }).go({ pages: "all" });
+  const subscriptions = await Promise.all(
+    connections.map((c) => db.entities.subscriptions.query.byConnection({ connectionId: c.connectionId }).go({ pages: "all" })),
+  );
+  const keys = subscriptions
+    .flatMap((s) => s.data)
+    .filter((s) => s.serverId === serverId)
+    .map(({ channelId, connectionId }) => ({ channelId, connectionId }));
+  if (keys.length) await db.entities.subscriptions.delete(keys).go();
+}
+
+/** Leave a server; its owner cannot (they delete it instead). */
+export async function leaveServer(db: Db, serverId: string, userId: string): Promise<void> {
+  const member = await requireMember(db, serverId, userId);
+  if (member.role === "owner") throw new AppError("owner_cannot_leave");
+  await removeMember(db, serverId, userId);
+}
+
+/** The owner removes a member; they may come back with a valid invite or password. */
+export async function kickMember(db: Db, serverId: string, ownerId: string, userId: string): Promise<MemberItem> {
+  if (userId === ownerId) {
+    requireOwner((await db.entities.members.get({ serverId, userId: ownerId }).go()).data);
+    throw new AppError("invalid_request", "You cannot kick yourself; delete the server instead.");
+  }
+  const [owner, target] = await Promise.all([
+    db.entities.members.get({ serverId, userId: ownerId }).go(),
+    db.entities.members.get({ serverId, userId }).go(),
+  ]);
+  requireOwner(owner.data);
+  if (!target.data) throw new AppError("not_found", "No such member.");
+  await removeMember(db, serverId, userId);
+  return target.data;
+}

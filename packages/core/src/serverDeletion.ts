@@ -1,0 +1,62 @@
+/**
+ * Deleting a server, in two steps so the caller can announce it in between:
+ * `retireServer` makes the server gone at once (its item and name guard, in one transaction:
+ * the name is free again); `purgeServer` then removes everything that hung from it.
+ */
+import type { Db } from "./model/index.ts";
+import { AppError } from "./errors.ts";
+import { guardValue } from "./keys.ts";
+import { requireOwner } from "./membership.ts";
+import { transact } from "./transact.ts";
+import { deleteEach } from "./batch.ts";
+import { channelGuard } from "./servers.ts";
+
+export async function retireServer(db: Db, serverId: string, userId: string): Promise<void> {
+  const [member, server] = await Promise.all([
+    db.entities.members.get({ serverId, userId }).go(),
+    db.entities.servers.get({ serverId }).go(),
+  ]);
+  requireOwner(member.data);
+  if (!server.data) throw new AppError("not_found", "No such server.");
+  const name = server.data.name;
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ servers, uniques }) => [
+        servers.delete({ serverId }).commit(),
+        uniques.delete({ kind: "serverName", value: guardValue(name) }).where((a, op) => op.eq(a.holderId, serverId)).commit(),
+      ])
+      .go(),
+  );
+  if (codes) throw new AppError("not_found", "No such server.");
+}
+
+/**
+ * Memberships first (the server vanishes from everyone's list and every member route says
+ * 404), then each channel with its messages, subscriptions and name guard, then invites and
+ * passwords. A server with a very long history takes one BatchWrite per 25 messages; an
+ * interrupted purge leaves only unreachable items, which a retry (or the TTL, for invites,
+ * passwords and subscriptions) removes.
+ */
+export async function purgeServer(db: Db, serverId: string): Promise<void> {
+  const { entities: e } = db;
+  const [members, channels, invites, passwords] = await Promise.all([
+    e.members.query.byServer({ serverId }).go({ pages: "all", attributes: ["serverId", "userId"] }),
+    e.channels.query.byServer({ serverId }).go({ pages: "all" }),
+    e.invites.query.byServer({ serverId }).go({ pages: "all", attributes: ["code"] }),
+    e.serverPasswords.query.byServer({ serverId }).go({ pages: "all", attributes: ["serverId", "passwordId"] }),
+  ]);
+  await deleteEach(members.data, (keys) => e.members.delete(keys).go());
+  for (const channel of channels.data) {
+    const { channelId } = channel;
+    const [messages, subscriptions] = await Promise.all([
+      e.messages.query.byChannel({ channelId }).go({ pages: "all", attributes: ["channelId", "messageId"] }),
+      e.subscriptions.query.byChannel({ channelId }).go({ pages: "all", attributes: ["channelId", "connectionId"] }),
+    ]);
+    await deleteEach(messages.data, (keys) => e.messages.delete(keys).go());
+    await deleteEach(subscriptions.data, (keys) => e.subscriptions.delete(keys).go());
+    await e.uniques.delete(channelGuard(serverId, channel.name)).go();
+    await e.channels.delete({ serverId, channelId }).go();
+  }
+  await deleteEach(invites.data, (keys) => e.invites.delete(keys).go());
+  await deleteEach(passwords.data, (keys) => e.serverPasswords.delete(keys).go());
+}

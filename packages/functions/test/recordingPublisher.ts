@@ -1,0 +1,20 @@
+import type { Publisher, ServerEvent } from "@agorusta/core";
+
+export type Published =
+  | { to: "channel"; channelId: string; event: ServerEvent; exceptUserId?: string }
+  | { to: "server"; serverId: string; event: ServerEvent; alsoUserIds?: string[] }
+  | { to: "users"; userIds: string[]; event: ServerEvent }
+  | { to: "connection"; connectionId: string; frame: unknown };
+
+/** A Publisher that remembers what the routes asked it to push, for tests of who is told what. */
+export function recordingPublisher(): Publisher & { sent: Published[]; clear(): void } {
+  const sent: Published[] = [];
+  return {
+    sent,
+    clear: () => void sent.splice(0),
+    toChannel: async (channelId, event, options) => void sent.push({ to: "channel", channelId, event, ...options }),
+    toServer: async (serverId, event, options) => void sent.push({ to: "server", serverId, event, ...options }),
+    toUsers: async (userIds, event) => void sent.push({ to: "users", userIds, event }),
+    toConnection: async (connectionId, frame) => void sent.push({ to: "connection", connectionId, frame }),
+  };
+}
