@@ -3,4 +3,4 @@ import { realtime } from "./realtime.ts";
 
 /** The HTTP API: every request goes to the one Hono Lambda, which routes and answers 404s itself. */
 export const api = new sst.aws.ApiGatewayV2("Api");
-api.route("$default", handlerArgs("packages/functions/src/lambda/api.handler", realtime));
+api.route("$default", handlerArgs("api", realtime));

@@ -1,21 +1,29 @@
 import argon2 from "argon2/package.json";
 import { table } from "./storage.ts";
 import { jwtSecret } from "./secrets.ts";
+import { lambdaArchitecture, lambdaHandlers } from "./lambdas.ts";
 
 /**
  * What both Lambdas share: Node 24 on Graviton, and the table, the JWT secret and the WebSocket
  * API linked (read through sst's `Resource` by packages/functions/src/config.ts).
  */
-export function handlerArgs(handler: string, realtime: sst.aws.ApiGatewayWebSocket): sst.aws.FunctionArgs {
+export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws.ApiGatewayWebSocket): sst.aws.FunctionArgs {
   return {
-    handler,
+    handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
-    architecture: "arm64",
+    architecture: lambdaArchitecture,
     link: [table, jwtSecret, realtime],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
       // the bundle instead, at the very version the tests ran against.
       install: { argon2: argon2.version },
+    },
+    environment: {
+      // That install runs argon2's install script, which cannot load the arm64 binary on an x86-64
+      // (or macOS) machine and so compiles one for that machine into build/Release, where
+      // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead
+      // (docs/decisions.md, "SST"; checked by `npm run bundle`).
+      PREBUILDS_ONLY: "1",
     },
   };
 }
