@@ -18,12 +18,11 @@ export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws
       // the bundle instead, at the very version the tests ran against.
       install: { argon2: argon2.version },
     },
-    environment: {
-      // That install runs argon2's install script, which cannot load the arm64 binary on an x86-64
-      // (or macOS) machine and so compiles one for that machine into build/Release, where
-      // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead
-      // (docs/decisions.md, "SST"; checked by `npm run bundle`).
-      PREBUILDS_ONLY: "1",
-    },
+    // That install runs argon2's install script, which cannot load the arm64 binary on an x86-64
+    // (or macOS) machine and so compiles one for that machine into build/Release, where
+    // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead
+    // (docs/decisions.md, "SST"; checked by `npm run bundle`). Under `sst dev` the function runs
+    // on this machine, with its own install.
+    environment: $dev ? {} : { PREBUILDS_ONLY: "1" },
   };
 }
