@@ -2,23 +2,15 @@
  * The REST Lambda as API Gateway calls it: recorded HTTP API (payload 2.0) events in, the
  * structured results API Gateway turns into HTTP responses out, over DynamoDB Local.
  */
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
-import { ensureTable } from "../../local/src/dynamoLocal.ts";
-import { TEST_SECRET, uniqueTableName } from "../../../test/harness.ts";
-import { fixture, lambdaContext } from "./fixtures/load.ts";
+import { fixture, lambdaContext, lambdaEnvironment } from "./fixtures/lambda.ts";
 
 type Handler = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyStructuredResultV2>;
 let handler: Handler;
 
 beforeAll(async () => {
-  const tableName = uniqueTableName();
-  await ensureTable(createDynamoClients(localDynamoConfig(inject("dynamoEndpoint"))).raw, tableName);
-  // What a Lambda outside SST is configured with (under SST, the linked resources).
-  vi.stubEnv("TABLE_NAME", tableName);
-  vi.stubEnv("JWT_SECRET", TEST_SECRET);
-  vi.stubEnv("DYNAMODB_ENDPOINT", inject("dynamoEndpoint"));
+  await lambdaEnvironment();
   ({ handler } = (await import("../src/lambda/api.ts")) as unknown as { handler: Handler });
 });
 afterAll(() => {

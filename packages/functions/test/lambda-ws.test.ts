@@ -3,17 +3,15 @@
  * events in, over DynamoDB Local; replies and pushed events out through `@connections`, here a
  * recorder standing in for API Gateway's management API, reached by the real SDK client.
  */
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
-import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "../src/app.ts";
 import { createDeps } from "../src/deps.ts";
 import type { WsResult } from "../src/ws/handler.ts";
-import { ensureTable } from "../../local/src/dynamoLocal.ts";
-import { apiClient, TEST_SECRET, uniqueTableName } from "../../../test/harness.ts";
-import { fixture, lambdaContext } from "./fixtures/load.ts";
+import { apiClient, TEST_SECRET } from "../../../test/harness.ts";
+import { fixture, lambdaContext, lambdaEnvironment } from "./fixtures/lambda.ts";
 
 type WsLambda = (event: APIGatewayProxyWebsocketEventV2, context: ReturnType<typeof lambdaContext>) => Promise<WsResult>;
 type ApiLambda = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -41,13 +39,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
 
-  const endpoint = inject("dynamoEndpoint");
-  const tableName = uniqueTableName();
-  const dynamo = createDynamoClients(localDynamoConfig(endpoint));
-  await ensureTable(dynamo.raw, tableName);
-  vi.stubEnv("TABLE_NAME", tableName);
-  vi.stubEnv("JWT_SECRET", TEST_SECRET);
-  vi.stubEnv("DYNAMODB_ENDPOINT", endpoint);
+  const { tableName, dynamo } = await lambdaEnvironment();
   // The shape of a WebSocket API's management endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage}
   vi.stubEnv("WS_MANAGEMENT_ENDPOINT", `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/$default`);
   // What Lambda gives every function (its role's credentials); the recorder checks no signature.
