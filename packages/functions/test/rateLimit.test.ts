@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AddressInfo } from "node:net";
 import { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
-import { serve, type ServerType } from "@hono/node-server";
 import { addressBucket, bruteForcePolicies, consumeAttempt, counterKey, limitFailures, type RateLimitPolicy } from "@agorusta/core/rateLimit";
 import { AppError } from "@agorusta/core";
 import { clientAddress } from "@agorusta/functions/http/clientAddress";
-import { freshDeps, testApi, type ApiResponse } from "../../../test/harness.ts";
+import { freshDeps, runtimeApi, testApi, testRuntime, type ApiResponse } from "../../../test/harness.ts";
+import type { Runtime } from "../../local/src/runtime.ts";
 
 const PASSWORD = "correct horse battery";
 const small = {
@@ -206,21 +205,23 @@ describe("addressBucket", () => {
 describe("clientAddress under the real adapters", () => {
   const probe = new Hono().get("/ip", (c) => c.text(clientAddress(c)));
 
-  describe("@hono/node-server, mounted under /api as the local runtime does", () => {
-    let server: ServerType;
-    let url: string;
+  describe("the local runtime (@hono/node-server, the app mounted under /api)", () => {
+    let runtime: Runtime;
     beforeAll(async () => {
-      const root = new Hono().mount("/api", probe.fetch);
-      server = await new Promise((resolve) => {
-        const s = serve({ fetch: root.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
-      });
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/ip`;
+      runtime = await testRuntime();
     });
-    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+    afterAll(() => runtime.close());
 
-    it("is the socket's peer, not X-Forwarded-For", async () => {
-      const res = await fetch(url, { headers: { "x-forwarded-for": "6.6.6.6" } });
-      expect(await res.text()).toBe("127.0.0.1");
+    it("counts the socket's peer, not X-Forwarded-For", async () => {
+      const res = await runtimeApi(runtime).call("POST", "/auth/login", {
+        body: { email: "socket-probe@example.com", password: "guess" },
+        headers: { "x-forwarded-for": "6.6.6.6" },
+      });
+      expect(res.status).toBe(401);
+      const counted = async (address: string) =>
+        (await runtime.deps.db.entities.rateLimits.query.byKey({ key: counterKey(`login:address:${address}`) }).go()).data;
+      expect(await counted("127.0.0.1")).toMatchObject([{ count: 1 }]);
+      expect(await counted("6.6.6.6")).toEqual([]);
     });
   });
 
