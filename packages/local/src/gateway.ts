@@ -67,6 +67,7 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
   const limits: GatewayLimits = { ...apiGatewayLimits, ...options.limits };
   const open = new Map<string, Connection>();
   const inFlight = new Set<Promise<unknown>>();
+  let closing = false;
   // Incoming messages are capped at one frame's size: a browser sends each message as one frame,
   // so on API Gateway anything bigger is closed with 1009 whatever the message limit says.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.frameBytes, perMessageDeflate: false, clientTracking: false });
@@ -122,6 +123,8 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname !== path) return refuse(socket, 404);
+    // A client told "going away" reconnects at once; during shutdown it must not get in.
+    if (closing) return refuse(socket, 503);
     const pending = {
       id: newConnectionId(),
       connectedAt: Date.now(),
@@ -252,6 +255,7 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
       });
     },
     async close() {
+      closing = true;
       const closed = [...open.values()].map((conn) => new Promise((r) => conn.ws.once("close", r)));
       for (const conn of open.values()) conn.ws.close(1001, "Going away");
       // A socket that does not answer the close handshake is cut after a second.

@@ -352,5 +352,8 @@ describe("closing the gateway", () => {
     await h.gateway.close();
     for (const s of socks) expect((await s.closed).code).toBe(1001);
     expect(h.events.filter((e) => e.requestContext.routeKey === "$disconnect")).toHaveLength(2);
+    // What a browser does on "going away": reconnect at once. A closing gateway refuses it.
+    await expect(connect(h.wsUrl, "t")).rejects.toMatchObject({ status: 503 });
+    expect(h.events.filter((e) => e.requestContext.routeKey === "$connect")).toHaveLength(2);
   });
 });
