@@ -15,11 +15,15 @@ export const tableIndexes = Object.fromEntries(
   Object.entries(globalIndexes).map(([name, keys]) => [name, { ...keys, projection: "all" }]),
 ) as Record<GlobalIndexName, SstGlobalIndex>;
 
+const production = $app.stage === "production";
+
 /** The one table, built from the same definition as the local runtime's CreateTable. */
 export const table = new sst.aws.Dynamo(links.table, {
   fields: keyFields,
   primaryIndex: { hashKey: keyAttributes.pk, rangeKey: keyAttributes.sk },
   globalIndexes: tableIndexes,
   ttl: ttlAttribute,
-  deletionProtection: $app.stage === "production",
+  deletionProtection: production,
+  // SST turns point-in-time recovery on, which bills per GB stored: worth it for production only.
+  transform: { table: { pointInTimeRecovery: { enabled: production } } },
 });
