@@ -1,0 +1,84 @@
+/**
+ * One measurement, the same for Agorusta and for the bare baseline: subscribers are WebSocket
+ * clients that report each `new_message` they see; a message counts as delivered when the last
+ * of them has it. Messages are told apart by their content.
+ */
+import WebSocket from "ws";
+
+export interface Target {
+  /** Opens one subscriber, ready to receive `new_message` frames. */
+  subscribe(index: number): Promise<WebSocket>;
+  /** POSTs a message and resolves when the response is in. */
+  post(content: string): Promise<void>;
+}
+
+export interface Result {
+  /** Time from POST to delivery at every subscriber, one message at a time. */
+  p50: number;
+  p99: number;
+  /** Time until the POST's response (which, for Agorusta, comes after the fan-out). */
+  postP50: number;
+  /** Messages fully delivered per second with `senders` POSTing at once. */
+  perSecond: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+export async function measure(
+  target: Target,
+  options: { subscribers: number; latencyMessages: number; throughputMessages: number; senders: number; label: string },
+): Promise<Result> {
+  const sockets = await Promise.all(Array.from({ length: options.subscribers }, (_, i) => target.subscribe(i)));
+  const waiting = new Map<string, { left: number; done: () => void }>();
+  for (const ws of sockets) {
+    ws.on("message", (data) => {
+      const frame = JSON.parse(data.toString());
+      if (frame.type !== "new_message") return;
+      const w = waiting.get(frame.message.content);
+      if (w && --w.left === 0) {
+        waiting.delete(frame.message.content);
+        w.done();
+      }
+    });
+  }
+  /** Posts and resolves with [time to full delivery, time to the POST's response], in ms. */
+  const send = async (content: string): Promise<[number, number]> => {
+    const started = performance.now();
+    const delivered = new Promise<number>((resolve) =>
+      waiting.set(content, { left: sockets.length, done: () => resolve(performance.now() - started) }),
+    );
+    const timeout = setTimeout(() => console.error(`${options.label}: "${content}" not delivered to all within 10 s`), 10_000);
+    await target.post(content);
+    const answered = performance.now() - started;
+    const all = await delivered;
+    clearTimeout(timeout);
+    return [all, answered];
+  };
+
+  // Warm-up: connections, JIT, the SDK's first signing and keep-alive sockets.
+  for (let i = 0; i < 5; i++) await send(`${options.label} warm ${i}`);
+
+  const latencies: number[] = [];
+  const answers: number[] = [];
+  for (let i = 0; i < options.latencyMessages; i++) {
+    const [all, answered] = await send(`${options.label} latency ${i}`);
+    latencies.push(all);
+    answers.push(answered);
+  }
+  latencies.sort((a, b) => a - b);
+  answers.sort((a, b) => a - b);
+
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.senders }, async () => {
+      while (next < options.throughputMessages) await send(`${options.label} throughput ${next++}`);
+    }),
+  );
+  const perSecond = options.throughputMessages / ((performance.now() - started) / 1000);
+
+  await Promise.all(
+    sockets.map((ws) => new Promise((r) => (ws.readyState === WebSocket.CLOSED ? r(null) : (ws.once("close", r), ws.close())))),
+  );
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), postP50: percentile(answers, 50), perSecond };
+}
