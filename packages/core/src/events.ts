@@ -37,8 +37,11 @@ export type Frame = ServerEvent | ReplyFrame;
 export interface Publisher {
   /** To every connection subscribed to the channel. `exceptUserId` skips that user's connections (typing). */
   toChannel(channelId: string, event: ServerEvent, options?: { exceptUserId?: string }): Promise<void>;
-  /** To every connection subscribed to any channel of the server, plus every connection of `alsoUserIds`. */
-  toServer(serverId: string, event: ServerEvent, options?: { alsoUserIds?: string[] }): Promise<void>;
+  /**
+   * To every connection subscribed to any channel of the server (or of any of these servers),
+   * each once, plus every connection of `alsoUserIds`.
+   */
+  toServer(serverId: string | readonly string[], event: ServerEvent, options?: { alsoUserIds?: string[] }): Promise<void>;
   /** To every connection of these users (DMs). */
   toUsers(userIds: string[], event: ServerEvent): Promise<void>;
   /**

@@ -6,6 +6,7 @@
 import type { ConnectionItem, Db } from "./model/index.ts";
 import { AppError } from "./errors.ts";
 import { apiGatewayLimits } from "./realtimeLimits.ts";
+import { connectionClosed, connectionOpened } from "./presence.ts";
 
 /** Items outlive API Gateway's longest connection a little, so the sweeper never races a live `$disconnect`. */
 const TTL_SECONDS = apiGatewayLimits.connectionDurationMs / 1000 + 10 * 60;
@@ -20,7 +21,7 @@ export interface Recipient {
 export async function openConnection(
   db: Db,
   input: { connectionId: string; userId: string; connectedAt: Date },
-): Promise<ConnectionItem> {
+): Promise<ConnectionItem & { cameOnline: boolean }> {
   const connection: ConnectionItem = {
     connectionId: input.connectionId,
     userId: input.userId,
@@ -28,7 +29,7 @@ export async function openConnection(
     ttl: Math.ceil(input.connectedAt.getTime() / 1000) + TTL_SECONDS,
   };
   await db.entities.connections.put(connection).go();
-  return connection;
+  return { ...connection, cameOnline: await connectionOpened(db, input.userId, connection.ttl!) };
 }
 
 /**
@@ -36,12 +37,15 @@ export async function openConnection(
  * 410 Gone for it. Idempotent, so both may run for the same connection. The subscriptions go
  * first: a connection item that survives a failure here is retried by the next 410.
  */
-export async function closeConnection(db: Db, connectionId: string): Promise<void> {
+export async function closeConnection(db: Db, connectionId: string): Promise<{ wentOffline?: string }> {
   const { data: subs } = await db.entities.subscriptions.query
     .byConnection({ connectionId })
     .go({ pages: "all", attributes: ["channelId", "connectionId"] });
   await deleteSubscriptions(db, subs);
-  await db.entities.connections.delete({ connectionId }).go();
+  // Whoever deletes the item (`$disconnect` or a 410) uncounts it, so it is uncounted once.
+  const { data: closed } = await db.entities.connections.delete({ connectionId }).go({ response: "all_old" });
+  if (!closed || !(await connectionClosed(db, closed.userId))) return {};
+  return { wentOffline: closed.userId };
 }
 
 /** Batch deletes, retrying what DynamoDB leaves unprocessed; leftovers fall to the TTL sweeper. */
@@ -113,4 +117,17 @@ export async function serverRecipients(db: Db, serverId: string): Promise<Recipi
     .byServer({ serverId })
     .go({ pages: "all", attributes: ["connectionId", "userId"] });
   return [...new Map(data.map((r) => [r.connectionId, r])).values()];
+}
+
+/** A connection may send `typing` to a channel it is subscribed to (which it could only do as a member). */
+export async function subscriberOf(db: Db, connectionId: string, channelId: string) {
+  const { data } = await db.entities.subscriptions.get({ channelId, connectionId }).go({ consistent: true });
+  if (!data) throw new AppError("not_found", "Subscribe to the channel first.");
+  return data;
+}
+
+/** The servers whose listeners hear a user's presence: every server they belong to. */
+export async function serversOf(db: Db, userId: string): Promise<string[]> {
+  const { data } = await db.entities.members.query.byUser({ userId }).go({ pages: "all", attributes: ["serverId"] });
+  return data.map((m) => m.serverId);
 }

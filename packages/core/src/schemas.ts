@@ -83,8 +83,8 @@ const channelFrame = <A extends string>(action: A) =>
   );
 export const clientFrame = v.variant(
   "action",
-  [channelFrame("subscribe"), channelFrame("unsubscribe"), v.object({ action: v.literal("ping") })],
-  "action must be subscribe, unsubscribe or ping.",
+  [channelFrame("subscribe"), channelFrame("unsubscribe"), channelFrame("typing"), v.object({ action: v.literal("ping") })],
+  "action must be subscribe, unsubscribe, typing or ping.",
 );
 export type ClientFrame = v.InferOutput<typeof clientFrame>;
 

@@ -2,7 +2,7 @@ import type { Publisher, ServerEvent } from "@agorusta/core";
 
 export type Published =
   | { to: "channel"; channelId: string; event: ServerEvent; exceptUserId?: string }
-  | { to: "server"; serverId: string; event: ServerEvent; alsoUserIds?: string[] }
+  | { to: "server"; serverId: string | readonly string[]; event: ServerEvent; alsoUserIds?: string[] }
   | { to: "users"; userIds: string[]; event: ServerEvent }
   | { to: "connection"; connectionId: string; frame: unknown };
 

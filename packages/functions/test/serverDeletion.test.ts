@@ -23,7 +23,7 @@ describe("DELETE /servers/:id", () => {
     // What the announcement reaches is decided while the subscriptions still exist.
     let subscriptionsAtAnnouncement = -1;
     publisher.toServer = async (serverId, event, options) => {
-      subscriptionsAtAnnouncement = (await t.deps.db.entities.subscriptions.query.byServer({ serverId }).go()).data.length;
+      subscriptionsAtAnnouncement = (await t.deps.db.entities.subscriptions.query.byServer({ serverId: String(serverId) }).go()).data.length;
       publisher.sent.push({ to: "server", serverId, event, ...options });
     };
 

@@ -93,13 +93,13 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
         const recipients = await channelRecipients(db, channelId);
         return ids(opts?.exceptUserId ? recipients.filter((r) => r.userId !== opts.exceptUserId) : recipients);
       }),
-    toServer: (serverId, event, opts) =>
-      deliver(`server ${serverId}`, event, async () => {
-        const [subscribed, users] = await Promise.all([
-          serverRecipients(db, serverId),
+    toServer: (serverIds, event, opts) =>
+      deliver(`server ${serverIds}`, event, async () => {
+        const [users, ...subscribed] = await Promise.all([
           userRecipients(db, opts?.alsoUserIds ?? []),
+          ...[serverIds].flat().map((serverId) => serverRecipients(db, serverId)),
         ]);
-        return ids([...subscribed, ...users]);
+        return ids([...subscribed.flat(), ...users]);
       }),
     toUsers: (userIds, event) => deliver(`users ${userIds.join(",")}`, event, async () => ids(await userRecipients(db, userIds))),
     toConnection: (connectionId, frame) => deliver(`connection ${connectionId}`, frame, async () => [connectionId]),

@@ -3,8 +3,9 @@
  * WebSocket event: behind the Lambda adapter deployed, behind the local gateway under `npm start`.
  */
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
-import { AppError, isAppError, type ReplyFrame } from "@agorusta/core";
-import { closeConnection, openConnection, subscribe, unsubscribe } from "@agorusta/core/realtime";
+import { AppError, isAppError, userView, type ReplyFrame } from "@agorusta/core";
+import { closeConnection, openConnection, serversOf, subscribe, subscriberOf, unsubscribe } from "@agorusta/core/realtime";
+import { getUser } from "@agorusta/core/accounts";
 import { clientFrame, parse, type ClientFrame } from "@agorusta/core/schemas";
 import type { Deps } from "../deps.ts";
 
@@ -23,12 +24,13 @@ export function createWsHandler(deps: Deps): WsHandler {
     const { routeKey, connectionId } = event.requestContext;
     if (routeKey === "$connect") return connect(deps, event);
     if (routeKey === "$disconnect") {
-      await closeConnection(deps.db, connectionId);
+      const { wentOffline } = await closeConnection(deps.db, connectionId);
+      if (wentOffline) await announcePresence(deps, wentOffline, false);
       return ok;
     }
     // `$default`, and any action API Gateway might route here by name: all go through one parser.
     const { reply, statusCode } = await answer(deps, event);
-    await deps.publisher.toConnection(connectionId, reply);
+    if (reply) await deps.publisher.toConnection(connectionId, reply);
     return { statusCode };
   };
 }
@@ -43,12 +45,19 @@ async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
     return { statusCode: e.status, body: JSON.stringify(e.toBody()) };
   }
   const { connectionId, connectedAt } = event.requestContext;
-  await openConnection(deps.db, { connectionId, userId, connectedAt: new Date(connectedAt) });
+  const { cameOnline } = await openConnection(deps.db, { connectionId, userId, connectedAt: new Date(connectedAt) });
+  if (cameOnline) await announcePresence(deps, userId, true);
   return ok;
 }
 
+/** `presence` when a user's first connection opens or last one closes, to everyone who shares a server with them. */
+async function announcePresence(deps: Deps, userId: string, online: boolean) {
+  const servers = await serversOf(deps.db, userId);
+  if (servers.length) await deps.publisher.toServer(servers, { type: "presence", userId, online });
+}
+
 /** The reply to one client frame. Bad frames get an error frame; the connection stays open. */
-async function answer(deps: Deps, event: WsEvent): Promise<{ reply: ReplyFrame; statusCode: number }> {
+async function answer(deps: Deps, event: WsEvent): Promise<{ reply: ReplyFrame | null; statusCode: number }> {
   let frame: ClientFrame | undefined;
   try {
     frame = parse(clientFrame, decode(event));
@@ -71,7 +80,8 @@ function decode(event: WsEvent): unknown {
   }
 }
 
-async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promise<ReplyFrame> {
+/** The reply to send back; `typing` has none (it is fire-and-forget, several times a minute). */
+async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promise<ReplyFrame | null> {
   switch (frame.action) {
     case "subscribe":
       await subscribe(deps.db, { connectionId, channelId: frame.channelId });
@@ -81,5 +91,11 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
       return { type: "unsubscribed", channelId: frame.channelId };
     case "ping":
       return { type: "pong" };
+    case "typing": {
+      const { userId } = await subscriberOf(deps.db, connectionId, frame.channelId);
+      const user = await getUser(deps.db, userId);
+      await deps.publisher.toChannel(frame.channelId, { type: "typing", channelId: frame.channelId, user: userView(user) }, { exceptUserId: userId });
+      return null;
+    }
   }
 }
