@@ -78,8 +78,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     port,
     deps,
     close: async () => {
+      // Stop listening first: a browser told "going away" reconnects at once, and a socket
+      // accepted during shutdown would hold the server open. Browsers also keep spare HTTP
+      // connections open for a while; what has not ended a second after the sockets is cut.
+      const stopped = new Promise<void>((r) => server.close(() => r()));
       await gateway.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      const cut = setTimeout(() => (server as Server).closeAllConnections(), 1000);
+      await stopped;
+      clearTimeout(cut);
     },
   };
 }
