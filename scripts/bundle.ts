@@ -45,6 +45,16 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 /** The ELF machine of a native binary: 62 x86-64, 183 AArch64. */
 const elfMachine = (file: string) => readFileSync(file).readUInt16LE(18);
 
+/** The packages that weigh most in a bundle (bytes of minified output), as "name 123 KiB, …". */
+function heaviest(inputs: Record<string, { bytesInOutput: number }>, top = 5): string {
+  const byPackage = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? "(our code)";
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+  }
+  return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top).map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`).join(", ");
+}
+
 /**
  * The argon2 binary node-gyp-build picks on a linux-`arch` Lambda with the functions' environment
  * (infra/functions.ts), resolved here by telling it that platform.
@@ -81,6 +91,7 @@ function coldImport(dir: string, file: string, runs = 7) {
 }
 
 // Outside the repository, so neither the probe nor the bundle can fall back on the repo's node_modules.
+const weights: string[] = [];
 const out = join(tmpdir(), "agorusta-lambda", arch);
 rmSync(out, { recursive: true, force: true });
 console.log(`Lambda bundles for linux-${arch}, Node ${process.versions.node} (cold import: median of 7 fresh processes)\n`);
@@ -92,7 +103,7 @@ for (const [name, handler] of Object.entries(lambdaHandlers)) {
   const entry = resolve(root, handler.replace(/\.[^.]+$/, ".ts"));
   const file = `${name}.mjs`;
   mkdirSync(dir, { recursive: true });
-  await build({
+  const { metafile } = await build({
     entryPoints: [entry],
     outfile: join(dir, file),
     bundle: true,
@@ -105,6 +116,7 @@ for (const [name, handler] of Object.entries(lambdaHandlers)) {
     sourcemap: false,
     external: ["sharp", "pg-native", ...install],
     banner: { js: banner },
+    metafile: true,
     logLevel: "warning",
   });
   // Like SST, every package in `install` goes into every function given it, imported or not.
@@ -116,6 +128,7 @@ for (const [name, handler] of Object.entries(lambdaHandlers)) {
   const loaded = lambdaBinary(dir);
   if (elfMachine(loaded) !== (arch === "arm64" ? 183 : 62)) throw new Error(`${name}: a linux-${arch} Lambda would load ${loaded}, built for another machine`);
   const compiled = existsSync(join(dir, "node_modules/argon2/build/Release/argon2.node"));
+  weights.push(`${name}: ${heaviest(metafile.outputs[Object.keys(metafile.outputs)[0]!]!.inputs)}`);
   execFileSync("zip", ["-q", "-r", "-X", join(out, `${name}.zip`), "."], { cwd: dir });
   const timing = coldImport(dir, file);
   console.log(
@@ -124,4 +137,4 @@ for (const [name, handler] of Object.entries(lambdaHandlers)) {
       `${relative(dir, loaded)}${compiled ? " (install also compiled an unused build/Release)" : ""} |`,
   );
 }
-console.log(`\nBuilt into ${out}`);
+console.log(`\nHeaviest packages in each bundle:\n${weights.join("\n")}\n\nBuilt into ${out}`);
