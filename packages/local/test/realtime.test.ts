@@ -2,32 +2,16 @@
  * The WebSocket protocol end to end: real clients on the running local runtime's `/ws`, messages
  * posted through the real REST routes, delivered through the real SDK client and `@connections`.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
-import { runtimeApi, testRuntime, TEST_SECRET } from "../../../test/harness.ts";
-import type { Runtime } from "../src/runtime.ts";
-import { connect, subscribe, type Frame, type TestSocket } from "./wsClient.ts";
+import { TEST_SECRET } from "../../../test/harness.ts";
+import { connect, liveRuntime, subscribe, type Frame, type TestSocket } from "./wsClient.ts";
 
-let rt: Runtime;
-let api: ReturnType<typeof runtimeApi>;
-const sockets: TestSocket[] = [];
-beforeAll(async () => {
-  rt = await testRuntime();
-  api = runtimeApi(rt);
-});
-afterAll(async () => {
-  await Promise.all(sockets.map((s) => s.close()));
-  await rt.close();
-});
-
-type TestUser = Awaited<ReturnType<typeof api.user>>;
-const open = async (user: { token: string }) => {
-  const s = await connect(rt.wsUrl, user.token);
-  sockets.push(s);
-  return s;
-};
+const live = liveRuntime();
+const open = live.open;
+type TestUser = Awaited<ReturnType<typeof live.api.user>>;
 const post = async (s: { id: string; channelId: string }, user: TestUser, content: string) => {
-  const res = await api.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: user.token, body: { content } });
+  const res = await live.api.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: user.token, body: { content } });
   expect(res.status).toBe(201);
   return res.body as { id: string; content: string };
 };
@@ -41,13 +25,13 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 5000) {
   }
 }
 const connectionsOf = async (userId: string) =>
-  (await rt.deps.db.entities.connections.query.byUser({ userId }).go()).data;
+  (await live.rt.deps.db.entities.connections.query.byUser({ userId }).go()).data;
 const subscriptionsOf = async (channelId: string) =>
-  (await rt.deps.db.entities.subscriptions.query.byChannel({ channelId }).go()).data;
+  (await live.rt.deps.db.entities.subscriptions.query.byChannel({ channelId }).go()).data;
 
 describe("the handshake", () => {
   it("accepts a valid token and stores the connection for its user", async () => {
-    const u = await api.user();
+    const u = await live.api.user();
     await open(u);
     const stored = await connectionsOf(u.id);
     expect(stored).toHaveLength(1);
@@ -71,7 +55,7 @@ describe("the handshake", () => {
         .setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(key),
   };
   it.each(Object.entries(bad))("refuses %s with HTTP 401 and the contract's error body", async (_, make) => {
-    const err = await connect(rt.wsUrl, await make()).then(
+    const err = await connect(live.rt.wsUrl, await make()).then(
       () => null,
       (e: { status?: number; body?: string }) => e,
     );
@@ -80,17 +64,17 @@ describe("the handshake", () => {
   });
 
   it("answers 404 for a path other than /ws", async () => {
-    const u = await api.user();
-    const err = await connect(`${rt.wsUrl}/elsewhere`, u.token).catch((e: { status?: number }) => e);
+    const u = await live.api.user();
+    const err = await connect(`${live.rt.wsUrl}/elsewhere`, u.token).catch((e: { status?: number }) => e);
     expect(err).toMatchObject({ status: 404 });
   });
 });
 
 describe("client actions", () => {
-  let s: Awaited<ReturnType<typeof api.server>>;
+  let s: Awaited<ReturnType<typeof live.api.server>>;
   let sock: TestSocket;
   beforeAll(async () => {
-    s = await api.server();
+    s = await live.api.server();
     sock = await open(s.owner);
   });
 
@@ -106,7 +90,7 @@ describe("client actions", () => {
   });
 
   it("refuses a non-member, and an unknown channel, with the same not_found error frame", async () => {
-    const stranger = await open(await api.user());
+    const stranger = await open(await live.api.user());
     const refused = await subscribe(stranger, s.channelId);
     expect(refused).toMatchObject({ type: "error", code: "not_found", channelId: s.channelId, message: expect.any(String) });
     const unknown = await subscribe(stranger, "01ARZ3NDEKTSV4RRFFQ69G5FAV");
@@ -116,7 +100,7 @@ describe("client actions", () => {
   });
 
   it("unsubscribes, idempotently", async () => {
-    const other = await api.server(s.owner);
+    const other = await live.api.server(s.owner);
     await subscribe(sock, other.channelId);
     expect(await sock.request({ action: "unsubscribe", channelId: other.channelId }, "unsubscribed"))
       .toEqual({ type: "unsubscribed", channelId: other.channelId });
@@ -149,9 +133,9 @@ describe("client actions", () => {
 
 describe("channel delivery", () => {
   it("pushes new_message to every subscriber, the sender's included, and to no one else", async () => {
-    const s = await api.server();
-    const [bob, carol, dave] = await Promise.all([api.member(s), api.member(s), api.member(s)]);
-    const other = await api.server(s.owner);
+    const s = await live.api.server();
+    const [bob, carol, dave] = await Promise.all([live.api.member(s), live.api.member(s), live.api.member(s)]);
+    const other = await live.api.server(s.owner);
     const ownerSock = await open(s.owner);
     const ownerSecond = await open(s.owner); // a second tab of the sender
     const bobSock = await open(bob);
@@ -175,7 +159,7 @@ describe("channel delivery", () => {
   });
 
   it("stops delivering after unsubscribe", async () => {
-    const s = await api.server();
+    const s = await live.api.server();
     const sock = await open(s.owner);
     await subscribe(sock, s.channelId);
     await post(s, s.owner, "one");
@@ -187,8 +171,8 @@ describe("channel delivery", () => {
   });
 
   it("forgets a closed connection and its subscriptions", async () => {
-    const s = await api.server();
-    const sock = await connect(rt.wsUrl, s.owner.token);
+    const s = await live.api.server();
+    const sock = await connect(live.rt.wsUrl, s.owner.token);
     await subscribe(sock, s.channelId);
     expect(await connectionsOf(s.owner.id)).toHaveLength(1);
     await sock.close();
@@ -197,38 +181,38 @@ describe("channel delivery", () => {
   });
 
   it("prunes a dead subscriber without breaking delivery to the others", async () => {
-    const s = await api.server();
-    const bob = await api.member(s);
-    const live = await open(bob);
+    const s = await live.api.server();
+    const bob = await live.api.member(s);
+    const alive = await open(bob);
     const dead = await open(s.owner);
-    await Promise.all([subscribe(live, s.channelId), subscribe(dead, s.channelId)]);
+    await Promise.all([subscribe(alive, s.channelId), subscribe(dead, s.channelId)]);
     expect(await subscriptionsOf(s.channelId)).toHaveLength(2);
     // A connection whose `$disconnect` never ran (a crashed Lambda, a lost event): its items
     // stay, and only a 410 from `@connections` reveals it is gone.
     const [ghost] = await subscriptionsOf(s.channelId).then((subs) => subs.filter((x) => x.userId === s.owner.id));
-    await rt.deps.db.entities.connections.put({ connectionId: "ghostConnection0=", userId: s.owner.id, connectedAt: new Date().toISOString() }).go();
-    await rt.deps.db.entities.subscriptions.put({ ...ghost!, connectionId: "ghostConnection0=" }).go();
+    await live.rt.deps.db.entities.connections.put({ connectionId: "ghostConnection0=", userId: s.owner.id, connectedAt: new Date().toISOString() }).go();
+    await live.rt.deps.db.entities.subscriptions.put({ ...ghost!, connectionId: "ghostConnection0=" }).go();
     dead.ws.terminate();
 
     const first = await post(s, bob, "still here?");
-    expect((await live.waitFor(newMessages)).message.id).toBe(first.id);
+    expect((await alive.waitFor(newMessages)).message.id).toBe(first.id);
     await eventually(async () => (await subscriptionsOf(s.channelId)).length === 1);
     expect((await subscriptionsOf(s.channelId))[0]!.userId).toBe(bob.id);
     await eventually(async () => (await connectionsOf(s.owner.id)).length === 0);
     const second = await post(s, bob, "yes");
-    expect((await live.waitForCount(newMessages, 2)).map((f) => f.message.id)).toEqual([first.id, second.id]);
+    expect((await alive.waitForCount(newMessages, 2)).map((f) => f.message.id)).toEqual([first.id, second.id]);
   });
 });
 
 describe("DM delivery", () => {
   it("pushes new_dm_message to every connection of both participants, without subscribing", async () => {
-    const [ann, ben, cat] = await Promise.all([api.user(), api.user(), api.user()]);
-    const dm = await api.call("POST", "/dms", { token: ann.token, body: { userId: ben.id } });
+    const [ann, ben, cat] = await Promise.all([live.api.user(), live.api.user(), live.api.user()]);
+    const dm = await live.api.call("POST", "/dms", { token: ann.token, body: { userId: ben.id } });
     expect(dm.status).toBe(201);
     const annTabs = [await open(ann), await open(ann)];
     const benSock = await open(ben);
     const catSock = await open(cat);
-    const sent = await api.call("POST", `/dms/${dm.body.id}/messages`, { token: ann.token, body: { content: "psst" } });
+    const sent = await live.api.call("POST", `/dms/${dm.body.id}/messages`, { token: ann.token, body: { content: "psst" } });
     expect(sent.status).toBe(201);
     for (const sock of [...annTabs, benSock]) {
       expect(await sock.waitFor((f) => f.type === "new_dm_message")).toEqual({ type: "new_dm_message", message: sent.body });
@@ -241,9 +225,9 @@ describe("DM delivery", () => {
 
 describe("under load", () => {
   it("delivers 200 messages from 4 concurrent senders to 20 clients: none lost, none twice, each sender's in order", async () => {
-    const s = await api.server();
-    const senders = [s.owner, ...(await Promise.all([api.member(s), api.member(s), api.member(s)]))];
-    const listeners = await Promise.all(Array.from({ length: 16 }, () => api.member(s)));
+    const s = await live.api.server();
+    const senders = [s.owner, ...(await Promise.all([live.api.member(s), live.api.member(s), live.api.member(s)]))];
+    const listeners = await Promise.all(Array.from({ length: 16 }, () => live.api.member(s)));
     const clients = await Promise.all([...senders, ...listeners].map(open));
     await Promise.all(clients.map((c) => subscribe(c, s.channelId)));
     expect(clients).toHaveLength(20);
@@ -268,8 +252,8 @@ describe("under load", () => {
   }, 60_000);
 
   it("keeps one sender's messages in order in each channel, and channels apart", async () => {
-    const s = await api.server();
-    const second = (await api.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "second" } })).body;
+    const s = await live.api.server();
+    const second = (await live.api.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "second" } })).body;
     const both = await open(s.owner);
     const onlySecond = await open(s.owner);
     await Promise.all([subscribe(both, s.channelId), subscribe(both, second.id), subscribe(onlySecond, second.id)]);
@@ -286,8 +270,8 @@ describe("under load", () => {
   });
 
   it("loses nothing for the others when a client is killed mid-stream", async () => {
-    const s = await api.server();
-    const members = await Promise.all(Array.from({ length: 5 }, () => api.member(s)));
+    const s = await live.api.server();
+    const members = await Promise.all(Array.from({ length: 5 }, () => live.api.member(s)));
     const clients = await Promise.all(members.map(open));
     await Promise.all(clients.map((c) => subscribe(c, s.channelId)));
     const [victim, ...survivors] = clients;

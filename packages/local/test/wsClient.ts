@@ -1,5 +1,8 @@
 /** A real WebSocket client for tests: records every frame and waits for the ones a test expects. */
+import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
+import { runtimeApi, testRuntime } from "../../../test/harness.ts";
+import type { Runtime } from "../src/runtime.ts";
 
 export type Frame = Record<string, any>;
 
@@ -88,3 +91,29 @@ export function connect(wsUrl: string, token: string | undefined, options: WebSo
 
 /** Subscribes and waits for the server's answer (`subscribed` or an error frame). */
 export const subscribe = (s: TestSocket, channelId: string) => s.request({ action: "subscribe", channelId }, "subscribed");
+
+/**
+ * A test file's running runtime (started before its tests, closed after them), a REST client
+ * over it, and `open(user)` for sockets that are closed with it.
+ */
+export function liveRuntime() {
+  const sockets: TestSocket[] = [];
+  const live = {
+    rt: undefined as unknown as Runtime,
+    api: undefined as unknown as ReturnType<typeof runtimeApi>,
+    async open(user: { token: string }) {
+      const s = await connect(live.rt.wsUrl, user.token);
+      sockets.push(s);
+      return s;
+    },
+  };
+  beforeAll(async () => {
+    live.rt = await testRuntime();
+    live.api = runtimeApi(live.rt);
+  });
+  afterAll(async () => {
+    await Promise.all(sockets.map((s) => s.close()));
+    await live.rt.close();
+  });
+  return live;
+}
