@@ -38,7 +38,7 @@ export interface WsGateway {
   /** Takes over the server's WebSocket upgrades. */
   attach(server: Server): void;
   /** Open connections, by id. */
-  readonly connections: ReadonlyMap<string, { userAgent: string }>;
+  readonly connections: ReadonlyMap<string, unknown>;
   /** Closes every socket (each gets its `$disconnect`) and waits for the handler calls in flight. */
   close(): Promise<void>;
 }
