@@ -102,6 +102,23 @@ describe("DynamoDB requests per route", () => {
     expect(await cost("DELETE /servers/:id/passwords/:pid", () =>
       t.call("DELETE", `/servers/${serverId}/passwords/${passwordId}`, { token: owner.token }), 204)).toEqual({ GetItem: 2, DeleteItem: 1 });
 
+    const mid = (await t.call("POST", messages, { token: joiner.token, body: { content: "to edit" } })).body.id;
+    expect(await cost("PATCH …/messages/:mid", () => t.call("PATCH", `${messages}/${mid}`, { token: joiner.token, body: { content: "edited" } }), 200))
+      .toEqual({ GetItem: 3, UpdateItem: 1 });
+    expect(await cost("DELETE …/messages/:mid", () => t.call("DELETE", `${messages}/${mid}`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 3, DeleteItem: 1 });
+    expect(await cost("GET /servers/:id/members", () => t.call("GET", `/servers/${serverId}/members`, { token: owner.token }), 200))
+      .toEqual({ GetItem: 1, Query: 1, BatchGetItem: 1 });
+    expect(await cost("GET /servers/:id/members?after=", () => t.call("GET", `/servers/${serverId}/members?after=${owner.id}`, { token: owner.token }), 200))
+      .toEqual({ GetItem: 2, Query: 1, BatchGetItem: 1 });
+    expect(await cost("DELETE /servers/:id/members/:userId (kick)", () => t.call("DELETE", `/servers/${serverId}/members/${third.id}`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 2, DeleteItem: 1, Query: 1 });
+    expect(await cost("DELETE /servers/:id/members/me (leave)", () => t.call("DELETE", `/servers/${serverId}/members/me`, { token: joiner.token }), 204))
+      .toEqual({ GetItem: 1, DeleteItem: 1, Query: 1 });
+    // A server with two channels, one message and its owner left: one BatchWrite for each non-empty kind.
+    expect(await cost("DELETE /servers/:id", () => t.call("DELETE", `/servers/${serverId}`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 2, TransactWriteItems: 1, Query: 8, BatchWriteItem: 2, DeleteItem: 4 });
+
     for (const [label, counts] of measured) expect(counts.Scan, label).toBeUndefined();
   });
 });
