@@ -1,6 +1,7 @@
 /**
  * Feeds for the two kinds of conversation, and keeping one live while a component shows it.
  */
+import { untrack } from "svelte";
 import type { DmMessage, Message } from "@agorusta/core/views";
 import type { ServerEvent } from "@agorusta/core/events";
 import { Feed } from "./feed.svelte.ts";
@@ -37,14 +38,15 @@ export function dmFeed(conversationId: string): Feed<DmMessage> {
  * about go in, and whatever may have been missed is fetched again each time the subscription
  * takes effect (a message sent between the first page and the subscription, or during a drop).
  * `channelId` subscribes to that channel; DM events reach both participants without one, so a
- * DM feed catches up on each reconnect. Call during component initialisation.
+ * DM feed catches up on each reconnect. Call during component initialisation; it runs once, for
+ * the component's life, whatever state the setup reads.
  */
 export function follow<M extends TimelineMessage>(
   feed: Feed<M>,
   pick: (event: ServerEvent) => M | undefined,
   channelId?: string,
 ): void {
-  $effect(() => {
+  $effect(() => untrack(() => {
     void feed.load();
     const realtime = live.realtime;
     const release = channelId ? realtime.subscribe(channelId) : () => {};
@@ -60,5 +62,5 @@ export function follow<M extends TimelineMessage>(
       stopEvents();
       stopOpen();
     };
-  });
+  }));
 }

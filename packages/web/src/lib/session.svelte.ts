@@ -16,6 +16,8 @@ class Session {
   status = $state<Status>("loading");
   /** Why the person was signed out without asking (shown on the sign-in page). */
   notice = $state<string | null>(null);
+  /** Signed out on purpose: the sign-in page then starts afresh rather than offer to come back. */
+  leftOnPurpose = $state(false);
 
   /** Checks a stored token once at start-up. */
   async restore(): Promise<void> {
@@ -39,6 +41,7 @@ class Session {
     this.token = token;
     this.me = me;
     this.notice = null;
+    this.leftOnPurpose = false;
     this.status = "signedIn";
   }
 
@@ -47,6 +50,7 @@ class Session {
     this.token = null;
     this.me = null;
     this.notice = notice;
+    this.leftOnPurpose = notice === null;
     this.status = "signedOut";
   }
 

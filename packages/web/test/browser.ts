@@ -1,0 +1,122 @@
+/**
+ * What the browser tests share: the whole runtime serving the built web app, Debian's Chromium
+ * driven by playwright-core, people who sign up through the UI, the app's own typed API client
+ * for setting the scene, and screenshots under `.test-artifacts/web/` (git-ignored).
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { startRuntime, type Runtime } from "../../local/src/runtime.ts";
+import { TEST_SECRET, uniqueTableName } from "../../../test/harness.ts";
+// Brings in the typing of what the run's global setup provides (`inject("dynamoEndpoint")`).
+import type {} from "../../../test/globalSetup.ts";
+import { call, createClient } from "../src/lib/api.ts";
+
+export const webRoot = fileURLToPath(new URL("../build", import.meta.url));
+const artifacts = fileURLToPath(new URL("../../../.test-artifacts/web/", import.meta.url));
+
+export const laptop = { width: 1366, height: 768 };
+export const phone = { width: 390, height: 844 };
+
+export const PASSWORD = "correct horse battery";
+
+/**
+ * The runtime over a table of its own. `stop` and `start` again keep the port and the table: every
+ * WebSocket drops, as on a redeploy or at API Gateway's two-hour limit, and the data stays.
+ */
+export async function startApp() {
+  if (!existsSync(`${webRoot}/index.html`)) {
+    throw new Error("The web app is not built: run `npm run build:web` (npm test does it first).");
+  }
+  const options = { dynamoEndpoint: inject("dynamoEndpoint"), tableName: uniqueTableName(), jwtSecret: TEST_SECRET, webRoot };
+  let runtime: Runtime | null = await startRuntime({ ...options, port: 0 });
+  const { port, url, deps } = runtime;
+  return {
+    url,
+    /** The table stays reachable while the server is down. */
+    db: deps.db,
+    async stop() {
+      await runtime?.close();
+      runtime = null;
+    },
+    async start() {
+      runtime ??= await startRuntime({ ...options, port });
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof startApp>>;
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--headless",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+}
+
+/** A browser profile of its own (cookies, storage), like a second person on another machine. */
+export async function newContext(browser: Browser, baseURL: string, viewport = laptop): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport, permissions: ["clipboard-read", "clipboard-write"] });
+  context.setDefaultTimeout(10_000);
+  return context;
+}
+
+/**
+ * Collects uncaught errors and console errors of the page, for a test to assert there were none.
+ * The browser's own network lines (an expected 409, a refused reconnect while the server is down)
+ * are not the app's errors.
+ */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/^Failed to load resource|WebSocket connection .* failed/.test(m.text())) {
+      errors.push(`console: ${m.text()}`);
+    }
+  });
+  return errors;
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: `${artifacts}${name}.png` });
+}
+
+let counter = 0;
+export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36).slice(-5)}${counter++}`;
+
+/** Signs up through the register page, as a new person would; ends on the home page. */
+export async function register(page: Page, username: string): Promise<void> {
+  await page.goto("/register");
+  await fillRegistration(page, username);
+  await page.waitForURL((url) => url.pathname === "/");
+  await page.getByText("Online", { exact: true }).waitFor();
+}
+
+export async function fillRegistration(page: Page, username: string): Promise<void> {
+  await page.getByLabel("Email").fill(`${username}@example.com`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+}
+
+/** The app's own typed client, signed in as a user made through the API (for setting a scene). */
+export async function apiUser(baseUrl: string, username: string) {
+  let token: string | null = null;
+  const api = createClient({ baseUrl: `${baseUrl}/api`, token: () => token });
+  const registered = await call(
+    api.auth.register.$post({ json: { email: `${username}@example.com`, username, password: PASSWORD } }),
+  );
+  token = registered.token;
+  return { api, token, user: registered.user };
+}

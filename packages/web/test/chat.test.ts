@@ -1,0 +1,263 @@
+/**
+ * Two people in two browsers: one creates a server and an invite link, the other opens the link
+ * signed out, signs up and joins, and they chat live. Then history, a dropped connection and
+ * signing out, as a person meets them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { sendMessage } from "@agorusta/core/messages";
+import { call, createClient } from "../src/lib/api.ts";
+import {
+  fillRegistration,
+  launch,
+  newContext,
+  phone,
+  laptop,
+  register,
+  shot,
+  startApp,
+  uniqueName,
+  watchErrors,
+  type App,
+} from "./browser.ts";
+
+let app: App;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const errors: string[][] = [];
+
+async function person(viewport = laptop): Promise<Page> {
+  const context = await newContext(browser, app.url, viewport);
+  contexts.push(context);
+  const page = await context.newPage();
+  errors.push(watchErrors(page));
+  return page;
+}
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launch()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
+const composer = (page: Page, channel: string) => page.getByRole("textbox", { name: `Message #${channel}` });
+const scroller = (page: Page) => page.locator(".scroller");
+
+async function say(page: Page, channel: string, text: string) {
+  await composer(page, channel).fill(text);
+  await composer(page, channel).press("Enter");
+}
+
+describe("two people meet through an invite link and chat live", () => {
+  const aliceName = uniqueName("alice");
+  const bobName = uniqueName("bob");
+  const serverName = `Hiking club ${uniqueName("")}`;
+  let alice: Page;
+  let bob: Page;
+  let inviteUrl = "";
+  let serverId = "";
+
+  it("Alice signs up, creates a server and lands in its #general", async () => {
+    alice = await person();
+    await register(alice, aliceName);
+    await alice.getByRole("button", { name: "Create a server" }).first().click();
+    await alice.getByLabel("Server name").fill(serverName);
+    await alice.getByRole("button", { name: "Create server" }).click();
+    await alice.waitForURL(/\/servers\/\w+\/channels\/\w+$/);
+    serverId = new URL(alice.url()).pathname.split("/")[2]!;
+    await alice.getByRole("heading", { name: "general", exact: true }).waitFor();
+    await alice.getByRole("heading", { name: "Welcome to #general" }).waitFor();
+    await alice.getByRole("link", { name: serverName }).waitFor();
+  });
+
+  it("Alice creates an invite link and copies it", async () => {
+    await alice.getByRole("button", { name: "Invite people" }).first().click();
+    const dialog = alice.getByRole("dialog", { name: `Invite people to ${serverName}` });
+    await dialog.getByLabel("Max uses").selectOption({ label: "10 uses" });
+    await dialog.getByRole("button", { name: "Create invite link" }).click();
+    const link = dialog.getByLabel("Invite link");
+    await link.waitFor();
+    inviteUrl = await link.inputValue();
+    expect(inviteUrl).toMatch(new RegExp(`^${app.url}/invite/[A-Za-z0-9]{8,}$`));
+    await dialog.getByText("Expires in 7 days · 10 uses").waitFor();
+    await dialog.getByRole("button", { name: "Copy" }).click();
+    await dialog.getByRole("button", { name: "Copied" }).waitFor();
+    expect(await alice.evaluate(() => navigator.clipboard.readText())).toBe(inviteUrl);
+    await shot(alice, "laptop-invite-dialog");
+    await alice.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+  });
+
+  it("Bob opens the link signed out, is asked to sign in first, signs up and joins", async () => {
+    bob = await person();
+    await bob.goto(inviteUrl);
+    await bob.getByRole("heading", { name: "You've been invited" }).waitFor();
+    await shot(bob, "laptop-invite-signed-out");
+    await bob.getByRole("link", { name: "Create an account" }).click();
+    await bob.waitForURL(/\/register\?next=%2Finvite%2F/);
+    await fillRegistration(bob, bobName);
+    await bob.waitForURL(/\/invite\/\w+$/);
+    await bob.getByText(serverName, { exact: true }).waitFor();
+    await shot(bob, "laptop-invite-join");
+    await bob.getByRole("button", { name: `Join ${serverName}` }).click();
+    await bob.waitForURL(new RegExp(`/servers/${serverId}/channels/\\w+$`));
+    await bob.getByRole("heading", { name: "Welcome to #general" }).waitFor();
+  });
+
+  it("each sees the other's messages appear live, with authors, and grouped", async () => {
+    await say(alice, "general", "Hi Bob, welcome to the club!");
+    await messageList(bob, "general").getByText("Hi Bob, welcome to the club!").waitFor();
+    await messageList(bob, "general").getByText(aliceName, { exact: true }).waitFor();
+
+    await say(bob, "general", "Thanks Alice! Where do we hike on Saturday?");
+    await messageList(alice, "general").getByText("Thanks Alice! Where do we hike on Saturday?").waitFor();
+
+    await say(alice, "general", "Up the ridge trail, 9:00 at the car park.");
+    await say(alice, "general", "Bring water and a jacket.");
+    const list = messageList(bob, "general");
+    await list.getByText("Bring water and a jacket.").waitFor();
+    // Consecutive messages of one author share one header: the last has none, the one before it
+    // follows the header that starts Alice's run.
+    const rows = list.locator("li.message");
+    await expect.poll(() => rows.count()).toBe(4);
+    const headers = await rows.evaluateAll((els) => els.map((el) => el.classList.contains("header")));
+    expect(headers).toEqual([true, true, true, false]);
+    await list.locator("time").first().waitFor();
+    await shot(bob, "laptop-chat");
+    await shot(alice, "laptop-chat-sender");
+  });
+
+  it("shows markup in a message as the characters typed", async () => {
+    const markup = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold?</b>`;
+    await say(bob, "general", markup);
+    await messageList(alice, "general").getByText(markup, { exact: true }).waitFor();
+    expect(await alice.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await messageList(alice, "general").locator("b, img, script").count()).toBe(0);
+  });
+
+  it("keeps the session and the conversation across a reload", async () => {
+    await bob.reload();
+    await messageList(bob, "general").getByText("Bring water and a jacket.").waitFor();
+    await bob.getByText("Online", { exact: true }).waitFor();
+    expect(new URL(bob.url()).pathname).toMatch(new RegExp(`^/servers/${serverId}/channels/`));
+  });
+
+  it("fits a phone: the conversation fills the screen and the navigation slides in", async () => {
+    await bob.setViewportSize(phone);
+    await composer(bob, "general").waitFor();
+    await shot(bob, "phone-chat");
+    await bob.getByRole("button", { name: "Open navigation" }).click();
+    await bob.getByRole("navigation", { name: "Channels" }).getByRole("link", { name: "general" }).waitFor();
+    await shot(bob, "phone-navigation");
+    await bob.getByRole("navigation", { name: "Channels" }).getByRole("link", { name: "general" }).click();
+    await expect.poll(() => bob.getByRole("button", { name: "Open navigation" }).getAttribute("aria-expanded")).toBe("false");
+    await bob.setViewportSize(laptop);
+  });
+
+  describe("history", () => {
+    const total = 130;
+    let channelId = "";
+    let aliceApi: ReturnType<typeof createClient>;
+
+    it("loads older messages as one scrolls up, without moving what one is reading", async () => {
+      const token = await alice.evaluate(() => localStorage.getItem("agorusta.token"));
+      aliceApi = createClient({ baseUrl: `${app.url}/api`, token: () => token });
+      const channel = await call(aliceApi.servers[":id"].channels.$post({ param: { id: serverId }, json: { name: "trip-reports" } }));
+      channelId = channel.id;
+      for (let i = 1; i <= total; i++) {
+        const content = `Report ${String(i).padStart(3, "0")}`;
+        await call(aliceApi.servers[":id"].channels[":cid"].messages.$post({ param: { id: serverId, cid: channelId }, json: { content } }));
+      }
+
+      await bob.goto(`/servers/${serverId}/channels/${channelId}`);
+      const list = messageList(bob, "trip-reports");
+      await list.getByText(`Report ${total}`).waitFor();
+      // Opens at the newest message, scrolled to the end.
+      expect(await scroller(bob).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(2);
+      expect(await list.getByText("Report 001").count()).toBe(0);
+
+      const firstBefore = await list.locator("li.message").first().getAttribute("data-message-id");
+      await scroller(bob).evaluate((el) => el.scrollTo({ top: 0 }));
+      await expect.poll(() => list.locator("li.message").first().getAttribute("data-message-id")).not.toBe(firstBefore);
+      // The message that was at the top is still on screen: older ones went above it, out of view.
+      const still = await bob.evaluate((id) => {
+        const row = document.querySelector(`[data-message-id="${id}"]`)!.getBoundingClientRect();
+        const view = document.querySelector(".scroller")!.getBoundingClientRect();
+        return row.top >= view.top - 40 && row.top <= view.bottom;
+      }, firstBefore);
+      expect(still).toBe(true);
+
+      // Down to the very first message, and the channel's intro above it.
+      for (let i = 0; i < 10 && (await list.getByText("Report 001").count()) === 0; i++) {
+        await scroller(bob).evaluate((el) => el.scrollTo({ top: 0 }));
+        await bob.waitForTimeout(300);
+      }
+      await list.getByText("Report 001").waitFor();
+      await bob.getByRole("heading", { name: "Welcome to #trip-reports" }).waitFor();
+      expect(await list.locator("li.message").count()).toBe(total);
+      await shot(bob, "laptop-history-top");
+    });
+
+    it("does not yank a reader of history down when a message arrives, and offers to jump", async () => {
+      const before = await scroller(bob).evaluate((el) => el.scrollTop);
+      await call(aliceApi.servers[":id"].channels[":cid"].messages.$post({ param: { id: serverId, cid: channelId }, json: { content: "Fresh report" } }));
+      const jump = bob.getByRole("button", { name: "1 new message" });
+      await jump.waitFor();
+      expect(Math.abs((await scroller(bob).evaluate((el) => el.scrollTop)) - before)).toBeLessThan(2);
+      await shot(bob, "laptop-history-new-message");
+      await jump.click();
+      await expect.poll(() => scroller(bob).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(2);
+      await messageList(bob, "trip-reports").getByText("Fresh report").waitFor();
+    });
+  });
+
+  it("shows that the connection dropped, reconnects by itself, catches up and stays live", async () => {
+    await bob.goto(`/servers/${serverId}`);
+    await composer(bob, "general").waitFor();
+    const banner = bob.getByText("Connection lost. Reconnecting…");
+    await app.stop();
+    await banner.waitFor();
+    await bob.getByText("Reconnecting…", { exact: true }).waitFor();
+    await shot(bob, "laptop-reconnecting");
+
+    // Said while Bob's socket was down (stored straight in the table, the API being down too):
+    // it reaches him by the catch-up that follows resubscribing.
+    const general = new URL(bob.url()).pathname.split("/")[4]!;
+    await sendMessage(app.db, { serverId, channelId: general, userId: await userIdOf(alice), content: "Said while you were away" });
+
+    await app.start();
+    await bob.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
+    await banner.waitFor({ state: "hidden" });
+    await messageList(bob, "general").getByText("Said while you were away").waitFor();
+
+    // Resubscribed: a new message arrives live again, once.
+    await alice.goto(`/servers/${serverId}`);
+    await say(alice, "general", "Back online?");
+    await messageList(bob, "general").getByText("Back online?").waitFor();
+    await bob.waitForTimeout(300);
+    expect(await messageList(bob, "general").getByText("Back online?").count()).toBe(1);
+    expect(await messageList(bob, "general").getByText("Said while you were away").count()).toBe(1);
+  });
+
+  it("signs out, and a signed-out visit goes to the sign-in page", async () => {
+    await bob.getByRole("button", { name: "Sign out" }).click();
+    await bob.waitForURL(/\/login$/);
+    await bob.goto(`/servers/${serverId}`);
+    await bob.waitForURL(new RegExp(`/login\\?next=%2Fservers%2F${serverId}$`));
+    await bob.getByRole("heading", { name: "Welcome back" }).waitFor();
+    expect(await bob.evaluate(() => localStorage.getItem("agorusta.token"))).toBeNull();
+  });
+
+  it("raised no error in either page", () => {
+    expect(errors.flat()).toEqual([]);
+  });
+});
+
+async function userIdOf(page: Page): Promise<string> {
+  const token = await page.evaluate(() => localStorage.getItem("agorusta.token"));
+  return JSON.parse(Buffer.from(token!.split(".")[1]!, "base64url").toString()).sub;
+}
