@@ -26,8 +26,8 @@ export interface GatewayOptions {
   /** API Gateway's limits by default; tests shorten the timeouts. */
   limits?: Partial<GatewayLimits>;
   /**
-   * A client reading slower than it is sent to is cut off once this much waits in its buffer:
-   * API Gateway's own policy is not documented, and a dev server should not grow without bound.
+   * Posts to a client that reads slower than it is sent to are refused (429, as API Gateway
+   * does when "the WebSocket client side buffer is full") once this much waits for it.
    */
   slowConsumerBytes?: number;
 }
@@ -198,7 +198,7 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
   }
 
   /** API Gateway's REST-JSON error: the SDK maps `x-amzn-errortype` to its exception class. */
-  const awsError = (c: Context, status: 403 | 410 | 413, type: string, message: string) =>
+  const awsError = (c: Context, status: 403 | 410 | 413 | 429, type: string, message: string) =>
     c.json({ message }, status, { "x-amzn-errortype": type });
   const gone = (c: Context) => awsError(c, 410, "GoneException", "Gone");
   const signedByUs = (authorization = "") =>
@@ -219,8 +219,7 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
         const conn = open.get(c.req.param("connectionId"));
         if (!conn || conn.ws.readyState !== WebSocket.OPEN) return gone(c);
         if (conn.ws.bufferedAmount > slowConsumerBytes) {
-          conn.ws.terminate();
-          return gone(c);
+          return awsError(c, 429, "LimitExceededException", "The WebSocket client side buffer is full");
         }
         // Answered once queued on the socket, not once read: a slow client never slows the poster.
         send(conn.ws, Buffer.from(await c.req.arrayBuffer()));

@@ -15,6 +15,7 @@ import {
   ForbiddenException,
   GetConnectionCommand,
   GoneException,
+  LimitExceededException,
   PayloadTooLargeException,
   PostToConnectionCommand,
 } from "@aws-sdk/client-apigatewaymanagementapi";
@@ -45,7 +46,9 @@ afterEach(async () => {
 });
 
 /** A gateway on its own server, over a handler that records each event and answers with `respond`. */
-async function start(options: { respond?: (e: WsEvent) => Promise<WsResult> | WsResult; limits?: Partial<GatewayLimits> } = {}): Promise<Harness> {
+async function start(
+  options: { respond?: (e: WsEvent) => Promise<WsResult> | WsResult; limits?: Partial<GatewayLimits>; slowConsumerBytes?: number } = {},
+): Promise<Harness> {
   const events: WsEvent[] = [];
   const gateway = createWsGateway({
     handler: async (e) => {
@@ -54,6 +57,7 @@ async function start(options: { respond?: (e: WsEvent) => Promise<WsResult> | Ws
     },
     accessKeyId: KEY,
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.slowConsumerBytes ? { slowConsumerBytes: options.slowConsumerBytes } : {}),
   });
   const app = new Hono().route("/ws", gateway.management);
   const server = await new Promise<Server>((resolve) => {
@@ -229,32 +233,40 @@ describe("the @connections API, through the real SDK client", () => {
   });
 });
 
-/** The frames of one server message, read off a raw socket: [fin, opcode, payload length] each. */
-async function rawFrames(h: Harness, send: (id: string) => Promise<unknown>): Promise<[boolean, number, number][]> {
+/** A WebSocket handshake by hand on a raw TCP socket, whose received bytes collect in `bytes()`. */
+async function rawSocket(h: Harness) {
   const raw = tcpConnect(h.port, "127.0.0.1");
   let buf = Buffer.alloc(0);
   raw.on("data", (d) => (buf = Buffer.concat([buf, d])));
   raw.write(`GET /ws?token=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
   await until(() => buf.includes("\r\n\r\n"));
+  return { raw, bytes: () => buf };
+}
+
+/** The frames of one server message, read off a raw socket: [fin, opcode, payload length] each. */
+async function rawFrames(h: Harness, send: (id: string) => Promise<unknown>): Promise<[boolean, number, number][]> {
+  const { raw, bytes } = await rawSocket(h);
+  let buf = bytes();
   await send(h.idOf(0));
   const frames: [boolean, number, number][] = [];
+  const more = () => (buf = bytes());
   let at = buf.indexOf("\r\n\r\n") + 4;
   for (;;) {
-    await until(() => buf.length >= at + 2);
+    await until(() => more().length >= at + 2);
     const fin = (buf[at]! & 0x80) !== 0;
     const opcode = buf[at]! & 0x0f;
     let len = buf[at + 1]! & 0x7f;
     let header = 2;
     if (len === 126) {
-      await until(() => buf.length >= at + 4);
+      await until(() => more().length >= at + 4);
       len = buf.readUInt16BE(at + 2);
       header = 4;
     } else if (len === 127) {
-      await until(() => buf.length >= at + 10);
+      await until(() => more().length >= at + 10);
       len = Number(buf.readBigUInt64BE(at + 2));
       header = 10;
     }
-    await until(() => buf.length >= at + header + len);
+    await until(() => more().length >= at + header + len);
     frames.push([fin, opcode, len]);
     at += header + len;
     if (fin) break;
@@ -307,6 +319,23 @@ describe("API Gateway's limits", () => {
     await until(() => h.events.length === 2);
     expect(h.events[1]!.body).toHaveLength(32 * KB);
     expect(sock.ws.readyState).toBe(sock.ws.OPEN);
+  });
+
+  it("refuses posts with 429 LimitExceededException while a client does not read, and keeps it", async () => {
+    const h = await start({ slowConsumerBytes: 256 * KB });
+    const { raw } = await rawSocket(h);
+    raw.pause(); // reads nothing more: the kernel's buffers fill, then the gateway's
+    const frame = "z".repeat(100 * KB);
+    let refusedAfter = 0;
+    for (let i = 1; i <= 400 && !refusedAfter; i++) {
+      await post(h, h.idOf(0), frame).catch((e: unknown) => {
+        expect(e).toBeInstanceOf(LimitExceededException);
+        refusedAfter = i;
+      });
+    }
+    expect(refusedAfter).toBeGreaterThan(2); // the buffers did take some first
+    expect(h.gateway.connections.has(h.idOf(0))).toBe(true);
+    raw.destroy();
   });
 
   it("closes a connection idle past the idle timeout with 1001; client frames and pings keep it open", async () => {
