@@ -9,6 +9,8 @@ import { newId } from "./ids.ts";
 import { nowIso } from "./time.ts";
 import { failed, transact } from "./transact.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
+import { assertAuthor } from "./messages.ts";
+import { isConditionalFailure } from "./membership.ts";
 import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "./views.ts";
 
 /** The `dmPair` guard's value: the same for both sides, whoever starts. */
@@ -172,4 +174,45 @@ export async function sendDmMessage(
   );
   if (codes) throw new Error(`send DM transaction canceled: ${codes.join(",")}`);
   return { message: dmMessageView(message), participantIds };
+}
+
+/** The message, if the caller is a participant of its conversation, with both participants' ids. */
+async function visibleDmMessage(db: Db, input: { userId: string; conversationId: string; messageId: string }) {
+  const [conversation, message] = await Promise.all([
+    participantsConversation(db, input.userId, input.conversationId),
+    db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: input.messageId }).go(),
+  ]);
+  if (!message.data) throw new AppError("not_found", "No such message.");
+  return { message: message.data, participantIds: [conversation.first.id, conversation.second.id] as [string, string] };
+}
+
+/** Only its author edits a DM; `editedAt` marks it. */
+export async function editDmMessage(
+  db: Db,
+  input: { userId: string; conversationId: string; messageId: string; content: string },
+): Promise<{ message: DmMessage; participantIds: [string, string] }> {
+  const { message, participantIds } = await visibleDmMessage(db, input);
+  assertAuthor(message, input.userId, "edit");
+  const editedAt = nowIso();
+  try {
+    await db.entities.dmMessages
+      .patch({ conversationId: input.conversationId, messageId: input.messageId })
+      .set({ content: input.content, editedAt })
+      .go();
+  } catch (e) {
+    if (isConditionalFailure(e)) throw new AppError("not_found", "No such message.");
+    throw e;
+  }
+  return { message: dmMessageView({ ...message, content: input.content, editedAt }), participantIds };
+}
+
+/** Only its author deletes a DM: a conversation has no moderator. */
+export async function deleteDmMessage(
+  db: Db,
+  input: { userId: string; conversationId: string; messageId: string },
+): Promise<{ participantIds: [string, string] }> {
+  const { message, participantIds } = await visibleDmMessage(db, input);
+  assertAuthor(message, input.userId, "delete");
+  await db.entities.dmMessages.delete({ conversationId: input.conversationId, messageId: input.messageId }).go();
+  return { participantIds };
 }

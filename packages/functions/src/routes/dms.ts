@@ -1,5 +1,13 @@
-import { Hono } from "hono";
-import { getConversation, listConversations, listDmMessages, sendDmMessage, startConversation } from "@agorusta/core/dms";
+import { Hono, type Context } from "hono";
+import {
+  deleteDmMessage,
+  editDmMessage,
+  getConversation,
+  listConversations,
+  listDmMessages,
+  sendDmMessage,
+  startConversation,
+} from "@agorusta/core/dms";
 import { historyQuery, messageBody, startDmBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";
@@ -25,4 +33,21 @@ export const dmsRoutes = (deps: Deps) =>
       });
       await deps.publisher.toUsers(participantIds, { type: "new_dm_message", message });
       return c.json(message, 201);
+    })
+    .patch("/:id/messages/:mid", ids("id", "mid"), validate("json", messageBody), async (c) => {
+      const { message, participantIds } = await editDmMessage(deps.db, { ...dmMessageKey(c), content: c.req.valid("json").content });
+      await deps.publisher.toUsers(participantIds, { type: "dm_message_updated", message });
+      return c.json(message, 200);
+    })
+    .delete("/:id/messages/:mid", ids("id", "mid"), async (c) => {
+      const key = dmMessageKey(c);
+      const { participantIds } = await deleteDmMessage(deps.db, key);
+      await deps.publisher.toUsers(participantIds, { type: "dm_message_deleted", conversationId: key.conversationId, messageId: key.messageId });
+      return c.body(null, 204);
     });
+
+const dmMessageKey = (c: Context<AppEnv>) => ({
+  userId: c.var.userId,
+  conversationId: c.req.param("id")!,
+  messageId: c.req.param("mid")!,
+});
