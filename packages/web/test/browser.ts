@@ -87,6 +87,18 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/** Changes the window size and lets the layout's transitions finish. */
+export async function resize(page: Page, viewport: { width: number; height: number }): Promise<void> {
+  await page.setViewportSize(viewport);
+  await page.waitForTimeout(350);
+}
+
+/** On a phone: slides the navigation drawer in, and waits for it to settle. */
+export async function openNavigation(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Open navigation" }).click();
+  await page.waitForTimeout(350);
+}
+
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: `${artifacts}${name}.png` });

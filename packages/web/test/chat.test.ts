@@ -17,6 +17,8 @@ import {
   shot,
   startApp,
   uniqueName,
+  openNavigation,
+  resize,
   watchErrors,
   type App,
 } from "./browser.ts";
@@ -139,6 +141,38 @@ describe("two people meet through an invite link and chat live", () => {
     expect(await messageList(alice, "general").locator("b, img, script").count()).toBe(0);
   });
 
+  it("keeps a message that could not be sent, says why, and sends it on retry", async () => {
+    const messagesUrl = (url: URL) => url.pathname.endsWith("/messages");
+    await alice.route(messagesUrl, (route) =>
+      route.request().method() === "POST" ? route.abort("internetdisconnected") : route.continue(),
+    );
+    await say(alice, "general", "Is this thing on?");
+    const failed = messageList(alice, "general").getByRole("listitem").filter({ hasText: "Is this thing on?" });
+    await failed.getByText("Not sent: Cannot reach Agorusta. Check your connection and try again.").waitFor();
+    await shot(alice, "laptop-message-failed");
+    expect(await messageList(bob, "general").getByText("Is this thing on?").count()).toBe(0);
+    await alice.unroute(messagesUrl);
+    await failed.getByRole("button", { name: "Retry" }).click();
+    await messageList(bob, "general").getByText("Is this thing on?").waitFor();
+    await alice.getByText(/^Not sent/).waitFor({ state: "detached" });
+    expect(await messageList(alice, "general").getByText("Is this thing on?").count()).toBe(1);
+  });
+
+  it("says when messages cannot be loaded, and loads them when asked to try again", async () => {
+    const history = (url: URL) => url.pathname.endsWith("/messages");
+    await bob.route(history, (route) =>
+      route.request().method() === "GET"
+        ? route.fulfill({ status: 500, json: { error: { code: "internal", message: "Something went wrong on our side." } } })
+        : route.continue(),
+    );
+    await bob.reload();
+    await bob.getByRole("alert").getByText("Something went wrong on our side.").waitFor();
+    await shot(bob, "laptop-messages-error");
+    await bob.unroute(history);
+    await bob.getByRole("button", { name: "Try again" }).click();
+    await messageList(bob, "general").getByText("Is this thing on?").waitFor();
+  });
+
   it("keeps the session and the conversation across a reload", async () => {
     await bob.reload();
     await messageList(bob, "general").getByText("Bring water and a jacket.").waitFor();
@@ -147,15 +181,15 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("fits a phone: the conversation fills the screen and the navigation slides in", async () => {
-    await bob.setViewportSize(phone);
+    await resize(bob, phone);
     await composer(bob, "general").waitFor();
     await shot(bob, "phone-chat");
-    await bob.getByRole("button", { name: "Open navigation" }).click();
+    await openNavigation(bob);
     await bob.getByRole("navigation", { name: "Channels" }).getByRole("link", { name: "general" }).waitFor();
     await shot(bob, "phone-navigation");
     await bob.getByRole("navigation", { name: "Channels" }).getByRole("link", { name: "general" }).click();
     await expect.poll(() => bob.getByRole("button", { name: "Open navigation" }).getAttribute("aria-expanded")).toBe("false");
-    await bob.setViewportSize(laptop);
+    await resize(bob, laptop);
   });
 
   describe("history", () => {

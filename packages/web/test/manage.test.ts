@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { call } from "../src/lib/api.ts";
-import { apiUser, launch, laptop, newContext, phone, register, shot, startApp, uniqueName, watchErrors, type App } from "./browser.ts";
+import { apiUser, launch, laptop, newContext, openNavigation, phone, register, resize, shot, startApp, uniqueName, watchErrors, type App } from "./browser.ts";
 
 let app: App;
 let browser: Browser;
@@ -59,7 +59,7 @@ describe("a direct message round trip", () => {
     // Dave is on a phone: the list of conversations is his home page.
     const link = dave.getByRole("main").getByRole("link", { name: carolName });
     await link.waitFor();
-    await dave.getByRole("button", { name: "Open navigation" }).click();
+    await openNavigation(dave);
     await dave.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: `${carolName} unread` }).waitFor();
     await shot(dave, "phone-dm-unread");
     await dave.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: `${carolName} unread` }).click();
@@ -169,9 +169,9 @@ describe("an owner's server: channels, invites and passwords", () => {
     expect(await row.getByRole("cell").nth(2).textContent()).toBe("in 7 days");
     expect(await passwords.getByLabel("Password", { exact: true }).inputValue()).toBe("");
     await shot(owner, "laptop-settings");
-    await owner.setViewportSize(phone);
+    await resize(owner, phone);
     await shot(owner, "phone-settings");
-    await owner.setViewportSize(laptop);
+    await resize(owner, laptop);
 
     member = await person();
     await register(member, memberName);
@@ -196,11 +196,11 @@ describe("an owner's server: channels, invites and passwords", () => {
     await member.getByRole("navigation", { name: "Channels" }).getByRole("link", { name: "announcements" }).waitFor();
     expect(await member.getByRole("button", { name: "Create a channel" }).count()).toBe(0);
     expect(await member.getByRole("link", { name: "Server settings" }).count()).toBe(0);
-    await member.setViewportSize(phone);
+    await resize(member, phone);
     await member.goto("/join");
     await member.getByRole("heading", { name: "With a password" }).waitFor();
     await shot(member, "phone-join");
-    await member.setViewportSize(laptop);
+    await resize(member, laptop);
   });
 
   it("the owner revokes the invite and deletes the password; the link then says it does not work", async () => {

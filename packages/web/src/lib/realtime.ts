@@ -182,6 +182,7 @@ export class Realtime {
     switch (frame.type) {
       case "pong":
         clearTimeout(this.#pongTimer);
+        this.#pongTimer = undefined;
         return;
       case "subscribed":
       case "unsubscribed":
@@ -200,16 +201,17 @@ export class Realtime {
     this.#stopPing();
     this.#pingTimer = setInterval(() => {
       this.#send({ action: "ping" });
-      clearTimeout(this.#pongTimer);
       // A link that silently died (laptop asleep, network switched) closes nothing by itself,
-      // and closing it politely could wait as long again: it is dropped at once.
-      this.#pongTimer = setTimeout(() => this.#lost(), this.#options.pongTimeoutMs);
+      // and closing it politely could wait as long again: it is dropped at once. The clock
+      // starts at the first unanswered ping; later pings do not restart it.
+      this.#pongTimer ??= setTimeout(() => this.#lost(), this.#options.pongTimeoutMs);
     }, this.#options.pingIntervalMs);
   }
 
   #stopPing() {
     clearInterval(this.#pingTimer);
     clearTimeout(this.#pongTimer);
+    this.#pongTimer = undefined;
   }
 
   #setState(state: ConnectionState) {

@@ -1,0 +1,153 @@
+/**
+ * The web app's WebSocket client (src/lib/realtime.ts), the very class the pages use, under
+ * Node's own WebSocket against the real local gateway: subscriptions, DM events, reconnecting
+ * with resubscription after the server drops every socket, and giving up on a refused token.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Frame, ServerEvent } from "@agorusta/core/events";
+import { call } from "../src/lib/api.ts";
+import { Realtime, type ConnectionState } from "../src/lib/realtime.ts";
+import { apiUser, startApp, uniqueName, type App } from "./browser.ts";
+
+let app: App;
+const clients: Realtime[] = [];
+
+beforeAll(async () => {
+  app = await startApp();
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await app?.stop();
+});
+
+const wsUrl = () => `${app.url.replace(/^http/, "ws")}/ws`;
+
+/** A client that records what it sees. Backoff is short so the tests do not wait seconds. */
+function client(token: string | null, extra: Partial<ConstructorParameters<typeof Realtime>[0]> = {}) {
+  const realtime = new Realtime({ url: wsUrl(), token: () => token, backoff: { min: 50, max: 400 }, ...extra });
+  clients.push(realtime);
+  const events: ServerEvent[] = [];
+  const frames: Frame[] = [];
+  const states: ConnectionState[] = [];
+  const opens: boolean[] = [];
+  realtime.onEvent((e) => events.push(e));
+  realtime.onFrame((f) => frames.push(f));
+  realtime.onState((s) => states.push(s));
+  realtime.onOpen(({ reconnected }) => opens.push(reconnected));
+  return { realtime, events, frames, states, opens };
+}
+
+const until = (check: () => unknown, timeout = 5000) => vi.waitFor(() => expect(check()).toBeTruthy(), { timeout, interval: 20 });
+
+async function serverWithChannel() {
+  const owner = await apiUser(app.url, uniqueName("owner"));
+  const server = await call(owner.api.servers.$post({ json: { name: `Realtime ${uniqueName("")}` } }));
+  const detail = await call(owner.api.servers[":id"].$get({ param: { id: server.id } }));
+  const channelId = detail.channels[0]!.id;
+  const post = (content: string) =>
+    call(owner.api.servers[":id"].channels[":cid"].messages.$post({ param: { id: server.id, cid: channelId }, json: { content } }));
+  return { owner, channelId, post };
+}
+
+const newMessages = (events: ServerEvent[]) =>
+  events.flatMap((e) => (e.type === "new_message" ? [e.message.content] : []));
+
+describe("Realtime", () => {
+  it("delivers a subscribed channel's messages, and DMs without a subscription", async () => {
+    const { owner, channelId, post } = await serverWithChannel();
+    const c = client(owner.token);
+    c.realtime.connect();
+    c.realtime.subscribe(channelId);
+    await until(() => c.frames.some((f) => f.type === "subscribed" && f.channelId === channelId));
+    expect(c.states).toEqual(["idle", "connecting", "open"]);
+
+    await post("hello live");
+    await until(() => newMessages(c.events).includes("hello live"));
+
+    const friend = await apiUser(app.url, uniqueName("friend"));
+    const dm = await call(friend.api.dms.$post({ json: { userId: owner.user.id } }));
+    await call(friend.api.dms[":id"].messages.$post({ param: { id: dm.id }, json: { content: "psst" } }));
+    await until(() => c.events.some((e) => e.type === "new_dm_message" && e.message.content === "psst"));
+  });
+
+  it("keeps a channel while any view wants it, and unsubscribes when the last lets go", async () => {
+    const { owner, channelId, post } = await serverWithChannel();
+    const c = client(owner.token);
+    c.realtime.connect();
+    const first = c.realtime.subscribe(channelId);
+    const second = c.realtime.subscribe(channelId);
+    await until(() => c.frames.some((f) => f.type === "subscribed"));
+    expect(c.frames.filter((f) => f.type === "subscribed")).toHaveLength(1);
+
+    first();
+    first();
+    await post("still wanted");
+    await until(() => newMessages(c.events).includes("still wanted"));
+
+    second();
+    await until(() => c.frames.some((f) => f.type === "unsubscribed" && f.channelId === channelId));
+    await post("nobody listens");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(newMessages(c.events)).not.toContain("nobody listens");
+  });
+
+  it("reconnects when the server drops it, subscribes again and says it reconnected", async () => {
+    const { owner, channelId, post } = await serverWithChannel();
+    const c = client(owner.token);
+    c.realtime.connect();
+    c.realtime.subscribe(channelId);
+    await until(() => c.frames.some((f) => f.type === "subscribed"));
+
+    await app.stop();
+    await until(() => c.realtime.state === "reconnecting");
+    await new Promise((r) => setTimeout(r, 300)); // a few refused attempts while the server is down
+    await app.start();
+
+    await until(() => c.realtime.state === "open", 10_000);
+    expect(c.opens).toEqual([false, true]);
+    await until(() => c.frames.filter((f) => f.type === "subscribed").length === 2);
+    await post("after the drop");
+    await until(() => newMessages(c.events).includes("after the drop"));
+    expect(c.states.slice(0, 4)).toEqual(["idle", "connecting", "open", "reconnecting"]);
+  });
+
+  it("stops for good when the handshake is refused and the token is no longer valid", async () => {
+    const checks = vi.fn(async () => false);
+    const c = client("not-a-valid-token", { tokenStillValid: checks });
+    c.realtime.connect();
+    await until(() => c.realtime.state === "closed");
+    expect(checks).toHaveBeenCalledTimes(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(c.realtime.state).toBe("closed");
+    expect(c.opens).toEqual([]);
+  });
+
+  it("keeps retrying a refused handshake while the token may still be good (the API is down)", async () => {
+    const checks = vi.fn(async () => true);
+    const c = client("not-a-valid-token", { tokenStillValid: checks });
+    c.realtime.connect();
+    await until(() => checks.mock.calls.length >= 3);
+    expect(c.realtime.state).not.toBe("closed");
+    c.realtime.close();
+  });
+
+  it("drops a link that stops answering pings, and reconnects", async () => {
+    const { owner } = await serverWithChannel();
+    // A socket whose pings go nowhere: like a laptop that slept, the TCP link is silently dead.
+    let sockets = 0;
+    class MuteAfterFirst extends WebSocket {
+      readonly n = ++sockets;
+      override send(data: string) {
+        if (this.n === 1 && data.includes("ping")) return;
+        super.send(data);
+      }
+    }
+    const c = client(owner.token, { WebSocket: MuteAfterFirst, pingIntervalMs: 100, pongTimeoutMs: 150 });
+    c.realtime.connect();
+    await until(() => c.opens.length === 2);
+    expect(c.opens).toEqual([false, true]);
+    expect(c.states).toContain("reconnecting");
+    expect(sockets).toBe(2);
+  });
+});
