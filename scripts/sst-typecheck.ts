@@ -6,7 +6,7 @@
  * installed sst; the tsc run is incremental.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,18 +27,21 @@ function platformReady(): boolean {
   );
 }
 
-/** One `sst install` at a time: helpers and CI may typecheck the same tree at once. */
+/**
+ * One `sst install` at a time: several typechecks may run in one tree at once. An install takes
+ * seconds, so a lock older than two minutes was left by a killed run and is taken over.
+ */
 function withLock<T>(run: () => T): T {
   const lock = join(root, ".sst/typecheck.lock");
   mkdirSync(dirname(lock), { recursive: true });
-  const deadline = Date.now() + 5 * 60_000;
   for (;;) {
     try {
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`${lock} held for 5 minutes; remove it if no typecheck is running.`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }
   try {
