@@ -2,8 +2,7 @@
  * Type-level checks that `npm run typecheck` compiles with the rest of infra/ and nothing runs
  * (sst.config.ts never imports this file).
  */
-import type { LinkedResources } from "../packages/functions/src/lambda/links.ts";
-import type { links } from "../packages/functions/src/lambda/links.ts";
+import type { LinkedResources, links } from "../packages/functions/src/lambda/links.ts";
 import type { table, tableIndexes } from "./storage.ts";
 import type { jwtSecret } from "./secrets.ts";
 import type { realtime } from "./realtime.ts";
