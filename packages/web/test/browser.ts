@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startRuntime, type Runtime } from "../../local/src/runtime.ts";
 import { TEST_SECRET, uniqueTableName } from "../../../test/harness.ts";
@@ -62,6 +62,37 @@ export async function launch(): Promise<Browser> {
       "--disable-quic",
     ],
   });
+}
+
+/**
+ * For one test file: the app and Chromium, started before its tests and stopped after, and
+ * `person()` to open a browser profile of one's own (cookies, storage), like someone on another
+ * machine. `errors()` lists what went wrong in any of their pages.
+ */
+export function stage() {
+  let app: App | undefined;
+  let browser: Browser | undefined;
+  const errors: string[][] = [];
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startApp(), launch()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+  return {
+    get app(): App {
+      if (!app) throw new Error("The app is used before beforeAll started it.");
+      return app;
+    },
+    async person(viewport = laptop): Promise<Page> {
+      const context = await newContext(browser!, app!.url, viewport);
+      const page = await context.newPage();
+      errors.push(watchErrors(page));
+      return page;
+    },
+    errors: () => errors.flat(),
+  };
 }
 
 /** A browser profile of its own (cookies, storage), like a second person on another machine. */

@@ -3,47 +3,14 @@
  * signed out, signs up and joins, and they chat live. Then history, a dropped connection and
  * signing out, as a person meets them.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { sendMessage } from "@agorusta/core/messages";
 import { call, createClient } from "../src/lib/api.ts";
-import {
-  fillRegistration,
-  launch,
-  newContext,
-  phone,
-  laptop,
-  register,
-  shot,
-  startApp,
-  uniqueName,
-  openNavigation,
-  resize,
-  watchErrors,
-  type App,
-} from "./browser.ts";
+import { fillRegistration, laptop, openNavigation, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
 
-let app: App;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const errors: string[][] = [];
-
-async function person(viewport = laptop): Promise<Page> {
-  const context = await newContext(browser, app.url, viewport);
-  contexts.push(context);
-  const page = await context.newPage();
-  errors.push(watchErrors(page));
-  return page;
-}
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launch()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const world = stage();
+const { person, errors } = world;
 
 const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
 const composer = (page: Page, channel: string) => page.getByRole("textbox", { name: `Message #${channel}` });
@@ -84,7 +51,7 @@ describe("two people meet through an invite link and chat live", () => {
     const link = dialog.getByLabel("Invite link");
     await link.waitFor();
     inviteUrl = await link.inputValue();
-    expect(inviteUrl).toMatch(new RegExp(`^${app.url}/invite/[A-Za-z0-9]{8,}$`));
+    expect(inviteUrl).toMatch(new RegExp(`^${world.app.url}/invite/[A-Za-z0-9]{8,}$`));
     await dialog.getByText("Expires in 7 days · 10 uses").waitFor();
     await dialog.getByRole("button", { name: "Copy" }).click();
     await dialog.getByRole("button", { name: "Copied" }).waitFor();
@@ -199,7 +166,7 @@ describe("two people meet through an invite link and chat live", () => {
 
     it("loads older messages as one scrolls up, without moving what one is reading", async () => {
       const token = await alice.evaluate(() => localStorage.getItem("agorusta.token"));
-      aliceApi = createClient({ baseUrl: `${app.url}/api`, token: () => token });
+      aliceApi = createClient({ baseUrl: `${world.app.url}/api`, token: () => token });
       const channel = await call(aliceApi.servers[":id"].channels.$post({ param: { id: serverId }, json: { name: "trip-reports" } }));
       channelId = channel.id;
       for (let i = 1; i <= total; i++) {
@@ -253,7 +220,7 @@ describe("two people meet through an invite link and chat live", () => {
     await bob.goto(`/servers/${serverId}`);
     await composer(bob, "general").waitFor();
     const banner = bob.getByText("Connection lost. Reconnecting…");
-    await app.stop();
+    await world.app.stop();
     await banner.waitFor();
     await bob.getByText("Reconnecting…", { exact: true }).waitFor();
     await shot(bob, "laptop-reconnecting");
@@ -261,9 +228,9 @@ describe("two people meet through an invite link and chat live", () => {
     // Said while Bob's socket was down (stored straight in the table, the API being down too):
     // it reaches him by the catch-up that follows resubscribing.
     const general = new URL(bob.url()).pathname.split("/")[4]!;
-    await sendMessage(app.db, { serverId, channelId: general, userId: await userIdOf(alice), content: "Said while you were away" });
+    await sendMessage(world.app.db, { serverId, channelId: general, userId: await userIdOf(alice), content: "Said while you were away" });
 
-    await app.start();
+    await world.app.start();
     await bob.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
     await banner.waitFor({ state: "hidden" });
     await messageList(bob, "general").getByText("Said while you were away").waitFor();
@@ -287,7 +254,7 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("raised no error in either page", () => {
-    expect(errors.flat()).toEqual([]);
+    expect(errors()).toEqual([]);
   });
 });
 

@@ -3,32 +3,13 @@
  * passwords) with what a member meets on the other side: joining by password, a wrong password,
  * a revoked invite. Driven through the UI in Chromium, on a laptop and on a phone.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import { call } from "../src/lib/api.ts";
-import { apiUser, launch, laptop, newContext, openNavigation, phone, register, resize, shot, startApp, uniqueName, watchErrors, type App } from "./browser.ts";
+import { apiUser, laptop, openNavigation, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
 
-let app: App;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const errors: string[][] = [];
-
-async function person(viewport = laptop): Promise<Page> {
-  const context = await newContext(browser, app.url, viewport);
-  contexts.push(context);
-  const page = await context.newPage();
-  errors.push(watchErrors(page));
-  return page;
-}
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launch()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const world = stage();
+const { person, errors } = world;
 
 const dmComposer = (page: Page, username: string) => page.getByRole("textbox", { name: `Message @${username}` });
 const dmList = (page: Page, username: string) => page.getByRole("list", { name: `Messages with ${username}` });
@@ -89,7 +70,7 @@ describe("an owner's server: channels, invites and passwords", () => {
   it("refuses a server name already taken, next to the field, with the button disabled meanwhile", async () => {
     owner = await person();
     await register(owner, ownerName);
-    const taken = await apiUser(app.url, uniqueName("first"));
+    const taken = await apiUser(world.app.url, uniqueName("first"));
     await call(taken.api.servers.$post({ json: { name: serverName.toUpperCase() } }));
 
     await owner.getByRole("button", { name: "Create a server" }).first().click();
@@ -146,10 +127,10 @@ describe("an owner's server: channels, invites and passwords", () => {
     expect(await row.getByRole("cell").nth(2).textContent()).toBe("in 24 hours");
 
     await row.getByRole("button", { name: `Copy link for ${inviteCode}` }).click();
-    expect(await owner.evaluate(() => navigator.clipboard.readText())).toBe(`${app.url}/invite/${inviteCode}`);
+    expect(await owner.evaluate(() => navigator.clipboard.readText())).toBe(`${world.app.url}/invite/${inviteCode}`);
 
     // Someone joins by it: a fresh look at the list counts the use.
-    const joiner = await apiUser(app.url, uniqueName("joiner"));
+    const joiner = await apiUser(world.app.url, uniqueName("joiner"));
     await call(joiner.api.invites[":code"].join.$post({ param: { code: inviteCode } }));
     await owner.reload();
     await owner.getByRole("table", { name: "Invites" }).getByRole("cell", { name: "1 / 5" }).waitFor();
@@ -221,6 +202,6 @@ describe("an owner's server: channels, invites and passwords", () => {
   });
 
   it("raised no error in any page", () => {
-    expect(errors.flat()).toEqual([]);
+    expect(errors()).toEqual([]);
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * A list an owner manages on the settings page (invites, passwords): loaded, added to at the
+ * top, and removed from one item at a time, with the states the page shows.
+ */
+import { isApiError } from "./api.ts";
+
+export interface ManagedListOptions<T> {
+  fetch: () => Promise<T[]>;
+  remove: (item: T) => Promise<unknown>;
+  key: (item: T) => string;
+  /** "the invites": for the sentences that say what failed. */
+  what: string;
+}
+
+export class ManagedList<T> {
+  items = $state.raw<T[]>([]);
+  status = $state<"loading" | "ready" | "error">("loading");
+  error = $state("");
+  /** The key of the item being removed: its button is disabled meanwhile. */
+  removing = $state<string | null>(null);
+  /** Why the last removal failed. */
+  problem = $state("");
+  #options: ManagedListOptions<T>;
+
+  constructor(options: ManagedListOptions<T>) {
+    this.#options = options;
+  }
+
+  key(item: T): string {
+    return this.#options.key(item);
+  }
+
+  load = async (): Promise<void> => {
+    this.status = "loading";
+    try {
+      this.items = await this.#options.fetch();
+      this.status = "ready";
+    } catch (e) {
+      this.error = isApiError(e) ? e.message : `Could not load ${this.#options.what}.`;
+      this.status = "error";
+    }
+  };
+
+  add(item: T): void {
+    this.items = [item, ...this.items];
+  }
+
+  async remove(item: T): Promise<void> {
+    const key = this.key(item);
+    this.removing = key;
+    this.problem = "";
+    try {
+      await this.#options.remove(item);
+      this.items = this.items.filter((i) => this.key(i) !== key);
+    } catch (e) {
+      this.problem = isApiError(e) ? e.message : `Could not remove it from ${this.#options.what}.`;
+    } finally {
+      this.removing = null;
+    }
+  }
+}
