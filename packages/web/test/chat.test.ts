@@ -200,6 +200,11 @@ describe("two people meet through an invite link and chat live", () => {
       await list.getByText("Report 001").waitFor();
       await bob.getByRole("heading", { name: "Welcome to #trip-reports" }).waitFor();
       expect(await list.locator("li.message").count()).toBe(total);
+      await scroller(bob).evaluate((el) => el.scrollTo({ top: 0 }));
+      // The intro sits above the first message, not over it.
+      const introBottom = await bob.getByRole("heading", { name: "Welcome to #trip-reports" }).evaluate((h) => h.getBoundingClientRect().bottom);
+      const firstTop = await list.locator("li.message").first().evaluate((li) => li.getBoundingClientRect().top);
+      expect(introBottom).toBeLessThanOrEqual(firstTop);
       await shot(bob, "laptop-history-top");
     });
 
