@@ -89,8 +89,17 @@ export function connect(wsUrl: string, token: string | undefined, options: WebSo
   });
 }
 
-/** Subscribes and waits for the server's answer (`subscribed` or an error frame). */
-export const subscribe = (s: TestSocket, channelId: string) => s.request({ action: "subscribe", channelId }, "subscribed");
+/**
+ * Subscribes and waits for the server's answer for this channel (`subscribed` or an error frame):
+ * frames are handled concurrently, so two subscribes on one socket may be answered in any order.
+ */
+export function subscribe(s: TestSocket, channelId: string): Promise<Frame> {
+  const before = s.frames.length;
+  s.send({ action: "subscribe", channelId });
+  return s.waitFor(
+    (f) => s.frames.indexOf(f) >= before && (f.type === "subscribed" || f.type === "error") && f.channelId === channelId,
+  );
+}
 
 /**
  * A test file's running runtime (started before its tests, closed after them), a REST client
