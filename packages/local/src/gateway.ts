@@ -53,8 +53,8 @@ interface Connection {
   timers: NodeJS.Timeout[];
 }
 
-/** Like API Gateway's: 16 characters of base64, so ids with `+`, `/` and `=` exercise the SDK's path encoding. */
-const newConnectionId = () => randomBytes(11).toString("base64");
+/** Ids like API Gateway's: 16 characters of base64, so connection ids with `+`, `/` and `=` exercise the SDK's path encoding. */
+const awsStyleId = () => randomBytes(11).toString("base64");
 
 /** API Gateway's `requestTime`: `25/Nov/2026:10:00:00 +0000`. */
 function requestTime(ms: number): string {
@@ -83,7 +83,7 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
       requestContext: {
         routeKey,
         eventType,
-        messageId: randomBytes(11).toString("base64"),
+        messageId: awsStyleId(),
         extendedRequestId: randomUUID(),
         requestId: randomUUID(),
         requestTime: requestTime(now),
@@ -126,7 +126,7 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
     // A client told "going away" reconnects at once; during shutdown it must not get in.
     if (closing) return refuse(socket, 503);
     const pending = {
-      id: newConnectionId(),
+      id: awsStyleId(),
       connectedAt: Date.now(),
       sourceIp: req.socket.remoteAddress ?? "",
       userAgent: req.headers["user-agent"] ?? "",
