@@ -7,6 +7,7 @@ import type { ConnectionItem, Db } from "./model/index.ts";
 import { AppError } from "./errors.ts";
 import { apiGatewayLimits } from "./realtimeLimits.ts";
 import { connectionClosed, connectionOpened } from "./presence.ts";
+import { failed, transact } from "./transact.ts";
 
 /** Items outlive API Gateway's longest connection a little, so the sweeper never races a live `$disconnect`. */
 const TTL_SECONDS = apiGatewayLimits.connectionDurationMs / 1000 + 10 * 60;
@@ -63,26 +64,40 @@ async function deleteSubscriptions(db: Db, keys: { channelId: string; connection
  * gets `not_found`, as for REST, so a channel id reveals nothing about the server behind it.
  */
 export async function subscribe(db: Db, input: { connectionId: string; channelId: string }): Promise<void> {
-  const [connection, channel] = await Promise.all([
+  const [connection, serverId] = await Promise.all([
     db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true }),
-    db.entities.channels.query.byId({ channelId: input.channelId }).go({ limit: 1 }),
+    serverOfChannel(db, input.channelId),
   ]);
   // A connection item outlived by its socket (swept by TTL) has no user left to authorize.
   if (!connection.data) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
-  const serverId = channel.data[0]?.serverId;
-  const member = serverId
-    ? await db.entities.members.get({ serverId, userId: connection.data.userId }).go({ consistent: true })
-    : null;
-  if (!serverId || !member?.data) throw new AppError("not_found", "No such channel.");
-  await db.entities.subscriptions
-    .put({
-      channelId: input.channelId,
-      connectionId: input.connectionId,
-      serverId,
-      userId: connection.data.userId,
-      ...(connection.data.ttl !== undefined ? { ttl: connection.data.ttl } : {}),
-    })
-    .go();
+  if (!serverId) throw new AppError("not_found", "No such channel.");
+  const { userId, ttl } = connection.data;
+  // The membership is checked in the same transaction as the put: a kick that lands between
+  // a separate check and the put would otherwise leave the kicked user listening.
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ members, subscriptions }) => [
+        members.check({ serverId, userId }).where((a, op) => op.exists(a.role)).commit(),
+        subscriptions
+          .put({ channelId: input.channelId, connectionId: input.connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
+          .commit(),
+      ])
+      .go(),
+  );
+  if (failed(codes, 0)) throw new AppError("not_found", "No such channel.");
+  if (codes) throw new Error(`subscribe transaction canceled: ${codes.join(",")}`);
+}
+
+/**
+ * The server a channel belongs to, from the channel-id index. That index lags a new channel by
+ * up to about a second, so a miss is asked again twice before it counts as "no such channel".
+ */
+async function serverOfChannel(db: Db, channelId: string): Promise<string | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const { data } = await db.entities.channels.query.byId({ channelId }).go({ limit: 1 });
+    if (data[0] || attempt === 2) return data[0]?.serverId;
+    await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+  }
 }
 
 /** Idempotent: unsubscribing from a channel one never subscribed to changes nothing. */
