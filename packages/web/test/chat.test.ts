@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { sendMessage } from "@agorusta/core/messages";
 import { call, createClient } from "../src/lib/api.ts";
-import { fillRegistration, laptop, openNavigation, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
+import { fillRegistration, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
 
 const world = stage();
 const { person, errors } = world;
@@ -160,7 +160,7 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   describe("history", () => {
-    const total = 130;
+    const total = 120;
     let channelId = "";
     let aliceApi: ReturnType<typeof createClient>;
 
@@ -206,7 +206,7 @@ describe("two people meet through an invite link and chat live", () => {
       const firstTop = await list.locator("li.message").first().evaluate((li) => li.getBoundingClientRect().top);
       expect(introBottom).toBeLessThanOrEqual(firstTop);
       await shot(bob, "laptop-history-top");
-    });
+    }, 90_000);
 
     it("does not yank a reader of history down when a message arrives, and offers to jump", async () => {
       const before = await scroller(bob).evaluate((el) => el.scrollTop);
@@ -256,6 +256,18 @@ describe("two people meet through an invite link and chat live", () => {
     await bob.waitForURL(new RegExp(`/login\\?next=%2Fservers%2F${serverId}$`));
     await bob.getByRole("heading", { name: "Welcome back" }).waitFor();
     expect(await bob.evaluate(() => localStorage.getItem("agorusta.token"))).toBeNull();
+  });
+
+  it("signs in again: a wrong password is refused, the right one leads back to the page asked for", async () => {
+    await bob.getByLabel("Email").fill(`${bobName}@EXAMPLE.com`);
+    await bob.getByLabel("Password").fill("not my password");
+    await bob.getByRole("button", { name: "Sign in" }).click();
+    await bob.getByRole("alert").getByText("Wrong email or password.").waitFor();
+    await shot(bob, "laptop-login-wrong-password");
+    await bob.getByLabel("Password").fill(PASSWORD);
+    await bob.getByRole("button", { name: "Sign in" }).click();
+    await bob.waitForURL(new RegExp(`/servers/${serverId}/channels/\\w+$`));
+    await messageList(bob, "general").getByText("Back online?").waitFor();
   });
 
   it("raised no error in either page", () => {
