@@ -9,8 +9,7 @@ import { newId } from "./ids.ts";
 import { nowIso } from "./time.ts";
 import { failed, transact } from "./transact.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
-import { assertAuthor } from "./messages.ts";
-import { isConditionalFailure } from "./membership.ts";
+import { assertAuthor, saveEdit } from "./messages.ts";
 import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "./views.ts";
 
 /** The `dmPair` guard's value: the same for both sides, whoever starts. */
@@ -192,18 +191,10 @@ export async function editDmMessage(
   input: { userId: string; conversationId: string; messageId: string; content: string },
 ): Promise<{ message: DmMessage; participantIds: [string, string] }> {
   const { message, participantIds } = await visibleDmMessage(db, input);
-  assertAuthor(message, input.userId, "edit");
-  const editedAt = nowIso();
-  try {
-    await db.entities.dmMessages
-      .patch({ conversationId: input.conversationId, messageId: input.messageId })
-      .set({ content: input.content, editedAt })
-      .go();
-  } catch (e) {
-    if (isConditionalFailure(e)) throw new AppError("not_found", "No such message.");
-    throw e;
-  }
-  return { message: dmMessageView({ ...message, content: input.content, editedAt }), participantIds };
+  const edit = await saveEdit(message, input, (changes) =>
+    db.entities.dmMessages.patch({ conversationId: input.conversationId, messageId: input.messageId }).set(changes).go(),
+  );
+  return { message: dmMessageView({ ...message, ...edit }), participantIds };
 }
 
 /** Only its author deletes a DM: a conversation has no moderator. */

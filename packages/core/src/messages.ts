@@ -74,19 +74,10 @@ export async function editMessage(
   input: { serverId: string; channelId: string; messageId: string; userId: string; content: string },
 ): Promise<Message> {
   const { message } = await visibleMessage(db, input);
-  assertAuthor(message, input.userId, "edit");
-  const editedAt = nowIso();
-  try {
-    // Conditional on the author: a message deleted meanwhile is 404, not resurrected by the update.
-    await db.entities.messages
-      .patch({ channelId: input.channelId, messageId: input.messageId })
-      .set({ content: input.content, editedAt })
-      .go();
-  } catch (e) {
-    if (isConditionalFailure(e)) throw new AppError("not_found", "No such message.");
-    throw e;
-  }
-  return messageView({ ...message, content: input.content, editedAt });
+  const edit = await saveEdit(message, input, (changes) =>
+    db.entities.messages.patch({ channelId: input.channelId, messageId: input.messageId }).set(changes).go(),
+  );
+  return messageView({ ...message, ...edit });
 }
 
 /** Its author deletes a message, and so does the server's owner (moderation). */
@@ -97,6 +88,26 @@ export async function deleteMessage(
   const { member, message } = await visibleMessage(db, input);
   if (member.role !== "owner") assertAuthor(message, input.userId, "delete");
   await db.entities.messages.delete({ channelId: input.channelId, messageId: input.messageId }).go();
+}
+
+/**
+ * The author's edit, stored with a conditional update (`patch`): a message deleted meanwhile
+ * is 404, not resurrected by the update. Shared by channel messages and DMs.
+ */
+export async function saveEdit(
+  message: { authorId: string },
+  input: { userId: string; content: string },
+  update: (changes: { content: string; editedAt: string }) => Promise<unknown>,
+): Promise<{ content: string; editedAt: string }> {
+  assertAuthor(message, input.userId, "edit");
+  const changes = { content: input.content, editedAt: nowIso() };
+  try {
+    await update(changes);
+  } catch (e) {
+    if (isConditionalFailure(e)) throw new AppError("not_found", "No such message.");
+    throw e;
+  }
+  return changes;
 }
 
 export function assertAuthor(message: { authorId: string }, userId: string, verb: "edit" | "delete") {
