@@ -49,6 +49,23 @@ class Directory {
     return detail;
   }
 
+  /** Off the rail at once (the server, if it was there); its details stay until `forgetDetail`, for a page still showing it. */
+  removeServer(serverId: string): Server | undefined {
+    const server = this.servers.find((s) => s.id === serverId);
+    if (server) this.servers = this.servers.filter((s) => s.id !== serverId);
+    return server;
+  }
+
+  forgetDetail(serverId: string): void {
+    this.details.delete(serverId);
+  }
+
+  /** Someone's other tab (or device) joined a server: it appears here too. */
+  async joinedElsewhere(serverId: string): Promise<void> {
+    if (this.servers.some((s) => s.id === serverId)) return;
+    await this.loadDetail(serverId).catch(() => {});
+  }
+
   addChannel(channel: Channel): void {
     const detail = this.details.get(channel.serverId);
     if (detail && !detail.channels.some((c) => c.id === channel.id)) {

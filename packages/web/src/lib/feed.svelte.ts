@@ -13,7 +13,12 @@ export interface FeedSource<M extends TimelineMessage> {
   /** Oldest first: the newest `limit` messages older than `before`. */
   page(query: { limit: string; before?: string }): Promise<M[]>;
   post(content: string): Promise<M>;
+  edit(messageId: string, content: string): Promise<M>;
+  remove(messageId: string): Promise<void>;
 }
+
+/** What the socket says happened to a conversation's messages. */
+export type FeedChange<M> = { type: "added" | "updated"; message: M } | { type: "deleted"; messageId: string };
 
 export interface PendingMessage extends TimelineMessage {
   status: "sending" | "failed";
@@ -31,6 +36,8 @@ export class Feed<M extends TimelineMessage> {
   #me: () => User;
   #localIds = 0;
   #stale = false;
+  /** Deleted while shown: a page fetched before the deletion must not bring them back. */
+  #deleted = new Set<string>();
 
   constructor(source: FeedSource<M>, me: () => User) {
     this.#source = source;
@@ -44,7 +51,7 @@ export class Feed<M extends TimelineMessage> {
       let page: M[];
       do {
         this.#stale = false;
-        page = await this.#source.page({ limit: String(PAGE_SIZE) });
+        page = await this.#page({ limit: String(PAGE_SIZE) });
         this.messages = mergeById(page, this.messages);
       } while (this.#stale);
       this.older = page.length < PAGE_SIZE ? "done" : "idle";
@@ -61,7 +68,7 @@ export class Feed<M extends TimelineMessage> {
     if (!oldest) return void (this.older = "done");
     this.older = "loading";
     try {
-      const page = await this.#source.page({ limit: String(PAGE_SIZE), before: oldest.id });
+      const page = await this.#page({ limit: String(PAGE_SIZE), before: oldest.id });
       this.messages = mergeById(this.messages, page);
       this.older = page.length < PAGE_SIZE ? "done" : "idle";
     } catch {
@@ -70,27 +77,61 @@ export class Feed<M extends TimelineMessage> {
   }
 
   /**
-   * After a (re)subscription or a reconnect: fetch the newest page again. If it does not reach back to what is shown,
-   * more was missed than one page holds, so the list restarts from it rather than keep a hole.
+   * After a (re)subscription or a reconnect: fetch the newest page again. It is the truth for the
+   * span it covers: new messages join, edited ones change, and ones shown but missing from it were
+   * deleted meanwhile. If it does not reach back to what is shown, more was missed than one page
+   * holds, so the list restarts from it rather than keep a hole (older pages load as one scrolls).
    */
   async catchUp(): Promise<void> {
     // Asked while the first page is on its way: that page may predate the news, so fetch it again.
     if (this.status === "loading") return void (this.#stale = true);
     if (this.status === "error") return this.load();
+    const shownBefore = new Set(this.messages.map((m) => m.id));
     try {
-      const page = await this.#source.page({ limit: String(PAGE_SIZE) });
+      const page = await this.#page({ limit: String(PAGE_SIZE) });
       const newest = this.messages.at(-1);
       const gap = page.length === PAGE_SIZE && newest !== undefined && page[0]!.id > newest.id;
-      this.messages = gap ? page : mergeById(this.messages, page);
-      if (gap) this.older = "idle";
+      if (gap) {
+        this.messages = page;
+        this.older = "idle";
+        return;
+      }
+      const inPage = new Set(page.map((m) => m.id));
+      const from = page.length === PAGE_SIZE ? page[0]!.id : "";
+      const to = page.at(-1)?.id;
+      // Messages that arrived live while the page was on its way are not judged by it.
+      const gone = (id: string) => shownBefore.has(id) && id >= from && (to === undefined || id <= to) && !inPage.has(id);
+      this.messages = mergeById(this.messages.filter((m) => !gone(m.id)), page);
     } catch {
       // The next reconnect or a reload tries again; what is shown stays.
     }
   }
 
+  /** What the socket says happened. */
+  apply(change: FeedChange<M>): void {
+    if (change.type === "deleted") this.#forget(change.messageId);
+    else if (change.type === "added") this.receive(change.message);
+    else this.#update(change.message);
+  }
+
+  /** Its author changes a message; the stored version replaces the shown one. Throws an `ApiError` to show. */
+  async edit(messageId: string, content: string): Promise<void> {
+    this.#update(await this.#source.edit(messageId, content));
+  }
+
+  /** Deletes a message for everyone. Throws an `ApiError` to show; one already gone counts as done. */
+  async remove(messageId: string): Promise<void> {
+    try {
+      await this.#source.remove(messageId);
+    } catch (e) {
+      if (!(isApiError(e) && e.status === 404)) throw e;
+    }
+    this.#forget(messageId);
+  }
+
   /** A message from the socket. */
   receive(incoming: M): void {
-    if (this.messages.some((m) => m.id === incoming.id)) return;
+    if (this.#deleted.has(incoming.id) || this.messages.some((m) => m.id === incoming.id)) return;
     // The socket may beat the POST's answer: the echo of one's own message replaces its placeholder.
     const echo = this.pending.findIndex(
       (p) => p.status === "sending" && p.authorId === incoming.authorId && p.content.trim() === incoming.content.trim(),
@@ -131,12 +172,26 @@ export class Feed<M extends TimelineMessage> {
     try {
       const stored = await this.#source.post(placeholder.content);
       this.pending = this.pending.filter((p) => p.id !== placeholder.id);
-      this.messages = mergeById(this.messages, [stored]);
+      if (!this.#deleted.has(stored.id)) this.messages = mergeById(this.messages, [stored]);
     } catch (e) {
       this.pending = this.pending.map((p) =>
         p.id === placeholder.id ? { ...p, status: "failed" as const, error: message(e) } : p,
       );
     }
+  }
+
+  #update(message: M) {
+    if (this.messages.some((m) => m.id === message.id)) this.messages = mergeById(this.messages, [message]);
+  }
+
+  #forget(messageId: string) {
+    this.#deleted.add(messageId);
+    this.messages = this.messages.filter((m) => m.id !== messageId);
+  }
+
+  async #page(query: { limit: string; before?: string }): Promise<M[]> {
+    const page = await this.#source.page(query);
+    return this.#deleted.size ? page.filter((m) => !this.#deleted.has(m.id)) : page;
   }
 }
 

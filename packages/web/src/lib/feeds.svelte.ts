@@ -4,7 +4,7 @@
 import { untrack } from "svelte";
 import type { DmMessage, Message } from "@agorusta/core/views";
 import type { ServerEvent } from "@agorusta/core/events";
-import { Feed } from "./feed.svelte.ts";
+import { Feed, type FeedChange } from "./feed.svelte.ts";
 import { live } from "./live.svelte.ts";
 import { api, send, session } from "./session.svelte.ts";
 import type { TimelineMessage } from "./timeline.ts";
@@ -13,10 +13,14 @@ const me = () => session.me!;
 
 export function channelFeed(serverId: string, channelId: string): Feed<Message> {
   const param = { id: serverId, cid: channelId };
+  const one = (mid: string) => ({ param: { ...param, mid } });
+  const messages = api.servers[":id"].channels[":cid"].messages;
   return new Feed<Message>(
     {
-      page: (query) => send(api.servers[":id"].channels[":cid"].messages.$get({ param, query })),
-      post: (content) => send(api.servers[":id"].channels[":cid"].messages.$post({ param, json: { content } })),
+      page: (query) => send(messages.$get({ param, query })),
+      post: (content) => send(messages.$post({ param, json: { content } })),
+      edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
+      remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
     me,
   );
@@ -24,14 +28,42 @@ export function channelFeed(serverId: string, channelId: string): Feed<Message> 
 
 export function dmFeed(conversationId: string): Feed<DmMessage> {
   const param = { id: conversationId };
+  const one = (mid: string) => ({ param: { ...param, mid } });
+  const messages = api.dms[":id"].messages;
   return new Feed<DmMessage>(
     {
-      page: (query) => send(api.dms[":id"].messages.$get({ param, query })),
-      post: (content) => send(api.dms[":id"].messages.$post({ param, json: { content } })),
+      page: (query) => send(messages.$get({ param, query })),
+      post: (content) => send(messages.$post({ param, json: { content } })),
+      edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
+      remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
     me,
   );
 }
+
+/** A channel's events, as changes to its feed. */
+export const channelChanges = (channelId: string) => (e: ServerEvent): FeedChange<Message> | undefined => {
+  switch (e.type) {
+    case "new_message":
+      return e.message.channelId === channelId ? { type: "added", message: e.message } : undefined;
+    case "message_updated":
+      return e.message.channelId === channelId ? { type: "updated", message: e.message } : undefined;
+    case "message_deleted":
+      return e.channelId === channelId ? { type: "deleted", messageId: e.messageId } : undefined;
+  }
+};
+
+/** A DM conversation's events, as changes to its feed. */
+export const dmChanges = (conversationId: string) => (e: ServerEvent): FeedChange<DmMessage> | undefined => {
+  switch (e.type) {
+    case "new_dm_message":
+      return e.message.conversationId === conversationId ? { type: "added", message: e.message } : undefined;
+    case "dm_message_updated":
+      return e.message.conversationId === conversationId ? { type: "updated", message: e.message } : undefined;
+    case "dm_message_deleted":
+      return e.conversationId === conversationId ? { type: "deleted", messageId: e.messageId } : undefined;
+  }
+};
 
 /**
  * Loads the feed and keeps it live for as long as the calling component lives: events it cares
@@ -43,7 +75,7 @@ export function dmFeed(conversationId: string): Feed<DmMessage> {
  */
 export function follow<M extends TimelineMessage>(
   feed: Feed<M>,
-  pick: (event: ServerEvent) => M | undefined,
+  changes: (event: ServerEvent) => FeedChange<M> | undefined,
   channelId?: string,
 ): void {
   $effect(() => untrack(() => {
@@ -51,8 +83,8 @@ export function follow<M extends TimelineMessage>(
     const realtime = live.realtime;
     const release = channelId ? realtime.subscribe(channelId) : () => {};
     const stopEvents = realtime.onEvent((event) => {
-      const message = pick(event);
-      if (message) feed.receive(message);
+      const change = changes(event);
+      if (change) feed.apply(change);
     });
     const stopOpen = channelId
       ? realtime.onFrame((frame) => frame.type === "subscribed" && frame.channelId === channelId && void feed.catchUp())

@@ -33,15 +33,24 @@ class Live {
     });
     this.#realtime = realtime;
     const stopState = realtime.onState((s) => (this.state = s));
-    // Back online or back to the tab: no reason to wait out the backoff.
-    const retry = () => realtime.retryNow();
-    const onVisible = () => document.visibilityState === "visible" && retry();
-    addEventListener("online", retry);
+    // Back online or back to the tab: no reason to wait out the backoff, and an open link may have
+    // died meanwhile (a laptop that slept). Someone busy in the page wants a live link too: the
+    // scheduled ping is minutes apart, so their activity checks sooner (at most every 30 s).
+    const wake = () => {
+      realtime.retryNow();
+      realtime.check();
+    };
+    const onVisible = () => document.visibilityState === "visible" && wake();
+    const onActivity = () => realtime.check();
+    const activity = ["focus", "keydown", "pointerdown"] as const;
+    addEventListener("online", wake);
     document.addEventListener("visibilitychange", onVisible);
+    for (const type of activity) addEventListener(type, onActivity, { capture: true, passive: true });
     realtime.connect();
     return () => {
-      removeEventListener("online", retry);
+      removeEventListener("online", wake);
       document.removeEventListener("visibilitychange", onVisible);
+      for (const type of activity) removeEventListener(type, onActivity, { capture: true });
       stopState();
       realtime.close();
       this.#realtime = null;

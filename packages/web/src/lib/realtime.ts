@@ -22,9 +22,13 @@ export interface RealtimeOptions {
   WebSocket?: typeof WebSocket;
   /** Backoff bounds in ms: the n-th retry waits a random time in [d/2, d], d = min(max, min·2ⁿ). */
   backoff?: { min: number; max: number };
-  /** A ping every this many ms; no pong within `pongTimeoutMs` means the link is dead. */
+  /**
+   * A ping every this many ms keeps API Gateway's 10-minute idle limit away; no pong within
+   * `pongTimeoutMs` means the link is dead. `check()` pings sooner, at most once per `checkAfterMs`.
+   */
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
+  checkAfterMs?: number;
 }
 
 type Listener<T> = (value: T) => void;
@@ -40,6 +44,7 @@ export class Realtime {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastPing = 0;
   /** Gives up on the current socket and schedules the next attempt. */
   #lost: () => void = () => {};
   #eventListeners = new Set<Listener<ServerEvent>>();
@@ -51,8 +56,9 @@ export class Realtime {
     this.#options = {
       WebSocket: globalThis.WebSocket,
       backoff: { min: 500, max: 15_000 },
-      pingIntervalMs: 30_000,
+      pingIntervalMs: 240_000,
       pongTimeoutMs: 10_000,
+      checkAfterMs: 30_000,
       ...options,
     };
   }
@@ -131,6 +137,21 @@ export class Realtime {
     };
   }
 
+  /** Says "I am typing" in a channel this client is subscribed to (the server refuses others). */
+  typing(channelId: string): void {
+    if (this.#channels.has(channelId)) this.#send({ action: "typing", channelId });
+  }
+
+  /**
+   * Makes sure the link is alive now (someone is back at the screen or busy in it): a ping, unless
+   * one went out in the last `checkAfterMs`. A dead link is then replaced within `pongTimeoutMs`
+   * instead of at the next scheduled ping, minutes away.
+   */
+  check(): void {
+    if (this.#state !== "open" || Date.now() - this.#lastPing < this.#options.checkAfterMs) return;
+    this.#ping();
+  }
+
   /** Server events (messages, DMs, …). */
   onEvent(listener: Listener<ServerEvent>): () => void {
     return add(this.#eventListeners, listener);
@@ -199,13 +220,17 @@ export class Realtime {
 
   #startPing() {
     this.#stopPing();
-    this.#pingTimer = setInterval(() => {
-      this.#send({ action: "ping" });
-      // A link that silently died (laptop asleep, network switched) closes nothing by itself,
-      // and closing it politely could wait as long again: it is dropped at once. The clock
-      // starts at the first unanswered ping; later pings do not restart it.
-      this.#pongTimer ??= setTimeout(() => this.#lost(), this.#options.pongTimeoutMs);
-    }, this.#options.pingIntervalMs);
+    this.#lastPing = Date.now();
+    this.#pingTimer = setInterval(() => this.#ping(), this.#options.pingIntervalMs);
+  }
+
+  #ping() {
+    this.#lastPing = Date.now();
+    this.#send({ action: "ping" });
+    // A link that silently died (laptop asleep, network switched) closes nothing by itself,
+    // and closing it politely could wait as long again: it is dropped at once. The clock
+    // starts at the first unanswered ping; later pings do not restart it.
+    this.#pongTimer ??= setTimeout(() => this.#lost(), this.#options.pongTimeoutMs);
   }
 
   #stopPing() {

@@ -12,10 +12,18 @@ export interface TimelineMessage {
   author: User;
   content: string;
   createdAt: string;
+  /** Set once its author edits it (placeholders of messages being sent have none). */
+  editedAt?: string | null;
 }
 
-/** Ids sort by creation time (ULIDs), so one sorted, duplicate-free list is the whole truth. */
-export function mergeById<M extends { id: string }>(current: readonly M[], incoming: readonly M[]): M[] {
+type Versioned = { id: string; editedAt?: string | null };
+
+/**
+ * Ids sort by creation time (ULIDs), so one sorted, duplicate-free list is the whole truth. Of
+ * two copies of one message the later version wins (a page fetched before an edit must not undo
+ * the edit that arrived live meanwhile); between equals, the incoming one.
+ */
+export function mergeById<M extends Versioned>(current: readonly M[], incoming: readonly M[]): M[] {
   if (incoming.length === 0) return current as M[];
   const last = current.at(-1);
   const first = incoming[0]!;
@@ -23,9 +31,15 @@ export function mergeById<M extends { id: string }>(current: readonly M[], incom
   if (!last || (first.id > last.id && isSorted(incoming))) return [...current, ...incoming];
   const byId = new Map<string, M>();
   for (const m of current) byId.set(m.id, m);
-  for (const m of incoming) byId.set(m.id, m);
+  for (const m of incoming) {
+    const shown = byId.get(m.id);
+    if (!shown || version(m) >= version(shown)) byId.set(m.id, m);
+  }
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
+
+/** ISO times compare as strings; never edited sorts first. */
+const version = (m: Versioned) => m.editedAt ?? "";
 
 const isSorted = (list: readonly { id: string }[]) => list.every((m, i) => i === 0 || list[i - 1]!.id < m.id);
 

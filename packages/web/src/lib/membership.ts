@@ -1,0 +1,60 @@
+/**
+ * Servers this person stops being in — they left, were kicked, or the owner deleted the server —
+ * in this tab or any other of theirs: the server leaves the rail, a page showing it goes home,
+ * and a toast says what happened. Also the other server-level events the sidebar follows.
+ */
+import { goto } from "$app/navigation";
+import { page } from "$app/state";
+import type { ServerEvent } from "@agorusta/core/events";
+import type { Server } from "@agorusta/core/views";
+import { directory } from "./directory.svelte.ts";
+import type { Realtime } from "./realtime.ts";
+import { session } from "./session.svelte.ts";
+import { toasts } from "./toasts.svelte.ts";
+
+type Say = (server: Server) => string;
+
+/** What to say for a loss this tab asked for; the event about it may come before the request's answer. */
+const asked = new Map<string, Say>();
+
+/** Leaves or deletes a server (`request`), then says `say` and goes home. Throws the request's error. */
+export async function endMembership(serverId: string, say: Say, request: () => Promise<unknown>): Promise<void> {
+  asked.set(serverId, say);
+  try {
+    await request();
+  } catch (e) {
+    asked.delete(serverId);
+    throw e;
+  }
+  await loseServer(serverId, say);
+}
+
+/** Idempotent: the event and the request's answer may both report one loss. */
+export async function loseServer(serverId: string, say: Say): Promise<void> {
+  const server = directory.removeServer(serverId);
+  if (!server) return;
+  toasts.show((asked.get(serverId) ?? say)(server));
+  asked.delete(serverId);
+  // The page showing it goes first: it reads the server's details until it is gone.
+  if (page.params.serverId === serverId) await goto("/", { replaceState: true });
+  directory.forgetDetail(serverId);
+}
+
+/** For the signed-in shell's life: new channels, servers joined in another tab, and losses. */
+export function followServerEvents(realtime: Realtime): () => void {
+  return realtime.onEvent((e: ServerEvent) => {
+    const me = session.me?.id;
+    switch (e.type) {
+      case "channel_created":
+        return directory.addChannel(e.channel);
+      case "member_joined":
+        if (e.member.user.id === me) void directory.joinedElsewhere(e.serverId);
+        return;
+      case "member_left":
+        if (e.userId === me) void loseServer(e.serverId, (s) => `You are no longer a member of ${s.name}.`);
+        return;
+      case "server_deleted":
+        return void loseServer(e.serverId, (s) => (s.ownerId === me ? `${s.name} was deleted.` : `${s.name} was deleted by its owner.`));
+    }
+  });
+}

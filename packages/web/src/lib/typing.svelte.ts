@@ -1,0 +1,54 @@
+/**
+ * Who is typing in the channel on screen, and telling the others when this person types.
+ */
+import { untrack } from "svelte";
+import type { User } from "@agorusta/core/views";
+import { live } from "./live.svelte.ts";
+import { throttle, TYPING_EVERY_MS, TYPING_SHOWN_MS } from "./typing.ts";
+
+export class Typists {
+  /** In the order they started typing. */
+  users = $state.raw<User[]>([]);
+  #timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /** A typing event: shown for a while after the last one. */
+  saw(user: User): void {
+    clearTimeout(this.#timers.get(user.id));
+    this.#timers.set(user.id, setTimeout(() => this.stopped(user.id), TYPING_SHOWN_MS));
+    if (!this.users.some((u) => u.id === user.id)) this.users = [...this.users, user];
+  }
+
+  /** Their message arrived, or their time is up. */
+  stopped(userId: string): void {
+    clearTimeout(this.#timers.get(userId));
+    this.#timers.delete(userId);
+    if (this.users.some((u) => u.id === userId)) this.users = this.users.filter((u) => u.id !== userId);
+  }
+
+  clear(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    this.users = [];
+  }
+}
+
+/**
+ * For the component showing a channel, for its life: who else is typing there, `typing()` to
+ * call on each keystroke that leaves text in the composer, and `sent()` once a message goes
+ * (the others stop showing this person as typing when it arrives, so the next keystroke says so again).
+ */
+export function followTyping(channelId: string) {
+  const typists = new Typists();
+  const say = throttle(() => live.realtime.typing(channelId), TYPING_EVERY_MS);
+  $effect(() => untrack(() => {
+    const stop = live.realtime.onEvent((e) => {
+      if (e.type === "typing" && e.channelId === channelId) typists.saw(e.user);
+      else if (e.type === "new_message" && e.message.channelId === channelId) typists.stopped(e.message.authorId);
+    });
+    return () => {
+      stop();
+      typists.clear();
+    };
+  }));
+  return { typists, typing: say.call, sent: say.reset };
+}
