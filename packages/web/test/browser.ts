@@ -163,3 +163,12 @@ export async function apiUser(baseUrl: string, username: string) {
   token = registered.token;
   return { api, token, user: registered.user };
 }
+
+/** The app's own typed client, signed in as the person in this page, and their user id (for setting a scene). */
+export async function apiOf(page: Page) {
+  const token = await page.evaluate(() => localStorage.getItem("agorusta.token"));
+  if (!token) throw new Error("Nobody is signed in in this page.");
+  const api = createClient({ baseUrl: new URL("/api", page.url()).href, token: () => token });
+  const userId: string = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).sub;
+  return { api, userId };
+}

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { sendMessage } from "@agorusta/core/messages";
-import { call, createClient } from "../src/lib/api.ts";
-import { fillRegistration, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
+import { deleteMessage, editMessage, sendMessage } from "@agorusta/core/messages";
+import { call } from "../src/lib/api.ts";
+import { apiOf, fillRegistration, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
 
 const world = stage();
 const { person, errors } = world;
@@ -162,11 +162,10 @@ describe("two people meet through an invite link and chat live", () => {
   describe("history", () => {
     const total = 120;
     let channelId = "";
-    let aliceApi: ReturnType<typeof createClient>;
+    let aliceApi: Awaited<ReturnType<typeof apiOf>>["api"];
 
     it("loads older messages as one scrolls up, without moving what one is reading", async () => {
-      const token = await alice.evaluate(() => localStorage.getItem("agorusta.token"));
-      aliceApi = createClient({ baseUrl: `${world.app.url}/api`, token: () => token });
+      aliceApi = (await apiOf(alice)).api;
       const channel = await call(aliceApi.servers[":id"].channels.$post({ param: { id: serverId }, json: { name: "trip-reports" } }));
       channelId = channel.id;
       for (let i = 1; i <= total; i++) {
@@ -221,7 +220,7 @@ describe("two people meet through an invite link and chat live", () => {
     });
   });
 
-  it("shows that the connection dropped, reconnects by itself, catches up and stays live", async () => {
+  it("shows that the connection dropped, reconnects by itself, catches up (new, edited, deleted) and stays live", async () => {
     await bob.goto(`/servers/${serverId}`);
     await composer(bob, "general").waitFor();
     const banner = bob.getByText("Connection lost. Reconnecting…");
@@ -230,15 +229,25 @@ describe("two people meet through an invite link and chat live", () => {
     await bob.getByText("Reconnecting…", { exact: true }).waitFor();
     await shot(bob, "laptop-reconnecting");
 
-    // Said while Bob's socket was down (stored straight in the table, the API being down too):
-    // it reaches him by the catch-up that follows resubscribing.
-    const general = new URL(bob.url()).pathname.split("/")[4]!;
-    await sendMessage(world.app.db, { serverId, channelId: general, userId: await userIdOf(alice), content: "Said while you were away" });
+    // What happened while Bob's socket was down (stored straight in the table, the API being down
+    // too) reaches him by the catch-up that follows resubscribing: an edit, a deletion, two messages.
+    const list = messageList(bob, "general");
+    const idOf = async (text: string) => (await list.getByRole("listitem").filter({ hasText: text }).getAttribute("data-message-id"))!;
+    const { db } = world.app;
+    const at = { serverId, channelId: new URL(bob.url()).pathname.split("/")[4]!, userId: (await apiOf(alice)).userId };
+    await editMessage(db, { ...at, messageId: await idOf("Bring water and a jacket."), content: "Bring water, a jacket and a hat." });
+    await deleteMessage(db, { ...at, messageId: await idOf("Up the ridge trail, 9:00 at the car park.") });
+    await sendMessage(db, { ...at, content: "Said while you were away" });
+    await sendMessage(db, { ...at, content: "And once more" });
 
     await world.app.start();
     await bob.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
     await banner.waitFor({ state: "hidden" });
-    await messageList(bob, "general").getByText("Said while you were away").waitFor();
+    await list.getByText("And once more").waitFor();
+    const texts = await list.locator("li.message .content").allTextContents();
+    expect(texts.slice(-2)).toEqual(["Said while you were away", "And once more"]);
+    expect(texts).toContain("Bring water, a jacket and a hat. (edited)");
+    expect(texts.filter((t) => t.startsWith("Up the ridge trail"))).toEqual([]);
 
     // Resubscribed: a new message arrives live again, once.
     await alice.goto(`/servers/${serverId}`);
@@ -246,7 +255,7 @@ describe("two people meet through an invite link and chat live", () => {
     await messageList(bob, "general").getByText("Back online?").waitFor();
     await bob.waitForTimeout(300);
     expect(await messageList(bob, "general").getByText("Back online?").count()).toBe(1);
-    expect(await messageList(bob, "general").getByText("Said while you were away").count()).toBe(1);
+    expect(await list.getByText("Said while you were away").count()).toBe(1);
   });
 
   it("signs out, and a signed-out visit goes to the sign-in page", async () => {
@@ -274,8 +283,3 @@ describe("two people meet through an invite link and chat live", () => {
     expect(errors()).toEqual([]);
   });
 });
-
-async function userIdOf(page: Page): Promise<string> {
-  const token = await page.evaluate(() => localStorage.getItem("agorusta.token"));
-  return JSON.parse(Buffer.from(token!.split(".")[1]!, "base64url").toString()).sub;
-}

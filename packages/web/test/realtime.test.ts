@@ -47,7 +47,7 @@ async function serverWithChannel() {
   const channelId = detail.channels[0]!.id;
   const post = (content: string) =>
     call(owner.api.servers[":id"].channels[":cid"].messages.$post({ param: { id: server.id, cid: channelId }, json: { content } }));
-  return { owner, channelId, post };
+  return { owner, serverId: server.id, channelId, post };
 }
 
 const newMessages = (events: ServerEvent[]) =>
@@ -130,6 +130,63 @@ describe("Realtime", () => {
     await until(() => checks.mock.calls.length >= 3);
     expect(c.realtime.state).not.toBe("closed");
     c.realtime.close();
+  });
+
+  it("says typing only in a channel it is subscribed to, to the channel's other subscribers", async () => {
+    const { owner, serverId, channelId } = await serverWithChannel();
+    const { code } = await call(owner.api.servers[":id"].invites.$post({ param: { id: serverId }, json: {} }));
+    const member = await apiUser(app.url, uniqueName("member"));
+    await call(member.api.invites[":code"].join.$post({ param: { code } }));
+    const [typist, reader] = [client(member.token), client(owner.token)];
+    for (const c of [typist, reader]) c.realtime.connect();
+    typist.realtime.typing(channelId); // not subscribed yet: nothing is sent
+    for (const c of [typist, reader]) c.realtime.subscribe(channelId);
+    await until(() => [typist, reader].every((c) => c.frames.some((f) => f.type === "subscribed")));
+    typist.realtime.typing(channelId);
+    await until(() => reader.events.some((e) => e.type === "typing" && e.user.id === member.user.id));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(reader.events.filter((e) => e.type === "typing")).toHaveLength(1);
+    expect(typist.events.filter((e) => e.type === "typing")).toEqual([]);
+    expect(typist.frames.filter((f) => f.type === "error")).toEqual([]);
+  });
+
+  it("check() pings at once when the last ping is old enough, and not again within checkAfterMs", async () => {
+    const { owner } = await serverWithChannel();
+    const pings: number[] = [];
+    class Counting extends WebSocket {
+      override send(data: string) {
+        if (data.includes("ping")) pings.push(Date.now());
+        super.send(data);
+      }
+    }
+    const c = client(owner.token, { WebSocket: Counting, checkAfterMs: 100 });
+    c.realtime.connect();
+    await until(() => c.realtime.state === "open");
+    c.realtime.check(); // the link just opened: no need
+    expect(pings).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 120));
+    c.realtime.check();
+    c.realtime.check();
+    expect(pings).toHaveLength(1);
+    await until(() => c.frames.some((f) => f.type === "pong"));
+  });
+
+  it("check() replaces a dead link within the pong timeout, long before the next scheduled ping", async () => {
+    const { owner } = await serverWithChannel();
+    let sockets = 0;
+    class MuteAfterFirst extends WebSocket {
+      readonly n = ++sockets;
+      override send(data: string) {
+        if (this.n === 1 && data.includes("ping")) return;
+        super.send(data);
+      }
+    }
+    const c = client(owner.token, { WebSocket: MuteAfterFirst, checkAfterMs: 0, pongTimeoutMs: 150 });
+    c.realtime.connect();
+    await until(() => c.realtime.state === "open");
+    c.realtime.check();
+    await until(() => c.opens.length === 2);
+    expect(c.opens).toEqual([false, true]);
   });
 
   it("drops a link that stops answering pings, and reconnects", async () => {

@@ -17,6 +17,15 @@ describe("mergeById", () => {
     expect(merged).toEqual([{ id: "01A", content: "new" }]);
   });
 
+  it("keeps the later version of an edited message, whichever copy comes last", () => {
+    const before = { id: "01A", content: "draft", editedAt: null };
+    const edited = { id: "01A", content: "final", editedAt: "2026-11-24T10:05:00.000Z" };
+    const older = [{ id: "00Z", content: "earlier", editedAt: null }];
+    // A page fetched before the edit arrives after it: the edit stays.
+    expect(mergeById([...older, edited], [...older, before])).toEqual([...older, edited]);
+    expect(mergeById([...older, before], [...older, edited])).toEqual([...older, edited]);
+  });
+
   it("returns the same list when nothing comes in", () => {
     const shown = [msg("01A", "a", 0)];
     expect(mergeById(shown, [])).toBe(shown);
