@@ -50,6 +50,21 @@ async function serverWithChannel() {
   return { owner, serverId: server.id, channelId, post };
 }
 
+/**
+ * A WebSocket class whose first connection's pings go nowhere: like a laptop that slept, the TCP
+ * link is silently dead. `opened` counts the connections made.
+ */
+function deadAfterFirstPing() {
+  return class Dead extends WebSocket {
+    static opened = 0;
+    readonly n = ++Dead.opened;
+    override send(data: string) {
+      if (this.n === 1 && data.includes("ping")) return;
+      super.send(data);
+    }
+  };
+}
+
 const newMessages = (events: ServerEvent[]) =>
   events.flatMap((e) => (e.type === "new_message" ? [e.message.content] : []));
 
@@ -173,15 +188,7 @@ describe("Realtime", () => {
 
   it("check() replaces a dead link within the pong timeout, long before the next scheduled ping", async () => {
     const { owner } = await serverWithChannel();
-    let sockets = 0;
-    class MuteAfterFirst extends WebSocket {
-      readonly n = ++sockets;
-      override send(data: string) {
-        if (this.n === 1 && data.includes("ping")) return;
-        super.send(data);
-      }
-    }
-    const c = client(owner.token, { WebSocket: MuteAfterFirst, checkAfterMs: 0, pongTimeoutMs: 150 });
+    const c = client(owner.token, { WebSocket: deadAfterFirstPing(), checkAfterMs: 0, pongTimeoutMs: 150 });
     c.realtime.connect();
     await until(() => c.realtime.state === "open");
     c.realtime.check();
@@ -191,20 +198,12 @@ describe("Realtime", () => {
 
   it("drops a link that stops answering pings, and reconnects", async () => {
     const { owner } = await serverWithChannel();
-    // A socket whose pings go nowhere: like a laptop that slept, the TCP link is silently dead.
-    let sockets = 0;
-    class MuteAfterFirst extends WebSocket {
-      readonly n = ++sockets;
-      override send(data: string) {
-        if (this.n === 1 && data.includes("ping")) return;
-        super.send(data);
-      }
-    }
-    const c = client(owner.token, { WebSocket: MuteAfterFirst, pingIntervalMs: 100, pongTimeoutMs: 150 });
+    const WebSocket = deadAfterFirstPing();
+    const c = client(owner.token, { WebSocket, pingIntervalMs: 100, pongTimeoutMs: 150 });
     c.realtime.connect();
     await until(() => c.opens.length === 2);
     expect(c.opens).toEqual([false, true]);
     expect(c.states).toContain("reconnecting");
-    expect(sockets).toBe(2);
+    expect(WebSocket.opened).toBe(2);
   });
 });
