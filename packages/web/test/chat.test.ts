@@ -222,7 +222,10 @@ describe("two people meet through an invite link and chat live", () => {
 
   it("shows that the connection dropped, reconnects by itself, catches up (new, edited, deleted) and stays live", async () => {
     await bob.goto(`/servers/${serverId}`);
-    await composer(bob, "general").waitFor();
+    const list = messageList(bob, "general");
+    // Everything on screen first: the history, and the page's code, which the browser fetches as it goes.
+    await list.getByText("Bring water and a jacket.").waitFor();
+    await bob.waitForLoadState("networkidle");
     const banner = bob.getByText("Connection lost. Reconnecting…");
     await world.app.stop();
     await banner.waitFor();
@@ -231,7 +234,6 @@ describe("two people meet through an invite link and chat live", () => {
 
     // What happened while Bob's socket was down (stored straight in the table, the API being down
     // too) reaches him by the catch-up that follows resubscribing: an edit, a deletion, two messages.
-    const list = messageList(bob, "general");
     const idOf = async (text: string) => (await list.getByRole("listitem").filter({ hasText: text }).getAttribute("data-message-id"))!;
     const { db } = world.app;
     const at = { serverId, channelId: new URL(bob.url()).pathname.split("/")[4]!, userId: (await apiOf(alice)).userId };
@@ -256,7 +258,7 @@ describe("two people meet through an invite link and chat live", () => {
     await bob.waitForTimeout(300);
     expect(await messageList(bob, "general").getByText("Back online?").count()).toBe(1);
     expect(await list.getByText("Said while you were away").count()).toBe(1);
-  });
+  }, 60_000);
 
   it("signs out, and a signed-out visit goes to the sign-in page", async () => {
     await bob.getByRole("button", { name: "Sign out" }).click();
