@@ -161,6 +161,19 @@ describe("dead and slow connections", () => {
     expect(receivers()).toEqual([live]);
   });
 
+  it("announces a user offline when a 410 closes their last connection, to those sharing a server", async () => {
+    api.reset();
+    const s = await t.server();
+    const m = await t.member(s);
+    const watcher = await connection(s.owner.id, [s.channelId]);
+    const dead = await connection(m.id, [s.channelId]);
+    api.behaviour.set(dead, "gone");
+    await publisher().toChannel(s.channelId, event("x"));
+    const toWatcher = api.posts.filter((p) => p.connectionId === watcher).map((p) => JSON.parse(p.body));
+    expect(toWatcher).toEqual([event("x"), { type: "presence", userId: m.id, online: false }]);
+    expect((await t.deps.db.entities.users.get({ userId: m.id }).go()).data?.connectionCount).toBe(0);
+  });
+
   it("keeps a connection that fails otherwise (500), and logs it", async () => {
     api.reset();
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});

@@ -10,6 +10,7 @@ import {
 import type { Db, Frame, Publisher } from "@agorusta/core";
 import { channelRecipients, closeConnection, serverRecipients, userRecipients, type Recipient } from "@agorusta/core/realtime";
 import { apiGatewayLimits } from "@agorusta/core/realtimeLimits";
+import { announcePresence } from "./presence.ts";
 
 export interface ApiGatewayPublisherOptions {
   /**
@@ -30,6 +31,8 @@ interface Outcome {
   sent: number;
   gone: number;
   failed: Map<string, number>;
+  /** Users whose last connection a 410 closed: announced offline once the delivery is done. */
+  wentOffline: string[];
 }
 
 export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOptions): Publisher {
@@ -51,7 +54,9 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
       const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) {
         outcome.gone++;
-        await closeConnection(db, connectionId);
+        const { wentOffline } = await closeConnection(db, connectionId);
+        // Its `$disconnect` will find nothing left to close, so the news is told from here.
+        if (wentOffline) outcome.wentOffline.push(wentOffline);
       } else {
         const kind = err.name ?? "Error";
         outcome.failed.set(kind, (outcome.failed.get(kind) ?? 0) + 1);
@@ -71,12 +76,13 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
         return;
       }
       const recipients = [...new Set(await lookup())];
-      const outcome: Outcome = { sent: 0, gone: 0, failed: new Map() };
+      const outcome: Outcome = { sent: 0, gone: 0, failed: new Map(), wentOffline: [] };
       let next = 0;
       const worker = async () => {
         while (next < recipients.length) await post(recipients[next++]!, data, outcome);
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, recipients.length) }, worker));
+      for (const userId of outcome.wentOffline) await announcePresence(db, publisher, userId, false);
       if (outcome.failed.size > 0) {
         const kinds = [...outcome.failed].map(([k, n]) => `${k} ×${n}`).join(", ");
         console.warn(`realtime: ${what} ${frame.type}: ${outcome.sent} sent, ${outcome.gone} gone, failed: ${kinds}`);
@@ -87,7 +93,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
   }
 
   const ids = (recipients: Recipient[]) => recipients.map((r) => r.connectionId);
-  return {
+  const publisher: Publisher = {
     toChannel: (channelId, event, opts) =>
       deliver(`channel ${channelId}`, event, async () => {
         const recipients = await channelRecipients(db, channelId);
@@ -104,4 +110,5 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
     toUsers: (userIds, event) => deliver(`users ${userIds.join(",")}`, event, async () => ids(await userRecipients(db, userIds))),
     toConnection: (connectionId, frame) => deliver(`connection ${connectionId}`, frame, async () => [connectionId]),
   };
+  return publisher;
 }

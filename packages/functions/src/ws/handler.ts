@@ -4,7 +4,8 @@
  */
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { AppError, isAppError, userView, type ReplyFrame } from "@agorusta/core";
-import { closeConnection, openConnection, serversOf, subscribe, subscriberOf, unsubscribe } from "@agorusta/core/realtime";
+import { closeConnection, openConnection, subscribe, subscriberOf, unsubscribe } from "@agorusta/core/realtime";
+import { announcePresence } from "../realtime/presence.ts";
 import { getUser } from "@agorusta/core/accounts";
 import { clientFrame, parse, type ClientFrame } from "@agorusta/core/schemas";
 import type { Deps } from "../deps.ts";
@@ -25,7 +26,7 @@ export function createWsHandler(deps: Deps): WsHandler {
     if (routeKey === "$connect") return connect(deps, event);
     if (routeKey === "$disconnect") {
       const { wentOffline } = await closeConnection(deps.db, connectionId);
-      if (wentOffline) await announcePresence(deps, wentOffline, false);
+      if (wentOffline) await announcePresence(deps.db, deps.publisher, wentOffline, false);
       return ok;
     }
     // `$default`, and any action API Gateway might route here by name: all go through one parser.
@@ -46,15 +47,10 @@ async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
   }
   const { connectionId, connectedAt } = event.requestContext;
   const { cameOnline } = await openConnection(deps.db, { connectionId, userId, connectedAt: new Date(connectedAt) });
-  if (cameOnline) await announcePresence(deps, userId, true);
+  if (cameOnline) await announcePresence(deps.db, deps.publisher, userId, true);
   return ok;
 }
 
-/** `presence` when a user's first connection opens or last one closes, to everyone who shares a server with them. */
-async function announcePresence(deps: Deps, userId: string, online: boolean) {
-  const servers = await serversOf(deps.db, userId);
-  if (servers.length) await deps.publisher.toServer(servers, { type: "presence", userId, online });
-}
 
 /** The reply to one client frame. Bad frames get an error frame; the connection stays open. */
 async function answer(deps: Deps, event: WsEvent): Promise<{ reply: ReplyFrame | null; statusCode: number }> {
