@@ -134,6 +134,10 @@ describe("two people meet through an invite link and chat live", () => {
     );
     await bob.reload();
     await bob.getByRole("alert").getByText("Something went wrong on our side.").waitFor();
+    // Once the socket is up, subscribing catches up by fetching the history again (and failing
+    // again): let that settle first, so it is the button that loads the messages, not a catch-up.
+    await bob.getByText("Online", { exact: true }).waitFor();
+    await bob.waitForLoadState("networkidle");
     await shot(bob, "laptop-messages-error");
     await bob.unroute(history);
     await bob.getByRole("button", { name: "Try again" }).click();
