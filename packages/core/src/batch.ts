@@ -1,16 +1,29 @@
 /**
- * Deletes many items with BatchWriteItem (ElectroDB splits them into requests of 25), retrying
- * what DynamoDB leaves unprocessed under load, with backoff.
+ * BatchWriteItem / BatchGetItem through ElectroDB (which splits them into requests of 25 and
+ * 100 keys), retrying what DynamoDB leaves unprocessed under load, with backoff.
  */
-export async function deleteEach<K>(
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
+
+async function eachBatch<K, T>(
+  what: string,
   keys: K[],
-  remove: (keys: K[]) => Promise<{ unprocessed: K[] }>,
-  attempts = 5,
-): Promise<void> {
+  run: (keys: K[]) => Promise<{ data?: T[]; unprocessed: K[] }>,
+  attempts: number,
+): Promise<T[]> {
+  const found: T[] = [];
   let pending = keys;
   for (let attempt = 1; pending.length > 0; attempt++) {
-    if (attempt > attempts) throw new Error(`${pending.length} items left unprocessed after ${attempts} batch deletes`);
-    ({ unprocessed: pending } = await remove(pending));
-    if (pending.length > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+    if (attempt > attempts) throw new Error(`${pending.length} ${what} left unprocessed after ${attempts} batches`);
+    if (attempt > 1) await backoff(attempt);
+    const { data, unprocessed } = await run(pending);
+    if (data) found.push(...data);
+    pending = unprocessed;
   }
+  return found;
 }
+
+export const deleteEach = <K>(keys: K[], remove: (keys: K[]) => Promise<{ unprocessed: K[] }>, attempts = 5): Promise<void> =>
+  eachBatch("deletes", keys, remove, attempts).then(() => undefined);
+
+export const getEach = <K, T>(keys: K[], get: (keys: K[]) => Promise<{ data: T[]; unprocessed: K[] }>, attempts = 5): Promise<T[]> =>
+  eachBatch("reads", keys, get, attempts);

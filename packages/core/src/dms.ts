@@ -10,6 +10,7 @@ import { nowIso } from "./time.ts";
 import { failed, transact } from "./transact.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
 import { assertAuthor, saveEdit } from "./messages.ts";
+import { getEach } from "./batch.ts";
 import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "./views.ts";
 
 /** The `dmPair` guard's value: the same for both sides, whoever starts. */
@@ -25,9 +26,9 @@ async function conversationOfPair(db: Db, pair: string): Promise<DmConversationI
 }
 
 async function twoUsers(db: Db, callerId: string, otherId: string): Promise<[User, User]> {
-  const { data } = await db.entities.users
-    .get([{ userId: callerId }, { userId: otherId }])
-    .go({ attributes: ["userId", "username", "createdAt"] });
+  const data = await getEach([{ userId: callerId }, { userId: otherId }], (keys) =>
+    db.entities.users.get(keys).go({ attributes: ["userId", "username", "createdAt"] }),
+  );
   const byId = new Map(data.map((u) => [u.userId, u as Pick<UserItem, "userId" | "username" | "createdAt">]));
   const caller = byId.get(callerId);
   const other = byId.get(otherId);
@@ -92,20 +93,13 @@ export async function getConversation(db: Db, userId: string, conversationId: st
   return dmConversationView(await participantsConversation(db, userId, conversationId));
 }
 
-const BATCH_GET_ATTEMPTS = 5;
-
-/** BatchGet, retrying the keys DynamoDB leaves unprocessed (throttling, response size). */
+/** The conversations by key, 100 to a BatchGetItem, retrying what DynamoDB leaves unprocessed. */
 async function conversationsById(db: Db, ids: string[]): Promise<Map<string, DmConversationItem>> {
-  const found = new Map<string, DmConversationItem>();
-  let keys = ids.map((conversationId) => ({ conversationId }));
-  for (let attempt = 1; keys.length; attempt++) {
-    if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`${keys.length} conversations left unprocessed`);
-    if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
-    const { data, unprocessed } = await db.entities.dmConversations.get(keys).go({ concurrency: 4 });
-    for (const c of data) found.set(c.conversationId, c);
-    keys = unprocessed;
-  }
-  return found;
+  const found = await getEach(
+    ids.map((conversationId) => ({ conversationId })),
+    (keys) => db.entities.dmConversations.get(keys).go({ concurrency: 4 }),
+  );
+  return new Map(found.map((c) => [c.conversationId, c]));
 }
 
 /**

@@ -1,10 +1,11 @@
-import type { Db, InviteItem, MemberItem, UserItem } from "./model/index.ts";
+import type { Db, InviteItem, UserItem } from "./model/index.ts";
 import { AppError } from "./errors.ts";
 import { newInviteCode } from "./ids.ts";
 import { expiryIn, isExpired, nowIso } from "./time.ts";
 import { failed, transact } from "./transact.ts";
 import { isConditionalFailure, newMembership, requireOwner } from "./membership.ts";
-import { inviteView, serverView, type Invite, type InviteInfo, type Server } from "./views.ts";
+import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "./views.ts";
+import { isOnline } from "./presence.ts";
 import { getServerForMember } from "./servers.ts";
 
 /** Any member may invite. The code is random; a collision (≈2⁻⁵⁹) is retried, never overwritten. */
@@ -85,7 +86,7 @@ export async function getInviteInfo(db: Db, code: string): Promise<InviteInfo> {
  * count guarded by `uses < maxUses`, so concurrent joins never exceed `maxUses`. Someone
  * already a member succeeds without consuming a use.
  */
-export async function joinByInvite(db: Db, code: string, userId: string): Promise<{ server: Server; joined: MemberItem | null }> {
+export async function joinByInvite(db: Db, code: string, userId: string): Promise<{ server: Server; joined: Member | null }> {
   const invite = await findInvite(db, code);
   const [member, server, user] = await Promise.all([
     db.entities.members.get({ serverId: invite.serverId, userId }).go(),
@@ -126,6 +127,6 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
     throw new AppError("invite_exhausted");
   }
   if (codes) throw new Error(`joinByInvite transaction canceled: ${codes.join(",")}`);
-  return { server: serverView(server.data), joined: membership };
+  return { server: serverView(server.data), joined: memberView(membership, isOnline(user.data)) };
 }
 

@@ -1,7 +1,8 @@
 import type { Db, MemberItem } from "./model/index.ts";
 import { AppError } from "./errors.ts";
-import { requireMember, requireOwner } from "./membership.ts";
+import { requireMember, requireOwner, requireOwnerOf } from "./membership.ts";
 import { onlineUsers } from "./presence.ts";
+import { deleteEach } from "./batch.ts";
 import { memberView, type Member } from "./views.ts";
 
 /** Above every roster key: role ranks are digits and usernames are `[a-z0-9_.-]`. */
@@ -46,7 +47,7 @@ async function removeMember(db: Db, serverId: string, userId: string): Promise<v
     .flatMap((s) => s.data)
     .filter((s) => s.serverId === serverId)
     .map(({ channelId, connectionId }) => ({ channelId, connectionId }));
-  if (keys.length) await db.entities.subscriptions.delete(keys).go();
+  await deleteEach(keys, (batch) => db.entities.subscriptions.delete(batch).go());
 }
 
 /** Leave a server; its owner cannot (they delete it instead). */
@@ -59,7 +60,7 @@ export async function leaveServer(db: Db, serverId: string, userId: string): Pro
 /** The owner removes a member; they may come back with a valid invite or password. */
 export async function kickMember(db: Db, serverId: string, ownerId: string, userId: string): Promise<MemberItem> {
   if (userId === ownerId) {
-    requireOwner((await db.entities.members.get({ serverId, userId: ownerId }).go()).data);
+    await requireOwnerOf(db, serverId, ownerId);
     throw new AppError("invalid_request", "You cannot kick yourself; delete the server instead.");
   }
   const [owner, target] = await Promise.all([

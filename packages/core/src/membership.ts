@@ -18,6 +18,11 @@ export function requireOwner(member: MemberItem | null): MemberItem {
   return member;
 }
 
+/** Reads the caller's membership and requires the owner's role (404 for a non-member, 403 for a member). */
+export async function requireOwnerOf(db: Db, serverId: string, userId: string): Promise<MemberItem> {
+  return requireOwner((await db.entities.members.get({ serverId, userId }).go()).data);
+}
+
 /** A membership item, with the immutable facts of server and user copied in. */
 export function newMembership(server: ServerItem, user: UserItem, role: Role): MemberItem {
   return {

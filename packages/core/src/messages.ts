@@ -3,7 +3,7 @@ import { AppError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import { nowIso } from "./time.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
-import { isConditionalFailure } from "./membership.ts";
+import { isConditionalFailure, requireMember } from "./membership.ts";
 import { messageView, type Message } from "./views.ts";
 
 /** The caller's membership and the channel (which must belong to the server), read in parallel. */
@@ -58,10 +58,13 @@ export async function listMessages(
   return page.map(messageView);
 }
 
-/** The message, if the caller may see it (a member of its server) and it is in that channel. */
+/**
+ * The message, if the caller may see it (a member of its server) and it is in that channel. The
+ * message's key is the channel and it records its server, so the channel needs no read of its own.
+ */
 async function visibleMessage(db: Db, input: { serverId: string; channelId: string; messageId: string; userId: string }) {
   const [member, message] = await Promise.all([
-    memberInChannel(db, input.serverId, input.channelId, input.userId),
+    requireMember(db, input.serverId, input.userId),
     db.entities.messages.get({ channelId: input.channelId, messageId: input.messageId }).go(),
   ]);
   if (!message.data || message.data.serverId !== input.serverId) throw new AppError("not_found", "No such message.");

@@ -5,6 +5,7 @@
  * at `onlineUntil`, when API Gateway would have closed that connection anyway.
  */
 import type { Db, UserItem } from "./model/index.ts";
+import { getEach } from "./batch.ts";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -44,9 +45,10 @@ export async function connectionClosed(db: Db, userId: string): Promise<boolean>
 /** Presence of many users at once: one BatchGet of their items (100 keys per request). */
 export async function onlineUsers(db: Db, userIds: string[]): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();
-  const { data } = await db.entities.users
-    .get(userIds.map((userId) => ({ userId })))
-    .go({ attributes: ["userId", "connectionCount", "onlineUntil"] });
+  const data = await getEach(
+    userIds.map((userId) => ({ userId })),
+    (keys) => db.entities.users.get(keys).go({ attributes: ["userId", "connectionCount", "onlineUntil"] }),
+  );
   const now = nowSeconds();
   return new Set(data.filter((u) => isOnline(u, now)).map((u) => u.userId));
 }

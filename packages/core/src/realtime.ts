@@ -8,6 +8,7 @@ import { AppError } from "./errors.ts";
 import { apiGatewayLimits } from "./realtimeLimits.ts";
 import { connectionClosed, connectionOpened } from "./presence.ts";
 import { failed, transact } from "./transact.ts";
+import { deleteEach } from "./batch.ts";
 
 /** Items outlive API Gateway's longest connection a little, so the sweeper never races a live `$disconnect`. */
 const TTL_SECONDS = apiGatewayLimits.connectionDurationMs / 1000 + 10 * 60;
@@ -42,21 +43,11 @@ export async function closeConnection(db: Db, connectionId: string): Promise<{ w
   const { data: subs } = await db.entities.subscriptions.query
     .byConnection({ connectionId })
     .go({ pages: "all", attributes: ["channelId", "connectionId"] });
-  await deleteSubscriptions(db, subs);
+  await deleteEach(subs, (keys) => db.entities.subscriptions.delete(keys).go());
   // Whoever deletes the item (`$disconnect` or a 410) uncounts it, so it is uncounted once.
   const { data: closed } = await db.entities.connections.delete({ connectionId }).go({ response: "all_old" });
   if (!closed || !(await connectionClosed(db, closed.userId))) return {};
   return { wentOffline: closed.userId };
-}
-
-/** Batch deletes, retrying what DynamoDB leaves unprocessed; leftovers fall to the TTL sweeper. */
-async function deleteSubscriptions(db: Db, keys: { channelId: string; connectionId: string }[], attempts = 3) {
-  let pending = keys;
-  for (let attempt = 1; pending.length > 0 && attempt <= attempts; attempt++) {
-    const { unprocessed } = await db.entities.subscriptions.delete(pending).go();
-    pending = unprocessed;
-    if (pending.length > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-  }
 }
 
 /**

@@ -1,15 +1,12 @@
-import type { Db, MemberItem, ServerPasswordItem } from "./model/index.ts";
+import type { Db, ServerPasswordItem } from "./model/index.ts";
+import { isOnline } from "./presence.ts";
 import { AppError } from "./errors.ts";
 import { newId } from "./ids.ts";
 import { expiryIn, isExpired, nowIso } from "./time.ts";
 import { guardValue } from "./keys.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./auth/passwords.ts";
-import { addMember, requireOwner } from "./membership.ts";
-import { serverPasswordView, serverView, type Server, type ServerPassword } from "./views.ts";
-
-async function requireOwnerOf(db: Db, serverId: string, userId: string) {
-  requireOwner((await db.entities.members.get({ serverId, userId }).go()).data);
-}
+import { addMember, requireOwnerOf } from "./membership.ts";
+import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "./views.ts";
 
 /** Owner only. Several passwords may be live at once (one per group of people, say). */
 export async function createServerPassword(
@@ -54,7 +51,7 @@ export async function deleteServerPassword(db: Db, serverId: string, userId: str
 export async function joinByPassword(
   db: Db,
   input: { name: string; password: string; userId: string },
-): Promise<{ server: Server; joined: MemberItem | null }> {
+): Promise<{ server: Server; joined: Member | null }> {
   const guard = await db.entities.uniques.get({ kind: "serverName", value: guardValue(input.name) }).go();
   const serverId = guard.data?.holderId;
   const [server, passwords, user] = serverId
@@ -69,5 +66,6 @@ export async function joinByPassword(
   const matches = await Promise.all(hashes.map((h) => verifyPassword(h, input.password)));
   if (!server || !live.length || !matches.includes(true)) throw new AppError("invalid_server_credentials");
   if (!user) throw new AppError("unauthorized");
-  return { server: serverView(server), joined: await addMember(db, server, user) };
+  const membership = await addMember(db, server, user);
+  return { server: serverView(server), joined: membership && memberView(membership, isOnline(user)) };
 }

@@ -4,7 +4,7 @@ import { newId } from "./ids.ts";
 import { nowIso } from "./time.ts";
 import { guardValue } from "./keys.ts";
 import { failed, transact } from "./transact.ts";
-import { newMembership, requireMember, requireOwner } from "./membership.ts";
+import { newMembership, requireMember, requireOwnerOf } from "./membership.ts";
 import { channelView, serverFromMembership, serverView, type Channel, type Server, type ServerDetail } from "./views.ts";
 
 export const DEFAULT_CHANNEL = "general";
@@ -68,7 +68,7 @@ export async function getServerForMember(db: Db, serverId: string, userId: strin
 
 /** Owner only; the channel name is unique within the server, case-insensitively, by a guard item. */
 export async function createChannel(db: Db, serverId: string, userId: string, name: string): Promise<Channel> {
-  requireOwner((await db.entities.members.get({ serverId, userId }).go()).data);
+  await requireOwnerOf(db, serverId, userId);
   const channel = { serverId, channelId: newId(), name, createdAt: nowIso() };
   const codes = await transact(() =>
     db.transaction

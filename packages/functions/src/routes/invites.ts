@@ -11,6 +11,6 @@ export const invitesRoutes = (deps: Deps) =>
     .get("/:code", inviteCode(), async (c) => c.json(await getInviteInfo(deps.db, c.req.param("code")), 200))
     .post("/:code/join", inviteCode(), async (c) => {
       const { server, joined } = await joinByInvite(deps.db, c.req.param("code"), c.var.userId);
-      await announceJoin(deps, joined);
+      await announceJoin(deps, server.id, joined);
       return c.json(server, 200);
     });

@@ -44,7 +44,7 @@ export const serversRoutes = (deps: Deps) =>
       const { server, joined } = await guardCredentials(deps, c, "joinByPassword", name, () =>
         joinByPassword(deps.db, { name, password, userId: c.var.userId }),
       );
-      await announceJoin(deps, joined);
+      await announceJoin(deps, server.id, joined);
       return c.json(server, 200);
     })
     .get("/:id", ids("id"), async (c) => c.json(await getServerDetail(deps.db, c.req.param("id"), c.var.userId), 200))
