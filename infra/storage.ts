@@ -1,4 +1,4 @@
-import { globalIndexes, keyAttributes, keyFields, ttlAttribute, type GlobalIndexName } from "../packages/core/src/table.ts";
+import { globalIndexes, keyAttributes, keyFields, ttlAttribute, type GlobalIndexName } from "../packages/core/src/store/table.ts";
 import { links } from "../packages/functions/src/lambda/links.ts";
 
 interface SstGlobalIndex {

@@ -43,9 +43,25 @@ export const expiresInSeconds = wholeNumber(60, 31_536_000, "Expiry");
 export const maxUses = wholeNumber(1, 10_000, "Max uses");
 
 /** Ids are ULIDs; anything else cannot name a thing, so it is refused before touching the table. */
-export const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const idOf = (message: string) => v.pipe(v.string(message), v.regex(ULID, message));
+// valibot's ulid() accepts either case; ours are minted upper-case, and only that form names a thing.
+const idOf = (message: string) =>
+  v.config(v.pipe(v.string(message), v.ulid(message), v.check((s) => s === s.toUpperCase(), message)), { abortPipeEarly: true });
 export const id = idOf("Not a valid id.");
+export const inviteCode = v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{8,64}$/, "Not an invite code."));
+
+/**
+ * Path parameters, by the resource they name. A value that cannot be one of ours names nothing:
+ * the routes answer 404 for it (never 400), before any table read.
+ */
+export const serverParams = v.object({ id });
+export const channelParams = v.object({ id, cid: id });
+export const channelMessageParams = v.object({ id, cid: id, mid: id });
+export const memberParams = v.object({ id, userId: id });
+export const serverInviteParams = v.object({ id, code: inviteCode });
+export const serverPasswordParams = v.object({ id, pid: id });
+export const inviteParams = v.object({ code: inviteCode });
+export const dmParams = v.object({ id });
+export const dmMessageParams = v.object({ id, mid: id });
 
 export const registerBody = v.object({ email, username, password });
 export const loginBody = v.object({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { ScanCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { createDynamoClients, localDynamoConfig } from "../src/dynamo.ts";
+import { createDynamoClients, localDynamoConfig } from "../src/store/client.ts";
 import { freshDeps } from "../../../test/harness.ts";
 
 describe("the DynamoDB client", () => {

@@ -5,7 +5,7 @@ import type { AppEnv, Deps } from "./deps.ts";
 import { onError, onNotFound } from "./http/errors.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { healthRoutes } from "./routes/health.ts";
-import { serversRoutes } from "./routes/servers.ts";
+import { serversRoutes } from "./routes/servers/index.ts";
 import { invitesRoutes } from "./routes/invites.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { dmsRoutes } from "./routes/dms.ts";

@@ -1,7 +1,7 @@
 import { Resource } from "sst/resource";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import { createDeps, type Deps } from "./deps.ts";
-import { createApiGatewayPublisher } from "./realtime/publisher.ts";
+import { createApiGatewayPublisher } from "./delivery/publisher.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
 
 /** What a Lambda needs to know about its surroundings. */

@@ -1,5 +1,5 @@
 import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, type Publisher, type Tokens } from "@agorusta/core";
-import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/rateLimit";
+import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/limits";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {

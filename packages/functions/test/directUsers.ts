@@ -1,5 +1,5 @@
-import { newId } from "@agorusta/core/ids";
-import { foldCase } from "@agorusta/core/keys";
+import { newId } from "@agorusta/core/store";
+import { foldCase } from "@agorusta/core/store";
 import type { Deps } from "@agorusta/functions/deps";
 
 /**

@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { silentPublisher, type Publisher, type ServerEvent } from "@agorusta/core";
-import { startConversation } from "@agorusta/core/dms";
+import { startConversation } from "@agorusta/core/messages";
 import { testApi, type ApiResponse } from "../../../test/harness.ts";
 import { insertUser } from "./directUsers.ts";
 

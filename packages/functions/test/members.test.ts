@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testApi } from "../../../test/harness.ts";
-import { connectionOpened } from "@agorusta/core/presence";
+import { connectionOpened } from "@agorusta/core/realtime";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();

@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Publisher, ServerEvent } from "@agorusta/core";
 import { openConnection, subscribe } from "@agorusta/core/realtime";
-import { createApiGatewayPublisher, type ApiGatewayPublisherOptions } from "../src/realtime/publisher.ts";
+import { createApiGatewayPublisher, type ApiGatewayPublisherOptions } from "../src/delivery/publisher.ts";
 import { testApi } from "../../../test/harness.ts";
 import { freePort } from "../../local/src/dynamoLocal.ts";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Hono } from "hono";
 import { handle } from "hono/aws-lambda";
-import { addressBucket, bruteForcePolicies, consumeAttempt, counterKey, limitFailures, type RateLimitPolicy } from "@agorusta/core/rateLimit";
+import { addressBucket, bruteForcePolicies, consumeAttempt, counterKey, limitFailures, type RateLimitPolicy } from "@agorusta/core/limits";
 import { AppError } from "@agorusta/core";
 import { clientAddress } from "@agorusta/functions/http/clientAddress";
 import { freshDeps, runtimeApi, testApi, testRuntime, type ApiResponse } from "../../../test/harness.ts";

@@ -11,7 +11,7 @@ import type { Duplex } from "node:stream";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
-import { apiGatewayLimits, type GatewayLimits } from "@agorusta/core/realtimeLimits";
+import { apiGatewayLimits, type GatewayLimits } from "@agorusta/core/realtime";
 import type { WsEvent, WsHandler, WsResult } from "@agorusta/functions/ws/handler";
 
 export interface GatewayOptions {

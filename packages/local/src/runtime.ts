@@ -10,7 +10,7 @@ import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
-import { createApiGatewayPublisher } from "@agorusta/functions/realtime/publisher";
+import { createApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
 import { ensureTable } from "./dynamoLocal.ts";
 import { createWsGateway } from "./gateway.ts";
 

@@ -20,7 +20,7 @@ import {
   PostToConnectionCommand,
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import type { WsEvent, WsResult } from "@agorusta/functions/ws/handler";
-import type { GatewayLimits } from "@agorusta/core/realtimeLimits";
+import type { GatewayLimits } from "@agorusta/core/realtime";
 import { createWsGateway, type WsGateway } from "../src/gateway.ts";
 import { connect, type TestSocket } from "./wsClient.ts";
 

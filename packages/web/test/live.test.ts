@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { joinByInvite } from "@agorusta/core/invites";
-import { sendDmMessage } from "@agorusta/core/dms";
-import { foldCase } from "@agorusta/core/keys";
-import { newId } from "@agorusta/core/ids";
+import { joinByInvite } from "@agorusta/core/servers";
+import { sendDmMessage } from "@agorusta/core/messages";
+import { foldCase } from "@agorusta/core/store";
+import { newId } from "@agorusta/core/store";
 import { call } from "../src/lib/api.ts";
 import { apiOf, laptop, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
 

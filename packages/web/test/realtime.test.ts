@@ -4,7 +4,7 @@
  * with resubscription after the server drops every socket, and giving up on a refused token.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Frame, ServerEvent } from "@agorusta/core/events";
+import type { Frame, ServerEvent } from "@agorusta/core/realtime";
 import { call } from "../src/lib/api.ts";
 import { Realtime, type ConnectionState } from "../src/lib/realtime.ts";
 import { apiUser, startApp, uniqueName, type App } from "./browser.ts";

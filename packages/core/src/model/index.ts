@@ -9,7 +9,7 @@ import { messages } from "./messages.ts";
 import { invites } from "./invites.ts";
 import { serverPasswords } from "./serverPasswords.ts";
 import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
-import { connections, subscriptions } from "./realtime.ts";
+import { connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
 
 export type { UniqueKind } from "./uniques.ts";

@@ -1,4 +1,4 @@
-import { ttlAttribute } from "../table.ts";
+import { ttlAttribute } from "../store/table.ts";
 
 /** An invite code. `uses` is bumped by a conditional update, in one transaction with the membership. */
 export const invites = {

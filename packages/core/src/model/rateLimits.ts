@@ -1,4 +1,4 @@
-import { ttlAttribute } from "../table.ts";
+import { ttlAttribute } from "../store/table.ts";
 
 /** A fixed-window attempt counter, shared by every Lambda instance; TTL removes old windows. */
 export const rateLimits = {

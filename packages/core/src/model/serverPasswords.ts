@@ -1,4 +1,4 @@
-import { ttlAttribute } from "../table.ts";
+import { ttlAttribute } from "../store/table.ts";
 
 /** A join password of a server; only its argon2id hash is stored. */
 export const serverPasswords = {

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { foldCase } from "@agorusta/core/keys";
-import { addressBucket, limitFailures, type BruteForcePolicies } from "@agorusta/core/rateLimit";
+import { foldCase } from "@agorusta/core/store";
+import { addressBucket, limitFailures, type BruteForcePolicies } from "@agorusta/core/limits";
 import type { Deps } from "../deps.ts";
 import { clientAddress } from "./clientAddress.ts";
 

@@ -1,23 +1,16 @@
-import { createMiddleware } from "hono/factory";
+import { vValidator } from "@hono/valibot-validator";
+import type { GenericSchema } from "valibot";
 import { AppError, type ErrorCode } from "@agorusta/core";
-import { ULID } from "@agorusta/core/schemas";
-
-const INVITE_CODE = /^[A-Za-z0-9]{8,64}$/;
 
 /**
- * A path id that cannot be one of ours names nothing: 404 before any table read (an
- * oversized key would otherwise reach DynamoDB as a ValidationException).
+ * Hono's valibot validator for path parameters. A value that cannot be one of ours names nothing,
+ * so a failure is a 404 (the contract: a malformed id is an unknown id), never a 400, and no table
+ * is read for it (an oversized key would reach DynamoDB as a ValidationException). `codes` names
+ * a more precise 404 for a parameter (`code` → `invite_not_found`).
  */
-export const ids = (...names: string[]) =>
-  createMiddleware(async (c, next) => {
-    for (const name of names) {
-      if (!ULID.test(c.req.param(name) ?? "")) throw new AppError("not_found");
-    }
-    await next();
-  });
-
-export const inviteCode = (name = "code", code: ErrorCode = "invite_not_found") =>
-  createMiddleware(async (c, next) => {
-    if (!INVITE_CODE.test(c.req.param(name) ?? "")) throw new AppError(code);
-    await next();
+export const params = <T extends GenericSchema>(schema: T, codes: Record<string, ErrorCode> = {}) =>
+  vValidator("param", schema, (result) => {
+    if (result.success) return;
+    const key = result.issues[0]?.path?.[0]?.key;
+    throw new AppError((typeof key === "string" && codes[key]) || "not_found");
   });

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { searchUsers } from "@agorusta/core/users";
+import { searchUsers } from "@agorusta/core/accounts";
 import { searchQuery } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";

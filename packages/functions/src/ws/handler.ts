@@ -5,7 +5,7 @@
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { AppError, isAppError, userView, type ReplyFrame } from "@agorusta/core";
 import { closeConnection, openConnection, subscribe, subscriberOf, unsubscribe } from "@agorusta/core/realtime";
-import { announcePresence } from "../realtime/presence.ts";
+import { announcePresence } from "../delivery/announcePresence.ts";
 import { getUser } from "@agorusta/core/accounts";
 import { clientFrame, parse, type ClientFrame } from "@agorusta/core/schemas";
 import type { Deps } from "../deps.ts";

@@ -3,7 +3,7 @@
  */
 import { untrack } from "svelte";
 import type { DmMessage, Message } from "@agorusta/core/views";
-import type { ServerEvent } from "@agorusta/core/events";
+import type { ServerEvent } from "@agorusta/core/realtime";
 import { Feed, type FeedChange } from "./feed.svelte.ts";
 import { live } from "./live.svelte.ts";
 import { api, send, session } from "./session.svelte.ts";

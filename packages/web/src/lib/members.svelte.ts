@@ -5,7 +5,7 @@
  */
 import { untrack } from "svelte";
 import type { Member } from "@agorusta/core/views";
-import type { ServerEvent } from "@agorusta/core/events";
+import type { ServerEvent } from "@agorusta/core/realtime";
 import { isApiError } from "./api.ts";
 import { live } from "./live.svelte.ts";
 import { MEMBERS_PAGE, placeMember, withoutMember, withPresence } from "./roster.ts";

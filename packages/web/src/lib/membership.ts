@@ -5,7 +5,7 @@
  */
 import { goto } from "$app/navigation";
 import { page } from "$app/state";
-import type { ServerEvent } from "@agorusta/core/events";
+import type { ServerEvent } from "@agorusta/core/realtime";
 import type { Server } from "@agorusta/core/views";
 import { directory } from "./directory.svelte.ts";
 import type { Realtime } from "./realtime.ts";

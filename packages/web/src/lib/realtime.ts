@@ -5,7 +5,7 @@
  * wanted, and tells its listeners so they can fetch what they missed. No SvelteKit or Svelte
  * imports: the end-to-end tests run it under Node's own WebSocket.
  */
-import type { Frame, ServerEvent } from "@agorusta/core/events";
+import type { Frame, ServerEvent } from "@agorusta/core/realtime";
 import type { ClientFrame } from "@agorusta/core/schemas";
 
 export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";

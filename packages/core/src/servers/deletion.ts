@@ -3,13 +3,13 @@
  * `retireServer` makes the server gone at once (its item and name guard, in one transaction:
  * the name is free again); `purgeServer` then removes everything that hung from it.
  */
-import type { Db } from "./model/index.ts";
-import { AppError } from "./errors.ts";
-import { guardValue } from "./keys.ts";
-import { requireOwner } from "./membership.ts";
-import { transact } from "./transact.ts";
-import { deleteEach } from "./batch.ts";
-import { channelGuard } from "./servers.ts";
+import type { Db } from "../model/index.ts";
+import { AppError } from "../errors.ts";
+import { guardValue } from "../store/keys.ts";
+import { requireOwner } from "./access.ts";
+import { transact } from "../store/transactions.ts";
+import { deleteEach } from "../store/batches.ts";
+import { channelGuard } from "./channels.ts";
 
 export async function retireServer(db: Db, serverId: string, userId: string): Promise<void> {
   const [member, server] = await Promise.all([

@@ -1,12 +1,12 @@
 import type * as v from "valibot";
-import type { Db, UserItem } from "./model/index.ts";
-import type { loginBody, registerBody } from "./schemas.ts";
-import { AppError } from "./errors.ts";
-import { newId } from "./ids.ts";
-import { nowIso } from "./time.ts";
-import { foldCase } from "./keys.ts";
-import { decoyHash, hashPassword, verifyPassword } from "./auth/passwords.ts";
-import { failed, transact } from "./transact.ts";
+import type { Db, UserItem } from "../model/index.ts";
+import type { loginBody, registerBody } from "../schemas.ts";
+import { AppError } from "../errors.ts";
+import { newId } from "../store/ids.ts";
+import { nowIso } from "../store/time.ts";
+import { foldCase } from "../store/keys.ts";
+import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { failed, transact } from "../store/transactions.ts";
 
 /** Creates the account; the email and username guards make a second claim fail in the database. */
 export async function register(db: Db, input: v.InferOutput<typeof registerBody>): Promise<UserItem> {

@@ -19,3 +19,14 @@ export async function transact(run: () => Promise<Outcome>, attempts = 8): Promi
 
 export const failed = (codes: TransactionItemCode[] | null, index: number) =>
   codes?.[index] === "ConditionalCheckFailed";
+
+
+/** ElectroDB wraps the SDK's ConditionalCheckFailedException; look through the wrapping. */
+export function isConditionalFailure(e: unknown): boolean {
+  for (let err: any = e; err; err = err.cause) {
+    if (err.name === "ConditionalCheckFailedException" || err.code === "ConditionalCheckFailedException") return true;
+    if (typeof err.message === "string" && err.message.includes("The conditional request failed")) return true;
+  }
+  return false;
+}
+

@@ -1,9 +1,9 @@
-import type { Db, MemberItem } from "./model/index.ts";
-import { AppError } from "./errors.ts";
-import { requireMember, requireOwner, requireOwnerOf } from "./membership.ts";
-import { onlineUsers } from "./presence.ts";
-import { deleteEach } from "./batch.ts";
-import { memberView, type Member } from "./views.ts";
+import type { Db, MemberItem } from "../model/index.ts";
+import { AppError } from "../errors.ts";
+import { requireMember, requireOwner, requireOwnerOf } from "./access.ts";
+import { onlineUsers } from "../realtime/presence.ts";
+import { deleteEach } from "../store/batches.ts";
+import { memberView, type Member } from "../views.ts";
 
 /** Above every roster key: role ranks are digits and usernames are `[a-z0-9_.-]`. */
 const ROSTER_END = { roleRank: "9", usernameLower: "~" };

@@ -1,19 +1,13 @@
-import type { Db, ServerItem, UserItem } from "./model/index.ts";
-import { AppError } from "./errors.ts";
-import { newId } from "./ids.ts";
-import { nowIso } from "./time.ts";
-import { guardValue } from "./keys.ts";
-import { failed, transact } from "./transact.ts";
-import { newMembership, requireMember, requireOwnerOf } from "./membership.ts";
-import { channelView, serverFromMembership, serverView, type Channel, type Server, type ServerDetail } from "./views.ts";
-
-export const DEFAULT_CHANNEL = "general";
-
-/** The guard item that keeps a channel name unique within its server. */
-export const channelGuard = (serverId: string, name: string) => ({
-  kind: "channelName" as const,
-  value: guardValue(name, `${serverId}#`),
-});
+import type { Db, ServerItem, UserItem } from "../model/index.ts";
+import { AppError } from "../errors.ts";
+import { newId } from "../store/ids.ts";
+import { nowIso } from "../store/time.ts";
+import { guardValue } from "../store/keys.ts";
+import { failed, transact } from "../store/transactions.ts";
+import { requireMember } from "./access.ts";
+import { newMembership } from "./joining.ts";
+import { channelGuard, DEFAULT_CHANNEL } from "./channels.ts";
+import { channelView, serverFromMembership, serverView, type Server, type ServerDetail } from "../views.ts";
 
 /**
  * Creates the server, its `general` channel and the owner's membership in one transaction,
@@ -64,21 +58,4 @@ export async function getServerForMember(db: Db, serverId: string, userId: strin
   ]);
   if (!server.data) throw new AppError("not_found", "No such server.");
   return server.data;
-}
-
-/** Owner only; the channel name is unique within the server, case-insensitively, by a guard item. */
-export async function createChannel(db: Db, serverId: string, userId: string, name: string): Promise<Channel> {
-  await requireOwnerOf(db, serverId, userId);
-  const channel = { serverId, channelId: newId(), name, createdAt: nowIso() };
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ uniques, channels }) => [
-        uniques.create({ ...channelGuard(serverId, name), holderId: channel.channelId }).commit(),
-        channels.create(channel).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("channel_name_taken");
-  if (codes) throw new Error(`createChannel transaction canceled: ${codes.join(",")}`);
-  return channelView(channel);
 }

@@ -1,12 +1,14 @@
-import type { Db, InviteItem, UserItem } from "./model/index.ts";
-import { AppError } from "./errors.ts";
-import { newInviteCode } from "./ids.ts";
-import { expiryIn, isExpired, nowIso } from "./time.ts";
-import { failed, transact } from "./transact.ts";
-import { isConditionalFailure, newMembership, requireOwner } from "./membership.ts";
-import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "./views.ts";
-import { isOnline } from "./presence.ts";
-import { getServerForMember } from "./servers.ts";
+import type { Db, InviteItem, UserItem } from "../model/index.ts";
+import { AppError } from "../errors.ts";
+import { newInviteCode } from "../store/ids.ts";
+import { expiryIn, isExpired, nowIso } from "../store/time.ts";
+import { failed, transact } from "../store/transactions.ts";
+import { requireOwner } from "./access.ts";
+import { isConditionalFailure } from "../store/transactions.ts";
+import { newMembership } from "./joining.ts";
+import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
+import { isOnline } from "../realtime/presence.ts";
+import { getServerForMember } from "./server.ts";
 
 /** Any member may invite. The code is random; a collision (≈2⁻⁵⁹) is retried, never overwritten. */
 export async function createInvite(

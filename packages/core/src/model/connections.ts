@@ -1,4 +1,4 @@
-import { ttlAttribute } from "../table.ts";
+import { ttlAttribute } from "../store/table.ts";
 
 /** An open WebSocket. The TTL outlives API Gateway's 2-hour connection limit, in case `$disconnect` never ran. */
 export const connections = {

@@ -1,12 +1,13 @@
-import type { Db, ServerPasswordItem } from "./model/index.ts";
-import { isOnline } from "./presence.ts";
-import { AppError } from "./errors.ts";
-import { newId } from "./ids.ts";
-import { expiryIn, isExpired, nowIso } from "./time.ts";
-import { guardValue } from "./keys.ts";
-import { decoyHash, hashPassword, verifyPassword } from "./auth/passwords.ts";
-import { addMember, requireOwnerOf } from "./membership.ts";
-import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "./views.ts";
+import type { Db, ServerPasswordItem } from "../model/index.ts";
+import { isOnline } from "../realtime/presence.ts";
+import { AppError } from "../errors.ts";
+import { newId } from "../store/ids.ts";
+import { expiryIn, isExpired, nowIso } from "../store/time.ts";
+import { guardValue } from "../store/keys.ts";
+import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { addMember } from "./joining.ts";
+import { requireOwnerOf } from "./access.ts";
+import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
 
 /** Owner only. Several passwords may be live at once (one per group of people, say). */
 export async function createServerPassword(

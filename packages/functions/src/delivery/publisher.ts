@@ -9,8 +9,8 @@ import {
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import type { Db, Frame, Publisher } from "@agorusta/core";
 import { channelRecipients, closeConnection, serverRecipients, userRecipients, type Recipient } from "@agorusta/core/realtime";
-import { apiGatewayLimits } from "@agorusta/core/realtimeLimits";
-import { announcePresence } from "./presence.ts";
+import { apiGatewayLimits } from "@agorusta/core/realtime";
+import { announcePresence } from "./announcePresence.ts";
 
 export interface ApiGatewayPublisherOptions {
   /**

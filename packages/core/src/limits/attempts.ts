@@ -4,8 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { isIPv6 } from "node:net";
-import type { Db } from "./model/index.ts";
-import { AppError } from "./errors.ts";
+import type { Db } from "../model/index.ts";
+import { AppError } from "../errors.ts";
 
 /** At most `limit` counted attempts per fixed window of `windowSeconds`. */
 export interface RateLimitPolicy {

@@ -3,8 +3,8 @@
  * and the one interface the REST routes use to push it. Delivery is the realtime module's
  * business; routes only say what happened and to whom, after it is stored.
  */
-import type { Channel, DmMessage, Member, Message, User } from "./views.ts";
-import type { ErrorCode } from "./errors.ts";
+import type { Channel, DmMessage, Member, Message, User } from "../views.ts";
+import type { ErrorCode } from "../errors.ts";
 
 export type ServerEvent =
   | { type: "new_message"; message: Message }

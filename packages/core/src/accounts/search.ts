@@ -1,6 +1,6 @@
-import type { Db } from "./model/index.ts";
-import { foldCase } from "./keys.ts";
-import { userView, type User } from "./views.ts";
+import type { Db } from "../model/index.ts";
+import { foldCase } from "../store/keys.ts";
+import { userView, type User } from "../views.ts";
 
 export const SEARCH_RESULTS = 20;
 

@@ -3,15 +3,15 @@
  * activity, and a message history paged like a channel's. Only the two participants may see a
  * conversation; to anyone else it does not exist (404).
  */
-import type { Db, DmConversationItem, DmMessageItem, UserItem } from "./model/index.ts";
-import { AppError } from "./errors.ts";
-import { newId } from "./ids.ts";
-import { nowIso } from "./time.ts";
-import { failed, transact } from "./transact.ts";
+import type { Db, DmConversationItem, DmMessageItem, UserItem } from "../model/index.ts";
+import { AppError } from "../errors.ts";
+import { newId } from "../store/ids.ts";
+import { nowIso } from "../store/time.ts";
+import { failed, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
-import { assertAuthor, saveEdit } from "./messages.ts";
-import { getEach } from "./batch.ts";
-import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "./views.ts";
+import { assertAuthor, saveEdit } from "./edits.ts";
+import { getEach } from "../store/batches.ts";
+import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "../views.ts";
 
 /** The `dmPair` guard's value: the same for both sides, whoever starts. */
 const pairOf = (a: string, b: string) => [a, b].sort().join(":");

@@ -1,10 +1,11 @@
-import type { Db, MessageItem } from "./model/index.ts";
-import { AppError } from "./errors.ts";
-import { newId } from "./ids.ts";
-import { nowIso } from "./time.ts";
+import type { Db, MessageItem } from "../model/index.ts";
+import { AppError } from "../errors.ts";
+import { newId } from "../store/ids.ts";
+import { nowIso } from "../store/time.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
-import { isConditionalFailure, requireMember } from "./membership.ts";
-import { messageView, type Message } from "./views.ts";
+import { requireMember } from "../servers/access.ts";
+import { assertAuthor, saveEdit } from "./edits.ts";
+import { messageView, type Message } from "../views.ts";
 
 /** The caller's membership and the channel (which must belong to the server), read in parallel. */
 async function memberInChannel(db: Db, serverId: string, channelId: string, userId: string) {
@@ -91,28 +92,4 @@ export async function deleteMessage(
   const { member, message } = await visibleMessage(db, input);
   if (member.role !== "owner") assertAuthor(message, input.userId, "delete");
   await db.entities.messages.delete({ channelId: input.channelId, messageId: input.messageId }).go();
-}
-
-/**
- * The author's edit, stored with a conditional update (`patch`): a message deleted meanwhile
- * is 404, not resurrected by the update. Shared by channel messages and DMs.
- */
-export async function saveEdit(
-  message: { authorId: string },
-  input: { userId: string; content: string },
-  update: (changes: { content: string; editedAt: string }) => Promise<unknown>,
-): Promise<{ content: string; editedAt: string }> {
-  assertAuthor(message, input.userId, "edit");
-  const changes = { content: input.content, editedAt: nowIso() };
-  try {
-    await update(changes);
-  } catch (e) {
-    if (isConditionalFailure(e)) throw new AppError("not_found", "No such message.");
-    throw e;
-  }
-  return changes;
-}
-
-export function assertAuthor(message: { authorId: string }, userId: string, verb: "edit" | "delete") {
-  if (message.authorId !== userId) throw new AppError("forbidden", `Only its author can ${verb} this message.`);
 }

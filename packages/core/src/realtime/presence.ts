@@ -4,8 +4,8 @@
  * behind by a `$disconnect` that never ran (API Gateway delivers it best-effort) stops counting
  * at `onlineUntil`, when API Gateway would have closed that connection anyway.
  */
-import type { Db, UserItem } from "./model/index.ts";
-import { getEach } from "./batch.ts";
+import type { Db, UserItem } from "../model/index.ts";
+import { getEach } from "../store/batches.ts";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 

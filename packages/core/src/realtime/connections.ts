@@ -1,0 +1,49 @@
+/**
+ * The WebSocket connections: stored at `$connect`, forgotten with their subscriptions at
+ * `$disconnect` or a 410. No transport here: the handler and the publisher
+ * (packages/functions) turn these into API Gateway calls.
+ */
+import type { ConnectionItem, Db } from "../model/index.ts";
+import { apiGatewayLimits } from "./gatewayLimits.ts";
+import { connectionClosed, connectionOpened } from "./presence.ts";
+import { deleteEach } from "../store/batches.ts";
+
+/** Items outlive API Gateway's longest connection a little, so the sweeper never races a live `$disconnect`. */
+const TTL_SECONDS = apiGatewayLimits.connectionDurationMs / 1000 + 10 * 60;
+
+/** A recipient of a push: the connection to post to, and whose it is (to skip the actor's own). */
+export interface Recipient {
+  connectionId: string;
+  userId: string;
+}
+
+/** Stores a connection accepted at `$connect`; it and its subscriptions expire with API Gateway's limit. */
+export async function openConnection(
+  db: Db,
+  input: { connectionId: string; userId: string; connectedAt: Date },
+): Promise<ConnectionItem & { cameOnline: boolean }> {
+  const connection: ConnectionItem = {
+    connectionId: input.connectionId,
+    userId: input.userId,
+    connectedAt: input.connectedAt.toISOString(),
+    ttl: Math.ceil(input.connectedAt.getTime() / 1000) + TTL_SECONDS,
+  };
+  await db.entities.connections.put(connection).go();
+  return { ...connection, cameOnline: await connectionOpened(db, input.userId, connection.ttl!) };
+}
+
+/**
+ * Forgets a connection and all its subscriptions: at `$disconnect`, and when API Gateway answers
+ * 410 Gone for it. Idempotent, so both may run for the same connection. The subscriptions go
+ * first: a connection item that survives a failure here is retried by the next 410.
+ */
+export async function closeConnection(db: Db, connectionId: string): Promise<{ wentOffline?: string }> {
+  const { data: subs } = await db.entities.subscriptions.query
+    .byConnection({ connectionId })
+    .go({ pages: "all", attributes: ["channelId", "connectionId"] });
+  await deleteEach(subs, (keys) => db.entities.subscriptions.delete(keys).go());
+  // Whoever deletes the item (`$disconnect` or a 410) uncounts it, so it is uncounted once.
+  const { data: closed } = await db.entities.connections.delete({ connectionId }).go({ response: "all_old" });
+  if (!closed || !(await connectionClosed(db, closed.userId))) return {};
+  return { wentOffline: closed.userId };
+}

@@ -1,0 +1,39 @@
+/** Who a push goes to: the recipient lists the publisher fans events out to. */
+import type { Db } from "../model/index.ts";
+import type { Recipient } from "./connections.ts";
+
+/**
+ * The connections subscribed to a channel. The subscriptions share the channel's partition, so
+ * this is a strongly consistent Query: a `subscribed` reply means the next message reaches it.
+ */
+export async function channelRecipients(db: Db, channelId: string): Promise<Recipient[]> {
+  const { data } = await db.entities.subscriptions.query
+    .byChannel({ channelId })
+    .go({ pages: "all", consistent: true, attributes: ["connectionId", "userId"] });
+  return data;
+}
+
+/** Every open connection of these users: one Query per user on the connections' user index. */
+export async function userRecipients(db: Db, userIds: readonly string[]): Promise<Recipient[]> {
+  const pages = await Promise.all(
+    [...new Set(userIds)].map((userId) =>
+      db.entities.connections.query.byUser({ userId }).go({ pages: "all", attributes: ["connectionId", "userId"] }),
+    ),
+  );
+  return pages.flatMap((p) => p.data);
+}
+
+/** The connections subscribed to any channel of a server, each once. */
+export async function serverRecipients(db: Db, serverId: string): Promise<Recipient[]> {
+  const { data } = await db.entities.subscriptions.query
+    .byServer({ serverId })
+    .go({ pages: "all", attributes: ["connectionId", "userId"] });
+  return [...new Map(data.map((r) => [r.connectionId, r])).values()];
+}
+
+/** The servers whose listeners hear a user's presence: every server they belong to. */
+export async function serversOf(db: Db, userId: string): Promise<string[]> {
+  const { data } = await db.entities.members.query.byUser({ userId }).go({ pages: "all", attributes: ["serverId"] });
+  return data.map((m) => m.serverId);
+}
+

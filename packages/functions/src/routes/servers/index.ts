@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { getUser } from "@agorusta/core/accounts";
+import { createServer, getServerDetail, joinByPassword, listMyServers, purgeServer, retireServer } from "@agorusta/core/servers";
+import { createServerBody, joinByPasswordBody, serverParams } from "@agorusta/core/schemas";
+import type { AppEnv, Deps } from "../../deps.ts";
+import { requireUser } from "../../http/auth.ts";
+import { validate } from "../../http/validate.ts";
+import { params } from "../../http/params.ts";
+import { guardCredentials } from "../../http/bruteForce.ts";
+import { announceJoin } from "../../delivery/membershipEvents.ts";
+import { channelsRoutes } from "./channels.ts";
+import { membersRoutes } from "./members.ts";
+import { serverInvitesRoutes } from "./invites.ts";
+import { passwordsRoutes } from "./passwords.ts";
+
+/** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
+export const serversRoutes = (deps: Deps) =>
+  new Hono<AppEnv>()
+    .use(requireUser(deps))
+    .get("/", async (c) => c.json(await listMyServers(deps.db, c.var.userId), 200))
+    .post("/", validate("json", createServerBody), async (c) => {
+      const owner = await getUser(deps.db, c.var.userId);
+      return c.json(await createServer(deps.db, owner, c.req.valid("json").name), 201);
+    })
+    .post("/join", validate("json", joinByPasswordBody), async (c) => {
+      const { name, password } = c.req.valid("json");
+      const { server, joined } = await guardCredentials(deps, c, "joinByPassword", name, () =>
+        joinByPassword(deps.db, { name, password, userId: c.var.userId }),
+      );
+      await announceJoin(deps, server.id, joined);
+      return c.json(server, 200);
+    })
+    .get("/:id", params(serverParams), async (c) => c.json(await getServerDetail(deps.db, c.req.valid("param").id, c.var.userId), 200))
+    .delete("/:id", params(serverParams), async (c) => {
+      const serverId = c.req.valid("param").id;
+      await retireServer(deps.db, serverId, c.var.userId);
+      // Announced while the subscriptions that say who listens still exist; then they go too.
+      await deps.publisher.toServer(serverId, { type: "server_deleted", serverId }, { alsoUserIds: [c.var.userId] });
+      await purgeServer(deps.db, serverId);
+      return c.body(null, 204);
+    })
+    .route("/:id/channels", channelsRoutes(deps))
+    .route("/:id/members", membersRoutes(deps))
+    .route("/:id/invites", serverInvitesRoutes(deps))
+    .route("/:id/passwords", passwordsRoutes(deps));

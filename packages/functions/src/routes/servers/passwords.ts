@@ -1,0 +1,20 @@
+import { Hono } from "hono";
+import { createServerPassword, deleteServerPassword, listServerPasswords } from "@agorusta/core/servers";
+import { createPasswordBody, serverParams, serverPasswordParams } from "@agorusta/core/schemas";
+import type { AppEnv, Deps } from "../../deps.ts";
+import { validate } from "../../http/validate.ts";
+import { params } from "../../http/params.ts";
+
+/** `/servers/:id/passwords`: the owner's join passwords (never shown again after creation). */
+export const passwordsRoutes = (deps: Deps) =>
+  new Hono<AppEnv>()
+    .post("/", params(serverParams), validate("json", createPasswordBody), async (c) => {
+      const created = await createServerPassword(deps.db, { serverId: c.req.valid("param").id, userId: c.var.userId, ...c.req.valid("json") });
+      return c.json(created, 201);
+    })
+    .get("/", params(serverParams), async (c) => c.json(await listServerPasswords(deps.db, c.req.valid("param").id, c.var.userId), 200))
+    .delete("/:pid", params(serverPasswordParams), async (c) => {
+      const { id: serverId, pid } = c.req.valid("param");
+      await deleteServerPassword(deps.db, serverId, c.var.userId, pid);
+      return c.body(null, 204);
+    });
