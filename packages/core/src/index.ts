@@ -3,5 +3,5 @@ export * from "./views.ts";
 export { createDb, type Db } from "./model/index.ts";
 export { createDynamoClients, localDynamoConfig, type DynamoClients } from "./store/client.ts";
 export { createTokens, type Tokens } from "./auth/tokens.ts";
-export { createTableInput } from "./store/table.ts";
+export { createTableInput, ensureTable } from "./store/table.ts";
 export * from "./realtime/events.ts";

@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { ScanCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { createDynamoClients, localDynamoConfig } from "../src/store/client.ts";
-import { freshDeps } from "../../../test/harness.ts";
+import { freshDb } from "./harness.ts";
 
 describe("the DynamoDB client", () => {
   it("counts requests by operation", async () => {
-    const deps = await freshDeps();
+    const deps = await freshDb();
     for (const k of Object.keys(deps.dynamo.counts)) delete deps.dynamo.counts[k];
     await deps.db.entities.users.get({ userId: "nobody" }).go();
     await deps.db.entities.members.query.byUser({ userId: "nobody" }).go();

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, UnsecuredJWT } from "jose";
-import { testApi, TEST_SECRET } from "../../../test/harness.ts";
+import { testApi, TEST_SECRET } from "@agorusta/testing";
 
 let t: Awaited<ReturnType<typeof testApi>>;
 beforeAll(async () => {

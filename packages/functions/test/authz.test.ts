@@ -3,7 +3,7 @@
  * existence is not revealed); a member without the role → 403; the allowed caller → success.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi } from "../../../test/harness.ts";
+import { testApi } from "@agorusta/testing";
 
 let t: Awaited<ReturnType<typeof testApi>>;
 let s: Awaited<ReturnType<typeof t.server>>;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { testApi } from "../../../test/harness.ts";
+import { testApi } from "@agorusta/testing";
 
 let t: Awaited<ReturnType<typeof testApi>>;
 const measured: [string, Record<string, number>][] = [];

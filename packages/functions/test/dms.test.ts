@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { silentPublisher, type Publisher, type ServerEvent } from "@agorusta/core";
 import { startConversation } from "@agorusta/core/messages";
-import { testApi, type ApiResponse } from "../../../test/harness.ts";
+import { testApi, type ApiResponse } from "@agorusta/testing";
 import { insertUser } from "./directUsers.ts";
 
 type TestUser = Awaited<ReturnType<Awaited<ReturnType<typeof testApi>>["user"]>>;

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { errorCatalogue } from "@agorusta/core";
-import { testApi } from "../../../test/harness.ts";
+import { testApi } from "@agorusta/testing";
 
 let t: Awaited<ReturnType<typeof testApi>>;
 let token: string;

@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, APIGate
 import { createApp } from "../src/app.ts";
 import { createDeps } from "../src/deps.ts";
 import type { WsResult } from "../src/ws/handler.ts";
-import { apiClient, TEST_SECRET } from "../../../test/harness.ts";
+import { apiClient, TEST_SECRET } from "@agorusta/testing";
 import { fixture, lambdaContext, lambdaEnvironment } from "./fixtures/lambda.ts";
 
 type WsLambda = (event: APIGatewayProxyWebsocketEventV2, context: ReturnType<typeof lambdaContext>) => Promise<WsResult>;

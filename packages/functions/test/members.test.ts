@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { testApi } from "../../../test/harness.ts";
+import { testApi } from "@agorusta/testing";
 import { connectionOpened } from "@agorusta/core/realtime";
 import { recordingPublisher } from "./recordingPublisher.ts";
 

@@ -8,8 +8,8 @@ import type { AddressInfo } from "node:net";
 import type { Publisher, ServerEvent } from "@agorusta/core";
 import { openConnection, subscribe } from "@agorusta/core/realtime";
 import { createApiGatewayPublisher, type ApiGatewayPublisherOptions } from "../src/delivery/publisher.ts";
-import { testApi } from "../../../test/harness.ts";
-import { freePort } from "../../local/src/dynamoLocal.ts";
+import { testApi } from "@agorusta/testing";
+import { freePort } from "@agorusta/local/dynamoLocal";
 
 type Behaviour = "ok" | "gone" | "fail" | "hang" | "slow";
 

@@ -4,8 +4,8 @@ import { handle } from "hono/aws-lambda";
 import { addressBucket, bruteForcePolicies, consumeAttempt, counterKey, limitFailures, type RateLimitPolicy } from "@agorusta/core/limits";
 import { AppError } from "@agorusta/core";
 import { clientAddress } from "@agorusta/functions/http/clientAddress";
-import { freshDeps, runtimeApi, testApi, testRuntime, type ApiResponse } from "../../../test/harness.ts";
-import type { Runtime } from "../../local/src/runtime.ts";
+import { freshDeps, runtimeApi, testApi, testRuntime, type ApiResponse } from "@agorusta/testing";
+import type { Runtime } from "@agorusta/local/runtime";
 
 const PASSWORD = "correct horse battery";
 /**

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi } from "../../../test/harness.ts";
+import { testApi } from "@agorusta/testing";
 
 let t: Awaited<ReturnType<typeof testApi>>;
 beforeAll(async () => {

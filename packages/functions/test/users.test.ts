@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi, type ApiResponse } from "../../../test/harness.ts";
+import { testApi, type ApiResponse } from "@agorusta/testing";
 import { insertUser } from "./directUsers.ts";
 
 let t: Awaited<ReturnType<typeof testApi>>;

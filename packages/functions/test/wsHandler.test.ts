@@ -7,7 +7,7 @@ import { createDynamoClients, localDynamoConfig, type Frame, type Publisher } fr
 import { inject } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import { createWsHandler, type WsEvent } from "../src/ws/handler.ts";
-import { testApi, TEST_SECRET } from "../../../test/harness.ts";
+import { testApi, TEST_SECRET } from "@agorusta/testing";
 
 let t: Awaited<ReturnType<typeof testApi>>;
 const replies: { connectionId: string; frame: Frame }[] = [];

@@ -3,8 +3,6 @@ import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createTableInput } from "@agorusta/core";
 
 export interface DynamoLocal {
   endpoint: string;
@@ -83,13 +81,3 @@ export async function startDynamoLocal(options: { dataDir?: string } = {}): Prom
   return { endpoint, stop };
 }
 
-/** Creates the table from the shared definition unless it is already there. */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (e) {
-    if (!(e instanceof ResourceNotFoundException)) throw e;
-  }
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
-}

@@ -6,12 +6,11 @@ import type { Server } from "node:http";
 import { Hono } from "hono";
 import { serve, type ServerType } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
 import { createApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
-import { ensureTable } from "./dynamoLocal.ts";
 import { createWsGateway } from "./gateway.ts";
 
 export interface RuntimeOptions {

@@ -4,7 +4,7 @@
  * deleted server — each seen by the other side as it happens.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runtimeApi, testRuntime } from "../../../test/harness.ts";
+import { runtimeApi, testRuntime } from "@agorusta/testing";
 import type { Runtime } from "../src/runtime.ts";
 import { connect, subscribe, type TestSocket } from "./wsClient.ts";
 

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
-import { TEST_SECRET } from "../../../test/harness.ts";
+import { TEST_SECRET } from "@agorusta/testing";
 import { connect, liveRuntime, subscribe, type Frame, type TestSocket } from "./wsClient.ts";
 
 const live = liveRuntime();

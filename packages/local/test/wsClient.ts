@@ -1,7 +1,7 @@
 /** A real WebSocket client for tests: records every frame and waits for the ones a test expects. */
 import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
-import { runtimeApi, testRuntime } from "../../../test/harness.ts";
+import { runtimeApi, testRuntime } from "@agorusta/testing";
 import type { Runtime } from "../src/runtime.ts";
 
 export type Frame = Record<string, any>;

@@ -7,10 +7,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, inject } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { startRuntime, type Runtime } from "../../local/src/runtime.ts";
-import { TEST_SECRET, uniqueTableName } from "../../../test/harness.ts";
+import { startRuntime, type Runtime } from "@agorusta/local/runtime";
+import { TEST_SECRET, uniqueTableName } from "@agorusta/testing";
 // Brings in the typing of what the run's global setup provides (`inject("dynamoEndpoint")`).
-import type {} from "../../../test/globalSetup.ts";
+import type {} from "@agorusta/testing/globalSetup";
 import { call, createClient } from "../src/lib/api.ts";
 
 export const webRoot = fileURLToPath(new URL("../build", import.meta.url));

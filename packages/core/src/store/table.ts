@@ -1,3 +1,4 @@
+import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 /**
  * The one table. Every entity lives here behind generic key attributes, so this
  * module is the single description both SST (`infra/storage.ts`) and the local
@@ -49,4 +50,15 @@ export function createTableInput(tableName: string) {
       Projection: { ProjectionType: "ALL" as const },
     })),
   };
+}
+
+/** Creates the table from the shared definition unless it is already there. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (e) {
+    if (!(e instanceof ResourceNotFoundException)) throw e;
+  }
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
 }

@@ -1,10 +1,9 @@
 import { inject } from "vitest";
 import { randomBytes } from "node:crypto";
-import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
-import { ensureTable } from "../packages/local/src/dynamoLocal.ts";
-import { startRuntime, type Runtime } from "../packages/local/src/runtime.ts";
+import { startRuntime, type Runtime } from "@agorusta/local/runtime";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
 

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startDynamoLocal } from "../packages/local/src/dynamoLocal.ts";
+import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
 
 declare module "vitest" {
   export interface ProvidedContext {
