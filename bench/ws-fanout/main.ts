@@ -7,8 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import WebSocket from "ws";
-import { startDynamoLocal } from "../../packages/local/src/dynamoLocal.ts";
-import { startRuntime, type Runtime } from "../../packages/local/src/runtime.ts";
+import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
+import { startRuntime, type Runtime } from "@agorusta/local/runtime";
 import { startBaseline, type Baseline } from "./baseline.ts";
 import { measure, type Result, type Target } from "./measure.ts";
 
