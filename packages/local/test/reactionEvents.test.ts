@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { png, putUpload } from "@agorusta/testing/files";
-import { liveRuntime, subscribe, type Frame } from "./wsClient.ts";
+import { liveRuntime, subscribe } from "./wsClient.ts";
 
 const live = liveRuntime();
 const emojiPath = (e: string) => encodeURIComponent(e);
