@@ -3,7 +3,7 @@ import { getConnInfo as lambdaConnInfo } from "hono/aws-lambda";
 import { getConnInfo as socketConnInfo } from "@hono/node-server/conninfo";
 
 /** What a request arrives with when no adapter bound it: `app.request()` in tests. */
-export const UNKNOWN_ADDRESS = "unknown";
+const UNKNOWN_ADDRESS = "unknown";
 
 type LambdaRequestContext = { http?: { sourceIp?: unknown }; identity?: { sourceIp?: unknown } };
 

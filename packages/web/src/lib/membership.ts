@@ -30,7 +30,7 @@ export async function endMembership(serverId: string, say: Say, request: () => P
 }
 
 /** Idempotent: the event and the request's answer may both report one loss. */
-export async function loseServer(serverId: string, say: Say): Promise<void> {
+async function loseServer(serverId: string, say: Say): Promise<void> {
   const server = directory.removeServer(serverId);
   if (!server) return;
   toasts.show((asked.get(serverId) ?? say)(server));
