@@ -1,12 +1,12 @@
 /**
- * The web app's WebSocket client (src/lib/realtime.ts), the very class the pages use, under
+ * The web app's WebSocket client (src/lib/socketClient.ts), the very class the pages use, under
  * Node's own WebSocket against the real local gateway: subscriptions, DM events, reconnecting
  * with resubscription after the server drops every socket, and giving up on a refused token.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Frame, ServerEvent } from "@agorusta/core/realtime";
 import { call } from "../src/lib/api.ts";
-import { Realtime, type ConnectionState } from "../src/lib/realtime.ts";
+import { Realtime, type ConnectionState } from "../src/lib/socketClient.ts";
 import { apiUser, startApp, uniqueName, type App } from "./browser.ts";
 
 let app: App;

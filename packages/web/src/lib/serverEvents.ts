@@ -8,7 +8,7 @@ import { page } from "$app/state";
 import type { ServerEvent } from "@agorusta/core/realtime";
 import type { Server } from "@agorusta/core/views";
 import { directory } from "./directory.svelte.ts";
-import type { Realtime } from "./realtime.ts";
+import type { Realtime } from "./socketClient.ts";
 import { session } from "./session.svelte.ts";
 import { toasts } from "./toasts.svelte.ts";
 
