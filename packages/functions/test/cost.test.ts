@@ -75,10 +75,11 @@ describe("DynamoDB requests per route", () => {
       head = r.body.cursor;
       return r;
     }, 200)).toEqual({ GetItem: 2 });
-    // Membership ∥ channel (its head), then one transaction: sequence, message, change-log item.
+    // Membership ∥ channel (its head) ∥ the author's avatar, then one transaction: sequence, message, change-log item.
+    // A page of history: one BatchGet of its authors' avatars.
     expect(await cost("POST …/messages", () => t.call("POST", messages, { token: owner.token, body: { content: "hi" } }), 201))
-      .toEqual({ GetItem: 2, TransactWriteItems: 1 });
-    expect(await cost("GET …/messages", () => t.call("GET", messages, { token: owner.token }), 200)).toEqual({ GetItem: 2, Query: 1 });
+      .toEqual({ GetItem: 3, TransactWriteItems: 1 });
+    expect(await cost("GET …/messages", () => t.call("GET", messages, { token: owner.token }), 200)).toEqual({ BatchGetItem: 1, GetItem: 2, Query: 1 });
 
     // Replies, reactions, attachments (docs/data-model.md).
     const original = (await t.call("GET", messages, { token: owner.token })).body[0].id;
@@ -142,18 +143,18 @@ describe("DynamoDB requests per route", () => {
     // With a mention: one BatchGet of the username guards and one of the memberships, run alongside the authorization reads.
     expect(await cost("POST …/messages (with @mentions)", () =>
       t.call("POST", messages, { token: joiner.token, body: { content: `@${owner.username} hi`, nonce: "cost-1" } }), 201))
-      .toEqual({ GetItem: 2, BatchGetItem: 2, TransactWriteItems: 1 });
+      .toEqual({ GetItem: 3, BatchGetItem: 2, TransactWriteItems: 1 });
     // A repeated nonce: the refused transaction, then the guard and the first message.
     expect(await cost("POST …/messages (repeated nonce)", () =>
       t.call("POST", messages, { token: joiner.token, body: { content: "hi", nonce: "cost-1" } }), 200))
-      .toEqual({ GetItem: 4, TransactWriteItems: 1 });
+      .toEqual({ GetItem: 5, TransactWriteItems: 1 });
     const mid = (await t.call("POST", messages, { token: joiner.token, body: { content: "to edit" } })).body.id;
     // Membership; the head, then the message (both strongly, after the head); one transaction.
     expect(await cost("PATCH …/messages/:mid", () => t.call("PATCH", `${messages}/${mid}`, { token: joiner.token, body: { content: "edited" } }), 200))
-      .toEqual({ GetItem: 3, TransactWriteItems: 1 });
+      .toEqual({ BatchGetItem: 1, GetItem: 3, TransactWriteItems: 1 });
     expect(await cost("GET …/changes?since=", () =>
       t.call("GET", `/servers/${serverId}/channels/${channelId}/changes?since=${head}`, { token: owner.token }), 200))
-      .toEqual({ GetItem: 2, Query: 1, BatchGetItem: 1 });
+      .toEqual({ GetItem: 2, Query: 1, BatchGetItem: 2 });
     expect(await cost("PUT …/channels/:cid/read", () =>
       t.call("PUT", `/servers/${serverId}/channels/${channelId}/read`, { token: owner.token, body: { messageId: mid } }), 200))
       .toEqual({ GetItem: 2, PutItem: 1, Query: 2 });
@@ -185,11 +186,11 @@ describe("DynamoDB requests per route", () => {
     const dmFirst = (await t.call("POST", `${dm}/messages`, { token: owner.token, body: { content: "one" } })).body.id;
     const dmSecond = (await t.call("POST", `${dm}/messages`, { token: owner.token, body: { content: "two" } })).body.id;
     expect(await cost("PATCH /dms/:id/messages/:mid", () =>
-      t.call("PATCH", `${dm}/messages/${dmFirst}`, { token: owner.token, body: { content: "uno" } }), 200)).toEqual({ GetItem: 2, TransactWriteItems: 1 });
+      t.call("PATCH", `${dm}/messages/${dmFirst}`, { token: owner.token, body: { content: "uno" } }), 200)).toEqual({ BatchGetItem: 1, GetItem: 2, TransactWriteItems: 1 });
     expect(await cost("DELETE /dms/:id/messages/:mid (the newest)", () =>
       t.call("DELETE", `${dm}/messages/${dmSecond}`, { token: owner.token }), 204)).toEqual({ GetItem: 2, Query: 1, TransactWriteItems: 1 });
     expect(await cost("GET /dms/:id/changes?since=", () =>
-      t.call("GET", `${dm}/changes?since=${dmHead}`, { token: joiner.token }), 200)).toEqual({ GetItem: 1, Query: 1, BatchGetItem: 1 });
+      t.call("GET", `${dm}/changes?since=${dmHead}`, { token: joiner.token }), 200)).toEqual({ GetItem: 1, Query: 1, BatchGetItem: 2 });
     // No @everyone in a DM: one count Query.
     expect(await cost("PUT /dms/:id/read", () =>
       t.call("PUT", `${dm}/read`, { token: joiner.token, body: { messageId: dmFirst } }), 200)).toEqual({ GetItem: 1, PutItem: 1, Query: 1 });
