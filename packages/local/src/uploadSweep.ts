@@ -6,9 +6,9 @@ import { PENDING_PREFIX, UNUSED_UPLOAD_SECONDS, type FileStore } from "@agorusta
  * upload items expire by the table's TTL, as deployed (DynamoDB Local has no TTL sweeper; an
  * expired upload is refused by its `expiresAt` whatever is left of it).
  */
-export function startUploadSweep(files: FileStore, everyMs = 3600_000): { stop(): void; sweep(): Promise<number> } {
-  const sweep = async () => {
-    const old = await files.listOlderThan(PENDING_PREFIX, new Date(Date.now() - UNUSED_UPLOAD_SECONDS * 1000));
+export function startUploadSweep(files: FileStore, everyMs = 3600_000): { stop(): void; sweep(now?: number): Promise<number> } {
+  const sweep = async (now = Date.now()) => {
+    const old = await files.listOlderThan(PENDING_PREFIX, new Date(now - UNUSED_UPLOAD_SECONDS * 1000));
     if (old.length) await files.remove(old);
     return old.length;
   };
