@@ -18,7 +18,7 @@ export function channelFeed(serverId: string, channelId: string): Feed<Message> 
   return new Feed<Message>(
     {
       page: (query) => send(messages.$get({ param, query })),
-      post: (content) => send(messages.$post({ param, json: { content } })),
+      post: (content, extras) => send(messages.$post({ param, json: { content, ...extras } })),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
@@ -33,7 +33,7 @@ export function dmFeed(conversationId: string): Feed<DmMessage> {
   return new Feed<DmMessage>(
     {
       page: (query) => send(messages.$get({ param, query })),
-      post: (content) => send(messages.$post({ param, json: { content } })),
+      post: (content, extras) => send(messages.$post({ param, json: { content, ...extras } })),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },

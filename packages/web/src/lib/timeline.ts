@@ -4,9 +4,10 @@
  * author within a few minutes). No Svelte: the unit tests import it directly.
  */
 import type { User } from "@agorusta/core/views";
+import type { MediaFields } from "./media.ts";
 
 /** What channel messages and DM messages have in common. */
-export interface TimelineMessage {
+export interface TimelineMessage extends MediaFields {
   id: string;
   authorId: string;
   author: User;
@@ -54,7 +55,7 @@ export interface Row<M> {
   day: Date | null;
 }
 
-export function layoutRows<M extends Pick<TimelineMessage, "authorId" | "createdAt">>(messages: readonly M[]): Row<M>[] {
+export function layoutRows<M extends Pick<TimelineMessage, "authorId" | "createdAt" | "replyTo">>(messages: readonly M[]): Row<M>[] {
   const rows: Row<M>[] = [];
   let previous: M | undefined;
   for (const message of messages) {
@@ -62,6 +63,8 @@ export function layoutRows<M extends Pick<TimelineMessage, "authorId" | "created
     const newDay = !previous || !sameDay(new Date(previous.createdAt), at);
     const header =
       newDay ||
+      // A reply shows whom it answers above its author, as a message of its own.
+      Boolean(message.replyTo) ||
       previous!.authorId !== message.authorId ||
       at.getTime() - new Date(previous!.createdAt).getTime() > GROUP_GAP_MS;
     rows.push({ message, header, day: newDay ? startOfDay(at) : null });
