@@ -20,5 +20,5 @@ export async function searchUsers(db: Db, callerId: string, q: string): Promise<
     .begins({ usernameLower: prefix })
     // One more than a page, in case the caller is among them; read only the public fields.
     .go({ limit: SEARCH_RESULTS + 1, attributes: ["userId", "username", "createdAt"] });
-  return data.filter((u) => u.userId !== callerId).slice(0, SEARCH_RESULTS).map(userView);
+  return data.filter((u) => u.userId !== callerId).slice(0, SEARCH_RESULTS).map((u) => userView(u));
 }

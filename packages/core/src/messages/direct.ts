@@ -12,6 +12,17 @@ import { readHistory, type HistoryWindow } from "./history.ts";
 import { assertAuthor, saveEdit } from "./edits.ts";
 import { getEach } from "../store/batches.ts";
 import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "../views.ts";
+import type { Stores } from "../attachments/files.ts";
+import { present } from "../attachments/present.ts";
+import { couldBeMessageId, replyRefOf } from "./replies.ts";
+import { attachmentsOf, readyAttachments, writeMessage } from "./attach.ts";
+import { removeMessageExtras } from "./deletion.ts";
+
+/** DM messages as their viewer sees them (avatars, file URLs, their own reactions). */
+export const showDmMessages = (stores: Stores, viewerId: string, conversationId: string, items: DmMessageItem[]) =>
+  present(stores, viewerId, conversationId, items, dmMessageView);
+const showDmMessage = async (stores: Stores, viewerId: string, item: DmMessageItem) =>
+  (await showDmMessages(stores, viewerId, item.conversationId, [item]))[0]!;
 
 /** The `dmPair` guard's value: the same for both sides, whoever starts. */
 const pairOf = (a: string, b: string) => [a, b].sort().join(":");
@@ -81,7 +92,7 @@ export async function startConversation(
 }
 
 /** The conversation, if the caller is one of its two participants; else 404, as if it did not exist. */
-async function participantsConversation(db: Db, userId: string, conversationId: string): Promise<DmConversationItem> {
+export async function participantsConversation(db: Db, userId: string, conversationId: string): Promise<DmConversationItem> {
   const { data } = await db.entities.dmConversations.get({ conversationId }).go();
   if (!data || (data.first.id !== userId && data.second.id !== userId)) {
     throw new AppError("not_found", "No such conversation.");
@@ -118,9 +129,10 @@ export async function listConversations(db: Db, userId: string): Promise<DmConve
 
 /** A page of the conversation's history, oldest first; the Query runs alongside the participant check. */
 export async function listDmMessages(
-  db: Db,
+  stores: Stores,
   input: { userId: string; conversationId: string } & HistoryWindow,
 ): Promise<DmMessage[]> {
+  const { db } = stores;
   const [, page] = await Promise.all([
     participantsConversation(db, input.userId, input.conversationId),
     readHistory(input, ({ from, to, order, limit }) =>
@@ -131,7 +143,7 @@ export async function listDmMessages(
         .then((r) => r.data),
     ),
   ]);
-  return page.map(dmMessageView);
+  return showDmMessages(stores, input.userId, input.conversationId, page);
 }
 
 /**
@@ -140,64 +152,74 @@ export async function listDmMessages(
  * conversation's participant record: usernames never change.
  */
 export async function sendDmMessage(
-  db: Db,
-  input: { userId: string; conversationId: string; content: string },
+  stores: Stores,
+  input: { userId: string; conversationId: string; content: string; replyTo?: string | undefined; attachments?: string[] | undefined },
 ): Promise<{ message: DmMessage; participantIds: [string, string] }> {
-  const conversation = await participantsConversation(db, input.userId, input.conversationId);
+  const { db } = stores;
+  const { replyTo } = input;
+  const [conversation, original] = await Promise.all([
+    participantsConversation(db, input.userId, input.conversationId),
+    replyTo && couldBeMessageId(replyTo)
+      ? db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: replyTo }).go().then((r) => r.data)
+      : null,
+  ]);
   const author = conversation.first.id === input.userId ? conversation.first : conversation.second;
   const participantIds: [string, string] = [conversation.first.id, conversation.second.id];
+  const messageId = newId();
+  const reply = replyTo === undefined ? undefined : replyRefOf(original, replyTo);
+  const ready = await readyAttachments(stores, { ownerId: input.userId, conversationId: input.conversationId, messageId, uploadIds: input.attachments });
   const message: DmMessageItem = {
     conversationId: conversation.conversationId,
-    messageId: newId(),
+    messageId,
     authorId: author.id,
     authorUsername: author.username,
     authorCreatedAt: author.createdAt,
     content: input.content,
     createdAt: nowIso(),
+    ...(reply ? { replyTo: reply } : {}),
+    ...(ready ? { attachments: attachmentsOf(ready) } : {}),
   };
   const { conversationId, createdAt } = message;
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ dmMessages, dmConversations, dmInboxes }) => [
-        dmMessages.create(message).commit(),
-        dmConversations.patch({ conversationId }).set({ lastMessageAt: createdAt }).commit(),
-        ...participantIds.map((userId) => dmInboxes.patch({ userId, conversationId }).set({ lastActivityAt: createdAt }).commit()),
-      ])
-      .go(),
-  );
-  if (codes) throw new Error(`send DM transaction canceled: ${codes.join(",")}`);
-  return { message: dmMessageView(message), participantIds };
+  await writeMessage(db, messageId, ready, ({ dmMessages, dmConversations, dmInboxes }) => [
+    dmMessages.create(message).commit(),
+    dmConversations.patch({ conversationId }).set({ lastMessageAt: createdAt }).commit(),
+    ...participantIds.map((userId) => dmInboxes.patch({ userId, conversationId }).set({ lastActivityAt: createdAt }).commit()),
+  ]);
+  return { message: await showDmMessage(stores, input.userId, message), participantIds };
 }
 
-/** The message, if the caller is a participant of its conversation, with both participants' ids. */
-async function visibleDmMessage(db: Db, input: { userId: string; conversationId: string; messageId: string }) {
+/** The message, if the caller is a participant of its conversation, with the conversation and both participants' ids. */
+export async function visibleDmMessage(db: Db, input: { userId: string; conversationId: string; messageId: string }) {
   const [conversation, message] = await Promise.all([
     participantsConversation(db, input.userId, input.conversationId),
     db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: input.messageId }).go(),
   ]);
   if (!message.data) throw new AppError("not_found", "No such message.");
-  return { message: message.data, participantIds: [conversation.first.id, conversation.second.id] as [string, string] };
+  return { conversation, message: message.data, participantIds: [conversation.first.id, conversation.second.id] as [string, string] };
 }
 
 /** Only its author edits a DM; `editedAt` marks it. */
 export async function editDmMessage(
-  db: Db,
+  stores: Stores,
   input: { userId: string; conversationId: string; messageId: string; content: string },
 ): Promise<{ message: DmMessage; participantIds: [string, string] }> {
+  const { db } = stores;
   const { message, participantIds } = await visibleDmMessage(db, input);
   const edit = await saveEdit(message, input, (changes) =>
     db.entities.dmMessages.patch({ conversationId: input.conversationId, messageId: input.messageId }).set(changes).go(),
   );
-  return { message: dmMessageView({ ...message, ...edit }), participantIds };
+  return { message: await showDmMessage(stores, input.userId, { ...message, ...edit }), participantIds };
 }
 
 /** Only its author deletes a DM: a conversation has no moderator. */
 export async function deleteDmMessage(
-  db: Db,
+  stores: Stores,
   input: { userId: string; conversationId: string; messageId: string },
 ): Promise<{ participantIds: [string, string] }> {
+  const { db } = stores;
   const { message, participantIds } = await visibleDmMessage(db, input);
   assertAuthor(message, input.userId, "delete");
   await db.entities.dmMessages.delete({ conversationId: input.conversationId, messageId: input.messageId }).go();
+  await removeMessageExtras(stores, input.conversationId, message);
   return { participantIds };
 }

@@ -11,6 +11,8 @@ import { serverPasswords } from "./serverPasswords.ts";
 import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
 import { connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
+import { uploads } from "./uploads.ts";
+import { reactions } from "./reactions.ts";
 
 export type { UniqueKind } from "./uniques.ts";
 
@@ -32,6 +34,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string) {
       connections: new Entity(connections),
       subscriptions: new Entity(subscriptions),
       rateLimits: new Entity(rateLimits),
+      uploads: new Entity(uploads),
+      reactions: new Entity(reactions),
     },
     { client, table },
   );
@@ -51,3 +55,5 @@ export type DmInboxItem = EntityItem<Entities["dmInboxes"]>;
 export type DmMessageItem = EntityItem<Entities["dmMessages"]>;
 export type ConnectionItem = EntityItem<Entities["connections"]>;
 export type SubscriptionItem = EntityItem<Entities["subscriptions"]>;
+export type UploadItem = EntityItem<Entities["uploads"]>;
+export type ReactionItem = EntityItem<Entities["reactions"]>;

@@ -36,7 +36,7 @@ export async function createServer(db: Db, owner: UserItem, name: string): Promi
 /** The caller's servers, in the order they joined them: one Query on the membership index. */
 export async function listMyServers(db: Db, userId: string): Promise<Server[]> {
   const { data } = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
-  return data.map(serverFromMembership);
+  return data.map((m) => serverFromMembership(m));
 }
 
 /** The server with its channels (one Query of its partition) and the caller's role (one GetItem), in parallel. */

@@ -2,13 +2,26 @@ import { Hono } from "hono";
 import {
   deleteDmMessage,
   editDmMessage,
+  listDmReactors,
+  setDmReaction,
   getConversation,
   listConversations,
   listDmMessages,
   sendDmMessage,
   startConversation,
 } from "@agorusta/core/messages";
-import { dmMessageParams, dmParams, historyQuery, messageBody, startDmBody } from "@agorusta/core/schemas";
+import {
+  dmMessageParams,
+  dmParams,
+  dmReactionParams,
+  historyQuery,
+  messageBody,
+  reactorsQuery,
+  sendMessageBody,
+  startDmBody,
+  uploadBody,
+} from "@agorusta/core/schemas";
+import { createDmUpload } from "@agorusta/core/attachments";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";
 import { validate } from "../http/validate.ts";
@@ -24,25 +37,45 @@ export const dmsRoutes = (deps: Deps) =>
     })
     .get("/:id", params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id), 200))
     .get("/:id/messages", params(dmParams), validate("query", historyQuery), async (c) => {
-      const page = await listDmMessages(deps.db, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("query") });
+      const page = await listDmMessages(deps, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("query") });
       return c.json(page, 200);
     })
-    .post("/:id/messages", params(dmParams), validate("json", messageBody), async (c) => {
-      const { message, participantIds } = await sendDmMessage(deps.db, {
-        userId: c.var.userId, conversationId: c.req.valid("param").id, content: c.req.valid("json").content,
+    .post("/:id/messages", params(dmParams), validate("json", sendMessageBody), async (c) => {
+      const { message, participantIds } = await sendDmMessage(deps, {
+        userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("json"),
       });
       await deps.publisher.toUsers(participantIds, { type: "new_dm_message", message });
       return c.json(message, 201);
     })
     .patch("/:id/messages/:mid", params(dmMessageParams), validate("json", messageBody), async (c) => {
-      const { message, participantIds } = await editDmMessage(deps.db, { ...dmMessageKey(c.var.userId, c.req.valid("param")), content: c.req.valid("json").content });
+      const { message, participantIds } = await editDmMessage(deps, { ...dmMessageKey(c.var.userId, c.req.valid("param")), content: c.req.valid("json").content });
       await deps.publisher.toUsers(participantIds, { type: "dm_message_updated", message });
       return c.json(message, 200);
     })
     .delete("/:id/messages/:mid", params(dmMessageParams), async (c) => {
       const key = dmMessageKey(c.var.userId, c.req.valid("param"));
-      const { participantIds } = await deleteDmMessage(deps.db, key);
+      const { participantIds } = await deleteDmMessage(deps, key);
       await deps.publisher.toUsers(participantIds, { type: "dm_message_deleted", conversationId: key.conversationId, messageId: key.messageId });
+      return c.body(null, 204);
+    })
+    .post("/:id/attachments", params(dmParams), validate("json", uploadBody), async (c) => {
+      return c.json(await createDmUpload(deps, { conversationId: c.req.valid("param").id, userId: c.var.userId, ...c.req.valid("json") }), 201);
+    })
+    .get("/:id/messages/:mid/reactions/:emoji", params(dmReactionParams), validate("query", reactorsQuery), async (c) => {
+      const { emoji, ...param } = c.req.valid("param");
+      return c.json(await listDmReactors(deps, { ...dmMessageKey(c.var.userId, param), emoji, ...c.req.valid("query") }), 200);
+    })
+    .on(["PUT", "DELETE"], "/:id/messages/:mid/reactions/:emoji/me", params(dmReactionParams), async (c) => {
+      const { emoji, ...param } = c.req.valid("param");
+      const key = dmMessageKey(c.var.userId, param);
+      const added = c.req.method === "PUT";
+      const { outcome, participantIds } = await setDmReaction(deps, { ...key, emoji }, added ? "added" : "removed");
+      if (outcome) {
+        await deps.publisher.toUsers(participantIds, {
+          type: added ? "dm_reaction_added" : "dm_reaction_removed",
+          conversationId: key.conversationId, messageId: key.messageId, emoji, userId: c.var.userId, count: outcome.count,
+        });
+      }
       return c.body(null, 204);
     });
 

@@ -36,7 +36,7 @@ export const serversRoutes = (deps: Deps) =>
       await retireServer(deps.db, serverId, c.var.userId);
       // Announced while the subscriptions that say who listens still exist; then they go too.
       await deps.publisher.toServer(serverId, { type: "server_deleted", serverId }, { alsoUserIds: [c.var.userId] });
-      await purgeServer(deps.db, serverId);
+      await purgeServer(deps, serverId);
       return c.body(null, 204);
     })
     .route("/:id/channels", channelsRoutes(deps))
