@@ -3,11 +3,10 @@
  * chat apps do (a day divider when the day changes; one header for a run of messages by the same
  * author within a few minutes). No Svelte: the unit tests import it directly.
  */
-import type { User } from "@agorusta/core/views";
-import type { MediaFields } from "./media.ts";
+import type { Attachment, Reaction, ReplyRef, User } from "@agorusta/core/views";
 
 /** What channel messages and DM messages have in common. */
-export interface TimelineMessage extends MediaFields {
+export interface TimelineMessage {
   id: string;
   authorId: string;
   author: User;
@@ -15,6 +14,10 @@ export interface TimelineMessage extends MediaFields {
   createdAt: string;
   /** Set once its author edits it (placeholders of messages being sent have none). */
   editedAt?: string | null;
+  /** What it answers, its reactions and its files (placeholders of messages being sent have no reactions or files yet). */
+  replyTo?: ReplyRef | null;
+  reactions?: Reaction[];
+  attachments?: Attachment[];
 }
 
 type Versioned = { id: string; editedAt?: string | null };

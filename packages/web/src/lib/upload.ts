@@ -3,6 +3,7 @@
  * (`Upload`): XMLHttpRequest, because fetch still reports no upload progress. No Svelte: the unit
  * tests import it directly.
  */
+import { INLINE_TYPES } from "./media.ts";
 
 export interface PresignedRequest {
   uploadUrl: string;
@@ -72,8 +73,7 @@ export function formatSize(bytes: number): string {
 export const contentTypeOf = (file: Blob): string => file.type || "application/octet-stream";
 
 /** Image types the API serves inline (api.md "Attachments"); anything else is a download. */
-export const INLINE_IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"] as const;
-export const isInlineImage = (contentType: string): boolean => (INLINE_IMAGE_TYPES as readonly string[]).includes(contentType);
+export const isInlineImage = (contentType: string): boolean => INLINE_TYPES.has(contentType);
 
 /**
  * The box an image is drawn in: its own size, shrunk to fit `max` (never grown), so the space is
