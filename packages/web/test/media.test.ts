@@ -3,9 +3,11 @@
  * typed becomes markup or script), mentions, replies, reactions, attachments and avatars.
  */
 import { describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
+import { sendMessage } from "@agorusta/core/messages";
 import { call } from "../src/lib/api.ts";
 import { apiOf, register, shot, stage, uniqueName } from "./browser.ts";
+import { png, text } from "./files.ts";
 
 const world = stage();
 const { person, errors } = world;
@@ -14,6 +16,14 @@ const messageList = (page: Page, channel: string) => page.getByRole("list", { na
 const composer = (page: Page, channel: string) => page.getByRole("textbox", { name: `Message #${channel}` });
 const messageRow = (page: Page, channel: string, text: string) =>
   messageList(page, channel).getByRole("listitem").filter({ hasText: text });
+const reaction = (row: Locator, emoji: string) => row.getByRole("group", { name: "Reactions" }).getByRole("button", { name: new RegExp(`^${emoji} `) });
+/** Whether the element is within the message list's visible area. */
+const inView = (page: Page, el: Locator) =>
+  el.evaluate((node) => {
+    const list = node.closest(".scroller")!.getBoundingClientRect();
+    const box = node.getBoundingClientRect();
+    return box.top >= list.top && box.bottom <= list.bottom;
+  });
 
 async function say(page: Page, channel: string, text: string) {
   await composer(page, channel).fill(text);
@@ -111,6 +121,178 @@ describe("formatting, replies, reactions and files between two people", () => {
     await hers.locator(".mention").waitFor();
     expect(await hers.evaluate((el) => el.classList.contains("mentioned"))).toBe(false);
     await shot(bob, "laptop-mention");
+  });
+
+  it("replies show whom they answer, and a click goes back to the original, however far back", async () => {
+    // The original, then more than a page of chat after it (straight into the table: quicker).
+    await say(alice, "general", "Who has the key to the darkroom?");
+    const shown = messageRow(bob, "general", "Who has the key to the darkroom?");
+    await shown.waitFor();
+    const originalId = (await shown.getAttribute("data-message-id"))!;
+    const original = bob.locator(`li[data-message-id="${originalId}"]`);
+    await original.hover();
+    await original.getByRole("button", { name: "Reply" }).click();
+    await bob.getByRole("status").filter({ hasText: `Replying to @${aliceName}` }).waitFor();
+    await say(bob, "general", "I do, I'll bring it.");
+    const reply = messageRow(alice, "general", "I'll bring it.");
+    const preview = reply.getByRole("button", { name: new RegExp(`^Reply to ${aliceName}: Who has the key to the darkroom\?`) });
+    await preview.waitFor();
+    expect(await bob.getByRole("status").filter({ hasText: "Replying to" }).count()).toBe(0);
+    await shot(alice, "laptop-reply");
+
+    const at = { serverId, channelId: new URL(alice.url()).pathname.split("/")[4]!, userId: (await apiOf(alice)).userId };
+    for (let i = 1; i <= 60; i++) await sendMessage(world.app.stores, { ...at, content: `Filler message ${i}` });
+    const { api } = await apiOf(bob);
+    await call(api.servers[":id"].channels[":cid"].messages.$post({ param: { id: serverId, cid: at.channelId }, json: { content: "Still need the key?", replyTo: originalId } }));
+
+    // A fresh page holds only the newest 50: the original is not loaded until asked for.
+    await alice.reload();
+    const late = messageRow(alice, "general", "Still need the key?");
+    await late.waitFor();
+    await messageRow(alice, "general", "Filler message 60").waitFor();
+    expect(await alice.locator(`li[data-message-id="${originalId}"]`).count()).toBe(0);
+    await late.getByRole("button", { name: /^Reply to / }).click();
+    const found = alice.locator(`li[data-message-id="${originalId}"]`);
+    await found.waitFor();
+    await expect.poll(() => inView(alice, found)).toBe(true);
+    await expect.poll(() => found.evaluate((el) => el.classList.contains("flash"))).toBe(true);
+    await shot(alice, "laptop-reply-jump");
+  });
+
+  it("reacts with the picker, both see it live, a click toggles one's own, and hovering tells who", async () => {
+    await say(alice, "general", "Prints are dry!");
+    const bobs = messageRow(bob, "general", "Prints are dry!");
+    await bobs.waitFor();
+    await bobs.hover();
+    await bobs.getByRole("button", { name: "Add reaction" }).click();
+    const picker = bob.getByRole("dialog", { name: "Pick an emoji" });
+    await picker.waitFor();
+    // emoji-picker-element: its search box is a combobox over a listbox of options (in its shadow root).
+    await picker.getByRole("combobox").fill("thumbs up");
+    await picker.getByRole("option", { name: /^👍/ }).first().click();
+    await picker.waitFor({ state: "detached" });
+    await shot(bob, "laptop-reaction");
+
+    const mine = reaction(bobs, "👍");
+    await expect.poll(() => mine.getAttribute("aria-pressed")).toBe("true");
+    expect(await mine.textContent()).toContain("1");
+    const alices = messageRow(alice, "general", "Prints are dry!");
+    const hers = reaction(alices, "👍");
+    await hers.waitFor();
+    expect(await hers.getAttribute("aria-pressed")).toBe("false");
+    expect(await hers.getAttribute("aria-label")).toBe("👍 1 reaction");
+
+    await hers.click();
+    await expect.poll(() => hers.getAttribute("aria-label")).toBe("👍 2 reactions, including yours");
+    await expect.poll(() => mine.getAttribute("aria-label")).toBe("👍 2 reactions, including yours");
+    await mine.hover();
+    await bobs.getByRole("tooltip").filter({ hasText: `You and ${aliceName} reacted with 👍` }).waitFor();
+    await shot(bob, "laptop-reaction-who");
+
+    await hers.click();
+    await expect.poll(() => mine.getAttribute("aria-label")).toBe("👍 1 reaction, including yours");
+    expect(await hers.getAttribute("aria-pressed")).toBe("false");
+    // A reload shows the same.
+    await alice.reload();
+    await expect.poll(() => reaction(messageRow(alice, "general", "Prints are dry!"), "👍").getAttribute("aria-label")).toBe("👍 1 reaction");
+  });
+
+  it("uploads with progress, can cancel, and the other side sees the image inline and the file as a link", async () => {
+    const requests: string[] = [];
+    alice.on("request", (r) => r.method() === "POST" && r.url().endsWith("/attachments") && requests.push(r.url()));
+    // Slow uploads down, so their progress can be seen.
+    const cdp = await alice.context().newCDPSession(alice);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 256 * 1024 });
+
+    const picker = alice.locator('input[type="file"]');
+    await picker.setInputFiles([
+      { name: "contact-sheet.png", mimeType: "image/png", buffer: png(640, 480) },
+      { name: "notes.txt", mimeType: "text/plain", buffer: text(600 * 1024) },
+    ]);
+    const queue = alice.getByRole("list", { name: "Files to send" });
+    const bar = queue.getByRole("progressbar", { name: "Uploading notes.txt" });
+    await bar.waitFor();
+    await expect.poll(async () => Number(await bar.getAttribute("aria-valuenow"))).toBeGreaterThan(0);
+    const midway = Number(await bar.getAttribute("aria-valuenow"));
+    expect(midway).toBeLessThan(100);
+    await shot(alice, "laptop-upload-progress");
+
+    // A third file, cancelled on its way: it goes nowhere.
+    await picker.setInputFiles([{ name: "outtakes.txt", mimeType: "text/plain", buffer: text(2 * 1024 * 1024) }]);
+    await queue.getByRole("progressbar", { name: "Uploading outtakes.txt" }).waitFor();
+    await queue.getByRole("button", { name: "Cancel outtakes.txt" }).click();
+    await queue.getByText("outtakes.txt").waitFor({ state: "detached" });
+
+    // Sending waits for the uploads.
+    await composer(alice, "general").fill("Tonight's contact sheet and my notes");
+    await composer(alice, "general").press("Enter");
+    await alice.getByText("Wait for the files to finish uploading.").waitFor();
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await queue.getByRole("progressbar").first().waitFor({ state: "detached" });
+    await composer(alice, "general").press("Enter");
+    await queue.waitFor({ state: "detached" });
+    expect(requests).toHaveLength(3);
+
+    const row = messageRow(bob, "general", "Tonight's contact sheet");
+    await row.waitFor();
+    const image = row.getByRole("img", { name: "contact-sheet.png" });
+    await image.waitFor();
+    // Its box is set from the stored dimensions (reserved before it loads), scaled to fit 400 × 300.
+    expect(await image.evaluate((img: HTMLImageElement) => [img.getAttribute("width"), img.getAttribute("height")])).toEqual(["400", "300"]);
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(640);
+    const link = row.getByRole("link", { name: /notes\.txt/ });
+    expect(await link.textContent()).toContain("600 KB");
+    const download = await fetch((await link.getAttribute("href"))!);
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-disposition")).toMatch(/^attachment;/);
+    expect((await download.arrayBuffer()).byteLength).toBe(600 * 1024);
+    expect(await row.getByText("outtakes.txt").count()).toBe(0);
+    await shot(bob, "laptop-attachments");
+
+    // A reload shows the same.
+    await bob.reload();
+    await messageRow(bob, "general", "Tonight's contact sheet").getByRole("img", { name: "contact-sheet.png" }).waitFor();
+  });
+
+  it("refuses a file that is too large before sending a byte, and takes pasted and dropped files", async () => {
+    const requests: string[] = [];
+    bob.on("request", (r) => r.method() === "POST" && r.url().endsWith("/attachments") && requests.push(r.url()));
+    // Made in the page (30 MB through the test's connection to the browser would be slow), picked as from the file dialog.
+    await bob.locator('input[type="file"]').evaluate((input: HTMLInputElement) => {
+      const files = new DataTransfer();
+      files.items.add(new File([new Uint8Array(30 * 1024 * 1024)], "raw-scan.tif", { type: "image/tiff" }));
+      input.files = files.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    const queue = bob.getByRole("list", { name: "Files to send" });
+    await queue.getByRole("alert").filter({ hasText: "raw-scan.tif is 30 MB: files can be at most 25 MB." }).waitFor();
+    await shot(bob, "laptop-upload-too-large");
+    expect(requests).toEqual([]);
+    await queue.getByRole("button", { name: "Remove raw-scan.tif" }).click();
+    await queue.waitFor({ state: "detached" });
+
+    // A screenshot pasted into the composer, and a file dropped on the conversation.
+    const bytes = [...png(120, 90)];
+    await composer(bob, "general").evaluate((box, data) => {
+      const files = new DataTransfer();
+      files.items.add(new File([new Uint8Array(data)], "screenshot.png", { type: "image/png" }));
+      box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: files, bubbles: true, cancelable: true }));
+    }, bytes);
+    await bob.locator(".scroller").evaluate((list) => {
+      const files = new DataTransfer();
+      files.items.add(new File(["dropped text"], "dropped.txt", { type: "text/plain" }));
+      for (const type of ["dragenter", "dragover", "drop"]) list.dispatchEvent(new DragEvent(type, { dataTransfer: files, bubbles: true, cancelable: true }));
+    });
+    await queue.getByText("screenshot.png").waitFor();
+    await queue.getByText("dropped.txt").waitFor();
+    await expect.poll(() => queue.getByRole("progressbar").count()).toBe(0);
+    // Files alone make a message.
+    await composer(bob, "general").press("Enter");
+    const row = messageList(alice, "general").getByRole("listitem").filter({ has: alice.getByRole("img", { name: "screenshot.png" }) });
+    await row.waitFor();
+    await row.getByRole("link", { name: /dropped\.txt/ }).waitFor();
+    expect(requests).toHaveLength(2);
   });
 
   it("had no page errors", () => {

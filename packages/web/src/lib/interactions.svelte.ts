@@ -13,6 +13,7 @@ import type { TimelineMessage } from "./timeline.ts";
 import { toasts } from "./toasts.svelte.ts";
 import { Uploads, type RequestUpload } from "./uploads.svelte.ts";
 import { isApiError } from "./api.ts";
+import { joinAnd, rgiEmoji, withReaction } from "./reactions.ts";
 
 /** A reaction event of this conversation (`reaction_added`, `dm_reaction_removed`, …). */
 export interface ReactionChange {
@@ -84,7 +85,8 @@ export class Interactions<M extends TimelineMessage> {
   }
 
   /** An emoji picked for a message: one's reaction, unless it is there already. */
-  react(messageId: string, emoji: string): Promise<void> {
+  react(messageId: string, picked: string): Promise<void> {
+    const emoji = rgiEmoji(picked);
     const mine = this.#message(messageId)?.reactions?.some((r) => r.emoji === emoji && r.me);
     return mine ? Promise.resolve() : this.toggle(messageId, emoji);
   }
@@ -168,22 +170,6 @@ export class Interactions<M extends TimelineMessage> {
     if (message) this.#feed.apply({ type: "updated", message: { ...message, reactions } });
   }
 }
-
-/**
- * The reactions after one change: `count` for `emoji` (gone at 0, added at the end when new, as
- * the API orders them by first use); `me` follows `on` only when the change is one's own.
- */
-export function withReaction(reactions: readonly Reaction[], emoji: string, on: boolean, count: number, mine: boolean): Reaction[] {
-  const index = reactions.findIndex((r) => r.emoji === emoji);
-  const current = reactions[index];
-  const me = mine ? on : (current?.me ?? false);
-  const next = { emoji, count: Math.max(count, me ? 1 : 0), me };
-  if (next.count === 0) return reactions.filter((r) => r.emoji !== emoji);
-  if (!current) return [...reactions, next];
-  return reactions.map((r, i) => (i === index ? next : r));
-}
-
-const joinAnd = (names: string[]) => (names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`);
 
 /** Call during component initialisation: the conversation's reaction events, for the component's life. */
 export function followReactions<M extends TimelineMessage>(

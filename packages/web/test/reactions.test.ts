@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { joinAnd, rgiEmoji, withReaction } from "../src/lib/reactions.ts";
+import { fitBox, formatSize } from "../src/lib/upload.ts";
+
+describe("withReaction", () => {
+  const shown = [
+    { emoji: "👍", count: 2, me: false },
+    { emoji: "🎉", count: 1, me: true },
+  ];
+
+  it("adds a new emoji at the end, in first-use order", () => {
+    expect(withReaction(shown, "🔥", true, 1, true)).toEqual([...shown, { emoji: "🔥", count: 1, me: true }]);
+  });
+
+  it("takes the count it is told, and changes `me` only for one's own change", () => {
+    expect(withReaction(shown, "👍", true, 3, false)).toEqual([{ emoji: "👍", count: 3, me: false }, shown[1]]);
+    expect(withReaction(shown, "👍", true, 3, true)).toEqual([{ emoji: "👍", count: 3, me: true }, shown[1]]);
+    // Someone else takes theirs back: mine stays.
+    expect(withReaction(shown, "🎉", false, 1, false)).toEqual(shown);
+  });
+
+  it("drops an emoji nobody reacts with any more", () => {
+    expect(withReaction(shown, "🎉", false, 0, true)).toEqual([shown[0]]);
+  });
+
+  it("never shows one's own reaction with a count of 0", () => {
+    expect(withReaction([], "👍", true, 0, true)).toEqual([{ emoji: "👍", count: 1, me: true }]);
+  });
+});
+
+describe("rgiEmoji", () => {
+  it.each([
+    ["👍\uFE0F", "👍"],
+    ["👍", "👍"],
+    ["❤️", "❤️"],
+    ["👍🏽", "👍🏽"],
+    ["🏳️‍🌈", "🏳️‍🌈"],
+    ["🇫🇷", "🇫🇷"],
+    ["1️⃣", "1️⃣"],
+    ["a", "a"],
+  ])("%s → %s", (picked, sent) => {
+    expect(rgiEmoji(picked)).toBe(sent);
+  });
+});
+
+describe("names and sizes", () => {
+  it("joins names as a sentence", () => {
+    expect(joinAnd([])).toBe("");
+    expect(joinAnd(["You"])).toBe("You");
+    expect(joinAnd(["You", "bob"])).toBe("You and bob");
+    expect(joinAnd(["You", "bob", "eve"])).toBe("You, bob and eve");
+  });
+
+  it("writes sizes as people read them", () => {
+    expect(formatSize(512)).toBe("512 B");
+    expect(formatSize(600 * 1024)).toBe("600 KB");
+    expect(formatSize(1536 * 1024)).toBe("1.5 MB");
+    expect(formatSize(26_214_400)).toBe("25 MB");
+    expect(formatSize(30 * 1024 * 1024)).toBe("30 MB");
+  });
+
+  it("fits an image's box within the maximum, keeping its shape, never enlarging it", () => {
+    const max = { width: 400, height: 300 };
+    expect(fitBox(640, 480, max)).toEqual({ width: 400, height: 300 });
+    expect(fitBox(1000, 200, max)).toEqual({ width: 400, height: 80 });
+    expect(fitBox(200, 1000, max)).toEqual({ width: 60, height: 300 });
+    expect(fitBox(120, 90, max)).toEqual({ width: 120, height: 90 });
+    expect(fitBox(0, 0, max)).toEqual({ width: 320, height: 240 });
+  });
+});
