@@ -44,3 +44,7 @@ export const fileUrl = (files: FileStore, a: { key: string; filename: string; co
 
 /** The signed GET of an avatar or icon (always a checked image of an inline type). */
 export const imageUrl = (files: FileStore, key: string) => files.presignGet(key, { disposition: "inline" });
+
+/** An avatar's or icon's URL, or null when there is none (or no file store to sign with). */
+export const imageUrlOf = async (files: FileStore | undefined, key: string | undefined): Promise<string | null> =>
+  files && key ? imageUrl(files, key) : null;

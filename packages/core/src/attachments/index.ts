@@ -3,3 +3,4 @@ export * from "./storage.ts";
 export * from "./uploads.ts";
 export * from "./present.ts";
 export * from "./conversations.ts";
+export * from "./images.ts";

@@ -11,9 +11,10 @@ import { failed, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
 import { assertAuthor, saveEdit } from "./edits.ts";
 import { getEach } from "../store/batches.ts";
-import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "../views.ts";
+import { dmConversationView, dmMessageView, type DmConversation, type DmMessage, type User } from "../views.ts";
 import type { Stores } from "../attachments/files.ts";
-import { present } from "../attachments/present.ts";
+import { avatarUrls, present } from "../attachments/present.ts";
+import type { FileStore } from "../attachments/storage.ts";
 import { couldBeMessageId, replyRefOf } from "./replies.ts";
 import { attachmentsOf, readyAttachments, writeMessage } from "./attach.ts";
 import { removeMessageExtras } from "./deletion.ts";
@@ -36,7 +37,9 @@ async function conversationOfPair(db: Db, pair: string): Promise<DmConversationI
   return data;
 }
 
-async function twoUsers(db: Db, callerId: string, otherId: string): Promise<[User, User]> {
+type Participant = Omit<User, "avatarUrl">;
+
+async function twoUsers(db: Db, callerId: string, otherId: string): Promise<[Participant, Participant]> {
   const data = await getEach([{ userId: callerId }, { userId: otherId }], (keys) =>
     db.entities.users.get(keys).go({ attributes: ["userId", "username", "createdAt"] }),
   );
@@ -45,7 +48,8 @@ async function twoUsers(db: Db, callerId: string, otherId: string): Promise<[Use
   const other = byId.get(otherId);
   if (!caller) throw new AppError("unauthorized");
   if (!other) throw new AppError("not_found", "No such user.");
-  return [userView(caller), userView(other)];
+  const participant = (u: typeof caller) => ({ id: u.userId, username: u.username, createdAt: u.createdAt });
+  return [participant(caller), participant(other)];
 }
 
 /**
@@ -58,14 +62,16 @@ export async function startConversation(
   db: Db,
   callerId: string,
   otherId: string,
+  files?: FileStore,
 ): Promise<{ conversation: DmConversation; created: boolean }> {
+  const show = async (c: DmConversationItem) => (await showConversations(db, files, [c]))[0]!;
   if (otherId === callerId) {
     const message = "You cannot start a conversation with yourself.";
     throw new AppError("invalid_request", message, { issues: [{ path: "userId", message }] });
   }
   const pair = pairOf(callerId, otherId);
   const existing = await conversationOfPair(db, pair);
-  if (existing) return { conversation: dmConversationView(existing), created: false };
+  if (existing) return { conversation: await show(existing), created: false };
 
   const [caller, other] = await twoUsers(db, callerId, otherId);
   // Participants in id order, like the guard: the conversation looks the same whoever started it.
@@ -85,10 +91,10 @@ export async function startConversation(
   if (failed(codes, 0)) {
     const winner = await conversationOfPair(db, pair);
     if (!winner) throw new Error(`dmPair guard ${pair} refused a write but cannot be read`);
-    return { conversation: dmConversationView(winner), created: false };
+    return { conversation: await show(winner), created: false };
   }
   if (codes) throw new Error(`start DM transaction canceled: ${codes.join(",")}`);
-  return { conversation: dmConversationView(conversation), created: true };
+  return { conversation: await show(conversation), created: true };
 }
 
 /** The conversation, if the caller is one of its two participants; else 404, as if it did not exist. */
@@ -100,8 +106,14 @@ export async function participantsConversation(db: Db, userId: string, conversat
   return data;
 }
 
-export async function getConversation(db: Db, userId: string, conversationId: string): Promise<DmConversation> {
-  return dmConversationView(await participantsConversation(db, userId, conversationId));
+/** Conversations with their participants' current avatars (one BatchGetItem of the users, when there is a file store). */
+async function showConversations(db: Db, files: FileStore | undefined, conversations: DmConversationItem[]): Promise<DmConversation[]> {
+  const avatars = files ? await avatarUrls({ db, files }, conversations.flatMap((c) => [c.first.id, c.second.id])) : new Map<string, string | null>();
+  return conversations.map((c) => dmConversationView(c, (id) => avatars.get(id) ?? null));
+}
+
+export async function getConversation(db: Db, userId: string, conversationId: string, files?: FileStore): Promise<DmConversation> {
+  return (await showConversations(db, files, [await participantsConversation(db, userId, conversationId)]))[0]!;
 }
 
 /** The conversations by key, 100 to a BatchGetItem, retrying what DynamoDB leaves unprocessed. */
@@ -117,14 +129,11 @@ async function conversationsById(db: Db, ids: string[]): Promise<Map<string, DmC
  * The caller's conversations, most recent activity first: one Query of their inbox (sorted by
  * last activity), then the conversations by key, 100 to a BatchGetItem.
  */
-export async function listConversations(db: Db, userId: string): Promise<DmConversation[]> {
+export async function listConversations(db: Db, userId: string, files?: FileStore): Promise<DmConversation[]> {
   const { data: inboxes } = await db.entities.dmInboxes.query.recent({ userId }).go({ order: "desc", pages: "all" });
   if (!inboxes.length) return [];
   const conversations = await conversationsById(db, inboxes.map((i) => i.conversationId));
-  return inboxes.flatMap((i) => {
-    const c = conversations.get(i.conversationId);
-    return c ? [dmConversationView(c)] : [];
-  });
+  return showConversations(db, files, inboxes.flatMap((i) => conversations.get(i.conversationId) ?? []));
 }
 
 /** A page of the conversation's history, oldest first; the Query runs alongside the participant check. */

@@ -21,10 +21,12 @@ export const MAX_DISTINCT_EMOJI = 20;
 /**
  * One RGI emoji (Unicode's recommended-for-general-interchange set, as Node's `\p{RGI_Emoji}`
  * knows it): a pictograph with its modifiers and joiners (skin tones, ZWJ families), a flag, a
- * keycap. Not text, not two emoji, not a bare modifier: those are refused.
+ * keycap. Not text, not two emoji, and not an emoji component on its own (a bare skin tone or
+ * hair style, which RGI lists but emoji-test.txt marks "component", not an emoji to send).
  */
 const RGI_EMOJI = /^\p{RGI_Emoji}$/v;
-export const isEmoji = (s: string) => s.length <= 64 && RGI_EMOJI.test(s);
+const LONE_COMPONENT = /^\p{Emoji_Component}$/u;
+export const isEmoji = (s: string) => s.length <= 64 && RGI_EMOJI.test(s) && !LONE_COMPONENT.test(s);
 
 export function assertEmoji(emoji: string) {
   if (!isEmoji(emoji)) {

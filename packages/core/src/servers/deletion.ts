@@ -64,6 +64,9 @@ export async function purgeServer(stores: Stores, serverId: string): Promise<voi
     await e.uniques.delete(channelGuard(serverId, channel.name)).go();
     await e.channels.delete({ serverId, channelId }).go();
   }
+  // Its icons (the current one, and any a crashed swap left behind): one listing of its prefix.
+  const icons = await stores.files.listOlderThan(`icons/${serverId}/`, new Date(8.64e15));
+  if (icons.length) await stores.files.remove(icons);
   await deleteEach(invites.data, (keys) => e.invites.delete(keys).go());
   await deleteEach(passwords.data, (keys) => e.serverPasswords.delete(keys).go());
 }

@@ -30,12 +30,12 @@ import { params } from "../http/params.ts";
 export const dmsRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", async (c) => c.json(await listConversations(deps.db, c.var.userId), 200))
+    .get("/", async (c) => c.json(await listConversations(deps.db, c.var.userId, deps.files), 200))
     .post("/", validate("json", startDmBody), async (c) => {
-      const { conversation, created } = await startConversation(deps.db, c.var.userId, c.req.valid("json").userId);
+      const { conversation, created } = await startConversation(deps.db, c.var.userId, c.req.valid("json").userId, deps.files);
       return c.json(conversation, created ? 201 : 200);
     })
-    .get("/:id", params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id), 200))
+    .get("/:id", params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id, deps.files), 200))
     .get("/:id/messages", params(dmParams), validate("query", historyQuery), async (c) => {
       const page = await listDmMessages(deps, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("query") });
       return c.json(page, 200);
