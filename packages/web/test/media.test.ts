@@ -194,7 +194,9 @@ describe("formatting, replies, reactions and files between two people", () => {
     expect(await hers.getAttribute("aria-pressed")).toBe("false");
     // A reload shows the same.
     await alice.reload();
-    await expect.poll(() => reaction(messageRow(alice, "general", "Prints are dry!"), "👍").getAttribute("aria-label")).toBe("👍 1 reaction");
+    const again = reaction(messageRow(alice, "general", "Prints are dry!"), "👍");
+    await again.waitFor();
+    expect(await again.getAttribute("aria-label")).toBe("👍 1 reaction");
   });
 
   it("uploads with progress, can cancel, and the other side sees the image inline and the file as a link", async () => {
@@ -293,6 +295,54 @@ describe("formatting, replies, reactions and files between two people", () => {
     await row.waitFor();
     await row.getByRole("link", { name: /dropped\.txt/ }).waitFor();
     expect(requests).toHaveLength(2);
+  });
+
+  it("an avatar and a server icon replace the initials wherever they are shown, for everyone", async () => {
+    const loaded = (img: Locator) => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0);
+    await alice.getByRole("button", { name: "Your profile" }).click();
+    const profile = alice.getByRole("dialog", { name: "Your profile" });
+    await profile.waitFor();
+    const choose = profile.getByLabel("Choose a picture for the avatar");
+    // Not an image: refused before anything is sent.
+    await choose.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: text(100) });
+    await profile.getByRole("alert").filter({ hasText: "notes.txt is not a PNG, JPEG, GIF or WebP image." }).waitFor();
+    await choose.setInputFiles({ name: "me.png", mimeType: "image/png", buffer: png(96, 96) });
+    await profile.getByRole("button", { name: "Change avatar" }).waitFor();
+    await expect.poll(() => loaded(profile.locator("img.avatar-image"))).toBe(true);
+    await shot(alice, "laptop-profile-avatar");
+    await alice.keyboard.press("Escape");
+    // Her panel and her own messages show it at once.
+    await expect.poll(() => loaded(alice.getByRole("button", { name: "Your profile" }).locator("img.avatar-image"))).toBe(true);
+    await expect.poll(() => loaded(messageRow(alice, "general", "Prints are dry!").locator("img.avatar-image"))).toBe(true);
+
+    // The owner gives the server an icon.
+    await alice.goto(`/servers/${serverId}/settings`);
+    const card = alice.getByRole("region", { name: "Server icon" });
+    await card.getByLabel("Choose a picture for the icon").setInputFiles({ name: "icon.png", mimeType: "image/png", buffer: png(128, 128) });
+    await card.getByRole("button", { name: "Change icon" }).waitFor();
+    const rail = (page: Page) => page.getByRole("navigation", { name: "Servers" }).getByRole("link", { name: /^Darkroom/ });
+    await expect.poll(() => loaded(rail(alice).locator("img.avatar-image"))).toBe(true);
+    await shot(alice, "laptop-server-icon");
+
+    // Bob, on his next visit: her face on her messages and in the member list, the icon in his rail.
+    await bob.reload();
+    const face = messageRow(bob, "general", "Prints are dry!").locator("img.avatar-image");
+    await face.waitFor();
+    await expect.poll(() => loaded(face)).toBe(true);
+    const members = bob.getByRole("complementary", { name: "Members" });
+    await members.getByRole("listitem").filter({ hasText: aliceName }).locator("img.avatar-image").waitFor();
+    await expect.poll(() => loaded(members.getByRole("listitem").filter({ hasText: aliceName }).locator("img.avatar-image"))).toBe(true);
+    expect(await members.getByRole("listitem").filter({ hasText: bobName }).locator("img").count()).toBe(0);
+    await rail(bob).locator("img.avatar-image").waitFor();
+    await expect.poll(() => loaded(rail(bob).locator("img.avatar-image"))).toBe(true);
+    await shot(bob, "laptop-avatars");
+
+    // Removed: the initials again.
+    await alice.getByRole("button", { name: "Your profile" }).click();
+    await profile.getByRole("button", { name: "Remove avatar" }).click();
+    await profile.getByRole("button", { name: "Upload avatar" }).waitFor();
+    expect(await profile.locator("img").count()).toBe(0);
+    await alice.keyboard.press("Escape");
   });
 
   it("had no page errors", () => {
