@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { sendMessage } from "@agorusta/core/messages";
 import { call } from "../src/lib/api.ts";
-import { apiOf, register, shot, stage, uniqueName } from "./browser.ts";
+import { apiOf, phone, register, shot, stage, uniqueName } from "./browser.ts";
 import { png, text } from "./files.ts";
 
 const world = stage();
@@ -232,6 +232,7 @@ describe("formatting, replies, reactions and files between two people", () => {
     await alice.getByText("Wait for the files to finish uploading.").waitFor();
     await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await queue.getByRole("progressbar").first().waitFor({ state: "detached" });
+    await alice.getByText("Wait for the files to finish uploading.").waitFor({ state: "detached" });
     await composer(alice, "general").press("Enter");
     await queue.waitFor({ state: "detached" });
     expect(requests).toHaveLength(3);
@@ -346,6 +347,55 @@ describe("formatting, replies, reactions and files between two people", () => {
   });
 
   it("had no page errors", () => {
+    expect(errors()).toEqual([]);
+  });
+});
+
+describe("a direct conversation, one side on a phone", () => {
+  it("a photo, a reply to it and a reaction reach the other side live", async () => {
+    const [carol, dan] = await Promise.all([person(), person(phone)]);
+    const [carolName, danName] = [uniqueName("carol"), uniqueName("dan")];
+    await Promise.all([register(carol, carolName), register(dan, danName)]);
+    const { api } = await apiOf(carol);
+    const dm = await call(api.dms.$post({ json: { userId: (await apiOf(dan)).userId } }));
+    await Promise.all([carol.goto(`/dms/${dm.id}`), dan.goto(`/dms/${dm.id}`)]);
+    const box = (page: Page, other: string) => page.getByRole("textbox", { name: `Message @${other}` });
+    const list = (page: Page, other: string) => page.getByRole("list", { name: `Messages with ${other}` });
+    await Promise.all([box(carol, danName).waitFor(), box(dan, carolName).waitFor()]);
+
+    await carol.locator('input[type="file"]').setInputFiles({ name: "harbour.png", mimeType: "image/png", buffer: png(1200, 800) });
+    await expect.poll(() => carol.getByRole("list", { name: "Files to send" }).getByRole("progressbar").count()).toBe(0);
+    await box(carol, danName).fill("The **harbour** at dawn");
+    await box(carol, danName).press("Enter");
+
+    const photo = list(dan, carolName).getByRole("listitem").filter({ hasText: "harbour at dawn" });
+    const image = photo.getByRole("img", { name: "harbour.png" });
+    await image.waitFor();
+    expect(await photo.locator("strong").textContent()).toBe("harbour");
+    // On a narrow screen the reserved box shrinks with the column, keeping the photo's shape.
+    const size = await image.evaluate((img) => [img.getBoundingClientRect().width, img.getBoundingClientRect().height]);
+    expect(size[0]).toBeLessThanOrEqual(400);
+    expect(Math.abs(size[0]! / size[1]! - 1.5)).toBeLessThan(0.02);
+
+    // Dan taps the message for its tools, reacts, and replies.
+    await photo.click({ position: { x: 40, y: 10 } });
+    await photo.getByRole("button", { name: "Add reaction" }).click();
+    const picker = dan.getByRole("dialog", { name: "Pick an emoji" });
+    await picker.getByRole("combobox").fill("heart eyes");
+    await picker.getByRole("option", { name: /^😍/ }).first().click();
+    await reaction(photo, "😍").waitFor();
+    await photo.click({ position: { x: 40, y: 10 } });
+    await photo.getByRole("button", { name: "Reply" }).click();
+    await box(dan, carolName).fill("Stunning!");
+    await box(dan, carolName).press("Enter");
+    await shot(dan, "phone-dm-media");
+
+    const hers = list(carol, danName).getByRole("listitem").filter({ hasText: "harbour at dawn" });
+    await expect.poll(() => reaction(hers, "😍").getAttribute("aria-label")).toBe("😍 1 reaction");
+    const reply = list(carol, danName).getByRole("listitem").filter({ hasText: "Stunning!" });
+    await reply.getByRole("button", { name: new RegExp(`^Reply to ${carolName}: The \\*\\*harbour\\*\\* at dawn`) }).waitFor();
+    expect(await reply.locator(".excerpt strong").textContent()).toBe("harbour");
+    await shot(carol, "laptop-dm-media");
     expect(errors()).toEqual([]);
   });
 });
