@@ -58,7 +58,7 @@ describe("DynamoDB requests per route", () => {
       serverId = r.body.id;
       return r;
     }, 201)).toEqual({ GetItem: 1, TransactWriteItems: 1 });
-    expect(await cost("GET /servers", () => t.call("GET", "/servers", { token: owner.token }), 200)).toEqual({ Query: 1 });
+    expect(await cost("GET /servers", () => t.call("GET", "/servers", { token: owner.token }), 200)).toEqual({ Query: 1, BatchGetItem: 1 });
     expect(await cost("GET /servers/:id", async () => {
       const r = await t.call("GET", `/servers/${serverId}`, { token: owner.token });
       channelId = r.body.channels[0].id;
@@ -69,8 +69,37 @@ describe("DynamoDB requests per route", () => {
 
     const messages = `/servers/${serverId}/channels/${channelId}/messages`;
     expect(await cost("POST …/messages", () => t.call("POST", messages, { token: owner.token, body: { content: "hi" } }), 201))
-      .toEqual({ GetItem: 2, PutItem: 1 });
-    expect(await cost("GET …/messages", () => t.call("GET", messages, { token: owner.token }), 200)).toEqual({ GetItem: 2, Query: 1 });
+      .toEqual({ GetItem: 3, PutItem: 1 });
+    expect(await cost("GET …/messages", () => t.call("GET", messages, { token: owner.token }), 200)).toEqual({ GetItem: 2, Query: 1, BatchGetItem: 1 });
+
+    // Replies, reactions, attachments (docs/data-model.md).
+    const original = (await t.call("GET", messages, { token: owner.token })).body[0].id;
+    expect(await cost("POST …/messages (a reply)", () => t.call("POST", messages, { token: owner.token, body: { content: "re", replyTo: original } }), 201))
+      .toEqual({ GetItem: 4, PutItem: 1 });
+    const emoji = `${messages}/${original}/reactions/${encodeURIComponent("👍")}`;
+    expect(await cost("PUT …/reactions/:emoji/me", () => t.call("PUT", `${emoji}/me`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 2, TransactWriteItems: 1 });
+    expect(await cost("PUT …/reactions/:emoji/me (again: no change)", () => t.call("PUT", `${emoji}/me`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 2, TransactWriteItems: 1 });
+    expect(await cost("GET …/reactions/:emoji", () => t.call("GET", emoji, { token: owner.token }), 200))
+      .toEqual({ GetItem: 2, Query: 1, BatchGetItem: 1 });
+    expect(await cost("GET …/messages (with reactions)", () => t.call("GET", messages, { token: owner.token }), 200))
+      .toEqual({ GetItem: 2, Query: 2, BatchGetItem: 1 });
+    expect(await cost("DELETE …/reactions/:emoji/me", () => t.call("DELETE", `${emoji}/me`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 2, TransactWriteItems: 1 });
+    let uploadId = "";
+    expect(await cost("POST …/attachments", async () => {
+      const r = await t.call("POST", `/servers/${serverId}/channels/${channelId}/attachments`, {
+        token: owner.token, body: { filename: "a.txt", contentType: "text/plain", size: 1 },
+      });
+      uploadId = r.body.id;
+      return r;
+    }, 201)).toEqual({ GetItem: 2, PutItem: 1 });
+    await fetch((await t.deps.files.presignPut(`pending/${uploadId}`, { contentType: "text/plain", size: 1 }, 60)).url, {
+      method: "PUT", headers: { "content-type": "text/plain" }, body: "x",
+    });
+    expect(await cost("POST …/messages (an attachment)", () => t.call("POST", messages, { token: owner.token, body: { attachments: [uploadId] } }), 201))
+      .toEqual({ GetItem: 3, BatchGetItem: 1, TransactWriteItems: 1 });
 
     expect(await cost("POST /servers/:id/invites", async () => {
       const r = await t.call("POST", `/servers/${serverId}/invites`, { token: owner.token, body: { maxUses: 5 } });
@@ -104,7 +133,7 @@ describe("DynamoDB requests per route", () => {
 
     const mid = (await t.call("POST", messages, { token: joiner.token, body: { content: "to edit" } })).body.id;
     expect(await cost("PATCH …/messages/:mid", () => t.call("PATCH", `${messages}/${mid}`, { token: joiner.token, body: { content: "edited" } }), 200))
-      .toEqual({ GetItem: 2, UpdateItem: 1 });
+      .toEqual({ GetItem: 2, UpdateItem: 1, BatchGetItem: 1 });
     expect(await cost("DELETE …/messages/:mid", () => t.call("DELETE", `${messages}/${mid}`, { token: owner.token }), 204))
       .toEqual({ GetItem: 2, DeleteItem: 1 });
     expect(await cost("GET /servers/:id/members", () => t.call("GET", `/servers/${serverId}/members`, { token: owner.token }), 200))

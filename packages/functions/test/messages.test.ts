@@ -21,10 +21,13 @@ describe("POST …/messages", () => {
       channelId: s.channelId,
       serverId: s.id,
       authorId: s.owner.id,
-      author: { id: s.owner.id, username: s.owner.username, createdAt: s.owner.createdAt },
+      author: { id: s.owner.id, username: s.owner.username, createdAt: s.owner.createdAt, avatarUrl: null },
       content: "hello world",
       createdAt: expect.any(String),
       editedAt: null,
+      replyTo: null,
+      reactions: [],
+      attachments: [],
     });
   });
 

@@ -12,18 +12,26 @@ import { fileUrl, imageUrl, type Stores } from "./files.ts";
 type AnyMessage = MessageItem | DmMessageItem;
 const reactionKey = (messageId: string, emoji: string) => `${messageId} ${emoji}`;
 
-/** The users' current avatar URLs (null for none): one BatchGetItem of their items, avatar key only. */
-export async function avatarUrls(stores: Stores, userIds: Iterable<string>): Promise<Map<string, string | null>> {
-  const ids = [...new Set(userIds)];
+/** Avatar keys already read (a user item at hand): `undefined` for a user who has none. */
+export type KnownAvatars = ReadonlyMap<string, string | undefined>;
+
+/**
+ * The users' current avatar URLs (null for none): one BatchGetItem of their items, avatar key
+ * only, for those whose key is not already `known`.
+ */
+export async function avatarUrls(stores: Stores, userIds: Iterable<string>, known: KnownAvatars = new Map()): Promise<Map<string, string | null>> {
+  const all = [...new Set(userIds)];
+  const ids = all.filter((id) => !known.has(id));
   const found = ids.length
     ? await getEach(
         ids.map((userId) => ({ userId })),
         (keys) => stores.db.entities.users.get(keys).go({ attributes: ["userId", "avatarKey"] }),
       )
     : [];
-  const urls = new Map<string, string | null>(ids.map((id) => [id, null]));
+  const urls = new Map<string, string | null>(all.map((id) => [id, null]));
+  const keys = [...found, ...[...known].map(([userId, avatarKey]) => ({ userId, avatarKey }))];
   await Promise.all(
-    found.map(async (u) => {
+    keys.map(async (u) => {
       if (u.avatarKey) urls.set(u.userId, await imageUrl(stores.files, u.avatarKey));
     }),
   );
@@ -47,11 +55,12 @@ export async function messageLinks(
   viewerId: string,
   conversationId: string,
   messages: AnyMessage[],
+  known?: KnownAvatars,
 ): Promise<MessageLinks> {
   const people = messages.flatMap((m) => (m.replyTo ? [m.authorId, m.replyTo.authorId] : [m.authorId]));
   const attached = messages.flatMap((m) => m.attachments ?? []);
   const [avatars, mine, urls] = await Promise.all([
-    avatarUrls(stores, people),
+    avatarUrls(stores, people, known),
     viewerReactions(stores, viewerId, conversationId, messages),
     Promise.all(attached.map(async (a) => [a.key, await fileUrl(stores.files, a)] as const)).then((e) => new Map(e)),
   ]);
@@ -69,7 +78,8 @@ export async function present<M extends AnyMessage, V>(
   conversationId: string,
   messages: M[],
   view: (m: M, links: MessageLinks) => V,
+  known?: KnownAvatars,
 ): Promise<V[]> {
-  const links = await messageLinks(stores, viewerId, conversationId, messages);
+  const links = await messageLinks(stores, viewerId, conversationId, messages, known);
   return messages.map((m) => view(m, links));
 }

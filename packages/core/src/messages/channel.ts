@@ -7,16 +7,19 @@ import { requireMember } from "../servers/access.ts";
 import { assertAuthor, saveEdit } from "./edits.ts";
 import { messageView, type Message } from "../views.ts";
 import type { Stores } from "../attachments/files.ts";
-import { present } from "../attachments/present.ts";
+import { present, type KnownAvatars } from "../attachments/present.ts";
 import { couldBeMessageId, replyRefOf } from "./replies.ts";
 import { attachmentsOf, readyAttachments, writeMessage } from "./attach.ts";
 import { removeMessageExtras } from "./deletion.ts";
 
 /** The channel message as its viewer sees it (avatars, file URLs, their own reactions). */
-export const showMessages = (stores: Stores, viewerId: string, channelId: string, items: MessageItem[]) =>
-  present(stores, viewerId, channelId, items, messageView);
-const showMessage = async (stores: Stores, viewerId: string, item: MessageItem) =>
-  (await showMessages(stores, viewerId, item.channelId, [item]))[0]!;
+export const showMessages = (stores: Stores, viewerId: string, channelId: string, items: MessageItem[], known?: KnownAvatars) =>
+  present(stores, viewerId, channelId, items, messageView, known);
+const showMessage = async (stores: Stores, viewerId: string, item: MessageItem, known?: KnownAvatars) =>
+  (await showMessages(stores, viewerId, item.channelId, [item], known))[0]!;
+/** The author's avatar key, read alongside the other reads of a send or an edit. */
+export const authorAvatar = (db: Db, userId: string): Promise<KnownAvatars> =>
+  db.entities.users.get({ userId }).go({ attributes: ["userId", "avatarKey"] }).then((r) => new Map([[userId, r.data?.avatarKey]]));
 
 /** The caller's membership and the channel (which must belong to the server), read in parallel. */
 export async function memberInChannel(db: Db, serverId: string, channelId: string, userId: string) {
@@ -40,11 +43,12 @@ export async function sendMessage(
 ): Promise<Message> {
   const { db } = stores;
   const { replyTo } = input;
-  const [member, original] = await Promise.all([
+  const [member, original, avatar] = await Promise.all([
     memberInChannel(db, input.serverId, input.channelId, input.userId),
     replyTo && couldBeMessageId(replyTo)
       ? db.entities.messages.get({ channelId: input.channelId, messageId: replyTo }).go().then((r) => r.data)
       : null,
+    authorAvatar(db, input.userId),
   ]);
   const messageId = newId();
   const reply = replyTo === undefined ? undefined : replyRefOf(original, replyTo);
@@ -63,7 +67,7 @@ export async function sendMessage(
   };
   if (ready) await writeMessage(db, messageId, ready, (tx) => [tx.messages.create(message).commit()]);
   else await db.entities.messages.create(message).go();
-  return showMessage(stores, input.userId, message);
+  return showMessage(stores, input.userId, message, avatar);
 }
 
 /**

@@ -13,17 +13,18 @@ import { assertAuthor, saveEdit } from "./edits.ts";
 import { getEach } from "../store/batches.ts";
 import { dmConversationView, dmMessageView, type DmConversation, type DmMessage, type User } from "../views.ts";
 import type { Stores } from "../attachments/files.ts";
-import { avatarUrls, present } from "../attachments/present.ts";
+import { avatarUrls, present, type KnownAvatars } from "../attachments/present.ts";
 import type { FileStore } from "../attachments/storage.ts";
 import { couldBeMessageId, replyRefOf } from "./replies.ts";
+import { authorAvatar } from "./channel.ts";
 import { attachmentsOf, readyAttachments, writeMessage } from "./attach.ts";
 import { removeMessageExtras } from "./deletion.ts";
 
 /** DM messages as their viewer sees them (avatars, file URLs, their own reactions). */
 export const showDmMessages = (stores: Stores, viewerId: string, conversationId: string, items: DmMessageItem[]) =>
   present(stores, viewerId, conversationId, items, dmMessageView);
-const showDmMessage = async (stores: Stores, viewerId: string, item: DmMessageItem) =>
-  (await showDmMessages(stores, viewerId, item.conversationId, [item]))[0]!;
+const showDmMessage = async (stores: Stores, viewerId: string, item: DmMessageItem, known?: KnownAvatars) =>
+  (await present(stores, viewerId, item.conversationId, [item], dmMessageView, known))[0]!;
 
 /** The `dmPair` guard's value: the same for both sides, whoever starts. */
 const pairOf = (a: string, b: string) => [a, b].sort().join(":");
@@ -166,11 +167,12 @@ export async function sendDmMessage(
 ): Promise<{ message: DmMessage; participantIds: [string, string] }> {
   const { db } = stores;
   const { replyTo } = input;
-  const [conversation, original] = await Promise.all([
+  const [conversation, original, avatar] = await Promise.all([
     participantsConversation(db, input.userId, input.conversationId),
     replyTo && couldBeMessageId(replyTo)
       ? db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: replyTo }).go().then((r) => r.data)
       : null,
+    authorAvatar(db, input.userId),
   ]);
   const author = conversation.first.id === input.userId ? conversation.first : conversation.second;
   const participantIds: [string, string] = [conversation.first.id, conversation.second.id];
@@ -194,7 +196,7 @@ export async function sendDmMessage(
     dmConversations.patch({ conversationId }).set({ lastMessageAt: createdAt }).commit(),
     ...participantIds.map((userId) => dmInboxes.patch({ userId, conversationId }).set({ lastActivityAt: createdAt }).commit()),
   ]);
-  return { message: await showDmMessage(stores, input.userId, message), participantIds };
+  return { message: await showDmMessage(stores, input.userId, message, avatar), participantIds };
 }
 
 /** The message, if the caller is a participant of its conversation, with the conversation and both participants' ids. */

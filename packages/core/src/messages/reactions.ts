@@ -69,10 +69,14 @@ function nextCounts(counts: Counts, emoji: string, change: Change): Counts {
   return left > 0 ? counts.map((r, i) => (i === at ? { emoji, count: left } : r)) : counts.filter((_, i) => i !== at);
 }
 
-async function applyReaction(stores: Stores, target: Target, emoji: string, change: Change): Promise<ReactionOutcome> {
+/**
+ * `first` is the message as the access check read it: the first attempt starts from it (no
+ * extra read); a lost race re-reads it, consistently.
+ */
+async function applyReaction(stores: Stores, target: Target, first: MessageItem | DmMessageItem, emoji: string, change: Change): Promise<ReactionOutcome> {
   const key = { conversationId: target.conversationId, messageId: target.messageId, emoji, userId: target.reactor.userId };
   for (let attempt = 1; attempt <= 10; attempt++) {
-    const message = await target.read();
+    const message = attempt === 1 ? first : await target.read();
     if (!message) throw new AppError("not_found", "No such message.");
     const counts = nextCounts(message.reactions ?? [], emoji, change);
     const from = message.revision;
@@ -117,8 +121,8 @@ interface DmReaction { conversationId: string; messageId: string; userId: string
 /** PUT/DELETE …/channels/:cid/messages/:mid/reactions/:emoji/me (members). */
 export async function setChannelReaction(stores: Stores, input: ChannelReaction, change: Change): Promise<ReactionOutcome> {
   assertEmoji(input.emoji);
-  const { member } = await visibleMessage(stores.db, input);
-  return applyReaction(stores, channelTarget(stores, input, member), input.emoji, change);
+  const { member, message } = await visibleMessage(stores.db, input);
+  return applyReaction(stores, channelTarget(stores, input, member), message, input.emoji, change);
 }
 
 /** PUT/DELETE /dms/:id/messages/:mid/reactions/:emoji/me (participants). */
@@ -128,7 +132,7 @@ export async function setDmReaction(
   change: Change,
 ): Promise<{ outcome: ReactionOutcome; participantIds: [string, string] }> {
   assertEmoji(input.emoji);
-  const { conversation, participantIds } = await visibleDmMessage(stores.db, input);
+  const { conversation, message, participantIds } = await visibleDmMessage(stores.db, input);
   const me = conversation.first.id === input.userId ? conversation.first : conversation.second;
   const key = { conversationId: input.conversationId, messageId: input.messageId };
   const target: Target = {
@@ -137,7 +141,7 @@ export async function setDmReaction(
     read: () => stores.db.entities.dmMessages.get(key).go({ consistent: true }).then((r) => r.data),
     update: (tx, set, from) => tx.dmMessages.patch(key).set(set).where(revisionIs(from) as never).commit() as unknown as Commit,
   };
-  return { outcome: await applyReaction(stores, target, input.emoji, change), participantIds };
+  return { outcome: await applyReaction(stores, target, message, input.emoji, change), participantIds };
 }
 
 /** Who reacted with the emoji, in user-id order, `limit` after `after`: one Query (+ their avatars). */
