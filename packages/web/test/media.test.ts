@@ -166,7 +166,13 @@ describe("formatting, replies, reactions and files between two people", () => {
     await bobs.hover();
     await bobs.getByRole("button", { name: "Add reaction" }).click();
     const picker = bob.getByRole("dialog", { name: "Pick an emoji" });
-    await picker.waitFor();
+    await picker.getByRole("combobox").waitFor();
+    await shot(bob, "laptop-emoji-picker");
+    // Escape closes it, and the button that opened it has the focus again.
+    await bob.keyboard.press("Escape");
+    await picker.waitFor({ state: "detached" });
+    expect(await bobs.getByRole("button", { name: "Add reaction" }).evaluate((b) => b === document.activeElement)).toBe(true);
+    await bobs.getByRole("button", { name: "Add reaction" }).click();
     // emoji-picker-element: its search box is a combobox over a listbox of options (in its shadow root).
     await picker.getByRole("combobox").fill("thumbs up");
     await picker.getByRole("option", { name: /^👍/ }).first().click();

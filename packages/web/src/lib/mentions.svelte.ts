@@ -18,11 +18,13 @@ export function provideMentions(people: () => Iterable<Pick<User, "username">>, 
   }));
 }
 
-/** The mention context of the message in `content`, read while rendering. */
-export function mentionContext(message: Mentioning): MentionContext {
+/**
+ * Call during component initialisation: reads the conversation's context once, and gives the
+ * mention context of a message (call it as often as the message changes).
+ */
+export function mentionContexts(): (message: Mentioning) => MentionContext {
   const get = getContext<(() => Omit<MentionContext, "everyone">) | undefined>(KEY);
-  const base = get?.() ?? { isMember: () => false, me: null };
-  return { ...base, everyone: message.mentionsEveryone === true };
+  return (message) => ({ ...(get?.() ?? { isMember: () => false, me: null }), everyone: message.mentionsEveryone === true });
 }
 
 /** What a message says of whom it mentions, where the API tells (`mentions`, `mentionsEveryone`). */

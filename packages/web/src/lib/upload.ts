@@ -3,7 +3,7 @@
  * (`Upload`): XMLHttpRequest, because fetch still reports no upload progress. No Svelte: the unit
  * tests import it directly.
  */
-import { INLINE_TYPES } from "./media.ts";
+import { INLINE_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from "./media.ts";
 
 export interface PresignedRequest {
   uploadUrl: string;
@@ -67,6 +67,18 @@ export function formatSize(bytes: number): string {
     unit++;
   }
   return `${value < 10 ? value.toFixed(1).replace(/\.0$/, "") : Math.round(value)} ${units[unit]}`;
+}
+
+/** Why a file cannot join the next message (`queued` files already do), or null: said before any byte is sent. */
+export function attachmentRefusal(name: string, size: number, queued: number): string | null {
+  if (size > MAX_ATTACHMENT_BYTES) {
+    const limit = formatSize(MAX_ATTACHMENT_BYTES);
+    const shown = formatSize(size);
+    return `${name} is ${shown === limit ? `just over ${limit}` : shown}: files can be at most ${limit}.`;
+  }
+  if (size === 0) return `${name} is empty.`;
+  if (queued >= MAX_ATTACHMENTS) return `${name}: a message can carry at most ${MAX_ATTACHMENTS} files.`;
+  return null;
 }
 
 /** The content type to declare: the browser's guess, or plain bytes when it has none. */

@@ -4,8 +4,8 @@
  * a single byte is sent, with the reason shown in its place.
  */
 import { isApiError } from "./api.ts";
-import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, type Upload } from "./media.ts";
-import { contentTypeOf, formatSize, isInlineImage, putFile, UploadError } from "./upload.ts";
+import type { Upload } from "./media.ts";
+import { attachmentRefusal, contentTypeOf, isInlineImage, putFile, UploadError } from "./upload.ts";
 
 export type UploadStatus = "uploading" | "done" | "failed" | "refused";
 
@@ -83,13 +83,9 @@ export class Uploads {
     let count = this.items.filter((u) => u.status !== "refused").length;
     for (const file of files) {
       const item = new PendingUpload(file);
-      if (file.size > MAX_ATTACHMENT_BYTES) {
-        item.refuse(`${item.name} is ${formatSize(file.size)}: files can be at most ${formatSize(MAX_ATTACHMENT_BYTES)}.`);
-      } else if (file.size === 0) {
-        item.refuse(`${item.name} is empty.`);
-      } else if (count >= MAX_ATTACHMENTS) {
-        item.refuse(`${item.name}: a message can carry at most ${MAX_ATTACHMENTS} files.`);
-      } else {
+      const reason = attachmentRefusal(item.name, file.size, count);
+      if (reason) item.refuse(reason);
+      else {
         count++;
         void item.start(this.#request);
       }

@@ -1,6 +1,7 @@
+/** The pure rules behind reactions and uploads in the web app. */
 import { describe, expect, it } from "vitest";
 import { joinAnd, rgiEmoji, withReaction } from "../src/lib/reactions.ts";
-import { fitBox, formatSize } from "../src/lib/upload.ts";
+import { attachmentRefusal, fitBox, formatSize } from "../src/lib/upload.ts";
 
 describe("withReaction", () => {
   const shown = [
@@ -66,5 +67,16 @@ describe("names and sizes", () => {
     expect(fitBox(200, 1000, max)).toEqual({ width: 60, height: 300 });
     expect(fitBox(120, 90, max)).toEqual({ width: 120, height: 90 });
     expect(fitBox(0, 0, max)).toEqual({ width: 320, height: 240 });
+  });
+});
+
+describe("attachmentRefusal", () => {
+  it("refuses what the API would, before sending: over 25 MiB, empty, an 11th file", () => {
+    expect(attachmentRefusal("a.bin", 26_214_400, 0)).toBeNull();
+    expect(attachmentRefusal("a.bin", 26_214_401, 0)).toBe("a.bin is just over 25 MB: files can be at most 25 MB.");
+    expect(attachmentRefusal("scan.tif", 30 * 1024 * 1024, 0)).toBe("scan.tif is 30 MB: files can be at most 25 MB.");
+    expect(attachmentRefusal("a.txt", 0, 0)).toBe("a.txt is empty.");
+    expect(attachmentRefusal("a.txt", 1, 9)).toBeNull();
+    expect(attachmentRefusal("a.txt", 1, 10)).toBe("a.txt: a message can carry at most 10 files.");
   });
 });
