@@ -1,7 +1,7 @@
 /** The pure rules behind reactions and uploads in the web app. */
 import { describe, expect, it } from "vitest";
 import { joinAnd, rgiEmoji, withReaction } from "../src/lib/reactions.ts";
-import { attachmentRefusal, fitBox, formatSize } from "../src/lib/upload.ts";
+import { attachmentRefusal, fitBox, formatSize } from "../src/lib/files.ts";
 
 describe("withReaction", () => {
   const shown = [

@@ -11,7 +11,7 @@ import type { Feed } from "./feed.svelte.ts";
 import type { Reaction, ReplyRef } from "./media.ts";
 import type { TimelineMessage } from "./timeline.ts";
 import { toasts } from "./toasts.svelte.ts";
-import { Uploads, type RequestUpload } from "./uploads.svelte.ts";
+import { Uploads, type RequestUpload } from "./uploadQueue.svelte.ts";
 import { isApiError } from "./api.ts";
 import { joinAnd, rgiEmoji, withReaction } from "./reactions.ts";
 

@@ -5,7 +5,7 @@
  */
 import { isApiError } from "./api.ts";
 import { INLINE_TYPES, MAX_IMAGE_BYTES, type Upload } from "./media.ts";
-import { formatSize, putFile, UploadError } from "./upload.ts";
+import { formatSize, putFile, UploadError } from "./files.ts";
 
 export interface PictureRoutes {
   request(file: { filename: string; contentType: string; size: number }): Promise<Upload>;

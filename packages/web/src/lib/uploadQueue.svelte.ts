@@ -5,7 +5,7 @@
  */
 import { isApiError } from "./api.ts";
 import type { Upload } from "./media.ts";
-import { attachmentRefusal, contentTypeOf, isInlineImage, putFile, UploadError } from "./upload.ts";
+import { attachmentRefusal, contentTypeOf, isInlineImage, putFile, UploadError } from "./files.ts";
 
 export type UploadStatus = "uploading" | "done" | "failed" | "refused";
 
