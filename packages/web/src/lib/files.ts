@@ -1,7 +1,8 @@
 /**
- * Sending a file's bytes straight to storage with the presigned request the API handed out
- * (`Upload`): XMLHttpRequest, because fetch still reports no upload progress. No Svelte: the unit
- * tests import it directly.
+ * Files as the web app handles them: what may be attached (refused before any byte is sent), how
+ * sizes and image boxes are shown, and sending the bytes straight to storage with the presigned
+ * request the API handed out (`Upload`) — XMLHttpRequest, because fetch still reports no upload
+ * progress. No Svelte: the unit tests import it directly.
  */
 import { INLINE_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from "./media.ts";
 
