@@ -1,6 +1,6 @@
 /** The pure rules behind reactions and uploads in the web app. */
 import { describe, expect, it } from "vitest";
-import { joinAnd, rgiEmoji, withReaction } from "../src/lib/reactions.ts";
+import { joinAnd, reactorsLine, rgiEmoji, withReaction } from "../src/lib/reactions.ts";
 import { attachmentRefusal, fitBox, formatSize } from "../src/lib/files.ts";
 
 describe("withReaction", () => {
@@ -26,6 +26,18 @@ describe("withReaction", () => {
 
   it("never shows one's own reaction with a count of 0", () => {
     expect(withReaction([], "👍", true, 0, true)).toEqual([{ emoji: "👍", count: 1, me: true }]);
+  });
+});
+
+describe("reactorsLine", () => {
+  const user = (id: string) => ({ id, username: id, createdAt: "2026-12-01T09:00:00.000Z", avatarUrl: null });
+  it("puts the reader first as You, then names, then how many more", () => {
+    expect(reactorsLine([user("ann"), user("me")], 2, "me", "👍")).toBe("You and ann reacted with 👍");
+    expect(reactorsLine([user("ann")], 1, "me", "🎉")).toBe("ann reacted with 🎉");
+    const many = ["a1", "a2", "a3", "a4", "a5", "a6", "a7"].map(user);
+    expect(reactorsLine(many, 30, "me", "🔥")).toBe("a1, a2, a3, a4, a5, a6 and 24 others reacted with 🔥");
+    expect(reactorsLine(many.slice(0, 6), 7, "me", "🔥")).toBe("a1, a2, a3, a4, a5, a6 and 1 other reacted with 🔥");
+    expect(reactorsLine([], 0, "me", "🔥")).toBe("Nobody reacted with 🔥 any more");
   });
 });
 

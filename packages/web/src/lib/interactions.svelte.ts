@@ -13,7 +13,7 @@ import type { TimelineMessage } from "./timeline.ts";
 import { toasts } from "./toasts.svelte.ts";
 import { Uploads, type RequestUpload } from "./uploadQueue.svelte.ts";
 import { isApiError } from "./api.ts";
-import { joinAnd, rgiEmoji, withReaction } from "./reactions.ts";
+import { reactorsLine, rgiEmoji, withReaction } from "./reactions.ts";
 
 /** A reaction event of this conversation (`reaction_added`, `dm_reaction_removed`, …). */
 export interface ReactionChange {
@@ -38,8 +38,6 @@ export interface ConversationMedia {
   reactions: (event: ServerEvent) => ReactionChange | undefined;
 }
 
-/** How many names a reaction's tooltip lists before "and N others". */
-const NAMES_SHOWN = 6;
 /** Looking back for the message a reply answers stops after this many pages of history. */
 const JUMP_PAGES = 40;
 
@@ -73,7 +71,7 @@ export class Interactions<M extends TimelineMessage> {
 
   /** What a reply being written shows of the message it answers, as the API will store it. */
   replyRef(message: M): ReplyRef {
-    return { id: message.id, author: message.author, excerpt: [...message.content].slice(0, 100).join("") };
+    return { id: message.id, author: message.author, excerpt: firstGraphemes(message.content, 100) };
   }
 
   openPicker(messageId: string, anchor: HTMLElement): void {
@@ -119,17 +117,11 @@ export class Interactions<M extends TimelineMessage> {
     this.#setReactions(change.messageId, withReaction(message.reactions ?? [], change.emoji, change.added, change.count, mine));
   }
 
-  /** "You, alice and 3 others": who reacted with `emoji`. */
+  /** "You, alice and 3 others reacted with 👍". */
   async who(messageId: string, emoji: string): Promise<string> {
     const users = await this.#source.reactors(messageId, emoji);
     const total = this.#message(messageId)?.reactions?.find((r) => r.emoji === emoji)?.count ?? users.length;
-    const me = this.#me()?.id;
-    const names = [...users.filter((u) => u.id === me).map(() => "You"), ...users.filter((u) => u.id !== me).map((u) => u.username)];
-    const shown = names.slice(0, NAMES_SHOWN);
-    const others = Math.max(0, total - shown.length);
-    if (shown.length === 0) return `Nobody reacted with ${emoji} any more`;
-    const list = others > 0 ? `${shown.join(", ")} and ${others} ${others === 1 ? "other" : "others"}` : joinAnd(shown);
-    return `${list} reacted with ${emoji}`;
+    return reactorsLine(users, total, this.#me()?.id, emoji);
   }
 
   /**
@@ -170,6 +162,9 @@ export class Interactions<M extends TimelineMessage> {
     if (message) this.#feed.apply({ type: "updated", message: { ...message, reactions } });
   }
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+const firstGraphemes = (text: string, n: number) => Array.from(graphemes.segment(text), (s) => s.segment).slice(0, n).join("");
 
 /** Call during component initialisation: the conversation's reaction events, for the component's life. */
 export function followReactions<M extends TimelineMessage>(

@@ -2,6 +2,7 @@
  * Pure helpers for reactions: a message's reactions after one change, and the emoji form the API
  * takes. No Svelte: the unit tests import it directly.
  */
+import type { User } from "@agorusta/core/views";
 import type { Reaction } from "./media.ts";
 
 /**
@@ -38,3 +39,16 @@ export function rgiEmoji(emoji: string): string {
 /** "a", "a and b", "a, b and c". */
 export const joinAnd = (names: string[]) => (names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`);
 
+
+/** How many names a reaction's tooltip lists before "and N others". */
+const NAMES_SHOWN = 6;
+
+/** "You, alice and 3 others reacted with 👍", from the first page of who reacted and the count. */
+export function reactorsLine(users: readonly User[], total: number, me: string | undefined, emoji: string): string {
+  const names = [...users.filter((u) => u.id === me).map(() => "You"), ...users.filter((u) => u.id !== me).map((u) => u.username)];
+  const shown = names.slice(0, NAMES_SHOWN);
+  const others = Math.max(0, total - shown.length);
+  if (shown.length === 0) return `Nobody reacted with ${emoji} any more`;
+  const list = others > 0 ? `${shown.join(", ")} and ${others} ${others === 1 ? "other" : "others"}` : joinAnd(shown);
+  return `${list} reacted with ${emoji}`;
+}
