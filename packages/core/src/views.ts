@@ -19,7 +19,7 @@ export interface User { id: string; username: string; createdAt: string; avatarU
 export interface Me extends User { email: string }
 export interface Server { id: string; name: string; ownerId: string; createdAt: string; iconUrl: string | null }
 export type Role = "owner" | "member";
-export interface Channel { id: string; serverId: string; name: string; createdAt: string }
+export interface Channel { id: string; serverId: string; name: string; createdAt: string; lastMessageId: string | null }
 export interface ServerDetail extends Server { channels: Channel[]; role: Role }
 /** The message replied to, as it was when the reply was sent. */
 export interface ReplyRef { id: string; author: User; excerpt: string }
@@ -34,7 +34,11 @@ export interface Attachment {
 export interface Upload { id: string; uploadUrl: string; method: "PUT"; headers: Record<string, string>; expiresAt: string }
 /** What a channel message and a DM message both show. */
 interface MessageExtras { replyTo: ReplyRef | null; reactions: Reaction[]; attachments: Attachment[] }
-export interface Message extends MessageExtras {
+/** What channel and DM messages both carry beyond their conversation's ids. */
+export interface MessageState {
+  revision: number; nonce: string | null; mentions: string[]; mentionsEveryone: boolean;
+}
+export interface Message extends MessageState, MessageExtras {
   id: string; channelId: string; serverId: string; authorId: string; author: User;
   content: string; createdAt: string; editedAt: string | null;
 }
@@ -46,12 +50,21 @@ export interface InviteInfo {
   code: string; server: { id: string; name: string }; expiresAt: string | null; maxUses: number | null; uses: number;
 }
 export interface ServerPassword { id: string; serverId: string; label: string | null; expiresAt: string | null; createdAt: string }
-export interface DmConversation { id: string; participants: [User, User]; createdAt: string; lastMessageAt: string | null }
-export interface DmMessage extends MessageExtras {
+export interface DmConversation {
+  id: string; participants: [User, User]; createdAt: string; lastMessageAt: string | null; lastMessageId: string | null;
+}
+export interface DmMessage extends MessageState, MessageExtras {
   id: string; conversationId: string; authorId: string; author: User;
   content: string; createdAt: string; editedAt: string | null;
 }
 export interface Member { user: User; role: Role; joinedAt: string; online: boolean }
+/** A change in a conversation's feed (api.md "Change feeds"). */
+export type Change<M> = { type: "message"; message: M } | { type: "message_deleted"; messageId: string };
+export interface ChangesPage<M> { changes: Change<M>[]; cursor: string; hasMore: boolean }
+/** Exactly one of `channelId` and `conversationId` is set. */
+export interface ReadState {
+  channelId: string | null; conversationId: string | null; lastReadMessageId: string | null; mentionCount: number;
+}
 
 export const userView = (u: Pick<UserItem, "userId" | "username" | "createdAt">, avatarUrl: string | null = null): User => ({
   id: u.userId, username: u.username, createdAt: u.createdAt, avatarUrl,
@@ -66,7 +79,7 @@ export const serverFromMembership = (m: MemberItem, iconUrl: string | null = nul
   id: m.serverId, name: m.serverName, ownerId: m.serverOwnerId, createdAt: m.serverCreatedAt, iconUrl,
 });
 export const channelView = (c: ChannelItem): Channel => ({
-  id: c.channelId, serverId: c.serverId, name: c.name, createdAt: c.createdAt,
+  id: c.channelId, serverId: c.serverId, name: c.name, createdAt: c.createdAt, lastMessageId: c.lastMessageId ?? null,
 });
 
 /**
@@ -96,13 +109,17 @@ function extras(m: MessageItem | DmMessageItem, links: MessageLinks): MessageExt
 const author = (m: MessageItem | DmMessageItem, links: MessageLinks): User => ({
   id: m.authorId, username: m.authorUsername, createdAt: m.authorCreatedAt, avatarUrl: links.avatar(m.authorId),
 });
+// Messages stored before a field existed read as its starting value.
+const messageState = (m: MessageItem | DmMessageItem): MessageState => ({
+  revision: m.revision ?? 1, nonce: m.nonce ?? null, mentions: m.mentions ?? [], mentionsEveryone: m.mentionsEveryone ?? false,
+});
 export const messageView = (m: MessageItem, links: MessageLinks): Message => ({
   id: m.messageId, channelId: m.channelId, serverId: m.serverId, authorId: m.authorId, author: author(m, links),
-  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...extras(m, links),
+  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), ...extras(m, links),
 });
 export const dmMessageView = (m: DmMessageItem, links: MessageLinks): DmMessage => ({
   id: m.messageId, conversationId: m.conversationId, authorId: m.authorId, author: author(m, links),
-  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...extras(m, links),
+  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), ...extras(m, links),
 });
 
 export const inviteView = (i: InviteItem): Invite => ({
@@ -117,6 +134,7 @@ export const dmConversationView = (c: DmConversationItem, avatar: (userId: strin
   participants: [{ ...c.first, avatarUrl: avatar(c.first.id) }, { ...c.second, avatarUrl: avatar(c.second.id) }],
   createdAt: c.createdAt,
   lastMessageAt: c.lastMessageAt ?? null,
+  lastMessageId: c.lastMessageId ?? null,
 });
 export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | null = null): Member => ({
   user: { id: m.userId, username: m.username, createdAt: m.userCreatedAt, avatarUrl },

@@ -196,7 +196,7 @@ describe("deleting a message", () => {
   it("deletes its files from the store", async () => {
     const a = await upload(s.owner, "a.png", "image/png", png(3, 3));
     const sent = await send(s.owner, { attachments: [a.id] });
-    const key = `files/${s.channelId}/${sent.body.id}/${a.id}`;
+    const key = `files/${s.channelId}/${a.id}`;
     expect(await exists(key)).toBe(true);
     // The upload's pending copy is gone once attached.
     expect(await exists(`pending/${a.id}`)).toBe(false);

@@ -5,9 +5,9 @@
  * server item holds the current key, replaced under the condition that it is still the one read
  * (of two racing changes one wins; the other's copy is removed), and the old object is deleted.
  */
-import type { Db, ServerItem, UserItem } from "../model/index.ts";
+import type { ServerItem, UserItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { transact } from "../store/transactions.ts";
+import { transact, type Write, type WriteEntities } from "../store/transactions.ts";
 import { meView, serverView, type Me, type Server, type Upload } from "../views.ts";
 import { requireOwnerOf } from "../servers/access.ts";
 import { createUpload, prepareUploads, uploadAlreadyUsed } from "./uploads.ts";
@@ -23,7 +23,7 @@ export async function createIconUpload(stores: Stores, serverId: string, userId:
   return createUpload(stores, { ...file, ownerId: userId, purpose: "icon", scopeId: serverId });
 }
 
-type Tx = Parameters<Parameters<Db["transaction"]["write"]>[0]>[0];
+type Tx = WriteEntities;
 
 /**
  * Swaps the image key of one item: `write` builds the item's update conditioned on its current
@@ -47,38 +47,31 @@ async function swapImage(
   const to = ready?.files[0]!.key;
   for (let attempt = 1; ; attempt++) {
     const from = await read();
-    const codes = await transact(() =>
-      stores.db.transaction
-        .write((tx) => {
-          const items = [write(tx, to, from)];
-          if (input.uploadId) {
-            items.push(
-              tx.uploads
-                .patch({ uploadId: input.uploadId })
-                .set({ usedBy: input.purpose })
-                .remove(["ttl"])
-                .where(({ usedBy }, { notExists }) => notExists(usedBy))
-                .commit(),
-            );
-          }
-          return items as never;
-        })
-        .go(),
-    );
-    if (!codes) {
+    const refused = await transact(stores.db, (tx): Record<string, Write> => {
+      const writes: Record<string, Write> = { item: write(tx, to, from) as Write };
+      if (input.uploadId) {
+        writes.upload = tx.uploads
+          .patch({ uploadId: input.uploadId })
+          .set({ usedBy: input.purpose })
+          .remove(["ttl"])
+          .where(({ usedBy }, { notExists }) => notExists(usedBy))
+          .commit();
+      }
+      return writes;
+    });
+    if (!refused.size) {
       await ready?.settle(true);
       if (from && from !== to) await stores.files.remove([from]);
       return to;
     }
-    if (codes[1] === "ConditionalCheckFailed") {
+    if (refused.has("upload")) {
       await ready?.settle(false);
       throw uploadAlreadyUsed();
     }
     // The item changed meanwhile (another new image, or it is gone): read it again.
-    if (codes[0] === "ConditionalCheckFailed" && attempt < 5) continue;
+    if (attempt < 5) continue;
     await ready?.settle(false);
-    if (codes[0] === "ConditionalCheckFailed") throw new AppError("not_found");
-    throw new Error(`image swap transaction canceled: ${codes.join(",")}`);
+    throw new AppError("not_found");
   }
 }
 

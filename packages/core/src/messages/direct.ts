@@ -5,26 +5,38 @@
  */
 import type { Db, DmConversationItem, DmMessageItem, UserItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { newId } from "../store/ids.ts";
+import { idAfter, newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
-import { assertAuthor, saveEdit } from "./edits.ts";
+import { assertAuthor } from "./edits.ts";
 import { getEach } from "../store/batches.ts";
-import { dmConversationView, dmMessageView, type DmConversation, type DmMessage, type User } from "../views.ts";
+import {
+  commitChange,
+  currentDmMessages,
+  headOf,
+  messageBefore,
+  readChanges,
+  revisionOf,
+  type Conversation,
+} from "./changes.ts";
+import { mentionWrites } from "./mentions.ts";
+import { claimNonce, firstSentWith } from "./nonces.ts";
 import type { Stores } from "../attachments/files.ts";
-import { avatarUrls, present, type KnownAvatars } from "../attachments/present.ts";
 import type { FileStore } from "../attachments/storage.ts";
+import { avatarUrls, present, type KnownAvatars } from "../attachments/present.ts";
 import { couldBeMessageId, replyRefOf } from "./replies.ts";
-import { authorAvatar } from "./channel.ts";
-import { attachmentsOf, readyAttachments, writeMessage } from "./attach.ts";
+import { attachmentsOf, claimingUploads, claimUploads, readyAttachments } from "./attach.ts";
 import { removeMessageExtras } from "./deletion.ts";
-
-/** DM messages as their viewer sees them (avatars, file URLs, their own reactions). */
-export const showDmMessages = (stores: Stores, viewerId: string, conversationId: string, items: DmMessageItem[]) =>
-  present(stores, viewerId, conversationId, items, dmMessageView);
-const showDmMessage = async (stores: Stores, viewerId: string, item: DmMessageItem, known?: KnownAvatars) =>
-  (await present(stores, viewerId, item.conversationId, [item], dmMessageView, known))[0]!;
+import { authorAvatar } from "./channel.ts";
+import {
+  dmConversationView,
+  dmMessageView,
+  type ChangesPage,
+  type DmConversation,
+  type DmMessage,
+  type User,
+} from "../views.ts";
 
 /** The `dmPair` guard's value: the same for both sides, whoever starts. */
 const pairOf = (a: string, b: string) => [a, b].sort().join(":");
@@ -37,6 +49,12 @@ async function conversationOfPair(db: Db, pair: string): Promise<DmConversationI
   if (!data) throw new Error(`dmPair guard ${pair} points at a missing conversation`);
   return data;
 }
+
+/** DM messages as their viewer sees them (avatars, file URLs, their own reactions). */
+const showDmMessages = (stores: Stores, viewerId: string, conversationId: string, items: DmMessageItem[], known?: KnownAvatars) =>
+  present(stores, viewerId, conversationId, items, dmMessageView, known);
+const showDmMessage = async (stores: Stores, viewerId: string, item: DmMessageItem, known?: KnownAvatars) =>
+  (await showDmMessages(stores, viewerId, item.conversationId, [item], known))[0]!;
 
 type Participant = Omit<User, "avatarUrl">;
 
@@ -79,28 +97,27 @@ export async function startConversation(
   const [first, second] = caller.id < other.id ? [caller, other] : [other, caller];
   const conversation: DmConversationItem = { conversationId: newId(), first, second, createdAt: nowIso() };
   const inbox = (userId: string) => ({ userId, conversationId: conversation.conversationId, lastActivityAt: conversation.createdAt });
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ uniques, dmConversations, dmInboxes }) => [
-        uniques.create({ kind: "dmPair", value: pair, holderId: conversation.conversationId }).commit(),
-        dmConversations.create(conversation).commit(),
-        dmInboxes.create(inbox(first.id)).commit(),
-        dmInboxes.create(inbox(second.id)).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) {
+  const refused = await transact(db, ({ uniques, dmConversations, dmInboxes }) => ({
+    pairGuard: uniques.create({ kind: "dmPair", value: pair, holderId: conversation.conversationId }).commit(),
+    conversation: dmConversations.create(conversation).commit(),
+    firstInbox: dmInboxes.create(inbox(first.id)).commit(),
+    secondInbox: dmInboxes.create(inbox(second.id)).commit(),
+  }));
+  if (refused.has("pairGuard")) {
     const winner = await conversationOfPair(db, pair);
     if (!winner) throw new Error(`dmPair guard ${pair} refused a write but cannot be read`);
     return { conversation: await show(winner), created: false };
   }
-  if (codes) throw new Error(`start DM transaction canceled: ${codes.join(",")}`);
+  assertCommitted(refused, "startConversation");
   return { conversation: await show(conversation), created: true };
 }
 
-/** The conversation, if the caller is one of its two participants; else 404, as if it did not exist. */
+/**
+ * The conversation, if the caller is one of its two participants; else 404, as if it did not
+ * exist. Read strongly: its `seq` is the head a change is built on, or a feed read from.
+ */
 export async function participantsConversation(db: Db, userId: string, conversationId: string): Promise<DmConversationItem> {
-  const { data } = await db.entities.dmConversations.get({ conversationId }).go();
+  const { data } = await db.entities.dmConversations.get({ conversationId }).go({ consistent: true });
   if (!data || (data.first.id !== userId && data.second.id !== userId)) {
     throw new AppError("not_found", "No such conversation.");
   }
@@ -156,15 +173,28 @@ export async function listDmMessages(
   return showDmMessages(stores, input.userId, input.conversationId, page);
 }
 
+export const dmOf = (conversationId: string): Conversation & { kind: "dm" } => ({ kind: "dm", conversationId });
+
+/** What a route pushes after a change: the message as it now is, the feed position after it, and to whom. */
+export interface DmMessageChange {
+  message: DmMessage;
+  cursor: string;
+  participantIds: [string, string];
+}
+
 /**
- * Stores a message and moves the conversation up both participants' lists, in one transaction
- * (the list never disagrees with the history). The author's name is copied from the
- * conversation's participant record: usernames never change.
+ * Stores a message and moves the conversation up both participants' lists, in the change's
+ * transaction (the list never disagrees with the history). The author's name is copied from the
+ * conversation's participant record: usernames never change. Every DM mentions the other
+ * participant. A repeated `nonce` stores nothing and answers with the first message (`created: false`).
  */
 export async function sendDmMessage(
   stores: Stores,
-  input: { userId: string; conversationId: string; content: string; replyTo?: string | undefined; attachments?: string[] | undefined },
-): Promise<{ message: DmMessage; participantIds: [string, string] }> {
+  input: {
+    userId: string; conversationId: string; content: string; nonce?: string | undefined;
+    replyTo?: string | undefined; attachments?: string[] | undefined;
+  },
+): Promise<({ created: true; cursor: string } | { created: false }) & { message: DmMessage; participantIds: [string, string] }> {
   const { db } = stores;
   const { replyTo } = input;
   const [conversation, original, avatar] = await Promise.all([
@@ -174,63 +204,142 @@ export async function sendDmMessage(
       : null,
     authorAvatar(db, input.userId),
   ]);
-  const author = conversation.first.id === input.userId ? conversation.first : conversation.second;
-  const participantIds: [string, string] = [conversation.first.id, conversation.second.id];
-  const messageId = newId();
   const reply = replyTo === undefined ? undefined : replyRefOf(original, replyTo);
-  const ready = await readyAttachments(stores, { ownerId: input.userId, conversationId: input.conversationId, messageId, uploadIds: input.attachments });
-  const message: DmMessageItem = {
-    conversationId: conversation.conversationId,
-    messageId,
-    authorId: author.id,
-    authorUsername: author.username,
-    authorCreatedAt: author.createdAt,
-    content: input.content,
-    createdAt: nowIso(),
-    ...(reply ? { replyTo: reply } : {}),
-    ...(ready ? { attachments: attachmentsOf(ready) } : {}),
-  };
-  const { conversationId, createdAt } = message;
-  await writeMessage(db, messageId, ready, ({ dmMessages, dmConversations, dmInboxes }) => [
-    dmMessages.create(message).commit(),
-    dmConversations.patch({ conversationId }).set({ lastMessageAt: createdAt }).commit(),
-    ...participantIds.map((userId) => dmInboxes.patch({ userId, conversationId }).set({ lastActivityAt: createdAt }).commit()),
-  ]);
-  return { message: await showDmMessage(stores, input.userId, message, avatar), participantIds };
+  const ready = await readyAttachments(stores, { ownerId: input.userId, conversationId: input.conversationId, uploadIds: input.attachments });
+  const author = conversation.first.id === input.userId ? conversation.first : conversation.second;
+  const other = conversation.first.id === input.userId ? conversation.second : conversation.first;
+  const participantIds: [string, string] = [conversation.first.id, conversation.second.id];
+  const { conversationId } = conversation;
+  const nonce = input.nonce ? { conversationId, authorId: author.id, nonce: input.nonce } : null;
+  const result = await claimingUploads(ready, () => commitChange(
+    db,
+    dmOf(conversationId),
+    (head) => {
+      const now = db.clock.now();
+      const item: DmMessageItem = {
+        conversationId,
+        messageId: idAfter(head.lastMessageId, now),
+        authorId: author.id,
+        authorUsername: author.username,
+        authorCreatedAt: author.createdAt,
+        content: input.content,
+        createdAt: new Date(now).toISOString(),
+        revision: 1,
+        mentions: [other.id],
+        mentionsEveryone: false,
+        ...(nonce ? { nonce: nonce.nonce } : {}),
+        ...(reply ? { replyTo: reply } : {}),
+        ...(ready ? { attachments: attachmentsOf(ready) } : {}),
+      };
+      const { createdAt } = item;
+      return {
+        messageId: item.messageId,
+        message: { kind: "created" as const, item },
+        lastMessageId: item.messageId,
+        lastMessageAt: createdAt,
+        also: (tx) => ({
+          ...(nonce ? { nonce: claimNonce(tx, db, nonce, item.messageId) } : {}),
+          firstInbox: tx.dmInboxes.patch({ userId: participantIds[0], conversationId }).set({ lastActivityAt: createdAt }).commit(),
+          secondInbox: tx.dmInboxes.patch({ userId: participantIds[1], conversationId }).set({ lastActivityAt: createdAt }).commit(),
+          ...mentionWrites(tx, conversationId, null, item),
+          ...claimUploads(tx, ready, item.messageId),
+        }),
+      };
+    },
+    { head: headOf(conversation) },
+  ));
+  if (result.committed) {
+    return { created: true, message: await showDmMessage(stores, input.userId, result.plan.message.item, avatar), cursor: result.cursor, participantIds };
+  }
+  if (!nonce || !result.refused.has("nonce")) throw new Error(`sendDmMessage refused by ${[...result.refused].join(", ")}`);
+  const firstId = await firstSentWith(db, nonce);
+  const first = firstId && (await db.entities.dmMessages.get({ conversationId, messageId: firstId }).go({ consistent: true })).data;
+  if (!first) throw new AppError("not_found", "The message first sent with this nonce has been deleted.");
+  return { created: false, message: await showDmMessage(stores, input.userId, first, avatar), participantIds };
 }
 
-/** The message, if the caller is a participant of its conversation, with the conversation and both participants' ids. */
-export async function visibleDmMessage(db: Db, input: { userId: string; conversationId: string; messageId: string }) {
-  const [conversation, message] = await Promise.all([
-    participantsConversation(db, input.userId, input.conversationId),
-    db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: input.messageId }).go(),
-  ]);
-  if (!message.data) throw new AppError("not_found", "No such message.");
-  return { conversation, message: message.data, participantIds: [conversation.first.id, conversation.second.id] as [string, string] };
+/** The DM, read strongly (inside a change, after the head), or 404. */
+export async function currentDmMessage(db: Db, input: { conversationId: string; messageId: string }): Promise<DmMessageItem> {
+  const { data } = await db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: input.messageId }).go({ consistent: true });
+  if (!data) throw new AppError("not_found", "No such message.");
+  return data;
 }
+
+const participantsOf = (c: DmConversationItem): [string, string] => [c.first.id, c.second.id];
 
 /** Only its author edits a DM; `editedAt` marks it. */
 export async function editDmMessage(
   stores: Stores,
   input: { userId: string; conversationId: string; messageId: string; content: string },
-): Promise<{ message: DmMessage; participantIds: [string, string] }> {
+): Promise<DmMessageChange> {
   const { db } = stores;
-  const { message, participantIds } = await visibleDmMessage(db, input);
-  const edit = await saveEdit(message, input, (changes) =>
-    db.entities.dmMessages.patch({ conversationId: input.conversationId, messageId: input.messageId }).set(changes).go(),
+  const conversation = await participantsConversation(db, input.userId, input.conversationId);
+  const result = await commitChange(
+    db,
+    dmOf(input.conversationId),
+    async () => {
+      const message = await currentDmMessage(db, input);
+      assertAuthor(message, input.userId, "edit");
+      const set = { content: input.content, editedAt: nowIso(db.clock) };
+      return {
+        messageId: message.messageId,
+        message: { kind: "updated" as const, revision: revisionOf(message), set },
+        after: { ...message, ...set, revision: revisionOf(message) + 1 },
+      };
+    },
+    { head: headOf(conversation) },
   );
-  return { message: await showDmMessage(stores, input.userId, { ...message, ...edit }), participantIds };
+  if (!result.committed) throw new Error("an edit has no guard to refuse it");
+  return { message: await showDmMessage(stores, input.userId, result.plan.after), cursor: result.cursor, participantIds: participantsOf(conversation) };
 }
 
-/** Only its author deletes a DM: a conversation has no moderator. */
+/**
+ * Only its author deletes a DM: a conversation has no moderator. Deleting the newest moves the
+ * conversation's `lastMessageId` back to the one before.
+ */
 export async function deleteDmMessage(
   stores: Stores,
   input: { userId: string; conversationId: string; messageId: string },
-): Promise<{ participantIds: [string, string] }> {
+): Promise<{ cursor: string; participantIds: [string, string] }> {
   const { db } = stores;
-  const { message, participantIds } = await visibleDmMessage(db, input);
-  assertAuthor(message, input.userId, "delete");
-  await db.entities.dmMessages.delete({ conversationId: input.conversationId, messageId: input.messageId }).go();
-  await removeMessageExtras(stores, input.conversationId, message);
-  return { participantIds };
+  const conversation = await participantsConversation(db, input.userId, input.conversationId);
+  const dm = dmOf(input.conversationId);
+  const result = await commitChange(
+    db,
+    dm,
+    async (head) => {
+      const message = await currentDmMessage(db, input);
+      assertAuthor(message, input.userId, "delete");
+      return {
+        messageId: message.messageId,
+        message: { kind: "deleted" as const },
+        ...(head.lastMessageId === message.messageId ? { lastMessageId: await messageBefore(db, dm, message.messageId) } : {}),
+        also: (tx) => mentionWrites(tx, input.conversationId, message, null),
+        deleted: message,
+      };
+    },
+    { head: headOf(conversation) },
+  );
+  if (!result.committed) throw new Error("a deletion has no guard to refuse it");
+  await removeMessageExtras(stores, input.conversationId, result.plan.deleted);
+  return { cursor: result.cursor, participantIds: participantsOf(conversation) };
+}
+
+/** The conversation's changes after `since` (api.md "Change feeds"); participants only. */
+export async function listDmChanges(
+  stores: Stores,
+  input: { userId: string; conversationId: string; since?: string | undefined; limit: number },
+): Promise<ChangesPage<DmMessage>> {
+  const { db } = stores;
+  const conversation = await participantsConversation(db, input.userId, input.conversationId);
+  const page = await readChanges(db, {
+    conversationId: input.conversationId,
+    head: headOf(conversation),
+    since: input.since,
+    limit: input.limit,
+    current: (ids) => currentDmMessages(db, input.conversationId, ids),
+  });
+  const shown = await showDmMessages(stores, input.userId, input.conversationId, page.changes.flatMap((c) => (c.type === "message" ? [c.message] : [])));
+  const byId = new Map(shown.map((m) => [m.id, m]));
+  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: byId.get(c.message.messageId)! } : c)) };
 }

@@ -1,3 +1,4 @@
+export * from "./changes.ts";
 export * from "./channel.ts";
 export * from "./direct.ts";
 export * from "./edits.ts";
@@ -5,3 +6,6 @@ export * from "./history.ts";
 export * from "./replies.ts";
 export * from "./reactions.ts";
 export * from "./attach.ts";
+export * from "./mentions.ts";
+export * from "./nonces.ts";
+export * from "./readState.ts";

@@ -1,19 +1,18 @@
 /**
  * Reactions: one `reaction` item per user, emoji and message (who reacted, paged in user-id
  * order), and on the message itself each emoji's count in first-added order (what every view
- * shows). Both change in one transaction, conditioned on the message's `revision` being the one
- * read: of two racing changes one commits and the other re-reads and tries again, so the counts
- * always equal the items, and every change grows the revision (the change feed's rule).
+ * shows). Both change in one transaction with the conversation's change feed (changes.ts).
  */
 import type { DmMessageItem, MessageItem, ReactionItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { nowIso } from "../store/time.ts";
-import { transact } from "../store/transactions.ts";
+import type { WriteEntities } from "../store/transactions.ts";
 import type { Stores } from "../attachments/files.ts";
 import { avatarUrls } from "../attachments/present.ts";
 import { userView, type User } from "../views.ts";
-import { visibleMessage } from "./channel.ts";
-import { visibleDmMessage } from "./direct.ts";
+import { channelOf, currentMessage, memberInChannel } from "./channel.ts";
+import { currentDmMessage, dmOf, participantsConversation } from "./direct.ts";
+import { commitChange, conversationIdOf, headOf, revisionOf, type Conversation, type Head } from "./changes.ts";
 
 /** A message carries at most this many different emoji. */
 export const MAX_DISTINCT_EMOJI = 20;
@@ -39,20 +38,7 @@ type Counts = { emoji: string; count: number }[];
 type Change = "added" | "removed";
 
 /** The outcome of a PUT or DELETE: null when it changed nothing (already so). */
-export type ReactionOutcome = { change: Change; count: number; revision: number } | null;
-
-/** How the channel and the DM versions reach their message. */
-interface Target {
-  conversationId: string;
-  messageId: string;
-  read(): Promise<MessageItem | DmMessageItem | null>;
-  reactor: { userId: string; username: string; userCreatedAt: string };
-  /** The message's update in the transaction: counts and revision, if the revision is still `from`. */
-  update(tx: Tx, set: { reactions: Counts; revision: number }, from: number | undefined): Commit;
-}
-
-type Tx = Parameters<Parameters<Stores["db"]["transaction"]["write"]>[0]>[0];
-type Commit = ReturnType<ReturnType<Tx["reactions"]["delete"]>["commit"]>;
+export type ReactionOutcome = { change: Change; count: number; cursor: string } | null;
 
 function nextCounts(counts: Counts, emoji: string, change: Change): Counts {
   const at = counts.findIndex((r) => r.emoji === emoji);
@@ -69,50 +55,47 @@ function nextCounts(counts: Counts, emoji: string, change: Change): Counts {
   return left > 0 ? counts.map((r, i) => (i === at ? { emoji, count: left } : r)) : counts.filter((_, i) => i !== at);
 }
 
+type Reactor = { userId: string; username: string; userCreatedAt: string };
+
 /**
- * `first` is the message as the access check read it: the first attempt starts from it (no
- * extra read); a lost race re-reads it, consistently.
+ * One reaction change, through the change feed's primitive: the message's counts (and revision)
+ * and the reaction item commit together with the conversation's next feed position, so the
+ * counts always equal the items and the change reaches `/changes` and carries a cursor. The
+ * message is read inside the change (after the head), so what the counts are built on is what
+ * they replace. The reaction item's condition (absent for a PUT, present for a DELETE) makes a
+ * repeat change nothing.
  */
-async function applyReaction(stores: Stores, target: Target, first: MessageItem | DmMessageItem, emoji: string, change: Change): Promise<ReactionOutcome> {
-  const key = { conversationId: target.conversationId, messageId: target.messageId, emoji, userId: target.reactor.userId };
-  for (let attempt = 1; attempt <= 10; attempt++) {
-    const message = attempt === 1 ? first : await target.read();
-    if (!message) throw new AppError("not_found", "No such message.");
-    const counts = nextCounts(message.reactions ?? [], emoji, change);
-    const from = message.revision;
-    const revision = (from ?? 1) + 1;
-    const codes = await transact(() =>
-      stores.db.transaction
-        .write((tx) => [
-          change === "added"
-            ? tx.reactions.create({ ...key, ...target.reactor, createdAt: nowIso() } satisfies ReactionItem).commit()
-            : tx.reactions.delete(key).where((a, op) => op.exists(a.userId)).commit(),
-          target.update(tx, { reactions: counts, revision }, from),
-        ])
-        .go(),
-    );
-    if (!codes) return { change, count: counts.find((r) => r.emoji === emoji)?.count ?? 0, revision };
-    // The reaction is already there (or already gone): nothing to change, and that is a success.
-    if (codes[0] === "ConditionalCheckFailed") return null;
-    if (codes[1] !== "ConditionalCheckFailed") throw new Error(`reaction transaction canceled: ${codes.join(",")}`);
-    // The message changed since it was read (or was deleted): read it again.
-    await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-  }
-  throw new Error("reaction: the message kept changing; gave up after 10 attempts");
-}
-
-const revisionIs = (from: number | undefined) => (a: { revision: unknown }, op: { eq: (a: unknown, v: number) => string; notExists: (a: unknown) => string }) =>
-  from === undefined ? op.notExists(a.revision) : op.eq(a.revision, from);
-
-function channelTarget(stores: Stores, input: ChannelReaction, member: { userId: string; username: string; userCreatedAt: string }): Target {
-  const key = { channelId: input.channelId, messageId: input.messageId };
-  return {
-    conversationId: input.channelId,
-    messageId: input.messageId,
-    reactor: { userId: member.userId, username: member.username, userCreatedAt: member.userCreatedAt },
-    read: () => stores.db.entities.messages.get(key).go({ consistent: true }).then((r) => r.data),
-    update: (tx, set, from) => tx.messages.patch(key).set(set).where(revisionIs(from) as never).commit() as unknown as Commit,
-  };
+async function applyReaction(
+  stores: Stores,
+  input: { conversation: Conversation; head: Head; messageId: string; emoji: string; reactor: Reactor; change: Change },
+  read: () => Promise<MessageItem | DmMessageItem>,
+): Promise<ReactionOutcome> {
+  const { conversation, messageId, emoji, reactor, change } = input;
+  const key = { conversationId: conversationIdOf(conversation), messageId, emoji, userId: reactor.userId };
+  const result = await commitChange(
+    stores.db,
+    conversation,
+    async () => {
+      const message = await read();
+      const reactions = nextCounts(message.reactions ?? [], emoji, change);
+      return {
+        messageId,
+        message: { kind: "updated" as const, revision: revisionOf(message), set: { reactions } },
+        also: (tx: WriteEntities) => ({
+          reaction:
+            change === "added"
+              ? tx.reactions.create({ ...key, ...reactor, createdAt: nowIso(stores.db.clock) } satisfies ReactionItem).commit()
+              : tx.reactions.delete(key).where((a, op) => op.exists(a.userId)).commit(),
+        }),
+        count: reactions.find((r) => r.emoji === emoji)?.count ?? 0,
+      };
+    },
+    { head: input.head },
+  );
+  if (result.committed) return { change, count: result.plan.count, cursor: result.cursor };
+  // Already reacted (PUT), or not reacted (DELETE): nothing changed, and that is a success.
+  if (result.refused.has("reaction")) return null;
+  throw new Error(`reaction refused by ${[...result.refused].join(", ")}`);
 }
 
 interface ChannelReaction { serverId: string; channelId: string; messageId: string; userId: string; emoji: string }
@@ -121,8 +104,11 @@ interface DmReaction { conversationId: string; messageId: string; userId: string
 /** PUT/DELETE …/channels/:cid/messages/:mid/reactions/:emoji/me (members). */
 export async function setChannelReaction(stores: Stores, input: ChannelReaction, change: Change): Promise<ReactionOutcome> {
   assertEmoji(input.emoji);
-  const { member, message } = await visibleMessage(stores.db, input);
-  return applyReaction(stores, channelTarget(stores, input, member), message, input.emoji, change);
+  const { member, head } = await memberInChannel(stores.db, input.serverId, input.channelId, input.userId);
+  const reactor = { userId: member.userId, username: member.username, userCreatedAt: member.userCreatedAt };
+  return applyReaction(stores, { conversation: channelOf(input), head, messageId: input.messageId, emoji: input.emoji, reactor, change }, () =>
+    currentMessage(stores.db, input),
+  );
 }
 
 /** PUT/DELETE /dms/:id/messages/:mid/reactions/:emoji/me (participants). */
@@ -132,16 +118,15 @@ export async function setDmReaction(
   change: Change,
 ): Promise<{ outcome: ReactionOutcome; participantIds: [string, string] }> {
   assertEmoji(input.emoji);
-  const { conversation, message, participantIds } = await visibleDmMessage(stores.db, input);
+  const conversation = await participantsConversation(stores.db, input.userId, input.conversationId);
   const me = conversation.first.id === input.userId ? conversation.first : conversation.second;
-  const key = { conversationId: input.conversationId, messageId: input.messageId };
-  const target: Target = {
-    ...key,
-    reactor: { userId: me.id, username: me.username, userCreatedAt: me.createdAt },
-    read: () => stores.db.entities.dmMessages.get(key).go({ consistent: true }).then((r) => r.data),
-    update: (tx, set, from) => tx.dmMessages.patch(key).set(set).where(revisionIs(from) as never).commit() as unknown as Commit,
-  };
-  return { outcome: await applyReaction(stores, target, message, input.emoji, change), participantIds };
+  const reactor = { userId: me.id, username: me.username, userCreatedAt: me.createdAt };
+  const outcome = await applyReaction(
+    stores,
+    { conversation: dmOf(input.conversationId), head: headOf(conversation), messageId: input.messageId, emoji: input.emoji, reactor, change },
+    () => currentDmMessage(stores.db, input),
+  );
+  return { outcome, participantIds: [conversation.first.id, conversation.second.id] };
 }
 
 /** Who reacted with the emoji, in user-id order, `limit` after `after`: one Query (+ their avatars). */
@@ -165,7 +150,12 @@ export async function listChannelReactors(
   input: { serverId: string; channelId: string; messageId: string; userId: string; emoji: string; limit: number; after?: string | undefined },
 ): Promise<User[]> {
   assertEmoji(input.emoji);
-  const [, users] = await Promise.all([visibleMessage(stores.db, input), reactors(stores, { ...input, conversationId: input.channelId })]);
+  const [, message, users] = await Promise.all([
+    memberInChannel(stores.db, input.serverId, input.channelId, input.userId),
+    stores.db.entities.messages.get({ channelId: input.channelId, messageId: input.messageId }).go(),
+    reactors(stores, { ...input, conversationId: input.channelId }),
+  ]);
+  if (!message.data || message.data.serverId !== input.serverId) throw new AppError("not_found", "No such message.");
   return users;
 }
 
@@ -174,6 +164,11 @@ export async function listDmReactors(
   input: { conversationId: string; messageId: string; userId: string; emoji: string; limit: number; after?: string | undefined },
 ): Promise<User[]> {
   assertEmoji(input.emoji);
-  const [, users] = await Promise.all([visibleDmMessage(stores.db, input), reactors(stores, input)]);
+  const [, message, users] = await Promise.all([
+    participantsConversation(stores.db, input.userId, input.conversationId),
+    stores.db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: input.messageId }).go(),
+    reactors(stores, input),
+  ]);
+  if (!message.data) throw new AppError("not_found", "No such message.");
   return users;
 }

@@ -6,22 +6,27 @@ import {
   setDmReaction,
   getConversation,
   listConversations,
+  listDmChanges,
   listDmMessages,
+  markDmRead,
   sendDmMessage,
   startConversation,
 } from "@agorusta/core/messages";
 import {
+  changesQuery,
   dmMessageParams,
   dmParams,
   dmReactionParams,
   historyQuery,
   messageBody,
   reactorsQuery,
+  readBody,
   sendMessageBody,
   startDmBody,
   uploadBody,
 } from "@agorusta/core/schemas";
 import { createDmUpload } from "@agorusta/core/attachments";
+import { announceRead } from "../delivery/readStateEvents.ts";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";
 import { validate } from "../http/validate.ts";
@@ -40,22 +45,31 @@ export const dmsRoutes = (deps: Deps) =>
       const page = await listDmMessages(deps, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("query") });
       return c.json(page, 200);
     })
+    .put("/:id/read", params(dmParams), validate("json", readBody), async (c) => {
+      const read = await markDmRead(deps.db, { conversationId: c.req.valid("param").id, userId: c.var.userId, messageId: c.req.valid("json").messageId });
+      await announceRead(deps, c.var.userId, read);
+      return c.json(read.state, 200);
+    })
+    .get("/:id/changes", params(dmParams), validate("query", changesQuery), async (c) => {
+      const page = await listDmChanges(deps, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("query") });
+      return c.json(page, 200);
+    })
     .post("/:id/messages", params(dmParams), validate("json", sendMessageBody), async (c) => {
-      const { message, participantIds } = await sendDmMessage(deps, {
-        userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("json"),
-      });
-      await deps.publisher.toUsers(participantIds, { type: "new_dm_message", message });
-      return c.json(message, 201);
+      const sent = await sendDmMessage(deps, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("json") });
+      // A repeated nonce stored nothing, so nothing is pushed again.
+      if (!sent.created) return c.json(sent.message, 200);
+      await deps.publisher.toUsers(sent.participantIds, { type: "new_dm_message", message: sent.message, cursor: sent.cursor });
+      return c.json(sent.message, 201);
     })
     .patch("/:id/messages/:mid", params(dmMessageParams), validate("json", messageBody), async (c) => {
-      const { message, participantIds } = await editDmMessage(deps, { ...dmMessageKey(c.var.userId, c.req.valid("param")), content: c.req.valid("json").content });
-      await deps.publisher.toUsers(participantIds, { type: "dm_message_updated", message });
+      const { message, cursor, participantIds } = await editDmMessage(deps, { ...dmMessageKey(c.var.userId, c.req.valid("param")), content: c.req.valid("json").content });
+      await deps.publisher.toUsers(participantIds, { type: "dm_message_updated", message, cursor });
       return c.json(message, 200);
     })
     .delete("/:id/messages/:mid", params(dmMessageParams), async (c) => {
       const key = dmMessageKey(c.var.userId, c.req.valid("param"));
-      const { participantIds } = await deleteDmMessage(deps, key);
-      await deps.publisher.toUsers(participantIds, { type: "dm_message_deleted", conversationId: key.conversationId, messageId: key.messageId });
+      const { cursor, participantIds } = await deleteDmMessage(deps, key);
+      await deps.publisher.toUsers(participantIds, { type: "dm_message_deleted", conversationId: key.conversationId, messageId: key.messageId, cursor });
       return c.body(null, 204);
     })
     .post("/:id/attachments", params(dmParams), validate("json", uploadBody), async (c) => {
@@ -73,7 +87,7 @@ export const dmsRoutes = (deps: Deps) =>
       if (outcome) {
         await deps.publisher.toUsers(participantIds, {
           type: added ? "dm_reaction_added" : "dm_reaction_removed",
-          conversationId: key.conversationId, messageId: key.messageId, emoji, userId: c.var.userId, count: outcome.count,
+          conversationId: key.conversationId, messageId: key.messageId, emoji, userId: c.var.userId, count: outcome.count, cursor: outcome.cursor,
         });
       }
       return c.body(null, 204);
