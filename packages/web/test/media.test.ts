@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
 import { sendMessage } from "@agorusta/core/messages";
 import { call } from "../src/lib/api.ts";
-import { apiOf, phone, register, shot, stage, uniqueName } from "./browser.ts";
+import { apiOf, phone, register, shot, stage, story, uniqueName } from "./browser.ts";
 import { png, text } from "./files.ts";
 
 const world = stage();
@@ -33,16 +33,17 @@ async function say(page: Page, channel: string, text: string) {
 describe("formatting, replies, reactions and files between two people", () => {
   const aliceName = uniqueName("alice");
   const bobName = uniqueName("bob");
-  let alice: Page;
-  let bob: Page;
-  let serverId = "";
+  const scene = story<{ alice: Page; bob: Page }, { serverId: string }>(async () => {
+    const [alice, bob] = await Promise.all([person(), person()]);
+    return { alice, bob };
+  });
 
   it("Alice and Bob meet in a server", async () => {
-    [alice, bob] = await Promise.all([person(), person()]);
+    const { alice, bob } = scene.people;
     await Promise.all([register(alice, aliceName), register(bob, bobName)]);
     const { api } = await apiOf(alice);
     const server = await call(api.servers.$post({ json: { name: `Darkroom ${uniqueName("")}` } }));
-    serverId = server.id;
+    const serverId = scene.learn("serverId", server.id);
     const { code } = await call(api.servers[":id"].invites.$post({ param: { id: serverId }, json: {} }));
     const bobs = await apiOf(bob);
     await call(bobs.api.invites[":code"].join.$post({ param: { code } }));
@@ -51,6 +52,7 @@ describe("formatting, replies, reactions and files between two people", () => {
   });
 
   it("draws bold, italic, strikethrough, code, quotes, spoilers and links as the other side reads them", async () => {
+    const { alice, bob } = scene.people;
     const text = [
       "**bold** *italic* ~~struck~~ `inline code` ||the twist|| see https://example.com/guide?a=1",
       "> a quoted line",
@@ -86,6 +88,7 @@ describe("formatting, replies, reactions and files between two people", () => {
   });
 
   it("leaves markup and javascript: links inert, whatever is typed", async () => {
+    const { alice, bob } = scene.people;
     const hostile = [
       `<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>`,
       `[click me](javascript:window.__pwned=3) javascript:window.__pwned=4`,
@@ -110,6 +113,7 @@ describe("formatting, replies, reactions and files between two people", () => {
   });
 
   it("highlights a mention of a member, and the message that names the reader stands out", async () => {
+    const { alice, bob } = scene.people;
     await say(alice, "general", `@${bobName} can you bring the tripod? cc @nobody-here`);
     const row = messageRow(bob, "general", "bring the tripod");
     await row.waitFor();
@@ -124,6 +128,7 @@ describe("formatting, replies, reactions and files between two people", () => {
   });
 
   it("replies show whom they answer, and a click goes back to the original, however far back", async () => {
+    const { alice, bob } = scene.people;
     // The original, then more than a page of chat after it (straight into the table: quicker).
     await say(alice, "general", "Who has the key to the darkroom?");
     const shown = messageRow(bob, "general", "Who has the key to the darkroom?");
@@ -140,6 +145,7 @@ describe("formatting, replies, reactions and files between two people", () => {
     expect(await bob.getByRole("status").filter({ hasText: "Replying to" }).count()).toBe(0);
     await shot(alice, "laptop-reply");
 
+    const serverId = scene.fact("serverId");
     const at = { serverId, channelId: new URL(alice.url()).pathname.split("/")[4]!, userId: (await apiOf(alice)).userId };
     for (let i = 1; i <= 60; i++) await sendMessage(world.app.stores, { ...at, content: `Filler message ${i}` });
     const { api } = await apiOf(bob);
@@ -160,6 +166,7 @@ describe("formatting, replies, reactions and files between two people", () => {
   });
 
   it("reacts with the picker, both see it live, a click toggles one's own, and hovering tells who", async () => {
+    const { alice, bob } = scene.people;
     await say(alice, "general", "Prints are dry!");
     const bobs = messageRow(bob, "general", "Prints are dry!");
     await bobs.waitFor();
@@ -206,6 +213,7 @@ describe("formatting, replies, reactions and files between two people", () => {
   });
 
   it("uploads with progress, can cancel, and the other side sees the image inline and the file as a link", async () => {
+    const { alice, bob } = scene.people;
     const requests: string[] = [];
     alice.on("request", (r) => r.method() === "POST" && r.url().endsWith("/attachments") && requests.push(r.url()));
     // Slow uploads down, so their progress can be seen.
@@ -265,6 +273,7 @@ describe("formatting, replies, reactions and files between two people", () => {
   });
 
   it("refuses a file that is too large before sending a byte, and takes pasted and dropped files", async () => {
+    const { alice, bob } = scene.people;
     const requests: string[] = [];
     bob.on("request", (r) => r.method() === "POST" && r.url().endsWith("/attachments") && requests.push(r.url()));
     // Made in the page (30 MB through the test's connection to the browser would be slow), picked as from the file dialog.
@@ -305,6 +314,7 @@ describe("formatting, replies, reactions and files between two people", () => {
   });
 
   it("an avatar and a server icon replace the initials wherever they are shown, for everyone", async () => {
+    const { alice, bob } = scene.people;
     const loaded = (img: Locator) => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0);
     await alice.getByRole("button", { name: "Your profile" }).click();
     const profile = alice.getByRole("dialog", { name: "Your profile" });
@@ -323,7 +333,7 @@ describe("formatting, replies, reactions and files between two people", () => {
     await expect.poll(() => loaded(messageRow(alice, "general", "Prints are dry!").locator("img.avatar-image"))).toBe(true);
 
     // The owner gives the server an icon.
-    await alice.goto(`/servers/${serverId}/settings`);
+    await alice.goto(`/servers/${scene.fact("serverId")}/settings`);
     const card = alice.getByRole("region", { name: "Server icon" });
     await card.getByLabel("Choose a picture for the icon").setInputFiles({ name: "icon.png", mimeType: "image/png", buffer: png(128, 128) });
     await card.getByRole("button", { name: "Change icon" }).waitFor();

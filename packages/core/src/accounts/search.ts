@@ -3,7 +3,7 @@ import { imageUrlOf } from "../attachments/files.ts";
 import { foldCase } from "../store/keys.ts";
 import { userView, type User } from "../views.ts";
 
-export const SEARCH_RESULTS = 20;
+const SEARCH_RESULTS = 20;
 
 /** What a folded username can contain (api.md "Rules"); a prefix with anything else matches nobody. */
 const usernameCharacters = /^[a-z0-9_.-]+$/;

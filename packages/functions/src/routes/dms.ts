@@ -28,7 +28,7 @@ import {
 import { createDmUpload } from "@agorusta/core/attachments";
 import { announceRead } from "../delivery/readStateEvents.ts";
 import type { AppEnv, Deps } from "../deps.ts";
-import { requireUser } from "../http/auth.ts";
+import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
 import { params } from "../http/params.ts";
 

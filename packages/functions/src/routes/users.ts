@@ -3,7 +3,7 @@ import { searchUsers } from "@agorusta/core/accounts";
 import { searchQuery, uploadBody, useUploadBody } from "@agorusta/core/schemas";
 import { createAvatarUpload, removeAvatar, setAvatar } from "@agorusta/core/attachments";
 import type { AppEnv, Deps } from "../deps.ts";
-import { requireUser } from "../http/auth.ts";
+import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
 
 export const usersRoutes = (deps: Deps) =>

@@ -8,7 +8,7 @@ import { isApiError } from "./api.ts";
 import type { ReplyRef, SendExtras } from "./media.ts";
 import { mergeById, type TimelineMessage } from "./timeline.ts";
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 
 export interface FeedSource<M extends TimelineMessage> {
   /** Oldest first: the newest `limit` messages older than `before`. */
