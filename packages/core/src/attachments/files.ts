@@ -25,7 +25,7 @@ export const UPLOAD_URL_SECONDS = 15 * 60;
 /** An upload never attached within this time is deleted. */
 export const UNUSED_UPLOAD_SECONDS = 24 * 3600;
 /** The prefix of objects not yet attached; the bucket's lifecycle rule expires it after a day. */
-export const PENDING_PREFIX = "pending/";
+export { PENDING_PREFIX } from "./keys.ts";
 
 /**
  * `Content-Disposition` for a stored file: images of the inline types inline, anything else as

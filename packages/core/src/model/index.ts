@@ -63,6 +63,7 @@ export type ServerPasswordItem = EntityItem<Entities["serverPasswords"]>;
 export type DmConversationItem = EntityItem<Entities["dmConversations"]>;
 export type DmMessageItem = EntityItem<Entities["dmMessages"]>;
 export type ConnectionItem = EntityItem<Entities["connections"]>;
+export type SubscriptionItem = EntityItem<Entities["subscriptions"]>;
 export type UploadItem = EntityItem<Entities["uploads"]>;
 export type ReactionItem = EntityItem<Entities["reactions"]>;
 export type ChangeItem = EntityItem<Entities["changes"]>;
