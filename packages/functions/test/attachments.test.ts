@@ -174,6 +174,9 @@ describe("attaching uploads to a message", () => {
     const a = await upload(s.owner, "a.txt", "text/plain", new Uint8Array([1, 2]));
     const results = await Promise.all([send(s.owner, { attachments: [a.id] }), send(s.owner, { attachments: [a.id] })]);
     expect(results.map((r) => r.status).sort()).toEqual([201, 400]);
+    // The loser removed its own copy, never the winner's file.
+    const won = results.find((r) => r.status === 201)!;
+    expect((await fetch(won.body.attachments[0].url)).status).toBe(200);
   });
 
   it("takes up to 10 attachments and refuses 11, an empty list and the same upload twice", async () => {
@@ -196,7 +199,8 @@ describe("deleting a message", () => {
   it("deletes its files from the store", async () => {
     const a = await upload(s.owner, "a.png", "image/png", png(3, 3));
     const sent = await send(s.owner, { attachments: [a.id] });
-    const key = `files/${s.channelId}/${a.id}`;
+    const key = decodeURIComponent(new URL(sent.body.attachments[0].url).pathname.split("/").slice(2).join("/"));
+    expect(key).toMatch(new RegExp(`^files/${s.channelId}/[0-9A-Z]{26}/${a.id}$`));
     expect(await exists(key)).toBe(true);
     // The upload's pending copy is gone once attached.
     expect(await exists(`pending/${a.id}`)).toBe(false);

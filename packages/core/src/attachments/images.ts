@@ -1,6 +1,6 @@
 /**
  * Avatars and server icons, through the same upload path as attachments (images of an inline
- * type, at most 2 MiB). Each new image gets a new object key (`avatars/<userId>/<uploadId>`), so
+ * type, at most 2 MiB). Each new image gets a new object key (`avatars/<userId>/<uploadId>.<attempt>`), so
  * a URL never shows another picture than the one it was made for and can be cached; the user or
  * server item holds the current key, replaced under the condition that it is still the one read
  * (of two racing changes one wins; the other's copy is removed), and the old object is deleted.
@@ -8,6 +8,7 @@
 import type { ServerItem, UserItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { transact, type Write, type WriteEntities } from "../store/transactions.ts";
+import { newId } from "../store/ids.ts";
 import { meView, serverView, type Me, type Server, type Upload } from "../views.ts";
 import { requireOwnerOf } from "../servers/access.ts";
 import { createUpload, prepareUploads, uploadAlreadyUsed } from "./uploads.ts";
@@ -41,7 +42,9 @@ async function swapImage(
         purpose: input.purpose,
         scopeId: input.scopeId,
         uploadIds: [input.uploadId],
-        finalKey: (u) => `${input.prefix}/${input.scopeId}/${u.uploadId}`,
+        // A key of this request's own: of two requests racing with one upload, the loser removes
+        // only its copy.
+        finalKey: (u) => `${input.prefix}/${input.scopeId}/${u.uploadId}.${newId()}`,
       })
     : null;
   const to = ready?.files[0]!.key;

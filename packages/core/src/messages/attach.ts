@@ -7,21 +7,27 @@ import type { Db } from "../model/index.ts";
 import type { Write, WriteEntities } from "../store/transactions.ts";
 import { prepareUploads, uploadAlreadyUsed, type StoredFile } from "../attachments/uploads.ts";
 import type { Stores } from "../attachments/files.ts";
+import { newId } from "../store/ids.ts";
 
 export type Tx = Parameters<Parameters<Db["transaction"]["write"]>[0]>[0];
 
-/** The uploads checked and copied to `files/<conversation>/<upload>` (the message's id is only known inside its change). */
+/**
+ * The uploads checked and copied to `files/<conversation>/<attempt>/<upload>`. The attempt is this
+ * request's own (the message's id is only known inside its change): two requests racing for one
+ * upload copy to different keys, so the loser removing its copies never touches the winner's.
+ */
 export async function readyAttachments(
   stores: Stores,
   input: { ownerId: string; conversationId: string; uploadIds: string[] | undefined },
 ) {
   if (!input.uploadIds?.length) return null;
+  const attempt = newId();
   return prepareUploads(stores, {
     ownerId: input.ownerId,
     purpose: "message",
     scopeId: input.conversationId,
     uploadIds: input.uploadIds,
-    finalKey: (u) => `files/${input.conversationId}/${u.uploadId}`,
+    finalKey: (u) => `files/${input.conversationId}/${attempt}/${u.uploadId}`,
   });
 }
 
