@@ -3,8 +3,8 @@
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { startDynamoLocal, JavaMissingError } from "./dynamoLocal.ts";
-import { loadOrCreateSecret } from "./secret.ts";
+import { startDynamoLocal, JavaMissingError, JavaCompilerMissingError } from "./dynamoLocal.ts";
+import { loadOrCreateSecret, ownerOnlyDir } from "./secret.ts";
 import { startRuntime } from "./runtime.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -12,7 +12,18 @@ const dataDir = process.env.AGORUSTA_DATA_DIR ?? join(repoRoot, ".data");
 const port = Number(process.env.PORT ?? 3000);
 
 async function main() {
-  const dynamo = await startDynamoLocal({ dataDir: join(dataDir, "dynamodb") });
+  ownerOnlyDir(dataDir);
+  const dynamo = await startDynamoLocal({
+    dataDir: join(dataDir, "dynamodb"),
+    // Killed or out of memory, it comes back on the same port and data; meanwhile /api/health is 503.
+    supervise: {
+      onRestart: () => console.error("DynamoDB Local stopped unexpectedly and was started again on the same data."),
+      onGiveUp: (e) => {
+        console.error(e.message);
+        void stop(1);
+      },
+    },
+  });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -44,7 +55,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  if (e instanceof JavaMissingError) console.error(e.message);
+  if (e instanceof JavaMissingError || e instanceof JavaCompilerMissingError) console.error(e.message);
   else console.error(e);
   process.exit(1);
 });
