@@ -40,7 +40,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // The publisher posts through the real SDK client to the gateway's `@connections`, whose
   // address is known once the server listens (docs/decisions.md, "Realtime").
   let wsManagementEndpoint = "";
-  const accessKeyId = `local-${randomBytes(12).toString("hex")}`;
+  // The publisher's SigV4 credentials, made up per start: the gateway's `@connections` accepts only them.
+  const credentials = { accessKeyId: `local-${randomBytes(12).toString("hex")}`, secretAccessKey: randomBytes(32).toString("base64url") };
   const deps = createDeps({
     dynamo,
     tableName: options.tableName,
@@ -49,10 +50,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       createApiGatewayPublisher(db, {
         endpoint: () => wsManagementEndpoint,
         region: "local",
-        credentials: { accessKeyId, secretAccessKey: "local" },
+        credentials,
       }),
   });
-  const gateway = createWsGateway({ handler: createWsHandler(deps), path: "/ws", accessKeyId });
+  const gateway = createWsGateway({ handler: createWsHandler(deps), path: "/ws", credentials });
 
   // Mounted (not routed) so the API keeps its own JSON 404 and error handler under the prefix.
   const root = new Hono().mount("/api", createApp(deps).fetch).route("/ws", gateway.management);
