@@ -4,4 +4,4 @@ import { createApp } from "../app.ts";
 import { loadDeps } from "../config.ts";
 
 // Built during the Lambda's init phase, once per instance; `handle` gives the async handler Node 24 requires.
-export const handler = handle(createApp(loadDeps()));
+export const handler = handle(createApp(loadDeps("api")));
