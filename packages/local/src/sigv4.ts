@@ -40,6 +40,21 @@ const MAX_SKEW_MS = 5 * 60_000;
 
 const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
+/** One signer per scope: it caches the derived signing key, which costs four HMACs to make. */
+const signers = new WeakMap<Credentials, Map<string, SignatureV4>>();
+function signerFor(credentials: Credentials, region: string, service: string): SignatureV4 {
+  let byScope = signers.get(credentials);
+  if (!byScope) signers.set(credentials, (byScope = new Map()));
+  const key = `${region}/${service}`;
+  let signer = byScope.get(key);
+  if (!signer) {
+    // A caller picks the scope: only the two AWS would accept here are kept, so none can grow the map.
+    signer = new SignatureV4({ credentials, region, service, sha256: Sha256 });
+    if (byScope.size < 2) byScope.set(key, signer);
+  }
+  return signer;
+}
+
 export interface SignedRequest {
   method: string;
   /** As received, percent-encoding included. */
@@ -77,7 +92,7 @@ export async function verifySigV4(req: SignedRequest, credentials: Credentials, 
     const seen = query[k];
     query[k] = seen === undefined ? v : [...(Array.isArray(seen) ? seen : [seen]), v];
   }
-  const signer = new SignatureV4({ credentials, region: region!, service: service!, sha256: Sha256 });
+  const signer = signerFor(credentials, region!, service!);
   const signed = await signer.sign(
     {
       method: req.method,
