@@ -1,7 +1,7 @@
 import argon2 from "argon2/package.json";
 import { table } from "./storage.ts";
 import { jwtSecret } from "./secrets.ts";
-import { lambdaArchitecture, lambdaHandlers } from "./lambdas.ts";
+import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
 import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
 
 /**
@@ -16,6 +16,7 @@ export function handlerArgs(
   realtime: sst.aws.ApiGatewayWebSocket,
   environment: Record<string, $util.Input<string>> = {},
 ): sst.aws.FunctionArgs {
+  const argon2Installed = lambdaInstalls[name].includes("argon2");
   return {
     handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
@@ -24,14 +25,14 @@ export function handlerArgs(
     permissions: [{ actions: iamDynamoActions(name), resources: [table.arn, $interpolate`${table.arn}/index/*`] }],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
-      // the bundle instead, at the very version the tests ran against.
-      install: { argon2: argon2.version },
+      // the bundle instead, at the very version the tests ran against — only where it is used.
+      install: argon2Installed ? { argon2: argon2.version } : {},
     },
     // That install runs argon2's install script, which cannot load the arm64 binary on an x86-64
     // (or macOS) machine and so compiles one for that machine into build/Release, where
     // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead
     // (docs/decisions.md, "SST"; checked by `npm run bundle`). Under `sst dev` the function runs
     // on this machine, with its own install.
-    environment: { ...environment, ...($dev ? {} : { PREBUILDS_ONLY: "1" }) },
+    environment: { ...environment, ...($dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" }) },
   };
 }
