@@ -8,9 +8,12 @@
  * no backups: none is used, so none is granted.
  */
 export const dynamoActions = {
-  /** The REST Lambda: every route, and its publisher (which closes connections a post finds gone). */
-  api: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "BatchGetItem", "BatchWriteItem"],
-  /** The WebSocket Lambda: connections, subscriptions, presence. */
+  /**
+   * The REST Lambda: every route, and its publisher (which closes connections a post finds gone).
+   * No ConditionCheckItem: its transactions condition the items they write, never a separate one.
+   */
+  api: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchGetItem", "BatchWriteItem"],
+  /** The WebSocket Lambda: connections, subscriptions (checked against the membership in one transaction), presence. */
   ws: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "BatchGetItem", "BatchWriteItem"],
 } as const satisfies Record<string, readonly string[]>;
 
