@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, symlinkSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, mkdirSync, symlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../src/dynamoLocal.ts";
@@ -73,6 +73,10 @@ async function reachability(nodePid: number, dbDir: string) {
 describe("npm start's entry point", () => {
   it("listens on loopback only, keeps its data folder to its owner, and brings a killed DynamoDB Local back on the same data", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "agorusta-net-"));
+    // As a folder made before the owner-only rule (or by hand) would be: npm start tightens it.
+    chmodSync(dataDir, 0o755);
+    writeFileSync(join(dataDir, "jwt-secret"), "a-secret-written-before-with-loose-permissions-0123\n", { mode: 0o644 });
+    chmodSync(join(dataDir, "jwt-secret"), 0o644);
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const dbDir = join(dataDir, "dynamodb");
@@ -90,6 +94,7 @@ describe("npm start's entry point", () => {
       }
 
       expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dataDir, "dynamodb")).mode & 0o777).toBe(0o700);
       expect(statSync(join(dataDir, "jwt-secret")).mode & 0o777).toBe(0o600);
 
       expect((await register(base, "survivor")).status).toBe(201);
