@@ -182,6 +182,17 @@ describe("npm start's entry point", () => {
     }
   }, 120_000);
 
+  it("with a trimmed Java that cannot run the loopback launcher, exits 1 with one sentence instead of exposing DynamoDB Local", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "agorusta-jre-"));
+    symlinkSync(process.execPath, join(bin, "node"));
+    // A jlinked JRE: Java modules, but no jdk.compiler (so no source-file mode).
+    writeFileSync(join(bin, "java"), "#!/bin/sh\necho java.base@21.0.1\necho java.logging@21.0.1\n", { mode: 0o755 });
+    const run = start({ PATH: bin, PORT: String(await freePort()), AGORUSTA_DATA_DIR: join(bin, "data") });
+    expect(await run.exited).toBe(1);
+    expect(run.output().trim()).toMatch(/^Agorusta keeps DynamoDB Local on loopback .* lacks the jdk\.compiler module\): install a full JDK 17 or newer .* and try again\.$/);
+    rmSync(bin, { recursive: true, force: true });
+  });
+
   it("without Java, exits 1 with one sentence saying what to install", async () => {
     const bin = mkdtempSync(join(tmpdir(), "agorusta-nojava-"));
     mkdirSync(bin, { recursive: true });
