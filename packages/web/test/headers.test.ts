@@ -68,4 +68,15 @@ describe("security headers", () => {
     expect(violations).toEqual([]);
     expect(s.errors()).toEqual([]);
   });
+
+  it("in Chromium, another page cannot frame the app (frame-ancestors 'none')", async () => {
+    const page = await s.person();
+    const blocked = new Promise<string>((resolve) =>
+      page.on("console", (m) => {
+        if (/frame-ancestors/.test(m.text())) resolve(m.text());
+      }),
+    );
+    await page.setContent(`<iframe src="${s.app.url}/" width="400" height="300"></iframe>`);
+    expect(await blocked).toMatch(/^Framing '.*' violates .*"frame-ancestors 'none'"/);
+  });
 });
