@@ -1,6 +1,7 @@
 import argon2 from "argon2/package.json";
 import { table } from "./storage.ts";
 import { jwtSecret } from "./secrets.ts";
+import { files } from "./files.ts";
 import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
 import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
 
@@ -9,7 +10,8 @@ import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.t
  * API linked (read through sst's `Resource` by packages/functions/src/config.ts). The table's link
  * carries its name only (infra/storage.ts); each Lambda is granted just the DynamoDB actions it
  * uses, on the table and its indexes (packages/functions/src/lambda/permissions.ts). The WebSocket
- * API's link grants `execute-api:ManageConnections` on its `@connections`, which both post to.
+ * API's link grants `execute-api:ManageConnections` on its `@connections`, which both post to. The
+ * files bucket is linked to the API Lambda only: the WebSocket Lambda never signs or touches a file.
  */
 export function handlerArgs(
   name: keyof typeof lambdaHandlers,
@@ -21,7 +23,7 @@ export function handlerArgs(
     handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
     architecture: lambdaArchitecture,
-    link: [table, jwtSecret, realtime],
+    link: name === "api" ? [table, jwtSecret, realtime, files] : [table, jwtSecret, realtime],
     permissions: [{ actions: iamDynamoActions(name), resources: [table.arn, $interpolate`${table.arn}/index/*`] }],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to

@@ -11,6 +11,7 @@ import { serversRoutes } from "./routes/servers/index.ts";
 import { invitesRoutes } from "./routes/invites.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { dmsRoutes } from "./routes/dms.ts";
+import { readStatesRoutes } from "./routes/readStates.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -46,7 +47,8 @@ export function createApp(deps: Deps) {
     .route("/servers", serversRoutes(deps))
     .route("/invites", invitesRoutes(deps))
     .route("/users", usersRoutes(deps))
-    .route("/dms", dmsRoutes(deps));
+    .route("/dms", dmsRoutes(deps))
+    .route("/read-states", readStatesRoutes(deps));
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

@@ -1,5 +1,6 @@
 import { Resource } from "sst/resource";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createFileStore, localS3Config, unlinkedFileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
@@ -19,13 +20,17 @@ export interface FunctionConfig {
   stage: string;
   /** The one origin browsers may call the API from (CORS): the stage's web app. None: same origin only. */
   webOrigin?: string;
+  /** The bucket of attachments, avatars and icons; none for a function that has none linked. */
+  bucketName?: string;
+  /** The embedded S3-compatible store, when running outside AWS. */
+  s3Endpoint?: string;
 }
 
 export class ConfigError extends Error {}
 
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
- * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT.
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME and S3_ENDPOINT.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
   // `in` never throws, unlike reading a missing key of sst's Resource.
@@ -38,6 +43,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       app: linked.App.name,
       stage: linked.App.stage,
       webOrigin: env.WEB_ORIGIN || undefined,
+      bucketName: links.files in Resource ? linked[links.files].name : undefined,
     };
   }
   const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
@@ -52,6 +58,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     app: env.APP_NAME || "agorusta",
     stage: env.STAGE || "local",
     webOrigin: env.WEB_ORIGIN || undefined,
+    bucketName: env.BUCKET_NAME || undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
   };
 }
 
@@ -71,6 +79,9 @@ export function loadDeps(lambda: LambdaName, config: FunctionConfig = readConfig
     jwtSecret: config.jwtSecret,
     jwt: jwtScope(config.app, config.stage),
     ...(config.webOrigin ? { webOrigin: config.webOrigin } : {}),
+    files: config.bucketName
+      ? createFileStore({ bucket: config.bucketName, config: config.s3Endpoint ? localS3Config(config.s3Endpoint) : {} })
+      : unlinkedFileStore,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
   });
 }

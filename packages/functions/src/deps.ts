@@ -2,10 +2,13 @@ import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, t
 import type { JwtScope } from "@agorusta/core/auth";
 import { jwtScope } from "./lambda/stage.ts";
 import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/limits";
+import { unlinkedFileStore, type FileStore } from "@agorusta/core/attachments";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {
   db: Db;
+  /** Attachments, avatars and icons: the stage's bucket, or the embedded S3-compatible store locally. */
+  files: FileStore;
   tokens: Tokens;
   /** Pushes events to WebSocket connections after a write is stored. */
   publisher: Publisher;
@@ -25,6 +28,8 @@ export function createDeps(options: {
   dynamo: DynamoClients;
   tableName: string;
   jwtSecret: string;
+  /** None: a process that never touches files (the WebSocket Lambda, tests of other things). */
+  files?: FileStore;
   publisher?: (db: Db) => Publisher;
   rateLimits?: BruteForcePolicies;
   /** Whose tokens these are (iss, aud): the stage's, so another stage's tokens are refused even under the same secret. */
@@ -34,6 +39,7 @@ export function createDeps(options: {
   const db = createDb(options.dynamo.document, options.tableName);
   return {
     db,
+    files: options.files ?? unlinkedFileStore,
     // Outside SST the stage is `local` (config.ts), so tests, `npm start` and a Lambda agree by default.
     tokens: createTokens(options.jwtSecret, options.jwt ?? jwtScope("agorusta", "local")),
     publisher: options.publisher?.(db) ?? silentPublisher,

@@ -42,6 +42,7 @@ function component(type: string, extra: (name: string) => Record<string, unknown
 const infra = (path: string) => new URL(`../../../${path}`, import.meta.url).href;
 const TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/agorusta-prod-TableTable";
 const WEB_URL = "https://d1example.cloudfront.net";
+const BUCKET_DOMAIN = "agorusta-prod-files.s3.eu-west-1.amazonaws.com";
 
 beforeAll(async () => {
   const g = globalThis as any;
@@ -51,7 +52,10 @@ beforeAll(async () => {
   g.$resolve = (list: unknown[]) => new Out(list.map(unwrap));
   g.$interpolate = (strings: TemplateStringsArray, ...values: unknown[]) =>
     new Out(strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(unwrap(values[i])) : ""), ""));
-  g.aws = { cloudfront: { ResponseHeadersPolicy: component("aws.cloudfront.ResponseHeadersPolicy", () => ({ id: new Out("rhp-123") })) } };
+  g.aws = {
+    cloudfront: { ResponseHeadersPolicy: component("aws.cloudfront.ResponseHeadersPolicy", () => ({ id: new Out("rhp-123") })) },
+    s3: { BucketCorsConfigurationV2: component("aws.s3.BucketCorsConfigurationV2") },
+  };
   const Dynamo = component("sst.aws.Dynamo", () => ({ arn: new Out(TABLE_ARN), name: new Out("agorusta-prod-TableTable") }));
   const api = (name: string) => ({
     url: new Out(name === "Api" ? "https://api123.execute-api.eu-west-1.amazonaws.com" : "wss://ws123.execute-api.eu-west-1.amazonaws.com/$default"),
@@ -66,11 +70,15 @@ beforeAll(async () => {
       ApiGatewayWebSocket: component("sst.aws.ApiGatewayWebSocket", api),
       Function: component("sst.aws.Function", (name) => ({ arn: new Out(`arn:aws:lambda:eu-west-1:123456789012:function:${name}`) })),
       StaticSite: component("sst.aws.StaticSite", () => ({ url: new Out(WEB_URL) })),
+      Bucket: component("sst.aws.Bucket", () => ({
+        name: new Out("agorusta-prod-files"),
+        nodes: { bucket: { bucketRegionalDomainName: new Out(BUCKET_DOMAIN) } },
+      })),
     },
   };
   // In sst.config.ts's order. By computed paths: the root typecheck must not follow them into
   // infra/, whose SST globals only the SST typecheck knows.
-  for (const file of ["storage", "api", "realtime", "web", "apiRoutes"]) await import(/* @vite-ignore */ infra(`infra/${file}.ts`));
+  for (const file of ["storage", "api", "realtime", "web", "files", "apiRoutes"]) await import(/* @vite-ignore */ infra(`infra/${file}.ts`));
 });
 
 const one = (type: string, name?: string) => {
@@ -109,7 +117,10 @@ describe("infra", () => {
     const csp = String(unwrap(policy.contentSecurityPolicy.contentSecurityPolicy));
     expect(csp).toContain("script-src 'self';");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("connect-src 'self' https://api123.execute-api.eu-west-1.amazonaws.com wss://ws123.execute-api.eu-west-1.amazonaws.com;");
+    expect(csp).toContain(
+      `connect-src 'self' https://api123.execute-api.eu-west-1.amazonaws.com wss://ws123.execute-api.eu-west-1.amazonaws.com https://${BUCKET_DOMAIN};`,
+    );
+    expect(csp).toContain(`img-src 'self' data: blob: https://${BUCKET_DOMAIN};`);
     expect(policy.strictTransportSecurity).toMatchObject({ accessControlMaxAgeSec: 63_072_000, includeSubdomains: true, override: true });
     expect(policy.contentTypeOptions).toEqual({ override: true });
     expect(policy.referrerPolicy).toEqual({ referrerPolicy: "no-referrer", override: true });

@@ -14,12 +14,17 @@ import { createApiGatewayPublisher } from "@agorusta/functions/delivery/publishe
 import { dynamoActions, type LambdaName } from "@agorusta/functions/lambda/permissions";
 import { jwtScope } from "@agorusta/functions/lambda/stage";
 import { webSecurityHeaders } from "@agorusta/functions/http/securityHeaders";
+import { createFileStore, ensureBucket, localS3Config } from "@agorusta/core/attachments";
 import { createWsGateway } from "./gateway.ts";
+import { startUploadSweep } from "./uploadSweep.ts";
 
 export interface RuntimeOptions {
   dynamoEndpoint: string;
   tableName: string;
   jwtSecret: string;
+  /** The embedded S3-compatible store (s3Local.ts) and the bucket to keep files in there; none: no files (benchmarks). */
+  s3Endpoint?: string;
+  bucket?: string;
   /** 0 picks a free port. */
   port: number;
   hostname?: string;
@@ -43,16 +48,21 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     createDynamoClients(localDynamoConfig(options.dynamoEndpoint), { allowedActions: dynamoActions[lambda] });
   const api = clientFor("api");
   await ensureTable(createDynamoClients(localDynamoConfig(options.dynamoEndpoint)).raw, options.tableName);
+  const files = options.s3Endpoint
+    ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3Endpoint) })
+    : undefined;
   // The publisher posts through the real SDK client to the gateway's `@connections`, whose
   // address is known once the server listens (docs/decisions.md, "Realtime").
   let wsManagementEndpoint = "";
   // The publisher's SigV4 credentials, made up per start: the gateway's `@connections` accepts only them.
   const credentials = { accessKeyId: `local-${randomBytes(12).toString("hex")}`, secretAccessKey: randomBytes(32).toString("base64url") };
-  const depsFor = (dynamo: ReturnType<typeof clientFor>) =>
+  const depsFor = (dynamo: ReturnType<typeof clientFor>, withFiles: boolean) =>
     createDeps({
       dynamo,
       tableName: options.tableName,
       jwtSecret: options.jwtSecret,
+      // As deployed, only the REST Lambda has the bucket.
+      ...(withFiles && files ? { files } : {}),
       jwt: jwtScope("agorusta", "local"),
       publisher: (db) =>
         createApiGatewayPublisher(db, {
@@ -61,13 +71,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           credentials,
         }),
     });
-  const deps = depsFor(api);
-  const wsDeps = depsFor(clientFor("ws"));
+  const deps = depsFor(api, true);
+  const wsDeps = depsFor(clientFor("ws"), false);
   const gateway = createWsGateway({ handler: createWsHandler(wsDeps), path: "/ws", credentials });
 
   // Mounted (not routed) so the API keeps its own JSON 404 and error handler under the prefix.
-  // Every answer (pages, assets, the API, errors) carries the web app's headers; the app calls only its own origin here.
-  const headers = webSecurityHeaders();
+  // Every answer (pages, assets, the API, errors) carries the web app's headers. The app calls its
+  // own origin, and the file store's for uploads and files (signed URLs on its own port).
+  const fileOrigins = options.s3Endpoint ? [new URL(options.s3Endpoint).origin] : [];
+  const headers = webSecurityHeaders({ connectTo: fileOrigins, imagesFrom: fileOrigins });
   const root = new Hono()
     .use(async (c, next) => {
       await next();
@@ -90,12 +102,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const host = options.hostname && options.hostname !== "0.0.0.0" ? options.hostname : "127.0.0.1";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   wsManagementEndpoint = `${url}/ws`;
+  // The browser PUTs and GETs files on the store's own origin: let the web app's origins do so.
+  if (files) await ensureBucket(files, [...new Set([url, `http://localhost:${port}`])]);
+  const sweep = files ? startUploadSweep(files) : undefined;
   return {
     url,
     wsUrl: `${url.replace(/^http/, "ws")}/ws`,
     port,
     deps,
     close: async () => {
+      sweep?.stop();
       // Stop listening first: a browser told "going away" reconnects at once, and a socket
       // accepted during shutdown would hold the server open. Browsers also keep spare HTTP
       // connections open for a while; what has not ended a second after the sockets is cut.
