@@ -5,6 +5,7 @@ import { untrack } from "svelte";
 import type { DmMessage, Message } from "@agorusta/core/views";
 import type { ServerEvent } from "@agorusta/core/realtime";
 import { Feed, type FeedChange } from "./feed.svelte.ts";
+import { sendTimeout } from "./sendTimeout.ts";
 import { live } from "./live.svelte.ts";
 import { api, send, session } from "./session.svelte.ts";
 import type { TimelineMessage } from "./timeline.ts";
@@ -14,11 +15,13 @@ const me = () => session.me!;
 export function channelFeed(serverId: string, channelId: string): Feed<Message> {
   const param = { id: serverId, cid: channelId };
   const one = (mid: string) => ({ param: { ...param, mid } });
-  const messages = api.servers[":id"].channels[":cid"].messages;
+  const channel = api.servers[":id"].channels[":cid"];
+  const messages = channel.messages;
   return new Feed<Message>(
     {
       page: (query) => send(messages.$get({ param, query })),
-      post: (content) => send(messages.$post({ param, json: { content } })),
+      changes: (query) => send(channel.changes.$get({ param, query })),
+      post: (content, nonce) => send(messages.$post({ param, json: { content, nonce } }, sendTimeout())),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
@@ -29,11 +32,13 @@ export function channelFeed(serverId: string, channelId: string): Feed<Message> 
 export function dmFeed(conversationId: string): Feed<DmMessage> {
   const param = { id: conversationId };
   const one = (mid: string) => ({ param: { ...param, mid } });
-  const messages = api.dms[":id"].messages;
+  const dm = api.dms[":id"];
+  const messages = dm.messages;
   return new Feed<DmMessage>(
     {
       page: (query) => send(messages.$get({ param, query })),
-      post: (content) => send(messages.$post({ param, json: { content } })),
+      changes: (query) => send(dm.changes.$get({ param, query })),
+      post: (content, nonce) => send(messages.$post({ param, json: { content, nonce } }, sendTimeout())),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
@@ -41,15 +46,15 @@ export function dmFeed(conversationId: string): Feed<DmMessage> {
   );
 }
 
-/** A channel's events, as changes to its feed. */
+/** A channel's events, as changes to its feed (with the feed position each one carries). */
 export const channelChanges = (channelId: string) => (e: ServerEvent): FeedChange<Message> | undefined => {
   switch (e.type) {
     case "new_message":
-      return e.message.channelId === channelId ? { type: "added", message: e.message } : undefined;
+      return e.message.channelId === channelId ? { type: "added", message: e.message, cursor: e.cursor } : undefined;
     case "message_updated":
-      return e.message.channelId === channelId ? { type: "updated", message: e.message } : undefined;
+      return e.message.channelId === channelId ? { type: "updated", message: e.message, cursor: e.cursor } : undefined;
     case "message_deleted":
-      return e.channelId === channelId ? { type: "deleted", messageId: e.messageId } : undefined;
+      return e.channelId === channelId ? { type: "deleted", messageId: e.messageId, cursor: e.cursor } : undefined;
   }
 };
 
@@ -57,11 +62,11 @@ export const channelChanges = (channelId: string) => (e: ServerEvent): FeedChang
 export const dmChanges = (conversationId: string) => (e: ServerEvent): FeedChange<DmMessage> | undefined => {
   switch (e.type) {
     case "new_dm_message":
-      return e.message.conversationId === conversationId ? { type: "added", message: e.message } : undefined;
+      return e.message.conversationId === conversationId ? { type: "added", message: e.message, cursor: e.cursor } : undefined;
     case "dm_message_updated":
-      return e.message.conversationId === conversationId ? { type: "updated", message: e.message } : undefined;
+      return e.message.conversationId === conversationId ? { type: "updated", message: e.message, cursor: e.cursor } : undefined;
     case "dm_message_deleted":
-      return e.conversationId === conversationId ? { type: "deleted", messageId: e.messageId } : undefined;
+      return e.conversationId === conversationId ? { type: "deleted", messageId: e.messageId, cursor: e.cursor } : undefined;
   }
 };
 

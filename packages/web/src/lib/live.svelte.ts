@@ -8,11 +8,16 @@ import { api, send, session } from "./session.svelte.ts";
 
 class Live {
   state = $state<ConnectionState>("idle");
-  #realtime: Realtime | null = null;
+  #realtime = $state.raw<Realtime | null>(null);
 
   /** The connection; only while signed in (the app's shell opens it). */
   get realtime(): Realtime {
     if (!this.#realtime) throw new Error("Realtime is used before the app shell opened it.");
+    return this.#realtime;
+  }
+
+  /** The connection while signed in, else null (reactive: for effects that follow it). */
+  get current(): Realtime | null {
     return this.#realtime;
   }
 
