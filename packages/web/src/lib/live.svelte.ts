@@ -47,13 +47,16 @@ class Live {
     };
     const onVisible = () => document.visibilityState === "visible" && wake();
     const onActivity = () => realtime.check();
+    const offline = () => realtime.drop();
     const activity = ["focus", "keydown", "pointerdown"] as const;
     addEventListener("online", wake);
+    addEventListener("offline", offline);
     document.addEventListener("visibilitychange", onVisible);
     for (const type of activity) addEventListener(type, onActivity, { capture: true, passive: true });
     realtime.connect();
     return () => {
       removeEventListener("online", wake);
+      removeEventListener("offline", offline);
       document.removeEventListener("visibilitychange", onVisible);
       for (const type of activity) removeEventListener(type, onActivity, { capture: true });
       stopState();

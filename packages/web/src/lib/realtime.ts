@@ -188,6 +188,15 @@ export class Realtime {
     return add(this.#frameListeners, listener);
   }
 
+  /**
+   * The network is gone (the browser went offline): the socket cannot be trusted to be alive, and
+   * nothing says so until a ping goes unanswered. Give it up now and retry with the backoff; the
+   * catch-up after the next open brings what was missed.
+   */
+  drop(): void {
+    if (this.#state === "open" || this.#state === "connecting") this.#lost();
+  }
+
   /** Tries again now rather than at the end of the backoff (the browser came back online). */
   retryNow(): void {
     if (this.#state !== "reconnecting" || this.#socket) return;
