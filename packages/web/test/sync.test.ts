@@ -1,0 +1,380 @@
+/**
+ * Nothing missed, on any device (api.md "Nothing missed, on any device"), in Chromium: two
+ * people and a second device of one of them, each a browser profile of its own. Unread channels
+ * and servers, mention badges on channels, servers and DMs and in the tab title, appearing live
+ * and clearing on every device once read; the "New messages" divider and "Jump to first unread";
+ * a send whose answer was lost, retried without posting twice; and pages that were offline while
+ * the conversation changed — 120 new messages, an old one edited, another deleted; or an edit
+ * and a deletion far above the newest page — that then show exactly what the API says.
+ */
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { call, type Client } from "../src/lib/api.ts";
+import { apiOf, apiUser, PASSWORD, register, shot, stage, uniqueName } from "./browser.ts";
+
+const world = stage();
+const { person, errors } = world;
+
+type Api = Client;
+
+const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
+const composer = (page: Page, channel: string) => page.getByRole("textbox", { name: `Message #${channel}` });
+const scroller = (page: Page) => page.locator(".scroller");
+const rail = (page: Page) => page.getByRole("navigation", { name: "Servers" });
+const channels = (page: Page) => page.getByRole("navigation", { name: "Channels" });
+const channelLink = (page: Page, name: string) => channels(page).getByRole("link", { name: new RegExp(`^${name}\\b`) });
+const serverLink = (page: Page, name: string) => rail(page).getByRole("link", { name: new RegExp(`^${name}\\b`) });
+const dmHome = (page: Page) => rail(page).getByRole("link", { name: /^Direct messages/ });
+const unread = (link: ReturnType<Page["getByRole"]>) => link.getAttribute("data-unread");
+const badge = async (link: ReturnType<Page["getByRole"]>) => (await link.locator(".mention-badge, .badge").allTextContents()).join("");
+
+/** Signs in on another device (a browser profile of its own) through the sign-in page. */
+async function secondDevice(username: string): Promise<Page> {
+  const page = await person();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(`${username}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname === "/");
+  await page.getByText("Online", { exact: true }).waitFor();
+  return page;
+}
+
+async function post(api: Api, serverId: string, channelId: string, content: string) {
+  return call(api.servers[":id"].channels[":cid"].messages.$post({ param: { id: serverId, cid: channelId }, json: { content } }));
+}
+
+/** Posts `count` messages, ten at a time; their ids (creation order) decide where they show. */
+async function postMany(api: Api, serverId: string, channelId: string, count: number, label: (i: number) => string) {
+  for (let i = 0; i < count; i += 10) {
+    await Promise.all(
+      Array.from({ length: Math.min(10, count - i) }, (_, j) => post(api, serverId, channelId, label(i + j + 1))),
+    );
+  }
+}
+
+/** What the API says the channel holds, newest `back` messages or all down to `fromId`, oldest first. */
+async function apiMessages(api: Api, serverId: string, channelId: string, fromId: string) {
+  const all: { id: string; content: string; editedAt: string | null }[] = [];
+  let before: string | undefined;
+  for (;;) {
+    const query = before ? { limit: "100", before } : { limit: "100" };
+    const page = await call(api.servers[":id"].channels[":cid"].messages.$get({ param: { id: serverId, cid: channelId }, query }));
+    all.unshift(...page);
+    if (page.length < 100 || page[0]!.id <= fromId) break;
+    before = page[0]!.id;
+  }
+  return all.filter((m) => m.id >= fromId).map((m) => ({ id: m.id, content: m.content, edited: m.editedAt !== null }));
+}
+
+/** What the page shows of a channel, oldest first. */
+async function shown(page: Page, channel: string) {
+  return messageList(page, channel)
+    .locator("li.message")
+    .evaluateAll((rows) =>
+      rows.map((li) => {
+        const text = li.querySelector(".content")?.textContent ?? "";
+        return { id: (li as HTMLElement).dataset.messageId!, content: text.replace(/\s*\(edited\)$/, ""), edited: / \(edited\)$/.test(text) };
+      }),
+    );
+}
+
+/** Until this page is closed, `duplicates()` tells whether one message was ever on screen twice, even for a moment. */
+async function watchDuplicates(page: Page) {
+  await page.evaluate(() => {
+    const w = window as unknown as { __duplicates: string[] };
+    w.__duplicates = [];
+    const check = () => {
+      const ids = [...document.querySelectorAll<HTMLElement>("li.message[data-message-id]")].map((li) => li.dataset.messageId!);
+      const seen = new Set<string>();
+      for (const id of ids) (seen.has(id) ? w.__duplicates.push(id) : seen.add(id));
+    };
+    new MutationObserver(check).observe(document.body, { childList: true, subtree: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { __duplicates: string[] }).__duplicates);
+}
+
+async function offline(page: Page) {
+  await page.context().setOffline(true);
+  await page.getByText("Connection lost. Reconnecting…").waitFor();
+}
+
+async function online(page: Page) {
+  await page.context().setOffline(false);
+  await page.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
+}
+
+describe("unread and mentions, for two people and a second device", () => {
+  const serverName = `Sync crew ${uniqueName("")}`;
+  const bobName = uniqueName("bob");
+  let alice: Awaited<ReturnType<typeof apiUser>>;
+  let bobLaptop: Page;
+  let bobPhone: Page;
+  let serverId = "";
+  let generalId = "";
+  let randomId = "";
+
+  it("a message in another channel makes it bold and marks the server on the rail, on both of Bob's devices", async () => {
+    alice = await apiUser(world.app.url, uniqueName("alice"));
+    const server = await call(alice.api.servers.$post({ json: { name: serverName } }));
+    serverId = server.id;
+    const detail = await call(alice.api.servers[":id"].$get({ param: { id: serverId } }));
+    generalId = detail.channels[0]!.id;
+    randomId = (await call(alice.api.servers[":id"].channels.$post({ param: { id: serverId }, json: { name: "random" } }))).id;
+    const { code } = await call(alice.api.servers[":id"].invites.$post({ param: { id: serverId }, json: {} }));
+
+    bobLaptop = await person();
+    await register(bobLaptop, bobName);
+    await call((await apiOf(bobLaptop)).api.invites[":code"].join.$post({ param: { code } }));
+    await bobLaptop.goto(`/servers/${serverId}/channels/${generalId}`);
+    await composer(bobLaptop, "general").waitFor();
+    bobPhone = await secondDevice(bobName);
+    await serverLink(bobPhone, serverName).waitFor();
+    expect(await unread(serverLink(bobPhone, serverName))).toBe("false");
+    expect(await unread(channelLink(bobLaptop, "random"))).toBe("false");
+
+    await post(alice.api, serverId, randomId, "Anyone up for a swim?");
+    await expect.poll(() => unread(channelLink(bobLaptop, "random"))).toBe("true");
+    await expect.poll(() => unread(serverLink(bobPhone, serverName))).toBe("true");
+    expect(await channelLink(bobLaptop, "random").evaluate((a) => Number(getComputedStyle(a).fontWeight))).toBeGreaterThanOrEqual(700);
+    // The open channel is read as it comes: no mark on it.
+    expect(await unread(channelLink(bobLaptop, "general"))).toBe("false");
+    expect(await badge(channelLink(bobLaptop, "random"))).toBe("");
+  });
+
+  it("a mention counts on the channel, the server and the tab title of every device", async () => {
+    await post(alice.api, serverId, randomId, `@${bobName} you in?`);
+    await expect.poll(() => badge(channelLink(bobLaptop, "random"))).toBe("1");
+    await expect.poll(() => badge(serverLink(bobPhone, serverName))).toBe("1");
+    await expect.poll(() => bobLaptop.title()).toMatch(/^\(1\) #general/);
+    await expect.poll(() => bobPhone.title()).toMatch(/^\(1\) Direct messages/);
+    await post(alice.api, serverId, randomId, `Still waiting, @${bobName.toUpperCase()}`);
+    await expect.poll(() => badge(channelLink(bobLaptop, "random"))).toBe("2");
+    await expect.poll(() => badge(serverLink(bobLaptop, serverName))).toBe("2");
+    await expect.poll(() => bobPhone.title()).toMatch(/^\(2\) /);
+    await shot(bobLaptop, "laptop-unread-mentions");
+    await shot(bobPhone, "laptop-unread-server-rail");
+  });
+
+  it("reading on one device puts the divider at the first new message there, and clears the marks on the other", async () => {
+    await serverLink(bobPhone, serverName).click();
+    await channelLink(bobPhone, "random").click();
+    const list = messageList(bobPhone, "random");
+    await list.getByText("Still waiting").waitFor();
+    const divider = list.getByRole("separator", { name: "New messages" });
+    await divider.waitFor();
+    // The divider sits right above the first message Bob had not read.
+    const after = await divider.evaluate((d) => d.nextElementSibling?.textContent ?? "");
+    expect(after).toContain("Anyone up for a swim?");
+    await shot(bobPhone, "laptop-new-messages-divider");
+
+    await expect.poll(() => badge(channelLink(bobLaptop, "random"))).toBe("");
+    await expect.poll(() => unread(channelLink(bobLaptop, "random"))).toBe("false");
+    await expect.poll(() => badge(serverLink(bobLaptop, serverName))).toBe("");
+    await expect.poll(() => bobLaptop.title()).toMatch(/^#general/);
+    await expect.poll(() => bobPhone.title()).toMatch(/^#random/);
+    // The server agrees: read up to the newest message, no mention left.
+    const states = await call((await apiOf(bobLaptop)).api["read-states"].$get());
+    const random = states.find((s) => s.channelId === randomId)!;
+    expect(random.mentionCount).toBe(0);
+    const newest = await call(alice.api.servers[":id"].channels[":cid"].messages.$get({ param: { id: serverId, cid: randomId }, query: { limit: "1" } }));
+    expect(random.lastReadMessageId).toBe(newest[0]!.id);
+  });
+
+  it("a DM badges the rail's home and the conversation, and reading it on one device clears both", async () => {
+    const bobId = (await apiOf(bobLaptop)).userId;
+    const dm = await call(alice.api.dms.$post({ json: { userId: bobId } }));
+    await call(alice.api.dms[":id"].messages.$post({ param: { id: dm.id }, json: { content: "Psst, a secret swim spot" } }));
+    await expect.poll(() => badge(dmHome(bobLaptop))).toBe("1");
+    await expect.poll(() => badge(dmHome(bobPhone))).toBe("1");
+    await call(alice.api.dms[":id"].messages.$post({ param: { id: dm.id }, json: { content: "Bring goggles" } }));
+    await expect.poll(() => badge(dmHome(bobPhone))).toBe("2");
+    await dmHome(bobPhone).click();
+    const conversation = bobPhone.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: new RegExp(alice.user.username) });
+    await expect.poll(() => badge(conversation)).toBe("2");
+    expect(await unread(conversation)).toBe("true");
+    await shot(bobPhone, "laptop-dm-mention-badge");
+
+    await dmHome(bobLaptop).click();
+    await bobLaptop.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: new RegExp(alice.user.username) }).click();
+    await bobLaptop.getByRole("list", { name: `Messages with ${alice.user.username}` }).getByText("Bring goggles").waitFor();
+    await expect.poll(() => badge(conversation)).toBe("");
+    await expect.poll(() => unread(conversation)).toBe("false");
+    await expect.poll(() => badge(dmHome(bobPhone))).toBe("");
+    await expect.poll(() => bobPhone.title()).toMatch(/^Direct messages/);
+  });
+
+  it("opening a channel whose first unread is beyond the newest page offers to jump to it", async () => {
+    await bobLaptop.goto(`/servers/${serverId}/channels/${randomId}`);
+    await messageList(bobLaptop, "random").getByText("Still waiting").waitFor();
+    await expect.poll(() => unread(channelLink(bobLaptop, "random"))).toBe("false");
+    await channelLink(bobLaptop, "general").click();
+    await composer(bobLaptop, "general").waitFor();
+    await postMany(alice.api, serverId, randomId, 80, (i) => `Lap ${String(i).padStart(2, "0")}`);
+    await expect.poll(() => unread(channelLink(bobLaptop, "random"))).toBe("true");
+
+    await channelLink(bobLaptop, "random").click();
+    const list = messageList(bobLaptop, "random");
+    await list.getByText("Lap 80").waitFor();
+    const jump = bobLaptop.getByRole("button", { name: "Jump to first unread" });
+    await jump.waitFor();
+    await shot(bobLaptop, "laptop-jump-to-first-unread");
+    await jump.click();
+    const divider = list.getByRole("separator", { name: "New messages" });
+    await divider.waitFor();
+    expect(await divider.evaluate((d) => d.nextElementSibling?.textContent ?? "")).toContain("Lap 01");
+    await expect.poll(() => divider.evaluate((d) => {
+      const box = d.getBoundingClientRect();
+      const view = d.closest(".scroller")!.getBoundingClientRect();
+      return box.top >= view.top && box.bottom <= view.bottom;
+    })).toBe(true);
+    await jump.waitFor({ state: "hidden" });
+    await shot(bobLaptop, "laptop-jumped-to-first-unread");
+  }, 90_000);
+
+  it("raised no error in any page", () => {
+    expect(errors()).toEqual([]);
+  });
+});
+
+describe("a send whose answer was lost", () => {
+  it("shows as failed, and its retry stores nothing twice: one message, on screen and in the API", async () => {
+    const page = await person();
+    // Bob's socket passes through the test, which keeps the echo of one message from him: only
+    // the retry can tell him it was stored.
+    await page.context().routeWebSocket(/\/ws/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        if (!String(m).includes("Lost in the post")) ws.send(m);
+      });
+    });
+    const name = uniqueName("lee");
+    await register(page, name);
+    const { api } = await apiOf(page);
+    const server = await call(api.servers.$post({ json: { name: `Post office ${uniqueName("")}` } }));
+    const channelId = (await call(api.servers[":id"].$get({ param: { id: server.id } }))).channels[0]!.id;
+    await page.goto(`/servers/${server.id}/channels/${channelId}`);
+    await composer(page, "general").waitFor();
+
+    // The first try reaches the API, which stores it; its answer never comes back.
+    let tries = 0;
+    await page.route(/\/messages$/, async (route) => {
+      if (route.request().method() !== "POST") return route.fallback();
+      tries += 1;
+      if (tries > 1) return route.fallback();
+      await route.fetch();
+      await route.abort("timedout");
+    });
+    await composer(page, "general").fill("Lost in the post");
+    await composer(page, "general").press("Enter");
+    const row = messageList(page, "general").getByRole("listitem").filter({ hasText: "Lost in the post" });
+    await row.getByText(/^Not sent/).waitFor();
+    await shot(page, "laptop-send-failed");
+    await row.getByRole("button", { name: "Retry" }).click();
+    await row.getByText(/^Not sent/).waitFor({ state: "detached" });
+    await expect.poll(() => row.count()).toBe(1);
+    const stored = await call(api.servers[":id"].channels[":cid"].messages.$get({ param: { id: server.id, cid: channelId }, query: { limit: "10" } }));
+    expect(stored.map((m) => m.content)).toEqual(["Lost in the post"]);
+    expect(stored[0]!.nonce).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(await row.getAttribute("data-message-id")).toBe(stored[0]!.id);
+    expect(tries).toBe(2);
+  });
+});
+
+describe("a page that was offline converges to exactly the server's state", () => {
+  let reader: Page;
+  let writer: Awaited<ReturnType<typeof apiUser>>;
+  let serverId = "";
+  let channelId = "";
+
+  async function scene(history: number, prefix: string) {
+    writer = await apiUser(world.app.url, uniqueName("writer"));
+    const server = await call(writer.api.servers.$post({ json: { name: `${prefix} ${uniqueName("")}` } }));
+    serverId = server.id;
+    channelId = (await call(writer.api.servers[":id"].$get({ param: { id: serverId } }))).channels[0]!.id;
+    const { code } = await call(writer.api.servers[":id"].invites.$post({ param: { id: serverId }, json: {} }));
+    await postMany(writer.api, serverId, channelId, history, (i) => `Old ${String(i).padStart(3, "0")}`);
+    reader = await person();
+    await register(reader, uniqueName("reader"));
+    await call((await apiOf(reader)).api.invites[":code"].join.$post({ param: { code } }));
+    await reader.goto(`/servers/${serverId}/channels/${channelId}`);
+    await messageList(reader, "general").getByText(`Old ${String(history).padStart(3, "0")}`).waitFor();
+    await reader.waitForLoadState("networkidle");
+  }
+
+  const idOf = async (text: string) =>
+    (await messageList(reader, "general").getByRole("listitem").filter({ hasText: text }).getAttribute("data-message-id"))!;
+
+  it("offline while 120 messages were posted, an old one edited and another deleted: the same as the API, in place", async () => {
+    await scene(60, "Night shift");
+    const duplicates = await watchDuplicates(reader);
+    // The reader has scrolled up a little, to a message of the newest page.
+    const anchor = messageList(reader, "general").getByRole("listitem").filter({ hasText: "Old 040" });
+    await anchor.evaluate((li) => li.scrollIntoView({ block: "center" }));
+    const top = () => anchor.evaluate((li) => Math.round(li.getBoundingClientRect().top));
+    const before = await top();
+    const [edited, deleted] = [await idOf("Old 030"), await idOf("Old 035")];
+
+    await offline(reader);
+    await postMany(writer.api, serverId, channelId, 120, (i) => `New ${String(i).padStart(3, "0")}`);
+    await call(writer.api.servers[":id"].channels[":cid"].messages[":mid"].$patch({
+      param: { id: serverId, cid: channelId, mid: edited },
+      json: { content: "Old 030, corrected" },
+    }));
+    await call(writer.api.servers[":id"].channels[":cid"].messages[":mid"].$delete({ param: { id: serverId, cid: channelId, mid: deleted } }));
+    await online(reader);
+
+    const oldestShown = (await shown(reader, "general"))[0]!.id;
+    await expect.poll(async () => (await shown(reader, "general")).length, { timeout: 20_000 }).toBe(
+      (await apiMessages(writer.api, serverId, channelId, oldestShown)).length,
+    );
+    expect(await shown(reader, "general")).toEqual(await apiMessages(writer.api, serverId, channelId, oldestShown));
+    const texts = (await shown(reader, "general")).map((m) => m.content);
+    expect(texts).toContain("Old 030, corrected");
+    expect(texts).not.toContain("Old 035");
+    expect(texts.filter((t) => t.startsWith("New "))).toHaveLength(120);
+    expect(await duplicates()).toEqual([]);
+    // The reader's place stays where it was; what came is below, counted.
+    expect(Math.abs((await top()) - before)).toBeLessThanOrEqual(2);
+    await reader.getByRole("button", { name: /new messages/ }).waitFor();
+    await shot(reader, "laptop-offline-caught-up");
+  }, 120_000);
+
+  it("offline for a moment while a message far above the newest page was edited and another deleted", async () => {
+    await scene(160, "Archive");
+    // The whole history is loaded by scrolling up, then the reader goes back to the newest.
+    const list = messageList(reader, "general");
+    while ((await list.getByText("Old 001").count()) === 0) {
+      await scroller(reader).evaluate((el) => el.scrollTo({ top: 0 }));
+      await list.locator("li.message").first().waitFor();
+      await reader.waitForTimeout(100);
+    }
+    await scroller(reader).evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    const duplicates = await watchDuplicates(reader);
+    const [edited, deleted] = [await idOf("Old 010"), await idOf("Old 020")];
+
+    await offline(reader);
+    await call(writer.api.servers[":id"].channels[":cid"].messages[":mid"].$patch({
+      param: { id: serverId, cid: channelId, mid: edited },
+      json: { content: "Old 010, rewritten" },
+    }));
+    await call(writer.api.servers[":id"].channels[":cid"].messages[":mid"].$delete({ param: { id: serverId, cid: channelId, mid: deleted } }));
+    await online(reader);
+
+    await list.getByText("Old 010, rewritten").waitFor();
+    await list.getByText("Old 020").waitFor({ state: "detached" });
+    const first = (await shown(reader, "general"))[0]!.id;
+    expect(await shown(reader, "general")).toEqual(await apiMessages(writer.api, serverId, channelId, first));
+    expect((await shown(reader, "general")).length).toBe(159);
+    expect(await duplicates()).toEqual([]);
+    // Still at the newest message.
+    expect(await scroller(reader).evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(2);
+    await list.getByText("Old 010, rewritten").scrollIntoViewIfNeeded();
+    await shot(reader, "laptop-offline-far-edit");
+  }, 120_000);
+
+  it("raised no error in any page", () => {
+    expect(errors()).toEqual([]);
+  });
+});
