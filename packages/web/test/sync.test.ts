@@ -237,6 +237,104 @@ describe("unread and mentions, for two people and a second device", () => {
   });
 });
 
+describe("desktop notifications while the tab is hidden", () => {
+  it("ring for mentions and DMs by default, for every message when asked, never from a muted server", async () => {
+    const page = await person();
+    // The browser's Notification API and the tab's visibility, as the test sets them: a headless
+    // browser shows no notifications, and its one tab is always visible.
+    await page.context().addInitScript(() => {
+      const w = window as unknown as { __notifications: { title: string; body: string }[]; __setHidden: (h: boolean) => void };
+      w.__notifications = [];
+      let hidden = false;
+      w.__setHidden = (h) => {
+        hidden = h;
+        document.dispatchEvent(new Event("visibilitychange"));
+      };
+      Object.defineProperty(document, "visibilityState", { get: () => (hidden ? "hidden" : "visible"), configurable: true });
+      Object.defineProperty(document, "hidden", { get: () => hidden, configurable: true });
+      class FakeNotification {
+        static permission: NotificationPermission = "default";
+        static async requestPermission() {
+          FakeNotification.permission = "granted";
+          return FakeNotification.permission;
+        }
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: NotificationOptions) {
+          w.__notifications.push({ title, body: options?.body ?? "" });
+        }
+        close() {}
+      }
+      (window as unknown as { Notification: unknown }).Notification = FakeNotification;
+    });
+    const notified = () => page.evaluate(() => (window as unknown as { __notifications: { title: string; body: string }[] }).__notifications);
+    const setHidden = (hidden: boolean) => page.evaluate((h) => (window as unknown as { __setHidden: (h: boolean) => void }).__setHidden(h), hidden);
+
+    const writer = await apiUser(world.app.url, uniqueName("wes"));
+    const serverName = `Bell tower ${uniqueName("")}`;
+    const server = await call(writer.api.servers.$post({ json: { name: serverName } }));
+    const channelId = (await call(writer.api.servers[":id"].$get({ param: { id: server.id } }))).channels[0]!.id;
+    const { code } = await call(writer.api.servers[":id"].invites.$post({ param: { id: server.id }, json: {} }));
+    const name = uniqueName("nia");
+    await register(page, name);
+    const me = await apiOf(page);
+    await call(me.api.invites[":code"].join.$post({ param: { code } }));
+    await page.goto(`/servers/${server.id}/channels/${channelId}`);
+    await composer(page, "general").waitFor();
+
+    const settings = async () => {
+      await page.getByRole("button", { name: "Notification settings" }).click();
+      return page.getByRole("dialog", { name: `Notifications for ${serverName}` });
+    };
+    let dialog = await settings();
+    await dialog.getByRole("button", { name: "Allow desktop notifications" }).click();
+    await dialog.getByRole("button", { name: "Allow desktop notifications" }).waitFor({ state: "detached" });
+    expect(await dialog.getByLabel("Only @mentions").isChecked()).toBe(true);
+    await shot(page, "laptop-notification-settings");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+
+    await setHidden(true);
+    await post(writer.api, server.id, channelId, "Just chatting");
+    await post(writer.api, server.id, channelId, `@${name} the bells need you`);
+    await expect.poll(notified).toHaveLength(1);
+    expect(await notified()).toEqual([{ title: `${writer.user.username} mentioned you in #general (${serverName})`, body: `@${name} the bells need you` }]);
+    const dm = await call(writer.api.dms.$post({ json: { userId: me.userId } }));
+    await call(writer.api.dms[":id"].messages.$post({ param: { id: dm.id }, json: { content: "A word in private" } }));
+    await expect.poll(notified).toHaveLength(2);
+    expect((await notified())[1]).toEqual({ title: writer.user.username, body: "A word in private" });
+    // Hidden, nothing is read: the channel and the server stay unread.
+    await expect.poll(() => unread(serverLink(page, serverName))).toBe("true");
+
+    dialog = await settings();
+    await dialog.getByLabel("All messages").check();
+    await page.keyboard.press("Escape");
+    await post(writer.api, server.id, channelId, "Tea at four");
+    await expect.poll(notified).toHaveLength(3);
+    expect((await notified())[2]).toEqual({ title: `${writer.user.username} in #general (${serverName})`, body: "Tea at four" });
+
+    dialog = await settings();
+    await dialog.getByLabel(`Mute ${serverName}`).check();
+    await page.keyboard.press("Escape");
+    // Muted: no unread mark on the rail (the mention count stays), and no notification.
+    await expect.poll(() => unread(serverLink(page, serverName))).toBe("false");
+    expect(await badge(serverLink(page, serverName))).toBe("1");
+    await post(writer.api, server.id, channelId, `@${name} are you muted?`);
+    await expect.poll(() => badge(serverLink(page, serverName))).toBe("2");
+    dialog = await settings();
+    await dialog.getByLabel(`Mute ${serverName}`).uncheck();
+    await page.keyboard.press("Escape");
+    await post(writer.api, server.id, channelId, "Unmuted again");
+    await expect.poll(notified).toHaveLength(4);
+    expect((await notified()).map((n) => n.body)).toEqual([`@${name} the bells need you`, "A word in private", "Tea at four", "Unmuted again"]);
+
+    // Back to the tab: what is on screen is read, everywhere.
+    await setHidden(false);
+    await expect.poll(() => badge(serverLink(page, serverName))).toBe("");
+    // The DM, not opened yet, is the one mention left.
+    await expect.poll(() => page.title()).toMatch(/^\(1\) #general/);
+  }, 90_000);
+});
+
 describe("a send whose answer was lost", () => {
   it("shows as failed, and its retry stores nothing twice: one message, on screen and in the API", async () => {
     const page = await person();
@@ -325,11 +423,12 @@ describe("a page that was offline converges to exactly the server's state", () =
     await call(writer.api.servers[":id"].channels[":cid"].messages[":mid"].$delete({ param: { id: serverId, cid: channelId, mid: deleted } }));
     await online(reader);
 
-    const oldestShown = (await shown(reader, "general"))[0]!.id;
-    await expect.poll(async () => (await shown(reader, "general")).length, { timeout: 20_000 }).toBe(
-      (await apiMessages(writer.api, serverId, channelId, oldestShown)).length,
-    );
-    expect(await shown(reader, "general")).toEqual(await apiMessages(writer.api, serverId, channelId, oldestShown));
+    // Converged: what the page shows, from its oldest loaded message on, is what the API holds.
+    const converged = async () => {
+      const onScreen = await shown(reader, "general");
+      return JSON.stringify(onScreen) === JSON.stringify(await apiMessages(writer.api, serverId, channelId, onScreen[0]!.id));
+    };
+    await expect.poll(converged, { timeout: 20_000 }).toBe(true);
     const texts = (await shown(reader, "general")).map((m) => m.content);
     expect(texts).toContain("Old 030, corrected");
     expect(texts).not.toContain("Old 035");
@@ -364,8 +463,8 @@ describe("a page that was offline converges to exactly the server's state", () =
 
     await list.getByText("Old 010, rewritten").waitFor();
     await list.getByText("Old 020").waitFor({ state: "detached" });
-    const first = (await shown(reader, "general"))[0]!.id;
-    expect(await shown(reader, "general")).toEqual(await apiMessages(writer.api, serverId, channelId, first));
+    const onScreen = await shown(reader, "general");
+    expect(onScreen).toEqual(await apiMessages(writer.api, serverId, channelId, onScreen[0]!.id));
     expect((await shown(reader, "general")).length).toBe(159);
     expect(await duplicates()).toEqual([]);
     // Still at the newest message.

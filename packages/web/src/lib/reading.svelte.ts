@@ -32,12 +32,13 @@ export class Reading<M extends TimelineMessage> {
   /** The first new message from someone else, if it is loaded; where the divider goes. */
   readonly firstUnread = $derived.by(() => {
     const after = this.after;
-    if (!after) return null;
-    const messages = this.#feed.messages;
-    const oldest = messages[0];
-    // What follows `after` directly is not loaded: the first unread is further up.
-    if (!oldest || (oldest.id > after && this.#feed.older !== "done")) return null;
-    return messages.find((m) => m.id > after && m.authorId !== session.me?.id)?.id ?? null;
+    const feed = this.#feed;
+    if (after === undefined) return null;
+    const oldest = feed.messages[0];
+    // Never read here (just joined): all is new, marked only if the whole history is loaded.
+    // Otherwise, if what follows `after` directly is not loaded, the first unread is further up.
+    if (!oldest || (feed.older !== "done" && (after === null || oldest.id > after))) return null;
+    return feed.messages.find((m) => (after === null || m.id > after) && m.authorId !== session.me?.id)?.id ?? null;
   });
 
   /** New messages exist above what is loaded: the jump control loads its way up to them. */
