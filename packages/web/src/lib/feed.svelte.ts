@@ -10,7 +10,7 @@
  */
 import type { User } from "@agorusta/core/views";
 import { isApiError } from "./api.ts";
-import { mergeById, type TimelineMessage } from "./timeline.ts";
+import { mergeById, withinLoaded, type TimelineMessage } from "./timeline.ts";
 
 export const PAGE_SIZE = 50;
 /** The most changes one request asks for (the contract's maximum). */
@@ -244,8 +244,7 @@ export class Feed<M extends TimelineMessage> {
   #upsert(incoming: M) {
     if (this.#deleted.has(incoming.id)) return;
     this.#settle(incoming);
-    const oldest = this.messages[0];
-    const within = this.older === "done" || (oldest !== undefined && incoming.id > oldest.id);
+    const within = withinLoaded(incoming.id, this.messages, this.older === "done");
     if (within || this.messages.some((m) => m.id === incoming.id)) this.messages = mergeById(this.messages, [incoming]);
   }
 

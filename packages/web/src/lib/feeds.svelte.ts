@@ -75,7 +75,8 @@ export const dmChanges = (conversationId: string) => (e: ServerEvent): FeedChang
  * about go in, and whatever may have been missed is fetched again each time the subscription
  * takes effect (a message sent between the first page and the subscription, or during a drop).
  * `channelId` subscribes to that channel; DM events reach both participants without one, so a
- * DM feed catches up on each reconnect. Call during component initialisation; it runs once, for
+ * DM feed catches up each time the socket opens (a DM opened while the socket was still
+ * connecting may have missed an event). Call during component initialisation; it runs once, for
  * the component's life, whatever state the setup reads.
  */
 export function follow<M extends TimelineMessage>(
@@ -93,7 +94,7 @@ export function follow<M extends TimelineMessage>(
     });
     const stopOpen = channelId
       ? realtime.onFrame((frame) => frame.type === "subscribed" && frame.channelId === channelId && void feed.catchUp())
-      : realtime.onOpen(({ reconnected }) => reconnected && void feed.catchUp());
+      : realtime.onOpen(() => void feed.catchUp());
     return () => {
       release();
       stopEvents();

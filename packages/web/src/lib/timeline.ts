@@ -49,6 +49,17 @@ export function isOlder(a: Versioned, b: Versioned): boolean {
   return (a.editedAt ?? "") < (b.editedAt ?? "");
 }
 
+/**
+ * Whether a change to message `id` belongs in a list that holds `loaded` (oldest first), or all of
+ * the conversation's history if `complete`: within the loaded span it joins; older than the
+ * oldest loaded, it would open a hole, and comes with its page instead.
+ */
+export function withinLoaded(id: string, loaded: readonly { id: string }[], complete: boolean): boolean {
+  if (complete) return true;
+  const oldest = loaded[0];
+  return oldest !== undefined && id > oldest.id;
+}
+
 const isSorted = (list: readonly { id: string }[]) => list.every((m, i) => i === 0 || list[i - 1]!.id < m.id);
 
 /** A run of messages by one author closer together than this shares one header. */
