@@ -71,6 +71,10 @@ export const loginBody = v.object({
 export const createServerBody = v.object({ name: serverName });
 export const createChannelBody = v.object({ name: channelName });
 export const messageBody = v.object({ content: messageContent });
+/** api.md "Idempotent sends": the client's key for one message, so a retry never posts twice. */
+export const nonce = v.pipe(v.string("nonce must be text."), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "nonce must be 1–64 of A–Z, a–z, 0–9, '_' or '-'."));
+export const sendMessageBody = v.object({ content: messageContent, nonce: v.optional(nonce) });
+export const readBody = v.object({ messageId: idOf("messageId must be a message id.") });
 export const createInviteBody = v.object({
   maxUses: v.optional(v.nullable(maxUses)),
   expiresInSeconds: v.optional(v.nullable(expiresInSeconds)),
@@ -97,9 +101,22 @@ const channelFrame = <A extends string>(action: A) =>
     },
     `${action} needs a channelId.`,
   );
+/** Subscriptions name a channel, or a whole server (api.md "WebSocket: whole servers"): exactly one. */
+const subscriptionFrame = <A extends string>(action: A) =>
+  v.pipe(
+    v.object(
+      {
+        action: v.literal(action),
+        channelId: v.optional(idOf("channelId must be a channel id.")),
+        serverId: v.optional(idOf("serverId must be a server id.")),
+      },
+      `${action} needs a channelId or a serverId.`,
+    ),
+    v.check((f) => (f.channelId === undefined) !== (f.serverId === undefined), `${action} needs a channelId or a serverId, not both.`),
+  );
 export const clientFrame = v.variant(
   "action",
-  [channelFrame("subscribe"), channelFrame("unsubscribe"), channelFrame("typing"), v.object({ action: v.literal("ping") })],
+  [subscriptionFrame("subscribe"), subscriptionFrame("unsubscribe"), channelFrame("typing"), v.object({ action: v.literal("ping") })],
   "action must be subscribe, unsubscribe, typing or ping.",
 );
 export type ClientFrame = v.InferOutput<typeof clientFrame>;
@@ -124,6 +141,11 @@ export const historyQuery = v.pipe(
   }),
   v.check((q) => !(q.before && q.after), "Use before or after, not both."),
 );
+/** A change feed's page (api.md "Change feeds"); the cursor itself is checked against its conversation. */
+export const changesQuery = v.object({
+  since: v.optional(v.pipe(v.string(), v.minLength(1, "since cannot be empty."), v.maxLength(200, "since is not a cursor."))),
+  limit: limit(500, 200),
+});
 export const searchQuery = v.object({
   q: v.pipe(v.string("q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
 });

@@ -64,6 +64,7 @@ describe("POST /dms", () => {
       participants: [publicUser(ann), publicUser(ben)].sort(byId),
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       lastMessageAt: null,
+      lastMessageId: null,
     });
   });
 
@@ -199,7 +200,7 @@ describe("POST /dms/:id/messages", () => {
   });
 
   it("stores the message and answers 201 DmMessage, its content trimmed and otherwise verbatim", async () => {
-    const { a, id } = await pair();
+    const { a, b, id } = await pair();
     const content = `  <script>alert("x")</script> & <b>bold</b> — 日本語 👩‍👩‍👧  `;
     const res = await send(a, id, content);
     expect(res.status).toBe(201);
@@ -211,6 +212,11 @@ describe("POST /dms/:id/messages", () => {
       content: content.trim(),
       createdAt: expect.stringMatching(/Z$/),
       editedAt: null,
+      revision: 1,
+      nonce: null,
+      // Every DM mentions the other participant.
+      mentions: [b.id],
+      mentionsEveryone: false,
     });
     expect((await history(a, id)).body).toEqual([res.body]);
     const conversation = await t.call("GET", `/dms/${id}`, { token: a.token });
@@ -220,7 +226,7 @@ describe("POST /dms/:id/messages", () => {
   it("pushes new_dm_message to both participants, after storing it", async () => {
     const { a, b, id } = await pair();
     const res = await send(b, id, "hello");
-    expect(published).toEqual([{ userIds: [a.id, b.id].sort(), event: { type: "new_dm_message", message: res.body } }]);
+    expect(published).toEqual([{ userIds: [a.id, b.id].sort(), event: { type: "new_dm_message", message: res.body, cursor: expect.any(String) } }]);
   });
 
   it("answers 404 not_found to a non-participant, and stores and pushes nothing", async () => {

@@ -5,13 +5,32 @@
  */
 import type { Db, DmConversationItem, DmMessageItem, UserItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { newId } from "../store/ids.ts";
+import { idAfter, newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { failed, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
-import { assertAuthor, saveEdit } from "./edits.ts";
+import { assertAuthor } from "./edits.ts";
 import { getEach } from "../store/batches.ts";
-import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "../views.ts";
+import {
+  commitChange,
+  currentDmMessages,
+  headOf,
+  messageBefore,
+  readChanges,
+  revisionOf,
+  type Conversation,
+} from "./changes.ts";
+import { mentionWrites } from "./mentions.ts";
+import { claimNonce, firstSentWith } from "./nonces.ts";
+import {
+  dmConversationView,
+  dmMessageView,
+  userView,
+  type ChangesPage,
+  type DmConversation,
+  type DmMessage,
+  type User,
+} from "../views.ts";
 
 /** The `dmPair` guard's value: the same for both sides, whoever starts. */
 const pairOf = (a: string, b: string) => [a, b].sort().join(":");
@@ -80,9 +99,12 @@ export async function startConversation(
   return { conversation: dmConversationView(conversation), created: true };
 }
 
-/** The conversation, if the caller is one of its two participants; else 404, as if it did not exist. */
+/**
+ * The conversation, if the caller is one of its two participants; else 404, as if it did not
+ * exist. Read strongly: its `seq` is the head a change is built on, or a feed read from.
+ */
 async function participantsConversation(db: Db, userId: string, conversationId: string): Promise<DmConversationItem> {
-  const { data } = await db.entities.dmConversations.get({ conversationId }).go();
+  const { data } = await db.entities.dmConversations.get({ conversationId }).go({ consistent: true });
   if (!data || (data.first.id !== userId && data.second.id !== userId)) {
     throw new AppError("not_found", "No such conversation.");
   }
@@ -134,70 +156,146 @@ export async function listDmMessages(
   return page.map(dmMessageView);
 }
 
+const dmOf = (conversationId: string): Conversation & { kind: "dm" } => ({ kind: "dm", conversationId });
+
+/** What a route pushes after a change: the message as it now is, the feed position after it, and to whom. */
+export interface DmMessageChange {
+  message: DmMessage;
+  cursor: string;
+  participantIds: [string, string];
+}
+
 /**
- * Stores a message and moves the conversation up both participants' lists, in one transaction
- * (the list never disagrees with the history). The author's name is copied from the
- * conversation's participant record: usernames never change.
+ * Stores a message and moves the conversation up both participants' lists, in the change's
+ * transaction (the list never disagrees with the history). The author's name is copied from the
+ * conversation's participant record: usernames never change. Every DM mentions the other
+ * participant. A repeated `nonce` stores nothing and answers with the first message (`created: false`).
  */
 export async function sendDmMessage(
   db: Db,
-  input: { userId: string; conversationId: string; content: string },
-): Promise<{ message: DmMessage; participantIds: [string, string] }> {
+  input: { userId: string; conversationId: string; content: string; nonce?: string | undefined },
+): Promise<({ created: true; cursor: string } | { created: false }) & { message: DmMessage; participantIds: [string, string] }> {
   const conversation = await participantsConversation(db, input.userId, input.conversationId);
   const author = conversation.first.id === input.userId ? conversation.first : conversation.second;
+  const other = conversation.first.id === input.userId ? conversation.second : conversation.first;
   const participantIds: [string, string] = [conversation.first.id, conversation.second.id];
-  const message: DmMessageItem = {
-    conversationId: conversation.conversationId,
-    messageId: newId(),
-    authorId: author.id,
-    authorUsername: author.username,
-    authorCreatedAt: author.createdAt,
-    content: input.content,
-    createdAt: nowIso(),
-  };
-  const { conversationId, createdAt } = message;
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ dmMessages, dmConversations, dmInboxes }) => [
-        dmMessages.create(message).commit(),
-        dmConversations.patch({ conversationId }).set({ lastMessageAt: createdAt }).commit(),
-        ...participantIds.map((userId) => dmInboxes.patch({ userId, conversationId }).set({ lastActivityAt: createdAt }).commit()),
-      ])
-      .go(),
+  const { conversationId } = conversation;
+  const nonce = input.nonce ? { conversationId, authorId: author.id, nonce: input.nonce } : null;
+  const result = await commitChange(
+    db,
+    dmOf(conversationId),
+    (head) => {
+      const now = db.clock.now();
+      const item: DmMessageItem = {
+        conversationId,
+        messageId: idAfter(head.lastMessageId, now),
+        authorId: author.id,
+        authorUsername: author.username,
+        authorCreatedAt: author.createdAt,
+        content: input.content,
+        createdAt: new Date(now).toISOString(),
+        revision: 1,
+        mentions: [other.id],
+        mentionsEveryone: false,
+        ...(nonce ? { nonce: nonce.nonce } : {}),
+      };
+      const { createdAt } = item;
+      return {
+        messageId: item.messageId,
+        message: { kind: "created" as const, item },
+        lastMessageId: item.messageId,
+        lastMessageAt: createdAt,
+        also: (tx) => [
+          ...(nonce ? [claimNonce(tx, db, nonce, item.messageId)] : []),
+          ...participantIds.map((userId) => tx.dmInboxes.patch({ userId, conversationId }).set({ lastActivityAt: createdAt }).commit()),
+          ...mentionWrites(tx, conversationId, null, item),
+        ],
+      };
+    },
+    { head: headOf(conversation) },
   );
-  if (codes) throw new Error(`send DM transaction canceled: ${codes.join(",")}`);
-  return { message: dmMessageView(message), participantIds };
+  if (result.committed) return { created: true, message: dmMessageView(result.plan.message.item), cursor: result.cursor, participantIds };
+  const firstId = nonce && (await firstSentWith(db, nonce));
+  const first = firstId && (await db.entities.dmMessages.get({ conversationId, messageId: firstId }).go({ consistent: true })).data;
+  if (!first) throw new AppError("not_found", "The message first sent with this nonce has been deleted.");
+  return { created: false, message: dmMessageView(first), participantIds };
 }
 
-/** The message, if the caller is a participant of its conversation, with both participants' ids. */
-async function visibleDmMessage(db: Db, input: { userId: string; conversationId: string; messageId: string }) {
-  const [conversation, message] = await Promise.all([
-    participantsConversation(db, input.userId, input.conversationId),
-    db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: input.messageId }).go(),
-  ]);
-  if (!message.data) throw new AppError("not_found", "No such message.");
-  return { message: message.data, participantIds: [conversation.first.id, conversation.second.id] as [string, string] };
+/** The DM, read strongly (inside a change, after the head), or 404. */
+async function currentDmMessage(db: Db, input: { conversationId: string; messageId: string }): Promise<DmMessageItem> {
+  const { data } = await db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: input.messageId }).go({ consistent: true });
+  if (!data) throw new AppError("not_found", "No such message.");
+  return data;
 }
+
+const participantsOf = (c: DmConversationItem): [string, string] => [c.first.id, c.second.id];
 
 /** Only its author edits a DM; `editedAt` marks it. */
 export async function editDmMessage(
   db: Db,
   input: { userId: string; conversationId: string; messageId: string; content: string },
-): Promise<{ message: DmMessage; participantIds: [string, string] }> {
-  const { message, participantIds } = await visibleDmMessage(db, input);
-  const edit = await saveEdit(message, input, (changes) =>
-    db.entities.dmMessages.patch({ conversationId: input.conversationId, messageId: input.messageId }).set(changes).go(),
+): Promise<DmMessageChange> {
+  const conversation = await participantsConversation(db, input.userId, input.conversationId);
+  const result = await commitChange(
+    db,
+    dmOf(input.conversationId),
+    async () => {
+      const message = await currentDmMessage(db, input);
+      assertAuthor(message, input.userId, "edit");
+      const set = { content: input.content, editedAt: nowIso(db.clock) };
+      return {
+        messageId: message.messageId,
+        message: { kind: "updated" as const, revision: revisionOf(message), set },
+        after: { ...message, ...set, revision: revisionOf(message) + 1 },
+      };
+    },
+    { head: headOf(conversation) },
   );
-  return { message: dmMessageView({ ...message, ...edit }), participantIds };
+  if (!result.committed) throw new Error("an edit has no guard to refuse it");
+  return { message: dmMessageView(result.plan.after), cursor: result.cursor, participantIds: participantsOf(conversation) };
 }
 
-/** Only its author deletes a DM: a conversation has no moderator. */
+/**
+ * Only its author deletes a DM: a conversation has no moderator. Deleting the newest moves the
+ * conversation's `lastMessageId` back to the one before.
+ */
 export async function deleteDmMessage(
   db: Db,
   input: { userId: string; conversationId: string; messageId: string },
-): Promise<{ participantIds: [string, string] }> {
-  const { message, participantIds } = await visibleDmMessage(db, input);
-  assertAuthor(message, input.userId, "delete");
-  await db.entities.dmMessages.delete({ conversationId: input.conversationId, messageId: input.messageId }).go();
-  return { participantIds };
+): Promise<{ cursor: string; participantIds: [string, string] }> {
+  const conversation = await participantsConversation(db, input.userId, input.conversationId);
+  const dm = dmOf(input.conversationId);
+  const result = await commitChange(
+    db,
+    dm,
+    async (head) => {
+      const message = await currentDmMessage(db, input);
+      assertAuthor(message, input.userId, "delete");
+      return {
+        messageId: message.messageId,
+        message: { kind: "deleted" as const },
+        ...(head.lastMessageId === message.messageId ? { lastMessageId: await messageBefore(db, dm, message.messageId) } : {}),
+        also: (tx) => mentionWrites(tx, input.conversationId, message, null),
+      };
+    },
+    { head: headOf(conversation) },
+  );
+  if (!result.committed) throw new Error("a deletion has no guard to refuse it");
+  return { cursor: result.cursor, participantIds: participantsOf(conversation) };
+}
+
+/** The conversation's changes after `since` (api.md "Change feeds"); participants only. */
+export async function listDmChanges(
+  db: Db,
+  input: { userId: string; conversationId: string; since?: string | undefined; limit: number },
+): Promise<ChangesPage<DmMessage>> {
+  const conversation = await participantsConversation(db, input.userId, input.conversationId);
+  const page = await readChanges(db, {
+    conversationId: input.conversationId,
+    head: headOf(conversation),
+    since: input.since,
+    limit: input.limit,
+    current: (ids) => currentDmMessages(db, input.conversationId, ids),
+  });
+  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: dmMessageView(c.message) } : c)) };
 }

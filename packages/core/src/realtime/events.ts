@@ -3,16 +3,32 @@
  * and the one interface the REST routes use to push it. Delivery is the realtime module's
  * business; routes only say what happened and to whom, after it is stored.
  */
-import type { Channel, DmMessage, Member, Message, User } from "../views.ts";
+import type { Channel, DmMessage, Member, Message, ReadState, User } from "../views.ts";
 import type { ErrorCode } from "../errors.ts";
 
+/**
+ * Every event about a message carries `cursor`: its conversation's feed position right after
+ * that change, for `GET …/changes?since=` after a reconnect (api.md "Change feeds").
+ */
 export type ServerEvent =
-  | { type: "new_message"; message: Message }
-  | { type: "message_updated"; message: Message }
-  | { type: "message_deleted"; channelId: string; messageId: string }
-  | { type: "new_dm_message"; message: DmMessage }
-  | { type: "dm_message_updated"; message: DmMessage }
-  | { type: "dm_message_deleted"; conversationId: string; messageId: string }
+  | { type: "new_message"; message: Message; cursor: string }
+  | { type: "message_updated"; message: Message; cursor: string }
+  | { type: "message_deleted"; channelId: string; messageId: string; cursor: string }
+  | { type: "new_dm_message"; message: DmMessage; cursor: string }
+  | { type: "dm_message_updated"; message: DmMessage; cursor: string }
+  | { type: "dm_message_deleted"; conversationId: string; messageId: string; cursor: string }
+  /** To the server's whole-server subscribers, for every message created in any of its channels. */
+  | {
+      type: "channel_activity";
+      serverId: string;
+      channelId: string;
+      messageId: string;
+      authorId: string;
+      mentions: string[];
+      mentionsEveryone: boolean;
+    }
+  /** To every connection of the reader, when any of their devices moves a read position. */
+  | ({ type: "read_state" } & ReadState)
   | { type: "member_joined"; serverId: string; member: Member }
   | { type: "member_left"; serverId: string; userId: string }
   | { type: "channel_created"; channel: Channel }
@@ -24,9 +40,11 @@ export type ServerEvent =
 export type ReplyFrame =
   | { type: "subscribed"; channelId: string }
   | { type: "unsubscribed"; channelId: string }
+  | { type: "subscribed"; serverId: string }
+  | { type: "unsubscribed"; serverId: string }
   | { type: "pong" }
-  /** `channelId` names the channel of a refused subscribe, so a client subscribing to several can tell which. */
-  | { type: "error"; code: ErrorCode; message: string; channelId?: string };
+  /** `channelId` / `serverId` name what a refused subscribe was for, so a client subscribing to several can tell which. */
+  | { type: "error"; code: ErrorCode; message: string; channelId?: string; serverId?: string };
 
 export type Frame = ServerEvent | ReplyFrame;
 
@@ -35,7 +53,10 @@ export type Frame = ServerEvent | ReplyFrame;
  * been attempted, within a bounded time, so a slow or dead connection cannot fail or stall a request.
  */
 export interface Publisher {
-  /** To every connection subscribed to the channel. `exceptUserId` skips that user's connections (typing). */
+  /**
+   * To every connection subscribed to the channel. `exceptUserId` skips that user's connections (typing).
+   * A server's id names its whole-server subscribers (realtime/subscriptions.ts): `channel_activity` goes there.
+   */
   toChannel(channelId: string, event: ServerEvent, options?: { exceptUserId?: string }): Promise<void>;
   /**
    * To every connection subscribed to any channel of the server (or of any of these servers),

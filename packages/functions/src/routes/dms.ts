@@ -4,11 +4,12 @@ import {
   editDmMessage,
   getConversation,
   listConversations,
+  listDmChanges,
   listDmMessages,
   sendDmMessage,
   startConversation,
 } from "@agorusta/core/messages";
-import { dmMessageParams, dmParams, historyQuery, messageBody, startDmBody } from "@agorusta/core/schemas";
+import { changesQuery, dmMessageParams, dmParams, historyQuery, messageBody, sendMessageBody, startDmBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";
 import { validate } from "../http/validate.ts";
@@ -27,22 +28,26 @@ export const dmsRoutes = (deps: Deps) =>
       const page = await listDmMessages(deps.db, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("query") });
       return c.json(page, 200);
     })
-    .post("/:id/messages", params(dmParams), validate("json", messageBody), async (c) => {
-      const { message, participantIds } = await sendDmMessage(deps.db, {
-        userId: c.var.userId, conversationId: c.req.valid("param").id, content: c.req.valid("json").content,
-      });
-      await deps.publisher.toUsers(participantIds, { type: "new_dm_message", message });
-      return c.json(message, 201);
+    .get("/:id/changes", params(dmParams), validate("query", changesQuery), async (c) => {
+      const page = await listDmChanges(deps.db, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("query") });
+      return c.json(page, 200);
+    })
+    .post("/:id/messages", params(dmParams), validate("json", sendMessageBody), async (c) => {
+      const sent = await sendDmMessage(deps.db, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("json") });
+      // A repeated nonce stored nothing, so nothing is pushed again.
+      if (!sent.created) return c.json(sent.message, 200);
+      await deps.publisher.toUsers(sent.participantIds, { type: "new_dm_message", message: sent.message, cursor: sent.cursor });
+      return c.json(sent.message, 201);
     })
     .patch("/:id/messages/:mid", params(dmMessageParams), validate("json", messageBody), async (c) => {
-      const { message, participantIds } = await editDmMessage(deps.db, { ...dmMessageKey(c.var.userId, c.req.valid("param")), content: c.req.valid("json").content });
-      await deps.publisher.toUsers(participantIds, { type: "dm_message_updated", message });
+      const { message, cursor, participantIds } = await editDmMessage(deps.db, { ...dmMessageKey(c.var.userId, c.req.valid("param")), content: c.req.valid("json").content });
+      await deps.publisher.toUsers(participantIds, { type: "dm_message_updated", message, cursor });
       return c.json(message, 200);
     })
     .delete("/:id/messages/:mid", params(dmMessageParams), async (c) => {
       const key = dmMessageKey(c.var.userId, c.req.valid("param"));
-      const { participantIds } = await deleteDmMessage(deps.db, key);
-      await deps.publisher.toUsers(participantIds, { type: "dm_message_deleted", conversationId: key.conversationId, messageId: key.messageId });
+      const { cursor, participantIds } = await deleteDmMessage(deps.db, key);
+      await deps.publisher.toUsers(participantIds, { type: "dm_message_deleted", conversationId: key.conversationId, messageId: key.messageId, cursor });
       return c.body(null, 204);
     });
 

@@ -4,7 +4,7 @@ import { createChannelBody, serverParams } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
-import { messagesRoutes } from "./messages.ts";
+import { changesRoutes, messagesRoutes } from "./messages.ts";
 
 /** `/servers/:id/channels`: creating channels (owner only); each channel's messages below. */
 export const channelsRoutes = (deps: Deps) =>
@@ -14,4 +14,5 @@ export const channelsRoutes = (deps: Deps) =>
       await deps.publisher.toServer(channel.serverId, { type: "channel_created", channel });
       return c.json(channel, 201);
     })
-    .route("/:cid/messages", messagesRoutes(deps));
+    .route("/:cid/messages", messagesRoutes(deps))
+    .route("/:cid/changes", changesRoutes(deps));
