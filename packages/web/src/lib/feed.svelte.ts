@@ -8,7 +8,7 @@
  * conversation's change feed for everything since. Every message it shows is kept at its highest
  * revision, so a change that comes twice, or late, changes nothing.
  */
-import type { User } from "@agorusta/core/views";
+import type { ChangesPage, User } from "@agorusta/core/views";
 import { isApiError } from "./api.ts";
 import { mergeById, withinLoaded, type TimelineMessage } from "./timeline.ts";
 
@@ -16,20 +16,12 @@ export const PAGE_SIZE = 50;
 /** The most changes one request asks for (the contract's maximum). */
 export const CHANGES_LIMIT = 500;
 
-/** One entry of a change feed: a message's whole current state, or its deletion. */
-export type Change<M> = { type: "message"; message: M } | { type: "message_deleted"; messageId: string };
-
-export interface ChangePage<M> {
-  changes: Change<M>[];
-  cursor: string;
-  hasMore: boolean;
-}
 
 export interface FeedSource<M extends TimelineMessage> {
   /** Oldest first: the newest `limit` messages older than `before`. */
   page(query: { limit: string; before?: string }): Promise<M[]>;
   /** The changes after `since` (absent: none, and the head's cursor). */
-  changes(query: { since?: string; limit: string }): Promise<ChangePage<M>>;
+  changes(query: { since?: string; limit: string }): Promise<ChangesPage<M>>;
   /** `nonce` makes a repeat of the same send store nothing new (api.md "Idempotent sends"). */
   post(content: string, nonce: string): Promise<M>;
   edit(messageId: string, content: string): Promise<M>;

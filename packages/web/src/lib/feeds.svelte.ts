@@ -93,7 +93,7 @@ export function follow<M extends TimelineMessage>(
       if (change) feed.apply(change);
     });
     const stopOpen = channelId
-      ? realtime.onFrame((frame) => frame.type === "subscribed" && frame.channelId === channelId && void feed.catchUp())
+      ? realtime.onFrame((frame) => frame.type === "subscribed" && "channelId" in frame && frame.channelId === channelId && void feed.catchUp())
       : realtime.onOpen(() => void feed.catchUp());
     return () => {
       release();
