@@ -5,3 +5,4 @@ export * from "./edits.ts";
 export * from "./history.ts";
 export * from "./mentions.ts";
 export * from "./nonces.ts";
+export * from "./readState.ts";

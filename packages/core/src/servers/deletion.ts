@@ -4,6 +4,7 @@
  * the name is free again); `purgeServer` then removes everything that hung from it.
  */
 import type { Db } from "../model/index.ts";
+import { EVERYONE } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { guardValue } from "../store/keys.ts";
 import { requireOwner } from "./access.ts";
@@ -32,8 +33,9 @@ export async function retireServer(db: Db, serverId: string, userId: string): Pr
 
 /**
  * Memberships first (the server vanishes from everyone's list and every member route says
- * 404), then each channel with its messages, subscriptions and name guard, then invites and
- * passwords. A server with a very long history takes one BatchWrite per 25 messages; an
+ * 404), then each channel with its messages (and their mention items), change feed,
+ * subscriptions (whole-server ones too) and name guard, then invites and passwords. Read
+ * positions stay in their readers' partitions, unreachable (no channel lists them). A server with a very long history takes one BatchWrite per 25 messages; an
  * interrupted purge leaves only unreachable items, which a retry (or the TTL, for invites,
  * passwords and subscriptions) removes.
  */
@@ -48,15 +50,32 @@ export async function purgeServer(db: Db, serverId: string): Promise<void> {
   await deleteEach(members.data, (keys) => e.members.delete(keys).go());
   for (const channel of channels.data) {
     const { channelId } = channel;
-    const [messages, subscriptions] = await Promise.all([
-      e.messages.query.byChannel({ channelId }).go({ pages: "all", attributes: ["channelId", "messageId"] }),
+    const [messages, subscriptions, changes] = await Promise.all([
+      e.messages.query.byChannel({ channelId }).go({ pages: "all", attributes: ["channelId", "messageId", "authorId", "mentions", "mentionsEveryone"] }),
       e.subscriptions.query.byChannel({ channelId }).go({ pages: "all", attributes: ["channelId", "connectionId"] }),
+      e.changes.query.byConversation({ conversationId: channelId }).go({ pages: "all", attributes: ["conversationId", "seq"] }),
     ]);
-    await deleteEach(messages.data, (keys) => e.messages.delete(keys).go());
+    // Mention items first: once their message is gone nothing names them.
+    const mentioned = messages.data.flatMap((m) =>
+      [...(m.mentions ?? []).filter((u) => u !== m.authorId), ...(m.mentionsEveryone ? [EVERYONE] : [])].map((userId) => ({
+        conversationId: channelId,
+        userId,
+        messageId: m.messageId,
+      })),
+    );
+    await deleteEach(mentioned, (keys) => e.mentions.delete(keys).go());
+    await deleteEach(
+      messages.data.map(({ channelId, messageId }) => ({ channelId, messageId })),
+      (keys) => e.messages.delete(keys).go(),
+    );
+    await deleteEach(changes.data, (keys) => e.changes.delete(keys).go());
     await deleteEach(subscriptions.data, (keys) => e.subscriptions.delete(keys).go());
     await e.uniques.delete(channelGuard(serverId, channel.name)).go();
     await e.channels.delete({ serverId, channelId }).go();
   }
+  // Whole-server subscriptions live under the server's own id.
+  const { data: whole } = await e.subscriptions.query.byChannel({ channelId: serverId }).go({ pages: "all", attributes: ["channelId", "connectionId"] });
+  await deleteEach(whole, (keys) => e.subscriptions.delete(keys).go());
   await deleteEach(invites.data, (keys) => e.invites.delete(keys).go());
   await deleteEach(passwords.data, (keys) => e.serverPasswords.delete(keys).go());
 }

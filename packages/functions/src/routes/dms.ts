@@ -6,10 +6,12 @@ import {
   listConversations,
   listDmChanges,
   listDmMessages,
+  markDmRead,
   sendDmMessage,
   startConversation,
 } from "@agorusta/core/messages";
-import { changesQuery, dmMessageParams, dmParams, historyQuery, messageBody, sendMessageBody, startDmBody } from "@agorusta/core/schemas";
+import { changesQuery, dmMessageParams, dmParams, historyQuery, messageBody, readBody, sendMessageBody, startDmBody } from "@agorusta/core/schemas";
+import { announceRead } from "../delivery/readStateEvents.ts";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";
 import { validate } from "../http/validate.ts";
@@ -27,6 +29,11 @@ export const dmsRoutes = (deps: Deps) =>
     .get("/:id/messages", params(dmParams), validate("query", historyQuery), async (c) => {
       const page = await listDmMessages(deps.db, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("query") });
       return c.json(page, 200);
+    })
+    .put("/:id/read", params(dmParams), validate("json", readBody), async (c) => {
+      const read = await markDmRead(deps.db, { conversationId: c.req.valid("param").id, userId: c.var.userId, messageId: c.req.valid("json").messageId });
+      await announceRead(deps, c.var.userId, read);
+      return c.json(read.state, 200);
     })
     .get("/:id/changes", params(dmParams), validate("query", changesQuery), async (c) => {
       const page = await listDmChanges(deps.db, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("query") });
