@@ -478,6 +478,30 @@ describe("a page that was offline converges to exactly the server's state", () =
     await shot(reader, "laptop-offline-far-edit");
   }, 120_000);
 
+  it("a cursor the feed no longer keeps (410) starts again from the newest page, which is the server's", async () => {
+    await scene(70, "Long sleep");
+    const list = messageList(reader, "general");
+    await offline(reader);
+    await postMany(writer.api, serverId, channelId, 5, (i) => `Morning ${i}`);
+    // As after more than 30 days asleep: the feed answers that it no longer keeps the cursor.
+    let expired = 0;
+    await reader.route(/\/changes\?since=/, (route) => {
+      expired += 1;
+      return route.fulfill({
+        status: 410,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "cursor_expired", message: "This cursor is older than the change feed keeps." } }),
+      });
+    });
+    await online(reader);
+    await list.getByText("Morning 5").waitFor();
+    await reader.unroute(/\/changes\?since=/);
+    expect(expired).toBeGreaterThanOrEqual(1);
+    const onScreen = await shown(reader, "general");
+    expect(onScreen).toEqual(await apiMessages(writer.api, serverId, channelId, onScreen[0]!.id));
+    expect(onScreen.map((m) => m.content).slice(-5).sort()).toEqual(["Morning 1", "Morning 2", "Morning 3", "Morning 4", "Morning 5"]);
+  }, 120_000);
+
   it("raised no error in any page", () => {
     expect(errors()).toEqual([]);
   });
