@@ -43,11 +43,11 @@ describe("live events", () => {
     const m = (await api.call("POST", messages, { token: member.token, body: { content: "draft" } })).body;
     const edited = (await api.call("PATCH", `${messages}/${m.id}`, { token: member.token, body: { content: "final" } })).body;
     for (const ws of [ownerWs, memberWs]) {
-      expect(await ws.waitFor(ofType("message_updated"))).toEqual({ type: "message_updated", message: edited });
+      expect(await ws.waitFor(ofType("message_updated"))).toEqual({ type: "message_updated", message: edited, cursor: expect.any(String) });
     }
     expect((await api.call("DELETE", `${messages}/${m.id}`, { token: s.owner.token })).status).toBe(204);
     for (const ws of [ownerWs, memberWs]) {
-      expect(await ws.waitFor(ofType("message_deleted"))).toEqual({ type: "message_deleted", channelId: s.channelId, messageId: m.id });
+      expect(await ws.waitFor(ofType("message_deleted"))).toEqual({ type: "message_deleted", channelId: s.channelId, messageId: m.id, cursor: expect.any(String) });
     }
   });
 

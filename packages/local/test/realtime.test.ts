@@ -149,7 +149,7 @@ describe("channel delivery", () => {
     const sent = await post(s, s.owner, "hello everyone");
     for (const sock of [ownerSock, ownerSecond, bobSock]) {
       const got = await sock.waitFor(newMessages);
-      expect(got).toEqual({ type: "new_message", message: sent });
+      expect(got).toEqual({ type: "new_message", message: sent, cursor: expect.any(String) });
     }
     expect(sent).toMatchObject({ channelId: s.channelId, serverId: s.id, author: { id: s.owner.id } });
     // Give a wrongly addressed frame the time to arrive before asserting it did not.
@@ -215,7 +215,7 @@ describe("DM delivery", () => {
     const sent = await live.api.call("POST", `/dms/${dm.body.id}/messages`, { token: ann.token, body: { content: "psst" } });
     expect(sent.status).toBe(201);
     for (const sock of [...annTabs, benSock]) {
-      expect(await sock.waitFor((f) => f.type === "new_dm_message")).toEqual({ type: "new_dm_message", message: sent.body });
+      expect(await sock.waitFor((f) => f.type === "new_dm_message")).toEqual({ type: "new_dm_message", message: sent.body, cursor: expect.any(String) });
     }
     await benSock.request({ action: "ping" }, "pong");
     await new Promise((r) => setTimeout(r, 100));

@@ -10,12 +10,11 @@
  * position p who reads the log after p sees every change committed after p (docs/decisions.md,
  * "Change feeds").
  */
-import type { TransactionItemCode } from "electrodb";
 import type { Db, DmMessageItem, MessageItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { nowIso } from "../store/time.ts";
 import { getEach } from "../store/batches.ts";
-import { transact } from "../store/transactions.ts";
+import { transact, type Write, type WriteEntities } from "../store/transactions.ts";
 import type { Change, ChangesPage } from "../views.ts";
 
 /** A conversation: a channel (keyed under its server) or a DM. */
@@ -39,9 +38,7 @@ export const headOf = (item: { seq?: number | undefined; lastMessageId?: string 
 /** A change item is kept at least this long (api.md: deletions stay in the feed ≥ 30 days). */
 export const CHANGE_RETENTION_DAYS = 31;
 
-/** The entities as a write transaction's callback gets them, and one item of such a transaction. */
-export type WriteEntities = Parameters<Parameters<Db["transaction"]["write"]>[0]>[0];
-export type TxItem = ReturnType<Parameters<Db["transaction"]["write"]>[0]>[number];
+export type { Write, WriteEntities };
 
 /** The attributes of a message that a change may set (those of `messageBody`, bar its identity). */
 export type MessageFields = Partial<Omit<MessageItem & DmMessageItem, "messageId" | "channelId" | "serverId" | "conversationId" | "authorId" | "createdAt">>;
@@ -60,13 +57,16 @@ export interface ChangePlan<M> {
   lastMessageId?: string | null;
   /** DMs only: the conversation's last activity. */
   lastMessageAt?: string;
-  /** Further items that commit with the change, or not at all. */
-  also?: (tx: WriteEntities) => TxItem[];
+  /**
+   * Further writes that commit with the change, or not at all, by name (store/transactions.ts).
+   * The names `head`, `change` and `message` are the primitive's own.
+   */
+  also?: (tx: WriteEntities) => Record<string, Write>;
 }
 
 export type Committed<P> = { committed: true; plan: P; seq: number; cursor: string };
-/** An `also` item's condition failed (and nothing was written): its codes, in `also`'s order. */
-export type Refused = { committed: false; codes: TransactionItemCode[] };
+/** A condition of an `also` write failed, and nothing was written: the names of those refused. */
+export type Refused = { committed: false; refused: ReadonlySet<string> };
 
 type MessageOf<C extends Conversation> = C extends { kind: "channel" } ? MessageItem : DmMessageItem;
 
@@ -104,41 +104,42 @@ export async function commitChange<C extends Conversation, P extends ChangePlan<
     const seq = head.seq + 1;
     const now = db.clock.now();
     const kind = plan.message.kind;
-    const codes = await transact(() =>
-      db.transaction
-        .write((tx) => [
-          headWrite(tx, conversation, head, plan),
-          tx.changes
-            .create({
-              conversationId,
-              seq,
-              messageId: plan.messageId,
-              kind,
-              committedAt: nowIso(db.clock),
-              ttl: Math.ceil(now / 1000) + CHANGE_RETENTION_DAYS * 86_400,
-            })
-            .commit(),
-          messageWrite(tx, conversation, plan),
-          ...(plan.also?.(tx) ?? []),
-        ])
-        .go(),
-    );
-    if (!codes) return { committed: true, plan, seq, cursor: encodeCursor(conversationId, seq) };
-    const also = codes.slice(3);
+    const refused = await transact(db, (tx) => ({
+      ...alsoWrites(tx, plan),
+      head: headWrite(tx, conversation, head, plan),
+      change: tx.changes
+        .create({
+          conversationId,
+          seq,
+          messageId: plan.messageId,
+          kind,
+          committedAt: nowIso(db.clock),
+          ttl: Math.ceil(now / 1000) + CHANGE_RETENTION_DAYS * 86_400,
+        })
+        .commit(),
+      message: messageWrite(tx, conversation, plan),
+    }));
+    if (!refused.size) return { committed: true, plan, seq, cursor: encodeCursor(conversationId, seq) };
     // Someone else took position `seq`: read the head again and rebuild on it.
-    if (codes[0] === "ConditionalCheckFailed" || codes[1] === "ConditionalCheckFailed") {
+    if (refused.has("head") || refused.has("change")) {
       if (attempt >= ATTEMPTS) throw new Error(`change to ${conversationId} lost the race for its sequence ${ATTEMPTS} times`);
       await backoff(attempt);
       continue;
     }
-    if (codes[2] === "ConditionalCheckFailed") throw new AppError("not_found", "No such message.");
-    if (also.includes("ConditionalCheckFailed")) return { committed: false, codes: also };
-    throw new Error(`change to ${conversationId} canceled: ${codes.join(",")}`);
+    if (refused.has("message")) throw new AppError("not_found", "No such message.");
+    return { committed: false, refused };
   }
 }
 
+const OWN_WRITES = new Set(["head", "change", "message"]);
+function alsoWrites(tx: WriteEntities, plan: ChangePlan<unknown>): Record<string, Write> {
+  const also = plan.also?.(tx) ?? {};
+  for (const name of Object.keys(also)) if (OWN_WRITES.has(name)) throw new Error(`commitChange: "${name}" is the primitive's own write`);
+  return also;
+}
+
 /** The conversation item moves to `seq + 1`, only from the position the change was built on. */
-function headWrite(tx: WriteEntities, c: Conversation, head: Head, plan: ChangePlan<unknown>): TxItem {
+function headWrite(tx: WriteEntities, c: Conversation, head: Head, plan: ChangePlan<unknown>): Write {
   const seq = head.seq + 1;
   const where = (a: { seq: unknown }, op: { eq: (a: any, v: number) => string; notExists: (a: any) => string }) =>
     head.seq === 0 ? op.notExists(a.seq) : op.eq(a.seq, head.seq);
@@ -159,7 +160,7 @@ function headWrite(tx: WriteEntities, c: Conversation, head: Head, plan: ChangeP
 }
 
 /** The message's own write; updates and deletes require it to exist (a deleted message is not resurrected). */
-function messageWrite(tx: WriteEntities, c: Conversation, plan: ChangePlan<unknown>): TxItem {
+function messageWrite(tx: WriteEntities, c: Conversation, plan: ChangePlan<unknown>): Write {
   // Channel and DM messages share their body (model/messages.ts); only the key differs, so the
   // two entities are driven through one untyped handle here and typed at `commitChange`'s edge.
   const entity: any = c.kind === "channel" ? tx.messages : tx.dmMessages;

@@ -85,14 +85,17 @@ export async function sendMessage(
         messageId: item.messageId,
         message: { kind: "created" as const, item },
         lastMessageId: item.messageId,
-        also: (tx) => [...(nonce ? [claimNonce(tx, db, nonce, item.messageId)] : []), ...mentionWrites(tx, input.channelId, null, item)],
+        also: (tx) => ({
+          ...(nonce ? { nonce: claimNonce(tx, db, nonce, item.messageId) } : {}),
+          ...mentionWrites(tx, input.channelId, null, item),
+        }),
       };
     },
     { head },
   );
   if (result.committed) return { created: true, message: messageView(result.plan.message.item), cursor: result.cursor };
-  // Only the nonce guard can refuse a new message.
-  const firstId = nonce && (await firstSentWith(db, nonce));
+  if (!nonce || !result.refused.has("nonce")) throw new Error(`sendMessage refused by ${[...result.refused].join(", ")}`);
+  const firstId = await firstSentWith(db, nonce);
   const first = firstId && (await db.entities.messages.get({ channelId: input.channelId, messageId: firstId }).go({ consistent: true })).data;
   if (!first) throw new AppError("not_found", "The message first sent with this nonce has been deleted.");
   return { created: false, message: messageView(first) };

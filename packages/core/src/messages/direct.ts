@@ -7,7 +7,7 @@ import type { Db, DmConversationItem, DmMessageItem, UserItem } from "../model/i
 import { AppError } from "../errors.ts";
 import { idAfter, newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
 import { assertAuthor } from "./edits.ts";
 import { getEach } from "../store/batches.ts";
@@ -80,22 +80,18 @@ export async function startConversation(
   const [first, second] = caller.id < other.id ? [caller, other] : [other, caller];
   const conversation: DmConversationItem = { conversationId: newId(), first, second, createdAt: nowIso() };
   const inbox = (userId: string) => ({ userId, conversationId: conversation.conversationId, lastActivityAt: conversation.createdAt });
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ uniques, dmConversations, dmInboxes }) => [
-        uniques.create({ kind: "dmPair", value: pair, holderId: conversation.conversationId }).commit(),
-        dmConversations.create(conversation).commit(),
-        dmInboxes.create(inbox(first.id)).commit(),
-        dmInboxes.create(inbox(second.id)).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) {
+  const refused = await transact(db, ({ uniques, dmConversations, dmInboxes }) => ({
+    pairGuard: uniques.create({ kind: "dmPair", value: pair, holderId: conversation.conversationId }).commit(),
+    conversation: dmConversations.create(conversation).commit(),
+    firstInbox: dmInboxes.create(inbox(first.id)).commit(),
+    secondInbox: dmInboxes.create(inbox(second.id)).commit(),
+  }));
+  if (refused.has("pairGuard")) {
     const winner = await conversationOfPair(db, pair);
     if (!winner) throw new Error(`dmPair guard ${pair} refused a write but cannot be read`);
     return { conversation: dmConversationView(winner), created: false };
   }
-  if (codes) throw new Error(`start DM transaction canceled: ${codes.join(",")}`);
+  assertCommitted(refused, "startConversation");
   return { conversation: dmConversationView(conversation), created: true };
 }
 
@@ -205,17 +201,19 @@ export async function sendDmMessage(
         message: { kind: "created" as const, item },
         lastMessageId: item.messageId,
         lastMessageAt: createdAt,
-        also: (tx) => [
-          ...(nonce ? [claimNonce(tx, db, nonce, item.messageId)] : []),
-          ...participantIds.map((userId) => tx.dmInboxes.patch({ userId, conversationId }).set({ lastActivityAt: createdAt }).commit()),
+        also: (tx) => ({
+          ...(nonce ? { nonce: claimNonce(tx, db, nonce, item.messageId) } : {}),
+          firstInbox: tx.dmInboxes.patch({ userId: participantIds[0], conversationId }).set({ lastActivityAt: createdAt }).commit(),
+          secondInbox: tx.dmInboxes.patch({ userId: participantIds[1], conversationId }).set({ lastActivityAt: createdAt }).commit(),
           ...mentionWrites(tx, conversationId, null, item),
-        ],
+        }),
       };
     },
     { head: headOf(conversation) },
   );
   if (result.committed) return { created: true, message: dmMessageView(result.plan.message.item), cursor: result.cursor, participantIds };
-  const firstId = nonce && (await firstSentWith(db, nonce));
+  if (!nonce || !result.refused.has("nonce")) throw new Error(`sendDmMessage refused by ${[...result.refused].join(", ")}`);
+  const firstId = await firstSentWith(db, nonce);
   const first = firstId && (await db.entities.dmMessages.get({ conversationId, messageId: firstId }).go({ consistent: true })).data;
   if (!first) throw new AppError("not_found", "The message first sent with this nonce has been deleted.");
   return { created: false, message: dmMessageView(first), participantIds };

@@ -8,7 +8,7 @@ import type { Db, UniqueKind } from "../model/index.ts";
 import { EVERYONE } from "../model/index.ts";
 import { foldCase } from "../store/keys.ts";
 import { getEach } from "../store/batches.ts";
-import type { TxItem, WriteEntities } from "./changes.ts";
+import type { Write, WriteEntities } from "../store/transactions.ts";
 
 /**
  * At most this many distinct names are looked up per message (the rest stay plain text): it
@@ -71,20 +71,22 @@ const mentionTargets = (m: Pick<Mentioning, "authorId" | "mentions" | "mentionsE
   ...(m.mentionsEveryone ? [EVERYONE] : []),
 ];
 
-/** The transaction items that move a message's mention items from `before` (absent: new) to `after` (absent: deleted). */
+/** The named writes that move a message's mention items from `before` (absent: new) to `after` (absent: deleted). */
 export function mentionWrites(
   tx: WriteEntities,
   conversationId: string,
   before: Mentioning | null,
   after: Mentioning | null,
-): TxItem[] {
+): Record<string, Write> {
   const old = new Set(before ? mentionTargets(before) : []);
   const next = new Set(after ? mentionTargets(after) : []);
-  const m = (after ?? before)!;
-  return [
-    ...[...old].filter((u) => !next.has(u)).map((userId) => tx.mentions.delete({ conversationId, userId, messageId: m.messageId }).commit()),
+  const { messageId, authorId } = (after ?? before)!;
+  return Object.fromEntries([
+    ...[...old]
+      .filter((u) => !next.has(u))
+      .map((userId) => [`unmention ${userId}`, tx.mentions.delete({ conversationId, userId, messageId }).commit()]),
     ...[...next]
       .filter((u) => !old.has(u))
-      .map((userId) => tx.mentions.put({ conversationId, userId, messageId: m.messageId, authorId: m.authorId }).commit()),
-  ];
+      .map((userId) => [`mention ${userId}`, tx.mentions.put({ conversationId, userId, messageId, authorId }).commit()]),
+  ]);
 }

@@ -4,7 +4,7 @@
  * stores nothing, and answers with the message the guard points at.
  */
 import type { Db } from "../model/index.ts";
-import type { TxItem, WriteEntities } from "./changes.ts";
+import type { Write, WriteEntities } from "../store/transactions.ts";
 
 export const NONCE_TTL_SECONDS = 24 * 60 * 60;
 
@@ -20,7 +20,7 @@ const guardKey = (k: NonceKey) => ({ kind: "messageNonce" as const, value: `${k.
  * Claims the nonce for `messageId`. A guard past its TTL counts as free even before DynamoDB's
  * sweeper has deleted it (which can take days), so the 24 hours hold either way.
  */
-export function claimNonce(tx: WriteEntities, db: Db, key: NonceKey, messageId: string): TxItem {
+export function claimNonce(tx: WriteEntities, db: Db, key: NonceKey, messageId: string): Write {
   const nowSeconds = Math.floor(db.clock.now() / 1000);
   return tx.uniques
     .put({ ...guardKey(key), holderId: messageId, ttl: nowSeconds + NONCE_TTL_SECONDS })
