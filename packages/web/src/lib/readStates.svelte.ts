@@ -141,11 +141,14 @@ class ReadStates {
   /** Moves my read position to `messageId` here and on every device: at once on screen, then by the API. */
   markRead(target: ReadTarget, messageId: string): void {
     const id = targetId(target);
-    if (!newer(messageId, this.lastRead(id))) return;
+    // Nothing new to read, unless a mention counted here may be gone (its message deleted): the
+    // API's answer says how many are left.
+    if (!newer(messageId, this.lastRead(id)) && this.mentions(id) === 0) return;
     // Everything up to the newest message is read: no mention is left after it.
     const wasNewest = !newer(this.latest(id), messageId);
     const mark = this.#marks.get(id);
-    this.#marks.set(id, { lastRead: messageId, mentions: wasNewest ? 0 : (mark?.mentions ?? 0) });
+    const lastRead = newer(messageId, mark?.lastRead) ? messageId : (mark?.lastRead ?? null);
+    this.#marks.set(id, { lastRead, mentions: wasNewest ? 0 : (mark?.mentions ?? 0) });
     this.#wanted.set(id, { target, messageId });
     if (!this.#sending.has(id)) void this.#flush(id);
   }
