@@ -79,7 +79,9 @@ class Directory {
   /** A DM message arrived on the socket. */
   async dmReceived(message: DmMessage): Promise<void> {
     const known = this.dms.find((d) => d.id === message.conversationId);
-    if (known) return this.upsertDm({ ...known, lastMessageAt: message.createdAt, lastMessageId: message.id });
+    // One's own message (from another device) is not news here: the device that sent it reads it.
+    const newest = message.authorId === session.me?.id ? known?.lastMessageId ?? null : message.id;
+    if (known) return this.upsertDm({ ...known, lastMessageAt: message.createdAt, lastMessageId: newest });
     // Someone started a conversation with me: fetch it to learn who.
     this.upsertDm(await send(api.dms[":id"].$get({ param: { id: message.conversationId } })));
   }
