@@ -12,9 +12,8 @@
  */
 import type { Db, DmMessageItem, MessageItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { nowIso } from "../store/time.ts";
 import { getEach } from "../store/batches.ts";
-import { transact, type Write, type WriteEntities } from "../store/transactions.ts";
+import { transact, TransactionConflict, type Write, type WriteEntities } from "../store/transactions.ts";
 import type { Change, ChangesPage } from "../views.ts";
 
 /** A conversation: a channel (keyed under its server) or a DM. */
@@ -80,8 +79,9 @@ export async function readHead(db: Db, c: Conversation): Promise<Head> {
   return headOf(data);
 }
 
-const ATTEMPTS = 30;
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** Math.min(attempt, 7)));
+const ATTEMPTS = 50;
+// Short and capped: whoever beat us has already committed, so the next try usually wins.
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 4 * 2 ** Math.min(attempt, 6)));
 
 /**
  * Commits one change to one message of the conversation. `build` is called with the head read
@@ -102,23 +102,15 @@ export async function commitChange<C extends Conversation, P extends ChangePlan<
     const head = attempt === 1 && options.head ? options.head : await readHead(db, conversation);
     const plan = await build(head);
     const seq = head.seq + 1;
-    const now = db.clock.now();
-    const kind = plan.message.kind;
-    const refused = await transact(db, (tx) => ({
-      ...alsoWrites(tx, plan),
-      head: headWrite(tx, conversation, head, plan),
-      change: tx.changes
-        .create({
-          conversationId,
-          seq,
-          messageId: plan.messageId,
-          kind,
-          committedAt: nowIso(db.clock),
-          ttl: Math.ceil(now / 1000) + CHANGE_RETENTION_DAYS * 86_400,
-        })
-        .commit(),
-      message: messageWrite(tx, conversation, plan),
-    }));
+    let refused: ReadonlySet<string>;
+    try {
+      // One attempt: a transaction that collided with another on the head is rebuilt on a fresh
+      // head (the other has most likely taken `seq`), not resent as it was.
+      refused = await transact(db, (tx) => writes(tx, conversation, head, plan, db.clock.now()), 1);
+    } catch (e) {
+      if (!(e instanceof TransactionConflict)) throw e;
+      refused = new Set(["head"]);
+    }
     if (!refused.size) return { committed: true, plan, seq, cursor: encodeCursor(conversationId, seq) };
     // Someone else took position `seq`: read the head again and rebuild on it.
     if (refused.has("head") || refused.has("change")) {
@@ -129,6 +121,25 @@ export async function commitChange<C extends Conversation, P extends ChangePlan<
     if (refused.has("message")) throw new AppError("not_found", "No such message.");
     return { committed: false, refused };
   }
+}
+
+/** The change's writes: the caller's, the head's bump, the change-log item and the message's own. */
+function writes(tx: WriteEntities, conversation: Conversation, head: Head, plan: ChangePlan<unknown>, now: number): Record<string, Write> {
+  return {
+    ...alsoWrites(tx, plan),
+    head: headWrite(tx, conversation, head, plan),
+    change: tx.changes
+      .create({
+        conversationId: conversationIdOf(conversation),
+        seq: head.seq + 1,
+        messageId: plan.messageId,
+        kind: plan.message.kind,
+        committedAt: new Date(now).toISOString(),
+        ttl: Math.ceil(now / 1000) + CHANGE_RETENTION_DAYS * 86_400,
+      })
+      .commit(),
+    message: messageWrite(tx, conversation, plan),
+  };
 }
 
 const OWN_WRITES = new Set(["head", "change", "message"]);
