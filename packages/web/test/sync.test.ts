@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { sendMessage } from "@agorusta/core/messages";
 import { call, type Client } from "../src/lib/api.ts";
-import { apiOf, apiUser, PASSWORD, register, shot, stage, uniqueName } from "./browser.ts";
+import { apiOf, apiUser, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
 
 const world = stage();
 const { person, errors } = world;
@@ -155,6 +155,15 @@ describe("unread and mentions, for two people and a second device", () => {
     await expect.poll(() => bobPhone.title()).toMatch(/^\(2\) /);
     await shot(bobLaptop, "laptop-unread-mentions");
     await shot(bobPhone, "laptop-unread-server-rail");
+    // On a phone the marks are in the drawer.
+    await resize(bobLaptop, phone);
+    // On the way to the drawer too.
+    expect(await bobLaptop.getByRole("button", { name: "Open navigation" }).locator(".count").textContent()).toBe("2");
+    await shot(bobLaptop, "phone-unread-menu-count");
+    await openNavigation(bobLaptop);
+    await shot(bobLaptop, "phone-unread-mentions");
+    await bobLaptop.mouse.click(phone.width - 10, phone.height / 2); // the scrim beside the drawer
+    await resize(bobLaptop, laptop);
   });
 
   it("reading on one device puts the divider at the first new message there, and clears the marks on the other", async () => {
