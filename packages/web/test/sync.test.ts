@@ -245,6 +245,29 @@ describe("unread and mentions, for two people and a second device", () => {
     await shot(bobLaptop, "laptop-jumped-to-first-unread");
   }, 90_000);
 
+  it("a server Bob is not looking at still reaches him: new channels, their messages, its deletion", async () => {
+    const side = await call(alice.api.servers.$post({ json: { name: `Side room ${uniqueName("")}` } }));
+    const { code } = await call(alice.api.servers[":id"].invites.$post({ param: { id: side.id }, json: {} }));
+    await call((await apiOf(bobLaptop)).api.invites[":code"].join.$post({ param: { code } }));
+    // Joined "in another tab": the laptop, on Sync crew, gets the server on its rail.
+    await serverLink(bobLaptop, side.name).waitFor();
+    await serverLink(bobPhone, side.name).waitFor();
+    expect(await unread(serverLink(bobLaptop, side.name))).toBe("false");
+    const news = await call(alice.api.servers[":id"].channels.$post({ param: { id: side.id }, json: { name: "news" } }));
+    await post(alice.api, side.id, news.id, `@${bobName} big news`);
+    await expect.poll(() => unread(serverLink(bobLaptop, side.name))).toBe("true");
+    await expect.poll(() => badge(serverLink(bobLaptop, side.name))).toBe("1");
+    await expect.poll(() => badge(serverLink(bobPhone, side.name))).toBe("1");
+    // The new channel is in the server's list, unread, before Bob ever opened it.
+    await serverLink(bobPhone, side.name).click();
+    await expect.poll(() => unread(channelLink(bobPhone, "news"))).toBe("true");
+    await call(alice.api.servers[":id"].$delete({ param: { id: side.id } }));
+    await serverLink(bobLaptop, side.name).waitFor({ state: "detached" });
+    await bobLaptop.getByText(`${side.name} was deleted by its owner.`).waitFor();
+    await bobPhone.waitForURL((url) => url.pathname === "/");
+    await expect.poll(() => bobLaptop.title()).not.toMatch(/^\(/);
+  }, 60_000);
+
   it("after a server restart, a mention posted while it was down is counted on every device", async () => {
     await bobLaptop.waitForLoadState("networkidle");
     await world.app.stop();
