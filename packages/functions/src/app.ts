@@ -11,7 +11,7 @@ import { usersRoutes } from "./routes/users.ts";
 import { dmsRoutes } from "./routes/dms.ts";
 import { readStatesRoutes } from "./routes/readStates.ts";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** The one REST app: the same under Node locally and under Lambda. */
 export function createApp(deps: Deps) {

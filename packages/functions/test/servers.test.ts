@@ -19,7 +19,7 @@ describe("POST /servers", () => {
     expect(detail.body).toEqual({
       ...res.body,
       role: "owner",
-      channels: [{ id: expect.any(String), serverId: res.body.id, name: "general", createdAt: ISO }],
+      channels: [{ id: expect.any(String), serverId: res.body.id, name: "general", createdAt: ISO, lastMessageId: null }],
     });
   });
 
@@ -112,7 +112,7 @@ describe("POST /servers/:id/channels", () => {
     const s = await t.server();
     const res = await t.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "  off-topic " } });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), serverId: s.id, name: "off-topic", createdAt: ISO });
+    expect(res.body).toEqual({ id: expect.any(String), serverId: s.id, name: "off-topic", createdAt: ISO, lastMessageId: null });
   });
 
   it("refuses a name already used in the server, in any case, with 409 channel_name_taken", async () => {

@@ -5,7 +5,7 @@ import { ttlAttribute } from "../store/table.ts";
  * whose key *is* the value, put with `attribute_not_exists` in the same transaction as the
  * thing it guards. `holderId` points back at the holder (user, server, channel, DM, message).
  */
-export const uniqueKinds = ["email", "username", "serverName", "channelName", "dmPair", "messageNonce"] as const;
+const uniqueKinds = ["email", "username", "serverName", "channelName", "dmPair", "messageNonce"] as const;
 export type UniqueKind = (typeof uniqueKinds)[number];
 
 export const uniques = {

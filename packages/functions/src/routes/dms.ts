@@ -13,7 +13,7 @@ import {
 import { changesQuery, dmMessageParams, dmParams, historyQuery, messageBody, readBody, sendMessageBody, startDmBody } from "@agorusta/core/schemas";
 import { announceRead } from "../delivery/readStateEvents.ts";
 import type { AppEnv, Deps } from "../deps.ts";
-import { requireUser } from "../http/auth.ts";
+import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
 import { params } from "../http/params.ts";
 

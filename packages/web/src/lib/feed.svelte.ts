@@ -12,10 +12,9 @@ import type { ChangesPage, User } from "@agorusta/core/views";
 import { isApiError } from "./api.ts";
 import { mergeById, withinLoaded, type TimelineMessage } from "./timeline.ts";
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 /** The most changes one request asks for (the contract's maximum). */
-export const CHANGES_LIMIT = 500;
-
+const CHANGES_LIMIT = 500;
 
 export interface FeedSource<M extends TimelineMessage> {
   /** Oldest first: the newest `limit` messages older than `before`. */

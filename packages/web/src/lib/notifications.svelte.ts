@@ -12,7 +12,7 @@ import type { ServerEvent } from "@agorusta/core/realtime";
 import type { DmMessage } from "@agorusta/core/views";
 import { directory } from "./directory.svelte.ts";
 import type { Activity } from "./readStates.svelte.ts";
-import type { Realtime } from "./realtime.ts";
+import type { Realtime } from "./socketClient.ts";
 import { api, send, session } from "./session.svelte.ts";
 
 export type NotifyLevel = "all" | "mentions" | "none";

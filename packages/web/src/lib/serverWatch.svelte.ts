@@ -4,7 +4,7 @@
  */
 import { untrack } from "svelte";
 import { directory } from "./directory.svelte.ts";
-import type { Realtime } from "./realtime.ts";
+import type { Realtime } from "./socketClient.ts";
 
 /** Call during component initialisation; follows the rail for the component's life. */
 export function watchServers(realtime: () => Realtime | null): void {
