@@ -441,6 +441,30 @@ describe("a send whose answer was lost", () => {
   });
 });
 
+describe("a message written offline", () => {
+  it("shows as not sent, and goes by itself, once, when the connection is back", async () => {
+    const page = await person();
+    await register(page, uniqueName("ola"));
+    const { api } = await apiOf(page);
+    const server = await call(api.servers.$post({ json: { name: `Dead zone ${uniqueName("")}` } }));
+    const channelId = (await call(api.servers[":id"].$get({ param: { id: server.id } }))).channels[0]!.id;
+    await page.goto(`/servers/${server.id}/channels/${channelId}`);
+    await composer(page, "general").waitFor();
+    await page.waitForLoadState("networkidle");
+    await offline(page);
+    await composer(page, "general").fill("Written in the tunnel");
+    await composer(page, "general").press("Enter");
+    const row = messageList(page, "general").getByRole("listitem").filter({ hasText: "Written in the tunnel" });
+    await row.getByText(/^Not sent/).waitFor();
+    await online(page);
+    await row.getByText(/^Not sent/).waitFor({ state: "detached" });
+    const stored = await call(api.servers[":id"].channels[":cid"].messages.$get({ param: { id: server.id, cid: channelId }, query: { limit: "10" } }));
+    expect(stored.map((m) => m.content)).toEqual(["Written in the tunnel"]);
+    await expect.poll(() => row.getAttribute("data-message-id")).toBe(stored[0]!.id);
+    expect(await row.count()).toBe(1);
+  });
+});
+
 describe("a page that was offline converges to exactly the server's state", () => {
   let reader: Page;
   let writer: Awaited<ReturnType<typeof apiUser>>;

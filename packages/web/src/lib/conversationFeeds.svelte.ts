@@ -95,10 +95,12 @@ export function follow<M extends TimelineMessage>(
     const stopOpen = channelId
       ? realtime.onFrame((frame) => frame.type === "subscribed" && "channelId" in frame && frame.channelId === channelId && void feed.catchUp())
       : realtime.onOpen(() => void feed.catchUp());
+    const stopResend = realtime.onOpen(({ reconnected }) => reconnected && feed.resendFailed());
     return () => {
       release();
       stopEvents();
       stopOpen();
+      stopResend();
     };
   }));
 }

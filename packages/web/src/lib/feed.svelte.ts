@@ -36,6 +36,8 @@ export interface PendingMessage extends TimelineMessage {
   status: "sending" | "failed";
   error: string | null;
   nonce: string;
+  /** It failed for want of a network or a server, not because the API refused it: worth sending again by itself. */
+  retriable?: boolean;
 }
 
 /** 22 characters of a random UUID, in the contract's nonce alphabet. */
@@ -203,6 +205,11 @@ export class Feed<M extends TimelineMessage> {
     void this.#deliver(again);
   }
 
+  /** The connection is back: what failed for want of one goes again (the nonce keeps it single). */
+  resendFailed(): void {
+    for (const p of this.pending) if (p.status === "failed" && p.retriable) this.retry(p.id);
+  }
+
   discard(id: string): void {
     this.pending = this.pending.filter((p) => p.id !== id);
   }
@@ -216,7 +223,7 @@ export class Feed<M extends TimelineMessage> {
       // Already stored (its echo came by the socket or the change feed): nothing failed.
       if (!this.pending.some((p) => p.id === placeholder.id)) return;
       this.pending = this.pending.map((p) =>
-        p.id === placeholder.id ? { ...p, status: "failed" as const, error: message(e) } : p,
+        p.id === placeholder.id ? { ...p, status: "failed" as const, error: message(e), retriable: isApiError(e) && (e.status === 0 || e.status >= 500) } : p,
       );
     }
   }
