@@ -89,7 +89,18 @@ const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.rando
  * item strongly anyway); whatever it reads after that is current when the transaction commits,
  * since the sequence condition fails if any other change landed in between. It may throw (404,
  * 403): nothing is written. A message that vanished meanwhile (edit or delete of a deleted
- * message) is 404.
+ * message) is 404. For instance, a reaction (its own item guarded by `attribute_not_exists`):
+ *
+ *     const result = await commitChange(db, { kind: "channel", serverId, channelId }, async () => {
+ *       const message = await currentMessageOf(...);            // read strongly, after the head
+ *       return {
+ *         messageId,
+ *         message: { kind: "updated", revision: revisionOf(message), set: { reactions: next } },
+ *         also: (tx) => ({ reaction: tx.reactions.create({ ... }).commit() }),
+ *       };
+ *     });
+ *     if (!result.committed && result.refused.has("reaction")) // already reacted: 204, no change
+ *     else push { …, cursor: result.cursor }
  */
 export async function commitChange<C extends Conversation, P extends ChangePlan<MessageOf<C>>>(
   db: Db,

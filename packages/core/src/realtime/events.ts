@@ -38,10 +38,9 @@ export type ServerEvent =
 
 /** Frames the server answers a client's action with. */
 export type ReplyFrame =
-  | { type: "subscribed"; channelId: string }
-  | { type: "unsubscribed"; channelId: string }
-  | { type: "subscribed"; serverId: string }
-  | { type: "unsubscribed"; serverId: string }
+  // Each names a channel or a whole server; `?: never` lets a client read either field of any of them.
+  | { type: "subscribed" | "unsubscribed"; channelId: string; serverId?: never }
+  | { type: "subscribed" | "unsubscribed"; serverId: string; channelId?: never }
   | { type: "pong" }
   /** `channelId` / `serverId` name what a refused subscribe was for, so a client subscribing to several can tell which. */
   | { type: "error"; code: ErrorCode; message: string; channelId?: string; serverId?: string };
