@@ -11,12 +11,13 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { sendMessage } from "@agorusta/core/messages";
 import { call, type Client } from "../src/lib/api.ts";
-import { apiOf, apiUser, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
+import { apiOf, apiUser, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, story, uniqueName } from "./browser.ts";
 
 const world = stage();
 const { person, errors } = world;
 
 type Api = Client;
+type ApiUser = Awaited<ReturnType<typeof apiUser>>;
 
 const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
 const composer = (page: Page, channel: string) => page.getByRole("textbox", { name: `Message #${channel}` });
@@ -30,15 +31,13 @@ const unread = (link: ReturnType<Page["getByRole"]>) => link.getAttribute("data-
 const badge = async (link: ReturnType<Page["getByRole"]>) => (await link.locator(".mention-badge, .badge").allTextContents()).join("");
 
 /** Signs in on another device (a browser profile of its own) through the sign-in page. */
-async function secondDevice(username: string): Promise<Page> {
-  const page = await person();
+async function signIn(page: Page, username: string): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("Email").fill(`${username}@example.com`);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => url.pathname === "/");
   await page.getByText("Online", { exact: true }).waitFor();
-  return page;
 }
 
 async function post(api: Api, serverId: string, channelId: string, content: string) {
@@ -108,28 +107,31 @@ async function online(page: Page) {
 describe("unread and mentions, for two people and a second device", () => {
   const serverName = `Sync crew ${uniqueName("")}`;
   const bobName = uniqueName("bob");
-  let alice: Awaited<ReturnType<typeof apiUser>>;
-  let bobLaptop: Page;
-  let bobPhone: Page;
-  let serverId = "";
-  let generalId = "";
-  let randomId = "";
+  // Bob's laptop and his second device: each a browser profile of its own.
+  const scene = story<{ bobLaptop: Page; bobPhone: Page }, { alice: ApiUser; serverId: string; generalId: string; randomId: string }>(
+    async () => {
+      const [bobLaptop, bobPhone] = await Promise.all([person(), person()]);
+      return { bobLaptop, bobPhone };
+    },
+  );
 
   it("a message in another channel makes it bold and marks the server on the rail, on both of Bob's devices", async () => {
-    alice = await apiUser(world.app.url, uniqueName("alice"));
-    const server = await call(alice.api.servers.$post({ json: { name: serverName } }));
-    serverId = server.id;
+    const { bobLaptop, bobPhone } = scene.people;
+    const alice = scene.learn("alice", await apiUser(world.app.url, uniqueName("alice")));
+    const serverId = scene.learn("serverId", (await call(alice.api.servers.$post({ json: { name: serverName } }))).id);
     const detail = await call(alice.api.servers[":id"].$get({ param: { id: serverId } }));
-    generalId = detail.channels[0]!.id;
-    randomId = (await call(alice.api.servers[":id"].channels.$post({ param: { id: serverId }, json: { name: "random" } }))).id;
+    const generalId = scene.learn("generalId", detail.channels[0]!.id);
+    const randomId = scene.learn(
+      "randomId",
+      (await call(alice.api.servers[":id"].channels.$post({ param: { id: serverId }, json: { name: "random" } }))).id,
+    );
     const { code } = await call(alice.api.servers[":id"].invites.$post({ param: { id: serverId }, json: {} }));
 
-    bobLaptop = await person();
     await register(bobLaptop, bobName);
     await call((await apiOf(bobLaptop)).api.invites[":code"].join.$post({ param: { code } }));
     await bobLaptop.goto(`/servers/${serverId}/channels/${generalId}`);
     await composer(bobLaptop, "general").waitFor();
-    bobPhone = await secondDevice(bobName);
+    await signIn(bobPhone, bobName);
     await serverLink(bobPhone, serverName).waitFor();
     expect(await unread(serverLink(bobPhone, serverName))).toBe("false");
     expect(await unread(channelLink(bobLaptop, "random"))).toBe("false");
@@ -144,6 +146,10 @@ describe("unread and mentions, for two people and a second device", () => {
   }, 60_000);
 
   it("a mention counts on the channel, the server and the tab title of every device", async () => {
+    const { bobLaptop, bobPhone } = scene.people;
+    const alice = scene.fact("alice");
+    const serverId = scene.fact("serverId");
+    const randomId = scene.fact("randomId");
     await post(alice.api, serverId, randomId, `@${bobName} you in?`);
     await expect.poll(() => badge(channelLink(bobLaptop, "random"))).toBe("1");
     await expect.poll(() => badge(serverLink(bobPhone, serverName))).toBe("1");
@@ -167,6 +173,10 @@ describe("unread and mentions, for two people and a second device", () => {
   });
 
   it("reading on one device puts the divider at the first new message there, and clears the marks on the other", async () => {
+    const { bobLaptop, bobPhone } = scene.people;
+    const alice = scene.fact("alice");
+    const serverId = scene.fact("serverId");
+    const randomId = scene.fact("randomId");
     await serverLink(bobPhone, serverName).click();
     await channelLink(bobPhone, "random").click();
     const list = messageList(bobPhone, "random");
@@ -192,6 +202,8 @@ describe("unread and mentions, for two people and a second device", () => {
   });
 
   it("a DM badges the rail's home and the conversation, and reading it on one device clears both", async () => {
+    const { bobLaptop, bobPhone } = scene.people;
+    const alice = scene.fact("alice");
     const bobId = (await apiOf(bobLaptop)).userId;
     const dm = await call(alice.api.dms.$post({ json: { userId: bobId } }));
     await call(alice.api.dms[":id"].messages.$post({ param: { id: dm.id }, json: { content: "Psst, a secret swim spot" } }));
@@ -215,6 +227,10 @@ describe("unread and mentions, for two people and a second device", () => {
   });
 
   it("opening a channel whose first unread is beyond the newest page offers to jump to it", async () => {
+    const { bobLaptop } = scene.people;
+    const alice = scene.fact("alice");
+    const serverId = scene.fact("serverId");
+    const randomId = scene.fact("randomId");
     await bobLaptop.goto(`/servers/${serverId}/channels/${randomId}`);
     await messageList(bobLaptop, "random").getByText("Still waiting").waitFor();
     await expect.poll(() => unread(channelLink(bobLaptop, "random"))).toBe("false");
@@ -246,6 +262,8 @@ describe("unread and mentions, for two people and a second device", () => {
   }, 90_000);
 
   it("a server Bob is not looking at still reaches him: new channels, their messages, its deletion", async () => {
+    const { bobLaptop, bobPhone } = scene.people;
+    const alice = scene.fact("alice");
     const side = await call(alice.api.servers.$post({ json: { name: `Side room ${uniqueName("")}` } }));
     const { code } = await call(alice.api.servers[":id"].invites.$post({ param: { id: side.id }, json: {} }));
     await call((await apiOf(bobLaptop)).api.invites[":code"].join.$post({ param: { code } }));
@@ -269,6 +287,10 @@ describe("unread and mentions, for two people and a second device", () => {
   }, 60_000);
 
   it("after a server restart, a mention posted while it was down is counted on every device", async () => {
+    const { bobLaptop, bobPhone } = scene.people;
+    const alice = scene.fact("alice");
+    const serverId = scene.fact("serverId");
+    const generalId = scene.fact("generalId");
     await bobLaptop.waitForLoadState("networkidle");
     await world.app.stop();
     await bobLaptop.getByText("Connection lost. Reconnecting…").waitFor();
