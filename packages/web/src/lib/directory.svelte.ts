@@ -15,7 +15,9 @@ class Directory {
   details = new SvelteMap<string, ServerDetail>();
 
   async load(): Promise<void> {
-    this.status = "loading";
+    // Loading again after a reconnect: the lists stay on screen meanwhile (no flash of placeholders).
+    const again = this.status === "ready";
+    if (!again) this.status = "loading";
     try {
       const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get())]);
       this.servers = servers;
@@ -25,7 +27,7 @@ class Directory {
       // request per server, in parallel, at start and after a reconnect.
       await Promise.all(servers.map((s) => this.loadDetail(s.id).catch(() => {})));
     } catch {
-      this.status = "error";
+      if (!again) this.status = "error";
     }
   }
 
