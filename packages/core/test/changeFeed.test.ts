@@ -13,7 +13,7 @@ import { addMember } from "../src/servers/joining.ts";
 import { createServer } from "../src/servers/server.ts";
 import { deleteMessage, editMessage, listChannelChanges, listMessages, sendMessage } from "../src/messages/channel.ts";
 import type { Message } from "../src/views.ts";
-import { freshDb } from "./harness.ts";
+import { freshDb, stores } from "./harness.ts";
 
 /** The position a cursor names (its format is the feed's business; the test reads it to check coverage). */
 const positionOf = (cursor: string) => Number(Buffer.from(cursor, "base64url").toString().split(".")[2]);
@@ -67,15 +67,15 @@ async function write(w: { db: Db; userId: string }, i: number, log: Committed[],
   const roll = (i * 7 + w.userId.charCodeAt(25)) % 10;
   const target = mine.length ? mine[(i * 13) % mine.length]! : null;
   if (target && roll < 3) {
-    const { message, cursor } = await editMessage(w.db, { ...input, messageId: target.id, content: `${target.content} (edit ${i})` });
+    const { message, cursor } = await editMessage(stores(w.db), { ...input, messageId: target.id, content: `${target.content} (edit ${i})` });
     log.push({ seq: positionOf(cursor), messageId: message.id, revision: message.revision });
     mine[mine.indexOf(target)] = message;
   } else if (target && roll < 4) {
-    const { cursor } = await deleteMessage(w.db, { ...input, messageId: target.id });
+    const { cursor } = await deleteMessage(stores(w.db), { ...input, messageId: target.id });
     log.push({ seq: positionOf(cursor), messageId: target.id, revision: "deleted" });
     mine.splice(mine.indexOf(target), 1);
   } else {
-    const sent = await sendMessage(w.db, { ...input, content: `from ${w.userId.slice(-4)} #${i}` });
+    const sent = await sendMessage(stores(w.db), { ...input, content: `from ${w.userId.slice(-4)} #${i}` });
     if (!sent.created) throw new Error("no nonce was sent");
     log.push({ seq: positionOf(sent.cursor), messageId: sent.message.id, revision: 1 });
     mine.push(sent.message);
@@ -85,10 +85,10 @@ async function write(w: { db: Db; userId: string }, i: number, log: Committed[],
 /** Polls from the head taken before any write until the writers are done and the feed is drained. */
 async function read(db: Db, done: () => boolean): Promise<Poll[]> {
   const polls: Poll[] = [];
-  let cursor = (await listChannelChanges(db, { serverId, channelId, userId: ownerId, limit: 5 })).cursor;
+  let cursor = (await listChannelChanges(stores(db), { serverId, channelId, userId: ownerId, limit: 5 })).cursor;
   for (;;) {
     const finished = done();
-    const page = await listChannelChanges(db, { serverId, channelId, userId: ownerId, since: cursor, limit: 5 });
+    const page = await listChannelChanges(stores(db), { serverId, channelId, userId: ownerId, since: cursor, limit: 5 });
     const seen = new Map<string, number | "deleted">();
     for (const c of page.changes) seen.set(c.type === "message" ? c.message.id : c.messageId, c.type === "message" ? c.message.revision : "deleted");
     polls.push({ during: !finished, since: positionOf(cursor), until: positionOf(page.cursor), seen });
@@ -137,8 +137,8 @@ describe("the change feed under skewed clocks", () => {
       // Replaying the polls gives exactly the channel as it now is.
       const state = new Map<string, number>();
       for (const p of polls) for (const [id, rev] of p.seen) rev === "deleted" ? state.delete(id) : state.set(id, rev);
-      const truth = await listMessages(base.db, { serverId, channelId, userId: ownerId, limit: 100 });
-      const more = await listMessages(base.db, { serverId, channelId, userId: ownerId, limit: 100, before: truth[0]?.id });
+      const truth = await listMessages(stores(base.db), { serverId, channelId, userId: ownerId, limit: 100 });
+      const more = await listMessages(stores(base.db), { serverId, channelId, userId: ownerId, limit: 100, before: truth[0]?.id });
       const all = [...more, ...truth];
       expect(new Map(all.map((m) => [m.id, m.revision]))).toEqual(state);
     }

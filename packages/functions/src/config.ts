@@ -1,5 +1,6 @@
 import { Resource } from "sst/resource";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createFileStore, localS3Config, unlinkedFileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
@@ -12,13 +13,17 @@ export interface FunctionConfig {
   wsManagementEndpoint?: string;
   /** DynamoDB Local, when running outside AWS. */
   dynamoEndpoint?: string;
+  /** The bucket of attachments, avatars and icons; none for a function that has none linked. */
+  bucketName?: string;
+  /** The embedded S3-compatible store, when running outside AWS. */
+  s3Endpoint?: string;
 }
 
 export class ConfigError extends Error {}
 
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
- * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT.
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME and S3_ENDPOINT.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
   // `in` never throws, unlike reading a missing key of sst's Resource.
@@ -28,6 +33,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       tableName: linked[links.table].name,
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
+      bucketName: links.files in Resource ? linked[links.files].name : undefined,
     };
   }
   const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
@@ -39,6 +45,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     jwtSecret: env.JWT_SECRET!,
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    bucketName: env.BUCKET_NAME || undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
   };
 }
 
@@ -53,6 +61,9 @@ export function loadDeps(config: FunctionConfig = readConfig()): Deps {
     dynamo,
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
+    files: config.bucketName
+      ? createFileStore({ bucket: config.bucketName, config: config.s3Endpoint ? localS3Config(config.s3Endpoint) : {} })
+      : unlinkedFileStore,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
   });
 }

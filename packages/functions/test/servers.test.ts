@@ -13,7 +13,7 @@ describe("POST /servers", () => {
     const owner = await t.user();
     const res = await t.call("POST", "/servers", { token: owner.token, body: { name: "  Rust Lovers  " } });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), name: "Rust Lovers", ownerId: owner.id, createdAt: ISO });
+    expect(res.body).toEqual({ id: expect.any(String), name: "Rust Lovers", ownerId: owner.id, createdAt: ISO, iconUrl: null });
     const detail = await t.call("GET", `/servers/${res.body.id}`, { token: owner.token });
     expect(detail.status).toBe(200);
     expect(detail.body).toEqual({
@@ -75,7 +75,7 @@ describe("GET /servers", () => {
     const res = await t.call("GET", "/servers", { token: u.token });
     expect(res.status).toBe(200);
     expect(res.body.map((s: { id: string }) => s.id)).toEqual([s1.id, s2.id, own.body.id]);
-    expect(res.body[0]).toEqual({ id: s1.id, name: s1.name, ownerId: s1.owner.id, createdAt: ISO });
+    expect(res.body[0]).toEqual({ id: s1.id, name: s1.name, ownerId: s1.owner.id, createdAt: ISO, iconUrl: null });
   });
 
   it("answers [] for a new user", async () => {

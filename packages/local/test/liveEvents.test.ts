@@ -55,7 +55,7 @@ describe("live events", () => {
     const { s, member, ownerWs, memberWs } = await room();
     memberWs.send({ action: "typing", channelId: s.channelId });
     expect(await ownerWs.waitFor(ofType("typing"))).toEqual({
-      type: "typing", channelId: s.channelId, user: { id: member.id, username: member.username, createdAt: member.createdAt },
+      type: "typing", channelId: s.channelId, user: { id: member.id, username: member.username, createdAt: member.createdAt, avatarUrl: null },
     });
     const outsider = await open(await api.user());
     const refused = await outsider.request({ action: "typing", channelId: s.channelId }, "error");

@@ -18,12 +18,26 @@ import {
 import { channelMentions, mentionsEveryoneIn, mentionWrites } from "./mentions.ts";
 import { claimNonce, firstSentWith } from "./nonces.ts";
 import { messageView, type ChangesPage, type Message } from "../views.ts";
+import type { Stores } from "../attachments/files.ts";
+import { present, type KnownAvatars } from "../attachments/present.ts";
+import { couldBeMessageId, replyRefOf } from "./replies.ts";
+import { attachmentsOf, claimingUploads, claimUploads, readyAttachments } from "./attach.ts";
+import { removeMessageExtras } from "./deletion.ts";
+
+/** Channel messages as their viewer sees them (avatars, file URLs, their own reactions). */
+export const showMessages = (stores: Stores, viewerId: string, channelId: string, items: MessageItem[], known?: KnownAvatars) =>
+  present(stores, viewerId, channelId, items, messageView, known);
+const showMessage = async (stores: Stores, viewerId: string, item: MessageItem, known?: KnownAvatars) =>
+  (await showMessages(stores, viewerId, item.channelId, [item], known))[0]!;
+/** The author's avatar key, read alongside the other reads of a send. */
+export const authorAvatar = (db: Db, userId: string): Promise<KnownAvatars> =>
+  db.entities.users.get({ userId }).go({ attributes: ["userId", "avatarKey"] }).then((r) => new Map([[userId, r.data?.avatarKey]]));
 
 /**
  * The caller's membership and the channel (which must belong to the server), read in parallel.
  * The channel is read strongly: its `seq` is the head a change is built on, or a feed read from.
  */
-async function memberInChannel(db: Db, serverId: string, channelId: string, userId: string): Promise<{ member: MemberItem; head: Head }> {
+export async function memberInChannel(db: Db, serverId: string, channelId: string, userId: string): Promise<{ member: MemberItem; head: Head }> {
   const [member, channel] = await Promise.all([
     db.entities.members.get({ serverId, userId }).go(),
     db.entities.channels.get({ serverId, channelId }).go({ consistent: true }),
@@ -33,7 +47,7 @@ async function memberInChannel(db: Db, serverId: string, channelId: string, user
   return { member: member.data, head: headOf(channel.data) };
 }
 
-const channelOf = (input: { serverId: string; channelId: string }): Conversation & { kind: "channel" } => ({
+export const channelOf = (input: { serverId: string; channelId: string }): Conversation & { kind: "channel" } => ({
   kind: "channel",
   serverId: input.serverId,
   channelId: input.channelId,
@@ -51,18 +65,32 @@ const everyoneFrom = (member: MemberItem, content: string) => member.role === "o
 /**
  * Stores a message; the author's name and creation date are copied from the membership. With a
  * `nonce` already used by this author here within 24 hours, nothing is stored and the first
- * message comes back with `created: false` (and no cursor: nothing changed).
+ * message comes back with `created: false` (and no cursor: nothing changed). A reply copies what
+ * it shows of the original (read alongside the membership); attachments are checked against the
+ * store, then claimed in the change's own transaction.
  */
 export async function sendMessage(
-  db: Db,
-  input: { serverId: string; channelId: string; userId: string; content: string; nonce?: string | undefined },
+  stores: Stores,
+  input: {
+    serverId: string; channelId: string; userId: string; content: string; nonce?: string | undefined;
+    replyTo?: string | undefined; attachments?: string[] | undefined;
+  },
 ): Promise<{ created: true; message: Message; cursor: string } | { created: false; message: Message }> {
-  const [{ member, head }, mentions] = await Promise.all([
+  const { db } = stores;
+  const { replyTo } = input;
+  const [{ member, head }, mentions, original, avatar] = await Promise.all([
     memberInChannel(db, input.serverId, input.channelId, input.userId),
     channelMentions(db, input.serverId, input.content),
+    replyTo && couldBeMessageId(replyTo)
+      ? db.entities.messages.get({ channelId: input.channelId, messageId: replyTo }).go().then((r) => r.data)
+      : null,
+    authorAvatar(db, input.userId),
   ]);
+  const reply = replyTo === undefined ? undefined : replyRefOf(original, replyTo);
+  // Files go next to the message's id, which is only known inside the change: keyed by upload instead.
+  const ready = await readyAttachments(stores, { ownerId: input.userId, conversationId: input.channelId, uploadIds: input.attachments });
   const nonce = input.nonce ? { conversationId: input.channelId, authorId: member.userId, nonce: input.nonce } : null;
-  const result = await commitChange(
+  const result = await claimingUploads(ready, () => commitChange(
     db,
     channelOf(input),
     (head) => {
@@ -80,6 +108,8 @@ export async function sendMessage(
         mentions,
         mentionsEveryone: everyoneFrom(member, input.content),
         ...(nonce ? { nonce: nonce.nonce } : {}),
+        ...(reply ? { replyTo: reply } : {}),
+        ...(ready ? { attachments: attachmentsOf(ready) } : {}),
       };
       return {
         messageId: item.messageId,
@@ -88,17 +118,18 @@ export async function sendMessage(
         also: (tx) => ({
           ...(nonce ? { nonce: claimNonce(tx, db, nonce, item.messageId) } : {}),
           ...mentionWrites(tx, input.channelId, null, item),
+          ...claimUploads(tx, ready, item.messageId),
         }),
       };
     },
     { head },
-  );
-  if (result.committed) return { created: true, message: messageView(result.plan.message.item), cursor: result.cursor };
+  ));
+  if (result.committed) return { created: true, message: await showMessage(stores, input.userId, result.plan.message.item, avatar), cursor: result.cursor };
   if (!nonce || !result.refused.has("nonce")) throw new Error(`sendMessage refused by ${[...result.refused].join(", ")}`);
   const firstId = await firstSentWith(db, nonce);
   const first = firstId && (await db.entities.messages.get({ channelId: input.channelId, messageId: firstId }).go({ consistent: true })).data;
   if (!first) throw new AppError("not_found", "The message first sent with this nonce has been deleted.");
-  return { created: false, message: messageView(first) };
+  return { created: false, message: await showMessage(stores, input.userId, first, avatar) };
 }
 
 /**
@@ -106,9 +137,10 @@ export async function sendMessage(
  * unless they pass), so a page costs one round trip of latency.
  */
 export async function listMessages(
-  db: Db,
+  stores: Stores,
   input: { serverId: string; channelId: string; userId: string } & HistoryWindow,
 ): Promise<Message[]> {
+  const { db } = stores;
   const [, page] = await Promise.all([
     memberInChannel(db, input.serverId, input.channelId, input.userId),
     readHistory(input, ({ from, to, order, limit }) =>
@@ -119,11 +151,11 @@ export async function listMessages(
         .then((r) => r.data),
     ),
   ]);
-  return page.map(messageView);
+  return showMessages(stores, input.userId, input.channelId, page);
 }
 
 /** The channel's message, read strongly (inside a change, after the head), or 404. */
-async function currentMessage(db: Db, input: { serverId: string; channelId: string; messageId: string }): Promise<MessageItem> {
+export async function currentMessage(db: Db, input: { serverId: string; channelId: string; messageId: string }): Promise<MessageItem> {
   const { data } = await db.entities.messages.get({ channelId: input.channelId, messageId: input.messageId }).go({ consistent: true });
   if (!data || data.serverId !== input.serverId) throw new AppError("not_found", "No such message.");
   return data;
@@ -131,9 +163,10 @@ async function currentMessage(db: Db, input: { serverId: string; channelId: stri
 
 /** Only its author edits a message; `editedAt` marks it, and its mentions are worked out again. */
 export async function editMessage(
-  db: Db,
+  stores: Stores,
   input: { serverId: string; channelId: string; messageId: string; userId: string; content: string },
 ): Promise<MessageChange> {
+  const { db } = stores;
   const [member, mentions] = await Promise.all([
     requireMember(db, input.serverId, input.userId),
     channelMentions(db, input.serverId, input.content),
@@ -151,7 +184,7 @@ export async function editMessage(
     };
   });
   if (!result.committed) throw new Error("an edit has no guard to refuse it");
-  return { message: messageView(result.plan.after), cursor: result.cursor };
+  return { message: await showMessage(stores, input.userId, result.plan.after), cursor: result.cursor };
 }
 
 /**
@@ -159,9 +192,10 @@ export async function editMessage(
  * moves the channel's `lastMessageId` back to the one before, in the same transaction.
  */
 export async function deleteMessage(
-  db: Db,
+  stores: Stores,
   input: { serverId: string; channelId: string; messageId: string; userId: string },
 ): Promise<{ cursor: string }> {
+  const { db } = stores;
   const member = await requireMember(db, input.serverId, input.userId);
   const conversation = channelOf(input);
   const result = await commitChange(db, conversation, async (head) => {
@@ -172,17 +206,21 @@ export async function deleteMessage(
       message: { kind: "deleted" as const },
       ...(head.lastMessageId === message.messageId ? { lastMessageId: await messageBefore(db, conversation, message.messageId) } : {}),
       also: (tx) => mentionWrites(tx, input.channelId, message, null),
+      deleted: message,
     };
   });
   if (!result.committed) throw new Error("a deletion has no guard to refuse it");
+  // Its files and reactions go with it (after the commit: a refused deletion keeps them).
+  await removeMessageExtras(stores, input.channelId, result.plan.deleted);
   return { cursor: result.cursor };
 }
 
 /** The channel's changes after `since` (api.md "Change feeds"); members only. */
 export async function listChannelChanges(
-  db: Db,
+  stores: Stores,
   input: { serverId: string; channelId: string; userId: string; since?: string | undefined; limit: number },
 ): Promise<ChangesPage<Message>> {
+  const { db } = stores;
   const { head } = await memberInChannel(db, input.serverId, input.channelId, input.userId);
   const page = await readChanges(db, {
     conversationId: input.channelId,
@@ -191,5 +229,7 @@ export async function listChannelChanges(
     limit: input.limit,
     current: (ids) => currentChannelMessages(db, input.channelId, ids),
   });
-  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: messageView(c.message) } : c)) };
+  const shown = await showMessages(stores, input.userId, input.channelId, page.changes.flatMap((c) => (c.type === "message" ? [c.message] : [])));
+  const byId = new Map(shown.map((m) => [m.id, m]));
+  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: byId.get(c.message.messageId)! } : c)) };
 }

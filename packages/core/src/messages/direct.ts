@@ -22,10 +22,16 @@ import {
 } from "./changes.ts";
 import { mentionWrites } from "./mentions.ts";
 import { claimNonce, firstSentWith } from "./nonces.ts";
+import type { Stores } from "../attachments/files.ts";
+import type { FileStore } from "../attachments/storage.ts";
+import { avatarUrls, present, type KnownAvatars } from "../attachments/present.ts";
+import { couldBeMessageId, replyRefOf } from "./replies.ts";
+import { attachmentsOf, claimingUploads, claimUploads, readyAttachments } from "./attach.ts";
+import { removeMessageExtras } from "./deletion.ts";
+import { authorAvatar } from "./channel.ts";
 import {
   dmConversationView,
   dmMessageView,
-  userView,
   type ChangesPage,
   type DmConversation,
   type DmMessage,
@@ -44,7 +50,15 @@ async function conversationOfPair(db: Db, pair: string): Promise<DmConversationI
   return data;
 }
 
-async function twoUsers(db: Db, callerId: string, otherId: string): Promise<[User, User]> {
+/** DM messages as their viewer sees them (avatars, file URLs, their own reactions). */
+const showDmMessages = (stores: Stores, viewerId: string, conversationId: string, items: DmMessageItem[], known?: KnownAvatars) =>
+  present(stores, viewerId, conversationId, items, dmMessageView, known);
+const showDmMessage = async (stores: Stores, viewerId: string, item: DmMessageItem, known?: KnownAvatars) =>
+  (await showDmMessages(stores, viewerId, item.conversationId, [item], known))[0]!;
+
+type Participant = Omit<User, "avatarUrl">;
+
+async function twoUsers(db: Db, callerId: string, otherId: string): Promise<[Participant, Participant]> {
   const data = await getEach([{ userId: callerId }, { userId: otherId }], (keys) =>
     db.entities.users.get(keys).go({ attributes: ["userId", "username", "createdAt"] }),
   );
@@ -53,7 +67,8 @@ async function twoUsers(db: Db, callerId: string, otherId: string): Promise<[Use
   const other = byId.get(otherId);
   if (!caller) throw new AppError("unauthorized");
   if (!other) throw new AppError("not_found", "No such user.");
-  return [userView(caller), userView(other)];
+  const participant = (u: typeof caller) => ({ id: u.userId, username: u.username, createdAt: u.createdAt });
+  return [participant(caller), participant(other)];
 }
 
 /**
@@ -66,14 +81,16 @@ export async function startConversation(
   db: Db,
   callerId: string,
   otherId: string,
+  files?: FileStore,
 ): Promise<{ conversation: DmConversation; created: boolean }> {
+  const show = async (c: DmConversationItem) => (await showConversations(db, files, [c]))[0]!;
   if (otherId === callerId) {
     const message = "You cannot start a conversation with yourself.";
     throw new AppError("invalid_request", message, { issues: [{ path: "userId", message }] });
   }
   const pair = pairOf(callerId, otherId);
   const existing = await conversationOfPair(db, pair);
-  if (existing) return { conversation: dmConversationView(existing), created: false };
+  if (existing) return { conversation: await show(existing), created: false };
 
   const [caller, other] = await twoUsers(db, callerId, otherId);
   // Participants in id order, like the guard: the conversation looks the same whoever started it.
@@ -89,17 +106,17 @@ export async function startConversation(
   if (refused.has("pairGuard")) {
     const winner = await conversationOfPair(db, pair);
     if (!winner) throw new Error(`dmPair guard ${pair} refused a write but cannot be read`);
-    return { conversation: dmConversationView(winner), created: false };
+    return { conversation: await show(winner), created: false };
   }
   assertCommitted(refused, "startConversation");
-  return { conversation: dmConversationView(conversation), created: true };
+  return { conversation: await show(conversation), created: true };
 }
 
 /**
  * The conversation, if the caller is one of its two participants; else 404, as if it did not
  * exist. Read strongly: its `seq` is the head a change is built on, or a feed read from.
  */
-async function participantsConversation(db: Db, userId: string, conversationId: string): Promise<DmConversationItem> {
+export async function participantsConversation(db: Db, userId: string, conversationId: string): Promise<DmConversationItem> {
   const { data } = await db.entities.dmConversations.get({ conversationId }).go({ consistent: true });
   if (!data || (data.first.id !== userId && data.second.id !== userId)) {
     throw new AppError("not_found", "No such conversation.");
@@ -107,8 +124,14 @@ async function participantsConversation(db: Db, userId: string, conversationId: 
   return data;
 }
 
-export async function getConversation(db: Db, userId: string, conversationId: string): Promise<DmConversation> {
-  return dmConversationView(await participantsConversation(db, userId, conversationId));
+/** Conversations with their participants' current avatars (one BatchGetItem of the users, when there is a file store). */
+async function showConversations(db: Db, files: FileStore | undefined, conversations: DmConversationItem[]): Promise<DmConversation[]> {
+  const avatars = files ? await avatarUrls({ db, files }, conversations.flatMap((c) => [c.first.id, c.second.id])) : new Map<string, string | null>();
+  return conversations.map((c) => dmConversationView(c, (id) => avatars.get(id) ?? null));
+}
+
+export async function getConversation(db: Db, userId: string, conversationId: string, files?: FileStore): Promise<DmConversation> {
+  return (await showConversations(db, files, [await participantsConversation(db, userId, conversationId)]))[0]!;
 }
 
 /** The conversations by key, 100 to a BatchGetItem, retrying what DynamoDB leaves unprocessed. */
@@ -124,21 +147,19 @@ async function conversationsById(db: Db, ids: string[]): Promise<Map<string, DmC
  * The caller's conversations, most recent activity first: one Query of their inbox (sorted by
  * last activity), then the conversations by key, 100 to a BatchGetItem.
  */
-export async function listConversations(db: Db, userId: string): Promise<DmConversation[]> {
+export async function listConversations(db: Db, userId: string, files?: FileStore): Promise<DmConversation[]> {
   const { data: inboxes } = await db.entities.dmInboxes.query.recent({ userId }).go({ order: "desc", pages: "all" });
   if (!inboxes.length) return [];
   const conversations = await conversationsById(db, inboxes.map((i) => i.conversationId));
-  return inboxes.flatMap((i) => {
-    const c = conversations.get(i.conversationId);
-    return c ? [dmConversationView(c)] : [];
-  });
+  return showConversations(db, files, inboxes.flatMap((i) => conversations.get(i.conversationId) ?? []));
 }
 
 /** A page of the conversation's history, oldest first; the Query runs alongside the participant check. */
 export async function listDmMessages(
-  db: Db,
+  stores: Stores,
   input: { userId: string; conversationId: string } & HistoryWindow,
 ): Promise<DmMessage[]> {
+  const { db } = stores;
   const [, page] = await Promise.all([
     participantsConversation(db, input.userId, input.conversationId),
     readHistory(input, ({ from, to, order, limit }) =>
@@ -149,10 +170,10 @@ export async function listDmMessages(
         .then((r) => r.data),
     ),
   ]);
-  return page.map(dmMessageView);
+  return showDmMessages(stores, input.userId, input.conversationId, page);
 }
 
-const dmOf = (conversationId: string): Conversation & { kind: "dm" } => ({ kind: "dm", conversationId });
+export const dmOf = (conversationId: string): Conversation & { kind: "dm" } => ({ kind: "dm", conversationId });
 
 /** What a route pushes after a change: the message as it now is, the feed position after it, and to whom. */
 export interface DmMessageChange {
@@ -168,16 +189,29 @@ export interface DmMessageChange {
  * participant. A repeated `nonce` stores nothing and answers with the first message (`created: false`).
  */
 export async function sendDmMessage(
-  db: Db,
-  input: { userId: string; conversationId: string; content: string; nonce?: string | undefined },
+  stores: Stores,
+  input: {
+    userId: string; conversationId: string; content: string; nonce?: string | undefined;
+    replyTo?: string | undefined; attachments?: string[] | undefined;
+  },
 ): Promise<({ created: true; cursor: string } | { created: false }) & { message: DmMessage; participantIds: [string, string] }> {
-  const conversation = await participantsConversation(db, input.userId, input.conversationId);
+  const { db } = stores;
+  const { replyTo } = input;
+  const [conversation, original, avatar] = await Promise.all([
+    participantsConversation(db, input.userId, input.conversationId),
+    replyTo && couldBeMessageId(replyTo)
+      ? db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: replyTo }).go().then((r) => r.data)
+      : null,
+    authorAvatar(db, input.userId),
+  ]);
+  const reply = replyTo === undefined ? undefined : replyRefOf(original, replyTo);
+  const ready = await readyAttachments(stores, { ownerId: input.userId, conversationId: input.conversationId, uploadIds: input.attachments });
   const author = conversation.first.id === input.userId ? conversation.first : conversation.second;
   const other = conversation.first.id === input.userId ? conversation.second : conversation.first;
   const participantIds: [string, string] = [conversation.first.id, conversation.second.id];
   const { conversationId } = conversation;
   const nonce = input.nonce ? { conversationId, authorId: author.id, nonce: input.nonce } : null;
-  const result = await commitChange(
+  const result = await claimingUploads(ready, () => commitChange(
     db,
     dmOf(conversationId),
     (head) => {
@@ -194,6 +228,8 @@ export async function sendDmMessage(
         mentions: [other.id],
         mentionsEveryone: false,
         ...(nonce ? { nonce: nonce.nonce } : {}),
+        ...(reply ? { replyTo: reply } : {}),
+        ...(ready ? { attachments: attachmentsOf(ready) } : {}),
       };
       const { createdAt } = item;
       return {
@@ -206,21 +242,24 @@ export async function sendDmMessage(
           firstInbox: tx.dmInboxes.patch({ userId: participantIds[0], conversationId }).set({ lastActivityAt: createdAt }).commit(),
           secondInbox: tx.dmInboxes.patch({ userId: participantIds[1], conversationId }).set({ lastActivityAt: createdAt }).commit(),
           ...mentionWrites(tx, conversationId, null, item),
+          ...claimUploads(tx, ready, item.messageId),
         }),
       };
     },
     { head: headOf(conversation) },
-  );
-  if (result.committed) return { created: true, message: dmMessageView(result.plan.message.item), cursor: result.cursor, participantIds };
+  ));
+  if (result.committed) {
+    return { created: true, message: await showDmMessage(stores, input.userId, result.plan.message.item, avatar), cursor: result.cursor, participantIds };
+  }
   if (!nonce || !result.refused.has("nonce")) throw new Error(`sendDmMessage refused by ${[...result.refused].join(", ")}`);
   const firstId = await firstSentWith(db, nonce);
   const first = firstId && (await db.entities.dmMessages.get({ conversationId, messageId: firstId }).go({ consistent: true })).data;
   if (!first) throw new AppError("not_found", "The message first sent with this nonce has been deleted.");
-  return { created: false, message: dmMessageView(first), participantIds };
+  return { created: false, message: await showDmMessage(stores, input.userId, first, avatar), participantIds };
 }
 
 /** The DM, read strongly (inside a change, after the head), or 404. */
-async function currentDmMessage(db: Db, input: { conversationId: string; messageId: string }): Promise<DmMessageItem> {
+export async function currentDmMessage(db: Db, input: { conversationId: string; messageId: string }): Promise<DmMessageItem> {
   const { data } = await db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: input.messageId }).go({ consistent: true });
   if (!data) throw new AppError("not_found", "No such message.");
   return data;
@@ -230,9 +269,10 @@ const participantsOf = (c: DmConversationItem): [string, string] => [c.first.id,
 
 /** Only its author edits a DM; `editedAt` marks it. */
 export async function editDmMessage(
-  db: Db,
+  stores: Stores,
   input: { userId: string; conversationId: string; messageId: string; content: string },
 ): Promise<DmMessageChange> {
+  const { db } = stores;
   const conversation = await participantsConversation(db, input.userId, input.conversationId);
   const result = await commitChange(
     db,
@@ -250,7 +290,7 @@ export async function editDmMessage(
     { head: headOf(conversation) },
   );
   if (!result.committed) throw new Error("an edit has no guard to refuse it");
-  return { message: dmMessageView(result.plan.after), cursor: result.cursor, participantIds: participantsOf(conversation) };
+  return { message: await showDmMessage(stores, input.userId, result.plan.after), cursor: result.cursor, participantIds: participantsOf(conversation) };
 }
 
 /**
@@ -258,9 +298,10 @@ export async function editDmMessage(
  * conversation's `lastMessageId` back to the one before.
  */
 export async function deleteDmMessage(
-  db: Db,
+  stores: Stores,
   input: { userId: string; conversationId: string; messageId: string },
 ): Promise<{ cursor: string; participantIds: [string, string] }> {
+  const { db } = stores;
   const conversation = await participantsConversation(db, input.userId, input.conversationId);
   const dm = dmOf(input.conversationId);
   const result = await commitChange(
@@ -274,19 +315,22 @@ export async function deleteDmMessage(
         message: { kind: "deleted" as const },
         ...(head.lastMessageId === message.messageId ? { lastMessageId: await messageBefore(db, dm, message.messageId) } : {}),
         also: (tx) => mentionWrites(tx, input.conversationId, message, null),
+        deleted: message,
       };
     },
     { head: headOf(conversation) },
   );
   if (!result.committed) throw new Error("a deletion has no guard to refuse it");
+  await removeMessageExtras(stores, input.conversationId, result.plan.deleted);
   return { cursor: result.cursor, participantIds: participantsOf(conversation) };
 }
 
 /** The conversation's changes after `since` (api.md "Change feeds"); participants only. */
 export async function listDmChanges(
-  db: Db,
+  stores: Stores,
   input: { userId: string; conversationId: string; since?: string | undefined; limit: number },
 ): Promise<ChangesPage<DmMessage>> {
+  const { db } = stores;
   const conversation = await participantsConversation(db, input.userId, input.conversationId);
   const page = await readChanges(db, {
     conversationId: input.conversationId,
@@ -295,5 +339,7 @@ export async function listDmChanges(
     limit: input.limit,
     current: (ids) => currentDmMessages(db, input.conversationId, ids),
   });
-  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: dmMessageView(c.message) } : c)) };
+  const shown = await showDmMessages(stores, input.userId, input.conversationId, page.changes.flatMap((c) => (c.type === "message" ? [c.message] : [])));
+  const byId = new Map(shown.map((m) => [m.id, m]));
+  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: byId.get(c.message.messageId)! } : c)) };
 }

@@ -11,6 +11,8 @@ import { serverPasswords } from "./serverPasswords.ts";
 import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
 import { connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
+import { uploads } from "./uploads.ts";
+import { reactions } from "./reactions.ts";
 import { changes } from "./changes.ts";
 import { mentions, readStates } from "./readStates.ts";
 import { systemClock, type Clock } from "../store/time.ts";
@@ -38,6 +40,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       connections: new Entity(connections),
       subscriptions: new Entity(subscriptions),
       rateLimits: new Entity(rateLimits),
+      uploads: new Entity(uploads),
+      reactions: new Entity(reactions),
       changes: new Entity(changes),
       readStates: new Entity(readStates),
       mentions: new Entity(mentions),
@@ -59,4 +63,10 @@ export type ServerPasswordItem = EntityItem<Entities["serverPasswords"]>;
 export type DmConversationItem = EntityItem<Entities["dmConversations"]>;
 export type DmMessageItem = EntityItem<Entities["dmMessages"]>;
 export type ConnectionItem = EntityItem<Entities["connections"]>;
+export type SubscriptionItem = EntityItem<Entities["subscriptions"]>;
+export type UploadItem = EntityItem<Entities["uploads"]>;
+export type ReactionItem = EntityItem<Entities["reactions"]>;
+export type ChangeItem = EntityItem<Entities["changes"]>;
+export type ReadStateItem = EntityItem<Entities["readStates"]>;
+export type MentionItem = EntityItem<Entities["mentions"]>;
 export { EVERYONE } from "./readStates.ts";

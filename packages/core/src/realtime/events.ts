@@ -34,7 +34,14 @@ export type ServerEvent =
   | { type: "channel_created"; channel: Channel }
   | { type: "server_deleted"; serverId: string }
   | { type: "typing"; channelId: string; user: User }
-  | { type: "presence"; userId: string; online: boolean };
+  | { type: "presence"; userId: string; online: boolean }
+  | ReactionEvent;
+
+/** A reaction added or removed (api.md "Reactions"); `count` is the emoji's count after the change. */
+export type ReactionEvent =
+  | ({ type: "reaction_added" | "reaction_removed"; channelId: string } & ReactionChange)
+  | ({ type: "dm_reaction_added" | "dm_reaction_removed"; conversationId: string } & ReactionChange);
+interface ReactionChange { messageId: string; emoji: string; userId: string; count: number; cursor?: string }
 
 /** Frames the server answers a client's action with. */
 export type ReplyFrame =

@@ -3,13 +3,15 @@
  * `retireServer` makes the server gone at once (its item and name guard, in one transaction:
  * the name is free again); `purgeServer` then removes everything that hung from it.
  */
-import type { Db } from "../model/index.ts";
+import type { Db, MessageItem } from "../model/index.ts";
 import { EVERYONE } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { guardValue } from "../store/keys.ts";
 import { requireOwner } from "./access.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 import { deleteEach } from "../store/batches.ts";
+import type { Stores } from "../attachments/files.ts";
+import { removeMessageExtras } from "../messages/deletion.ts";
 import { channelGuard } from "./channels.ts";
 
 export async function retireServer(db: Db, serverId: string, userId: string): Promise<void> {
@@ -37,8 +39,8 @@ export async function retireServer(db: Db, serverId: string, userId: string): Pr
  * interrupted purge leaves only unreachable items, which a retry (or the TTL, for invites,
  * passwords and subscriptions) removes.
  */
-export async function purgeServer(db: Db, serverId: string): Promise<void> {
-  const { entities: e } = db;
+export async function purgeServer(stores: Stores, serverId: string): Promise<void> {
+  const { entities: e } = stores.db;
   const [members, channels, invites, passwords] = await Promise.all([
     e.members.query.byServer({ serverId }).go({ pages: "all", attributes: ["serverId", "userId"] }),
     e.channels.query.byServer({ serverId }).go({ pages: "all" }),
@@ -49,10 +51,15 @@ export async function purgeServer(db: Db, serverId: string): Promise<void> {
   for (const channel of channels.data) {
     const { channelId } = channel;
     const [messages, subscriptions, changes] = await Promise.all([
-      e.messages.query.byChannel({ channelId }).go({ pages: "all", attributes: ["channelId", "messageId", "authorId", "mentions", "mentionsEveryone"] }),
+      e.messages.query.byChannel({ channelId }).go({
+        pages: "all",
+        attributes: ["channelId", "messageId", "authorId", "mentions", "mentionsEveryone", "attachments", "reactions"],
+      }),
       e.subscriptions.query.byChannel({ channelId }).go({ pages: "all", attributes: ["channelId", "connectionId"] }),
       e.changes.query.byConversation({ conversationId: channelId }).go({ pages: "all", attributes: ["conversationId", "seq"] }),
     ]);
+    // Files and reactions first: once the message is gone nothing says where they are.
+    for (const m of messages.data) if (m.attachments?.length || m.reactions?.length) await removeMessageExtras(stores, channelId, m as MessageItem);
     // Mention items first: once their message is gone nothing names them.
     const mentioned = messages.data.flatMap((m) =>
       [...(m.mentions ?? []).filter((u) => u !== m.authorId), ...(m.mentionsEveryone ? [EVERYONE] : [])].map((userId) => ({
@@ -71,6 +78,9 @@ export async function purgeServer(db: Db, serverId: string): Promise<void> {
     await e.uniques.delete(channelGuard(serverId, channel.name)).go();
     await e.channels.delete({ serverId, channelId }).go();
   }
+  // Its icons (the current one, and any a crashed swap left behind): one listing of its prefix.
+  const icons = await stores.files.listOlderThan(`icons/${serverId}/`, new Date(8.64e15));
+  if (icons.length) await stores.files.remove(icons);
   // Whole-server subscriptions live under the server's own id.
   const { data: whole } = await e.subscriptions.query.byChannel({ channelId: serverId }).go({ pages: "all", attributes: ["channelId", "connectionId"] });
   await deleteEach(whole, (keys) => e.subscriptions.delete(keys).go());

@@ -109,6 +109,8 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
     case "typing": {
       const { userId } = await subscriberOf(deps.db, connectionId, frame.channelId);
       const user = await getUser(deps.db, userId);
+      // `avatarUrl` stays null: the bucket is linked to the API Lambda only (docs/decisions.md,
+      // "Avatars and server icons"); a client shows typing names, and has avatars from the roster.
       await deps.publisher.toChannel(frame.channelId, { type: "typing", channelId: frame.channelId, user: userView(user) }, { exceptUserId: userId });
       return null;
     }

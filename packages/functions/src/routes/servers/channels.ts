@@ -7,6 +7,7 @@ import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
 import { changesRoutes, messagesRoutes } from "./messages.ts";
+import { attachmentsRoutes } from "./attachments.ts";
 
 /** `/servers/:id/channels`: creating channels (owner only), marking one read; each channel's messages and change feed below. */
 export const channelsRoutes = (deps: Deps) =>
@@ -23,4 +24,5 @@ export const channelsRoutes = (deps: Deps) =>
       return c.json(read.state, 200);
     })
     .route("/:cid/messages", messagesRoutes(deps))
-    .route("/:cid/changes", changesRoutes(deps));
+    .route("/:cid/changes", changesRoutes(deps))
+    .route("/:cid/attachments", attachmentsRoutes(deps));
