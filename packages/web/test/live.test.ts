@@ -307,7 +307,7 @@ describe("a long member list", () => {
     const server = await call(api.servers.$post({ json: { name: `Big hall ${uniqueName("")}` } }));
     const { code } = await call(api.servers[":id"].invites.$post({ param: { id: server.id }, json: {} }));
     // 120 members written straight into the table: registering each would spend seconds on password hashing.
-    const { db } = world.app;
+    const { db } = world.app.stores;
     const names = Array.from({ length: 120 }, (_, i) => `zz${String(i).padStart(3, "0")}${uniqueName("")}`);
     for (let i = 0; i < names.length; i += 20) {
       await Promise.all(
@@ -367,7 +367,7 @@ describe("a direct conversation across a dropped connection", () => {
     await world.app.stop();
     await gus.getByText("Connection lost. Reconnecting…").waitFor();
     for (const content of ["First while you were away", "Second while you were away", "Third while you were away"]) {
-      await sendDmMessage(world.app.db, { userId: fayApi.userId, conversationId: dm.id, content });
+      await sendDmMessage(world.app.stores, { userId: fayApi.userId, conversationId: dm.id, content });
     }
     await world.app.start();
     await gus.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });

@@ -296,7 +296,7 @@ describe("unread and mentions, for two people and a second device", () => {
     await bobLaptop.getByText("Connection lost. Reconnecting…").waitFor();
     await bobPhone.getByText("Connection lost. Reconnecting…").waitFor();
     // Stored while the API is down too (straight into the table), so no event can carry it.
-    await sendMessage(world.app.db, { serverId, channelId: generalId, userId: alice.user.id, content: `@${bobName} still there?` });
+    await sendMessage(world.app.stores, { serverId, channelId: generalId, userId: alice.user.id, content: `@${bobName} still there?` });
     await world.app.start();
     await bobLaptop.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
     await bobPhone.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
