@@ -519,13 +519,14 @@ describe("a page that was offline converges to exactly the server's state", () =
     await anchor.evaluate((li) => li.scrollIntoView({ block: "center" }));
     const top = () => anchor.evaluate((li) => Math.round(li.getBoundingClientRect().top));
     const before = await top();
-    const [edited, deleted] = [await idOf("Old 030"), await idOf("Old 035")];
+    // Both above what the reader sees: their rows change, the reader's place must not.
+    const [edited, deleted] = [await idOf("Old 012"), await idOf("Old 015")];
 
     await offline(reader);
     await postMany(writer.api, serverId, channelId, 120, (i) => `New ${String(i).padStart(3, "0")}`);
     await call(writer.api.servers[":id"].channels[":cid"].messages[":mid"].$patch({
       param: { id: serverId, cid: channelId, mid: edited },
-      json: { content: "Old 030, corrected" },
+      json: { content: "Old 012, corrected" },
     }));
     await call(writer.api.servers[":id"].channels[":cid"].messages[":mid"].$delete({ param: { id: serverId, cid: channelId, mid: deleted } }));
     await online(reader);
@@ -537,8 +538,8 @@ describe("a page that was offline converges to exactly the server's state", () =
     };
     await expect.poll(converged, { timeout: 20_000 }).toBe(true);
     const texts = (await shown(reader, "general")).map((m) => m.content);
-    expect(texts).toContain("Old 030, corrected");
-    expect(texts).not.toContain("Old 035");
+    expect(texts).toContain("Old 012, corrected");
+    expect(texts).not.toContain("Old 015");
     expect(texts.filter((t) => t.startsWith("New "))).toHaveLength(120);
     expect(await duplicates()).toEqual([]);
     // The reader's place stays where it was; what came is below, counted.
