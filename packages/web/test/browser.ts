@@ -32,16 +32,19 @@ export async function startApp() {
   const options = {
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName: uniqueTableName(),
-    jwtSecret: TEST_SECRET,
+    // Files go to the run's embedded S3-compatible store, in a bucket of this app's own.
     s3Endpoint: inject("s3Endpoint"),
     bucket: uniqueBucketName(),
+    jwtSecret: TEST_SECRET,
     webRoot,
   };
   let runtime: Runtime | null = await startRuntime({ ...options, port: 0 });
   const { port, url, deps } = runtime;
   return {
     url,
-    /** The table and the files stay reachable while the server is down (core's functions take both). */
+    /** The table stays reachable while the server is down. */
+    db: deps.db,
+    /** The table and the file store, for core's functions (which reach both). */
     stores: { db: deps.db, files: deps.files },
     async stop() {
       await runtime?.close();

@@ -21,7 +21,7 @@ export function channelFeed(serverId: string, channelId: string): Feed<Message> 
     {
       page: (query) => send(messages.$get({ param, query })),
       changes: (query) => send(channel.changes.$get({ param, query })),
-      post: (content, nonce) => send(messages.$post({ param, json: { content, nonce } }, sendTimeout())),
+      post: (content, nonce, extras) => send(messages.$post({ param, json: { content, nonce, ...extras } }, sendTimeout())),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
@@ -38,7 +38,7 @@ export function dmFeed(conversationId: string): Feed<DmMessage> {
     {
       page: (query) => send(messages.$get({ param, query })),
       changes: (query) => send(dm.changes.$get({ param, query })),
-      post: (content, nonce) => send(messages.$post({ param, json: { content, nonce } }, sendTimeout())),
+      post: (content, nonce, extras) => send(messages.$post({ param, json: { content, nonce, ...extras } }, sendTimeout())),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },

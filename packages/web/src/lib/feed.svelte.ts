@@ -10,6 +10,7 @@
  */
 import type { ChangesPage, User } from "@agorusta/core/views";
 import { isApiError } from "./api.ts";
+import type { ReplyRef, SendExtras } from "./media.ts";
 import { mergeById, withinLoaded, type TimelineMessage } from "./timeline.ts";
 
 const PAGE_SIZE = 50;
@@ -22,7 +23,7 @@ export interface FeedSource<M extends TimelineMessage> {
   /** The changes after `since` (absent: none, and the head's cursor). */
   changes(query: { since?: string; limit: string }): Promise<ChangesPage<M>>;
   /** `nonce` makes a repeat of the same send store nothing new (api.md "Idempotent sends"). */
-  post(content: string, nonce: string): Promise<M>;
+  post(content: string, nonce: string, extras: SendExtras): Promise<M>;
   edit(messageId: string, content: string): Promise<M>;
   remove(messageId: string): Promise<void>;
 }
@@ -38,6 +39,8 @@ export interface PendingMessage extends TimelineMessage {
   nonce: string;
   /** It failed for want of a network or a server, not because the API refused it: worth sending again by itself. */
   retriable?: boolean;
+  /** The files it carries (sent again on retry). */
+  uploads: string[];
 }
 
 /** 22 characters of a random UUID, in the contract's nonce alphabet. */
@@ -180,7 +183,7 @@ export class Feed<M extends TimelineMessage> {
   }
 
   /** Sends at once and shows the message as "sending" until the API has stored it. */
-  send(content: string): void {
+  send(content: string, extras: { replyTo?: ReplyRef; attachments?: string[] } = {}): void {
     const me = this.#me();
     const placeholder: PendingMessage = {
       id: `local-${++this.#localIds}`,
@@ -191,6 +194,8 @@ export class Feed<M extends TimelineMessage> {
       status: "sending",
       error: null,
       nonce: newNonce(),
+      replyTo: extras.replyTo ?? null,
+      uploads: extras.attachments ?? [],
     };
     this.pending = [...this.pending, placeholder];
     void this.#deliver(placeholder);
@@ -216,7 +221,10 @@ export class Feed<M extends TimelineMessage> {
 
   async #deliver(placeholder: PendingMessage) {
     try {
-      const stored = await this.#source.post(placeholder.content, placeholder.nonce);
+      const extras: SendExtras = {};
+      if (placeholder.replyTo) extras.replyTo = placeholder.replyTo.id;
+      if (placeholder.uploads.length) extras.attachments = placeholder.uploads;
+      const stored = await this.#source.post(placeholder.content, placeholder.nonce, extras);
       this.pending = this.pending.filter((p) => p.id !== placeholder.id);
       if (!this.#deleted.has(stored.id)) this.messages = mergeById(this.messages, [stored]);
     } catch (e) {
