@@ -258,12 +258,12 @@ describe("two people meet through an invite link and chat live", () => {
     // What happened while Bob's socket was down (stored straight in the table, the API being down
     // too) reaches him by the catch-up that follows resubscribing: an edit, a deletion, two messages.
     const idOf = async (text: string) => (await list.getByRole("listitem").filter({ hasText: text }).getAttribute("data-message-id"))!;
-    const db = world.app.stores;
+    const { stores } = world.app;
     const at = { serverId, channelId: new URL(bob.url()).pathname.split("/")[4]!, userId: (await apiOf(alice)).userId };
-    await editMessage(db, { ...at, messageId: await idOf("Bring water and a jacket."), content: "Bring water, a jacket and a hat." });
-    await deleteMessage(db, { ...at, messageId: await idOf("Up the ridge trail, 9:00 at the car park.") });
-    await sendMessage(db, { ...at, content: "Said while you were away" });
-    await sendMessage(db, { ...at, content: "And once more" });
+    await editMessage(stores, { ...at, messageId: await idOf("Bring water and a jacket."), content: "Bring water, a jacket and a hat." });
+    await deleteMessage(stores, { ...at, messageId: await idOf("Up the ridge trail, 9:00 at the car park.") });
+    await sendMessage(stores, { ...at, content: "Said while you were away" });
+    await sendMessage(stores, { ...at, content: "And once more" });
 
     await world.app.start();
     await bob.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });

@@ -307,7 +307,7 @@ describe("a long member list", () => {
     const server = await call(api.servers.$post({ json: { name: `Big hall ${uniqueName("")}` } }));
     const { code } = await call(api.servers[":id"].invites.$post({ param: { id: server.id }, json: {} }));
     // 120 members written straight into the table: registering each would spend seconds on password hashing.
-    const { db } = world.app;
+    const { db } = world.app.stores;
     const names = Array.from({ length: 120 }, (_, i) => `zz${String(i).padStart(3, "0")}${uniqueName("")}`);
     for (let i = 0; i < names.length; i += 20) {
       await Promise.all(

@@ -140,6 +140,42 @@ describe("Realtime", () => {
     expect(c.states.slice(0, 4)).toEqual(["idle", "connecting", "open", "reconnecting"]);
   });
 
+  it("subscribes to a whole server, again after a drop, and gets every channel's activity and its cursor-carrying messages", async () => {
+    const { owner, serverId, channelId, post } = await serverWithChannel();
+    const other = await call(owner.api.servers[":id"].channels.$post({ param: { id: serverId }, json: { name: "other" } }));
+    const c = client(owner.token);
+    c.realtime.connect();
+    const release = c.realtime.subscribeServer(serverId);
+    c.realtime.subscribe(channelId);
+    await until(() => c.frames.some((f) => f.type === "subscribed" && "serverId" in f && f.serverId === serverId));
+
+    await call(owner.api.servers[":id"].channels[":cid"].messages.$post({ param: { id: serverId, cid: other.id }, json: { content: "elsewhere" } }));
+    await until(() => c.events.some((e) => e.type === "channel_activity" && e.channelId === other.id));
+    await post("here");
+    await until(() => newMessages(c.events).includes("here"));
+    const event = c.events.find((e) => e.type === "new_message" && e.message.content === "here");
+    expect(event?.type === "new_message" && typeof event.cursor).toBe("string");
+
+    await app.stop();
+    await until(() => c.realtime.state === "reconnecting");
+    await app.start();
+    await until(() => c.frames.filter((f) => f.type === "subscribed" && "serverId" in f).length === 2, 10_000);
+
+    release();
+    await until(() => c.frames.some((f) => f.type === "unsubscribed" && "serverId" in f && f.serverId === serverId));
+  });
+
+  it("drops the socket at once when told the network is gone, and reconnects", async () => {
+    const { owner } = await serverWithChannel();
+    const c = client(owner.token);
+    c.realtime.connect();
+    await until(() => c.realtime.state === "open");
+    c.realtime.drop();
+    expect(c.realtime.state).toBe("reconnecting");
+    await until(() => c.opens.length === 2);
+    expect(c.opens).toEqual([false, true]);
+  });
+
   it("stops for good when the handshake is refused and the token is no longer valid", async () => {
     const checks = vi.fn(async () => false);
     const c = client("not-a-valid-token", { tokenStillValid: checks });

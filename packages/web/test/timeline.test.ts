@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GROUP_GAP_MS, layoutRows, mergeById, untilLabel } from "../src/lib/timeline.ts";
+import { GROUP_GAP_MS, layoutRows, mergeById, untilLabel, withinLoaded } from "../src/lib/timeline.ts";
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 24, 10, 0) + minutes * 60_000).toISOString();
 const msg = (id: string, authorId: string, minutes: number) => ({ id, authorId, createdAt: at(minutes) });
@@ -24,6 +24,18 @@ describe("mergeById", () => {
     // A page fetched before the edit arrives after it: the edit stays.
     expect(mergeById([...older, edited], [...older, before])).toEqual([...older, edited]);
     expect(mergeById([...older, before], [...older, edited])).toEqual([...older, edited]);
+  });
+
+  it("keeps the higher revision, whichever copy comes last, even when edits share a timestamp", () => {
+    const v2 = { id: "01A", content: "two", editedAt: "2026-11-24T10:05:00.000Z", revision: 2 };
+    const v3 = { id: "01A", content: "three", editedAt: "2026-11-24T10:05:00.000Z", revision: 3 };
+    expect(mergeById([v3], [v2])).toEqual([v3]);
+    expect(mergeById([v2], [v3])).toEqual([v3]);
+    // A reaction changes the revision, not editedAt.
+    const reacted = { id: "01A", content: "three", editedAt: "2026-11-24T10:05:00.000Z", revision: 4 };
+    expect(mergeById([v3], [reacted])).toEqual([reacted]);
+    // The same revision twice: the same state, either copy.
+    expect(mergeById([v3], [{ ...v3 }])).toEqual([v3]);
   });
 
   it("returns the same list when nothing comes in", () => {
@@ -56,5 +68,17 @@ describe("untilLabel", () => {
     [new Date(now + 7 * 86_400_000).toISOString(), "in 7 days"],
   ])("says %s is %s", (iso, label) => {
     expect(untilLabel(iso, now)).toBe(label);
+  });
+});
+
+describe("withinLoaded", () => {
+  const loaded = [{ id: "01C" }, { id: "01F" }];
+  it("takes changes inside or after the loaded span, not older than it, unless the history is complete", () => {
+    expect(withinLoaded("01D", loaded, false)).toBe(true);
+    expect(withinLoaded("01G", loaded, false)).toBe(true);
+    expect(withinLoaded("01B", loaded, false)).toBe(false);
+    expect(withinLoaded("01B", loaded, true)).toBe(true);
+    expect(withinLoaded("01B", [], false)).toBe(false);
+    expect(withinLoaded("01B", [], true)).toBe(true);
   });
 });

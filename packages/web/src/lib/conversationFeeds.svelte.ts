@@ -5,6 +5,7 @@ import { untrack } from "svelte";
 import type { DmMessage, Message } from "@agorusta/core/views";
 import type { ServerEvent } from "@agorusta/core/realtime";
 import { Feed, type FeedChange } from "./feed.svelte.ts";
+import { sendTimeout } from "./sendTimeout.ts";
 import { live } from "./live.svelte.ts";
 import { api, send, session } from "./session.svelte.ts";
 import type { TimelineMessage } from "./timeline.ts";
@@ -14,11 +15,13 @@ const me = () => session.me!;
 export function channelFeed(serverId: string, channelId: string): Feed<Message> {
   const param = { id: serverId, cid: channelId };
   const one = (mid: string) => ({ param: { ...param, mid } });
-  const messages = api.servers[":id"].channels[":cid"].messages;
+  const channel = api.servers[":id"].channels[":cid"];
+  const messages = channel.messages;
   return new Feed<Message>(
     {
       page: (query) => send(messages.$get({ param, query })),
-      post: (content, extras) => send(messages.$post({ param, json: { content, ...extras } })),
+      changes: (query) => send(channel.changes.$get({ param, query })),
+      post: (content, nonce, extras) => send(messages.$post({ param, json: { content, nonce, ...extras } }, sendTimeout())),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
@@ -29,11 +32,13 @@ export function channelFeed(serverId: string, channelId: string): Feed<Message> 
 export function dmFeed(conversationId: string): Feed<DmMessage> {
   const param = { id: conversationId };
   const one = (mid: string) => ({ param: { ...param, mid } });
-  const messages = api.dms[":id"].messages;
+  const dm = api.dms[":id"];
+  const messages = dm.messages;
   return new Feed<DmMessage>(
     {
       page: (query) => send(messages.$get({ param, query })),
-      post: (content, extras) => send(messages.$post({ param, json: { content, ...extras } })),
+      changes: (query) => send(dm.changes.$get({ param, query })),
+      post: (content, nonce, extras) => send(messages.$post({ param, json: { content, nonce, ...extras } }, sendTimeout())),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
@@ -41,15 +46,15 @@ export function dmFeed(conversationId: string): Feed<DmMessage> {
   );
 }
 
-/** A channel's events, as changes to its feed. */
+/** A channel's events, as changes to its feed (with the feed position each one carries). */
 export const channelChanges = (channelId: string) => (e: ServerEvent): FeedChange<Message> | undefined => {
   switch (e.type) {
     case "new_message":
-      return e.message.channelId === channelId ? { type: "added", message: e.message } : undefined;
+      return e.message.channelId === channelId ? { type: "added", message: e.message, cursor: e.cursor } : undefined;
     case "message_updated":
-      return e.message.channelId === channelId ? { type: "updated", message: e.message } : undefined;
+      return e.message.channelId === channelId ? { type: "updated", message: e.message, cursor: e.cursor } : undefined;
     case "message_deleted":
-      return e.channelId === channelId ? { type: "deleted", messageId: e.messageId } : undefined;
+      return e.channelId === channelId ? { type: "deleted", messageId: e.messageId, cursor: e.cursor } : undefined;
   }
 };
 
@@ -57,11 +62,11 @@ export const channelChanges = (channelId: string) => (e: ServerEvent): FeedChang
 export const dmChanges = (conversationId: string) => (e: ServerEvent): FeedChange<DmMessage> | undefined => {
   switch (e.type) {
     case "new_dm_message":
-      return e.message.conversationId === conversationId ? { type: "added", message: e.message } : undefined;
+      return e.message.conversationId === conversationId ? { type: "added", message: e.message, cursor: e.cursor } : undefined;
     case "dm_message_updated":
-      return e.message.conversationId === conversationId ? { type: "updated", message: e.message } : undefined;
+      return e.message.conversationId === conversationId ? { type: "updated", message: e.message, cursor: e.cursor } : undefined;
     case "dm_message_deleted":
-      return e.conversationId === conversationId ? { type: "deleted", messageId: e.messageId } : undefined;
+      return e.conversationId === conversationId ? { type: "deleted", messageId: e.messageId, cursor: e.cursor } : undefined;
   }
 };
 
@@ -70,7 +75,8 @@ export const dmChanges = (conversationId: string) => (e: ServerEvent): FeedChang
  * about go in, and whatever may have been missed is fetched again each time the subscription
  * takes effect (a message sent between the first page and the subscription, or during a drop).
  * `channelId` subscribes to that channel; DM events reach both participants without one, so a
- * DM feed catches up on each reconnect. Call during component initialisation; it runs once, for
+ * DM feed catches up each time the socket opens (a DM opened while the socket was still
+ * connecting may have missed an event). Call during component initialisation; it runs once, for
  * the component's life, whatever state the setup reads.
  */
 export function follow<M extends TimelineMessage>(
@@ -88,11 +94,13 @@ export function follow<M extends TimelineMessage>(
     });
     const stopOpen = channelId
       ? realtime.onFrame((frame) => frame.type === "subscribed" && "channelId" in frame && frame.channelId === channelId && void feed.catchUp())
-      : realtime.onOpen(({ reconnected }) => reconnected && void feed.catchUp());
+      : realtime.onOpen(() => void feed.catchUp());
+    const stopResend = realtime.onOpen(({ reconnected }) => reconnected && feed.resendFailed());
     return () => {
       release();
       stopEvents();
       stopOpen();
+      stopResend();
     };
   }));
 }

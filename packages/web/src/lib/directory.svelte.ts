@@ -1,8 +1,8 @@
 /**
- * What the sidebar lists: my servers and my DM conversations (most recent activity first, with
- * an unread mark), plus the servers' details (channels, my role) once opened.
+ * What the sidebar lists: my servers and my DM conversations (most recent activity first), plus
+ * every server's details (channels with their newest message, my role), for the unread marks.
  */
-import { SvelteMap, SvelteSet } from "svelte/reactivity";
+import { SvelteMap } from "svelte/reactivity";
 import type { Channel, DmConversation, DmMessage, Server, ServerDetail, User } from "@agorusta/core/views";
 import { api, send, session } from "./session.svelte.ts";
 
@@ -13,19 +13,21 @@ class Directory {
   dms = $state.raw<DmConversation[]>([]);
   status = $state<Status>("loading");
   details = new SvelteMap<string, ServerDetail>();
-  unreadDms = new SvelteSet<string>();
-  /** The DM open on screen: its new messages are read as they come. */
-  openDmId = $state<string | null>(null);
 
   async load(): Promise<void> {
-    this.status = "loading";
+    // Loading again after a reconnect: the lists stay on screen meanwhile (no flash of placeholders).
+    const again = this.status === "ready";
+    if (!again) this.status = "loading";
     try {
       const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get())]);
       this.servers = servers;
       this.dms = dms;
       this.status = "ready";
+      // Every server's channels, with their newest message: the rail marks unread servers. One
+      // request per server, in parallel, at start and after a reconnect.
+      await Promise.all(servers.map((s) => this.loadDetail(s.id).catch(() => {})));
     } catch {
-      this.status = "error";
+      if (!again) this.status = "error";
     }
   }
 
@@ -33,7 +35,6 @@ class Directory {
     this.servers = [];
     this.dms = [];
     this.details.clear();
-    this.unreadDms.clear();
     this.status = "loading";
   }
 
@@ -86,17 +87,12 @@ class Directory {
 
   /** A DM message arrived on the socket. */
   async dmReceived(message: DmMessage): Promise<void> {
-    if (message.conversationId !== this.openDmId && message.authorId !== session.me?.id) {
-      this.unreadDms.add(message.conversationId);
-    }
     const known = this.dms.find((d) => d.id === message.conversationId);
-    if (known) return this.upsertDm({ ...known, lastMessageAt: message.createdAt });
+    // One's own message (from another device) is not news here: the device that sent it reads it.
+    const newest = message.authorId === session.me?.id ? known?.lastMessageId ?? null : message.id;
+    if (known) return this.upsertDm({ ...known, lastMessageAt: message.createdAt, lastMessageId: newest });
     // Someone started a conversation with me: fetch it to learn who.
     this.upsertDm(await send(api.dms[":id"].$get({ param: { id: message.conversationId } })));
-  }
-
-  markDmRead(id: string): void {
-    this.unreadDms.delete(id);
   }
 }
 

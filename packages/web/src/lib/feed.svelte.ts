@@ -2,31 +2,49 @@
  * One conversation's messages (a channel or a DM), as the UI needs them: the newest page first,
  * older pages on demand, live messages merged in by id, and the person's own messages shown at
  * once while they are being sent ("sending…", or "failed" with a retry).
+ *
+ * It never misses a change (api.md "Change feeds"): it keeps the cursor of the last change it
+ * applied — the head's, taken before the first page, then each event's — and after a gap asks the
+ * conversation's change feed for everything since. Every message it shows is kept at its highest
+ * revision, so a change that comes twice, or late, changes nothing.
  */
-import type { User } from "@agorusta/core/views";
+import type { ChangesPage, User } from "@agorusta/core/views";
 import { isApiError } from "./api.ts";
 import type { ReplyRef, SendExtras } from "./media.ts";
-import { mergeById, type TimelineMessage } from "./timeline.ts";
+import { mergeById, withinLoaded, type TimelineMessage } from "./timeline.ts";
 
 const PAGE_SIZE = 50;
+/** The most changes one request asks for (the contract's maximum). */
+const CHANGES_LIMIT = 500;
 
 export interface FeedSource<M extends TimelineMessage> {
   /** Oldest first: the newest `limit` messages older than `before`. */
   page(query: { limit: string; before?: string }): Promise<M[]>;
-  post(content: string, extras: SendExtras): Promise<M>;
+  /** The changes after `since` (absent: none, and the head's cursor). */
+  changes(query: { since?: string; limit: string }): Promise<ChangesPage<M>>;
+  /** `nonce` makes a repeat of the same send store nothing new (api.md "Idempotent sends"). */
+  post(content: string, nonce: string, extras: SendExtras): Promise<M>;
   edit(messageId: string, content: string): Promise<M>;
   remove(messageId: string): Promise<void>;
 }
 
-/** What the socket says happened to a conversation's messages. */
-export type FeedChange<M> = { type: "added" | "updated"; message: M } | { type: "deleted"; messageId: string };
+/** What the socket says happened to a conversation's messages, with the feed position right after it. */
+export type FeedChange<M> = ({ type: "added" | "updated"; message: M } | { type: "deleted"; messageId: string }) & {
+  cursor?: string;
+};
 
 export interface PendingMessage extends TimelineMessage {
   status: "sending" | "failed";
   error: string | null;
+  nonce: string;
+  /** It failed for want of a network or a server, not because the API refused it: worth sending again by itself. */
+  retriable?: boolean;
   /** The files it carries (sent again on retry). */
   uploads: string[];
 }
+
+/** 22 characters of a random UUID, in the contract's nonce alphabet. */
+export const newNonce = (): string => crypto.randomUUID().replaceAll("-", "").slice(0, 22);
 
 export class Feed<M extends TimelineMessage> {
   messages = $state.raw<M[]>([]);
@@ -38,7 +56,11 @@ export class Feed<M extends TimelineMessage> {
   #source: FeedSource<M>;
   #me: () => User;
   #localIds = 0;
-  #stale = false;
+  /** The feed position up to which every change is applied; null until the first load took it. */
+  #cursor: string | null = null;
+  /** A catch-up asked for while loading or catching up: run (again) once that is over. */
+  #again = false;
+  #catching: Promise<void> | null = null;
   /** Deleted while shown: a page fetched before the deletion must not bring them back. */
   #deleted = new Set<string>();
 
@@ -47,22 +69,23 @@ export class Feed<M extends TimelineMessage> {
     this.#me = me;
   }
 
+  /** The newest page, from the head's position taken first: nothing can fall between the two. */
   async load(): Promise<void> {
     this.status = "loading";
     this.error = null;
     try {
-      let page: M[];
-      do {
-        this.#stale = false;
-        page = await this.#page({ limit: String(PAGE_SIZE) });
-        this.messages = mergeById(page, this.messages);
-      } while (this.#stale);
+      const head = await this.#source.changes({ limit: "1" });
+      const page = await this.#page({ limit: String(PAGE_SIZE) });
+      this.#cursor = head.cursor;
+      this.messages = mergeById(page, this.messages);
       this.older = page.length < PAGE_SIZE ? "done" : "idle";
       this.status = "ready";
     } catch (e) {
       this.error = message(e);
       this.status = "error";
+      return;
     }
+    if (this.#again) await this.catchUp();
   }
 
   async loadOlder(): Promise<void> {
@@ -79,47 +102,67 @@ export class Feed<M extends TimelineMessage> {
     }
   }
 
+  /** Loads older pages until `reached` holds or the history ends (to jump to the first unread). */
+  async loadOlderUntil(reached: () => boolean): Promise<void> {
+    while (!reached() && this.status === "ready" && (this.older === "idle" || this.older === "loading")) {
+      if (this.older === "loading") await new Promise((r) => setTimeout(r, 50));
+      else await this.loadOlder();
+    }
+  }
+
   /**
-   * After a (re)subscription or a reconnect: fetch the newest page again. It is the truth for the
-   * span it covers: new messages join, edited ones change, and ones shown but missing from it were
-   * deleted meanwhile. If it does not reach back to what is shown, more was missed than one page
-   * holds, so the list restarts from it rather than keep a hole (older pages load as one scrolls).
+   * After a (re)subscription or a reconnect: every change since the cursor, page after page, put
+   * in place whatever its message's age — the reader's loaded history and place in it stay. A
+   * cursor the feed no longer keeps (410) means starting again from the newest page.
    */
-  async catchUp(): Promise<void> {
-    // Asked while the first page is on its way: that page may predate the news, so fetch it again.
-    if (this.status === "loading") return void (this.#stale = true);
-    if (this.status === "error") return this.load();
-    const shownBefore = new Set(this.messages.map((m) => m.id));
-    try {
-      const page = await this.#page({ limit: String(PAGE_SIZE) });
-      const newest = this.messages.at(-1);
-      const gap = page.length === PAGE_SIZE && newest !== undefined && page[0]!.id > newest.id;
-      if (gap) {
-        this.messages = page;
-        this.older = "idle";
+  catchUp(): Promise<void> {
+    if (this.status === "error" && !this.#catching) return this.load();
+    if (this.status === "loading" || this.#catching) {
+      this.#again = true;
+      return this.#catching ?? Promise.resolve();
+    }
+    this.#catching = this.#drain().finally(() => (this.#catching = null));
+    return this.#catching;
+  }
+
+  async #drain(): Promise<void> {
+    do {
+      this.#again = false;
+      let more = true;
+      try {
+        while (more) {
+          const answer = await this.#source.changes({ since: this.#cursor!, limit: String(CHANGES_LIMIT) });
+          for (const change of answer.changes) {
+            if (change.type === "message_deleted") this.#forget(change.messageId);
+            else this.#upsert(change.message);
+          }
+          this.#cursor = answer.cursor;
+          more = answer.hasMore;
+        }
+      } catch (e) {
+        if (isApiError(e) && e.status === 410) {
+          this.messages = [];
+          this.older = "idle";
+          this.#catching = null;
+          return this.load();
+        }
+        // The next reconnect tries again; what is shown stays.
         return;
       }
-      const inPage = new Set(page.map((m) => m.id));
-      const from = page.length === PAGE_SIZE ? page[0]!.id : "";
-      const to = page.at(-1)?.id;
-      // Messages that arrived live while the page was on its way are not judged by it.
-      const gone = (id: string) => shownBefore.has(id) && id >= from && (to === undefined || id <= to) && !inPage.has(id);
-      this.messages = mergeById(this.messages.filter((m) => !gone(m.id)), page);
-    } catch {
-      // The next reconnect or a reload tries again; what is shown stays.
-    }
+    } while (this.#again);
   }
 
   /** What the socket says happened. */
   apply(change: FeedChange<M>): void {
     if (change.type === "deleted") this.#forget(change.messageId);
     else if (change.type === "added") this.receive(change.message);
-    else this.#update(change.message);
+    else this.#upsert(change.message);
+    if (change.cursor && this.#cursor !== null) this.#cursor = change.cursor;
   }
 
   /** Its author changes a message; the stored version replaces the shown one. Throws an `ApiError` to show. */
   async edit(messageId: string, content: string): Promise<void> {
-    this.#update(await this.#source.edit(messageId, content));
+    this.#upsert(await this.#source.edit(messageId, content));
   }
 
   /** Deletes a message for everyone. Throws an `ApiError` to show; one already gone counts as done. */
@@ -132,14 +175,10 @@ export class Feed<M extends TimelineMessage> {
     this.#forget(messageId);
   }
 
-  /** A message from the socket. */
+  /** A new message from the socket: it is the newest, so it joins whatever is loaded. */
   receive(incoming: M): void {
-    if (this.#deleted.has(incoming.id) || this.messages.some((m) => m.id === incoming.id)) return;
-    // The socket may beat the POST's answer: the echo of one's own message replaces its placeholder.
-    const echo = this.pending.findIndex(
-      (p) => p.status === "sending" && p.authorId === incoming.authorId && p.content.trim() === incoming.content.trim(),
-    );
-    if (echo >= 0) this.pending = this.pending.filter((_, i) => i !== echo);
+    if (this.#deleted.has(incoming.id)) return;
+    this.#settle(incoming);
     this.messages = mergeById(this.messages, [incoming]);
   }
 
@@ -154,6 +193,7 @@ export class Feed<M extends TimelineMessage> {
       createdAt: new Date().toISOString(),
       status: "sending",
       error: null,
+      nonce: newNonce(),
       replyTo: extras.replyTo ?? null,
       uploads: extras.attachments ?? [],
     };
@@ -161,12 +201,18 @@ export class Feed<M extends TimelineMessage> {
     void this.#deliver(placeholder);
   }
 
+  /** Sends a failed message again, with its nonce: if the first try was stored after all, nothing doubles. */
   retry(id: string): void {
     const failed = this.pending.find((p) => p.id === id);
     if (!failed) return;
     const again = { ...failed, status: "sending" as const, error: null };
     this.pending = this.pending.map((p) => (p.id === id ? again : p));
     void this.#deliver(again);
+  }
+
+  /** The connection is back: what failed for want of one goes again (the nonce keeps it single). */
+  resendFailed(): void {
+    for (const p of this.pending) if (p.status === "failed" && p.retriable) this.retry(p.id);
   }
 
   discard(id: string): void {
@@ -178,23 +224,39 @@ export class Feed<M extends TimelineMessage> {
       const extras: SendExtras = {};
       if (placeholder.replyTo) extras.replyTo = placeholder.replyTo.id;
       if (placeholder.uploads.length) extras.attachments = placeholder.uploads;
-      const stored = await this.#source.post(placeholder.content, extras);
+      const stored = await this.#source.post(placeholder.content, placeholder.nonce, extras);
       this.pending = this.pending.filter((p) => p.id !== placeholder.id);
       if (!this.#deleted.has(stored.id)) this.messages = mergeById(this.messages, [stored]);
     } catch (e) {
+      // Already stored (its echo came by the socket or the change feed): nothing failed.
+      if (!this.pending.some((p) => p.id === placeholder.id)) return;
       this.pending = this.pending.map((p) =>
-        p.id === placeholder.id ? { ...p, status: "failed" as const, error: message(e) } : p,
+        p.id === placeholder.id ? { ...p, status: "failed" as const, error: message(e), retriable: isApiError(e) && (e.status === 0 || e.status >= 500) } : p,
       );
     }
   }
 
-  #update(message: M) {
-    if (this.messages.some((m) => m.id === message.id)) this.messages = mergeById(this.messages, [message]);
+  /** The stored copy of one's own message replaces its placeholder: matched by nonce, never by text. */
+  #settle(stored: M) {
+    if (!stored.nonce || stored.authorId !== this.#me().id) return;
+    if (this.pending.some((p) => p.nonce === stored.nonce)) this.pending = this.pending.filter((p) => p.nonce !== stored.nonce);
+  }
+
+  /**
+   * A message's current state. Shown: the higher revision stays. Not shown: it joins if it falls
+   * within what is loaded (or everything is); one older than the loaded history comes with its
+   * page, so no hole opens in the list.
+   */
+  #upsert(incoming: M) {
+    if (this.#deleted.has(incoming.id)) return;
+    this.#settle(incoming);
+    const within = withinLoaded(incoming.id, this.messages, this.older === "done");
+    if (within || this.messages.some((m) => m.id === incoming.id)) this.messages = mergeById(this.messages, [incoming]);
   }
 
   #forget(messageId: string) {
     this.#deleted.add(messageId);
-    this.messages = this.messages.filter((m) => m.id !== messageId);
+    if (this.messages.some((m) => m.id === messageId)) this.messages = this.messages.filter((m) => m.id !== messageId);
   }
 
   async #page(query: { limit: string; before?: string }): Promise<M[]> {

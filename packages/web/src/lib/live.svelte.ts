@@ -8,11 +8,16 @@ import { api, send, session } from "./session.svelte.ts";
 
 class Live {
   state = $state<ConnectionState>("idle");
-  #realtime: Realtime | null = null;
+  #realtime = $state.raw<Realtime | null>(null);
 
   /** The connection; only while signed in (the app's shell opens it). */
   get realtime(): Realtime {
     if (!this.#realtime) throw new Error("Realtime is used before the app shell opened it.");
+    return this.#realtime;
+  }
+
+  /** The connection while signed in, else null (reactive: for effects that follow it). */
+  get current(): Realtime | null {
     return this.#realtime;
   }
 
@@ -42,13 +47,16 @@ class Live {
     };
     const onVisible = () => document.visibilityState === "visible" && wake();
     const onActivity = () => realtime.check();
+    const offline = () => realtime.drop();
     const activity = ["focus", "keydown", "pointerdown"] as const;
     addEventListener("online", wake);
+    addEventListener("offline", offline);
     document.addEventListener("visibilitychange", onVisible);
     for (const type of activity) addEventListener(type, onActivity, { capture: true, passive: true });
     realtime.connect();
     return () => {
       removeEventListener("online", wake);
+      removeEventListener("offline", offline);
       document.removeEventListener("visibilitychange", onVisible);
       for (const type of activity) removeEventListener(type, onActivity, { capture: true });
       stopState();

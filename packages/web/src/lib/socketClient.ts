@@ -39,6 +39,8 @@ export class Realtime {
   #state: ConnectionState = "idle";
   /** Channel id → how many views want it; subscribed while the count is above zero. */
   #channels = new Map<string, number>();
+  /** Servers whose every channel's activity and server-level events this client wants. */
+  #servers = new Map<string, number>();
   #attempt = 0;
   #everOpened = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -85,6 +87,7 @@ export class Realtime {
       this.#everOpened = true;
       this.#attempt = 0;
       this.#setState("open");
+      for (const serverId of this.#servers.keys()) this.#send({ action: "subscribe", serverId });
       for (const channelId of this.#channels.keys()) this.#send({ action: "subscribe", channelId });
       this.#startPing();
       for (const l of this.#openListeners) l({ reconnected });
@@ -112,6 +115,7 @@ export class Realtime {
     clearTimeout(this.#retryTimer);
     this.#stopPing();
     this.#channels.clear();
+    this.#servers.clear();
     const socket = this.#socket;
     this.#socket = null;
     this.#lost = () => {};
@@ -123,17 +127,29 @@ export class Realtime {
    * the same channel; it is unsubscribed when the last one lets go.
    */
   subscribe(channelId: string): () => void {
-    const count = this.#channels.get(channelId) ?? 0;
-    this.#channels.set(channelId, count + 1);
-    if (count === 0) this.#send({ action: "subscribe", channelId });
+    return this.#want(this.#channels, channelId, (action) => ({ action, channelId }));
+  }
+
+  /**
+   * Wants a whole server (api.md "WebSocket: whole servers"): `channel_activity` for every
+   * channel, and its server-level events, until the returned function is called.
+   */
+  subscribeServer(serverId: string): () => void {
+    return this.#want(this.#servers, serverId, (action) => ({ action, serverId }));
+  }
+
+  #want(counts: Map<string, number>, id: string, frame: (action: "subscribe" | "unsubscribe") => ClientFrame): () => void {
+    const count = counts.get(id) ?? 0;
+    counts.set(id, count + 1);
+    if (count === 0) this.#send(frame("subscribe"));
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.#channels.get(channelId) ?? 1) - 1;
-      if (left > 0) return void this.#channels.set(channelId, left);
-      this.#channels.delete(channelId);
-      this.#send({ action: "unsubscribe", channelId });
+      const left = (counts.get(id) ?? 1) - 1;
+      if (left > 0) return void counts.set(id, left);
+      counts.delete(id);
+      this.#send(frame("unsubscribe"));
     };
   }
 
@@ -170,6 +186,15 @@ export class Realtime {
   /** Every frame, replies included (`subscribed`, `pong`, `error`): for tests and diagnostics. */
   onFrame(listener: Listener<Frame>): () => void {
     return add(this.#frameListeners, listener);
+  }
+
+  /**
+   * The network is gone (the browser went offline): the socket cannot be trusted to be alive, and
+   * nothing says so until a ping goes unanswered. Give it up now and retry with the backoff; the
+   * catch-up after the next open brings what was missed.
+   */
+  drop(): void {
+    if (this.#state === "open" || this.#state === "connecting") this.#lost();
   }
 
   /** Tries again now rather than at the end of the backoff (the browser came back online). */

@@ -14,18 +14,23 @@ export interface TimelineMessage {
   createdAt: string;
   /** Set once its author edits it (placeholders of messages being sent have none). */
   editedAt?: string | null;
+  /** Grows with every change to the message (api.md "Change feeds"); of two copies the higher wins. */
+  revision?: number;
+  /** What its sender's client tagged it with, so the sender matches its placeholder to it. */
+  nonce?: string | null;
   /** What it answers, its reactions and its files (placeholders of messages being sent have no reactions or files yet). */
   replyTo?: ReplyRef | null;
   reactions?: Reaction[];
   attachments?: Attachment[];
 }
 
-type Versioned = { id: string; editedAt?: string | null };
+type Versioned = { id: string; editedAt?: string | null; revision?: number };
 
 /**
  * Ids sort by creation time (ULIDs), so one sorted, duplicate-free list is the whole truth. Of
  * two copies of one message the later version wins (a page fetched before an edit must not undo
- * the edit that arrived live meanwhile); between equals, the incoming one.
+ * the edit that arrived live meanwhile): the higher `revision`, or, for copies without one, the
+ * later `editedAt`; between equals, the incoming one.
  */
 export function mergeById<M extends Versioned>(current: readonly M[], incoming: readonly M[]): M[] {
   if (incoming.length === 0) return current as M[];
@@ -37,13 +42,27 @@ export function mergeById<M extends Versioned>(current: readonly M[], incoming: 
   for (const m of current) byId.set(m.id, m);
   for (const m of incoming) {
     const shown = byId.get(m.id);
-    if (!shown || version(m) >= version(shown)) byId.set(m.id, m);
+    if (!shown || !isOlder(m, shown)) byId.set(m.id, m);
   }
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** ISO times compare as strings; never edited sorts first. */
-const version = (m: Versioned) => m.editedAt ?? "";
+/** Whether `a` is an older version of the message than `b`. ISO times compare as strings; never edited sorts first. */
+export function isOlder(a: Versioned, b: Versioned): boolean {
+  if (a.revision !== undefined && b.revision !== undefined) return a.revision < b.revision;
+  return (a.editedAt ?? "") < (b.editedAt ?? "");
+}
+
+/**
+ * Whether a change to message `id` belongs in a list that holds `loaded` (oldest first), or all of
+ * the conversation's history if `complete`: within the loaded span it joins; older than the
+ * oldest loaded, it would open a hole, and comes with its page instead.
+ */
+export function withinLoaded(id: string, loaded: readonly { id: string }[], complete: boolean): boolean {
+  if (complete) return true;
+  const oldest = loaded[0];
+  return oldest !== undefined && id > oldest.id;
+}
 
 const isSorted = (list: readonly { id: string }[]) => list.every((m, i) => i === 0 || list[i - 1]!.id < m.id);
 
