@@ -100,14 +100,22 @@ describe("POST /dms", () => {
   it.each([
     ["a missing userId", {}],
     ["a numeric userId", { userId: 42 }],
-    ["a userId that is not an id", { userId: "bob" }],
-    ["a lower-case id", { userId: UNKNOWN_ID.toLowerCase() }],
-    ["a huge userId", { userId: "0".repeat(50_000) }],
-    ["a unicode userId", { userId: "０１ＡＲＺ３ＮＤＥＫＴＳＶ４ＲＲＦＦＱ６９Ｇ５ＦＡＶ" }],
   ])("answers 400 invalid_request for %s", async (_, body) => {
     const res = await t.call("POST", "/dms", { token: ann.token, body });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: "invalid_request", issues: [{ path: "userId" }] });
+  });
+
+  // api.md "Sessions and safety": a malformed id is an unknown id, never a 400, and costs no read.
+  it.each([
+    ["a userId that is not an id", { userId: "bob" }],
+    ["a lower-case id", { userId: UNKNOWN_ID.toLowerCase() }],
+    ["a huge userId", { userId: "0".repeat(50_000) }],
+    ["a unicode userId", { userId: "０１ＡＲＺ３ＮＤＥＫＴＳＶ４ＲＲＦＦＱ６９Ｇ５ＦＡＶ" }],
+  ])("answers 404 not_found for %s, reading nothing", async (_, body) => {
+    const { res, requests } = await measured(() => t.call("POST", "/dms", { token: ann.token, body }));
+    expect(res).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+    expect(requests).toEqual({});
   });
 
   it("costs a guard read, one BatchGetItem and one transaction when new; two reads when it exists", async () => {

@@ -52,7 +52,7 @@ export async function listMessages(
       db.entities.messages.query
         .byChannel({ channelId: input.channelId })
         .between({ messageId: from }, { messageId: to })
-        .go({ order, limit })
+        .go({ order, limit, count: limit })
         .then((r) => r.data),
     ),
   ]);

@@ -11,6 +11,7 @@ import { failed, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
 import { assertAuthor, saveEdit } from "./edits.ts";
 import { getEach } from "../store/batches.ts";
+import { isId } from "../schemas.ts";
 import { dmConversationView, dmMessageView, userView, type DmConversation, type DmMessage, type User } from "../views.ts";
 
 /** The `dmPair` guard's value: the same for both sides, whoever starts. */
@@ -52,6 +53,8 @@ export async function startConversation(
     const message = "You cannot start a conversation with yourself.";
     throw new AppError("invalid_request", message, { issues: [{ path: "userId", message }] });
   }
+  // A malformed id is an unknown id (api.md), found without a read.
+  if (!isId(otherId)) throw new AppError("not_found", "No such user.");
   const pair = pairOf(callerId, otherId);
   const existing = await conversationOfPair(db, pair);
   if (existing) return { conversation: dmConversationView(existing), created: false };
@@ -127,7 +130,7 @@ export async function listDmMessages(
       db.entities.dmMessages.query
         .byConversation({ conversationId: input.conversationId })
         .between({ messageId: from }, { messageId: to })
-        .go({ order, limit })
+        .go({ order, limit, count: limit })
         .then((r) => r.data),
     ),
   ]);

@@ -4,13 +4,21 @@
  */
 import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { failed, isConditionalFailure, transact } from "../store/transactions.ts";
+import { isId } from "../schemas.ts";
+import { realtimeLimits } from "./limits.ts";
 
 /**
  * Subscribes a connection to a channel. Only a member of the channel's server may: anyone else
  * gets `not_found`, as for REST, so a channel id reveals nothing about the server behind it.
+ *
+ * One transaction: the membership must exist and records this connection among its listeners
+ * (so removing the member finds it, consistently); the connection's subscription count goes up
+ * under the cap; the subscription is created unless it already exists (subscribing twice is
+ * one subscription, counted once).
  */
 export async function subscribe(db: Db, input: { connectionId: string; channelId: string }): Promise<void> {
+  if (!isId(input.channelId)) throw new AppError("not_found", "No such channel.");
   const [connection, serverId] = await Promise.all([
     db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true }),
     serverOfChannel(db, input.channelId),
@@ -19,19 +27,28 @@ export async function subscribe(db: Db, input: { connectionId: string; channelId
   if (!connection.data) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
   if (!serverId) throw new AppError("not_found", "No such channel.");
   const { userId, ttl } = connection.data;
-  // The membership is checked in the same transaction as the put: a kick that lands between
-  // a separate check and the put would otherwise leave the kicked user listening.
+  const max = realtimeLimits.subscriptionsPerConnection;
   const codes = await transact(() =>
     db.transaction
-      .write(({ members, subscriptions }) => [
-        members.check({ serverId, userId }).where((a, op) => op.exists(a.role)).commit(),
+      .write(({ members, connections, subscriptions }) => [
+        // A kick that lands between a separate check and the put would leave the kicked user listening.
+        members.patch({ serverId, userId }).add({ listeners: [input.connectionId] }).commit(),
+        connections
+          .patch({ connectionId: input.connectionId })
+          .add({ subscriptionCount: 1 })
+          .where((a, op) => `${op.notExists(a.subscriptionCount)} OR ${op.lt(a.subscriptionCount, max)}`)
+          .commit(),
         subscriptions
-          .put({ channelId: input.channelId, connectionId: input.connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
+          .create({ channelId: input.channelId, connectionId: input.connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
           .commit(),
       ])
       .go(),
   );
   if (failed(codes, 0)) throw new AppError("not_found", "No such channel.");
+  if (failed(codes, 2)) return; // already subscribed: nothing to count
+  if (failed(codes, 1)) {
+    throw new AppError("limit_reached", `A connection may watch at most ${max} channels; unsubscribe from one first.`);
+  }
   if (codes) throw new Error(`subscribe transaction canceled: ${codes.join(",")}`);
 }
 
@@ -47,14 +64,45 @@ async function serverOfChannel(db: Db, channelId: string): Promise<string | unde
   }
 }
 
-/** Idempotent: unsubscribing from a channel one never subscribed to changes nothing. */
+/**
+ * Idempotent: unsubscribing from a channel one never subscribed to changes nothing. The
+ * subscription and the connection's count go together, so the count stays exact.
+ */
 export async function unsubscribe(db: Db, input: { connectionId: string; channelId: string }): Promise<void> {
-  await db.entities.subscriptions.delete({ channelId: input.channelId, connectionId: input.connectionId }).go();
+  if (!isId(input.channelId)) return;
+  const key = { channelId: input.channelId, connectionId: input.connectionId };
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ connections, subscriptions }) => [
+        subscriptions.delete(key).where((a, op) => op.exists(a.serverId)).commit(),
+        connections.patch({ connectionId: input.connectionId }).subtract({ subscriptionCount: 1 }).commit(),
+      ])
+      .go(),
+  );
+  if (failed(codes, 0)) return; // not subscribed
+  // The connection item is gone (swept): the subscription alone is left to forget.
+  if (codes) await db.entities.subscriptions.delete(key).go();
 }
 
-/** A connection may send `typing` to a channel it is subscribed to (which it could only do as a member). */
-export async function subscriberOf(db: Db, connectionId: string, channelId: string) {
+/**
+ * Whether `typing` from this connection to this channel is relayed now, and by whom: one
+ * conditional update stamps the subscription, refused within `typingIntervalMs` of the last
+ * stamp (the frame is then dropped: null). Only a subscriber may send it (which it could only
+ * become as a member); anyone else gets `not_found`.
+ */
+export async function typingFrom(db: Db, connectionId: string, channelId: string, nowMs = Date.now()): Promise<{ userId: string } | null> {
+  if (!isId(channelId)) throw new AppError("not_found", "Subscribe to the channel first.");
+  try {
+    const { data } = await db.entities.subscriptions
+      .patch({ channelId, connectionId })
+      .set({ typingAt: nowMs })
+      .where((a, op) => `${op.notExists(a.typingAt)} OR ${op.lte(a.typingAt, nowMs - realtimeLimits.typingIntervalMs)}`)
+      .go({ response: "all_new" });
+    return { userId: data.userId! };
+  } catch (e) {
+    if (!isConditionalFailure(e)) throw e;
+  }
   const { data } = await db.entities.subscriptions.get({ channelId, connectionId }).go({ consistent: true });
   if (!data) throw new AppError("not_found", "Subscribe to the channel first.");
-  return data;
+  return null;
 }
