@@ -11,6 +11,7 @@ import { serverPasswords } from "./serverPasswords.ts";
 import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
 import { connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
+import { serverPurges } from "./serverPurges.ts";
 
 export type { UniqueKind } from "./uniques.ts";
 
@@ -32,6 +33,7 @@ export function createDb(client: DynamoDBDocumentClient, table: string) {
       connections: new Entity(connections),
       subscriptions: new Entity(subscriptions),
       rateLimits: new Entity(rateLimits),
+      serverPurges: new Entity(serverPurges),
     },
     { client, table },
   );

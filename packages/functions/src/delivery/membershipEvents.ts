@@ -15,5 +15,5 @@ export async function announceJoin(deps: Deps, serverId: string, member: Member 
  */
 export async function announceLeave(deps: Deps, serverId: string, userId: string, listeners: readonly string[]): Promise<void> {
   await deps.publisher.toServer(serverId, { type: "member_left", serverId, userId }, { alsoUserIds: [userId] });
-  await deps.publisher.disconnect(listeners);
+  if (listeners.length) await deps.publisher.disconnect(listeners);
 }
