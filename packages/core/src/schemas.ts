@@ -163,6 +163,16 @@ export const historyQuery = v.pipe(
 export const searchQuery = v.object({
   q: v.pipe(v.string("q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
 });
+/** GET /dms: api.md "Sessions and safety". */
+export const dmsQuery = v.object({
+  limit: limit(100, 50),
+  before: v.optional(idOf("before must be a conversation id.")),
+});
+/** GET /servers/:id/invites (the contract is silent: docs/decisions.md, "Paged invite lists"): newest first. */
+export const invitesQuery = v.object({
+  limit: limit(100, 100),
+  after: v.optional(inviteCode),
+});
 export const membersQuery = v.object({
   limit: limit(100, 100),
   after: v.optional(idOf("after must be a user id.")),

@@ -2,6 +2,7 @@ import { Resource } from "sst/resource";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
+import { sqsPurgeQueue } from "./purge/queue.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
 
 /** What a Lambda needs to know about its surroundings. */
@@ -12,6 +13,8 @@ export interface FunctionConfig {
   wsManagementEndpoint?: string;
   /** DynamoDB Local, when running outside AWS. */
   dynamoEndpoint?: string;
+  /** The SQS queue deleted servers' purges go to; without it they wait in the table (`pendingPurges`). */
+  purgeQueueUrl?: string;
 }
 
 export class ConfigError extends Error {}
@@ -28,6 +31,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       tableName: linked[links.table].name,
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
+      purgeQueueUrl: linked[links.purgeQueue].url,
     };
   }
   const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
@@ -39,6 +43,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     jwtSecret: env.JWT_SECRET!,
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    purgeQueueUrl: env.PURGE_QUEUE_URL || undefined,
   };
 }
 
@@ -54,5 +59,6 @@ export function loadDeps(config: FunctionConfig = readConfig()): Deps {
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
+    purges: config.purgeQueueUrl ? () => sqsPurgeQueue(config.purgeQueueUrl!) : undefined,
   });
 }

@@ -1,5 +1,6 @@
 import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, type Publisher, type Tokens } from "@agorusta/core";
 import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/limits";
+import { unattendedPurges, type PurgeQueue } from "./purge/queue.ts";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {
@@ -11,6 +12,8 @@ export interface Deps {
   dynamo: DynamoClients;
   /** The brute-force limits of login and join-by-password; tests swap in small ones. */
   rateLimits: BruteForcePolicies;
+  /** Where a deleted server's purge goes to run in the background (purge/queue.ts). */
+  purges: PurgeQueue;
 }
 
 export interface AppEnv {
@@ -23,6 +26,7 @@ export function createDeps(options: {
   jwtSecret: string;
   publisher?: (db: Db) => Publisher;
   rateLimits?: BruteForcePolicies;
+  purges?: (db: Db) => PurgeQueue;
 }): Deps {
   const db = createDb(options.dynamo.document, options.tableName);
   return {
@@ -31,5 +35,6 @@ export function createDeps(options: {
     publisher: options.publisher?.(db) ?? silentPublisher,
     dynamo: options.dynamo,
     rateLimits: options.rateLimits ?? bruteForcePolicies,
+    purges: options.purges?.(db) ?? unattendedPurges,
   };
 }

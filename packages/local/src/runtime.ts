@@ -12,6 +12,7 @@ import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
 import { createApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
 import { createWsGateway } from "./gateway.ts";
+import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./purgeWorker.ts";
 
 export interface RuntimeOptions {
   dynamoEndpoint: string;
@@ -22,6 +23,8 @@ export interface RuntimeOptions {
   hostname?: string;
   /** The built web app (adapter-static output); served at `/` when present. */
   webRoot?: string;
+  /** The background purge of deleted servers (tests hold it back or cut it short). */
+  purge?: PurgeWorkerOptions;
 }
 
 export interface Runtime {
@@ -30,6 +33,8 @@ export interface Runtime {
   wsUrl: string;
   port: number;
   deps: Deps;
+  /** Purges deleted servers in the background, resuming at start what a previous run left unfinished. */
+  purges: PurgeWorker;
   close(): Promise<void>;
 }
 
@@ -41,6 +46,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // address is known once the server listens (docs/decisions.md, "Realtime").
   let wsManagementEndpoint = "";
   const accessKeyId = `local-${randomBytes(12).toString("hex")}`;
+  let purges!: PurgeWorker;
   const deps = createDeps({
     dynamo,
     tableName: options.tableName,
@@ -51,7 +57,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         region: "local",
         credentials: { accessKeyId, secretAccessKey: "local" },
       }),
+    purges: (db) => (purges = createPurgeWorker(db, options.purge)),
   });
+  await purges.resume();
   const gateway = createWsGateway({ handler: createWsHandler(deps), path: "/ws", accessKeyId });
 
   // Mounted (not routed) so the API keeps its own JSON 404 and error handler under the prefix.
@@ -76,12 +84,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     wsUrl: `${url.replace(/^http/, "ws")}/ws`,
     port,
     deps,
+    purges,
     close: async () => {
       // Stop listening first: a browser told "going away" reconnects at once, and a socket
       // accepted during shutdown would hold the server open. Browsers also keep spare HTTP
       // connections open for a while; what has not ended a second after the sockets is cut.
       const stopped = new Promise<void>((r) => server.close(() => r()));
       await gateway.close();
+      await purges.close();
       const cut = setTimeout(() => (server as Server).closeAllConnections(), 1000);
       await stopped;
       clearTimeout(cut);

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
-import { startRuntime, type Runtime } from "@agorusta/local/runtime";
+import { startRuntime, type Runtime, type RuntimeOptions } from "@agorusta/local/runtime";
+import { createPurgeWorker } from "@agorusta/local/purgeWorker";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
@@ -14,7 +15,8 @@ export async function freshDeps(): Promise<Deps> {
   const dynamo = createDynamoClients(localDynamoConfig(inject("dynamoEndpoint")));
   const tableName = uniqueTableName();
   await ensureTable(dynamo.raw, tableName);
-  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET });
+  // Deleted servers are purged in the background, as under `npm start`.
+  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET, purges: (db) => createPurgeWorker(db) });
 }
 
 export interface ApiResponse<T = any> {
@@ -92,7 +94,7 @@ export async function testApi(overrides: Partial<Deps> = {}) {
 export const runtimeApi = (runtime: Pick<Runtime, "url">) => apiClient((path, init) => fetch(`${runtime.url}/api${path}`, init));
 
 /** The whole local runtime on a free port, over its own table: for WebSocket and browser tests. */
-export async function testRuntime(options: { webRoot?: string } = {}): Promise<Runtime> {
+export async function testRuntime(options: Partial<Pick<RuntimeOptions, "webRoot" | "purge" | "tableName">> = {}): Promise<Runtime> {
   return startRuntime({
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName: uniqueTableName(),

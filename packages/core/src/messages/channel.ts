@@ -2,6 +2,7 @@ import type { Db, MessageItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
+import { failed, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
 import { requireMember } from "../servers/access.ts";
 import { assertAuthor, saveEdit } from "./edits.ts";
@@ -34,7 +35,18 @@ export async function sendMessage(
     content: input.content,
     createdAt: nowIso(),
   };
-  await db.entities.messages.create(message).go();
+  // With the condition that the server still exists: a message racing the server's deletion is
+  // either refused or stored before the retirement, where the purge (which starts after) finds it.
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ servers, messages }) => [
+        servers.check({ serverId: input.serverId }).where((a, op) => op.exists(a.name)).commit(),
+        messages.create(message).commit(),
+      ])
+      .go(),
+  );
+  if (failed(codes, 0)) throw new AppError("not_found", "No such server.");
+  if (codes) throw new Error(`sendMessage transaction canceled: ${codes.join(",")}`);
   return messageView(message);
 }
 

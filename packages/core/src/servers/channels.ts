@@ -21,12 +21,15 @@ export async function createChannel(db: Db, serverId: string, userId: string, na
   const channel = { serverId, channelId: newId(), name, createdAt: nowIso() };
   const codes = await transact(() =>
     db.transaction
-      .write(({ uniques, channels }) => [
+      .write(({ uniques, channels, servers }) => [
         uniques.create({ ...channelGuard(serverId, name), holderId: channel.channelId }).commit(),
         channels.create(channel).commit(),
+        // Not behind the purge of a server being deleted (deletion.ts).
+        servers.check({ serverId }).where((a, op) => op.exists(a.name)).commit(),
       ])
       .go(),
   );
+  if (failed(codes, 2)) throw new AppError("not_found", "No such server.");
   if (failed(codes, 0)) throw new AppError("channel_name_taken");
   if (codes) throw new Error(`createChannel transaction canceled: ${codes.join(",")}`);
   return channelView(channel);

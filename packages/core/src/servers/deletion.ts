@@ -56,33 +56,38 @@ export const PURGE_SLICE = 5000;
 export async function purgeServer(db: Db, serverId: string, budget = PURGE_SLICE): Promise<PurgeProgress> {
   const { entities: e } = db;
   let deleted = 0;
-  /** Deletes pages of what `page` finds until it finds nothing or the budget is spent; true when none is left. */
-  async function drain<K extends object>(page: (limit: number) => Promise<K[]>, remove: (keys: K[]) => Promise<unknown>): Promise<boolean> {
+  /**
+   * Deletes pages of what `page` finds until it finds nothing or the budget is spent; true when
+   * none is left. A page is `count` items however many 1 MB reads that takes (large messages), so
+   * a short page is the last one.
+   */
+  async function drain<K extends object>(page: (count: number) => Promise<K[]>, remove: (keys: K[]) => Promise<{ unprocessed: K[] }>): Promise<boolean> {
     while (deleted < budget) {
-      const keys = await page(Math.min(1000, budget - deleted));
-      if (!keys.length) return true;
+      const count = Math.min(1000, budget - deleted);
+      const keys = await page(count);
       await deleteEach(keys, remove);
       deleted += keys.length;
+      if (keys.length < count) return true;
     }
     return false;
   }
-  const opts = (limit: number) => ({ limit, consistent: true } as const);
+  const opts = (count: number) => ({ count, consistent: true } as const);
   const steps: Array<() => Promise<boolean>> = [
     () =>
       drain(
-        async (limit) => (await e.members.query.byServer({ serverId }).go({ ...opts(limit), attributes: ["serverId", "userId"] })).data,
+        async (count) => (await e.members.query.byServer({ serverId }).go({ ...opts(count), attributes: ["serverId", "userId"] })).data,
         (keys) => e.members.delete(keys).go(),
       ),
     // The invites' server index is eventually consistent: one created in the instant before the
     // retirement may be missed, and stays an unreachable item (its join finds no server).
     () =>
       drain(
-        async (limit) => (await e.invites.query.byServer({ serverId }).go({ limit, attributes: ["code"] })).data,
+        async (count) => (await e.invites.query.byServer({ serverId }).go({ count, attributes: ["code"] })).data,
         (keys) => e.invites.delete(keys).go(),
       ),
     () =>
       drain(
-        async (limit) => (await e.serverPasswords.query.byServer({ serverId }).go({ ...opts(limit), attributes: ["serverId", "passwordId"] })).data,
+        async (count) => (await e.serverPasswords.query.byServer({ serverId }).go({ ...opts(count), attributes: ["serverId", "passwordId"] })).data,
         (keys) => e.serverPasswords.delete(keys).go(),
       ),
   ];
@@ -93,11 +98,11 @@ export async function purgeServer(db: Db, serverId: string, budget = PURGE_SLICE
     const { channelId } = channel;
     const cleared =
       (await drain(
-        async (limit) => (await e.subscriptions.query.byChannel({ channelId }).go({ ...opts(limit), attributes: ["channelId", "connectionId"] })).data,
+        async (count) => (await e.subscriptions.query.byChannel({ channelId }).go({ ...opts(count), attributes: ["channelId", "connectionId"] })).data,
         (keys) => e.subscriptions.delete(keys).go(),
       )) &&
       (await drain(
-        async (limit) => (await e.messages.query.byChannel({ channelId }).go({ ...opts(limit), attributes: ["channelId", "messageId"] })).data,
+        async (count) => (await e.messages.query.byChannel({ channelId }).go({ ...opts(count), attributes: ["channelId", "messageId"] })).data,
         (keys) => e.messages.delete(keys).go(),
       ));
     if (!cleared) return { deleted, done: false };

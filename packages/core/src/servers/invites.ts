@@ -36,13 +36,28 @@ export async function createInvite(
   }
 }
 
-/** Owner only; newest first. The index is eventually consistent, which a management list can afford. */
-export async function listInvites(db: Db, serverId: string, userId: string): Promise<Invite[]> {
-  const [member, invites] = await Promise.all([
+/**
+ * Owner only; newest first, `limit` to a page; `after` is the last code of the page before (one
+ * GetItem gives the key to resume from). The index is eventually consistent, which a management
+ * list can afford.
+ */
+export async function listInvites(
+  db: Db,
+  serverId: string,
+  userId: string,
+  page: { limit: number; after?: string | undefined } = { limit: 100 },
+): Promise<Invite[]> {
+  const [member, cursor] = await Promise.all([
     db.entities.members.get({ serverId, userId }).go(),
-    db.entities.invites.query.byServer({ serverId }).go({ pages: "all", order: "desc" }),
+    page.after ? db.entities.invites.get({ code: page.after }).go() : null,
   ]);
   requireOwner(member.data);
+  if (page.after && cursor?.data?.serverId !== serverId) {
+    throw new AppError("invalid_request", "after must be an invite of this server.", { issues: [{ path: "after", message: "Not an invite of this server." }] });
+  }
+  const byServer = db.entities.invites.query.byServer({ serverId });
+  const from = cursor?.data ? { createdAt: cursor.data.createdAt, code: cursor.data.code } : undefined;
+  const invites = await (from ? byServer.lt(from) : byServer).go({ order: "desc", count: page.limit });
   return invites.data.map(inviteView);
 }
 
@@ -105,7 +120,7 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
   const now = nowIso();
   const codes = await transact(() =>
     db.transaction
-      .write(({ invites, members }) => [
+      .write(({ invites, members, servers }) => [
         invites
           .patch({ code })
           .add({ uses: 1 })
@@ -119,10 +134,13 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
           )
           .commit(),
         members.create(membership).commit(),
+        // A join racing the server's deletion leaves no membership behind the purge (deletion.ts).
+        servers.check({ serverId: invite.serverId }).where((a, op) => op.exists(a.name)).commit(),
       ])
       .go(),
   );
   if (failed(codes, 1)) return { server: serverView(server.data), joined: null };
+  if (failed(codes, 2)) throw new AppError("invite_not_found");
   if (failed(codes, 0)) {
     // Lost the last use to a concurrent join, or the invite was revoked or expired meanwhile.
     await usableInvite(db, code);

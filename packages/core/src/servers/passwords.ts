@@ -67,6 +67,6 @@ export async function joinByPassword(
   const matches = await Promise.all(hashes.map((h) => verifyPassword(h, input.password)));
   if (!server || !live.length || !matches.includes(true)) throw new AppError("invalid_server_credentials");
   if (!user) throw new AppError("unauthorized");
-  const membership = await addMember(db, server, user);
+  const membership = await addMember(db, server, user, new AppError("invalid_server_credentials"));
   return { server: serverView(server), joined: membership && memberView(membership, isOnline(user)) };
 }

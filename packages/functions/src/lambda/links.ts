@@ -7,6 +7,7 @@ export const links = {
   table: "Table",
   jwtSecret: "JwtSecret",
   realtime: "Realtime",
+  purgeQueue: "ServerPurges",
 } as const;
 
 /**
@@ -17,4 +18,5 @@ export interface LinkedResources {
   [links.table]: { name: string };
   [links.jwtSecret]: { value: string };
   [links.realtime]: { url: string; managementEndpoint: string };
+  [links.purgeQueue]: { url: string };
 }

@@ -8,7 +8,7 @@ import {
   sendDmMessage,
   startConversation,
 } from "@agorusta/core/messages";
-import { dmMessageParams, dmParams, historyQuery, messageBody, startDmBody } from "@agorusta/core/schemas";
+import { dmMessageParams, dmParams, dmsQuery, historyQuery, messageBody, startDmBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";
 import { validate } from "../http/validate.ts";
@@ -17,7 +17,7 @@ import { params } from "../http/params.ts";
 export const dmsRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", async (c) => c.json(await listConversations(deps.db, c.var.userId), 200))
+    .get("/", validate("query", dmsQuery), async (c) => c.json(await listConversations(deps.db, c.var.userId, c.req.valid("query")), 200))
     .post("/", validate("json", startDmBody), async (c) => {
       const { conversation, created } = await startConversation(deps.db, c.var.userId, c.req.valid("json").userId);
       return c.json(conversation, created ? 201 : 200);
