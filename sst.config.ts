@@ -16,6 +16,7 @@ export default $config({
     const { api } = await import("./infra/api.ts");
     const { realtime } = await import("./infra/realtime.ts");
     const { web } = await import("./infra/web.ts");
+    await import("./infra/purge.ts");
     return { web: web.url, api: api.url, realtime: realtime.url, table: table.name };
   },
 });

@@ -1,6 +1,7 @@
 import argon2 from "argon2/package.json";
 import { table } from "./storage.ts";
 import { jwtSecret } from "./secrets.ts";
+import { purgeQueue } from "./queues.ts";
 import { lambdaArchitecture, lambdaHandlers } from "./lambdas.ts";
 
 /**
@@ -12,7 +13,8 @@ export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws
     handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
     architecture: lambdaArchitecture,
-    link: [table, jwtSecret, realtime],
+    // The purge queue: the API enqueues deleted servers, the purge consumer the next slice of one.
+    link: [table, jwtSecret, realtime, purgeQueue],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
       // the bundle instead, at the very version the tests ran against.
