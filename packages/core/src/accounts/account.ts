@@ -6,7 +6,7 @@ import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { foldCase } from "../store/keys.ts";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 
 /** Creates the account; the email and username guards make a second claim fail in the database. */
 export async function register(db: Db, input: v.InferOutput<typeof registerBody>): Promise<UserItem> {
@@ -20,18 +20,14 @@ export async function register(db: Db, input: v.InferOutput<typeof registerBody>
     passwordHash: await hashPassword(input.password),
     createdAt: nowIso(),
   };
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ uniques, users }) => [
-        uniques.create({ kind: "email", value: foldCase(input.email), holderId: user.userId }).commit(),
-        uniques.create({ kind: "username", value: usernameLower, holderId: user.userId }).commit(),
-        users.create(user).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("email_taken");
-  if (failed(codes, 1)) throw new AppError("username_taken");
-  if (codes) throw new Error(`register transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ uniques, users }) => ({
+    emailGuard: uniques.create({ kind: "email", value: foldCase(input.email), holderId: user.userId }).commit(),
+    usernameGuard: uniques.create({ kind: "username", value: usernameLower, holderId: user.userId }).commit(),
+    user: users.create(user).commit(),
+  }));
+  if (refused.has("emailGuard")) throw new AppError("email_taken");
+  if (refused.has("usernameGuard")) throw new AppError("username_taken");
+  assertCommitted(refused, "register");
   return user;
 }
 

@@ -2,7 +2,7 @@ import type { Db, MessageItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
 import { requireMember } from "../servers/access.ts";
 import { assertAuthor, saveEdit } from "./edits.ts";
@@ -37,16 +37,12 @@ export async function sendMessage(
   };
   // With the condition that the server still exists: a message racing the server's deletion is
   // either refused or stored before the retirement, where the purge (which starts after) finds it.
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ servers, messages }) => [
-        servers.check({ serverId: input.serverId }).where((a, op) => op.exists(a.name)).commit(),
-        messages.create(message).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("not_found", "No such server.");
-  if (codes) throw new Error(`sendMessage transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ servers, messages }) => ({
+    server: servers.check({ serverId: input.serverId }).where((a, op) => op.exists(a.name)).commit(),
+    message: messages.create(message).commit(),
+  }));
+  if (refused.has("server")) throw new AppError("not_found", "No such server.");
+  assertCommitted(refused, "sendMessage");
   return messageView(message);
 }
 

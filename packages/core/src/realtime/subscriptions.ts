@@ -4,7 +4,7 @@
  */
 import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { failed, isConditionalFailure, transact } from "../store/transactions.ts";
+import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { isId } from "../schemas.ts";
 import { realtimeLimits } from "./limits.ts";
 
@@ -28,28 +28,24 @@ export async function subscribe(db: Db, input: { connectionId: string; channelId
   if (!serverId) throw new AppError("not_found", "No such channel.");
   const { userId, ttl } = connection.data;
   const max = realtimeLimits.subscriptionsPerConnection;
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ members, connections, subscriptions }) => [
-        // A kick that lands between a separate check and the put would leave the kicked user listening.
-        members.patch({ serverId, userId }).add({ listeners: [input.connectionId] }).commit(),
-        connections
-          .patch({ connectionId: input.connectionId })
-          .add({ subscriptionCount: 1 })
-          .where((a, op) => `${op.notExists(a.subscriptionCount)} OR ${op.lt(a.subscriptionCount, max)}`)
-          .commit(),
-        subscriptions
-          .create({ channelId: input.channelId, connectionId: input.connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
-          .commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("not_found", "No such channel.");
-  if (failed(codes, 2)) return; // already subscribed: nothing to count
-  if (failed(codes, 1)) {
+  const refused = await transact(db, ({ members, connections, subscriptions }) => ({
+    // A kick that lands between a separate check and the put would leave the kicked user listening.
+    membership: members.patch({ serverId, userId }).add({ listeners: [input.connectionId] }).commit(),
+    count: connections
+      .patch({ connectionId: input.connectionId })
+      .add({ subscriptionCount: 1 })
+      .where((a, op) => `${op.notExists(a.subscriptionCount)} OR ${op.lt(a.subscriptionCount, max)}`)
+      .commit(),
+    subscription: subscriptions
+      .create({ channelId: input.channelId, connectionId: input.connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
+      .commit(),
+  }));
+  if (refused.has("membership")) throw new AppError("not_found", "No such channel.");
+  if (refused.has("subscription")) return; // already subscribed: nothing to count
+  if (refused.has("count")) {
     throw new AppError("limit_reached", `A connection may watch at most ${max} channels; unsubscribe from one first.`);
   }
-  if (codes) throw new Error(`subscribe transaction canceled: ${codes.join(",")}`);
+  assertCommitted(refused, "subscribe");
 }
 
 /**
@@ -71,17 +67,13 @@ async function serverOfChannel(db: Db, channelId: string): Promise<string | unde
 export async function unsubscribe(db: Db, input: { connectionId: string; channelId: string }): Promise<void> {
   if (!isId(input.channelId)) return;
   const key = { channelId: input.channelId, connectionId: input.connectionId };
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ connections, subscriptions }) => [
-        subscriptions.delete(key).where((a, op) => op.exists(a.serverId)).commit(),
-        connections.patch({ connectionId: input.connectionId }).subtract({ subscriptionCount: 1 }).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) return; // not subscribed
+  const refused = await transact(db, ({ connections, subscriptions }) => ({
+    subscription: subscriptions.delete(key).where((a, op) => op.exists(a.serverId)).commit(),
+    count: connections.patch({ connectionId: input.connectionId }).subtract({ subscriptionCount: 1 }).commit(),
+  }));
+  if (refused.has("subscription")) return; // not subscribed
   // The connection item is gone (swept): the subscription alone is left to forget.
-  if (codes) await db.entities.subscriptions.delete(key).go();
+  if (refused.size) await db.entities.subscriptions.delete(key).go();
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { guardValue } from "../store/keys.ts";
 import { requireOwner } from "./access.ts";
-import { transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { deleteEach } from "../store/batches.ts";
 import { nowIso } from "../store/time.ts";
 import { channelGuard } from "./channels.ts";
@@ -24,16 +24,14 @@ export async function retireServer(db: Db, serverId: string, userId: string): Pr
   requireOwner(member.data);
   if (!server.data) throw new AppError("not_found", "No such server.");
   const name = server.data.name;
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ servers, uniques, serverPurges }) => [
-        servers.delete({ serverId }).where((a, op) => op.exists(a.name)).commit(),
-        uniques.delete({ kind: "serverName", value: guardValue(name) }).where((a, op) => op.eq(a.holderId, serverId)).commit(),
-        serverPurges.put({ serverId, retiredAt: nowIso() }).commit(),
-      ])
-      .go(),
-  );
-  if (codes) throw new AppError("not_found", "No such server.");
+  const refused = await transact(db, ({ servers, uniques, serverPurges }) => ({
+    server: servers.delete({ serverId }).where((a, op) => op.exists(a.name)).commit(),
+    // Held by this server: a concurrent delete (and a new server of the name) already took it.
+    nameGuard: uniques.delete({ kind: "serverName", value: guardValue(name) }).where((a, op) => op.eq(a.holderId, serverId)).commit(),
+    purge: serverPurges.put({ serverId, retiredAt: nowIso() }).commit(),
+  }));
+  if (refused.has("server") || refused.has("nameGuard")) throw new AppError("not_found", "No such server.");
+  assertCommitted(refused, "retireServer");
 }
 
 /** What one purge slice did: `done` once nothing of the server is left and its job is deleted. */

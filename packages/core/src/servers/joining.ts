@@ -1,7 +1,7 @@
 import type { Db, MemberItem, ServerItem, UserItem } from "../model/index.ts";
 import { foldCase } from "../store/keys.ts";
 import { nowIso } from "../store/time.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { AppError } from "../errors.ts";
 import type { Role } from "../views.ts";
 
@@ -28,19 +28,20 @@ export function newMembership(server: ServerItem, user: UserItem, role: Role): M
  * the server's deletion leaves no membership behind the purge. Returns the new membership, or
  * null when the user was already a member; `gone` is thrown when the server was deleted.
  */
-export async function addMember(db: Db, server: ServerItem, user: UserItem, gone: AppError): Promise<MemberItem | null> {
+export async function addMember(
+  db: Db,
+  server: ServerItem,
+  user: UserItem,
+  gone = new AppError("not_found", "No such server."),
+): Promise<MemberItem | null> {
   const membership = newMembership(server, user, "member");
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ members, servers }) => [
-        members.create(membership).commit(),
-        servers.check({ serverId: server.serverId }).where((a, op) => op.exists(a.name)).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) return null;
-  if (failed(codes, 1)) throw gone;
-  if (codes) throw new Error(`addMember transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ members, servers }) => ({
+    membership: members.create(membership).commit(),
+    server: servers.check({ serverId: server.serverId }).where((a, op) => op.exists(a.name)).commit(),
+  }));
+  if (refused.has("membership")) return null;
+  if (refused.has("server")) throw gone;
+  assertCommitted(refused, "addMember");
   return membership;
 }
 
