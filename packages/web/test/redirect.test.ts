@@ -14,7 +14,7 @@ describe("/login?next=", () => {
     await page.goto("/login?next=%2Fjoin");
     await page.waitForURL((url) => url.pathname === "/join");
     expect(new URL(page.url()).origin).toBe(world.app.url);
-    for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/%09/evil.example", "javascript:alert(1)"]) {
+    for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)"]) {
       await page.goto(`/login?next=${encodeURIComponent(next)}`);
       await page.waitForURL((url) => url.pathname === "/" && !url.search);
       expect(new URL(page.url()).origin, next).toBe(world.app.url);
