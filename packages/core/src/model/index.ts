@@ -49,7 +49,5 @@ export type MessageItem = EntityItem<Entities["messages"]>;
 export type InviteItem = EntityItem<Entities["invites"]>;
 export type ServerPasswordItem = EntityItem<Entities["serverPasswords"]>;
 export type DmConversationItem = EntityItem<Entities["dmConversations"]>;
-export type DmInboxItem = EntityItem<Entities["dmInboxes"]>;
 export type DmMessageItem = EntityItem<Entities["dmMessages"]>;
 export type ConnectionItem = EntityItem<Entities["connections"]>;
-export type SubscriptionItem = EntityItem<Entities["subscriptions"]>;
