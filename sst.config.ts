@@ -16,7 +16,8 @@ export default $config({
     const { api } = await import("./infra/api.ts");
     const { realtime } = await import("./infra/realtime.ts");
     const { web } = await import("./infra/web.ts");
+    const { files } = await import("./infra/files.ts");
     await import("./infra/purge.ts");
-    return { web: web.url, api: api.url, realtime: realtime.url, table: table.name };
+    return { web: web.url, api: api.url, realtime: realtime.url, table: table.name, files: files.name };
   },
 });

@@ -7,6 +7,7 @@ import type { table, tableIndexes } from "./storage.ts";
 import type { jwtSecret } from "./secrets.ts";
 import type { realtime } from "./realtime.ts";
 import type { purgeQueue } from "./queues.ts";
+import type { files } from "./files.ts";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
@@ -16,6 +17,7 @@ type Linked = {
   [links.jwtSecret]: typeof jwtSecret;
   [links.realtime]: typeof realtime;
   [links.purgeQueue]: typeof purgeQueue;
+  [links.files]: typeof files;
 };
 type Carried = { [K in keyof Linked]: keyof ReturnType<Linked[K]["getSSTLink"]>["properties"] };
 type Read = { [K in keyof LinkedResources]: keyof LinkedResources[K] };

@@ -4,7 +4,7 @@
  * history read ever goes back to a single Query.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshDb, insertUser, uniqueName } from "./harness.ts";
+import { freshDb, insertUser, stores, uniqueName } from "./harness.ts";
 import type { Db } from "../src/model/index.ts";
 import { newId } from "../src/store/ids.ts";
 import { listMessages } from "../src/messages/channel.ts";
@@ -29,9 +29,9 @@ describe("history pages of large messages", () => {
     const single = await db.entities.messages.query.byChannel({ channelId }).go({ limit: 100 });
     expect(single.data.length).toBeLessThan(100); // the 1 MB cut this is about
 
-    const page = await listMessages(db, { serverId: server.id, channelId, userId: owner.userId, limit: 100 });
+    const page = await listMessages(stores(db), { serverId: server.id, channelId, userId: owner.userId, limit: 100 });
     expect(page.map((m) => m.id)).toEqual(items.map((m) => m.messageId));
-    const older = await listMessages(db, { serverId: server.id, channelId, userId: owner.userId, limit: 90, before: items[95]!.messageId });
+    const older = await listMessages(stores(db), { serverId: server.id, channelId, userId: owner.userId, limit: 90, before: items[95]!.messageId });
     expect(older.map((m) => m.id)).toEqual(items.slice(5, 95).map((m) => m.messageId));
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { Resource } from "sst/resource";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createFileStore, localS3Config, unlinkedFileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
 import { sqsPurgeQueue } from "./purge/queue.ts";
@@ -15,13 +16,17 @@ export interface FunctionConfig {
   dynamoEndpoint?: string;
   /** The SQS queue deleted servers' purges go to; without it they wait in the table (`pendingPurges`). */
   purgeQueueUrl?: string;
+  /** The bucket of attachments, avatars and icons; none for a function that has none linked. */
+  bucketName?: string;
+  /** The embedded S3-compatible store, when running outside AWS. */
+  s3Endpoint?: string;
 }
 
 export class ConfigError extends Error {}
 
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
- * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT.
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME and S3_ENDPOINT.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
   // `in` never throws, unlike reading a missing key of sst's Resource.
@@ -31,7 +36,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       tableName: linked[links.table].name,
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
-      purgeQueueUrl: linked[links.purgeQueue].url,
+      purgeQueueUrl: links.purgeQueue in Resource ? linked[links.purgeQueue].url : undefined,
+      bucketName: links.files in Resource ? linked[links.files].name : undefined,
     };
   }
   const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
@@ -44,6 +50,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     purgeQueueUrl: env.PURGE_QUEUE_URL || undefined,
+    bucketName: env.BUCKET_NAME || undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
   };
 }
 
@@ -58,6 +66,9 @@ export function loadDeps(config: FunctionConfig = readConfig()): Deps {
     dynamo,
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
+    files: config.bucketName
+      ? createFileStore({ bucket: config.bucketName, config: config.s3Endpoint ? localS3Config(config.s3Endpoint) : {} })
+      : unlinkedFileStore,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
     purges: config.purgeQueueUrl ? () => sqsPurgeQueue(config.purgeQueueUrl!) : undefined,
   });

@@ -1,10 +1,13 @@
 import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, type Publisher, type Tokens } from "@agorusta/core";
 import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/limits";
 import { unattendedPurges, type PurgeQueue } from "./purge/queue.ts";
+import { unlinkedFileStore, type FileStore, type Stores } from "@agorusta/core/attachments";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {
   db: Db;
+  /** Attachments, avatars and icons: the stage's bucket, or the embedded S3-compatible store locally. */
+  files: FileStore;
   tokens: Tokens;
   /** Pushes events to WebSocket connections after a write is stored. */
   publisher: Publisher;
@@ -24,17 +27,21 @@ export function createDeps(options: {
   dynamo: DynamoClients;
   tableName: string;
   jwtSecret: string;
+  /** None: a process that never touches files (the WebSocket Lambda, tests of other things). */
+  files?: FileStore;
   publisher?: (db: Db) => Publisher;
   rateLimits?: BruteForcePolicies;
-  purges?: (db: Db) => PurgeQueue;
+  purges?: (stores: Stores) => PurgeQueue;
 }): Deps {
   const db = createDb(options.dynamo.document, options.tableName);
+  const files = options.files ?? unlinkedFileStore;
   return {
     db,
+    files,
     tokens: createTokens(options.jwtSecret),
     publisher: options.publisher?.(db) ?? silentPublisher,
     dynamo: options.dynamo,
     rateLimits: options.rateLimits ?? bruteForcePolicies,
-    purges: options.purges?.(db) ?? unattendedPurges,
+    purges: options.purges?.({ db, files }) ?? unattendedPurges,
   };
 }

@@ -94,7 +94,7 @@ describe("the purge runs in the background, resumably", () => {
     const s = await t.server();
     await fill(s.channelId, s.id, s.owner.id, 1500);
     const held = gate();
-    t.deps.purges = createPurgeWorker(t.deps.db, { beforeSlice: () => held.opened });
+    t.deps.purges = createPurgeWorker(t.deps, { beforeSlice: () => held.opened });
     expect((await t.call("DELETE", `/servers/${s.id}`, { token: s.owner.token })).status).toBe(204);
     // Answered while the purge waits: the server is gone and its name free, its history still in the table.
     expect((await t.call("GET", `/servers/${s.id}`, { token: s.owner.token })).status).toBe(404);
@@ -112,7 +112,7 @@ describe("the purge runs in the background, resumably", () => {
     await fill(s.channelId, s.id, s.owner.id, 1000);
     let slices = 0;
     const crash = gate();
-    const first = createPurgeWorker(t.deps.db, {
+    const first = createPurgeWorker(t.deps, {
       slice: 300,
       // The third slice never starts: as if the process had died after two.
       beforeSlice: () => (++slices > 2 ? crash.opened : undefined),
@@ -125,7 +125,7 @@ describe("the purge runs in the background, resumably", () => {
     expect(left).toBeLessThan(1000);
     expect(await pendingPurges(t.deps.db)).toContain(s.id);
 
-    const next = createPurgeWorker(t.deps.db, { slice: 300 });
+    const next = createPurgeWorker(t.deps, { slice: 300 });
     await next.resume();
     await next.idle();
     expect(await messagesIn(s.channelId)).toBe(0);
@@ -139,7 +139,7 @@ describe("the purge runs in the background, resumably", () => {
     const s = await t.server();
     await fill(s.channelId, s.id, s.owner.id, 50);
     let attempts = 0;
-    const worker = createPurgeWorker(t.deps.db, {
+    const worker = createPurgeWorker(t.deps, {
       retryDelaysMs: [5, 5, 5],
       beforeSlice: () => {
         if (++attempts <= 2) throw new Error("DynamoDB is having a moment");
@@ -160,7 +160,7 @@ describe("writes racing a server's deletion leave no orphans", () => {
     const m = await t.member(s);
     const code = (await t.call("POST", `/servers/${s.id}/invites`, { token: s.owner.token, body: {} })).body.code;
     const held = gate();
-    const worker = createPurgeWorker(t.deps.db, { beforeSlice: () => held.opened });
+    const worker = createPurgeWorker(t.deps, { beforeSlice: () => held.opened });
     t.deps.purges = worker;
     const server = (await t.deps.db.entities.servers.get({ serverId: s.id }).go()).data!;
     const joiner = await t.user();
@@ -187,7 +187,7 @@ describe("writes racing a server's deletion leave no orphans", () => {
       const members = await Promise.all(Array.from({ length: 5 }, () => t.member(s)));
       const code = (await t.call("POST", `/servers/${s.id}/invites`, { token: s.owner.token, body: {} })).body.code;
       const joiners = await Promise.all(Array.from({ length: 5 }, () => t.user()));
-      const worker = createPurgeWorker(t.deps.db);
+      const worker = createPurgeWorker(t.deps);
       t.deps.purges = worker;
       const path = `/servers/${s.id}/channels/${s.channelId}/messages`;
       const results = await Promise.all([

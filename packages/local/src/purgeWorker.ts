@@ -4,7 +4,7 @@
  * server at a time, each failure retried with backoff as SQS would. The queue is only memory:
  * what survives a restart is the purge jobs in the table, which `resume()` finds with a Query.
  */
-import type { Db } from "@agorusta/core";
+import type { Stores } from "@agorusta/core/attachments";
 import { pendingPurges, PURGE_SLICE } from "@agorusta/core/servers";
 import { runPurgeSlice, type PurgeQueue } from "@agorusta/functions/purge/queue";
 
@@ -26,7 +26,7 @@ export interface PurgeWorker extends PurgeQueue {
   close(): Promise<void>;
 }
 
-export function createPurgeWorker(db: Db, options: PurgeWorkerOptions = {}): PurgeWorker {
+export function createPurgeWorker(stores: Stores, options: PurgeWorkerOptions = {}): PurgeWorker {
   const { slice = PURGE_SLICE, retryDelaysMs = [200, 1000, 5000, 20_000] } = options;
   const queued: string[] = [];
   let running: Promise<void> | null = null;
@@ -38,7 +38,7 @@ export function createPurgeWorker(db: Db, options: PurgeWorkerOptions = {}): Pur
         await options.beforeSlice?.(serverId);
         if (stopped) return;
         // Re-queued at the back when there is more, so one big server does not hold up the others.
-        await runPurgeSlice(db, worker, serverId, slice);
+        await runPurgeSlice(stores, worker, serverId, slice);
         return;
       } catch (e) {
         const delay = retryDelaysMs[failures++];
@@ -63,7 +63,7 @@ export function createPurgeWorker(db: Db, options: PurgeWorkerOptions = {}): Pur
       running ??= drain().finally(() => (running = null));
     },
     async resume() {
-      for (const serverId of await pendingPurges(db)) await worker.enqueue(serverId);
+      for (const serverId of await pendingPurges(stores.db)) await worker.enqueue(serverId);
     },
     async idle() {
       while (running) await running;

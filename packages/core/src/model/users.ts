@@ -18,6 +18,8 @@ export const users = {
     /** The minute (epoch minutes) whose presence announcements `presenceAnnounced` counts (presence.ts, flapping). */
     presenceMinute: { type: "number" },
     presenceAnnounced: { type: "number" },
+    /** The avatar's object key (`avatars/<userId>/<uploadId>`): a new avatar is a new key, so URLs of the old one stay cacheable. */
+    avatarKey: { type: "string" },
   },
   indexes: {
     byId: {

@@ -1,6 +1,12 @@
 /**
  * What a connection listens to: subscribe (members only, checked in the same transaction as the
  * put), unsubscribe, and the check that a connection may send to a channel it watches.
+ *
+ * A whole-server subscription (api.md "WebSocket: whole servers") is a subscription item whose
+ * `channelId` is the server's own id (ids are ULIDs, so no channel has it). It is therefore
+ * found, like any subscription, by the server (gsi2: server-level events), by its connection
+ * (cleanup at `$disconnect`) and by a leave or kick (which deletes the leaver's subscriptions
+ * to the server), and its "channel" partition is where `channel_activity` fans out from.
  */
 import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
@@ -26,24 +32,49 @@ export async function subscribe(db: Db, input: { connectionId: string; channelId
   // A connection item outlived by its socket (swept by TTL) has no user left to authorize.
   if (!connection.data) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
   if (!serverId) throw new AppError("not_found", "No such channel.");
-  const { userId, ttl } = connection.data;
+  await putSubscription(db, { ...connection.data, channelId: input.channelId, serverId }, "No such channel.");
+}
+
+/** Subscribes a connection to a whole server: members only, as for a channel, and counted against the same cap. */
+export async function subscribeServer(db: Db, input: { connectionId: string; serverId: string }): Promise<void> {
+  if (!isId(input.serverId)) throw new AppError("not_found", "No such server.");
+  const { data: connection } = await db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true });
+  if (!connection) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
+  await putSubscription(db, { ...connection, channelId: input.serverId, serverId: input.serverId }, "No such server.");
+}
+
+/** Idempotent, like a channel's. */
+export async function unsubscribeServer(db: Db, input: { connectionId: string; serverId: string }): Promise<void> {
+  await unsubscribe(db, { connectionId: input.connectionId, channelId: input.serverId });
+}
+
+/**
+ * One transaction: the membership must exist and records this connection among its listeners
+ * (so removing the member finds it, consistently: a kick that lands between a separate check and
+ * the put would otherwise leave the kicked user listening); the connection's subscription count
+ * goes up under the cap (channels and whole servers alike); the subscription is created unless it
+ * already exists (subscribing twice is one subscription, counted once).
+ */
+async function putSubscription(
+  db: Db,
+  input: { connectionId: string; userId: string; ttl?: number | undefined; channelId: string; serverId: string },
+  notFound: string,
+): Promise<void> {
+  const { connectionId, userId, ttl, channelId, serverId } = input;
   const max = realtimeLimits.subscriptionsPerConnection;
   const refused = await transact(db, ({ members, connections, subscriptions }) => ({
-    // A kick that lands between a separate check and the put would leave the kicked user listening.
-    membership: members.patch({ serverId, userId }).add({ listeners: [input.connectionId] }).commit(),
+    membership: members.patch({ serverId, userId }).add({ listeners: [connectionId] }).commit(),
     count: connections
-      .patch({ connectionId: input.connectionId })
+      .patch({ connectionId })
       .add({ subscriptionCount: 1 })
       .where((a, op) => `${op.notExists(a.subscriptionCount)} OR ${op.lt(a.subscriptionCount, max)}`)
       .commit(),
-    subscription: subscriptions
-      .create({ channelId: input.channelId, connectionId: input.connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
-      .commit(),
+    subscription: subscriptions.create({ channelId, connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) }).commit(),
   }));
-  if (refused.has("membership")) throw new AppError("not_found", "No such channel.");
+  if (refused.has("membership")) throw new AppError("not_found", notFound);
   if (refused.has("subscription")) return; // already subscribed: nothing to count
   if (refused.has("count")) {
-    throw new AppError("limit_reached", `A connection may watch at most ${max} channels; unsubscribe from one first.`);
+    throw new AppError("limit_reached", `A connection may watch at most ${max} channels and servers; unsubscribe from one first.`);
   }
   assertCommitted(refused, "subscribe");
 }
@@ -88,13 +119,14 @@ export async function typingFrom(db: Db, connectionId: string, channelId: string
     const { data } = await db.entities.subscriptions
       .patch({ channelId, connectionId })
       .set({ typingAt: nowMs })
-      .where((a, op) => `${op.notExists(a.typingAt)} OR ${op.lte(a.typingAt, nowMs - realtimeLimits.typingIntervalMs)}`)
+      // A whole-server subscription is not one to a channel: nobody types into a server.
+      .where((a, op) => `(${op.notExists(a.typingAt)} OR ${op.lte(a.typingAt, nowMs - realtimeLimits.typingIntervalMs)}) AND ${op.ne(a.serverId, channelId)}`)
       .go({ response: "all_new" });
     return { userId: data.userId! };
   } catch (e) {
     if (!isConditionalFailure(e)) throw e;
   }
   const { data } = await db.entities.subscriptions.get({ channelId, connectionId }).go({ consistent: true });
-  if (!data) throw new AppError("not_found", "Subscribe to the channel first.");
+  if (!data || data.channelId === data.serverId) throw new AppError("not_found", "Subscribe to the channel first.");
   return null;
 }

@@ -7,13 +7,16 @@
  * Nothing new can hang from a retired server: joins and messages carry a condition that the
  * server item exists (joining.ts, messages/channel.ts), so what the purge finds is all there is.
  */
-import type { Db } from "../model/index.ts";
+import type { Db, MessageItem } from "../model/index.ts";
+import { EVERYONE } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { guardValue } from "../store/keys.ts";
 import { requireOwner } from "./access.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 import { deleteEach } from "../store/batches.ts";
 import { nowIso } from "../store/time.ts";
+import type { Stores } from "../attachments/files.ts";
+import { removeMessageExtras } from "../messages/deletion.ts";
 import { channelGuard } from "./channels.ts";
 
 export async function retireServer(db: Db, serverId: string, userId: string): Promise<void> {
@@ -48,28 +51,41 @@ export const PURGE_SLICE = 5000;
  * and stateless: every step Queries what is left (strongly consistent, so nothing deleted by an
  * earlier slice comes back) and deletes it, so a slice cut short anywhere (a crash, a timeout, a
  * restart) is resumed by running it again. Memberships go first (the server leaves everyone's
- * list), then invites and passwords, then each channel's subscriptions and messages, then the
- * channel and its name guard, and last the job itself.
+ * list), then invites and passwords, then per channel its subscriptions, its messages (each
+ * page's files, reactions and mention items first: once a message is gone nothing says where
+ * they are) and change feed, then the channel and its name guard; then the server's icons and
+ * whole-server subscriptions, and last the job itself. Read positions stay in their readers'
+ * partitions, unreachable (no channel lists them).
  */
-export async function purgeServer(db: Db, serverId: string, budget = PURGE_SLICE): Promise<PurgeProgress> {
-  const { entities: e } = db;
+export async function purgeServer(stores: Stores, serverId: string, budget = PURGE_SLICE): Promise<PurgeProgress> {
+  const { entities: e } = stores.db;
   let deleted = 0;
   /**
    * Deletes pages of what `page` finds until it finds nothing or the budget is spent; true when
    * none is left. A page is `count` items however many 1 MB reads that takes (large messages), so
-   * a short page is the last one.
+   * a short page is the last one. `before` runs on each page before its items go.
    */
-  async function drain<K extends object>(page: (count: number) => Promise<K[]>, remove: (keys: K[]) => Promise<{ unprocessed: K[] }>): Promise<boolean> {
+  async function drain<K extends object>(
+    page: (count: number) => Promise<K[]>,
+    remove: (keys: K[]) => Promise<{ unprocessed: K[] }>,
+    before?: (items: K[]) => Promise<void>,
+  ): Promise<boolean> {
     while (deleted < budget) {
       const count = Math.min(1000, budget - deleted);
-      const keys = await page(count);
-      await deleteEach(keys, remove);
-      deleted += keys.length;
-      if (keys.length < count) return true;
+      const items = await page(count);
+      await before?.(items);
+      await deleteEach(items, remove);
+      deleted += items.length;
+      if (items.length < count) return true;
     }
     return false;
   }
   const opts = (count: number) => ({ count, consistent: true } as const);
+  const subscriptionsOf = (channelId: string) =>
+    drain(
+      async (count) => (await e.subscriptions.query.byChannel({ channelId }).go({ ...opts(count), attributes: ["channelId", "connectionId"] })).data,
+      (keys) => e.subscriptions.delete(keys).go(),
+    );
   const steps: Array<() => Promise<boolean>> = [
     () =>
       drain(
@@ -95,19 +111,43 @@ export async function purgeServer(db: Db, serverId: string, budget = PURGE_SLICE
   for (const channel of channels) {
     const { channelId } = channel;
     const cleared =
+      (await subscriptionsOf(channelId)) &&
       (await drain(
-        async (count) => (await e.subscriptions.query.byChannel({ channelId }).go({ ...opts(count), attributes: ["channelId", "connectionId"] })).data,
-        (keys) => e.subscriptions.delete(keys).go(),
+        async (count) =>
+          (
+            await e.messages.query.byChannel({ channelId }).go({
+              ...opts(count),
+              attributes: ["channelId", "messageId", "authorId", "mentions", "mentionsEveryone", "attachments", "reactions"],
+            })
+          ).data,
+        // Deleted by key; what comes back unprocessed is keys, retried as such.
+        (keys) => e.messages.delete(keys.map(({ channelId, messageId }) => ({ channelId, messageId }))).go() as unknown as Promise<{ unprocessed: typeof keys }>,
+        async (page) => {
+          for (const m of page) if (m.attachments?.length || m.reactions?.length) await removeMessageExtras(stores, channelId, m as MessageItem);
+          const mentioned = page.flatMap((m) =>
+            [...(m.mentions ?? []).filter((u) => u !== m.authorId), ...(m.mentionsEveryone ? [EVERYONE] : [])].map((userId) => ({
+              conversationId: channelId,
+              userId,
+              messageId: m.messageId,
+            })),
+          );
+          await deleteEach(mentioned, (keys) => e.mentions.delete(keys).go());
+        },
       )) &&
       (await drain(
-        async (count) => (await e.messages.query.byChannel({ channelId }).go({ ...opts(count), attributes: ["channelId", "messageId"] })).data,
-        (keys) => e.messages.delete(keys).go(),
+        async (count) => (await e.changes.query.byConversation({ conversationId: channelId }).go({ ...opts(count), attributes: ["conversationId", "seq"] })).data,
+        (keys) => e.changes.delete(keys).go(),
       ));
     if (!cleared) return { deleted, done: false };
     await e.uniques.delete(channelGuard(serverId, channel.name)).go();
     await e.channels.delete({ serverId, channelId }).go();
     deleted += 2;
   }
+  // Its icons (the current one, and any a crashed swap left behind): one listing of its prefix.
+  const icons = await stores.files.listOlderThan(`icons/${serverId}/`, new Date(8.64e15));
+  if (icons.length) await stores.files.remove(icons);
+  // Whole-server subscriptions live under the server's own id.
+  if (!(await subscriptionsOf(serverId))) return { deleted, done: false };
   await e.serverPurges.delete({ serverId }).go();
   return { deleted, done: true };
 }

@@ -8,6 +8,7 @@ export const links = {
   jwtSecret: "JwtSecret",
   realtime: "Realtime",
   purgeQueue: "ServerPurges",
+  files: "Files",
 } as const;
 
 /**
@@ -19,4 +20,6 @@ export interface LinkedResources {
   [links.jwtSecret]: { value: string };
   [links.realtime]: { url: string; managementEndpoint: string };
   [links.purgeQueue]: { url: string };
+  /** Linked to the API Lambda only: the WebSocket Lambda never touches files. */
+  [links.files]: { name: string };
 }

@@ -17,7 +17,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       continue;
     }
     try {
-      await runPurgeSlice(deps.db, deps.purges, serverId);
+      await runPurgeSlice(deps, deps.purges, serverId);
     } catch (e) {
       console.error(`purge: server ${serverId} failed (SQS retries it):`, e);
       batchItemFailures.push({ itemIdentifier: record.messageId });

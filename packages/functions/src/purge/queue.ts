@@ -4,7 +4,7 @@
  * the in-process worker of packages/local, running the same `runPurgeSlice`.
  */
 import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
-import type { Db } from "@agorusta/core";
+import type { Stores } from "@agorusta/core/attachments";
 import { purgeServer, PURGE_SLICE } from "@agorusta/core/servers";
 
 export interface PurgeQueue {
@@ -41,8 +41,8 @@ export function purgeRequest(body: string): string | null {
  * queue (so no invocation outlives its timeout, however large the server). A throw leaves the
  * request to the queue's retries; slices are idempotent, so a retry redoes nothing harmful.
  */
-export async function runPurgeSlice(db: Db, queue: PurgeQueue, serverId: string, budget = PURGE_SLICE): Promise<boolean> {
-  const { done } = await purgeServer(db, serverId, budget);
+export async function runPurgeSlice(stores: Stores, queue: PurgeQueue, serverId: string, budget = PURGE_SLICE): Promise<boolean> {
+  const { done } = await purgeServer(stores, serverId, budget);
   if (!done) await queue.enqueue(serverId);
   return done;
 }
