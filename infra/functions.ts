@@ -17,7 +17,8 @@ export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws
     runtime: "nodejs24.x",
     architecture: lambdaArchitecture,
     // The purge queue: the API enqueues deleted servers, the purge consumer the next slice of one.
-    link: name === "api" ? [table, jwtSecret, realtime, files, purgeQueue] : [table, jwtSecret, realtime, purgeQueue],
+    // The files bucket: the API's, and the purge's (a deleted server's attachments and icons go too).
+    link: name === "ws" ? [table, jwtSecret, realtime, purgeQueue] : [table, jwtSecret, realtime, files, purgeQueue],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
       // the bundle instead, at the very version the tests ran against — only where it is used.

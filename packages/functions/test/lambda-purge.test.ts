@@ -2,17 +2,22 @@
  * The purge queue's consumer Lambda as SQS calls it (infra/purge.ts): SQS events in, partial
  * batch responses out, over DynamoDB Local.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createDb, type Db } from "@agorusta/core";
 import { createServer, pendingPurges, retireServer } from "@agorusta/core/servers";
 import { register } from "@agorusta/core/accounts";
 import { lambdaEnvironment } from "./fixtures/lambda.ts";
+import { freshFiles } from "@agorusta/testing";
 
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let db: Db;
 beforeAll(async () => {
   const { dynamo, tableName } = await lambdaEnvironment();
+  // Linked to the files bucket, as deployed: a deleted server's attachments and icons go too.
+  const files = await freshFiles();
+  vi.stubEnv("BUCKET_NAME", files.bucket);
+  vi.stubEnv("S3_ENDPOINT", inject("s3Endpoint"));
   db = createDb(dynamo.document, tableName);
   ({ handler } = await import("../src/lambda/purge.ts"));
 });
