@@ -1,6 +1,6 @@
 import { Resource } from "sst/resource";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
-import { createFileStore, localS3Config, unlinkedFileStore } from "@agorusta/core/attachments";
+import type { FileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
 import { sqsPurgeQueue } from "./purge/queue.ts";
@@ -59,16 +59,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
  * The handlers' deps, built once per Lambda instance from `readConfig`. Region and credentials
  * for DynamoDB and `@connections` come from the SDK's usual sources (in Lambda, its role).
  */
-export function loadDeps(config: FunctionConfig = readConfig()): Deps {
+export function loadDeps(
+  config: FunctionConfig = readConfig(),
+  /** How the API Lambda reaches its bucket; the WebSocket Lambda passes none, and so bundles no S3 client. */
+  openFiles?: (bucket: string, s3Endpoint: string | undefined) => FileStore,
+): Deps {
   const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {});
   const endpoint = config.wsManagementEndpoint;
   return createDeps({
     dynamo,
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
-    files: config.bucketName
-      ? createFileStore({ bucket: config.bucketName, config: config.s3Endpoint ? localS3Config(config.s3Endpoint) : {} })
-      : unlinkedFileStore,
+    files: config.bucketName && openFiles ? openFiles(config.bucketName, config.s3Endpoint) : undefined,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
     purges: config.purgeQueueUrl ? () => sqsPurgeQueue(config.purgeQueueUrl!) : undefined,
   });
