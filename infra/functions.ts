@@ -4,13 +4,21 @@ import { jwtSecret } from "./secrets.ts";
 import { purgeQueue } from "./queues.ts";
 import { files } from "./files.ts";
 import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
+import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
 
 /**
  * What both Lambdas share: Node 24 on Graviton, and the table, the JWT secret and the WebSocket
- * API linked (read through sst's `Resource` by packages/functions/src/config.ts). The files
- * bucket is linked to the API Lambda only: the WebSocket Lambda never signs or touches a file.
+ * API linked (read through sst's `Resource` by packages/functions/src/config.ts). The table's link
+ * carries its name only (infra/storage.ts); each Lambda is granted just the DynamoDB actions it
+ * uses, on the table and its indexes (packages/functions/src/lambda/permissions.ts). The WebSocket
+ * API's link grants `execute-api:ManageConnections` on its `@connections`, which both post to. The
+ * files bucket is linked to the API Lambda only: the WebSocket Lambda never signs or touches a file.
  */
-export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws.ApiGatewayWebSocket): sst.aws.FunctionArgs {
+export function handlerArgs(
+  name: keyof typeof lambdaHandlers,
+  realtime: sst.aws.ApiGatewayWebSocket,
+  environment: Record<string, $util.Input<string>> = {},
+): sst.aws.FunctionArgs {
   const argon2Installed = lambdaInstalls[name].includes("argon2");
   return {
     handler: lambdaHandlers[name],
@@ -19,6 +27,7 @@ export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws
     // The purge queue: the API enqueues deleted servers, the purge consumer the next slice of one.
     // The files bucket: the API's, and the purge's (a deleted server's attachments and icons go too).
     link: name === "ws" ? [table, jwtSecret, realtime, purgeQueue] : [table, jwtSecret, realtime, files, purgeQueue],
+    permissions: [{ actions: iamDynamoActions(name), resources: [table.arn, $interpolate`${table.arn}/index/*`] }],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
       // the bundle instead, at the very version the tests ran against — only where it is used.
@@ -29,6 +38,6 @@ export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws
     // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead
     // (docs/decisions.md, "SST"; checked by `npm run bundle`). Under `sst dev` the function runs
     // on this machine, with its own install.
-    environment: $dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" },
+    environment: { ...environment, ...($dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" }) },
   };
 }

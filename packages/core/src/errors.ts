@@ -22,6 +22,7 @@ export const errorCatalogue = {
   limit_reached: { status: 409, message: "A limit on how many of these may exist has been reached." },
   rate_limited: { status: 429, message: "Too many attempts. Try again later." },
   internal: { status: 500, message: "Something went wrong on our side." },
+  unavailable: { status: 503, message: "The service cannot reach its database right now. Try again in a moment." },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

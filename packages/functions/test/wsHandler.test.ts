@@ -22,7 +22,7 @@ const recording: Publisher = {
 };
 let handle: ReturnType<typeof createWsHandler>;
 beforeAll(async () => {
-  t = await testApi({ publisher: recording });
+  t = await testApi({ publisher: recording }, { lambda: "ws" }); // the handler under test is the WebSocket Lambda
   handle = createWsHandler(t.deps);
 });
 

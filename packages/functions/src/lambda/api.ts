@@ -9,4 +9,4 @@ const openFiles = (bucket: string, s3Endpoint: string | undefined) =>
   createFileStore({ bucket, config: s3Endpoint ? localS3Config(s3Endpoint) : {} });
 
 // Built during the Lambda's init phase, once per instance; `handle` gives the async handler Node 24 requires.
-export const handler = handle(createApp(loadDeps(readConfig(), openFiles)));
+export const handler = handle(createApp(loadDeps("api", readConfig(), openFiles)));

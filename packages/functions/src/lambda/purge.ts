@@ -3,10 +3,14 @@
  * message so SQS retries only those (and, after its retries, moves them to the dead-letter queue).
  */
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { loadDeps } from "../config.ts";
+import { createFileStore, localS3Config } from "@agorusta/core/attachments";
+import { loadDeps, readConfig } from "../config.ts";
 import { purgeRequest, runPurgeSlice } from "../purge/queue.ts";
 
-const deps = loadDeps();
+// A deleted server's attachments and icons go too: the bucket is linked to this Lambda (infra/functions.ts).
+const openFiles = (bucket: string, s3Endpoint: string | undefined) =>
+  createFileStore({ bucket, config: s3Endpoint ? localS3Config(s3Endpoint) : {} });
+const deps = loadDeps("purge", readConfig(), openFiles);
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
