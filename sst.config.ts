@@ -26,6 +26,7 @@ export default $config({
     const { web } = await import("./infra/web.ts");
     const { files } = await import("./infra/files.ts");
     await import("./infra/apiRoutes.ts");
+    await import("./infra/purge.ts");
     return { web: web.url, api: api.url, realtime: realtime.url, table: table.name, files: files.name };
   },
 });

@@ -1,6 +1,7 @@
 import argon2 from "argon2/package.json";
 import { table } from "./storage.ts";
 import { jwtSecret } from "./secrets.ts";
+import { purgeQueue } from "./queues.ts";
 import { files } from "./files.ts";
 import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
 import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
@@ -23,7 +24,9 @@ export function handlerArgs(
     handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
     architecture: lambdaArchitecture,
-    link: name === "api" ? [table, jwtSecret, realtime, files] : [table, jwtSecret, realtime],
+    // The purge queue: the API enqueues deleted servers, the purge consumer the next slice of one.
+    // The files bucket: the API's, and the purge's (a deleted server's attachments and icons go too).
+    link: name === "ws" ? [table, jwtSecret, realtime, purgeQueue] : [table, jwtSecret, realtime, files, purgeQueue],
     permissions: [{ actions: iamDynamoActions(name), resources: [table.arn, $interpolate`${table.arn}/index/*`] }],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to

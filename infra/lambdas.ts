@@ -5,6 +5,7 @@
 export const lambdaHandlers = {
   api: "packages/functions/src/lambda/api.handler",
   ws: "packages/functions/src/lambda/ws.handler",
+  purge: "packages/functions/src/lambda/purge.handler",
 } as const;
 
 /** Graviton: 20% cheaper per GB-second than x86_64, and argon2 ships a linux-arm64 binary. */
@@ -18,4 +19,6 @@ export const lambdaArchitecture = "arm64";
 export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon2"[]> = {
   api: ["argon2"],
   ws: [],
+  // Deletes what a retired server left; it never hashes a password either.
+  purge: [],
 };

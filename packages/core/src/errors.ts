@@ -19,6 +19,7 @@ export const errorCatalogue = {
   invite_exhausted: { status: 410, message: "This invite has reached its maximum number of uses." },
   cursor_expired: { status: 410, message: "This cursor is older than the change feed keeps; reload the newest messages." },
   payload_too_large: { status: 413, message: "The request body is larger than 64 KiB." },
+  limit_reached: { status: 409, message: "A limit on how many of these may exist has been reached." },
   rate_limited: { status: 429, message: "Too many attempts. Try again later." },
   internal: { status: 500, message: "Something went wrong on our side." },
   unavailable: { status: 503, message: "The service cannot reach its database right now. Try again in a moment." },

@@ -13,6 +13,25 @@ const text = (min: number, max: number, what: string) =>
     v.maxGraphemes(max, `${what} must be at most ${max} characters.`),
   );
 
+/**
+ * Characters a name may not hold: controls (`\p{Cc}`: newlines, escapes), format characters
+ * (`\p{Cf}`: bidi overrides and isolates that make "gnp.exe" read as "exe.png", zero-width spaces
+ * and joiners that make two names look alike), and line/paragraph separators. The one exception
+ * is the zero-width joiner inside an emoji sequence (👩‍💻), which is how such emoji are written.
+ */
+const emojiJoiner = /(?<=\p{Extended_Pictographic}\uFE0F?)\u200D(?=\p{Extended_Pictographic})/gu;
+const invisibleOrControl = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+export const hasInvisibleOrControl = (s: string) => invisibleOrControl.test(s.replace(emojiJoiner, ""));
+
+/** A name people see and compare: NFC (so "é" typed two ways is one name), then `text`, then no hidden characters. */
+const name = (min: number, max: number, what: string) =>
+  v.pipe(
+    v.string(`${what} must be text.`),
+    v.normalize("NFC"),
+    text(min, max, what),
+    v.check((s) => !hasInvisibleOrControl(s), `${what} cannot contain control, invisible or direction-changing characters.`),
+  );
+
 export const email = v.pipe(
   v.string("Email must be text."),
   v.trim(),
@@ -21,6 +40,9 @@ export const email = v.pipe(
 );
 export const username = v.pipe(
   v.string("Username must be text."),
+  // The pattern below admits ASCII only, so NFC changes nothing that passes; normalizing first
+  // keeps the rule "every name is NFC" true should the pattern ever widen.
+  v.normalize("NFC"),
   v.regex(/^[A-Za-z0-9_.-]{2,32}$/, "Username must be 2–32 letters, digits, '_', '.' or '-'."),
 );
 export const password = v.pipe(
@@ -28,9 +50,15 @@ export const password = v.pipe(
   v.minLength(8, "Password must be at least 8 characters."),
   v.maxLength(256, "Password must be at most 256 characters."),
 );
-export const serverName = text(2, 100, "Server name");
-export const channelName = text(1, 100, "Channel name");
-export const messageContent = text(1, 4000, "Message");
+export const serverName = name(2, 100, "Server name");
+export const channelName = name(1, 100, "Channel name");
+
+/** api.md "Sessions and safety": 4000 characters as a person counts them, and 16 KiB of UTF-8 (what the table stores). */
+export const messageLimits = { graphemes: 4000, bytes: 16 * 1024 } as const;
+export const messageContent = v.pipe(
+  text(1, messageLimits.graphemes, "Message"),
+  v.maxBytes(messageLimits.bytes, `Message must be at most ${messageLimits.bytes / 1024} KiB of text.`),
+);
 
 const wholeNumber = (min: number, max: number, what: string) =>
   v.pipe(
@@ -47,6 +75,14 @@ export const maxUses = wholeNumber(1, 10_000, "Max uses");
 const idOf = (message: string) =>
   v.config(v.pipe(v.string(message), v.ulid(message), v.check((s) => s === s.toUpperCase(), message)), { abortPipeEarly: true });
 export const id = idOf("Not a valid id.");
+/** Whether a string can be one of our ids; anything else names nothing (404 where an id names a thing). */
+export const isId = (s: unknown): s is string => v.is(id, s);
+/**
+ * An id in a body or a frame: any string is accepted here, and the code that looks the thing up
+ * answers `not_found` for one that cannot be ours (api.md: a malformed id is an unknown id),
+ * checking with `isId` before any read, so no oversized string reaches DynamoDB as a key.
+ */
+const namedId = (what: string) => v.string(`${what} must be text.`);
 export const inviteCode = v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{8,64}$/, "Not an invite code."));
 
 /**
@@ -86,7 +122,15 @@ const bodyId = (what: string) => v.pipe(v.string(`${what} must be an id.`), v.mi
  */
 export const sendMessageBody = v.pipe(
   v.object({
-    content: v.optional(v.pipe(v.string("Message must be text."), v.trim(), v.maxGraphemes(4000, "Message must be at most 4000 characters.")), ""),
+    content: v.optional(
+      v.pipe(
+        v.string("Message must be text."),
+        v.trim(),
+        v.maxGraphemes(messageLimits.graphemes, `Message must be at most ${messageLimits.graphemes} characters.`),
+        v.maxBytes(messageLimits.bytes, `Message must be at most ${messageLimits.bytes / 1024} KiB of text.`),
+      ),
+      "",
+    ),
     nonce: v.optional(nonce),
     replyTo: v.optional(bodyId("replyTo")),
     attachments: v.optional(
@@ -134,7 +178,7 @@ export const joinByPasswordBody = v.object({
   password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter the password."), v.maxLength(256)),
 });
 export const startDmBody = v.object({
-  userId: idOf("userId must be a user id."),
+  userId: namedId("userId"),
 });
 
 /** A WebSocket frame from a client (api.md "WebSocket protocol"); API Gateway routes on `action`. */
@@ -142,7 +186,7 @@ const channelFrame = <A extends string>(action: A) =>
   v.object(
     {
       action: v.literal(action),
-      channelId: idOf("channelId must be a channel id."),
+      channelId: namedId("channelId"),
     },
     `${action} needs a channelId.`,
   );
@@ -152,8 +196,9 @@ const subscriptionFrame = <A extends string>(action: A) =>
     v.object(
       {
         action: v.literal(action),
-        channelId: v.optional(idOf("channelId must be a channel id.")),
-        serverId: v.optional(idOf("serverId must be a server id.")),
+        // Malformed ids are unknown ids (not_found), answered by the subscription code.
+        channelId: v.optional(namedId("channelId")),
+        serverId: v.optional(namedId("serverId")),
       },
       `${action} needs a channelId or a serverId.`,
     ),
@@ -193,6 +238,16 @@ export const changesQuery = v.object({
 });
 export const searchQuery = v.object({
   q: v.pipe(v.string("q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
+});
+/** GET /dms: api.md "Sessions and safety". */
+export const dmsQuery = v.object({
+  limit: limit(100, 50),
+  before: v.optional(idOf("before must be a conversation id.")),
+});
+/** GET /servers/:id/invites (the contract is silent: docs/decisions.md, "Paged invite lists"): newest first. */
+export const invitesQuery = v.object({
+  limit: limit(100, 100),
+  after: v.optional(inviteCode),
 });
 export const reactorsQuery = v.object({
   limit: limit(100, 25),

@@ -3,6 +3,7 @@ import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import type { FileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
+import { sqsPurgeQueue } from "./purge/queue.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
 import { dynamoActions, type LambdaName } from "./lambda/permissions.ts";
 import { jwtScope } from "./lambda/stage.ts";
@@ -15,6 +16,8 @@ export interface FunctionConfig {
   wsManagementEndpoint?: string;
   /** DynamoDB Local, when running outside AWS. */
   dynamoEndpoint?: string;
+  /** The SQS queue deleted servers' purges go to; without it they wait in the table (`pendingPurges`). */
+  purgeQueueUrl?: string;
   /** The app and stage (SST's, or APP_NAME/STAGE): tokens name them, so no other stage accepts them. */
   app: string;
   stage: string;
@@ -40,6 +43,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       tableName: linked[links.table].name,
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
+      purgeQueueUrl: links.purgeQueue in Resource ? linked[links.purgeQueue].url : undefined,
       app: linked.App.name,
       stage: linked.App.stage,
       webOrigin: env.WEB_ORIGIN || undefined,
@@ -55,6 +59,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     jwtSecret: env.JWT_SECRET!,
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    purgeQueueUrl: env.PURGE_QUEUE_URL || undefined,
     app: env.APP_NAME || "agorusta",
     stage: env.STAGE || "local",
     webOrigin: env.WEB_ORIGIN || undefined,
@@ -86,5 +91,6 @@ export function loadDeps(
     ...(config.webOrigin ? { webOrigin: config.webOrigin } : {}),
     files: config.bucketName && openFiles ? openFiles(config.bucketName, config.s3Endpoint) : undefined,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
+    purges: config.purgeQueueUrl ? () => sqsPurgeQueue(config.purgeQueueUrl!) : undefined,
   });
 }

@@ -2,7 +2,8 @@ import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, t
 import type { JwtScope } from "@agorusta/core/auth";
 import { jwtScope } from "./lambda/stage.ts";
 import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/limits";
-import { unlinkedFileStore, type FileStore } from "@agorusta/core/attachments";
+import { unattendedPurges, type PurgeQueue } from "./purge/queue.ts";
+import { unlinkedFileStore, type FileStore, type Stores } from "@agorusta/core/attachments";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {
@@ -16,6 +17,8 @@ export interface Deps {
   dynamo: DynamoClients;
   /** The brute-force limits of login and join-by-password; tests swap in small ones. */
   rateLimits: BruteForcePolicies;
+  /** Where a deleted server's purge goes to run in the background (purge/queue.ts). */
+  purges: PurgeQueue;
   /** The stage's web app origin, the only one the API answers cross-origin calls from (CORS). */
   webOrigin?: string;
 }
@@ -32,19 +35,22 @@ export function createDeps(options: {
   files?: FileStore;
   publisher?: (db: Db) => Publisher;
   rateLimits?: BruteForcePolicies;
+  purges?: (stores: Stores) => PurgeQueue;
   /** Whose tokens these are (iss, aud): the stage's, so another stage's tokens are refused even under the same secret. */
   jwt?: JwtScope;
   webOrigin?: string;
 }): Deps {
   const db = createDb(options.dynamo.document, options.tableName);
+  const files = options.files ?? unlinkedFileStore;
   return {
     db,
-    files: options.files ?? unlinkedFileStore,
+    files,
     // Outside SST the stage is `local` (config.ts), so tests, `npm start` and a Lambda agree by default.
     tokens: createTokens(options.jwtSecret, options.jwt ?? jwtScope("agorusta", "local")),
     publisher: options.publisher?.(db) ?? silentPublisher,
     dynamo: options.dynamo,
     rateLimits: options.rateLimits ?? bruteForcePolicies,
+    purges: options.purges?.({ db, files }) ?? unattendedPurges,
     ...(options.webOrigin ? { webOrigin: options.webOrigin } : {}),
   };
 }

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { testApi } from "@agorusta/testing";
+import { purgeServer } from "@agorusta/core/servers";
 
 let t: Awaited<ReturnType<typeof testApi>>;
 const measured: [string, Record<string, number>][] = [];
@@ -136,7 +137,7 @@ describe("DynamoDB requests per route", () => {
     const joinCost = await cost("POST /servers/join", () =>
       t.call("POST", "/servers/join", { token: third.token, body: { name, password: "pw" } }), 200);
     // Two brute-force counters bumped before the check and handed back after a success.
-    expect(joinCost).toEqual({ GetItem: 3, PutItem: 1, Query: 1, UpdateItem: 4 });
+    expect(joinCost).toEqual({ GetItem: 3, Query: 1, TransactWriteItems: 1, UpdateItem: 4 });
     expect(await cost("DELETE /servers/:id/passwords/:pid", () =>
       t.call("DELETE", `/servers/${serverId}/passwords/${passwordId}`, { token: owner.token }), 204)).toEqual({ DeleteItem: 1, GetItem: 2 });
 
@@ -170,14 +171,23 @@ describe("DynamoDB requests per route", () => {
     expect(await cost("GET /servers/:id/members?after=", () => t.call("GET", `/servers/${serverId}/members?after=${owner.id}`, { token: owner.token }), 200))
       .toEqual({ BatchGetItem: 1, GetItem: 2, Query: 1 });
     expect(await cost("DELETE /servers/:id/members/:userId (kick)", () => t.call("DELETE", `/servers/${serverId}/members/${third.id}`, { token: owner.token }), 204))
-      .toEqual({ DeleteItem: 1, GetItem: 2, Query: 1 });
+      .toEqual({ GetItem: 2, DeleteItem: 1 });
     expect(await cost("DELETE /servers/:id/members/me (leave)", () => t.call("DELETE", `/servers/${serverId}/members/me`, { token: joiner.token }), 204))
-      .toEqual({ GetItem: 1, DeleteItem: 1, Query: 1 });
-    // A server with two channels, two messages (one mentioning) and its owner left: one BatchWrite
-    // for each non-empty kind (memberships, mention items, messages, change log); per channel a
-    // Query of its change log, and one of the whole-server subscriptions.
+      .toEqual({ GetItem: 1, DeleteItem: 1 });
+    // The request retires the server (one transaction) and hands the purge over; the purge's own
+    // cost is measured below, as the background worker pays it.
+    const enqueued: string[] = [];
+    const purges = t.deps.purges;
+    t.deps.purges = { enqueue: async (id) => void enqueued.push(id) };
     expect(await cost("DELETE /servers/:id", () => t.call("DELETE", `/servers/${serverId}`, { token: owner.token }), 204))
-      .toEqual({ GetItem: 2, TransactWriteItems: 1, Query: 11, BatchWriteItem: 4, DeleteItem: 4 });
+      .toEqual({ GetItem: 2, TransactWriteItems: 1 });
+    t.deps.purges = purges;
+    expect(enqueued).toEqual([serverId]);
+    // Two channels, two messages (one mentioning) and its owner left: one BatchWrite for each
+    // non-empty kind (memberships, mention items, messages, change log); per channel a Query of its
+    // change log, and one of the whole-server subscriptions.
+    expect(await cost("purge (background, per server)", async () => ({ status: (await purgeServer(t.deps, serverId)).done ? 200 : 0 }), 200))
+      .toEqual({ Query: 11, BatchWriteItem: 4, DeleteItem: 5 });
 
     // Direct messages: the conversation item is the head, read strongly for the participant check.
     const dmId = (await t.call("POST", "/dms", { token: owner.token, body: { userId: joiner.id } })).body.id;

@@ -101,14 +101,22 @@ describe("POST /dms", () => {
   it.each([
     ["a missing userId", {}],
     ["a numeric userId", { userId: 42 }],
-    ["a userId that is not an id", { userId: "bob" }],
-    ["a lower-case id", { userId: UNKNOWN_ID.toLowerCase() }],
-    ["a huge userId", { userId: "0".repeat(50_000) }],
-    ["a unicode userId", { userId: "０１ＡＲＺ３ＮＤＥＫＴＳＶ４ＲＲＦＦＱ６９Ｇ５ＦＡＶ" }],
   ])("answers 400 invalid_request for %s", async (_, body) => {
     const res = await t.call("POST", "/dms", { token: ann.token, body });
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: "invalid_request", issues: [{ path: "userId" }] });
+  });
+
+  // api.md "Sessions and safety": a malformed id is an unknown id, never a 400, and costs no read.
+  it.each([
+    ["a userId that is not an id", { userId: "bob" }],
+    ["a lower-case id", { userId: UNKNOWN_ID.toLowerCase() }],
+    ["a huge userId", { userId: "0".repeat(50_000) }],
+    ["a unicode userId", { userId: "０１ＡＲＺ３ＮＤＥＫＴＳＶ４ＲＲＦＦＱ６９Ｇ５ＦＡＶ" }],
+  ])("answers 404 not_found for %s, reading nothing", async (_, body) => {
+    const { res, requests } = await measured(() => t.call("POST", "/dms", { token: ann.token, body }));
+    expect(res).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+    expect(requests).toEqual({});
   });
 
   it("costs a guard read, one BatchGetItem and one transaction when new; two reads when it exists (+ one BatchGetItem of avatars)", async () => {
@@ -182,16 +190,22 @@ describe("GET /dms", () => {
     expect(requests).toEqual({ Query: 1, BatchGetItem: 2 });
   });
 
-  it("lists more than a BatchGetItem holds (100)", async () => {
+  // A page is at most 100 (api.md "Sessions and safety"): one BatchGetItem, however large the inbox.
+  it("pages an inbox larger than a page: limit=100, then before=<the last one>", async () => {
     const { a } = await pair();
-    const others = await Promise.all(Array.from({ length: 110 }, quickUser));
+    const others = await Promise.all(Array.from({ length: 104 }, quickUser));
     await Promise.all(others.map((o) => startConversation(t.deps.db, a.id, o.id)));
-    const { res, requests } = await measured(() => t.call("GET", "/dms", { token: a.token }));
-    expect(res.body).toHaveLength(111);
-    expect(new Set(res.body.map((c: { id: string }) => c.id)).size).toBe(111);
-    // 111 conversations, 112 participants: two BatchGetItem each.
-    expect(requests).toEqual({ Query: 1, BatchGetItem: 4 });
-  });
+    const first = await measured(() => t.call("GET", "/dms?limit=100", { token: a.token }));
+    expect(first.res.body).toHaveLength(100);
+    // The conversations (100 keys), then the 101 participants' avatars (two BatchGets).
+    expect(first.requests).toEqual({ Query: 1, BatchGetItem: 3 });
+    const last = first.res.body[99].id;
+    const second = await measured(() => t.call("GET", `/dms?limit=100&before=${last}`, { token: a.token }));
+    expect(second.res.body).toHaveLength(5);
+    expect(second.requests).toEqual({ GetItem: 1, Query: 1, BatchGetItem: 2 });
+    const seen = [...first.res.body, ...second.res.body].map((c: { id: string }) => c.id);
+    expect(new Set(seen).size).toBe(105);
+  }, 120_000);
 });
 
 describe("POST /dms/:id/messages", () => {

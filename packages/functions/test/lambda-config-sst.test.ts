@@ -37,6 +37,7 @@ describe("readConfig under SST", () => {
         url: "wss://abc123.execute-api.eu-west-1.amazonaws.com/$default",
         managementEndpoint: "https://abc123.execute-api.eu-west-1.amazonaws.com/$default",
       },
+      ServerPurges: { type: "sst.aws.Queue", url: "https://sqs.eu-west-1.amazonaws.com/123456789012/agorusta-test-ServerPurgesQueue" },
     });
     // Linked resources win over a stray environment.
     vi.stubEnv("TABLE_NAME", "not-this-one");
@@ -46,6 +47,7 @@ describe("readConfig under SST", () => {
       tableName: "agorusta-test-TableTable-abcd",
       jwtSecret: "a-secret-from-sst-secret-set-0123456789",
       wsManagementEndpoint: "https://abc123.execute-api.eu-west-1.amazonaws.com/$default",
+      purgeQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/agorusta-test-ServerPurgesQueue",
       app: "agorusta",
       stage: "test",
       webOrigin: undefined,

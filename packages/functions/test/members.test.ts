@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testApi } from "@agorusta/testing";
-import { connectionOpened } from "@agorusta/core/realtime";
+import { connectionOpened, subscribe } from "@agorusta/core/realtime";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
@@ -67,13 +67,17 @@ describe("DELETE /servers/:id/members/me (leave)", () => {
   it("removes the member (204): 404 for the server afterwards, gone from their list, announced", async () => {
     const s = await t.server();
     const m = await t.member(s);
-    await t.deps.db.entities.subscriptions.create({ channelId: s.channelId, connectionId: "c-leaver", serverId: s.id, userId: m.id }).go();
     await t.deps.db.entities.connections.create({ connectionId: "c-leaver", userId: m.id, connectedAt: new Date().toISOString() }).go();
+    await subscribe(t.deps.db, { connectionId: "c-leaver", channelId: s.channelId });
     publisher.clear();
     expect((await t.call("DELETE", `/servers/${s.id}/members/me`, { token: m.token })).status).toBe(204);
     expect((await t.call("GET", `/servers/${s.id}`, { token: m.token })).status).toBe(404);
     expect((await t.call("GET", "/servers", { token: m.token })).body).toEqual([]);
-    expect(publisher.sent).toEqual([{ to: "server", serverId: s.id, event: { type: "member_left", serverId: s.id, userId: m.id }, alsoUserIds: [m.id] }]);
+    // Told first, then the connection that listened is closed (packages/local/test/removal.test.ts, over real sockets).
+    expect(publisher.sent).toEqual([
+      { to: "server", serverId: s.id, event: { type: "member_left", serverId: s.id, userId: m.id }, alsoUserIds: [m.id] },
+      { to: "disconnect", connectionIds: ["c-leaver"] },
+    ]);
     // Their open connection no longer listens to the server's channels.
     const subs = await t.deps.db.entities.subscriptions.query.byChannel({ channelId: s.channelId }).go();
     expect(subs.data.map((x) => x.connectionId)).not.toContain("c-leaver");

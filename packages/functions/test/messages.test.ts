@@ -160,6 +160,7 @@ describe("broadcast", () => {
       toServer: async () => {},
       toUsers: async () => {},
       toConnection: async () => {},
+      disconnect: async () => {},
     };
     const res = await send(s.owner.token, "live");
     // The channel's subscribers get the message; the server's whole-server subscribers its activity.

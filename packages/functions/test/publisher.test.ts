@@ -131,6 +131,26 @@ describe("who receives an event", () => {
     expect(receivers()).toEqual([c1, c2, c3].sort());
   });
 
+  // Presence's bound (realtimeLimits.presenceRecipients): each server's share is read, no more.
+  it("toServer with maxRecipients posts to at most that many subscribed connections, shared among the servers", async () => {
+    api.reset();
+    const s1 = await t.server();
+    const s2 = await t.server(s1.owner);
+    const inS1 = await Promise.all([1, 2, 3, 4, 5].map(() => connection(s1.owner.id, [s1.channelId])));
+    const inS2 = await Promise.all([1, 2, 3].map(() => connection(s1.owner.id, [s2.channelId])));
+    await publisher().toServer(s1.id, event("one"), { maxRecipients: 3 });
+    expect(api.posts).toHaveLength(3);
+    expect(receivers().every((c) => inS1.includes(c))).toBe(true);
+    api.reset();
+    await publisher().toServer([s1.id, s2.id], event("both"), { maxRecipients: 4 });
+    expect(api.posts).toHaveLength(4);
+    expect(receivers().filter((c) => inS1.includes(c))).toHaveLength(2);
+    expect(receivers().filter((c) => inS2.includes(c))).toHaveLength(2);
+    api.reset();
+    await publisher().toServer([s1.id, s2.id], event("all"));
+    expect(api.posts).toHaveLength(8);
+  });
+
   it("toServer posts once to each connection subscribed to any of its channels, plus alsoUserIds'", async () => {
     api.reset();
     const s = await t.server();

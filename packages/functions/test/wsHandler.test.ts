@@ -18,6 +18,7 @@ const recording: Publisher = {
   toConnection: async (connectionId, frame) => {
     replies.push({ connectionId, frame });
   },
+  disconnect: async () => {},
 };
 let handle: ReturnType<typeof createWsHandler>;
 beforeAll(async () => {

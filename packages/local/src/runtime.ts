@@ -16,6 +16,7 @@ import { jwtScope } from "@agorusta/functions/lambda/stage";
 import { webSecurityHeaders } from "@agorusta/functions/http/securityHeaders";
 import { createFileStore, ensureBucket, localS3Config } from "@agorusta/core/attachments";
 import { createWsGateway } from "./gateway.ts";
+import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./purgeWorker.ts";
 import { startUploadSweep } from "./uploadSweep.ts";
 
 export interface RuntimeOptions {
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   hostname?: string;
   /** The built web app (adapter-static output); served at `/` when present. */
   webRoot?: string;
+  /** The background purge of deleted servers (tests hold it back or cut it short). */
+  purge?: PurgeWorkerOptions;
 }
 
 export interface Runtime {
@@ -38,6 +41,8 @@ export interface Runtime {
   wsUrl: string;
   port: number;
   deps: Deps;
+  /** Purges deleted servers in the background, resuming at start what a previous run left unfinished. */
+  purges: PurgeWorker;
   close(): Promise<void>;
 }
 
@@ -56,7 +61,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let wsManagementEndpoint = "";
   // The publisher's SigV4 credentials, made up per start: the gateway's `@connections` accepts only them.
   const credentials = { accessKeyId: `local-${randomBytes(12).toString("hex")}`, secretAccessKey: randomBytes(32).toString("base64url") };
-  const depsFor = (dynamo: ReturnType<typeof clientFor>, withFiles: boolean) =>
+  const depsFor = (dynamo: ReturnType<typeof clientFor>, withFiles: boolean, purgeQueue?: PurgeWorker) =>
     createDeps({
       dynamo,
       tableName: options.tableName,
@@ -70,8 +75,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           region: "local",
           credentials,
         }),
+      ...(purgeQueue ? { purges: () => purgeQueue } : {}),
     });
-  const deps = depsFor(api, true);
+  // The purge runs in-process with the purge Lambda's own client (and the bucket), as deployed.
+  const purges = createPurgeWorker(depsFor(clientFor("purge"), true), options.purge);
+  await purges.resume();
+  const deps = depsFor(api, true, purges);
   const wsDeps = depsFor(clientFor("ws"), false);
   const gateway = createWsGateway({ handler: createWsHandler(wsDeps), path: "/ws", credentials });
 
@@ -110,6 +119,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     wsUrl: `${url.replace(/^http/, "ws")}/ws`,
     port,
     deps,
+    purges,
     close: async () => {
       sweep?.stop();
       // Stop listening first: a browser told "going away" reconnects at once, and a socket
@@ -117,6 +127,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // connections open for a while; what has not ended a second after the sockets is cut.
       const stopped = new Promise<void>((r) => server.close(() => r()));
       await gateway.close();
+      await purges.close();
       const cut = setTimeout(() => (server as Server).closeAllConnections(), 1000);
       await stopped;
       clearTimeout(cut);

@@ -112,11 +112,17 @@ describe("client actions", () => {
     ["an object without action", "{}"],
     ["an unknown action", JSON.stringify({ action: "dance" })],
     ["subscribe without a channel", JSON.stringify({ action: "subscribe" })],
-    ["subscribe with a malformed id", JSON.stringify({ action: "subscribe", channelId: "../../x" })],
     ["an empty frame", ""],
   ])("answers %s with an invalid_request error frame and keeps the connection", async (_, raw) => {
     const reply = await sock.request(raw, "never");
     expect(reply).toEqual({ type: "error", code: "invalid_request", message: expect.any(String) });
+    expect(await sock.request({ action: "ping" }, "pong")).toEqual({ type: "pong" });
+  });
+
+  // api.md "Sessions and safety": a malformed id is an unknown id.
+  it("answers subscribe with a malformed id as for an unknown channel (not_found), and keeps the connection", async () => {
+    const reply = await sock.request(JSON.stringify({ action: "subscribe", channelId: "../../x" }), "subscribed");
+    expect(reply).toEqual({ type: "error", code: "not_found", message: expect.any(String), channelId: "../../x" });
     expect(await sock.request({ action: "ping" }, "pong")).toEqual({ type: "pong" });
   });
 

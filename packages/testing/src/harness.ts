@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
-import { startRuntime, type Runtime } from "@agorusta/local/runtime";
+import { startRuntime, type Runtime, type RuntimeOptions } from "@agorusta/local/runtime";
+import { createPurgeWorker } from "@agorusta/local/purgeWorker";
 import { dynamoActions, type LambdaName } from "@agorusta/functions/lambda/permissions";
 import { createFileStore, ensureBucket, localS3Config, type FileStore } from "@agorusta/core/attachments";
 
@@ -30,7 +31,8 @@ export async function freshDeps(options: { lambda?: LambdaName } = {}): Promise<
   const tableName = uniqueTableName();
   const [files] = await Promise.all([freshFiles(), ensureTable(createDynamoClients(config).raw, tableName)]);
   const dynamo = createDynamoClients(config, options.lambda ? { allowedActions: dynamoActions[options.lambda] } : {});
-  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET, files });
+  // Deleted servers are purged in the background, as under `npm start`.
+  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET, files, purges: (stores) => createPurgeWorker(stores) });
 }
 
 export interface ApiResponse<T = any> {
@@ -110,7 +112,7 @@ export async function testApi(overrides: Partial<Deps> = {}, options: { lambda?:
 export const runtimeApi = (runtime: Pick<Runtime, "url">) => apiClient((path, init) => fetch(`${runtime.url}/api${path}`, init));
 
 /** The whole local runtime on a free port, over its own table: for WebSocket and browser tests. */
-export async function testRuntime(options: { webRoot?: string } = {}): Promise<Runtime> {
+export async function testRuntime(options: Partial<Pick<RuntimeOptions, "webRoot" | "purge" | "tableName">> = {}): Promise<Runtime> {
   return startRuntime({
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName: uniqueTableName(),

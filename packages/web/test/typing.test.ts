@@ -13,22 +13,63 @@ describe("typingLine", () => {
 });
 
 describe("throttle", () => {
-  it("lets one call through per interval, and the next at once after a reset", () => {
+  /** A clock and timers the test moves by hand. */
+  function fakeTimers() {
     let now = 0;
-    let calls = 0;
-    const t = throttle(() => calls++, 3000, () => now);
+    const due: { at: number; run: () => void; id: number }[] = [];
+    let ids = 0;
+    return {
+      now: () => now,
+      later: (run: () => void, ms: number) => {
+        const id = ++ids;
+        due.push({ at: now + ms, run, id });
+        return id;
+      },
+      cancel: (id: unknown) => void due.splice(due.findIndex((d) => d.id === id) >>> 0, 1),
+      advance(to: number) {
+        now = to;
+        for (const d of due.filter((d) => d.at <= now)) {
+          due.splice(due.indexOf(d), 1);
+          d.run();
+        }
+      },
+    };
+  }
+
+  it("lets one call through per interval; one made inside it runs when it ends, once", () => {
+    const clock = fakeTimers();
+    const at: number[] = [];
+    const t = throttle(() => at.push(clock.now()), 3250, clock);
     t.call();
-    now = 1000;
+    clock.advance(1000);
     t.call();
-    now = 2999;
+    clock.advance(2999);
     t.call();
-    expect(calls).toBe(1);
-    now = 3000;
+    expect(at).toEqual([0]);
+    clock.advance(3250);
+    expect(at).toEqual([0, 3250]); // the calls inside the interval, said once at its end
+    clock.advance(7000);
     t.call();
-    expect(calls).toBe(2);
-    now = 3500;
-    t.reset();
+    expect(at).toEqual([0, 3250, 7000]);
+  });
+
+  it("reset drops the pending call but keeps the interval the server counts from", () => {
+    const clock = fakeTimers();
+    const at: number[] = [];
+    const t = throttle(() => at.push(clock.now()), 3250, clock);
     t.call();
-    expect(calls).toBe(3);
+    clock.advance(500);
+    t.call(); // pending for 3250
+    t.reset(); // a message went
+    clock.advance(4000);
+    expect(at).toEqual([0]);
+    clock.advance(4100);
+    t.call();
+    expect(at).toEqual([0, 4100]);
+    clock.advance(4200);
+    t.call(); // too soon after 4100: waits for 7350, not sent at once
+    expect(at).toEqual([0, 4100]);
+    clock.advance(7350);
+    expect(at).toEqual([0, 4100, 7350]);
   });
 });

@@ -119,12 +119,16 @@ export async function sendMessage(
           ...(nonce ? { nonce: claimNonce(tx, db, nonce, item.messageId) } : {}),
           ...mentionWrites(tx, input.channelId, null, item),
           ...claimUploads(tx, ready, item.messageId),
+          // The server still exists: a message racing the server's deletion is either refused or
+          // stored before the retirement, where the purge (which starts after) finds it.
+          server: tx.servers.check({ serverId: input.serverId }).where((a, op) => op.exists(a.name)).commit(),
         }),
       };
     },
     { head },
   ));
   if (result.committed) return { created: true, message: await showMessage(stores, input.userId, result.plan.message.item, avatar), cursor: result.cursor };
+  if (result.refused.has("server")) throw new AppError("not_found", "No such server.");
   if (!nonce || !result.refused.has("nonce")) throw new Error(`sendMessage refused by ${[...result.refused].join(", ")}`);
   const firstId = await firstSentWith(db, nonce);
   const first = firstId && (await db.entities.messages.get({ channelId: input.channelId, messageId: firstId }).go({ consistent: true })).data;
@@ -147,7 +151,7 @@ export async function listMessages(
       db.entities.messages.query
         .byChannel({ channelId: input.channelId })
         .between({ messageId: from }, { messageId: to })
-        .go({ order, limit })
+        .go({ order, limit, count: limit })
         .then((r) => r.data),
     ),
   ]);

@@ -11,6 +11,7 @@ import { assertCommitted, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
 import { assertAuthor } from "./edits.ts";
 import { getEach } from "../store/batches.ts";
+import { isId } from "../schemas.ts";
 import {
   commitChange,
   currentDmMessages,
@@ -88,6 +89,8 @@ export async function startConversation(
     const message = "You cannot start a conversation with yourself.";
     throw new AppError("invalid_request", message, { issues: [{ path: "userId", message }] });
   }
+  // A malformed id is an unknown id (api.md), found without a read.
+  if (!isId(otherId)) throw new AppError("not_found", "No such user.");
   const pair = pairOf(callerId, otherId);
   const existing = await conversationOfPair(db, pair);
   if (existing) return { conversation: await show(existing), created: false };
@@ -144,11 +147,25 @@ async function conversationsById(db: Db, ids: string[]): Promise<Map<string, DmC
 }
 
 /**
- * The caller's conversations, most recent activity first: one Query of their inbox (sorted by
- * last activity), then the conversations by key, 100 to a BatchGetItem.
+ * A page of the caller's conversations, most recent activity first: one Query of their inbox
+ * (sorted by last activity) for `limit` of them, then the conversations by key, 100 to a
+ * BatchGetItem. `before` is a conversation of the page before: the page holds those whose last
+ * activity is older than its (one GetItem of the caller's inbox entry for it).
  */
-export async function listConversations(db: Db, userId: string, files?: FileStore): Promise<DmConversation[]> {
-  const { data: inboxes } = await db.entities.dmInboxes.query.recent({ userId }).go({ order: "desc", pages: "all" });
+export async function listConversations(
+  db: Db,
+  userId: string,
+  page: { limit: number; before?: string | undefined } = { limit: 50 },
+  files?: FileStore,
+): Promise<DmConversation[]> {
+  let cursor: { lastActivityAt: string; conversationId: string } | undefined;
+  if (page.before) {
+    const { data } = await db.entities.dmInboxes.get({ userId, conversationId: page.before }).go();
+    if (!data) throw new AppError("invalid_request", "before must be the id of one of your conversations.", { issues: [{ path: "before", message: "Not one of your conversations." }] });
+    cursor = { lastActivityAt: data.lastActivityAt, conversationId: data.conversationId };
+  }
+  const recent = db.entities.dmInboxes.query.recent({ userId });
+  const { data: inboxes } = await (cursor ? recent.lt(cursor) : recent).go({ order: "desc", count: page.limit });
   if (!inboxes.length) return [];
   const conversations = await conversationsById(db, inboxes.map((i) => i.conversationId));
   return showConversations(db, files, inboxes.flatMap((i) => conversations.get(i.conversationId) ?? []));
@@ -166,7 +183,7 @@ export async function listDmMessages(
       db.entities.dmMessages.query
         .byConversation({ conversationId: input.conversationId })
         .between({ messageId: from }, { messageId: to })
-        .go({ order, limit })
+        .go({ order, limit, count: limit })
         .then((r) => r.data),
     ),
   ]);

@@ -15,9 +15,14 @@ export interface HistoryWindow {
 const LOWEST = "0";
 const HIGHEST = "~";
 
+/**
+ * Up to `limit` items of the range, in `order`. A single DynamoDB Query stops at 1 MB, which 100
+ * messages of 16 KiB exceed, so implementations follow LastEvaluatedKey until they have `limit`
+ * (ElectroDB's `count` option): a page holds `limit` messages whenever that many exist.
+ */
 export type RangeQuery<T> = (range: { from: string; to: string; order: "asc" | "desc"; limit: number }) => Promise<T[]>;
 
-/** One Query; the page comes back oldest first, as the contract wants. */
+/** One range read (one Query, more when 1 MB cuts it); the page comes back oldest first, as the contract wants. */
 export async function readHistory<T extends { messageId: string }>(window: HistoryWindow, query: RangeQuery<T>): Promise<T[]> {
   const { limit, before, after } = window;
   if (after) {

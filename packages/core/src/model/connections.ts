@@ -7,6 +7,8 @@ export const connections = {
     connectionId: { type: "string", required: true, readOnly: true },
     userId: { type: "string", required: true, readOnly: true },
     connectedAt: { type: "string", required: true, readOnly: true },
+    /** Its subscriptions, kept by the same transactions that write them: the cap is a condition on it (realtimeLimits). */
+    subscriptionCount: { type: "number" },
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
   },
   indexes: {
@@ -30,6 +32,8 @@ export const subscriptions = {
     connectionId: { type: "string", required: true, readOnly: true },
     serverId: { type: "string", required: true, readOnly: true },
     userId: { type: "string", required: true, readOnly: true },
+    /** Epoch ms of the last `typing` relayed from this connection to this channel (the 3 s throttle's condition). */
+    typingAt: { type: "number" },
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
   },
   indexes: {

@@ -11,6 +11,7 @@ import { serverPasswords } from "./serverPasswords.ts";
 import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
 import { connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
+import { serverPurges } from "./serverPurges.ts";
 import { uploads } from "./uploads.ts";
 import { reactions } from "./reactions.ts";
 import { changes } from "./changes.ts";
@@ -40,6 +41,7 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       connections: new Entity(connections),
       subscriptions: new Entity(subscriptions),
       rateLimits: new Entity(rateLimits),
+      serverPurges: new Entity(serverPurges),
       uploads: new Entity(uploads),
       reactions: new Entity(reactions),
       changes: new Entity(changes),

@@ -17,6 +17,12 @@ export const members = {
     serverName: { type: "string", required: true, readOnly: true },
     serverOwnerId: { type: "string", required: true, readOnly: true },
     serverCreatedAt: { type: "string", required: true, readOnly: true },
+    /**
+     * The connections that subscribed to this server's channels under this membership, added by
+     * the subscribe transaction itself. Deleting the membership returns them, read consistently,
+     * so a kick closes exactly those sockets (subscriptions.ts, "A kicked member can keep listening").
+     */
+    listeners: { type: "set", items: "string" },
   },
   indexes: {
     byServer: {

@@ -7,6 +7,7 @@ import type { ConnectionItem, Db } from "../model/index.ts";
 import { apiGatewayLimits } from "./gatewayLimits.ts";
 import { connectionClosed, connectionOpened } from "./presence.ts";
 import { deleteEach } from "../store/batches.ts";
+import { isConditionalFailure } from "../store/transactions.ts";
 
 /** Items outlive API Gateway's longest connection a little, so the sweeper never races a live `$disconnect`. */
 const TTL_SECONDS = apiGatewayLimits.connectionDurationMs / 1000 + 10 * 60;
@@ -28,8 +29,10 @@ export async function openConnection(
     connectedAt: input.connectedAt.toISOString(),
     ttl: Math.ceil(input.connectedAt.getTime() / 1000) + TTL_SECONDS,
   };
+  // Counted first: the count is the per-user cap, and a refused connection leaves nothing stored.
+  const cameOnline = await connectionOpened(db, input.userId, connection.ttl!);
   await db.entities.connections.put(connection).go();
-  return { ...connection, cameOnline: await connectionOpened(db, input.userId, connection.ttl!) };
+  return { ...connection, cameOnline };
 }
 
 /**
@@ -40,8 +43,25 @@ export async function openConnection(
 export async function closeConnection(db: Db, connectionId: string): Promise<{ wentOffline?: string }> {
   const { data: subs } = await db.entities.subscriptions.query
     .byConnection({ connectionId })
-    .go({ pages: "all", attributes: ["channelId", "connectionId"] });
-  await deleteEach(subs, (keys) => db.entities.subscriptions.delete(keys).go());
+    .go({ pages: "all", attributes: ["channelId", "connectionId", "serverId", "userId"] });
+  await deleteEach(
+    subs.map(({ channelId }) => ({ channelId, connectionId })),
+    (keys) => db.entities.subscriptions.delete(keys).go(),
+  );
+  // Off the listener lists of the memberships it subscribed under, so those stay as short as the
+  // user's open connections. One it misses (the index lagging a last-moment subscribe) is only a
+  // closed connection that a kick would try to close again.
+  await Promise.all(
+    [...new Map(subs.map((s) => [s.serverId, s.userId])).entries()].map(([serverId, userId]) =>
+      db.entities.members
+        .patch({ serverId, userId })
+        .delete({ listeners: [connectionId] })
+        .go({ response: "none" })
+        .catch((e: unknown) => {
+          if (!isConditionalFailure(e)) throw e; // the membership is gone: nothing to forget
+        }),
+    ),
+  );
   // Whoever deletes the item (`$disconnect` or a 410) uncounts it, so it is uncounted once.
   const { data: closed } = await db.entities.connections.delete({ connectionId }).go({ response: "all_old" });
   if (!closed || !(await connectionClosed(db, closed.userId))) return {};

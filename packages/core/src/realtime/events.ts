@@ -66,9 +66,10 @@ export interface Publisher {
   toChannel(channelId: string, event: ServerEvent, options?: { exceptUserId?: string }): Promise<void>;
   /**
    * To every connection subscribed to any channel of the server (or of any of these servers),
-   * each once, plus every connection of `alsoUserIds`.
+   * each once, plus every connection of `alsoUserIds`. `maxRecipients` bounds the subscribed
+   * connections read and posted to (presence: realtimeLimits).
    */
-  toServer(serverId: string | readonly string[], event: ServerEvent, options?: { alsoUserIds?: string[] }): Promise<void>;
+  toServer(serverId: string | readonly string[], event: ServerEvent, options?: { alsoUserIds?: string[]; maxRecipients?: number }): Promise<void>;
   /** To every connection of these users (DMs). */
   toUsers(userIds: string[], event: ServerEvent): Promise<void>;
   /**
@@ -76,6 +77,11 @@ export interface Publisher {
    * response, so the deployed API needs no two-way route configuration (docs/decisions.md).
    */
   toConnection(connectionId: string, frame: Frame): Promise<void>;
+  /**
+   * Closes these connections (`@connections` DELETE), once what was posted to them before is on
+   * its way: a removed member's sockets, so they must resubscribe under the membership check.
+   */
+  disconnect(connectionIds: readonly string[]): Promise<void>;
 }
 
 /** For processes with no WebSocket API (and tests of REST alone). */
@@ -84,4 +90,5 @@ export const silentPublisher: Publisher = {
   toServer: async () => {},
   toUsers: async () => {},
   toConnection: async () => {},
+  disconnect: async () => {},
 };

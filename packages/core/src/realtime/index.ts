@@ -4,3 +4,4 @@ export * from "./gatewayLimits.ts";
 export * from "./presence.ts";
 export * from "./recipients.ts";
 export * from "./subscriptions.ts";
+export * from "./limits.ts";

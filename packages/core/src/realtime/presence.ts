@@ -6,19 +6,37 @@
  */
 import type { Db, UserItem } from "../model/index.ts";
 import { getEach } from "../store/batches.ts";
+import { AppError } from "../errors.ts";
+import { isConditionalFailure } from "../store/transactions.ts";
+import { realtimeLimits } from "./limits.ts";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export const isOnline = (u: Pick<UserItem, "connectionCount" | "onlineUntil"> | undefined | null, now = nowSeconds()) =>
   (u?.connectionCount ?? 0) > 0 && (u?.onlineUntil ?? 0) > now;
 
-/** Counts a new connection; true when it is the user's first (they just came online). */
+/**
+ * Counts a new connection; true when it is the user's first (they just came online). The count
+ * is also the cap: the update's condition refuses a 21st open connection (`rate_limited`, which
+ * `$connect` answers as the handshake's 429), unless the count is stale (see above).
+ */
 export async function connectionOpened(db: Db, userId: string, until: number): Promise<boolean> {
-  const { data: before } = await db.entities.users
-    .patch({ userId })
-    .add({ connectionCount: 1 })
-    .set({ onlineUntil: until })
-    .go({ response: "all_old" });
+  const now = nowSeconds();
+  let before: Partial<UserItem> | null;
+  try {
+    ({ data: before } = await db.entities.users
+      .patch({ userId })
+      .add({ connectionCount: 1 })
+      .set({ onlineUntil: until })
+      .where((a, op) =>
+        [op.notExists(a.connectionCount), op.lt(a.connectionCount, realtimeLimits.connectionsPerUser), op.lte(a.onlineUntil, now)].join(" OR "),
+      )
+      .go({ response: "all_old" }));
+  } catch (e) {
+    if (!isConditionalFailure(e)) throw e;
+    // The user item exists (the token's subject was checked), so the condition is what failed.
+    throw new AppError("rate_limited", `At most ${realtimeLimits.connectionsPerUser} connections may be open at once; close one first.`);
+  }
   if (isOnline(before)) return false;
   if ((before?.connectionCount ?? 0) > 0) {
     // The old count was stale (its connections are long gone): this connection is the only one.
@@ -38,6 +56,37 @@ export async function connectionClosed(db: Db, userId: string): Promise<boolean>
     return (data.connectionCount ?? 0) === 0;
   } catch {
     // Already 0 (a stale count reset meanwhile), or the user is gone: nothing to announce.
+    return false;
+  }
+}
+
+/**
+ * Whether a presence change of this user may be announced: at most `presencePerMinute` per
+ * minute, counted on the user item by conditional updates (a new minute resets the count), so a
+ * client connecting and disconnecting in a loop costs its servers a bounded fan-out. A change
+ * not announced still shows in the member list, which reads the count itself.
+ */
+export async function mayAnnouncePresence(db: Db, userId: string, nowMs = Date.now()): Promise<boolean> {
+  const minute = Math.floor(nowMs / 60_000);
+  try {
+    await db.entities.users
+      .patch({ userId })
+      .set({ presenceMinute: minute, presenceAnnounced: 1 })
+      .where((a, op) => `${op.notExists(a.presenceMinute)} OR ${op.ne(a.presenceMinute, minute)}`)
+      .go({ response: "none" });
+    return true;
+  } catch (e) {
+    if (!isConditionalFailure(e)) throw e;
+  }
+  try {
+    await db.entities.users
+      .patch({ userId })
+      .add({ presenceAnnounced: 1 })
+      .where((a, op) => `${op.eq(a.presenceMinute, minute)} AND ${op.lt(a.presenceAnnounced, realtimeLimits.presencePerMinute)}`)
+      .go({ response: "none" });
+    return true;
+  } catch (e) {
+    if (!isConditionalFailure(e)) throw e;
     return false;
   }
 }

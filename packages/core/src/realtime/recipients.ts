@@ -23,17 +23,17 @@ export async function userRecipients(db: Db, userIds: readonly string[]): Promis
   return pages.flatMap((p) => p.data);
 }
 
-/** The connections subscribed to any channel of a server, each once. */
-export async function serverRecipients(db: Db, serverId: string): Promise<Recipient[]> {
+/** The connections subscribed to any channel of a server, each once; the first `atMost` subscriptions' worth when bounded. */
+export async function serverRecipients(db: Db, serverId: string, atMost?: number): Promise<Recipient[]> {
   const { data } = await db.entities.subscriptions.query
     .byServer({ serverId })
-    .go({ pages: "all", attributes: ["connectionId", "userId"] });
+    .go({ attributes: ["connectionId", "userId"], ...(atMost === undefined ? { pages: "all" as const } : { count: atMost }) });
   return [...new Map(data.map((r) => [r.connectionId, r])).values()];
 }
 
-/** The servers whose listeners hear a user's presence: every server they belong to. */
-export async function serversOf(db: Db, userId: string): Promise<string[]> {
-  const { data } = await db.entities.members.query.byUser({ userId }).go({ pages: "all", attributes: ["serverId"] });
+/** The servers whose listeners hear a user's presence: the `atMost` they joined most recently. */
+export async function serversOf(db: Db, userId: string, atMost: number): Promise<string[]> {
+  const { data } = await db.entities.members.query.byUser({ userId }).go({ order: "desc", count: atMost, attributes: ["serverId"] });
   return data.map((m) => m.serverId);
 }
 

@@ -10,13 +10,21 @@
  */
 import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { assertCommitted, transact } from "../store/transactions.ts";
+import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
+import { isId } from "../schemas.ts";
+import { realtimeLimits } from "./limits.ts";
 
 /**
  * Subscribes a connection to a channel. Only a member of the channel's server may: anyone else
  * gets `not_found`, as for REST, so a channel id reveals nothing about the server behind it.
+ *
+ * One transaction: the membership must exist and records this connection among its listeners
+ * (so removing the member finds it, consistently); the connection's subscription count goes up
+ * under the cap; the subscription is created unless it already exists (subscribing twice is
+ * one subscription, counted once).
  */
 export async function subscribe(db: Db, input: { connectionId: string; channelId: string }): Promise<void> {
+  if (!isId(input.channelId)) throw new AppError("not_found", "No such channel.");
   const [connection, serverId] = await Promise.all([
     db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true }),
     serverOfChannel(db, input.channelId),
@@ -27,8 +35,9 @@ export async function subscribe(db: Db, input: { connectionId: string; channelId
   await putSubscription(db, { ...connection.data, channelId: input.channelId, serverId }, "No such channel.");
 }
 
-/** Subscribes a connection to a whole server: members only, as for a channel. */
+/** Subscribes a connection to a whole server: members only, as for a channel, and counted against the same cap. */
 export async function subscribeServer(db: Db, input: { connectionId: string; serverId: string }): Promise<void> {
+  if (!isId(input.serverId)) throw new AppError("not_found", "No such server.");
   const { data: connection } = await db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true });
   if (!connection) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
   await putSubscription(db, { ...connection, channelId: input.serverId, serverId: input.serverId }, "No such server.");
@@ -39,21 +48,34 @@ export async function unsubscribeServer(db: Db, input: { connectionId: string; s
   await unsubscribe(db, { connectionId: input.connectionId, channelId: input.serverId });
 }
 
+/**
+ * One transaction: the membership must exist and records this connection among its listeners
+ * (so removing the member finds it, consistently: a kick that lands between a separate check and
+ * the put would otherwise leave the kicked user listening); the connection's subscription count
+ * goes up under the cap (channels and whole servers alike); the subscription is created unless it
+ * already exists (subscribing twice is one subscription, counted once).
+ */
 async function putSubscription(
   db: Db,
   input: { connectionId: string; userId: string; ttl?: number | undefined; channelId: string; serverId: string },
   notFound: string,
 ): Promise<void> {
   const { connectionId, userId, ttl, channelId, serverId } = input;
-  // The membership is checked in the same transaction as the put: a kick that lands between
-  // a separate check and the put would otherwise leave the kicked user listening.
-  const refused = await transact(db, ({ members, subscriptions }) => ({
-    membership: members.check({ serverId, userId }).where((a, op) => op.exists(a.role)).commit(),
-    subscription: subscriptions
-      .put({ channelId, connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
+  const max = realtimeLimits.subscriptionsPerConnection;
+  const refused = await transact(db, ({ members, connections, subscriptions }) => ({
+    membership: members.patch({ serverId, userId }).add({ listeners: [connectionId] }).commit(),
+    count: connections
+      .patch({ connectionId })
+      .add({ subscriptionCount: 1 })
+      .where((a, op) => `${op.notExists(a.subscriptionCount)} OR ${op.lt(a.subscriptionCount, max)}`)
       .commit(),
+    subscription: subscriptions.create({ channelId, connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) }).commit(),
   }));
   if (refused.has("membership")) throw new AppError("not_found", notFound);
+  if (refused.has("subscription")) return; // already subscribed: nothing to count
+  if (refused.has("count")) {
+    throw new AppError("limit_reached", `A connection may watch at most ${max} channels and servers; unsubscribe from one first.`);
+  }
   assertCommitted(refused, "subscribe");
 }
 
@@ -69,15 +91,42 @@ async function serverOfChannel(db: Db, channelId: string): Promise<string | unde
   }
 }
 
-/** Idempotent: unsubscribing from a channel one never subscribed to changes nothing. */
+/**
+ * Idempotent: unsubscribing from a channel one never subscribed to changes nothing. The
+ * subscription and the connection's count go together, so the count stays exact.
+ */
 export async function unsubscribe(db: Db, input: { connectionId: string; channelId: string }): Promise<void> {
-  await db.entities.subscriptions.delete({ channelId: input.channelId, connectionId: input.connectionId }).go();
+  if (!isId(input.channelId)) return;
+  const key = { channelId: input.channelId, connectionId: input.connectionId };
+  const refused = await transact(db, ({ connections, subscriptions }) => ({
+    subscription: subscriptions.delete(key).where((a, op) => op.exists(a.serverId)).commit(),
+    count: connections.patch({ connectionId: input.connectionId }).subtract({ subscriptionCount: 1 }).commit(),
+  }));
+  if (refused.has("subscription")) return; // not subscribed
+  // The connection item is gone (swept): the subscription alone is left to forget.
+  if (refused.size) await db.entities.subscriptions.delete(key).go();
 }
 
-/** A connection may send `typing` to a channel it is subscribed to (which it could only do as a member). */
-export async function subscriberOf(db: Db, connectionId: string, channelId: string) {
+/**
+ * Whether `typing` from this connection to this channel is relayed now, and by whom: one
+ * conditional update stamps the subscription, refused within `typingIntervalMs` of the last
+ * stamp (the frame is then dropped: null). Only a subscriber may send it (which it could only
+ * become as a member); anyone else gets `not_found`.
+ */
+export async function typingFrom(db: Db, connectionId: string, channelId: string, nowMs = Date.now()): Promise<{ userId: string } | null> {
+  if (!isId(channelId)) throw new AppError("not_found", "Subscribe to the channel first.");
+  try {
+    const { data } = await db.entities.subscriptions
+      .patch({ channelId, connectionId })
+      .set({ typingAt: nowMs })
+      // A whole-server subscription is not one to a channel: nobody types into a server.
+      .where((a, op) => `(${op.notExists(a.typingAt)} OR ${op.lte(a.typingAt, nowMs - realtimeLimits.typingIntervalMs)}) AND ${op.ne(a.serverId, channelId)}`)
+      .go({ response: "all_new" });
+    return { userId: data.userId! };
+  } catch (e) {
+    if (!isConditionalFailure(e)) throw e;
+  }
   const { data } = await db.entities.subscriptions.get({ channelId, connectionId }).go({ consistent: true });
-  // A whole-server subscription is not one to a channel: nobody types into a server.
   if (!data || data.channelId === data.serverId) throw new AppError("not_found", "Subscribe to the channel first.");
-  return data;
+  return null;
 }

@@ -19,10 +19,13 @@ export const channelGuard = (serverId: string, name: string) => ({
 export async function createChannel(db: Db, serverId: string, userId: string, name: string): Promise<Channel> {
   await requireOwnerOf(db, serverId, userId);
   const channel = { serverId, channelId: newId(), name, createdAt: nowIso() };
-  const refused = await transact(db, ({ uniques, channels }) => ({
+  const refused = await transact(db, ({ uniques, channels, servers }) => ({
     nameGuard: uniques.create({ ...channelGuard(serverId, name), holderId: channel.channelId }).commit(),
     channel: channels.create(channel).commit(),
+    // Not behind the purge of a server being deleted (deletion.ts).
+    server: servers.check({ serverId }).where((a, op) => op.exists(a.name)).commit(),
   }));
+  if (refused.has("server")) throw new AppError("not_found", "No such server.");
   if (refused.has("nameGuard")) throw new AppError("channel_name_taken");
   assertCommitted(refused, "createChannel");
   return channelView(channel);

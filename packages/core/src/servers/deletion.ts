@@ -1,7 +1,11 @@
 /**
- * Deleting a server, in two steps so the caller can announce it in between:
- * `retireServer` makes the server gone at once (its item and name guard, in one transaction:
- * the name is free again); `purgeServer` then removes everything that hung from it.
+ * Deleting a server, in two steps. `retireServer` makes the server gone at once, in one
+ * transaction: its item and its name guard are deleted (the name is free again) and a purge job
+ * is written. `purgeServer` then removes everything that hung from it, in the background (a
+ * queue's consumer deployed, an in-process worker locally), in bounded slices, resumable.
+ *
+ * Nothing new can hang from a retired server: joins and messages carry a condition that the
+ * server item exists (joining.ts, messages/channel.ts), so what the purge finds is all there is.
  */
 import type { Db, MessageItem } from "../model/index.ts";
 import { EVERYONE } from "../model/index.ts";
@@ -10,6 +14,7 @@ import { guardValue } from "../store/keys.ts";
 import { requireOwner } from "./access.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 import { deleteEach } from "../store/batches.ts";
+import { nowIso } from "../store/time.ts";
 import type { Stores } from "../attachments/files.ts";
 import { removeMessageExtras } from "../messages/deletion.ts";
 import { channelGuard } from "./channels.ts";
@@ -22,68 +27,133 @@ export async function retireServer(db: Db, serverId: string, userId: string): Pr
   requireOwner(member.data);
   if (!server.data) throw new AppError("not_found", "No such server.");
   const name = server.data.name;
-  const refused = await transact(db, ({ servers, uniques }) => ({
-    server: servers.delete({ serverId }).commit(),
+  const refused = await transact(db, ({ servers, uniques, serverPurges }) => ({
+    server: servers.delete({ serverId }).where((a, op) => op.exists(a.name)).commit(),
     // Held by this server: a concurrent delete (and a new server of the name) already took it.
     nameGuard: uniques.delete({ kind: "serverName", value: guardValue(name) }).where((a, op) => op.eq(a.holderId, serverId)).commit(),
+    purge: serverPurges.put({ serverId, retiredAt: nowIso() }).commit(),
   }));
-  if (refused.has("nameGuard")) throw new AppError("not_found", "No such server.");
+  if (refused.has("server") || refused.has("nameGuard")) throw new AppError("not_found", "No such server.");
   assertCommitted(refused, "retireServer");
 }
 
+/** What one purge slice did: `done` once nothing of the server is left and its job is deleted. */
+export interface PurgeProgress {
+  deleted: number;
+  done: boolean;
+}
+
+/** Items deleted per slice: a slice fits a Lambda invocation with room to spare (~25 per BatchWriteItem). */
+export const PURGE_SLICE = 5000;
+
 /**
- * Memberships first (the server vanishes from everyone's list and every member route says
- * 404), then each channel with its messages (and their mention items), change feed,
- * subscriptions (whole-server ones too) and name guard, then invites and passwords. Read
- * positions stay in their readers' partitions, unreachable (no channel lists them). A server with a very long history takes one BatchWrite per 25 messages; an
- * interrupted purge leaves only unreachable items, which a retry (or the TTL, for invites,
- * passwords and subscriptions) removes.
+ * Removes up to `budget` items of a retired server and reports whether it is done. Idempotent
+ * and stateless: every step Queries what is left (strongly consistent, so nothing deleted by an
+ * earlier slice comes back) and deletes it, so a slice cut short anywhere (a crash, a timeout, a
+ * restart) is resumed by running it again. Memberships go first (the server leaves everyone's
+ * list), then invites and passwords, then per channel its subscriptions, its messages (each
+ * page's files, reactions and mention items first: once a message is gone nothing says where
+ * they are) and change feed, then the channel and its name guard; then the server's icons and
+ * whole-server subscriptions, and last the job itself. Read positions stay in their readers'
+ * partitions, unreachable (no channel lists them).
  */
-export async function purgeServer(stores: Stores, serverId: string): Promise<void> {
+export async function purgeServer(stores: Stores, serverId: string, budget = PURGE_SLICE): Promise<PurgeProgress> {
   const { entities: e } = stores.db;
-  const [members, channels, invites, passwords] = await Promise.all([
-    e.members.query.byServer({ serverId }).go({ pages: "all", attributes: ["serverId", "userId"] }),
-    e.channels.query.byServer({ serverId }).go({ pages: "all" }),
-    e.invites.query.byServer({ serverId }).go({ pages: "all", attributes: ["code"] }),
-    e.serverPasswords.query.byServer({ serverId }).go({ pages: "all", attributes: ["serverId", "passwordId"] }),
-  ]);
-  await deleteEach(members.data, (keys) => e.members.delete(keys).go());
-  for (const channel of channels.data) {
+  let deleted = 0;
+  /**
+   * Deletes pages of what `page` finds until it finds nothing or the budget is spent; true when
+   * none is left. A page is `count` items however many 1 MB reads that takes (large messages), so
+   * a short page is the last one. `before` runs on each page before its items go.
+   */
+  async function drain<K extends object>(
+    page: (count: number) => Promise<K[]>,
+    remove: (keys: K[]) => Promise<{ unprocessed: K[] }>,
+    before?: (items: K[]) => Promise<void>,
+  ): Promise<boolean> {
+    while (deleted < budget) {
+      const count = Math.min(1000, budget - deleted);
+      const items = await page(count);
+      await before?.(items);
+      await deleteEach(items, remove);
+      deleted += items.length;
+      if (items.length < count) return true;
+    }
+    return false;
+  }
+  const opts = (count: number) => ({ count, consistent: true } as const);
+  const subscriptionsOf = (channelId: string) =>
+    drain(
+      async (count) => (await e.subscriptions.query.byChannel({ channelId }).go({ ...opts(count), attributes: ["channelId", "connectionId"] })).data,
+      (keys) => e.subscriptions.delete(keys).go(),
+    );
+  const steps: Array<() => Promise<boolean>> = [
+    () =>
+      drain(
+        async (count) => (await e.members.query.byServer({ serverId }).go({ ...opts(count), attributes: ["serverId", "userId"] })).data,
+        (keys) => e.members.delete(keys).go(),
+      ),
+    // The invites' server index is eventually consistent: one created in the instant before the
+    // retirement may be missed, and stays an unreachable item (its join finds no server).
+    () =>
+      drain(
+        async (count) => (await e.invites.query.byServer({ serverId }).go({ count, attributes: ["code"] })).data,
+        (keys) => e.invites.delete(keys).go(),
+      ),
+    () =>
+      drain(
+        async (count) => (await e.serverPasswords.query.byServer({ serverId }).go({ ...opts(count), attributes: ["serverId", "passwordId"] })).data,
+        (keys) => e.serverPasswords.delete(keys).go(),
+      ),
+  ];
+  for (const step of steps) if (!(await step())) return { deleted, done: false };
+
+  const { data: channels } = await e.channels.query.byServer({ serverId }).go({ pages: "all", consistent: true });
+  for (const channel of channels) {
     const { channelId } = channel;
-    const [messages, subscriptions, changes] = await Promise.all([
-      e.messages.query.byChannel({ channelId }).go({
-        pages: "all",
-        attributes: ["channelId", "messageId", "authorId", "mentions", "mentionsEveryone", "attachments", "reactions"],
-      }),
-      e.subscriptions.query.byChannel({ channelId }).go({ pages: "all", attributes: ["channelId", "connectionId"] }),
-      e.changes.query.byConversation({ conversationId: channelId }).go({ pages: "all", attributes: ["conversationId", "seq"] }),
-    ]);
-    // Files and reactions first: once the message is gone nothing says where they are.
-    for (const m of messages.data) if (m.attachments?.length || m.reactions?.length) await removeMessageExtras(stores, channelId, m as MessageItem);
-    // Mention items first: once their message is gone nothing names them.
-    const mentioned = messages.data.flatMap((m) =>
-      [...(m.mentions ?? []).filter((u) => u !== m.authorId), ...(m.mentionsEveryone ? [EVERYONE] : [])].map((userId) => ({
-        conversationId: channelId,
-        userId,
-        messageId: m.messageId,
-      })),
-    );
-    await deleteEach(mentioned, (keys) => e.mentions.delete(keys).go());
-    await deleteEach(
-      messages.data.map(({ channelId, messageId }) => ({ channelId, messageId })),
-      (keys) => e.messages.delete(keys).go(),
-    );
-    await deleteEach(changes.data, (keys) => e.changes.delete(keys).go());
-    await deleteEach(subscriptions.data, (keys) => e.subscriptions.delete(keys).go());
+    const cleared =
+      (await subscriptionsOf(channelId)) &&
+      (await drain(
+        async (count) =>
+          (
+            await e.messages.query.byChannel({ channelId }).go({
+              ...opts(count),
+              attributes: ["channelId", "messageId", "authorId", "mentions", "mentionsEveryone", "attachments", "reactions"],
+            })
+          ).data,
+        // Deleted by key; what comes back unprocessed is keys, retried as such.
+        (keys) => e.messages.delete(keys.map(({ channelId, messageId }) => ({ channelId, messageId }))).go() as unknown as Promise<{ unprocessed: typeof keys }>,
+        async (page) => {
+          for (const m of page) if (m.attachments?.length || m.reactions?.length) await removeMessageExtras(stores, channelId, m as MessageItem);
+          const mentioned = page.flatMap((m) =>
+            [...(m.mentions ?? []).filter((u) => u !== m.authorId), ...(m.mentionsEveryone ? [EVERYONE] : [])].map((userId) => ({
+              conversationId: channelId,
+              userId,
+              messageId: m.messageId,
+            })),
+          );
+          await deleteEach(mentioned, (keys) => e.mentions.delete(keys).go());
+        },
+      )) &&
+      (await drain(
+        async (count) => (await e.changes.query.byConversation({ conversationId: channelId }).go({ ...opts(count), attributes: ["conversationId", "seq"] })).data,
+        (keys) => e.changes.delete(keys).go(),
+      ));
+    if (!cleared) return { deleted, done: false };
     await e.uniques.delete(channelGuard(serverId, channel.name)).go();
     await e.channels.delete({ serverId, channelId }).go();
+    deleted += 2;
   }
   // Its icons (the current one, and any a crashed swap left behind): one listing of its prefix.
   const icons = await stores.files.listOlderThan(`icons/${serverId}/`, new Date(8.64e15));
   if (icons.length) await stores.files.remove(icons);
   // Whole-server subscriptions live under the server's own id.
-  const { data: whole } = await e.subscriptions.query.byChannel({ channelId: serverId }).go({ pages: "all", attributes: ["channelId", "connectionId"] });
-  await deleteEach(whole, (keys) => e.subscriptions.delete(keys).go());
-  await deleteEach(invites.data, (keys) => e.invites.delete(keys).go());
-  await deleteEach(passwords.data, (keys) => e.serverPasswords.delete(keys).go());
+  if (!(await subscriptionsOf(serverId))) return { deleted, done: false };
+  await e.serverPurges.delete({ serverId }).go();
+  return { deleted, done: true };
+}
+
+/** The purges not finished yet, oldest first: what a worker resumes after a restart (one Query, no Scan). */
+export async function pendingPurges(db: Db): Promise<string[]> {
+  const { data } = await db.entities.serverPurges.query.pending({}).go({ pages: "all", attributes: ["serverId"] });
+  return data.map((p) => p.serverId);
 }

@@ -38,13 +38,28 @@ export async function createInvite(
   }
 }
 
-/** Owner only; newest first. The index is eventually consistent, which a management list can afford. */
-export async function listInvites(db: Db, serverId: string, userId: string): Promise<Invite[]> {
-  const [member, invites] = await Promise.all([
+/**
+ * Owner only; newest first, `limit` to a page; `after` is the last code of the page before (one
+ * GetItem gives the key to resume from). The index is eventually consistent, which a management
+ * list can afford.
+ */
+export async function listInvites(
+  db: Db,
+  serverId: string,
+  userId: string,
+  page: { limit: number; after?: string | undefined } = { limit: 100 },
+): Promise<Invite[]> {
+  const [member, cursor] = await Promise.all([
     db.entities.members.get({ serverId, userId }).go(),
-    db.entities.invites.query.byServer({ serverId }).go({ pages: "all", order: "desc" }),
+    page.after ? db.entities.invites.get({ code: page.after }).go() : null,
   ]);
   requireOwner(member.data);
+  if (page.after && cursor?.data?.serverId !== serverId) {
+    throw new AppError("invalid_request", "after must be an invite of this server.", { issues: [{ path: "after", message: "Not an invite of this server." }] });
+  }
+  const byServer = db.entities.invites.query.byServer({ serverId });
+  const from = cursor?.data ? { createdAt: cursor.data.createdAt, code: cursor.data.code } : undefined;
+  const invites = await (from ? byServer.lt(from) : byServer).go({ order: "desc", count: page.limit });
   return invites.data.map(inviteView);
 }
 
@@ -106,7 +121,7 @@ export async function joinByInvite(db: Db, code: string, userId: string, files?:
 
   const membership = newMembership(server.data, user.data as UserItem, "member");
   const now = nowIso();
-  const refused = await transact(db, ({ invites, members }) => ({
+  const refused = await transact(db, ({ invites, members, servers }) => ({
     use: invites
       .patch({ code })
       .add({ uses: 1 })
@@ -120,9 +135,12 @@ export async function joinByInvite(db: Db, code: string, userId: string, files?:
       )
       .commit(),
     membership: members.create(membership).commit(),
+    // A join racing the server's deletion leaves no membership behind the purge (deletion.ts).
+    server: servers.check({ serverId: invite.serverId }).where((a, op) => op.exists(a.name)).commit(),
   }));
   // A concurrent join of the same user got there first: a member, and no use spent.
   if (refused.has("membership")) return { server: serverView(server.data, icon), joined: null };
+  if (refused.has("server")) throw new AppError("invite_not_found");
   if (refused.has("use")) {
     // Lost the last use to a concurrent join, or the invite was revoked or expired meanwhile.
     await usableInvite(db, code);

@@ -71,7 +71,7 @@ export async function joinByPassword(
   const matches = await Promise.all(hashes.map((h) => verifyPassword(h, input.password)));
   if (!server || !live.length || !matches.includes(true)) throw new AppError("invalid_server_credentials");
   if (!user) throw new AppError("unauthorized");
-  const membership = await addMember(db, server, user);
+  const membership = await addMember(db, server, user, new AppError("invalid_server_credentials"));
   const [icon, avatar] = await Promise.all([imageUrlOf(files, server.iconKey), imageUrlOf(files, user.avatarKey)]);
   return { server: serverView(server, icon), joined: membership && memberView(membership, isOnline(user), avatar) };
 }

@@ -39,31 +39,42 @@ export async function listMembers(
 }
 
 /**
- * Removes a membership and the removed user's subscriptions to the server's channels, so their
- * open connections stop receiving its events at once.
+ * Removes a membership. Deleting it returns, read consistently, the connections that subscribed
+ * under it (the subscribe transaction records each on it, and none can subscribe once it is
+ * gone), so this finds every socket of the user that listens to the server, however recently it
+ * subscribed: their subscriptions to the server are deleted here, and the caller closes them
+ * (`announceLeave`), so that whatever else they listened to they must subscribe to again, each
+ * under the membership check. Returns the deleted membership, `listeners` included.
  */
-async function removeMember(db: Db, serverId: string, userId: string): Promise<void> {
-  await db.entities.members.delete({ serverId, userId }).go();
-  const { data: connections } = await db.entities.connections.query.byUser({ userId }).go({ pages: "all" });
+async function removeMember(db: Db, serverId: string, userId: string): Promise<MemberItem & { listeners: string[] }> {
+  const { data: removed } = await db.entities.members.delete({ serverId, userId }).go({ response: "all_old" });
+  if (!removed) throw new AppError("not_found", "No such member.");
+  const listeners = removed.listeners ?? [];
   const subscriptions = await Promise.all(
-    connections.map((c) => db.entities.subscriptions.query.byConnection({ connectionId: c.connectionId }).go({ pages: "all" })),
+    listeners.map((connectionId) => db.entities.subscriptions.query.byConnection({ connectionId }).go({ pages: "all" })),
   );
   const keys = subscriptions
     .flatMap((s) => s.data)
     .filter((s) => s.serverId === serverId)
     .map(({ channelId, connectionId }) => ({ channelId, connectionId }));
   await deleteEach(keys, (batch) => db.entities.subscriptions.delete(batch).go());
+  return { ...removed, listeners };
 }
 
 /** Leave a server; its owner cannot (they delete it instead). */
-export async function leaveServer(db: Db, serverId: string, userId: string): Promise<void> {
+export async function leaveServer(db: Db, serverId: string, userId: string): Promise<{ listeners: string[] }> {
   const member = await requireMember(db, serverId, userId);
   if (member.role === "owner") throw new AppError("owner_cannot_leave");
-  await removeMember(db, serverId, userId);
+  return removeMember(db, serverId, userId);
 }
 
 /** The owner removes a member; they may come back with a valid invite or password. */
-export async function kickMember(db: Db, serverId: string, ownerId: string, userId: string): Promise<MemberItem> {
+export async function kickMember(
+  db: Db,
+  serverId: string,
+  ownerId: string,
+  userId: string,
+): Promise<MemberItem & { listeners: string[] }> {
   if (userId === ownerId) {
     await requireOwnerOf(db, serverId, ownerId);
     throw new AppError("invalid_request", "You cannot kick yourself; delete the server instead.");
@@ -74,6 +85,5 @@ export async function kickMember(db: Db, serverId: string, ownerId: string, user
   ]);
   requireOwner(owner.data);
   if (!target.data) throw new AppError("not_found", "No such member.");
-  await removeMember(db, serverId, userId);
-  return target.data;
+  return removeMember(db, serverId, userId);
 }

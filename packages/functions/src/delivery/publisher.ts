@@ -4,6 +4,7 @@
  */
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   PostToConnectionCommand,
   type ApiGatewayManagementApiClientConfig,
 } from "@aws-sdk/client-apigatewaymanagementapi";
@@ -101,14 +102,32 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
       }),
     toServer: (serverIds, event, opts) =>
       deliver(`server ${serverIds}`, event, async () => {
+        const servers = [serverIds].flat();
+        const max = opts?.maxRecipients;
+        const share = max === undefined ? undefined : Math.ceil(max / Math.max(servers.length, 1));
         const [users, ...subscribed] = await Promise.all([
           userRecipients(db, opts?.alsoUserIds ?? []),
-          ...[serverIds].flat().map((serverId) => serverRecipients(db, serverId)),
+          ...servers.map((serverId) => serverRecipients(db, serverId, share)),
         ]);
-        return ids([...subscribed.flat(), ...users]);
+        const listening = [...new Set(ids(subscribed.flat()))].slice(0, max);
+        return [...listening, ...ids(users)];
       }),
     toUsers: (userIds, event) => deliver(`users ${userIds.join(",")}`, event, async () => ids(await userRecipients(db, userIds))),
     toConnection: (connectionId, frame) => deliver(`connection ${connectionId}`, frame, async () => [connectionId]),
+    disconnect: async (connectionIds) => {
+      await Promise.all(
+        [...new Set(connectionIds)].map(async (connectionId) => {
+          try {
+            await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }), { abortSignal: AbortSignal.timeout(postTimeoutMs) });
+          } catch (e) {
+            const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+            // Gone already: its `$disconnect` has forgotten it, or will.
+            if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) return;
+            console.error(`realtime: closing connection ${connectionId} failed:`, e);
+          }
+        }),
+      );
+    },
   };
   return publisher;
 }

@@ -10,11 +10,14 @@
 export const dynamoActions = {
   /**
    * The REST Lambda: every route, and its publisher (which closes connections a post finds gone).
-   * No ConditionCheckItem: its transactions condition the items they write, never a separate one.
+   * ConditionCheckItem: joins, new channels and messages check that their server still exists
+   * (core/servers/deletion.ts: nothing hangs from a server being purged).
    */
-  api: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchGetItem", "BatchWriteItem"],
+  api: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "BatchGetItem", "BatchWriteItem"],
   /** The WebSocket Lambda: connections, subscriptions (checked against the membership in one transaction), presence. */
   ws: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "BatchGetItem", "BatchWriteItem"],
+  /** The purge of deleted servers (infra/purge.ts): it reads what is left and deletes it. */
+  purge: ["GetItem", "Query", "UpdateItem", "DeleteItem", "BatchGetItem", "BatchWriteItem"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type LambdaName = keyof typeof dynamoActions;

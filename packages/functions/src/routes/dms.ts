@@ -16,6 +16,7 @@ import {
   changesQuery,
   dmMessageParams,
   dmParams,
+  dmsQuery,
   dmReactionParams,
   historyQuery,
   messageBody,
@@ -35,7 +36,9 @@ import { params } from "../http/params.ts";
 export const dmsRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", async (c) => c.json(await listConversations(deps.db, c.var.userId, deps.files), 200))
+    .get("/", validate("query", dmsQuery), async (c) =>
+      c.json(await listConversations(deps.db, c.var.userId, c.req.valid("query"), deps.files), 200),
+    )
     .post("/", validate("json", startDmBody), async (c) => {
       const { conversation, created } = await startConversation(deps.db, c.var.userId, c.req.valid("json").userId, deps.files);
       return c.json(conversation, created ? 201 : 200);

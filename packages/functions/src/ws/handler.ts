@@ -9,7 +9,7 @@ import {
   openConnection,
   subscribe,
   subscribeServer,
-  subscriberOf,
+  typingFrom,
   unsubscribe,
   unsubscribeServer,
 } from "@agorusta/core/realtime";
@@ -44,21 +44,23 @@ export function createWsHandler(deps: Deps): WsHandler {
   };
 }
 
-/** Verifies the JWT from the query; a refusal answers the handshake with 401 and the contract's error body. */
+/**
+ * Verifies the JWT from the query and counts the connection against the user's cap. A bad token
+ * (401) or one connection too many (429) refuses the handshake with that status and the
+ * contract's error body, as API Gateway does with what `$connect` answers.
+ */
 async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
-  let userId: string;
   try {
-    userId = await deps.tokens.verify(event.queryStringParameters?.token);
+    const userId = await deps.tokens.verify(event.queryStringParameters?.token);
+    const { connectionId, connectedAt } = event.requestContext;
+    const { cameOnline } = await openConnection(deps.db, { connectionId, userId, connectedAt: new Date(connectedAt) });
+    if (cameOnline) await announcePresence(deps.db, deps.publisher, userId, true);
+    return ok;
   } catch (e) {
     if (!isAppError(e)) throw e;
     return { statusCode: e.status, body: JSON.stringify(e.toBody()) };
   }
-  const { connectionId, connectedAt } = event.requestContext;
-  const { cameOnline } = await openConnection(deps.db, { connectionId, userId, connectedAt: new Date(connectedAt) });
-  if (cameOnline) await announcePresence(deps.db, deps.publisher, userId, true);
-  return ok;
 }
-
 
 /** The reply to one client frame. Bad frames get an error frame; the connection stays open. */
 async function answer(deps: Deps, event: WsEvent): Promise<{ reply: ReplyFrame | null; statusCode: number }> {
@@ -107,7 +109,9 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
     case "ping":
       return { type: "pong" };
     case "typing": {
-      const { userId } = await subscriberOf(deps.db, connectionId, frame.channelId);
+      const typist = await typingFrom(deps.db, connectionId, frame.channelId);
+      if (!typist) return null; // within 3 s of the last one relayed: dropped
+      const { userId } = typist;
       const user = await getUser(deps.db, userId);
       // `avatarUrl` stays null: the bucket is linked to the API Lambda only (docs/decisions.md,
       // "Avatars and server icons"); a client shows typing names, and has avatars from the roster.

@@ -33,11 +33,36 @@ export interface ClientOptions {
 }
 
 export function createClient(options: ClientOptions) {
-  return hc<AppType>(options.baseUrl, {
-    fetch: options.fetch,
-    headers: (): Record<string, string> => {
-      const token = options.token();
-      return token ? { authorization: `Bearer ${token}` } : {};
+  return encodingParams(
+    hc<AppType>(options.baseUrl, {
+      fetch: options.fetch,
+      headers: (): Record<string, string> => {
+        const token = options.token();
+        return token ? { authorization: `Bearer ${token}` } : {};
+      },
+    }),
+  );
+}
+
+/**
+ * Hono's client puts `param` values into the path as they are: an id holding `/`, `?`, `#` or
+ * `..` would reach another route (`../../auth/logout`). This wraps the client (a tree of
+ * proxies, one per path segment) so every call's `param` values are URI-encoded first, once,
+ * whichever route it is.
+ */
+function encodingParams<T extends object>(node: T): T {
+  return new Proxy(node, {
+    get: (target, key) => {
+      const next: unknown = Reflect.get(target, key);
+      return (typeof next === "function" || (typeof next === "object" && next !== null)) ? encodingParams(next) : next;
+    },
+    apply: (target, self, args: unknown[]) => {
+      const [input, ...rest] = args as [{ param?: Record<string, unknown> } | undefined, ...unknown[]];
+      const param = input?.param;
+      const encoded = param
+        ? { ...input, param: Object.fromEntries(Object.entries(param).map(([k, v]) => [k, encodeURIComponent(String(v))])) }
+        : input;
+      return Reflect.apply(target as (...a: unknown[]) => unknown, self, [encoded, ...rest]);
     },
   });
 }

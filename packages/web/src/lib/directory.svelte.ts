@@ -19,7 +19,7 @@ class Directory {
     const again = this.status === "ready";
     if (!again) this.status = "loading";
     try {
-      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get())]);
+      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get({ query: { limit: "100" } }))]);
       this.servers = servers;
       this.dms = dms;
       this.status = "ready";

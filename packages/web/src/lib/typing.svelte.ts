@@ -35,7 +35,8 @@ export class Typists {
 /**
  * For the component showing a channel, for its life: who else is typing there, `typing()` to
  * call on each keystroke that leaves text in the composer, and `sent()` once a message goes
- * (the others stop showing this person as typing when it arrives, so the next keystroke says so again).
+ * (the others stop showing this person as typing when it arrives, so the next keystroke says so
+ * again, once 3 s have passed since the last `typing` frame: the server would drop one sooner).
  */
 export function followTyping(channelId: string) {
   const typists = new Typists();
@@ -47,6 +48,7 @@ export function followTyping(channelId: string) {
     });
     return () => {
       stop();
+      say.reset();
       typists.clear();
     };
   }));

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { getUser } from "@agorusta/core/accounts";
-import { createServer, getServerDetail, joinByPassword, listMyServers, purgeServer, retireServer } from "@agorusta/core/servers";
+import { createServer, getServerDetail, joinByPassword, listMyServers, retireServer } from "@agorusta/core/servers";
 import { createServerBody, joinByPasswordBody, serverParams } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { requireUser } from "../../http/requireUser.ts";
@@ -35,9 +35,10 @@ export const serversRoutes = (deps: Deps) =>
     .delete("/:id", params(serverParams), async (c) => {
       const serverId = c.req.valid("param").id;
       await retireServer(deps.db, serverId, c.var.userId);
-      // Announced while the subscriptions that say who listens still exist; then they go too.
+      // Announced while the subscriptions that say who listens still exist; then they go too,
+      // with everything else of the server, in the background (core/servers/deletion.ts).
       await deps.publisher.toServer(serverId, { type: "server_deleted", serverId }, { alsoUserIds: [c.var.userId] });
-      await purgeServer(deps, serverId);
+      await deps.purges.enqueue(serverId);
       return c.body(null, 204);
     })
     .route("/:id/channels", channelsRoutes(deps))

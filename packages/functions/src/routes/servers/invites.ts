@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createInvite, deleteInvite, listInvites } from "@agorusta/core/servers";
-import { createInviteBody, serverInviteParams, serverParams } from "@agorusta/core/schemas";
+import { createInviteBody, invitesQuery, serverInviteParams, serverParams } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
@@ -12,7 +12,9 @@ export const serverInvitesRoutes = (deps: Deps) =>
       const invite = await createInvite(deps.db, { serverId: c.req.valid("param").id, userId: c.var.userId, ...c.req.valid("json") });
       return c.json(invite, 201);
     })
-    .get("/", params(serverParams), async (c) => c.json(await listInvites(deps.db, c.req.valid("param").id, c.var.userId), 200))
+    .get("/", params(serverParams), validate("query", invitesQuery), async (c) =>
+      c.json(await listInvites(deps.db, c.req.valid("param").id, c.var.userId, c.req.valid("query")), 200),
+    )
     .delete("/:code", params(serverInviteParams, { code: "invite_not_found" }), async (c) => {
       const { id: serverId, code } = c.req.valid("param");
       await deleteInvite(deps.db, serverId, c.var.userId, code);

@@ -15,13 +15,13 @@ export const membersRoutes = (deps: Deps) =>
     })
     .delete("/me", params(serverParams), async (c) => {
       const serverId = c.req.valid("param").id;
-      await leaveServer(deps.db, serverId, c.var.userId);
-      await announceLeave(deps, serverId, c.var.userId);
+      const { listeners } = await leaveServer(deps.db, serverId, c.var.userId);
+      await announceLeave(deps, serverId, c.var.userId, listeners);
       return c.body(null, 204);
     })
     .delete("/:userId", params(memberParams), async (c) => {
       const { id: serverId, userId } = c.req.valid("param");
       const kicked = await kickMember(deps.db, serverId, c.var.userId, userId);
-      await announceLeave(deps, serverId, kicked.userId);
+      await announceLeave(deps, serverId, kicked.userId, kicked.listeners);
       return c.body(null, 204);
     });

@@ -1,0 +1,18 @@
+import { links } from "../packages/functions/src/lambda/links.ts";
+
+/**
+ * Deleted servers' purges (core/servers/deletion.ts): the API enqueues one message per retired
+ * server, the consumer (infra/purge.ts) runs a slice and enqueues the next while there is more. A
+ * message whose slice keeps failing is retried by SQS (after the visibility timeout) up to 5
+ * times, then kept 14 days in the dead-letter queue; the purge job stays in the table meanwhile,
+ * so nothing is lost even then (docs/decisions.md, "Background purge").
+ */
+export const purgeDeadLetters = new sst.aws.Queue("ServerPurgesFailed", {
+  transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
+});
+
+export const purgeQueue = new sst.aws.Queue(links.purgeQueue, {
+  // Longer than the consumer's timeout (infra/purge.ts), or a slice still running would be redelivered.
+  visibilityTimeout: "6 minutes",
+  dlq: { queue: purgeDeadLetters.arn, retry: 5 },
+});

@@ -1,0 +1,18 @@
+/**
+ * The WebSocket limits of api.md "Sessions and safety", and the bounds on what one presence
+ * change may fan out (docs/decisions.md, "Realtime caps", says why each number).
+ */
+export const realtimeLimits = {
+  /** Open connections per user; the next handshake is refused with 429. */
+  connectionsPerUser: 20,
+  /** Channel subscriptions per connection; the next subscribe gets `limit_reached`. */
+  subscriptionsPerConnection: 100,
+  /** `typing` from one connection to one channel is relayed at most once per this long. */
+  typingIntervalMs: 3000,
+  /** Presence changes of one user announced per minute; a user flapping faster is announced no more. */
+  presencePerMinute: 10,
+  /** Servers one presence change is announced in: the user's most recently joined. */
+  presenceServers: 50,
+  /** Connections one presence change is posted to, across those servers. */
+  presenceRecipients: 2000,
+};
