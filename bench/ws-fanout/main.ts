@@ -59,7 +59,9 @@ function agorusta(rt: Runtime, s: Awaited<ReturnType<typeof setUp>>): Target {
   const path = `${rt.url}/api/servers/${s.serverId}/channels/${s.channelId}/messages`;
   return {
     async subscribe(i) {
-      const ws = await opened(`${rt.wsUrl}?token=${s.tokens[i % s.tokens.length]}`);
+      const token = s.tokens[i % s.tokens.length]!;
+      const { ticket } = await fetch(`${rt.url}/api/auth/ws-ticket`, { method: "POST", headers: { authorization: `Bearer ${token}` } }).then(json);
+      const ws = await opened(`${rt.wsUrl}?ticket=${ticket}`);
       await new Promise<void>((resolve, reject) => {
         ws.on("message", function answer(data) {
           const frame = JSON.parse(data.toString());

@@ -1,5 +1,6 @@
 import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, type Publisher, type Tokens } from "@agorusta/core";
 import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/limits";
+import type { TokenClaims } from "@agorusta/core/auth";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {
@@ -14,7 +15,7 @@ export interface Deps {
 }
 
 export interface AppEnv {
-  Variables: { userId: string };
+  Variables: { userId: string; session: TokenClaims };
 }
 
 export function createDeps(options: {

@@ -153,6 +153,7 @@ describe("broadcast", () => {
       toServer: async () => {},
       toUsers: async () => {},
       toConnection: async () => {},
+      disconnect: async () => {},
     };
     const res = await send(s.owner.token, "live");
     expect(calls).toEqual([{ channelId: s.channelId, event: { type: "new_message", message: res.body } }]);

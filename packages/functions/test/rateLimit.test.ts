@@ -16,6 +16,7 @@ const NO_EDGE = 2 ** 32;
 const small = {
   perTarget: { limit: 2, windowSeconds: NO_EDGE },
   perAddress: { limit: 4, windowSeconds: NO_EDGE },
+  refundAddressOnSuccess: true,
 };
 
 type TestUser = Awaited<ReturnType<Awaited<ReturnType<typeof testApi>>["user"]>>;

@@ -116,7 +116,7 @@ describe("events handed to the handler", () => {
     const id = connectEvent.requestContext.connectionId;
     expect(id).toMatch(/^[A-Za-z0-9+/]{15}=$/);
     expect(connectEvent).toMatchObject({
-      queryStringParameters: { token: "tok en" },
+      queryStringParameters: { ticket: "tok en" },
       isBase64Encoded: false,
       requestContext: {
         routeKey: "$connect", eventType: "CONNECT", messageDirection: "IN", connectionId: id,
@@ -172,7 +172,7 @@ describe("events handed to the handler", () => {
     const h = await start({ respond: async (e) => (e.requestContext.routeKey === "$connect" ? held.then(() => ({ statusCode: 200 })) : { statusCode: 200 }) });
     const raw = tcpConnect(h.port, "127.0.0.1");
     await new Promise((r) => raw.once("connect", r));
-    raw.write(`GET /ws?token=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    raw.write(`GET /ws?ticket=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     await until(() => h.events.length === 1);
     raw.destroy();
     await new Promise((r) => setTimeout(r, 20));
@@ -238,7 +238,7 @@ async function rawSocket(h: Harness) {
   const raw = tcpConnect(h.port, "127.0.0.1");
   let buf = Buffer.alloc(0);
   raw.on("data", (d) => (buf = Buffer.concat([buf, d])));
-  raw.write(`GET /ws?token=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  raw.write(`GET /ws?ticket=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
   await until(() => buf.includes("\r\n\r\n"));
   return { raw, bytes: () => buf };
 }

@@ -17,6 +17,12 @@ export interface RateLimitPolicy {
 export interface CredentialPolicy {
   perTarget: RateLimitPolicy;
   perAddress: RateLimitPolicy;
+  /**
+   * Whether a success hands the per-address attempt back too. Not for joining by password: each
+   * attempt is argon2 work on every live password of the server, and a refunded success would
+   * let one client repeat it without end (docs/decisions.md, "Sessions and safety").
+   */
+  refundAddressOnSuccess: boolean;
 }
 
 const fifteenMinutes = 15 * 60;
@@ -26,10 +32,18 @@ export const bruteForcePolicies = {
   login: {
     perTarget: { limit: 10, windowSeconds: fifteenMinutes },
     perAddress: { limit: 50, windowSeconds: fifteenMinutes },
+    refundAddressOnSuccess: true,
   },
   joinByPassword: {
     perTarget: { limit: 20, windowSeconds: fifteenMinutes },
     perAddress: { limit: 50, windowSeconds: fifteenMinutes },
+    refundAddressOnSuccess: false,
+  },
+  /** The current password of a password change: like sign-in, per account and per address. */
+  changePassword: {
+    perTarget: { limit: 10, windowSeconds: fifteenMinutes },
+    perAddress: { limit: 50, windowSeconds: fifteenMinutes },
+    refundAddressOnSuccess: true,
   },
 } satisfies Record<string, CredentialPolicy>;
 
@@ -38,6 +52,8 @@ export type BruteForcePolicies = { [K in keyof typeof bruteForcePolicies]: Crede
 export interface Counter {
   key: string;
   policy: RateLimitPolicy;
+  /** Handed back when the check succeeds (default); false: every attempt stays counted. */
+  refund?: boolean;
 }
 
 /** A counted attempt: the exact item it went to, so a refund lands in the same window. */
@@ -98,7 +114,7 @@ export async function limitFailures<T>(db: Db, counters: Counter[], check: () =>
     if (limited.length < refusals.length) throw refusals.find((e) => !limited.includes(e));
     throw limited.reduce((a, b) => ((a.retryAfter ?? 0) >= (b.retryAfter ?? 0) ? a : b));
   }
-  const counted = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+  const counted = outcomes.flatMap((o, i) => (o.status === "fulfilled" && counters[i]!.refund !== false ? [o.value] : []));
   const result = await check();
   await Promise.all(
     counted.map((c) =>

@@ -7,6 +7,10 @@ export const connections = {
     connectionId: { type: "string", required: true, readOnly: true },
     userId: { type: "string", required: true, readOnly: true },
     connectedAt: { type: "string", required: true, readOnly: true },
+    /** The session (token `jti`) it was opened with: logout closes this session's connections. */
+    sessionId: { type: "string", readOnly: true },
+    /** The token's expiry (epoch seconds): a frame after it closes the connection. */
+    sessionExpiresAt: { type: "number", readOnly: true },
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
   },
   indexes: {

@@ -11,6 +11,8 @@ import { serverPasswords } from "./serverPasswords.ts";
 import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
 import { connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
+import { sessions, wsTickets } from "./sessions.ts";
+import { bans } from "./bans.ts";
 
 export type { UniqueKind } from "./uniques.ts";
 
@@ -32,6 +34,9 @@ export function createDb(client: DynamoDBDocumentClient, table: string) {
       connections: new Entity(connections),
       subscriptions: new Entity(subscriptions),
       rateLimits: new Entity(rateLimits),
+      sessions: new Entity(sessions),
+      wsTickets: new Entity(wsTickets),
+      bans: new Entity(bans),
     },
     { client, table },
   );
@@ -51,3 +56,6 @@ export type DmInboxItem = EntityItem<Entities["dmInboxes"]>;
 export type DmMessageItem = EntityItem<Entities["dmMessages"]>;
 export type ConnectionItem = EntityItem<Entities["connections"]>;
 export type SubscriptionItem = EntityItem<Entities["subscriptions"]>;
+export type SessionItem = EntityItem<Entities["sessions"]>;
+export type WsTicketItem = EntityItem<Entities["wsTickets"]>;
+export type BanItem = EntityItem<Entities["bans"]>;

@@ -49,6 +49,11 @@ export interface Publisher {
    * response, so the deployed API needs no two-way route configuration (docs/decisions.md).
    */
   toConnection(connectionId: string, frame: Frame): Promise<void>;
+  /**
+   * Closes these connections (`@connections` DeleteConnection): their session ended. Each then
+   * gets its `$disconnect`, which forgets it; one already gone is forgotten here.
+   */
+  disconnect(connectionIds: readonly string[]): Promise<void>;
 }
 
 /** For processes with no WebSocket API (and tests of REST alone). */
@@ -57,4 +62,5 @@ export const silentPublisher: Publisher = {
   toServer: async () => {},
   toUsers: async () => {},
   toConnection: async () => {},
+  disconnect: async () => {},
 };

@@ -4,6 +4,7 @@
  */
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   PostToConnectionCommand,
   type ApiGatewayManagementApiClientConfig,
 } from "@aws-sdk/client-apigatewaymanagementapi";
@@ -109,6 +110,24 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
       }),
     toUsers: (userIds, event) => deliver(`users ${userIds.join(",")}`, event, async () => ids(await userRecipients(db, userIds))),
     toConnection: (connectionId, frame) => deliver(`connection ${connectionId}`, frame, async () => [connectionId]),
+    async disconnect(connectionIds) {
+      await Promise.all(
+        [...new Set(connectionIds)].map(async (connectionId) => {
+          try {
+            await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }), { abortSignal: AbortSignal.timeout(postTimeoutMs) });
+          } catch (e) {
+            const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+            if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) {
+              // Already closed without its `$disconnect` having run: forget it here.
+              const { wentOffline } = await closeConnection(db, connectionId).catch(() => ({ wentOffline: undefined }));
+              if (wentOffline) await announcePresence(db, publisher, wentOffline, false).catch(() => {});
+            } else {
+              console.error(`realtime: closing connection ${connectionId} failed:`, e);
+            }
+          }
+        }),
+      );
+    },
   };
   return publisher;
 }

@@ -7,6 +7,7 @@ import { AppError, isAppError, userView, type ReplyFrame } from "@agorusta/core"
 import { closeConnection, openConnection, subscribe, subscriberOf, unsubscribe } from "@agorusta/core/realtime";
 import { announcePresence } from "../delivery/announcePresence.ts";
 import { getUser } from "@agorusta/core/accounts";
+import { isSessionOpen, redeemWsTicket, type TokenClaims } from "@agorusta/core/auth";
 import { clientFrame, parse, type ClientFrame } from "@agorusta/core/schemas";
 import type { Deps } from "../deps.ts";
 
@@ -30,25 +31,67 @@ export function createWsHandler(deps: Deps): WsHandler {
       return ok;
     }
     // `$default`, and any action API Gateway might route here by name: all go through one parser.
+    if (!(await sessionHolds(deps, connectionId))) return ok;
     const { reply, statusCode } = await answer(deps, event);
     if (reply) await deps.publisher.toConnection(connectionId, reply);
     return { statusCode };
   };
 }
 
-/** Verifies the JWT from the query; a refusal answers the handshake with 401 and the contract's error body. */
+/**
+ * Redeems the one-time ticket from the query (`?ticket=`, from `POST /auth/ws-ticket`); a token
+ * in the URL is refused, so none lands in an access log. A refusal answers the handshake with
+ * 401 and the contract's error body.
+ */
 async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
-  let userId: string;
+  let session: TokenClaims;
   try {
-    userId = await deps.tokens.verify(event.queryStringParameters?.token);
+    const query = event.queryStringParameters ?? {};
+    if (query.token !== undefined && query.ticket === undefined) {
+      throw new AppError("unauthorized", "Tokens are not accepted in the URL: connect with ?ticket= from POST /auth/ws-ticket.");
+    }
+    session = await redeemWsTicket(deps.db, query.ticket);
   } catch (e) {
     if (!isAppError(e)) throw e;
     return { statusCode: e.status, body: JSON.stringify(e.toBody()) };
   }
   const { connectionId, connectedAt } = event.requestContext;
-  const { cameOnline } = await openConnection(deps.db, { connectionId, userId, connectedAt: new Date(connectedAt) });
+  const { userId, sessionId, expiresAt } = session;
+  const { cameOnline } = await openConnection(deps.db, {
+    connectionId, userId, sessionId, sessionExpiresAt: expiresAt, connectedAt: new Date(connectedAt),
+  });
   if (cameOnline) await announcePresence(deps.db, deps.publisher, userId, true);
   return ok;
+}
+
+/**
+ * Every client frame first asks whether the connection's session still holds: its token has not
+ * expired and it was not ended (logout closes its connections at once, but a connection opened in
+ * the very instant of a logout can escape the eventually consistent lookup). Two GetItems a frame;
+ * the web app sends one every 4 minutes at least. False: the connection is being closed.
+ */
+async function sessionHolds(deps: Deps, connectionId: string): Promise<boolean> {
+  let holds: boolean;
+  try {
+    const { data } = await deps.db.entities.connections.get({ connectionId }).go({ attributes: ["userId", "sessionId", "sessionExpiresAt"] });
+    // Unknown (swept, or never stored): the actions that need it say so themselves.
+    if (!data) return true;
+    holds =
+      data.sessionId !== undefined &&
+      (data.sessionExpiresAt ?? 0) * 1000 > Date.now() &&
+      (await isSessionOpen(deps.db, { userId: data.userId, sessionId: data.sessionId }));
+  } catch (e) {
+    // The table cannot be read: every action that touches it fails on its own (and a ping needs
+    // none), so the frame goes on to be answered rather than the connection being cut for a fault.
+    console.error("WebSocket session check failed:", e);
+    return true;
+  }
+  if (!holds) {
+    const ended = new AppError("unauthorized", "Your session has ended. Sign in again.");
+    await deps.publisher.toConnection(connectionId, { type: "error", code: ended.code, message: ended.message });
+    await deps.publisher.disconnect([connectionId]);
+  }
+  return holds;
 }
 
 
