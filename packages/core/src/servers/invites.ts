@@ -5,7 +5,7 @@ import { expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { failed, transact } from "../store/transactions.ts";
 import { requireOwner } from "./access.ts";
 import { isConditionalFailure } from "../store/transactions.ts";
-import { newMembership } from "./joining.ts";
+import { newMembership, notBanned } from "./joining.ts";
 import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
 import { isOnline } from "../realtime/presence.ts";
 import { getServerForMember } from "./server.ts";
@@ -105,7 +105,7 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
   const now = nowIso();
   const codes = await transact(() =>
     db.transaction
-      .write(({ invites, members }) => [
+      .write(({ invites, members, bans }) => [
         invites
           .patch({ code })
           .add({ uses: 1 })
@@ -119,9 +119,11 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
           )
           .commit(),
         members.create(membership).commit(),
+        notBanned(bans, invite.serverId, userId),
       ])
       .go(),
   );
+  if (failed(codes, 2)) throw new AppError("banned");
   if (failed(codes, 1)) return { server: serverView(server.data), joined: null };
   if (failed(codes, 0)) {
     // Lost the last use to a concurrent join, or the invite was revoked or expired meanwhile.

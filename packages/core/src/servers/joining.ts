@@ -1,7 +1,8 @@
 import type { Db, MemberItem, ServerItem, UserItem } from "../model/index.ts";
 import { foldCase } from "../store/keys.ts";
 import { nowIso } from "../store/time.ts";
-import { isConditionalFailure } from "../store/transactions.ts";
+import { failed, transact } from "../store/transactions.ts";
+import { AppError } from "../errors.ts";
 import type { Role } from "../views.ts";
 
 /** A membership item, with the immutable facts of server and user copied in. */
@@ -22,17 +23,29 @@ export function newMembership(server: ServerItem, user: UserItem, role: Role): M
 }
 
 /**
- * Adds the user to the server unless already there. The put is conditional, so two joins racing
- * each other leave one membership. Returns the new membership, or null when the user was
- * already a member.
+ * Adds the user to the server unless already there or banned. The put is conditional, so two
+ * joins racing each other leave one membership, and it is in one transaction with the check
+ * that no ban exists, so a ban that lands first always wins. Returns the new membership, or
+ * null when the user was already a member; `banned` (403) for a banned user.
  */
 export async function addMember(db: Db, server: ServerItem, user: UserItem): Promise<MemberItem | null> {
   const membership = newMembership(server, user, "member");
-  try {
-    await db.entities.members.create(membership).go();
-    return membership;
-  } catch (e) {
-    if (isConditionalFailure(e)) return null;
-    throw e;
-  }
+  const codes = await transact(() =>
+    db.transaction
+      .write(({ members, bans }) => [
+        notBanned(bans, server.serverId, user.userId),
+        members.create(membership).commit(),
+      ])
+      .go(),
+  );
+  if (failed(codes, 0)) throw new AppError("banned");
+  if (failed(codes, 1)) return null;
+  if (codes) throw new Error(`addMember transaction canceled: ${codes.join(",")}`);
+  return membership;
 }
+
+type BanEntity = Parameters<Parameters<Db["transaction"]["write"]>[0]>[0]["bans"];
+
+/** A join transaction's check that the user is not banned from the server (the ban's key is the membership's). */
+export const notBanned = (bans: BanEntity, serverId: string, userId: string) =>
+  bans.check({ serverId, userId }).where((a, op) => op.notExists(a.userId)).commit();

@@ -64,8 +64,11 @@ export async function joinByPassword(
     : [null, [], null];
   const live = passwords.filter((p) => !isExpired(p.expiresAt));
   const hashes = live.length ? live.map((p) => p.hash) : [await decoyHash()];
-  const matches = await Promise.all(hashes.map((h) => verifyPassword(h, input.password)));
-  if (!server || !live.length || !matches.includes(true)) throw new AppError("invalid_server_credentials");
+  // One at a time, stopping at the first match: argon2 work per attempt is bounded by the
+  // server's live passwords (at most MAX_LIVE_PASSWORDS), and a right guess costs no more than it must.
+  let matched = false;
+  for (const hash of hashes) if ((matched = await verifyPassword(hash, input.password))) break;
+  if (!server || !live.length || !matched) throw new AppError("invalid_server_credentials");
   if (!user) throw new AppError("unauthorized");
   const membership = await addMember(db, server, user);
   return { server: serverView(server), joined: membership && memberView(membership, isOnline(user)) };

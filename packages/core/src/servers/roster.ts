@@ -35,10 +35,10 @@ export async function listMembers(
 
 /**
  * Removes a membership and the removed user's subscriptions to the server's channels, so their
- * open connections stop receiving its events at once.
+ * open connections stop receiving its events at once. True when there was a membership to remove.
  */
-async function removeMember(db: Db, serverId: string, userId: string): Promise<void> {
-  await db.entities.members.delete({ serverId, userId }).go();
+export async function removeMember(db: Db, serverId: string, userId: string): Promise<boolean> {
+  const { data: removed } = await db.entities.members.delete({ serverId, userId }).go({ response: "all_old" });
   const { data: connections } = await db.entities.connections.query.byUser({ userId }).go({ pages: "all" });
   const subscriptions = await Promise.all(
     connections.map((c) => db.entities.subscriptions.query.byConnection({ connectionId: c.connectionId }).go({ pages: "all" })),
@@ -48,6 +48,7 @@ async function removeMember(db: Db, serverId: string, userId: string): Promise<v
     .filter((s) => s.serverId === serverId)
     .map(({ channelId, connectionId }) => ({ channelId, connectionId }));
   await deleteEach(keys, (batch) => db.entities.subscriptions.delete(batch).go());
+  return removed != null;
 }
 
 /** Leave a server; its owner cannot (they delete it instead). */

@@ -12,6 +12,7 @@ import { channelsRoutes } from "./channels.ts";
 import { membersRoutes } from "./members.ts";
 import { serverInvitesRoutes } from "./invites.ts";
 import { passwordsRoutes } from "./passwords.ts";
+import { bansRoutes } from "./bans.ts";
 
 /** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
 export const serversRoutes = (deps: Deps) =>
@@ -42,4 +43,5 @@ export const serversRoutes = (deps: Deps) =>
     .route("/:id/channels", channelsRoutes(deps))
     .route("/:id/members", membersRoutes(deps))
     .route("/:id/invites", serverInvitesRoutes(deps))
-    .route("/:id/passwords", passwordsRoutes(deps));
+    .route("/:id/passwords", passwordsRoutes(deps))
+    .route("/:id/bans", bansRoutes(deps));
