@@ -28,5 +28,5 @@ export const unknownArgument: sst.aws.DynamoArgs = {
   noSuchArgument: true,
 };
 export const unknownIndex = (indexes: typeof tableIndexes) =>
-  // @ts-expect-error not an index of packages/core/src/table.ts
+  // @ts-expect-error not an index of packages/core/src/store/table.ts
   indexes.gsi9;

@@ -1,13 +1,14 @@
 import argon2 from "argon2/package.json";
 import { table } from "./storage.ts";
 import { jwtSecret } from "./secrets.ts";
-import { lambdaArchitecture, lambdaHandlers } from "./lambdas.ts";
+import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
 
 /**
  * What both Lambdas share: Node 24 on Graviton, and the table, the JWT secret and the WebSocket
  * API linked (read through sst's `Resource` by packages/functions/src/config.ts).
  */
 export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws.ApiGatewayWebSocket): sst.aws.FunctionArgs {
+  const argon2Installed = lambdaInstalls[name].includes("argon2");
   return {
     handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
@@ -15,14 +16,14 @@ export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws
     link: [table, jwtSecret, realtime],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
-      // the bundle instead, at the very version the tests ran against.
-      install: { argon2: argon2.version },
+      // the bundle instead, at the very version the tests ran against — only where it is used.
+      install: argon2Installed ? { argon2: argon2.version } : {},
     },
     // That install runs argon2's install script, which cannot load the arm64 binary on an x86-64
     // (or macOS) machine and so compiles one for that machine into build/Release, where
     // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead
     // (docs/decisions.md, "SST"; checked by `npm run bundle`). Under `sst dev` the function runs
     // on this machine, with its own install.
-    environment: $dev ? {} : { PREBUILDS_ONLY: "1" },
+    environment: $dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" },
   };
 }

@@ -9,3 +9,13 @@ export const lambdaHandlers = {
 
 /** Graviton: 20% cheaper per GB-second than x86_64, and argon2 ships a linux-arm64 binary. */
 export const lambdaArchitecture = "arm64";
+
+/**
+ * Packages left out of a Lambda's bundle and installed beside it (SST's `nodejs.install`), per
+ * function: argon2 loads a native binary, which esbuild cannot bundle. Only the API hashes
+ * passwords; the WebSocket handler never loads argon2, so it does not carry it.
+ */
+export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon2"[]> = {
+  api: ["argon2"],
+  ws: [],
+};

@@ -13,15 +13,13 @@ import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { lambdaArchitecture, lambdaHandlers } from "../infra/lambdas.ts";
+import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "../infra/lambdas.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const { values } = parseArgs({ options: { arch: { type: "string", default: lambdaArchitecture } } });
 const arch = values.arch === "x86_64" || values.arch === "x64" ? "x64" : values.arch === "arm64" ? "arm64" : null;
 if (!arch) throw new Error(`--arch must be arm64 or x86_64, not ${values.arch}`);
 
-/** As in infra/functions.ts: argon2's native binary cannot be bundled. */
-const install = ["argon2"];
 /** As in infra/functions.ts. */
 const lambdaEnvironment = { PREBUILDS_ONLY: "1" };
 const installedVersion = (name: string): string =>
@@ -66,14 +64,18 @@ function lambdaBinary(dir: string): string {
 }
 
 /** Median of `runs` fresh Node processes importing the bundle, as a Lambda cold start does. */
-function coldImport(dir: string, file: string, runs = 7) {
+function coldImport(dir: string, file: string, withArgon2: boolean, runs = 7) {
   const probe = [
     `const t0 = performance.now();`,
     `await import(${JSON.stringify(join(dir, file))});`,
     `const ms = performance.now() - t0;`,
     // The native binary really loads from the bundle's node_modules, and works.
-    `const argon2 = (await import("node:module")).createRequire(${JSON.stringify(dir + "/")})("argon2");`,
-    `await argon2.verify(await argon2.hash("probe"), "probe");`,
+    ...(withArgon2
+      ? [
+          `const argon2 = (await import("node:module")).createRequire(${JSON.stringify(dir + "/")})("argon2");`,
+          `await argon2.verify(await argon2.hash("probe"), "probe");`,
+        ]
+      : []),
     `console.log(ms);`,
   ].join("\n");
   const env = {
@@ -98,7 +100,12 @@ console.log(`Lambda bundles for linux-${arch}, Node ${process.versions.node} (co
 console.log("| function | bundle (.mjs) | node_modules | zipped | cold import | argon2 binary a Lambda loads |");
 console.log("|---|---|---|---|---|---|");
 
-for (const [name, handler] of Object.entries(lambdaHandlers)) {
+/** The issue's bound for each function's upload. */
+const MAX_ZIPPED_BYTES = 1024 * 1024;
+const tooBig: string[] = [];
+
+for (const [name, handler] of Object.entries(lambdaHandlers) as [keyof typeof lambdaHandlers, string][]) {
+  const install = lambdaInstalls[name];
   const dir = join(out, name);
   const entry = resolve(root, handler.replace(/\.[^.]+$/, ".ts"));
   const file = `${name}.mjs`;
@@ -119,22 +126,38 @@ for (const [name, handler] of Object.entries(lambdaHandlers)) {
     metafile: true,
     logLevel: "warning",
   });
-  // Like SST, every package in `install` goes into every function given it, imported or not.
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ dependencies: Object.fromEntries(install.map((p) => [p, installedVersion(p)])) }));
-  execFileSync("npm", ["install", "--force", "--platform=linux", "--os=linux", `--arch=${arch}`, `--cpu=${arch}`, "--no-audit", "--no-fund", "--loglevel=error"], {
-    cwd: dir,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const loaded = lambdaBinary(dir);
-  if (elfMachine(loaded) !== (arch === "arm64" ? 183 : 62)) throw new Error(`${name}: a linux-${arch} Lambda would load ${loaded}, built for another machine`);
-  const compiled = existsSync(join(dir, "node_modules/argon2/build/Release/argon2.node"));
+  // What the output still imports (tree-shaking drops modules nobody uses: core is side-effect free).
+  if (!install.includes("argon2") && /from\s*"argon2"|require\("argon2"\)/.test(readFileSync(join(dir, file), "utf8"))) {
+    throw new Error(`${name} imports argon2 but does not install it (infra/lambdas.ts): it would fail to load its binary`);
+  }
+  let loaded = "—";
+  let compiled = false;
+  if (install.length > 0) {
+    // Like SST, every package in `install` goes into the function, imported or not.
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ dependencies: Object.fromEntries(install.map((p) => [p, installedVersion(p)])) }));
+    execFileSync("npm", ["install", "--force", "--platform=linux", "--os=linux", `--arch=${arch}`, `--cpu=${arch}`, "--no-audit", "--no-fund", "--loglevel=error"], {
+      cwd: dir,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    loaded = lambdaBinary(dir);
+    if (elfMachine(loaded) !== (arch === "arm64" ? 183 : 62)) throw new Error(`${name}: a linux-${arch} Lambda would load ${loaded}, built for another machine`);
+    compiled = existsSync(join(dir, "node_modules/argon2/build/Release/argon2.node"));
+    loaded = relative(dir, loaded);
+  }
   weights.push(`${name}: ${heaviest(metafile.outputs[Object.keys(metafile.outputs)[0]!]!.inputs)}`);
   execFileSync("zip", ["-q", "-r", "-X", join(out, `${name}.zip`), "."], { cwd: dir });
-  const timing = coldImport(dir, file);
+  const timing = coldImport(dir, file, install.includes("argon2"));
+  const zipped = statSync(join(out, `${name}.zip`)).size;
+  if (zipped > MAX_ZIPPED_BYTES) tooBig.push(`${name} ${kib(zipped)}`);
+  const modules = join(dir, "node_modules");
   console.log(
-    `| ${name} | ${kib(statSync(join(dir, file)).size)} | ${kib(dirBytes(join(dir, "node_modules")))} | ` +
-      `${kib(statSync(join(out, `${name}.zip`)).size)} | ${timing.median.toFixed(0)} ms (${timing.min.toFixed(0)}–${timing.max.toFixed(0)}) | ` +
-      `${relative(dir, loaded)}${compiled ? " (install also compiled an unused build/Release)" : ""} |`,
+    `| ${name} | ${kib(statSync(join(dir, file)).size)} | ${existsSync(modules) ? kib(dirBytes(modules)) : "none"} | ` +
+      `${kib(zipped)} | ${timing.median.toFixed(0)} ms (${timing.min.toFixed(0)}–${timing.max.toFixed(0)}) | ` +
+      `${loaded}${compiled ? " (install also compiled an unused build/Release)" : ""} |`,
   );
+}
+if (tooBig.length) {
+  console.error(`\nOver 1 MiB zipped: ${tooBig.join(", ")}`);
+  process.exitCode = 1;
 }
 console.log(`\nHeaviest packages in each bundle:\n${weights.join("\n")}\n\nBuilt into ${out}`);

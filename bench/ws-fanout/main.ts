@@ -1,16 +1,22 @@
 /**
  * `npm run bench:ws`: how long a channel message takes from `POST …/messages` to every
  * subscriber, for 1, 10 and 100 subscribers, on the local runtime (DynamoDB Local, the gateway,
- * the real SDK client) and on a bare `ws` broadcast server, side by side. Loopback only.
+ * the real SDK client), beside two baselines in the same process: a bare `ws` broadcast, and the
+ * floor of this architecture (one PutItem to the same DynamoDB Local, then a write to each
+ * socket). Prints the ratios to both, the DynamoDB requests and sequential round trips of one
+ * POST. `npm run bench:ws -- --soak`: 50 clients, 5 senders at once. Loopback only.
  * What the numbers mean and what limits them: docs/performance.md.
  */
 import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { sequentialRoundTrips } from "@agorusta/core";
 import WebSocket from "ws";
-import { startDynamoLocal } from "../../packages/local/src/dynamoLocal.ts";
-import { startRuntime, type Runtime } from "../../packages/local/src/runtime.ts";
+import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
+import { startRuntime, type Runtime } from "@agorusta/local/runtime";
 import { startBaseline, type Baseline } from "./baseline.ts";
-import { measure, type Result, type Target } from "./measure.ts";
+import { measure, soak, type Result, type SoakResult, type Target } from "./measure.ts";
 
 const SUBSCRIBERS = [1, 10, 100];
 /**
@@ -74,17 +80,19 @@ function agorusta(rt: Runtime, s: Awaited<ReturnType<typeof setUp>>): Target {
       });
       return ws;
     },
-    async post(content) {
+    async post(content, sender) {
+      // Sender 0 is the owner; the others are members, each posting as themselves.
+      const token = sender === 0 ? s.owner : s.tokens[(sender - 1) % s.tokens.length]!;
       await fetch(path, {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${s.owner}` },
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({ content }),
       }).then(json);
     },
   };
 }
 
-function bare(b: Baseline): Target {
+function baseline(b: Baseline): Target {
   return {
     subscribe: () => opened(`${b.url.replace(/^http/, "ws")}/ws`),
     async post(content) {
@@ -92,6 +100,20 @@ function bare(b: Baseline): Target {
     },
   };
 }
+
+/** The floor's store: one PutItem of a message-sized item into the table Agorusta uses. */
+const putMessage = (rt: Runtime, tableName: string) => (m: { id: string; content: string; createdAt: string }) =>
+  rt.deps.dynamo.raw
+    .send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: "$agorusta#floor" }, sk: { S: `$message#${m.id}` },
+          authorId: { S: "u" }, username: { S: "bench" }, content: { S: m.content }, createdAt: { S: m.createdAt },
+        },
+      }),
+    )
+    .then(() => undefined);
 
 /** One DynamoDB Local round trip (a GetItem), p50 of 50: the unit most of a POST's time is made of. */
 async function dynamoRoundTrip(rt: Runtime) {
@@ -104,62 +126,100 @@ async function dynamoRoundTrip(rt: Runtime) {
   return times.sort((a, b) => a - b)[25]!;
 }
 
-/** DynamoDB requests of one POST with `subscribers` listening, by operation. */
+/** DynamoDB requests of one POST with the channel's subscribers listening: by operation, and how many waited on each other. */
 async function costOfOnePost(rt: Runtime, target: Target) {
-  const counts = rt.deps.dynamo.counts;
-  for (const k of Object.keys(counts)) delete counts[k];
-  await target.post("cost probe");
-  return Object.entries(counts).map(([op, n]) => `${op} ${n}`).join(", ");
+  const { dynamo } = rt.deps;
+  for (const k of Object.keys(dynamo.counts)) delete dynamo.counts[k];
+  dynamo.spans = [];
+  await target.post("cost probe", 0);
+  // Delivery goes on after the answer for large audiences; give the spans of this POST a moment to close.
+  await new Promise((r) => setTimeout(r, 200));
+  const spans = dynamo.spans;
+  dynamo.spans = undefined;
+  const ops = Object.entries(dynamo.counts).map(([op, n]) => `${op} ${n}`).join(", ");
+  return `${spans.length} requests (${ops}), ${sequentialRoundTrips(spans)} sequential`;
 }
 
 const ms = (x: number) => x.toFixed(1).padStart(7);
 const rate = (x: number) => x.toFixed(0).padStart(7);
-const times = (x: number) => `×${x.toFixed(1)}`.padStart(7);
+const times = (x: number) => `×${x.toFixed(1)}`.padStart(6);
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`.padStart(5);
+const mark = (ok: boolean) => (ok ? "met" : "MISSED");
+
+/** The issue's targets, as ratios to the floor in the same run. */
+const TARGETS = { p50: { 1: 2.5, 10: 2.5, 100: 8 } as Record<number, number>, throughputShare: { 1: 0.3, 10: 0.3 } as Record<number, number> };
 
 async function main() {
+  const { values: args } = parseArgs({ options: { soak: { type: "boolean", default: false } } });
   const began = performance.now();
   const load = () => loadavg()[0]!.toFixed(1);
   console.log(`ws fan-out benchmark — Node ${process.version}, ${cpus().length} CPU(s), load ${load()}, everything in one process on loopback`);
   const dynamo = await startDynamoLocal();
-  const rt = await startRuntime({
-    dynamoEndpoint: dynamo.endpoint,
-    tableName: `bench_${Date.now()}`,
-    jwtSecret: randomBytes(32).toString("hex"),
-    port: 0,
-  });
-  const baseline = await startBaseline();
+  const tableName = `bench_${Date.now()}`;
+  const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0 });
+  const bare = await startBaseline();
+  const floor = await startBaseline(putMessage(rt, tableName));
   try {
     const setup = await setUp(rt, MEMBERS);
     console.log(`set up ${MEMBERS} members in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
-    const rows: { n: number; a: Result; b: Result; cost: string }[] = [];
-    for (const n of SUBSCRIBERS) {
-      const a = await measure(agorusta(rt, setup), { subscribers: n, label: `agorusta ${n}`, ...plan(n) });
-      const b = await measure(bare(baseline), { subscribers: n, label: `bare ${n}`, ...plan(n) });
-      const cost = await costOfOnePost(rt, agorusta(rt, setup));
-      rows.push({ n, a, b, cost });
-      console.log(`${n} subscriber(s) measured (${((performance.now() - began) / 1000).toFixed(1)} s)`);
-    }
-    console.log(
-      [
+    const lines: string[] = [];
+    if (args.soak) {
+      const options = { clients: 50, senders: 5, messages: 300 };
+      const rows: [string, SoakResult][] = [];
+      for (const [name, target] of [["agorusta", agorusta(rt, setup)], ["floor", baseline(floor)], ["bare ws", baseline(bare)]] as const) {
+        rows.push([name, await soak(target, { ...options, label: name })]);
+        console.log(`soak ${name} measured (${((performance.now() - began) / 1000).toFixed(1)} s)`);
+      }
+      const f = rows[1]![1];
+      lines.push(
         "",
-        "POST → delivered to every subscriber (ms); msgs/s with 4 senders at once",
+        `soak: ${options.clients} clients subscribed, ${options.senders} senders at once, ${options.messages} messages; send → delivered to all (ms)`,
         "",
-        "subs |   agorusta p50     p99   msgs/s |  bare ws p50     p99   msgs/s |   ratio p50     p99   msgs/s",
-        "-----+---------------------------------+-------------------------------+----------------------------",
-        ...rows.map(({ n, a, b }) =>
-          `${String(n).padStart(4)} | ${" ".repeat(4)}${ms(a.p50)} ${ms(a.p99)} ${rate(a.perSecond)} |` +
-          ` ${" ".repeat(2)}${ms(b.p50)} ${ms(b.p99)} ${rate(b.perSecond)} |` +
-          ` ${" ".repeat(4)}${times(a.p50 / b.p50)} ${times(a.p99 / b.p99)} ${times(b.perSecond / a.perSecond)}`,
+        "target   |     p50     p99  msgs/s | p50 ÷ floor  msgs/s ÷ floor",
+        "---------+-------------------------+---------------------------",
+        ...rows.map(([name, r]) => `${name.padEnd(8)} | ${ms(r.p50)} ${ms(r.p99)} ${rate(r.perSecond)} |      ${times(r.p50 / f.p50)}        ${pct(r.perSecond / f.perSecond)}`),
+      );
+    } else {
+      const rows: { n: number; a: Result; f: Result; b: Result; cost: string }[] = [];
+      for (const n of SUBSCRIBERS) {
+        const a = await measure(agorusta(rt, setup), { subscribers: n, label: `agorusta ${n}`, ...plan(n) });
+        const f = await measure(baseline(floor), { subscribers: n, label: `floor ${n}`, ...plan(n) });
+        const b = await measure(baseline(bare), { subscribers: n, label: `bare ${n}`, ...plan(n) });
+        const cost = await costOfOnePost(rt, agorusta(rt, setup));
+        rows.push({ n, a, f, b, cost });
+        console.log(`${n} subscriber(s) measured (${((performance.now() - began) / 1000).toFixed(1)} s)`);
+      }
+      lines.push(
+        "",
+        `POST → delivered to every subscriber (ms); msgs/s with ${plan(1).senders} senders at once`,
+        "",
+        "subs |  agorusta p50    p99  msgs/s |  floor p50    p99  msgs/s |  bare p50    p99  msgs/s | ÷floor p50   p99 msgs/s | ÷bare p50   p99 msgs/s",
+        "-----+------------------------------+---------------------------+--------------------------+------------------------+-----------------------",
+        ...rows.map(({ n, a, f, b }) =>
+          `${String(n).padStart(4)} |  ${ms(a.p50)} ${ms(a.p99)} ${rate(a.perSecond)} | ${ms(f.p50)} ${ms(f.p99)} ${rate(f.perSecond)} |` +
+          ` ${ms(b.p50)} ${ms(b.p99)} ${rate(b.perSecond)} |  ${times(a.p50 / f.p50)} ${times(a.p99 / f.p99)} ${pct(a.perSecond / f.perSecond)} |` +
+          ` ${times(a.p50 / b.p50)} ${times(a.p99 / b.p99)} ${pct(a.perSecond / b.perSecond)}`,
         ),
         "",
-        "ratio: agorusta ÷ bare for latency, bare ÷ agorusta for msgs/s (how many times slower).",
+        "÷floor, ÷bare: Agorusta's latency as a multiple of the baseline's; msgs/s as a share of it.",
+        "targets (÷floor): " +
+          rows
+            .flatMap(({ n, a, f }) => [
+              ...(TARGETS.p50[n] ? [`p50 at ${n} ≤ ×${TARGETS.p50[n]}: ${mark(a.p50 / f.p50 <= TARGETS.p50[n]!)}`] : []),
+              ...(TARGETS.throughputShare[n] ? [`msgs/s at ${n} ≥ ${TARGETS.throughputShare[n]! * 100}%: ${mark(a.perSecond / f.perSecond >= TARGETS.throughputShare[n]!)}`] : []),
+            ])
+            .join("; "),
         ...rows.map(({ n, a, cost }) => `${n} subscriber(s): POST answered at p50 ${a.postP50.toFixed(1)} ms; DynamoDB per POST: ${cost}`),
-        `one DynamoDB Local round trip (GetItem): p50 ${(await dynamoRoundTrip(rt)).toFixed(1)} ms`,
-        `total ${((performance.now() - began) / 1000).toFixed(1)} s, load ${load()}`,
-      ].join("\n"),
+      );
+    }
+    lines.push(
+      `one DynamoDB Local round trip (GetItem): p50 ${(await dynamoRoundTrip(rt)).toFixed(1)} ms`,
+      `total ${((performance.now() - began) / 1000).toFixed(1)} s, load ${load()}`,
     );
+    console.log(lines.join("\n"));
   } finally {
-    await baseline.close();
+    await floor.close();
+    await bare.close();
     await rt.close();
     await dynamo.stop();
   }

@@ -8,8 +8,8 @@ import WebSocket from "ws";
 export interface Target {
   /** Opens one subscriber, ready to receive `new_message` frames. */
   subscribe(index: number): Promise<WebSocket>;
-  /** POSTs a message and resolves when the response is in. */
-  post(content: string): Promise<void>;
+  /** POSTs a message as sender number `sender` and resolves when the response is in. */
+  post(content: string, sender: number): Promise<void>;
 }
 
 export interface Result {
@@ -24,11 +24,8 @@ export interface Result {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
-export async function measure(
-  target: Target,
-  options: { subscribers: number; latencyMessages: number; throughputMessages: number; senders: number; label: string },
-): Promise<Result> {
-  const sockets = await Promise.all(Array.from({ length: options.subscribers }, (_, i) => target.subscribe(i)));
+/** Counts each `new_message` at every socket; `expect(content)` resolves once all of them have it. */
+function deliveries(sockets: WebSocket[]) {
   const waiting = new Map<string, { left: number; done: () => void }>();
   for (const ws of sockets) {
     ws.on("message", (data) => {
@@ -41,14 +38,63 @@ export async function measure(
       }
     });
   }
+  return (content: string, started: number) =>
+    new Promise<number>((resolve) => waiting.set(content, { left: sockets.length, done: () => resolve(performance.now() - started) }));
+}
+
+const closeAll = (sockets: WebSocket[]) =>
+  Promise.all(sockets.map((ws) => new Promise((r) => (ws.readyState === WebSocket.CLOSED ? r(null) : (ws.once("close", r), ws.close())))));
+
+export interface SoakResult {
+  p50: number;
+  p99: number;
+  perSecond: number;
+}
+
+/**
+ * Soak: `clients` sockets open at once, `senders` posting at the same time without waiting for
+ * delivery (each waits only for its POST's answer), `messages` in all. Latency is send → the last
+ * socket has it, for every message; messages/s is how fast all of them were fully delivered.
+ */
+export async function soak(target: Target, options: { clients: number; senders: number; messages: number; label: string }): Promise<SoakResult> {
+  const sockets = await Promise.all(Array.from({ length: options.clients }, (_, i) => target.subscribe(i)));
+  const expect = deliveries(sockets);
+  for (let i = 0; i < 5; i++) {
+    const content = `${options.label} warm ${i}`;
+    const delivered = expect(content, performance.now());
+    await target.post(content, 0);
+    await delivered;
+  }
+  const latencies: Promise<number>[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.senders }, async (_, sender) => {
+      while (next < options.messages) {
+        const content = `${options.label} soak ${next++}`;
+        latencies.push(expect(content, performance.now()));
+        await target.post(content, sender);
+      }
+    }),
+  );
+  const all = (await Promise.all(latencies)).sort((a, b) => a - b);
+  const perSecond = options.messages / ((performance.now() - started) / 1000);
+  await closeAll(sockets);
+  return { p50: percentile(all, 50), p99: percentile(all, 99), perSecond };
+}
+
+export async function measure(
+  target: Target,
+  options: { subscribers: number; latencyMessages: number; throughputMessages: number; senders: number; label: string },
+): Promise<Result> {
+  const sockets = await Promise.all(Array.from({ length: options.subscribers }, (_, i) => target.subscribe(i)));
+  const expect = deliveries(sockets);
   /** Posts and resolves with [time to full delivery, time to the POST's response], in ms. */
-  const send = async (content: string): Promise<[number, number]> => {
+  const send = async (content: string, sender = 0): Promise<[number, number]> => {
     const started = performance.now();
-    const delivered = new Promise<number>((resolve) =>
-      waiting.set(content, { left: sockets.length, done: () => resolve(performance.now() - started) }),
-    );
+    const delivered = expect(content, started);
     const timeout = setTimeout(() => console.error(`${options.label}: "${content}" not delivered to all within 10 s`), 10_000);
-    await target.post(content);
+    await target.post(content, sender);
     const answered = performance.now() - started;
     const all = await delivered;
     clearTimeout(timeout);
@@ -71,14 +117,12 @@ export async function measure(
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: options.senders }, async () => {
-      while (next < options.throughputMessages) await send(`${options.label} throughput ${next++}`);
+    Array.from({ length: options.senders }, async (_, sender) => {
+      while (next < options.throughputMessages) await send(`${options.label} throughput ${next++}`, sender);
     }),
   );
   const perSecond = options.throughputMessages / ((performance.now() - started) / 1000);
 
-  await Promise.all(
-    sockets.map((ws) => new Promise((r) => (ws.readyState === WebSocket.CLOSED ? r(null) : (ws.once("close", r), ws.close())))),
-  );
+  await closeAll(sockets);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), postP50: percentile(answers, 50), perSecond };
 }

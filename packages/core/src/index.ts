@@ -1,7 +1,7 @@
 export * from "./errors.ts";
 export * from "./views.ts";
 export { createDb, type Db } from "./model/index.ts";
-export { createDynamoClients, localDynamoConfig, type DynamoClients } from "./store/client.ts";
+export { createDynamoClients, localDynamoConfig, sequentialRoundTrips, type DynamoClients, type RequestSpan } from "./store/client.ts";
 export { createTokens, type Tokens } from "./auth/tokens.ts";
 export { createTableInput, ensureTable } from "./store/table.ts";
 export * from "./realtime/events.ts";

@@ -1,6 +1,9 @@
 import { inject } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createDb, createDynamoClients, ensureTable, localDynamoConfig, type Db, type DynamoClients } from "../src/index.ts";
+import type { UserItem } from "../src/model/index.ts";
+import { newId } from "../src/store/ids.ts";
+import { foldCase } from "../src/store/keys.ts";
 
 /**
  * Core's own harness: a fresh table in the run's DynamoDB Local (started by the workspace's
@@ -12,6 +15,29 @@ export async function freshDb(): Promise<{ db: Db; dynamo: DynamoClients; tableN
   const tableName = `core_${Date.now()}_${randomBytes(4).toString("hex")}`;
   await ensureTable(dynamo.raw, tableName);
   return { db: createDb(dynamo.document, tableName), dynamo, tableName };
+}
+
+let seq = 0;
+/** A name no other test in the run has used (usernames are unique across the table). */
+export const uniqueName = (prefix: string) => `${prefix}${Date.now().toString(36)}${seq++}`;
+
+/**
+ * A user written straight into the table: for tests that need users but are not about
+ * registration (each registration spends ~100 ms hashing a password).
+ */
+export async function insertUser(db: Db, username = uniqueName("u")): Promise<UserItem> {
+  const usernameLower = foldCase(username);
+  const user: UserItem = {
+    userId: newId(),
+    username,
+    usernameLower,
+    usernameInitial: usernameLower.slice(0, 1),
+    email: `${usernameLower}@example.com`,
+    passwordHash: "not a hash: this user never logs in",
+    createdAt: new Date().toISOString(),
+  };
+  await db.entities.users.create(user).go();
+  return user;
 }
 
 declare module "vitest" {

@@ -6,7 +6,7 @@ import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { foldCase } from "../store/keys.ts";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { failed, isConditionalFailure, transact } from "../store/transactions.ts";
+import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { getEach } from "../store/batches.ts";
 import { newSession } from "../auth/sessions.ts";
 import type { TokenClaims } from "../auth/tokens.ts";
@@ -36,19 +36,15 @@ export async function register(
     createdAt: nowIso(),
   };
   const session = newSession(user.userId);
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ uniques, users, sessions }) => [
-        uniques.create({ ...emailGuard, holderId: user.userId }).commit(),
-        uniques.create({ ...usernameGuard, holderId: user.userId }).commit(),
-        users.create(user).commit(),
-        sessions.create(session.item).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("email_taken");
-  if (failed(codes, 1)) throw new AppError("username_taken");
-  if (codes) throw new Error(`register transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ uniques, users, sessions }) => ({
+    emailGuard: uniques.create({ ...emailGuard, holderId: user.userId }).commit(),
+    usernameGuard: uniques.create({ ...usernameGuard, holderId: user.userId }).commit(),
+    user: users.create(user).commit(),
+    session: sessions.create(session.item).commit(),
+  }));
+  if (refused.has("emailGuard")) throw new AppError("email_taken");
+  if (refused.has("usernameGuard")) throw new AppError("username_taken");
+  assertCommitted(refused, "register");
   return { user, session: session.claims };
 }
 

@@ -9,7 +9,7 @@ import type { Db, SessionItem, UserItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { deleteEach } from "../store/batches.ts";
-import { failed, isConditionalFailure, transact } from "../store/transactions.ts";
+import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { TOKEN_TTL_SECONDS, type TokenClaims, type Tokens } from "./tokens.ts";
 
 /** A new session's item and claims; the caller writes the item (alone, or inside its own transaction). */
@@ -29,16 +29,12 @@ export function newSession(userId: string, now = Date.now()): { item: SessionIte
  */
 export async function openSession(db: Db, tokens: Tokens, user: UserItem): Promise<string> {
   const { item, claims } = newSession(user.userId);
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ users, sessions }) => [
-        users.check({ userId: user.userId }).where((a, op) => op.eq(a.passwordHash, user.passwordHash)).commit(),
-        sessions.create(item).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("invalid_credentials");
-  if (codes) throw new Error(`openSession transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ users, sessions }) => ({
+    samePassword: users.check({ userId: user.userId }).where((a, op) => op.eq(a.passwordHash, user.passwordHash)).commit(),
+    session: sessions.create(item).commit(),
+  }));
+  if (refused.has("samePassword")) throw new AppError("invalid_credentials");
+  assertCommitted(refused, "openSession");
   return tokens.issue(claims);
 }
 

@@ -7,7 +7,7 @@ import type { Db, DmConversationItem, DmMessageItem, UserItem } from "../model/i
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
 import { assertAuthor, saveEdit } from "./edits.ts";
 import { getEach } from "../store/batches.ts";
@@ -61,22 +61,18 @@ export async function startConversation(
   const [first, second] = caller.id < other.id ? [caller, other] : [other, caller];
   const conversation: DmConversationItem = { conversationId: newId(), first, second, createdAt: nowIso() };
   const inbox = (userId: string) => ({ userId, conversationId: conversation.conversationId, lastActivityAt: conversation.createdAt });
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ uniques, dmConversations, dmInboxes }) => [
-        uniques.create({ kind: "dmPair", value: pair, holderId: conversation.conversationId }).commit(),
-        dmConversations.create(conversation).commit(),
-        dmInboxes.create(inbox(first.id)).commit(),
-        dmInboxes.create(inbox(second.id)).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) {
+  const refused = await transact(db, ({ uniques, dmConversations, dmInboxes }) => ({
+    pairGuard: uniques.create({ kind: "dmPair", value: pair, holderId: conversation.conversationId }).commit(),
+    conversation: dmConversations.create(conversation).commit(),
+    firstInbox: dmInboxes.create(inbox(first.id)).commit(),
+    secondInbox: dmInboxes.create(inbox(second.id)).commit(),
+  }));
+  if (refused.has("pairGuard")) {
     const winner = await conversationOfPair(db, pair);
     if (!winner) throw new Error(`dmPair guard ${pair} refused a write but cannot be read`);
     return { conversation: dmConversationView(winner), created: false };
   }
-  if (codes) throw new Error(`start DM transaction canceled: ${codes.join(",")}`);
+  assertCommitted(refused, "startConversation");
   return { conversation: dmConversationView(conversation), created: true };
 }
 
@@ -156,16 +152,13 @@ export async function sendDmMessage(
     createdAt: nowIso(),
   };
   const { conversationId, createdAt } = message;
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ dmMessages, dmConversations, dmInboxes }) => [
-        dmMessages.create(message).commit(),
-        dmConversations.patch({ conversationId }).set({ lastMessageAt: createdAt }).commit(),
-        ...participantIds.map((userId) => dmInboxes.patch({ userId, conversationId }).set({ lastActivityAt: createdAt }).commit()),
-      ])
-      .go(),
-  );
-  if (codes) throw new Error(`send DM transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ dmMessages, dmConversations, dmInboxes }) => ({
+    message: dmMessages.create(message).commit(),
+    conversation: dmConversations.patch({ conversationId }).set({ lastMessageAt: createdAt }).commit(),
+    firstInbox: dmInboxes.patch({ userId: participantIds[0], conversationId }).set({ lastActivityAt: createdAt }).commit(),
+    secondInbox: dmInboxes.patch({ userId: participantIds[1], conversationId }).set({ lastActivityAt: createdAt }).commit(),
+  }));
+  assertCommitted(refused, "sendDmMessage");
   return { message: dmMessageView(message), participantIds };
 }
 

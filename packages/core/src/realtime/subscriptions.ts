@@ -4,7 +4,7 @@
  */
 import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 
 /**
  * Subscribes a connection to a channel. Only a member of the channel's server may: anyone else
@@ -21,18 +21,14 @@ export async function subscribe(db: Db, input: { connectionId: string; channelId
   const { userId, ttl } = connection.data;
   // The membership is checked in the same transaction as the put: a kick that lands between
   // a separate check and the put would otherwise leave the kicked user listening.
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ members, subscriptions }) => [
-        members.check({ serverId, userId }).where((a, op) => op.exists(a.role)).commit(),
-        subscriptions
-          .put({ channelId: input.channelId, connectionId: input.connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
-          .commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("not_found", "No such channel.");
-  if (codes) throw new Error(`subscribe transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ members, subscriptions }) => ({
+    membership: members.check({ serverId, userId }).where((a, op) => op.exists(a.role)).commit(),
+    subscription: subscriptions
+      .put({ channelId: input.channelId, connectionId: input.connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
+      .commit(),
+  }));
+  if (refused.has("membership")) throw new AppError("not_found", "No such channel.");
+  assertCommitted(refused, "subscribe");
 }
 
 /**

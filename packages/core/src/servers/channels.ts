@@ -3,7 +3,7 @@ import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { requireOwnerOf } from "./access.ts";
 import { channelView, type Channel } from "../views.ts";
 
@@ -19,16 +19,12 @@ export const channelGuard = (serverId: string, name: string) => ({
 export async function createChannel(db: Db, serverId: string, userId: string, name: string): Promise<Channel> {
   await requireOwnerOf(db, serverId, userId);
   const channel = { serverId, channelId: newId(), name, createdAt: nowIso() };
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ uniques, channels }) => [
-        uniques.create({ ...channelGuard(serverId, name), holderId: channel.channelId }).commit(),
-        channels.create(channel).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("channel_name_taken");
-  if (codes) throw new Error(`createChannel transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ uniques, channels }) => ({
+    nameGuard: uniques.create({ ...channelGuard(serverId, name), holderId: channel.channelId }).commit(),
+    channel: channels.create(channel).commit(),
+  }));
+  if (refused.has("nameGuard")) throw new AppError("channel_name_taken");
+  assertCommitted(refused, "createChannel");
   return channelView(channel);
 }
 

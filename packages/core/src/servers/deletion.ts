@@ -7,7 +7,7 @@ import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { guardValue } from "../store/keys.ts";
 import { requireOwner } from "./access.ts";
-import { transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { deleteEach } from "../store/batches.ts";
 import { channelGuard } from "./channels.ts";
 
@@ -19,15 +19,13 @@ export async function retireServer(db: Db, serverId: string, userId: string): Pr
   requireOwner(member.data);
   if (!server.data) throw new AppError("not_found", "No such server.");
   const name = server.data.name;
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ servers, uniques }) => [
-        servers.delete({ serverId }).commit(),
-        uniques.delete({ kind: "serverName", value: guardValue(name) }).where((a, op) => op.eq(a.holderId, serverId)).commit(),
-      ])
-      .go(),
-  );
-  if (codes) throw new AppError("not_found", "No such server.");
+  const refused = await transact(db, ({ servers, uniques }) => ({
+    server: servers.delete({ serverId }).commit(),
+    // Held by this server: a concurrent delete (and a new server of the name) already took it.
+    nameGuard: uniques.delete({ kind: "serverName", value: guardValue(name) }).where((a, op) => op.eq(a.holderId, serverId)).commit(),
+  }));
+  if (refused.has("nameGuard")) throw new AppError("not_found", "No such server.");
+  assertCommitted(refused, "retireServer");
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Db, InviteItem, UserItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newInviteCode } from "../store/ids.ts";
 import { expiryIn, isExpired, nowIso } from "../store/time.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { requireOwner } from "./access.ts";
 import { isConditionalFailure } from "../store/transactions.ts";
 import { newMembership, notBanned } from "./joining.ts";
@@ -103,34 +103,31 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
 
   const membership = newMembership(server.data, user.data as UserItem, "member");
   const now = nowIso();
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ invites, members, bans }) => [
-        invites
-          .patch({ code })
-          .add({ uses: 1 })
-          .where((attr, op) =>
-            [
-              invite.maxUses != null ? op.lt(attr.uses, invite.maxUses) : "",
-              invite.expiresAt ? op.gt(attr.expiresAt, now) : "",
-            ]
-              .filter(Boolean)
-              .join(" AND "),
-          )
-          .commit(),
-        members.create(membership).commit(),
-        notBanned(bans, invite.serverId, userId),
-      ])
-      .go(),
-  );
-  if (failed(codes, 2)) throw new AppError("banned");
-  if (failed(codes, 1)) return { server: serverView(server.data), joined: null };
-  if (failed(codes, 0)) {
+  const refused = await transact(db, ({ invites, members, bans }) => ({
+    use: invites
+      .patch({ code })
+      .add({ uses: 1 })
+      .where((attr, op) =>
+        [
+          invite.maxUses != null ? op.lt(attr.uses, invite.maxUses) : "",
+          invite.expiresAt ? op.gt(attr.expiresAt, now) : "",
+        ]
+          .filter(Boolean)
+          .join(" AND "),
+      )
+      .commit(),
+    membership: members.create(membership).commit(),
+    notBanned: notBanned(bans, invite.serverId, userId),
+  }));
+  if (refused.has("notBanned")) throw new AppError("banned");
+  // A concurrent join of the same user got there first: a member, and no use spent.
+  if (refused.has("membership")) return { server: serverView(server.data), joined: null };
+  if (refused.has("use")) {
     // Lost the last use to a concurrent join, or the invite was revoked or expired meanwhile.
     await usableInvite(db, code);
     throw new AppError("invite_exhausted");
   }
-  if (codes) throw new Error(`joinByInvite transaction canceled: ${codes.join(",")}`);
+  assertCommitted(refused, "joinByInvite");
   return { server: serverView(server.data), joined: memberView(membership, isOnline(user.data)) };
 }
 

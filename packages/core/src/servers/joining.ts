@@ -1,7 +1,7 @@
 import type { Db, MemberItem, ServerItem, UserItem } from "../model/index.ts";
 import { foldCase } from "../store/keys.ts";
 import { nowIso } from "../store/time.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact, type WriteEntities } from "../store/transactions.ts";
 import { AppError } from "../errors.ts";
 import type { Role } from "../views.ts";
 
@@ -30,21 +30,17 @@ export function newMembership(server: ServerItem, user: UserItem, role: Role): M
  */
 export async function addMember(db: Db, server: ServerItem, user: UserItem): Promise<MemberItem | null> {
   const membership = newMembership(server, user, "member");
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ members, bans }) => [
-        notBanned(bans, server.serverId, user.userId),
-        members.create(membership).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("banned");
-  if (failed(codes, 1)) return null;
-  if (codes) throw new Error(`addMember transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ members, bans }) => ({
+    notBanned: notBanned(bans, server.serverId, user.userId),
+    membership: members.create(membership).commit(),
+  }));
+  if (refused.has("notBanned")) throw new AppError("banned");
+  if (refused.has("membership")) return null;
+  assertCommitted(refused, "addMember");
   return membership;
 }
 
-type BanEntity = Parameters<Parameters<Db["transaction"]["write"]>[0]>[0]["bans"];
+type BanEntity = WriteEntities["bans"];
 
 /** A join transaction's check that the user is not banned from the server (the ban's key is the membership's). */
 export const notBanned = (bans: BanEntity, serverId: string, userId: string) =>

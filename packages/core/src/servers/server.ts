@@ -3,7 +3,7 @@ import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
-import { failed, transact } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { requireMember } from "./access.ts";
 import { newMembership } from "./joining.ts";
 import { channelGuard, DEFAULT_CHANNEL } from "./channels.ts";
@@ -17,19 +17,15 @@ export async function createServer(db: Db, owner: UserItem, name: string): Promi
   const createdAt = nowIso();
   const server: ServerItem = { serverId: newId(), name, ownerId: owner.userId, createdAt };
   const channel = { serverId: server.serverId, channelId: newId(), name: DEFAULT_CHANNEL, createdAt };
-  const codes = await transact(() =>
-    db.transaction
-      .write(({ uniques, servers, channels, members }) => [
-        uniques.create({ kind: "serverName", value: guardValue(name), holderId: server.serverId }).commit(),
-        servers.create(server).commit(),
-        uniques.create({ ...channelGuard(server.serverId, DEFAULT_CHANNEL), holderId: channel.channelId }).commit(),
-        channels.create(channel).commit(),
-        members.create(newMembership(server, owner, "owner")).commit(),
-      ])
-      .go(),
-  );
-  if (failed(codes, 0)) throw new AppError("server_name_taken");
-  if (codes) throw new Error(`createServer transaction canceled: ${codes.join(",")}`);
+  const refused = await transact(db, ({ uniques, servers, channels, members }) => ({
+    nameGuard: uniques.create({ kind: "serverName", value: guardValue(name), holderId: server.serverId }).commit(),
+    server: servers.create(server).commit(),
+    channelGuard: uniques.create({ ...channelGuard(server.serverId, DEFAULT_CHANNEL), holderId: channel.channelId }).commit(),
+    channel: channels.create(channel).commit(),
+    owner: members.create(newMembership(server, owner, "owner")).commit(),
+  }));
+  if (refused.has("nameGuard")) throw new AppError("server_name_taken");
+  assertCommitted(refused, "createServer");
   return serverView(server);
 }
 

@@ -1,25 +1,57 @@
 import type { TransactionItemCode } from "electrodb";
+import type { Db } from "../model/index.ts";
 
-type Outcome = { canceled: boolean; data: ReadonlyArray<{ code: TransactionItemCode }> };
+type WriteFunction = Parameters<Db["transaction"]["write"]>[0];
+/** The entities a transaction's writes are built from, as ElectroDB hands them over. */
+export type WriteEntities = Parameters<WriteFunction>[0];
+/** One write of a transaction: an entity operation ended by `.commit()`. */
+export type Write = ReturnType<WriteFunction>[number];
 
 /**
- * Runs a write transaction, retrying while it only lost a race (TransactionConflict) to another
- * one on the same items. Returns null on success, else each item's cancellation code, in order.
+ * Runs writes as one DynamoDB transaction. The writes are named, and the answer is the set of
+ * names whose condition failed (empty when the transaction committed), so what a refusal
+ * means follows the write, never its position in the list:
+ *
+ *     const refused = await transact(db, ({ uniques, users }) => ({
+ *       emailGuard: uniques.create(...).commit(),
+ *       user: users.create(user).commit(),
+ *     }));
+ *     if (refused.has("emailGuard")) throw new AppError("email_taken");
+ *     assertCommitted(refused, "register");
+ *
+ * A transaction that only lost a race (TransactionConflict) to another one on the same items is
+ * retried; any other cancellation (validation, throttling, conflicts past the retries) throws.
  */
-export async function transact(run: () => Promise<Outcome>, attempts = 8): Promise<TransactionItemCode[] | null> {
+export async function transact<Name extends string>(
+  db: Db,
+  writes: (entities: WriteEntities) => Record<Name, Write>,
+  attempts = 8,
+): Promise<ReadonlySet<Name>> {
   for (let attempt = 1; ; attempt++) {
-    const outcome = await run();
-    if (!outcome.canceled) return null;
-    const codes = outcome.data.map((d) => d.code);
-    const lostARace = codes.includes("TransactionConflict") && !codes.includes("ConditionalCheckFailed");
-    if (!lostARace || attempt >= attempts) return codes;
+    let names: Name[] = [];
+    const outcome = await db.transaction
+      .write((entities) => {
+        const named = writes(entities);
+        names = Object.keys(named) as Name[];
+        return names.map((name) => named[name]);
+      })
+      .go();
+    if (!outcome.canceled) return new Set();
+    const codes = (outcome.data as ReadonlyArray<{ code: TransactionItemCode }>).map((d) => d.code);
+    const refused = new Set(names.filter((_, i) => codes[i] === "ConditionalCheckFailed"));
+    if (refused.size) return refused;
+    const lostARace = codes.includes("TransactionConflict");
+    if (!lostARace || attempt >= attempts) {
+      throw new Error(`transaction canceled: ${names.map((n, i) => `${n}=${codes[i]}`).join(", ")}`);
+    }
     await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
   }
 }
 
-export const failed = (codes: TransactionItemCode[] | null, index: number) =>
-  codes?.[index] === "ConditionalCheckFailed";
-
+/** For the refusals a caller did not expect: a condition failed that no rule explains. */
+export function assertCommitted(refused: ReadonlySet<string>, what: string): void {
+  if (refused.size) throw new Error(`${what}: transaction refused by ${[...refused].join(", ")}`);
+}
 
 /** ElectroDB wraps the SDK's ConditionalCheckFailedException; look through the wrapping. */
 export function isConditionalFailure(e: unknown): boolean {
@@ -29,4 +61,3 @@ export function isConditionalFailure(e: unknown): boolean {
   }
   return false;
 }
-
