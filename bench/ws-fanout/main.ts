@@ -156,7 +156,7 @@ async function main() {
   console.log(`ws fan-out benchmark — Node ${process.version}, ${cpus().length} CPU(s), load ${load()}, everything in one process on loopback`);
   const dynamo = await startDynamoLocal();
   const tableName = `bench_${Date.now()}`;
-  const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0 });
+  const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0, usageLimits: "off" });
   const bare = await startBaseline();
   const floor = await startBaseline(putMessage(rt, tableName));
   try {

@@ -3,6 +3,7 @@ import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
+import { usageLimitsFrom } from "@agorusta/core/limits";
 
 /** What a Lambda needs to know about its surroundings. */
 export interface FunctionConfig {
@@ -12,15 +13,19 @@ export interface FunctionConfig {
   wsManagementEndpoint?: string;
   /** DynamoDB Local, when running outside AWS. */
   dynamoEndpoint?: string;
+  /** `AGORUSTA_RATE_LIMITS`: "off" turns the abuse limits off (load tests); anything else is "on". */
+  rateLimits: "on" | "off";
 }
 
 export class ConfigError extends Error {}
 
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
- * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT.
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT. Both
+ * read AGORUSTA_RATE_LIMITS from the environment (infra/functions.ts sets it per stage).
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
+  const rateLimits = usageLimitsFrom(env.AGORUSTA_RATE_LIMITS) === "off" ? "off" : "on";
   // `in` never throws, unlike reading a missing key of sst's Resource.
   if (links.table in Resource) {
     const linked = Resource as unknown as LinkedResources;
@@ -28,6 +33,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       tableName: linked[links.table].name,
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
+      rateLimits,
     };
   }
   const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
@@ -39,6 +45,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     jwtSecret: env.JWT_SECRET!,
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    rateLimits,
   };
 }
 
@@ -54,5 +61,6 @@ export function loadDeps(config: FunctionConfig = readConfig()): Deps {
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
+    usageLimits: usageLimitsFrom(config.rateLimits),
   });
 }

@@ -1,5 +1,5 @@
 import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, type Publisher, type Tokens } from "@agorusta/core";
-import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/limits";
+import { bruteForcePolicies, usageLimits, type BruteForcePolicies, type UsageLimits } from "@agorusta/core/limits";
 import type { TokenClaims } from "@agorusta/core/auth";
 
 /** What the handlers need from the outside world; built once per process. */
@@ -12,6 +12,8 @@ export interface Deps {
   dynamo: DynamoClients;
   /** The brute-force limits of login and join-by-password; tests swap in small ones. */
   rateLimits: BruteForcePolicies;
+  /** The abuse limits (api.md "Limits"), or "off" (`AGORUSTA_RATE_LIMITS=off`, for load tests). */
+  usageLimits: UsageLimits | "off";
 }
 
 export interface AppEnv {
@@ -24,6 +26,7 @@ export function createDeps(options: {
   jwtSecret: string;
   publisher?: (db: Db) => Publisher;
   rateLimits?: BruteForcePolicies;
+  usageLimits?: UsageLimits | "off";
 }): Deps {
   const db = createDb(options.dynamo.document, options.tableName);
   return {
@@ -32,5 +35,6 @@ export function createDeps(options: {
     publisher: options.publisher?.(db) ?? silentPublisher,
     dynamo: options.dynamo,
     rateLimits: options.rateLimits ?? bruteForcePolicies,
+    usageLimits: options.usageLimits ?? usageLimits,
   };
 }

@@ -46,6 +46,7 @@ describe("readConfig under SST", () => {
       tableName: "agorusta-test-TableTable-abcd",
       jwtSecret: "a-secret-from-sst-secret-set-0123456789",
       wsManagementEndpoint: "https://abc123.execute-api.eu-west-1.amazonaws.com/$default",
+      rateLimits: "on",
     });
     expect(loadDeps(config).db).toBeDefined();
   });

@@ -4,13 +4,23 @@
  * sources once per process.)
  */
 import { describe, expect, it } from "vitest";
-import { readConfig, ConfigError } from "../src/config.ts";
+import { usageLimits } from "@agorusta/core/limits";
+import { loadDeps, readConfig, ConfigError } from "../src/config.ts";
 
 describe("readConfig outside SST", () => {
   it("reads TABLE_NAME, JWT_SECRET, WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT", () => {
     expect(
       readConfig({ TABLE_NAME: "t", JWT_SECRET: "s", WS_MANAGEMENT_ENDPOINT: "http://127.0.0.1:3000/ws", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000" }),
-    ).toEqual({ tableName: "t", jwtSecret: "s", wsManagementEndpoint: "http://127.0.0.1:3000/ws", dynamoEndpoint: "http://127.0.0.1:8000" });
+    ).toEqual({ tableName: "t", jwtSecret: "s", wsManagementEndpoint: "http://127.0.0.1:3000/ws", dynamoEndpoint: "http://127.0.0.1:8000", rateLimits: "on" });
+  });
+
+  it("turns the abuse limits off with AGORUSTA_RATE_LIMITS=off, and only with that", async () => {
+    const base = { TABLE_NAME: "t", JWT_SECRET: "s".repeat(32) };
+    expect(readConfig({ ...base, AGORUSTA_RATE_LIMITS: "off" }).rateLimits).toBe("off");
+    expect(readConfig({ ...base, AGORUSTA_RATE_LIMITS: "OFF " }).rateLimits).toBe("off");
+    for (const value of [undefined, "", "on", "0", "false"]) expect(readConfig({ ...base, AGORUSTA_RATE_LIMITS: value }).rateLimits).toBe("on");
+    expect(loadDeps(readConfig({ ...base, AGORUSTA_RATE_LIMITS: "off" })).usageLimits).toBe("off");
+    expect(loadDeps(readConfig(base)).usageLimits).toEqual(usageLimits);
   });
 
   it("names what is missing", () => {

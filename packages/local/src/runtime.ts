@@ -12,6 +12,7 @@ import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
 import { createApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
 import { createWsGateway } from "./gateway.ts";
+import type { UsageLimits } from "@agorusta/core/limits";
 
 export interface RuntimeOptions {
   dynamoEndpoint: string;
@@ -22,6 +23,8 @@ export interface RuntimeOptions {
   hostname?: string;
   /** The built web app (adapter-static output); served at `/` when present. */
   webRoot?: string;
+  /** The abuse limits (api.md "Limits"), or "off" (`AGORUSTA_RATE_LIMITS=off npm start`); on by default. */
+  usageLimits?: UsageLimits | "off";
 }
 
 export interface Runtime {
@@ -45,6 +48,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     dynamo,
     tableName: options.tableName,
     jwtSecret: options.jwtSecret,
+    ...(options.usageLimits ? { usageLimits: options.usageLimits } : {}),
     publisher: (db) =>
       createApiGatewayPublisher(db, {
         endpoint: () => wsManagementEndpoint,

@@ -4,8 +4,17 @@ import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/c
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { startRuntime, type Runtime } from "@agorusta/local/runtime";
+import { usageLimits, type UsageLimits } from "@agorusta/core/limits";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+/**
+ * The abuse limits tests run under: the contract's, but for registering. Every test user signs up
+ * from the same address (the test process), so a file of tests would pass 30 an hour; the
+ * registration limit has its own test (packages/functions/test/usageLimits.test.ts). A test that
+ * needs more (posting many messages) passes its own `usageLimits`, such as "off".
+ */
+export const testLimits: UsageLimits = { ...usageLimits, register: { limit: 1_000_000, windowSeconds: 3600 } };
 
 export const uniqueTableName = () => `t_${Date.now()}_${randomBytes(4).toString("hex")}`;
 
@@ -14,7 +23,7 @@ export async function freshDeps(): Promise<Deps> {
   const dynamo = createDynamoClients(localDynamoConfig(inject("dynamoEndpoint")));
   const tableName = uniqueTableName();
   await ensureTable(dynamo.raw, tableName);
-  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET });
+  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET, usageLimits: testLimits });
 }
 
 export interface ApiResponse<T = any> {
@@ -92,12 +101,13 @@ export async function testApi(overrides: Partial<Deps> = {}) {
 export const runtimeApi = (runtime: Pick<Runtime, "url">) => apiClient((path, init) => fetch(`${runtime.url}/api${path}`, init));
 
 /** The whole local runtime on a free port, over its own table: for WebSocket and browser tests. */
-export async function testRuntime(options: { webRoot?: string } = {}): Promise<Runtime> {
+export async function testRuntime(options: { webRoot?: string; usageLimits?: UsageLimits | "off" } = {}): Promise<Runtime> {
   return startRuntime({
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName: uniqueTableName(),
     jwtSecret: TEST_SECRET,
     port: 0,
+    usageLimits: testLimits,
     ...options,
   });
 }

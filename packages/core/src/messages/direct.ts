@@ -47,6 +47,8 @@ export async function startConversation(
   db: Db,
   callerId: string,
   otherId: string,
+  /** Runs before a new conversation is made (not when the pair has one): the start-DM rate limit. */
+  beforeCreate: () => Promise<void> = async () => {},
 ): Promise<{ conversation: DmConversation; created: boolean }> {
   if (otherId === callerId) {
     const message = "You cannot start a conversation with yourself.";
@@ -55,6 +57,7 @@ export async function startConversation(
   const pair = pairOf(callerId, otherId);
   const existing = await conversationOfPair(db, pair);
   if (existing) return { conversation: dmConversationView(existing), created: false };
+  await beforeCreate();
 
   const [caller, other] = await twoUsers(db, callerId, otherId);
   // Participants in id order, like the guard: the conversation looks the same whoever started it.

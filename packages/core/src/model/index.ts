@@ -13,6 +13,7 @@ import { connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
 import { sessions, wsTickets } from "./sessions.ts";
 import { bans } from "./bans.ts";
+import { liveSlots } from "./liveSlots.ts";
 
 export type { UniqueKind } from "./uniques.ts";
 
@@ -37,6 +38,7 @@ export function createDb(client: DynamoDBDocumentClient, table: string) {
       sessions: new Entity(sessions),
       wsTickets: new Entity(wsTickets),
       bans: new Entity(bans),
+      liveSlots: new Entity(liveSlots),
     },
     { client, table },
   );

@@ -37,12 +37,13 @@ export async function retireServer(db: Db, serverId: string, userId: string): Pr
  */
 export async function purgeServer(db: Db, serverId: string): Promise<void> {
   const { entities: e } = db;
-  const [members, channels, invites, passwords, bans] = await Promise.all([
+  const [members, channels, invites, passwords, bans, slots] = await Promise.all([
     e.members.query.byServer({ serverId }).go({ pages: "all", attributes: ["serverId", "userId"] }),
     e.channels.query.byServer({ serverId }).go({ pages: "all" }),
     e.invites.query.byServer({ serverId }).go({ pages: "all", attributes: ["code"] }),
     e.serverPasswords.query.byServer({ serverId }).go({ pages: "all", attributes: ["serverId", "passwordId"] }),
     e.bans.query.byServer({ serverId }).go({ pages: "all", attributes: ["serverId", "userId"] }),
+    e.liveSlots.query.byServer({ serverId }).go({ pages: "all", attributes: ["serverId", "kind", "slot"] }),
   ]);
   await deleteEach(members.data, (keys) => e.members.delete(keys).go());
   for (const channel of channels.data) {
@@ -59,4 +60,5 @@ export async function purgeServer(db: Db, serverId: string): Promise<void> {
   await deleteEach(invites.data, (keys) => e.invites.delete(keys).go());
   await deleteEach(passwords.data, (keys) => e.serverPasswords.delete(keys).go());
   await deleteEach(bans.data, (keys) => e.bans.delete(keys).go());
+  await deleteEach(slots.data, (keys) => e.liveSlots.delete(keys).go());
 }

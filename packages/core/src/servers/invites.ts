@@ -4,7 +4,7 @@ import { newInviteCode } from "../store/ids.ts";
 import { expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 import { requireOwner } from "./access.ts";
-import { isConditionalFailure } from "../store/transactions.ts";
+import { deleteFreeingSlot, withLiveSlot } from "../limits/liveSlots.ts";
 import { newMembership, notBanned } from "./joining.ts";
 import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
 import { isOnline } from "../realtime/presence.ts";
@@ -14,6 +14,8 @@ import { getServerForMember } from "./server.ts";
 export async function createInvite(
   db: Db,
   input: { serverId: string; userId: string; maxUses?: number | null | undefined; expiresInSeconds?: number | null | undefined },
+  /** At most this many live at once per server (a live slot each, limits/liveSlots.ts); null: no cap. */
+  cap: number | null,
 ): Promise<Invite> {
   const server = await getServerForMember(db, input.serverId, input.userId);
   for (let attempt = 0; ; attempt++) {
@@ -27,12 +29,15 @@ export async function createInvite(
       ...(input.maxUses != null ? { maxUses: input.maxUses } : {}),
       ...expiryIn(input.expiresInSeconds ?? undefined),
     };
-    try {
-      await db.entities.invites.create(invite).go();
+    const holder = { serverId: invite.serverId, kind: "invite" as const, holderId: invite.code, expiresAtMs: invite.expiresAt ? Date.parse(invite.expiresAt) : undefined };
+    const { refused } = await withLiveSlot(db, holder, cap, "live invites", (e, slot) => ({
+      invite: e.invites.create({ ...invite, ...(slot !== undefined ? { slot } : {}) }).commit(),
+    }));
+    if (!refused.has("invite")) {
+      assertCommitted(refused, "createInvite");
       return inviteView(invite);
-    } catch (e) {
-      if (!isConditionalFailure(e) || attempt >= 3) throw e;
     }
+    if (attempt >= 3) throw new Error("createInvite: four invite codes in a row were taken");
   }
 }
 
@@ -53,7 +58,8 @@ export async function deleteInvite(db: Db, serverId: string, userId: string, cod
   ]);
   requireOwner(member.data);
   if (!invite.data || invite.data.serverId !== serverId) throw new AppError("invite_not_found");
-  await db.entities.invites.delete({ code }).go();
+  const { slot } = invite.data;
+  await deleteFreeingSlot(db, slot === undefined ? null : { serverId, kind: "invite", slot, holderId: code }, (e) => e.invites.delete({ code }).commit());
 }
 
 async function findInvite(db: Db, code: string): Promise<InviteItem> {

@@ -6,13 +6,21 @@ import { expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { addMember } from "./joining.ts";
+import { withLiveSlot } from "../limits/liveSlots.ts";
+import { deleteFreeingSlot } from "../limits/liveSlots.ts";
+import { assertCommitted } from "../store/transactions.ts";
 import { requireOwnerOf } from "./access.ts";
 import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
 
-/** Owner only. Several passwords may be live at once (one per group of people, say). */
+/**
+ * Owner only. Several passwords may be live at once (one per group of people, say), up to `cap`
+ * (null: no cap, the limits are off): each holds a live slot, taken in the same transaction, so
+ * the cap holds under concurrent creation and a join never verifies more than `cap` hashes.
+ */
 export async function createServerPassword(
   db: Db,
   input: { serverId: string; userId: string; password: string; label?: string | null | undefined; expiresInSeconds?: number | null | undefined },
+  cap: number | null,
 ): Promise<ServerPassword> {
   const [, hash] = await Promise.all([requireOwnerOf(db, input.serverId, input.userId), hashPassword(input.password)]);
   const item: ServerPasswordItem = {
@@ -23,7 +31,11 @@ export async function createServerPassword(
     ...(input.label != null ? { label: input.label } : {}),
     ...expiryIn(input.expiresInSeconds ?? undefined),
   };
-  await db.entities.serverPasswords.create(item).go();
+  const holder = { serverId: item.serverId, kind: "serverPassword" as const, holderId: item.passwordId, expiresAtMs: item.expiresAt ? Date.parse(item.expiresAt) : undefined };
+  const { refused } = await withLiveSlot(db, holder, cap, "live passwords", (e, slot) => ({
+    password: e.serverPasswords.create({ ...item, ...(slot !== undefined ? { slot } : {}) }).commit(),
+  }));
+  assertCommitted(refused, "createServerPassword");
   return serverPasswordView(item);
 }
 
@@ -42,7 +54,10 @@ export async function deleteServerPassword(db: Db, serverId: string, userId: str
     db.entities.serverPasswords.get({ serverId, passwordId }).go(),
   ]);
   if (!existing.data) throw new AppError("not_found", "No such password.");
-  await db.entities.serverPasswords.delete({ serverId, passwordId }).go();
+  const { slot } = existing.data;
+  await deleteFreeingSlot(db, slot === undefined ? null : { serverId, kind: "serverPassword", slot, holderId: passwordId }, (e) =>
+    e.serverPasswords.delete({ serverId, passwordId }).commit(),
+  );
 }
 
 /**

@@ -8,10 +8,12 @@ import { validate } from "../http/validate.ts";
 import { requireUser } from "../http/auth.ts";
 import { guardCredentials } from "../http/bruteForce.ts";
 import { closeConnectionsOf } from "../delivery/endSessions.ts";
+import { limitRateByAddress } from "../http/usage.ts";
 
 export const authRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .post("/register", validate("json", registerBody), async (c) => {
+      await limitRateByAddress(deps, c, "register");
       const { user, session } = await register(deps.db, c.req.valid("json"));
       return c.json({ token: await deps.tokens.issue(session), user: meView(user) }, 201);
     })

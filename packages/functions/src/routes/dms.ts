@@ -13,13 +13,16 @@ import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/auth.ts";
 import { validate } from "../http/validate.ts";
 import { params } from "../http/params.ts";
+import { limitRate } from "../http/usage.ts";
 
 export const dmsRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
     .get("/", async (c) => c.json(await listConversations(deps.db, c.var.userId), 200))
     .post("/", validate("json", startDmBody), async (c) => {
-      const { conversation, created } = await startConversation(deps.db, c.var.userId, c.req.valid("json").userId);
+      const { conversation, created } = await startConversation(deps.db, c.var.userId, c.req.valid("json").userId, () =>
+        limitRate(deps, "startDm", c.var.userId),
+      );
       return c.json(conversation, created ? 201 : 200);
     })
     .get("/:id", params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id), 200))
@@ -28,6 +31,7 @@ export const dmsRoutes = (deps: Deps) =>
       return c.json(page, 200);
     })
     .post("/:id/messages", params(dmParams), validate("json", messageBody), async (c) => {
+      await limitRate(deps, "messages", `${c.var.userId}:${c.req.valid("param").id}`);
       const { message, participantIds } = await sendDmMessage(deps.db, {
         userId: c.var.userId, conversationId: c.req.valid("param").id, content: c.req.valid("json").content,
       });

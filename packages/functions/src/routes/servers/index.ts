@@ -8,6 +8,7 @@ import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
 import { guardCredentials } from "../../http/bruteForce.ts";
 import { announceJoin } from "../../delivery/membershipEvents.ts";
+import { limitRate } from "../../http/usage.ts";
 import { channelsRoutes } from "./channels.ts";
 import { membersRoutes } from "./members.ts";
 import { serverInvitesRoutes } from "./invites.ts";
@@ -20,6 +21,7 @@ export const serversRoutes = (deps: Deps) =>
     .use(requireUser(deps))
     .get("/", async (c) => c.json(await listMyServers(deps.db, c.var.userId), 200))
     .post("/", validate("json", createServerBody), async (c) => {
+      await limitRate(deps, "createServer", c.var.userId);
       const owner = await getUser(deps.db, c.var.userId);
       return c.json(await createServer(deps.db, owner, c.req.valid("json").name), 201);
     })

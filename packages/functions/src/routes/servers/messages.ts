@@ -4,6 +4,7 @@ import { channelMessageParams, channelParams, historyQuery, messageBody } from "
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
+import { limitRate } from "../../http/usage.ts";
 
 /** `/servers/:id/channels/:cid/messages`: a channel's history, sending, editing and deleting. */
 export const messagesRoutes = (deps: Deps) =>
@@ -15,6 +16,7 @@ export const messagesRoutes = (deps: Deps) =>
     })
     .post("/", params(channelParams), validate("json", messageBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
+      await limitRate(deps, "messages", `${c.var.userId}:${channelId}`);
       const message = await sendMessage(deps.db, { serverId, channelId, userId: c.var.userId, content: c.req.valid("json").content });
       await deps.publisher.toChannel(message.channelId, { type: "new_message", message });
       return c.json(message, 201);
