@@ -9,7 +9,8 @@ import { deleteMessage, editMessage, sendMessage } from "@agorusta/core/messages
 import { call } from "../src/lib/api.ts";
 import { apiOf, fillRegistration, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
 
-const world = stage();
+// One test posts 120 messages in a row, far past the message rate limit (20 per 10 s).
+const world = stage({ usageLimits: "off" });
 const { person, errors } = world;
 
 const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
