@@ -36,7 +36,8 @@ afterAll(() => {
 });
 
 describe("DynamoDB requests per route", () => {
-  it("match the design, and none is a Scan", async () => {
+  // Dozens of routes, a few argon2 hashes among them: slow on a loaded machine, hence its own timeout.
+  it("match the design, and none is a Scan", { timeout: 120_000 }, async () => {
     const owner = await t.user();
     const joiner = await t.user();
     // Every authenticated route reads its session first (one GetItem): logout ends it in the table.

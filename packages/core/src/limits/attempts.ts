@@ -71,7 +71,7 @@ const TTL_GRACE_SECONDS = 60;
  */
 export const counterKey = (key: string) => createHash("sha256").update(key).digest("base64url");
 
-async function consume(db: Db, key: string, policy: RateLimitPolicy, now: number): Promise<Counted> {
+async function consume(db: Db, key: string, policy: RateLimitPolicy, now: number, lead = "Too many attempts."): Promise<Counted> {
   const index = Math.floor(now / 1000 / policy.windowSeconds);
   const endsAt = (index + 1) * policy.windowSeconds;
   // The window's length is part of its name, so two policies on one key never share a count.
@@ -83,7 +83,7 @@ async function consume(db: Db, key: string, policy: RateLimitPolicy, now: number
     .go({ response: "updated_new" });
   if ((data.count ?? 0) > policy.limit) {
     const retryAfter = Math.max(1, Math.ceil(endsAt - now / 1000));
-    throw new AppError("rate_limited", `Too many attempts. Try again in ${inWords(retryAfter)}.`, { retryAfter });
+    throw new AppError("rate_limited", `${lead} Try again in ${inWords(retryAfter)}.`, { retryAfter });
   }
   return counted;
 }
@@ -96,8 +96,8 @@ const inWords = (seconds: number) =>
  * window's count exceeds the policy's limit. The count is bumped before it is compared, so
  * any number of parallel attempts cannot slip past the limit together.
  */
-export async function consumeAttempt(db: Db, key: string, policy: RateLimitPolicy, now = Date.now()): Promise<void> {
-  await consume(db, key, policy, now);
+export async function consumeAttempt(db: Db, key: string, policy: RateLimitPolicy, now = Date.now(), lead?: string): Promise<void> {
+  await consume(db, key, policy, now, lead);
 }
 
 /**

@@ -12,8 +12,17 @@ type Cap = Exclude<keyof UsageLimits, Rate>;
  */
 export async function limitRate(deps: Deps, action: Rate, who: string): Promise<void> {
   if (deps.usageLimits === "off") return;
-  await consumeAttempt(deps.db, `${action}:${who}`, deps.usageLimits[action]);
+  await consumeAttempt(deps.db, `${action}:${who}`, deps.usageLimits[action], Date.now(), refusals[action]);
 }
+
+/** What a person is told when refused (followed by when to try again). */
+const refusals: Record<Rate, string> = {
+  messages: "You are sending messages too fast.",
+  startDm: "You have started many conversations lately.",
+  createServer: "You have created many servers lately.",
+  register: "Many accounts were created from your network lately.",
+  userSearch: "Too many searches.",
+};
 
 /** The same, counted per client address (registering). */
 export const limitRateByAddress = (deps: Deps, c: Context, action: Rate) => limitRate(deps, action, `address:${addressBucket(clientAddress(c))}`);
