@@ -121,7 +121,7 @@ export function subscribe(s: TestSocket, channelId: string): Promise<Frame> {
  * A test file's running runtime (started before its tests, closed after them), a REST client
  * over it, and `open(user)` for sockets that are closed with it.
  */
-export function liveRuntime() {
+export function liveRuntime(options: Parameters<typeof testRuntime>[0] = {}) {
   const sockets: TestSocket[] = [];
   const live = {
     rt: undefined as unknown as Runtime,
@@ -134,7 +134,7 @@ export function liveRuntime() {
     },
   };
   beforeAll(async () => {
-    live.rt = await testRuntime();
+    live.rt = await testRuntime(options);
     live.api = runtimeApi(live.rt);
   });
   afterAll(async () => {

@@ -265,9 +265,13 @@ describe("two people meet through an invite link and chat live", () => {
     expect(await list.getByText("Said while you were away").count()).toBe(1);
   }, 60_000);
 
-  it("signs out, and a signed-out visit goes to the sign-in page", async () => {
+  it("signs out, ending the session on the server too, and a signed-out visit goes to the sign-in page", async () => {
+    const token = await bob.evaluate(() => localStorage.getItem("agorusta.token"));
     await bob.getByRole("button", { name: "Sign out" }).click();
     await bob.waitForURL(/\/login$/);
+    // The token stops working on the server, not only in this browser.
+    const me = () => fetch(`${world.app.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    await expect.poll(me).toBe(401);
     await bob.goto(`/servers/${serverId}`);
     await bob.waitForURL(new RegExp(`/login\\?next=%2Fservers%2F${serverId}$`));
     await bob.getByRole("heading", { name: "Welcome back" }).waitFor();
