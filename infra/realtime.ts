@@ -5,7 +5,7 @@ import { handlerArgs } from "./functions.ts";
 export const realtime = new sst.aws.ApiGatewayWebSocket(links.realtime);
 
 /** One handler for every route, as behind the local `/ws` gateway. */
-export const wsHandler = new sst.aws.Function("WsHandler", handlerArgs("ws", realtime));
+const wsHandler = new sst.aws.Function("WsHandler", handlerArgs("ws", realtime));
 
 // A route given FunctionArgs would build a Lambda of its own; an ARN reuses the one above.
 const wsHandlerArn = wsHandler.arn.apply((arn) => arn as sst.aws.FunctionArn);

@@ -10,7 +10,7 @@ import { invitesRoutes } from "./routes/invites.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { dmsRoutes } from "./routes/dms.ts";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** The one REST app: the same under Node locally and under Lambda. */
 export function createApp(deps: Deps) {

@@ -5,7 +5,7 @@ import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { foldCase } from "../store/keys.ts";
-import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { decoyHash, hashPassword, verifyPassword } from "../auth/passwordHashing.ts";
 import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { getEach } from "../store/batches.ts";
 import { newSession } from "../auth/sessions.ts";

@@ -2,7 +2,7 @@ import type { Db } from "../model/index.ts";
 import { foldCase } from "../store/keys.ts";
 import { userView, type User } from "../views.ts";
 
-export const SEARCH_RESULTS = 20;
+const SEARCH_RESULTS = 20;
 
 /** What a folded username can contain (api.md "Rules"); a prefix with anything else matches nobody. */
 const usernameCharacters = /^[a-z0-9_.-]+$/;

@@ -1,3 +1,3 @@
-export * from "./passwords.ts";
+export * from "./passwordHashing.ts";
 export * from "./tokens.ts";
 export * from "./sessions.ts";

@@ -3,7 +3,7 @@
  * whose key *is* the value, put with `attribute_not_exists` in the same transaction as the
  * thing it guards. `holderId` points back at the holder (user, server, channel, DM).
  */
-export const uniqueKinds = ["email", "username", "serverName", "channelName", "dmPair"] as const;
+const uniqueKinds = ["email", "username", "serverName", "channelName", "dmPair"] as const;
 export type UniqueKind = (typeof uniqueKinds)[number];
 
 export const uniques = {

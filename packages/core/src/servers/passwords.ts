@@ -4,7 +4,7 @@ import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
-import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { decoyHash, hashPassword, verifyPassword } from "../auth/passwordHashing.ts";
 import { addMember } from "./joining.ts";
 import { withLiveSlot } from "../limits/liveSlots.ts";
 import { deleteFreeingSlot } from "../limits/liveSlots.ts";

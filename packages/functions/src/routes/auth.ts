@@ -5,7 +5,7 @@ import { meView } from "@agorusta/core";
 import { changePasswordBody, loginBody, registerBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { validate } from "../http/validate.ts";
-import { requireUser } from "../http/auth.ts";
+import { requireUser } from "../http/requireUser.ts";
 import { guardCredentials } from "../http/bruteForce.ts";
 import { closeConnectionsOf } from "../delivery/endSessions.ts";
 import { limitRateByAddress } from "../http/usage.ts";

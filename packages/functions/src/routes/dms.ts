@@ -10,7 +10,7 @@ import {
 } from "@agorusta/core/messages";
 import { dmMessageParams, dmParams, historyQuery, messageBody, startDmBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
-import { requireUser } from "../http/auth.ts";
+import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
 import { params } from "../http/params.ts";
 import { limitRate } from "../http/usage.ts";

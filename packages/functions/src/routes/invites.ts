@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { getInviteInfo, joinByInvite } from "@agorusta/core/servers";
 import type { AppEnv, Deps } from "../deps.ts";
-import { requireUser } from "../http/auth.ts";
+import { requireUser } from "../http/requireUser.ts";
 import { params } from "../http/params.ts";
 import { inviteParams } from "@agorusta/core/schemas";
 import { announceJoin } from "../delivery/membershipEvents.ts";

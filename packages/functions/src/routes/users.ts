@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { searchUsers } from "@agorusta/core/accounts";
 import { searchQuery } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
-import { requireUser } from "../http/auth.ts";
+import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
 import { limitRate } from "../http/usage.ts";
 

@@ -3,7 +3,7 @@ import { getUser } from "@agorusta/core/accounts";
 import { createServer, getServerDetail, joinByPassword, listMyServers, purgeServer, retireServer } from "@agorusta/core/servers";
 import { createServerBody, joinByPasswordBody, serverParams } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
-import { requireUser } from "../../http/auth.ts";
+import { requireUser } from "../../http/requireUser.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
 import { guardCredentials } from "../../http/bruteForce.ts";
