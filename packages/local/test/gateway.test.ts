@@ -139,7 +139,7 @@ describe("events handed to the handler", () => {
   });
 
   it("refuses the handshake with the status and body $connect answers, and never calls $disconnect for it", async () => {
-    const refuse = (e: WsEvent) => e.requestContext.routeKey === "$connect" && e.queryStringParameters?.["token"] === "bad";
+    const refuse = (e: WsEvent) => e.requestContext.routeKey === "$connect" && e.queryStringParameters?.["ticket"] === "bad";
     const h = await start({ respond: (e) => (refuse(e) ? { statusCode: 401, body: '{"error":{"code":"unauthorized"}}' } : { statusCode: 200 }) });
     const err = await connect(h.wsUrl, "bad").catch((e: { status: number; body: string }) => e);
     expect(err).toMatchObject({ status: 401, body: '{"error":{"code":"unauthorized"}}' });
