@@ -121,23 +121,19 @@ describe("Realtime", () => {
 
   it("reconnects when the server drops it, subscribes again and says it reconnected", async () => {
     const { owner, channelId, post } = await serverWithChannel();
-    class Counting extends WebSocket {
-      static made = 0;
-      constructor(...args: ConstructorParameters<typeof WebSocket>) {
-        super(...args);
-        Counting.made++;
-      }
-    }
-    const c = client(owner.token, { WebSocket: Counting });
+    // Each attempt starts by asking for a ticket; with the server down, that request is what fails.
+    let attempts = 0;
+    const tickets = ticketOf(owner.token);
+    const c = client(owner.token, { ticket: () => (attempts++, tickets()) });
     c.realtime.connect();
     c.realtime.subscribe(channelId);
     await until(() => c.frames.some((f) => f.type === "subscribed"));
 
     await app.stop();
     await until(() => c.realtime.state === "reconnecting");
-    // A few refused attempts while the server is down: counted, not waited for.
-    const before = Counting.made;
-    await until(() => Counting.made >= before + 2);
+    // A few failed attempts while the server is down: counted, not waited for.
+    const before = attempts;
+    await until(() => attempts >= before + 2);
     await app.start();
 
     await until(() => c.realtime.state === "open", 10_000);
