@@ -1,5 +1,6 @@
 import { Resource } from "sst/resource";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createFileStore, localS3Config, unlinkedFileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
@@ -15,14 +16,18 @@ export interface FunctionConfig {
   dynamoEndpoint?: string;
   /** `AGORUSTA_RATE_LIMITS`: "off" turns the abuse limits off (load tests); anything else is "on". */
   rateLimits: "on" | "off";
+  /** The bucket of attachments, avatars and icons; none for a function that has none linked. */
+  bucketName?: string;
+  /** The embedded S3-compatible store, when running outside AWS. */
+  s3Endpoint?: string;
 }
 
 export class ConfigError extends Error {}
 
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
- * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT. Both
- * read AGORUSTA_RATE_LIMITS from the environment (infra/functions.ts sets it per stage).
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME and S3_ENDPOINT.
+ * Both read AGORUSTA_RATE_LIMITS from the environment (infra/functions.ts sets it per stage).
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
   const rateLimits = usageLimitsFrom(env.AGORUSTA_RATE_LIMITS) === "off" ? "off" : "on";
@@ -34,6 +39,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
       rateLimits,
+      bucketName: links.files in Resource ? linked[links.files].name : undefined,
     };
   }
   const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
@@ -46,6 +52,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     rateLimits,
+    bucketName: env.BUCKET_NAME || undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
   };
 }
 
@@ -60,6 +68,9 @@ export function loadDeps(config: FunctionConfig = readConfig()): Deps {
     dynamo,
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
+    files: config.bucketName
+      ? createFileStore({ bucket: config.bucketName, config: config.s3Endpoint ? localS3Config(config.s3Endpoint) : {} })
+      : unlinkedFileStore,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
     usageLimits: usageLimitsFrom(config.rateLimits),
   });

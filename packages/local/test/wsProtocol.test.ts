@@ -165,7 +165,7 @@ describe("channel delivery", () => {
     const sent = await post(s, s.owner, "hello everyone");
     for (const sock of [ownerSock, ownerSecond, bobSock]) {
       const got = await sock.waitFor(newMessages);
-      expect(got).toEqual({ type: "new_message", message: sent });
+      expect(got).toEqual({ type: "new_message", message: sent, cursor: expect.any(String) });
     }
     expect(sent).toMatchObject({ channelId: s.channelId, serverId: s.id, author: { id: s.owner.id } });
     // Each socket's own pong, asked for after the message reached its recipients, is the marker:
@@ -237,7 +237,7 @@ describe("DM delivery", () => {
     const sent = await live.api.call("POST", `/dms/${dm.body.id}/messages`, { token: ann.token, body: { content: "psst" } });
     expect(sent.status).toBe(201);
     for (const sock of [...annTabs, benSock]) {
-      expect(await sock.waitFor((f) => f.type === "new_dm_message")).toEqual({ type: "new_dm_message", message: sent.body });
+      expect(await sock.waitFor((f) => f.type === "new_dm_message")).toEqual({ type: "new_dm_message", message: sent.body, cursor: expect.any(String) });
     }
     // cat's own pong, asked for after the message reached both participants, is the marker.
     await catSock.request({ action: "ping" }, "pong");

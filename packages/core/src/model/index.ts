@@ -14,12 +14,20 @@ import { rateLimits } from "./rateLimits.ts";
 import { sessions, wsTickets } from "./sessions.ts";
 import { bans } from "./bans.ts";
 import { liveSlots } from "./liveSlots.ts";
+import { uploads } from "./uploads.ts";
+import { reactions } from "./reactions.ts";
+import { changes } from "./changes.ts";
+import { mentions, readStates } from "./readStates.ts";
+import { systemClock, type Clock } from "../store/time.ts";
 
 export type { UniqueKind } from "./uniques.ts";
 
-/** The one ElectroDB `Service` over the one table. */
-export function createDb(client: DynamoDBDocumentClient, table: string) {
-  return new Service(
+/**
+ * The one ElectroDB `Service` over the one table, with the clock of the process that writes
+ * through it (tests give writers skewed clocks, as Lambdas on different hosts have).
+ */
+export function createDb(client: DynamoDBDocumentClient, table: string, clock: Clock = systemClock) {
+  const service = new Service(
     {
       users: new Entity(users),
       uniques: new Entity(uniques),
@@ -39,9 +47,15 @@ export function createDb(client: DynamoDBDocumentClient, table: string) {
       wsTickets: new Entity(wsTickets),
       bans: new Entity(bans),
       liveSlots: new Entity(liveSlots),
+      uploads: new Entity(uploads),
+      reactions: new Entity(reactions),
+      changes: new Entity(changes),
+      readStates: new Entity(readStates),
+      mentions: new Entity(mentions),
     },
     { client, table },
   );
+  return Object.assign(service, { clock });
 }
 
 export type Db = ReturnType<typeof createDb>;
@@ -59,3 +73,10 @@ export type ConnectionItem = EntityItem<Entities["connections"]>;
 export type SessionItem = EntityItem<Entities["sessions"]>;
 export type WsTicketItem = EntityItem<Entities["wsTickets"]>;
 export type BanItem = EntityItem<Entities["bans"]>;
+export type SubscriptionItem = EntityItem<Entities["subscriptions"]>;
+export type UploadItem = EntityItem<Entities["uploads"]>;
+export type ReactionItem = EntityItem<Entities["reactions"]>;
+export type ChangeItem = EntityItem<Entities["changes"]>;
+export type ReadStateItem = EntityItem<Entities["readStates"]>;
+export type MentionItem = EntityItem<Entities["mentions"]>;
+export { EVERYONE } from "./readStates.ts";

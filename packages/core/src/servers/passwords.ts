@@ -11,6 +11,8 @@ import { deleteFreeingSlot } from "../limits/liveSlots.ts";
 import { assertCommitted } from "../store/transactions.ts";
 import { requireOwnerOf } from "./access.ts";
 import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
+import { imageUrlOf } from "../attachments/files.ts";
+import type { FileStore } from "../attachments/storage.ts";
 
 /**
  * Owner only. Several passwords may be live at once (one per group of people, say), up to `cap`
@@ -67,6 +69,8 @@ export async function deleteServerPassword(db: Db, serverId: string, userId: str
 export async function joinByPassword(
   db: Db,
   input: { name: string; password: string; userId: string },
+  /** Signs the server's icon and the joiner's avatar in what is answered and announced. */
+  files?: FileStore,
 ): Promise<{ server: Server; joined: Member | null }> {
   const guard = await db.entities.uniques.get({ kind: "serverName", value: guardValue(input.name) }).go();
   const serverId = guard.data?.holderId;
@@ -86,5 +90,6 @@ export async function joinByPassword(
   if (!server || !live.length || !matched) throw new AppError("invalid_server_credentials");
   if (!user) throw new AppError("unauthorized");
   const membership = await addMember(db, server, user);
-  return { server: serverView(server), joined: membership && memberView(membership, isOnline(user)) };
+  const [icon, avatar] = await Promise.all([imageUrlOf(files, server.iconKey), imageUrlOf(files, user.avatarKey)]);
+  return { server: serverView(server, icon), joined: membership && memberView(membership, isOnline(user), avatar) };
 }

@@ -7,6 +7,7 @@ export const links = {
   table: "Table",
   jwtSecret: "JwtSecret",
   realtime: "Realtime",
+  files: "Files",
 } as const;
 
 /**
@@ -17,4 +18,6 @@ export interface LinkedResources {
   [links.table]: { name: string };
   [links.jwtSecret]: { value: string };
   [links.realtime]: { url: string; managementEndpoint: string };
+  /** Linked to the API Lambda only: the WebSocket Lambda never touches files. */
+  [links.files]: { name: string };
 }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { authenticate, changePassword, getUser, register } from "@agorusta/core/accounts";
 import { endAllSessions, endSession, issueWsTicket, openSession } from "@agorusta/core/auth";
 import { meView } from "@agorusta/core";
+import { imageUrlOf } from "@agorusta/core/attachments";
 import { changePasswordBody, loginBody, registerBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { validate } from "../http/validate.ts";
@@ -20,9 +21,12 @@ export const authRoutes = (deps: Deps) =>
     .post("/login", validate("json", loginBody), async (c) => {
       const input = c.req.valid("json");
       const user = await guardCredentials(deps, c, "login", input.email, () => authenticate(deps.db, input));
-      return c.json({ token: await openSession(deps.db, deps.tokens, user), user: meView(user) }, 200);
+      return c.json({ token: await openSession(deps.db, deps.tokens, user), user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
     })
-    .get("/me", requireUser(deps), async (c) => c.json(meView(await getUser(deps.db, c.var.userId)), 200))
+    .get("/me", requireUser(deps), async (c) => {
+      const user = await getUser(deps.db, c.var.userId);
+      return c.json(meView(user, await imageUrlOf(deps.files, user.avatarKey)), 200);
+    })
     .post("/logout", requireUser(deps), async (c) => {
       await endSession(deps.db, c.var.session);
       await closeConnectionsOf(deps, c.var.userId, c.var.session.sessionId);
@@ -40,6 +44,6 @@ export const authRoutes = (deps: Deps) =>
       await endAllSessions(deps.db, userId);
       const token = await openSession(deps.db, deps.tokens, user);
       await closeConnectionsOf(deps, userId);
-      return c.json({ token, user: meView(user) }, 200);
+      return c.json({ token, user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
     })
     .post("/ws-ticket", requireUser(deps), async (c) => c.json({ ticket: await issueWsTicket(deps.db, c.var.session) }, 200));

@@ -11,7 +11,7 @@ export const invitesRoutes = (deps: Deps) =>
     .use(requireUser(deps))
     .get("/:code", params(inviteParams, { code: "invite_not_found" }), async (c) => c.json(await getInviteInfo(deps.db, c.req.valid("param").code), 200))
     .post("/:code/join", params(inviteParams, { code: "invite_not_found" }), async (c) => {
-      const { server, joined } = await joinByInvite(deps.db, c.req.valid("param").code, c.var.userId);
+      const { server, joined } = await joinByInvite(deps.db, c.req.valid("param").code, c.var.userId, deps.files);
       await announceJoin(deps, server.id, joined);
       return c.json(server, 200);
     });

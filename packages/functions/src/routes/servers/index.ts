@@ -14,12 +14,13 @@ import { membersRoutes } from "./members.ts";
 import { serverInvitesRoutes } from "./invites.ts";
 import { passwordsRoutes } from "./passwords.ts";
 import { bansRoutes } from "./bans.ts";
+import { iconRoutes } from "./icon.ts";
 
 /** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
 export const serversRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", async (c) => c.json(await listMyServers(deps.db, c.var.userId), 200))
+    .get("/", async (c) => c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200))
     .post("/", validate("json", createServerBody), async (c) => {
       await limitRate(deps, "createServer", c.var.userId);
       const owner = await getUser(deps.db, c.var.userId);
@@ -28,22 +29,23 @@ export const serversRoutes = (deps: Deps) =>
     .post("/join", validate("json", joinByPasswordBody), async (c) => {
       const { name, password } = c.req.valid("json");
       const { server, joined } = await guardCredentials(deps, c, "joinByPassword", name, () =>
-        joinByPassword(deps.db, { name, password, userId: c.var.userId }),
+        joinByPassword(deps.db, { name, password, userId: c.var.userId }, deps.files),
       );
       await announceJoin(deps, server.id, joined);
       return c.json(server, 200);
     })
-    .get("/:id", params(serverParams), async (c) => c.json(await getServerDetail(deps.db, c.req.valid("param").id, c.var.userId), 200))
+    .get("/:id", params(serverParams), async (c) => c.json(await getServerDetail(deps.db, c.req.valid("param").id, c.var.userId, deps.files), 200))
     .delete("/:id", params(serverParams), async (c) => {
       const serverId = c.req.valid("param").id;
       await retireServer(deps.db, serverId, c.var.userId);
       // Announced while the subscriptions that say who listens still exist; then they go too.
       await deps.publisher.toServer(serverId, { type: "server_deleted", serverId }, { alsoUserIds: [c.var.userId] });
-      await purgeServer(deps.db, serverId);
+      await purgeServer(deps, serverId);
       return c.body(null, 204);
     })
     .route("/:id/channels", channelsRoutes(deps))
     .route("/:id/members", membersRoutes(deps))
     .route("/:id/invites", serverInvitesRoutes(deps))
     .route("/:id/passwords", passwordsRoutes(deps))
+    .route("/:id/icon", iconRoutes(deps))
     .route("/:id/bans", bansRoutes(deps));
