@@ -1,10 +1,12 @@
 import { Resource } from "sst/resource";
 import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
-import { createFileStore, localS3Config, unlinkedFileStore } from "@agorusta/core/attachments";
+import type { FileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
 import { usageLimitsFrom } from "@agorusta/core/limits";
+import { dynamoActions, type LambdaName } from "./lambda/permissions.ts";
+import { jwtScope } from "./lambda/stage.ts";
 
 /** What a Lambda needs to know about its surroundings. */
 export interface FunctionConfig {
@@ -16,6 +18,11 @@ export interface FunctionConfig {
   dynamoEndpoint?: string;
   /** `AGORUSTA_RATE_LIMITS`: "off" turns the abuse limits off (load tests); anything else is "on". */
   rateLimits: "on" | "off";
+  /** The app and stage (SST's, or APP_NAME/STAGE): tokens name them, so no other stage accepts them. */
+  app: string;
+  stage: string;
+  /** The one origin browsers may call the API from (CORS): the stage's web app. None: same origin only. */
+  webOrigin?: string;
   /** The bucket of attachments, avatars and icons; none for a function that has none linked. */
   bucketName?: string;
   /** The embedded S3-compatible store, when running outside AWS. */
@@ -33,12 +40,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
   const rateLimits = usageLimitsFrom(env.AGORUSTA_RATE_LIMITS) === "off" ? "off" : "on";
   // `in` never throws, unlike reading a missing key of sst's Resource.
   if (links.table in Resource) {
-    const linked = Resource as unknown as LinkedResources;
+    const linked = Resource as unknown as LinkedResources & { App: { name: string; stage: string } };
     return {
       tableName: linked[links.table].name,
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
       rateLimits,
+      app: linked.App.name,
+      stage: linked.App.stage,
+      webOrigin: env.WEB_ORIGIN || undefined,
       bucketName: links.files in Resource ? linked[links.files].name : undefined,
     };
   }
@@ -52,6 +62,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     rateLimits,
+    app: env.APP_NAME || "agorusta",
+    stage: env.STAGE || "local",
+    webOrigin: env.WEB_ORIGIN || undefined,
     bucketName: env.BUCKET_NAME || undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
   };
@@ -59,18 +72,26 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
 
 /**
  * The handlers' deps, built once per Lambda instance from `readConfig`. Region and credentials
- * for DynamoDB and `@connections` come from the SDK's usual sources (in Lambda, its role).
+ * for DynamoDB and `@connections` come from the SDK's usual sources (in Lambda, its role); the
+ * client refuses what that Lambda's role is not granted, as IAM would.
  */
-export function loadDeps(config: FunctionConfig = readConfig()): Deps {
-  const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {});
+export function loadDeps(
+  lambda: LambdaName,
+  config: FunctionConfig = readConfig(),
+  /** How the API Lambda reaches its bucket; the WebSocket Lambda passes none, and so bundles no S3 client. */
+  openFiles?: (bucket: string, s3Endpoint: string | undefined) => FileStore,
+): Deps {
+  const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {}, {
+    allowedActions: dynamoActions[lambda],
+  });
   const endpoint = config.wsManagementEndpoint;
   return createDeps({
     dynamo,
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
-    files: config.bucketName
-      ? createFileStore({ bucket: config.bucketName, config: config.s3Endpoint ? localS3Config(config.s3Endpoint) : {} })
-      : unlinkedFileStore,
+    jwt: jwtScope(config.app, config.stage),
+    ...(config.webOrigin ? { webOrigin: config.webOrigin } : {}),
+    files: config.bucketName && openFiles ? openFiles(config.bucketName, config.s3Endpoint) : undefined,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
     usageLimits: usageLimitsFrom(config.rateLimits),
   });

@@ -1,6 +1,7 @@
 import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, type Publisher, type Tokens } from "@agorusta/core";
 import { bruteForcePolicies, usageLimits, type BruteForcePolicies, type UsageLimits } from "@agorusta/core/limits";
-import type { TokenClaims } from "@agorusta/core/auth";
+import type { JwtScope, TokenClaims } from "@agorusta/core/auth";
+import { jwtScope } from "./lambda/stage.ts";
 import { unlinkedFileStore, type FileStore } from "@agorusta/core/attachments";
 
 /** What the handlers need from the outside world; built once per process. */
@@ -17,6 +18,8 @@ export interface Deps {
   rateLimits: BruteForcePolicies;
   /** The abuse limits (api.md "Limits"), or "off" (`AGORUSTA_RATE_LIMITS=off`, for load tests). */
   usageLimits: UsageLimits | "off";
+  /** The stage's web app origin, the only one the API answers cross-origin calls from (CORS). */
+  webOrigin?: string;
 }
 
 export interface AppEnv {
@@ -32,15 +35,20 @@ export function createDeps(options: {
   publisher?: (db: Db) => Publisher;
   rateLimits?: BruteForcePolicies;
   usageLimits?: UsageLimits | "off";
+  /** Whose tokens these are (iss, aud): the stage's, so another stage's tokens are refused even under the same secret. */
+  jwt?: JwtScope;
+  webOrigin?: string;
 }): Deps {
   const db = createDb(options.dynamo.document, options.tableName);
   return {
     db,
     files: options.files ?? unlinkedFileStore,
-    tokens: createTokens(options.jwtSecret),
+    // Outside SST the stage is `local` (config.ts), so tests, `npm start` and a Lambda agree by default.
+    tokens: createTokens(options.jwtSecret, options.jwt ?? jwtScope("agorusta", "local")),
     publisher: options.publisher?.(db) ?? silentPublisher,
     dynamo: options.dynamo,
     rateLimits: options.rateLimits ?? bruteForcePolicies,
     usageLimits: options.usageLimits ?? usageLimits,
+    ...(options.webOrigin ? { webOrigin: options.webOrigin } : {}),
   };
 }

@@ -47,7 +47,10 @@ describe("readConfig under SST", () => {
       jwtSecret: "a-secret-from-sst-secret-set-0123456789",
       wsManagementEndpoint: "https://abc123.execute-api.eu-west-1.amazonaws.com/$default",
       rateLimits: "on",
+      app: "agorusta",
+      stage: "test",
+      webOrigin: undefined,
     });
-    expect(loadDeps(config).db).toBeDefined();
+    expect(loadDeps("api", config).db).toBeDefined();
   });
 });

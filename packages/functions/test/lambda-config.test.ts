@@ -11,7 +11,21 @@ describe("readConfig outside SST", () => {
   it("reads TABLE_NAME, JWT_SECRET, WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT", () => {
     expect(
       readConfig({ TABLE_NAME: "t", JWT_SECRET: "s", WS_MANAGEMENT_ENDPOINT: "http://127.0.0.1:3000/ws", DYNAMODB_ENDPOINT: "http://127.0.0.1:8000" }),
-    ).toEqual({ tableName: "t", jwtSecret: "s", wsManagementEndpoint: "http://127.0.0.1:3000/ws", dynamoEndpoint: "http://127.0.0.1:8000", rateLimits: "on" });
+    ).toEqual({
+      tableName: "t",
+      jwtSecret: "s",
+      wsManagementEndpoint: "http://127.0.0.1:3000/ws",
+      dynamoEndpoint: "http://127.0.0.1:8000",
+      app: "agorusta",
+      stage: "local",
+      webOrigin: undefined,
+      rateLimits: "on",
+    });
+    expect(readConfig({ TABLE_NAME: "t", JWT_SECRET: "s", APP_NAME: "chat", STAGE: "prod", WEB_ORIGIN: "https://chat.example" })).toMatchObject({
+      app: "chat",
+      stage: "prod",
+      webOrigin: "https://chat.example",
+    });
   });
 
   it("turns the abuse limits off with AGORUSTA_RATE_LIMITS=off, and only with that", async () => {
@@ -19,8 +33,8 @@ describe("readConfig outside SST", () => {
     expect(readConfig({ ...base, AGORUSTA_RATE_LIMITS: "off" }).rateLimits).toBe("off");
     expect(readConfig({ ...base, AGORUSTA_RATE_LIMITS: "OFF " }).rateLimits).toBe("off");
     for (const value of [undefined, "", "on", "0", "false"]) expect(readConfig({ ...base, AGORUSTA_RATE_LIMITS: value }).rateLimits).toBe("on");
-    expect(loadDeps(readConfig({ ...base, AGORUSTA_RATE_LIMITS: "off" })).usageLimits).toBe("off");
-    expect(loadDeps(readConfig(base)).usageLimits).toEqual(usageLimits);
+    expect(loadDeps("api", readConfig({ ...base, AGORUSTA_RATE_LIMITS: "off" })).usageLimits).toBe("off");
+    expect(loadDeps("api", readConfig(base)).usageLimits).toEqual(usageLimits);
   });
 
   it("names what is missing", () => {
