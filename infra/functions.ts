@@ -38,6 +38,12 @@ export function handlerArgs(
     // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead
     // (docs/decisions.md, "SST"; checked by `npm run bundle`). Under `sst dev` the function runs
     // on this machine, with its own install.
-    environment: { ...environment, ...($dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" }) },
+    environment: {
+      ...environment,
+      ...($dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" }),
+      // `AGORUSTA_RATE_LIMITS=off npx sst deploy --stage load` deploys a stage for load tests,
+      // without the abuse limits (the brute-force ones always hold); any other stage keeps them.
+      AGORUSTA_RATE_LIMITS: process.env.AGORUSTA_RATE_LIMITS?.trim().toLowerCase() === "off" ? "off" : "on",
+    },
   };
 }

@@ -65,7 +65,9 @@ function agorusta(rt: Runtime, s: Awaited<ReturnType<typeof setUp>>): Target {
   const path = `${rt.url}/api/servers/${s.serverId}/channels/${s.channelId}/messages`;
   return {
     async subscribe(i) {
-      const ws = await opened(`${rt.wsUrl}?token=${s.tokens[i % s.tokens.length]}`);
+      const token = s.tokens[i % s.tokens.length]!;
+      const { ticket } = await fetch(`${rt.url}/api/auth/ws-ticket`, { method: "POST", headers: { authorization: `Bearer ${token}` } }).then(json);
+      const ws = await opened(`${rt.wsUrl}?ticket=${ticket}`);
       await new Promise<void>((resolve, reject) => {
         ws.on("message", function answer(data) {
           const frame = JSON.parse(data.toString());
@@ -154,7 +156,7 @@ async function main() {
   console.log(`ws fan-out benchmark — Node ${process.version}, ${cpus().length} CPU(s), load ${load()}, everything in one process on loopback`);
   const dynamo = await startDynamoLocal();
   const tableName = `bench_${Date.now()}`;
-  const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0 });
+  const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0, usageLimits: "off" });
   const bare = await startBaseline();
   const floor = await startBaseline(putMessage(rt, tableName));
   try {

@@ -8,6 +8,7 @@ export const errorCatalogue = {
   invalid_credentials: { status: 401, message: "Wrong email or password." },
   forbidden: { status: 403, message: "You are not allowed to do that." },
   invalid_server_credentials: { status: 403, message: "Wrong server name or password." },
+  banned: { status: 403, message: "You are banned from this server." },
   not_found: { status: 404, message: "Not found." },
   invite_not_found: { status: 404, message: "This invite does not exist." },
   email_taken: { status: 409, message: "An account with this email already exists." },

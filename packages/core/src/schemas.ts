@@ -107,6 +107,16 @@ export const loginBody = v.object({
   email: v.pipe(v.string("Email must be text."), v.trim(), v.minLength(1, "Enter your email."), v.maxLength(254)),
   password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter your password."), v.maxLength(256)),
 });
+export const changePasswordBody = v.object({
+  currentPassword: v.pipe(v.string("Current password must be text."), v.minLength(1, "Enter your current password."), v.maxLength(256)),
+  newPassword: password,
+});
+/** A ban's reason, for the owner's own list: 0–512 characters (api.md "Sessions and safety"). */
+export const banBody = v.object({
+  reason: v.optional(
+    v.nullable(v.pipe(v.string("Reason must be text."), v.trim(), v.maxGraphemes(512, "Reason must be at most 512 characters."))),
+  ),
+});
 export const createServerBody = v.object({ name: serverName });
 export const createChannelBody = v.object({ name: channelName });
 export const messageBody = v.object({ content: messageContent });

@@ -45,7 +45,7 @@ let ownerId: string;
 
 beforeAll(async () => {
   base = await freshDb();
-  const owner = await register(base.db, { email: "owner@example.com", username: "owner", password: "correct horse battery" });
+  const { user: owner } = await register(base.db, { email: "owner@example.com", username: "owner", password: "correct horse battery" });
   ownerId = owner.userId;
   const server = await createServer(base.db, owner, "skew");
   serverId = server.id;
@@ -54,7 +54,7 @@ beforeAll(async () => {
   const serverItem = (await base.db.entities.servers.get({ serverId }).go()).data!;
   writers = await Promise.all(
     OFFSETS_MS.map(async (offset, i) => {
-      const user = await register(base.db, { email: `w${i}@example.com`, username: `writer${i}`, password: "correct horse battery" });
+      const { user } = await register(base.db, { email: `w${i}@example.com`, username: `writer${i}`, password: "correct horse battery" });
       await addMember(base.db, serverItem, user);
       // Its own Db: another Lambda, with another clock, over the same table.
       return { db: createDb(base.dynamo.document, base.tableName, skewedClock(offset)), userId: user.userId };

@@ -3,6 +3,7 @@ import type { Db, UserItem } from "../src/model/index.ts";
 import { createServer } from "../src/servers/server.ts";
 import { createInvite, getInviteInfo, joinByInvite } from "../src/servers/invites.ts";
 import { listMembers } from "../src/servers/roster.ts";
+import { usageLimits } from "../src/limits/usage.ts";
 import { freshDb, insertUser, stores, uniqueName } from "./harness.ts";
 
 let db: Db;
@@ -16,7 +17,7 @@ afterEach(() => {
 async function serverWithInvite(invite: { maxUses?: number; expiresInSeconds?: number } = {}) {
   const owner = await insertUser(db);
   const server = await createServer(db, owner, uniqueName("Invites "));
-  const created = await createInvite(db, { serverId: server.id, userId: owner.userId, ...invite });
+  const created = await createInvite(db, { serverId: server.id, userId: owner.userId, ...invite }, usageLimits.invites);
   return { owner, server, code: created.code };
 }
 

@@ -5,6 +5,7 @@ import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher } from "./delivery/publisher.ts";
 import { sqsPurgeQueue } from "./purge/queue.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
+import { usageLimitsFrom } from "@agorusta/core/limits";
 import { dynamoActions, type LambdaName } from "./lambda/permissions.ts";
 import { jwtScope } from "./lambda/stage.ts";
 
@@ -18,6 +19,8 @@ export interface FunctionConfig {
   dynamoEndpoint?: string;
   /** The SQS queue deleted servers' purges go to; without it they wait in the table (`pendingPurges`). */
   purgeQueueUrl?: string;
+  /** `AGORUSTA_RATE_LIMITS`: "off" turns the abuse limits off (load tests); anything else is "on". */
+  rateLimits: "on" | "off";
   /** The app and stage (SST's, or APP_NAME/STAGE): tokens name them, so no other stage accepts them. */
   app: string;
   stage: string;
@@ -34,8 +37,10 @@ export class ConfigError extends Error {}
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
  * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME and S3_ENDPOINT.
+ * Both read AGORUSTA_RATE_LIMITS from the environment (infra/functions.ts sets it per stage).
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
+  const rateLimits = usageLimitsFrom(env.AGORUSTA_RATE_LIMITS) === "off" ? "off" : "on";
   // `in` never throws, unlike reading a missing key of sst's Resource.
   if (links.table in Resource) {
     const linked = Resource as unknown as LinkedResources & { App: { name: string; stage: string } };
@@ -44,6 +49,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
       purgeQueueUrl: links.purgeQueue in Resource ? linked[links.purgeQueue].url : undefined,
+      rateLimits,
       app: linked.App.name,
       stage: linked.App.stage,
       webOrigin: env.WEB_ORIGIN || undefined,
@@ -60,6 +66,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     purgeQueueUrl: env.PURGE_QUEUE_URL || undefined,
+    rateLimits,
     app: env.APP_NAME || "agorusta",
     stage: env.STAGE || "local",
     webOrigin: env.WEB_ORIGIN || undefined,
@@ -92,5 +99,6 @@ export function loadDeps(
     files: config.bucketName && openFiles ? openFiles(config.bucketName, config.s3Endpoint) : undefined,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
     purges: config.purgeQueueUrl ? () => sqsPurgeQueue(config.purgeQueueUrl!) : undefined,
+    usageLimits: usageLimitsFrom(config.rateLimits),
   });
 }

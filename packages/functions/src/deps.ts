@@ -1,7 +1,7 @@
 import { createDb, createTokens, silentPublisher, type Db, type DynamoClients, type Publisher, type Tokens } from "@agorusta/core";
-import type { JwtScope } from "@agorusta/core/auth";
+import { bruteForcePolicies, usageLimits, type BruteForcePolicies, type UsageLimits } from "@agorusta/core/limits";
+import type { JwtScope, TokenClaims } from "@agorusta/core/auth";
 import { jwtScope } from "./lambda/stage.ts";
-import { bruteForcePolicies, type BruteForcePolicies } from "@agorusta/core/limits";
 import { unattendedPurges, type PurgeQueue } from "./purge/queue.ts";
 import { unlinkedFileStore, type FileStore, type Stores } from "@agorusta/core/attachments";
 
@@ -19,12 +19,14 @@ export interface Deps {
   rateLimits: BruteForcePolicies;
   /** Where a deleted server's purge goes to run in the background (purge/queue.ts). */
   purges: PurgeQueue;
+  /** The abuse limits (api.md "Limits"), or "off" (`AGORUSTA_RATE_LIMITS=off`, for load tests). */
+  usageLimits: UsageLimits | "off";
   /** The stage's web app origin, the only one the API answers cross-origin calls from (CORS). */
   webOrigin?: string;
 }
 
 export interface AppEnv {
-  Variables: { userId: string };
+  Variables: { userId: string; session: TokenClaims };
 }
 
 export function createDeps(options: {
@@ -36,6 +38,7 @@ export function createDeps(options: {
   publisher?: (db: Db) => Publisher;
   rateLimits?: BruteForcePolicies;
   purges?: (stores: Stores) => PurgeQueue;
+  usageLimits?: UsageLimits | "off";
   /** Whose tokens these are (iss, aud): the stage's, so another stage's tokens are refused even under the same secret. */
   jwt?: JwtScope;
   webOrigin?: string;
@@ -51,6 +54,7 @@ export function createDeps(options: {
     dynamo: options.dynamo,
     rateLimits: options.rateLimits ?? bruteForcePolicies,
     purges: options.purges?.({ db, files }) ?? unattendedPurges,
+    usageLimits: options.usageLimits ?? usageLimits,
     ...(options.webOrigin ? { webOrigin: options.webOrigin } : {}),
   };
 }

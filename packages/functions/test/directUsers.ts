@@ -1,5 +1,6 @@
 import { newId } from "@agorusta/core/store";
 import { foldCase } from "@agorusta/core/store";
+import { newSession } from "@agorusta/core/auth";
 import type { Deps } from "@agorusta/functions/deps";
 
 /**
@@ -12,6 +13,7 @@ export async function insertUser(deps: Deps, username: string, userId = newId())
     userId, username, usernameLower, usernameInitial: usernameLower.slice(0, 1),
     email: `${usernameLower}@example.com`, passwordHash: "not a hash: this user never logs in", createdAt: new Date().toISOString(),
   };
-  await deps.db.entities.users.create(user).go();
-  return { id: userId, username, email: user.email, createdAt: user.createdAt, token: await deps.tokens.issue(userId) };
+  const session = newSession(userId);
+  await Promise.all([deps.db.entities.users.create(user).go(), deps.db.entities.sessions.create(session.item).go()]);
+  return { id: userId, username, email: user.email, createdAt: user.createdAt, token: await deps.tokens.issue(session.claims) };
 }

@@ -48,6 +48,7 @@ describe("readConfig under SST", () => {
       jwtSecret: "a-secret-from-sst-secret-set-0123456789",
       wsManagementEndpoint: "https://abc123.execute-api.eu-west-1.amazonaws.com/$default",
       purgeQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/agorusta-test-ServerPurgesQueue",
+      rateLimits: "on",
       app: "agorusta",
       stage: "test",
       webOrigin: undefined,

@@ -4,7 +4,8 @@
  * sources once per process.)
  */
 import { describe, expect, it } from "vitest";
-import { readConfig, ConfigError } from "../src/config.ts";
+import { usageLimits } from "@agorusta/core/limits";
+import { loadDeps, readConfig, ConfigError } from "../src/config.ts";
 
 describe("readConfig outside SST", () => {
   it("reads TABLE_NAME, JWT_SECRET, WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT", () => {
@@ -18,12 +19,22 @@ describe("readConfig outside SST", () => {
       app: "agorusta",
       stage: "local",
       webOrigin: undefined,
+      rateLimits: "on",
     });
     expect(readConfig({ TABLE_NAME: "t", JWT_SECRET: "s", APP_NAME: "chat", STAGE: "prod", WEB_ORIGIN: "https://chat.example" })).toMatchObject({
       app: "chat",
       stage: "prod",
       webOrigin: "https://chat.example",
     });
+  });
+
+  it("turns the abuse limits off with AGORUSTA_RATE_LIMITS=off, and only with that", async () => {
+    const base = { TABLE_NAME: "t", JWT_SECRET: "s".repeat(32) };
+    expect(readConfig({ ...base, AGORUSTA_RATE_LIMITS: "off" }).rateLimits).toBe("off");
+    expect(readConfig({ ...base, AGORUSTA_RATE_LIMITS: "OFF " }).rateLimits).toBe("off");
+    for (const value of [undefined, "", "on", "0", "false"]) expect(readConfig({ ...base, AGORUSTA_RATE_LIMITS: value }).rateLimits).toBe("on");
+    expect(loadDeps("api", readConfig({ ...base, AGORUSTA_RATE_LIMITS: "off" })).usageLimits).toBe("off");
+    expect(loadDeps("api", readConfig(base)).usageLimits).toEqual(usageLimits);
   });
 
   it("names what is missing", () => {

@@ -30,7 +30,7 @@ const sqsEvent = (...bodies: string[]): SQSEvent =>
 
 describe("the purge Lambda behind the queue", () => {
   it("purges a retired server and reports no failure; drops a message that names no server", async () => {
-    const owner = await register(db, { email: `o${Date.now()}@example.com`, username: `o${Date.now().toString(36)}`, password: "correct horse battery" });
+    const { user: owner } = await register(db, { email: `o${Date.now()}@example.com`, username: `o${Date.now().toString(36)}`, password: "correct horse battery" });
     const server = await createServer(db, owner, `purged ${Date.now()}`);
     await retireServer(db, server.id, owner.userId);
     expect(await pendingPurges(db)).toEqual([server.id]);

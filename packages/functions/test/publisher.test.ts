@@ -92,7 +92,7 @@ let n = 0;
 /** Opens a connection for the user (as `$connect` would) and subscribes it to the channels. */
 async function connection(userId: string, channelIds: string[] = []) {
   const connectionId = `c${n++}+/=`;
-  await openConnection(t.deps.db, { connectionId, userId, connectedAt: new Date() });
+  await openConnection(t.deps.db, { connectionId, userId, connectedAt: new Date(), sessionId: "s", sessionExpiresAt: Date.now() / 1000 + 3600 });
   for (const channelId of channelIds) await subscribe(t.deps.db, { connectionId, channelId });
   return connectionId;
 }

@@ -16,6 +16,7 @@ const NO_EDGE = 2 ** 32;
 const small = {
   perTarget: { limit: 2, windowSeconds: NO_EDGE },
   perAddress: { limit: 4, windowSeconds: NO_EDGE },
+  refundAddressOnSuccess: true,
 };
 
 type TestUser = Awaited<ReturnType<Awaited<ReturnType<typeof testApi>>["user"]>>;
@@ -127,7 +128,8 @@ describe("POST /auth/login under brute-force limits", () => {
     const address = freshAddress();
     const ok = await measured(() => login(priced.email, PASSWORD, address));
     expect(ok.res.status).toBe(200);
-    expect(ok.requests).toEqual({ GetItem: 2, UpdateItem: 4 });
+    // A success also opens its session (a transaction checking the password hash is unchanged).
+    expect(ok.requests).toEqual({ GetItem: 2, UpdateItem: 4, TransactWriteItems: 1 });
     const wrong = await measured(() => login(priced.email, "guess", address));
     expect(wrong.res.status).toBe(401);
     expect(wrong.requests).toEqual({ GetItem: 2, UpdateItem: 2 });

@@ -9,7 +9,8 @@ import { recordingPublisher } from "./recordingPublisher.ts";
 const publisher = recordingPublisher();
 let t: Awaited<ReturnType<typeof testApi>>;
 beforeAll(async () => {
-  t = await testApi({ publisher });
+  // Posts 30 messages in a row to one channel: past the message rate limit.
+  t = await testApi({ publisher, usageLimits: "off" });
 });
 
 describe("DELETE /servers/:id", () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { testApi } from "@agorusta/testing";
+import { bruteForcePolicies } from "@agorusta/core/limits";
 
 let t: Awaited<ReturnType<typeof testApi>>;
 beforeAll(async () => {
@@ -113,8 +114,8 @@ describe("POST /servers/join", () => {
 describe("brute-force protection of POST /servers/join", () => {
   it("refuses guesses past the per-name limit with 429 and retry-after, and counts only failures", async () => {
     // Windows are epoch-aligned: one of 2^32 s cannot roll over mid-test, as a 15-minute one would at :00/:15/:30/:45.
-    const small = { perTarget: { limit: 3, windowSeconds: 2 ** 32 }, perAddress: { limit: 100, windowSeconds: 2 ** 32 } };
-    const limited = await testApi({ rateLimits: { login: small, joinByPassword: small } });
+    const small = { perTarget: { limit: 3, windowSeconds: 2 ** 32 }, perAddress: { limit: 100, windowSeconds: 2 ** 32 }, refundAddressOnSuccess: false };
+    const limited = await testApi({ rateLimits: { ...bruteForcePolicies, login: small, joinByPassword: small } });
     const s = await limited.server();
     await limited.call("POST", `/servers/${s.id}/passwords`, { token: s.owner.token, body: { password: "the-right-one" } });
     const guesser = await limited.user();

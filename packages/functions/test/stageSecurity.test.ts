@@ -58,13 +58,14 @@ describe("tokens per stage", () => {
     const env = { TABLE_NAME: "t", JWT_SECRET: TEST_SECRET };
     const dev = loadDeps("api", readConfig({ ...env, STAGE: "dev" }));
     const prod = loadDeps("api", readConfig({ ...env, STAGE: "prod" }));
-    const devToken = await dev.tokens.issue("user-1");
-    expect(await dev.tokens.verify(devToken)).toBe("user-1");
+    const claims1 = { userId: "user-1", sessionId: "s-1", expiresAt: Math.floor(Date.now() / 1000) + 60 };
+    const devToken = await dev.tokens.issue(claims1);
+    expect(await dev.tokens.verify(devToken)).toEqual(claims1);
     await expect(prod.tokens.verify(devToken)).rejects.toMatchObject({ code: "unauthorized" });
     const claims = JSON.parse(Buffer.from(devToken.split(".")[1]!, "base64url").toString());
     expect(claims).toMatchObject({ iss: "agorusta:dev", aud: "agorusta:dev:api", sub: "user-1" });
     // A token without an audience (as issued before stages had one) is refused too.
-    const unscoped = await createTokens(TEST_SECRET, { issuer: "agorusta:prod", audience: "" }).issue("user-1");
+    const unscoped = await createTokens(TEST_SECRET, { issuer: "agorusta:prod", audience: "" }).issue(claims1);
     await expect(prod.tokens.verify(unscoped)).rejects.toMatchObject({ code: "unauthorized" });
     expect(jwtScope("agorusta", "prod")).toEqual({ issuer: "agorusta:prod", audience: "agorusta:prod:api" });
   });

@@ -18,8 +18,9 @@ const recording: Publisher = {
   toConnection: async (connectionId, frame) => {
     replies.push({ connectionId, frame });
   },
-  disconnect: async () => {},
+  disconnect: async (ids) => void closed.push(...ids),
 };
+const closed: string[] = [];
 let handle: ReturnType<typeof createWsHandler>;
 beforeAll(async () => {
   t = await testApi({ publisher: recording }, { lambda: "ws" }); // the handler under test is the WebSocket Lambda
@@ -36,9 +37,10 @@ function event(routeKey: string, connectionId: string, fields: Partial<WsEvent> 
     ...fields,
   } as WsEvent;
 }
+const ticketOf = async (token: string) => (await t.call("POST", "/auth/ws-ticket", { token })).body.ticket as string;
 const connectAs = async (token: string) => {
   const id = newConnectionId();
-  expect(await handle(event("$connect", id, { queryStringParameters: { token } }))).toEqual({ statusCode: 200 });
+  expect(await handle(event("$connect", id, { queryStringParameters: { ticket: await ticketOf(token) } }))).toEqual({ statusCode: 200 });
   return id;
 };
 /** Sends a frame and returns the one reply it got. */
@@ -61,12 +63,18 @@ describe("$connect", () => {
       connectionId: id,
       userId: u.id,
       connectedAt: "2026-11-25T10:00:00.000Z",
+      sessionId: expect.any(String),
+      sessionExpiresAt: expect.any(Number),
       ttl: connectedAt / 1000 + 2 * 3600 + 600,
     });
   });
 
-  it("answers 401 with the contract's error body for a missing or bad token, and stores nothing", async () => {
-    for (const query of [undefined, {}, { token: "" }, { token: "x.y.z" }]) {
+  it("answers 401 with the contract's error body for a missing, bad or used ticket, or a token in the URL, and stores nothing", async () => {
+    const u = await t.user();
+    const used = await ticketOf(u.token);
+    await handle(event("$connect", newConnectionId(), { queryStringParameters: { ticket: used } }));
+    const tooShort = (await ticketOf(u.token)).slice(1);
+    for (const query of [undefined, {}, { ticket: "" }, { ticket: "x.y.z" }, { ticket: used }, { ticket: tooShort }, { token: u.token }]) {
       const id = newConnectionId();
       const result = await handle(event("$connect", id, query ? { queryStringParameters: query } : {}));
       expect(result.statusCode).toBe(401);

@@ -8,6 +8,7 @@ import { startDynamoLocal, JavaMissingError, JavaCompilerMissingError } from "./
 import { startS3Local } from "./s3Local.ts";
 import { loadOrCreateSecret, ownerOnlyDir } from "./secret.ts";
 import { startRuntime } from "./runtime.ts";
+import { usageLimitsFrom } from "@agorusta/core/limits";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const dataDir = process.env.AGORUSTA_DATA_DIR ?? join(repoRoot, ".data");
@@ -50,6 +51,7 @@ async function main() {
       port,
       hostname: process.env.HOST ?? "127.0.0.1",
       webRoot: join(repoRoot, "packages/web/build"),
+      usageLimits: usageLimitsFrom(process.env.AGORUSTA_RATE_LIMITS),
     });
   } catch (e) {
     console.error(e);
@@ -57,6 +59,7 @@ async function main() {
     return;
   }
   console.log(`Agorusta is running at http://localhost:${runtime.port}/ (API at /api, data in ${dataDir})`);
+  if (process.env.AGORUSTA_RATE_LIMITS && usageLimitsFrom(process.env.AGORUSTA_RATE_LIMITS) === "off") console.log("AGORUSTA_RATE_LIMITS=off: the abuse limits are off (the brute-force limits still hold).");
 }
 
 main().catch((e) => {

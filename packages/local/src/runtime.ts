@@ -17,6 +17,7 @@ import { webSecurityHeaders } from "@agorusta/functions/http/securityHeaders";
 import { createFileStore, ensureBucket, localS3Config } from "@agorusta/core/attachments";
 import { createWsGateway } from "./gateway.ts";
 import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./purgeWorker.ts";
+import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
 
 export interface RuntimeOptions {
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   webRoot?: string;
   /** The background purge of deleted servers (tests hold it back or cut it short). */
   purge?: PurgeWorkerOptions;
+  /** The abuse limits (api.md "Limits"), or "off" (`AGORUSTA_RATE_LIMITS=off npm start`); on by default. */
+  usageLimits?: UsageLimits | "off";
 }
 
 export interface Runtime {
@@ -66,6 +69,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       dynamo,
       tableName: options.tableName,
       jwtSecret: options.jwtSecret,
+      ...(options.usageLimits ? { usageLimits: options.usageLimits } : {}),
       // As deployed, only the REST Lambda has the bucket.
       ...(withFiles && files ? { files } : {}),
       jwt: jwtScope("agorusta", "local"),

@@ -116,7 +116,7 @@ describe("events handed to the handler", () => {
     const id = connectEvent.requestContext.connectionId;
     expect(id).toMatch(/^[A-Za-z0-9+/]{15}=$/);
     expect(connectEvent).toMatchObject({
-      queryStringParameters: { token: "tok en" },
+      queryStringParameters: { ticket: "tok en" },
       isBase64Encoded: false,
       requestContext: {
         routeKey: "$connect", eventType: "CONNECT", messageDirection: "IN", connectionId: id,
@@ -142,7 +142,7 @@ describe("events handed to the handler", () => {
   });
 
   it("refuses the handshake with the status and body $connect answers, and never calls $disconnect for it", async () => {
-    const refuse = (e: WsEvent) => e.requestContext.routeKey === "$connect" && e.queryStringParameters?.["token"] === "bad";
+    const refuse = (e: WsEvent) => e.requestContext.routeKey === "$connect" && e.queryStringParameters?.["ticket"] === "bad";
     const h = await start({ respond: (e) => (refuse(e) ? { statusCode: 401, body: '{"error":{"code":"unauthorized"}}' } : { statusCode: 200 }) });
     const err = await connect(h.wsUrl, "bad").catch((e: { status: number; body: string }) => e);
     expect(err).toMatchObject({ status: 401, body: '{"error":{"code":"unauthorized"}}' });
@@ -182,7 +182,7 @@ describe("events handed to the handler", () => {
     const h = await start({ respond: async (e) => (e.requestContext.routeKey === "$connect" ? held.then(() => ({ statusCode: 200 })) : { statusCode: 200 }) });
     const raw = tcpConnect(h.port, "127.0.0.1");
     await new Promise((r) => raw.once("connect", r));
-    raw.write(`GET /ws?token=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    raw.write(`GET /ws?ticket=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     await until(() => h.events.length === 1);
     // Gone before $connect answers (whether the gateway notices the close before or after the
     // answer, the connect must be undone by a $disconnect).
@@ -292,7 +292,7 @@ async function rawSocket(h: Harness) {
   const raw = tcpConnect(h.port, "127.0.0.1");
   let buf = Buffer.alloc(0);
   raw.on("data", (d) => (buf = Buffer.concat([buf, d])));
-  raw.write(`GET /ws?token=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  raw.write(`GET /ws?ticket=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
   await until(() => buf.includes("\r\n\r\n"));
   return { raw, bytes: () => buf };
 }

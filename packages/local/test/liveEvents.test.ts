@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runtimeApi, testRuntime } from "@agorusta/testing";
 import type { Runtime } from "../src/runtime.ts";
-import { connect, subscribe, type TestSocket } from "./wsClient.ts";
+import { connectAs, subscribe, type TestSocket } from "./wsClient.ts";
 
 let rt: Runtime;
 let api: ReturnType<typeof runtimeApi>;
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const open = async (user: { token: string }) => {
-  const s = await connect(rt.wsUrl, user.token);
+  const s = await connectAs(rt, user.token);
   sockets.push(s);
   return s;
 };

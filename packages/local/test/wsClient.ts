@@ -21,9 +21,12 @@ export interface TestSocket {
   close(): Promise<void>;
 }
 
-/** Opens a socket with this token; rejects with the HTTP status if the handshake is refused. */
-export function connect(wsUrl: string, token: string | undefined, options: WebSocket.ClientOptions = {}): Promise<TestSocket> {
-  const url = token === undefined ? wsUrl : `${wsUrl}?token=${encodeURIComponent(token)}`;
+/**
+ * Opens a socket with this handshake ticket (`?ticket=`); rejects with the HTTP status if the
+ * handshake is refused. `connectAs` gets a ticket for a token first, as the web app does.
+ */
+export function connect(wsUrl: string, ticket: string | undefined, options: WebSocket.ClientOptions = {}): Promise<TestSocket> {
+  const url = ticket === undefined ? wsUrl : `${wsUrl}?ticket=${encodeURIComponent(ticket)}`;
   const ws = new WebSocket(url, options);
   const frames: Frame[] = [];
   const listeners = new Set<() => void>();
@@ -89,6 +92,19 @@ export function connect(wsUrl: string, token: string | undefined, options: WebSo
   });
 }
 
+/** A one-time handshake ticket for this token, from the runtime's `POST /api/auth/ws-ticket`. */
+export async function ticketFor(rt: Pick<Runtime, "url">, token: string): Promise<string> {
+  const res = await fetch(`${rt.url}/api/auth/ws-ticket`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as { ticket?: string };
+  if (res.status !== 200 || !body.ticket) throw new Error(`ws-ticket refused: ${res.status} ${JSON.stringify(body)}`);
+  return body.ticket;
+}
+
+/** Opens a socket for the holder of this token: a ticket, then the handshake with it. */
+export async function connectAs(rt: Pick<Runtime, "url" | "wsUrl">, token: string, options: WebSocket.ClientOptions = {}): Promise<TestSocket> {
+  return connect(rt.wsUrl, await ticketFor(rt, token), options);
+}
+
 /**
  * Subscribes and waits for the server's answer for this channel (`subscribed` or an error frame):
  * frames are handled concurrently, so two subscribes on one socket may be answered in any order.
@@ -105,19 +121,20 @@ export function subscribe(s: TestSocket, channelId: string): Promise<Frame> {
  * A test file's running runtime (started before its tests, closed after them), a REST client
  * over it, and `open(user)` for sockets that are closed with it.
  */
-export function liveRuntime() {
+export function liveRuntime(options: Parameters<typeof testRuntime>[0] = {}) {
   const sockets: TestSocket[] = [];
   const live = {
     rt: undefined as unknown as Runtime,
     api: undefined as unknown as ReturnType<typeof runtimeApi>,
+    /** A socket for the user, through a fresh ticket. */
     async open(user: { token: string }) {
-      const s = await connect(live.rt.wsUrl, user.token);
+      const s = await connectAs(live.rt, user.token);
       sockets.push(s);
       return s;
     },
   };
   beforeAll(async () => {
-    live.rt = await testRuntime();
+    live.rt = await testRuntime(options);
     live.api = runtimeApi(live.rt);
   });
   afterAll(async () => {

@@ -5,10 +5,19 @@ import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { startRuntime, type Runtime, type RuntimeOptions } from "@agorusta/local/runtime";
 import { createPurgeWorker } from "@agorusta/local/purgeWorker";
+import { usageLimits, type UsageLimits } from "@agorusta/core/limits";
 import { dynamoActions, type LambdaName } from "@agorusta/functions/lambda/permissions";
 import { createFileStore, ensureBucket, localS3Config, type FileStore } from "@agorusta/core/attachments";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+/**
+ * The abuse limits tests run under: the contract's, but for registering. Every test user signs up
+ * from the same address (the test process), so a file of tests would pass 30 an hour; the
+ * registration limit has its own test (packages/functions/test/usageLimits.test.ts). A test that
+ * needs more (posting many messages) passes its own `usageLimits`, such as "off".
+ */
+export const testLimits: UsageLimits = { ...usageLimits, register: { limit: 1_000_000, windowSeconds: 3600 } };
 
 export const uniqueTableName = () => `t_${Date.now()}_${randomBytes(4).toString("hex")}`;
 /** S3 bucket names: lower-case letters, digits and hyphens. */
@@ -32,7 +41,7 @@ export async function freshDeps(options: { lambda?: LambdaName } = {}): Promise<
   const [files] = await Promise.all([freshFiles(), ensureTable(createDynamoClients(config).raw, tableName)]);
   const dynamo = createDynamoClients(config, options.lambda ? { allowedActions: dynamoActions[options.lambda] } : {});
   // Deleted servers are purged in the background, as under `npm start`.
-  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET, files, purges: (stores) => createPurgeWorker(stores) });
+  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET, files, purges: (stores) => createPurgeWorker(stores), usageLimits: testLimits });
 }
 
 export interface ApiResponse<T = any> {
@@ -112,7 +121,9 @@ export async function testApi(overrides: Partial<Deps> = {}, options: { lambda?:
 export const runtimeApi = (runtime: Pick<Runtime, "url">) => apiClient((path, init) => fetch(`${runtime.url}/api${path}`, init));
 
 /** The whole local runtime on a free port, over its own table: for WebSocket and browser tests. */
-export async function testRuntime(options: Partial<Pick<RuntimeOptions, "webRoot" | "purge" | "tableName">> = {}): Promise<Runtime> {
+export async function testRuntime(
+  options: Partial<Pick<RuntimeOptions, "webRoot" | "purge" | "tableName">> & { usageLimits?: UsageLimits | "off" } = {},
+): Promise<Runtime> {
   return startRuntime({
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName: uniqueTableName(),
@@ -120,6 +131,7 @@ export async function testRuntime(options: Partial<Pick<RuntimeOptions, "webRoot
     s3Endpoint: inject("s3Endpoint"),
     bucket: uniqueBucketName(),
     port: 0,
+    usageLimits: testLimits,
     ...options,
   });
 }

@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, inject } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startRuntime, type Runtime } from "@agorusta/local/runtime";
-import { TEST_SECRET, uniqueBucketName, uniqueTableName } from "@agorusta/testing";
+import { TEST_SECRET, testLimits, uniqueBucketName, uniqueTableName } from "@agorusta/testing";
+import type { UsageLimits } from "@agorusta/core/limits";
 // Brings in the typing of what the run's global setup provides (`inject("dynamoEndpoint")`).
 import type {} from "@agorusta/testing/globalSetup";
 import { call, createClient } from "../src/lib/api.ts";
@@ -25,7 +26,7 @@ export const PASSWORD = "correct horse battery";
  * The runtime over a table of its own. `stop` and `start` again keep the port and the table: every
  * WebSocket drops, as on a redeploy or at API Gateway's two-hour limit, and the data stays.
  */
-export async function startApp() {
+export async function startApp(limits: { usageLimits?: UsageLimits | "off" } = {}) {
   if (!existsSync(`${webRoot}/index.html`)) {
     throw new Error("The web app is not built: run `npm run build:web` (npm test does it first).");
   }
@@ -37,6 +38,7 @@ export async function startApp() {
     bucket: uniqueBucketName(),
     jwtSecret: TEST_SECRET,
     webRoot,
+    usageLimits: limits.usageLimits ?? testLimits,
   };
   let runtime: Runtime | null = await startRuntime({ ...options, port: 0 });
   const { port, url, deps } = runtime;
@@ -79,12 +81,12 @@ export async function launch(): Promise<Browser> {
  * `person()` to open a browser profile of one's own (cookies, storage), like someone on another
  * machine. `errors()` lists what went wrong in any of their pages.
  */
-export function stage() {
+export function stage(limits: { usageLimits?: UsageLimits | "off" } = {}) {
   let app: App | undefined;
   let browser: Browser | undefined;
   const errors: string[][] = [];
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(), launch()]);
+    [app, browser] = await Promise.all([startApp(limits), launch()]);
   });
   afterAll(async () => {
     await browser?.close();

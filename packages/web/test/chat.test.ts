@@ -9,7 +9,8 @@ import { deleteMessage, editMessage, sendMessage } from "@agorusta/core/messages
 import { call } from "../src/lib/api.ts";
 import { apiOf, fillRegistration, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, story, uniqueName } from "./browser.ts";
 
-const world = stage();
+// One test posts 120 messages in a row, far past the message rate limit (20 per 10 s).
+const world = stage({ usageLimits: "off" });
 const { person, errors } = world;
 
 const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
@@ -285,11 +286,15 @@ describe("two people meet through an invite link and chat live", () => {
     expect(await list.getByText("Said while you were away").count()).toBe(1);
   }, 60_000);
 
-  it("signs out, and a signed-out visit goes to the sign-in page", async () => {
+  it("signs out, ending the session on the server too, and a signed-out visit goes to the sign-in page", async () => {
     const { bob } = scene.people;
     const serverId = scene.fact("serverId");
+    const token = await bob.evaluate(() => localStorage.getItem("agorusta.token"));
     await bob.getByRole("button", { name: "Sign out" }).click();
     await bob.waitForURL(/\/login$/);
+    // The token stops working on the server, not only in this browser.
+    const me = () => fetch(`${world.app.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    await expect.poll(me).toBe(401);
     await bob.goto(`/servers/${serverId}`);
     await bob.waitForURL(new RegExp(`/login\\?next=%2Fservers%2F${serverId}$`));
     await bob.getByRole("heading", { name: "Welcome back" }).waitFor();

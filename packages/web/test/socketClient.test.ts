@@ -23,9 +23,17 @@ afterAll(async () => {
 
 const wsUrl = () => `${app.url.replace(/^http/, "ws")}/ws`;
 
+/** A ticket for this token, as the app asks for one before each handshake; null once the token is refused. */
+const ticketOf = (token: string) => async () => {
+  const res = await fetch(`${app.url}/api/auth/ws-ticket`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+  if (res.status === 401) return null;
+  if (!res.ok) throw new Error(`ws-ticket: ${res.status}`);
+  return ((await res.json()) as { ticket: string }).ticket;
+};
+
 /** A client that records what it sees. Backoff is short so the tests do not wait seconds. */
-function client(token: string | null, extra: Partial<ConstructorParameters<typeof Realtime>[0]> = {}) {
-  const realtime = new Realtime({ url: wsUrl(), token: () => token, backoff: { min: 50, max: 400 }, ...extra });
+function client(token: string, extra: Partial<ConstructorParameters<typeof Realtime>[0]> = {}) {
+  const realtime = new Realtime({ url: wsUrl(), ticket: ticketOf(token), backoff: { min: 50, max: 400 }, ...extra });
   clients.push(realtime);
   const events: ServerEvent[] = [];
   const frames: Frame[] = [];
@@ -113,23 +121,19 @@ describe("Realtime", () => {
 
   it("reconnects when the server drops it, subscribes again and says it reconnected", async () => {
     const { owner, channelId, post } = await serverWithChannel();
-    class Counting extends WebSocket {
-      static made = 0;
-      constructor(...args: ConstructorParameters<typeof WebSocket>) {
-        super(...args);
-        Counting.made++;
-      }
-    }
-    const c = client(owner.token, { WebSocket: Counting });
+    // Each attempt starts by asking for a ticket; with the server down, that request is what fails.
+    let attempts = 0;
+    const tickets = ticketOf(owner.token);
+    const c = client(owner.token, { ticket: () => (attempts++, tickets()) });
     c.realtime.connect();
     c.realtime.subscribe(channelId);
     await until(() => c.frames.some((f) => f.type === "subscribed"));
 
     await app.stop();
     await until(() => c.realtime.state === "reconnecting");
-    // A few refused attempts while the server is down: counted, not waited for.
-    const before = Counting.made;
-    await until(() => Counting.made >= before + 2);
+    // A few failed attempts while the server is down: counted, not waited for.
+    const before = attempts;
+    await until(() => attempts >= before + 2);
     await app.start();
 
     await until(() => c.realtime.state === "open", 10_000);
@@ -176,32 +180,42 @@ describe("Realtime", () => {
     expect(c.opens).toEqual([false, true]);
   });
 
-  it("stops for good when the handshake is refused and the token is no longer valid", async () => {
-    const checks = vi.fn(async () => false);
-    const c = client("not-a-valid-token", { tokenStillValid: checks });
-    // A twin with the same backoff that keeps retrying is the clock: by its third refusal, the
-    // first client's retry (at most one backoff ceiling after its refusal) would have come.
-    const twinChecks = vi.fn(async () => true);
-    const twin = client("not-a-valid-token", { tokenStillValid: twinChecks });
+  it("puts a one-time ticket in the URL, never the token", async () => {
+    const { owner } = await serverWithChannel();
+    const urls: string[] = [];
+    class Recording extends WebSocket {
+      constructor(url: string | URL) {
+        super(url);
+        urls.push(String(url));
+      }
+    }
+    const c = client(owner.token, { WebSocket: Recording });
     c.realtime.connect();
-    twin.realtime.connect();
-    await until(() => c.realtime.state === "closed");
-    expect(checks).toHaveBeenCalledTimes(1);
-    await until(() => twinChecks.mock.calls.length >= 3);
-    twin.realtime.close();
-    expect(c.realtime.state).toBe("closed");
-    expect(checks).toHaveBeenCalledTimes(1);
-    // Nothing after "closed": a retry would have gone back to "connecting".
-    expect(c.states.slice(c.states.indexOf("closed"))).toEqual(["closed"]);
-    expect(c.opens).toEqual([]);
+    await until(() => c.realtime.state === "open");
+    expect(urls).toHaveLength(1);
+    expect(new URL(urls[0]!).searchParams.get("ticket")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(urls[0]).not.toContain(owner.token);
   });
 
-  it("keeps retrying a refused handshake while the token may still be good (the API is down)", async () => {
-    const checks = vi.fn(async () => true);
-    const c = client("not-a-valid-token", { tokenStillValid: checks });
+  it("stops for good once the session has ended: the server closes the socket, and no ticket is given", async () => {
+    const { owner } = await serverWithChannel();
+    const c = client(owner.token);
     c.realtime.connect();
-    await until(() => checks.mock.calls.length >= 3);
-    expect(c.realtime.state).not.toBe("closed");
+    await until(() => c.realtime.state === "open");
+    await call(owner.api.auth.logout.$post());
+    await until(() => c.realtime.state === "closed");
+    expect(c.opens).toEqual([false]);
+    expect(c.states).toEqual(["idle", "connecting", "open", "reconnecting", "closed"]);
+  });
+
+  it("keeps retrying while no ticket can be had for another reason (the API is down)", async () => {
+    const tickets = vi.fn(async (): Promise<string | null> => {
+      throw new Error("network");
+    });
+    const c = client("unused", { ticket: tickets });
+    c.realtime.connect();
+    await until(() => tickets.mock.calls.length >= 3);
+    expect(c.realtime.state).toBe("reconnecting");
     c.realtime.close();
   });
 

@@ -1,2 +1,3 @@
 export * from "./passwordHashing.ts";
 export * from "./tokens.ts";
+export * from "./sessions.ts";

@@ -14,26 +14,38 @@ export interface JwtScope {
 
 const defaultScope: JwtScope = { issuer: "agorusta", audience: "agorusta" };
 /** A week: long enough not to log people out mid-conversation, short enough to bound a leak. */
-const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+export const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+
+/** What a valid token says: whose it is, which session (its `jti`), and when it expires (epoch seconds). */
+export interface TokenClaims {
+  userId: string;
+  sessionId: string;
+  expiresAt: number;
+}
 
 export interface Tokens {
-  issue(userId: string): Promise<string>;
-  /** The user id, or `unauthorized` for anything but a valid, unexpired HS256 token of ours. */
-  verify(token: string | undefined | null): Promise<string>;
+  /** Signs a token for this session; `expiresAt` is epoch seconds. */
+  issue(claims: TokenClaims): Promise<string>;
+  /**
+   * The claims, or `unauthorized` for anything but a valid, unexpired HS256 token of ours. The
+   * signature alone does not make a session: `checkSession` (sessions.ts) asks the table too.
+   */
+  verify(token: string | undefined | null): Promise<TokenClaims>;
 }
 
 export function createTokens(secret: string, scope: JwtScope = defaultScope): Tokens {
   if (secret.length < 32) throw new Error("The JWT secret must be at least 32 characters.");
   const key = new TextEncoder().encode(secret);
   return {
-    issue: (userId) =>
+    issue: ({ userId, sessionId, expiresAt }) =>
       new SignJWT({})
         .setProtectedHeader({ alg: ALG, typ: "JWT" })
         .setSubject(userId)
+        .setJti(sessionId)
         .setIssuer(scope.issuer)
         .setAudience(scope.audience)
         .setIssuedAt()
-        .setExpirationTime(`${TOKEN_TTL_SECONDS}s`)
+        .setExpirationTime(expiresAt)
         .sign(key),
     async verify(token) {
       if (!token) throw new AppError("unauthorized");
@@ -43,10 +55,11 @@ export function createTokens(secret: string, scope: JwtScope = defaultScope): To
           algorithms: [ALG],
           issuer: scope.issuer,
           audience: scope.audience,
-          requiredClaims: ["exp", "sub"],
+          requiredClaims: ["exp", "sub", "jti"],
         });
         if (typeof payload.sub !== "string" || !payload.sub) throw new Error("no subject");
-        return payload.sub;
+        if (typeof payload.jti !== "string" || !payload.jti) throw new Error("no session");
+        return { userId: payload.sub, sessionId: payload.jti, expiresAt: payload.exp! };
       } catch {
         throw new AppError("unauthorized", "Your session is invalid or has expired. Sign in again.");
       }

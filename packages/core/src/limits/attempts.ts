@@ -17,6 +17,12 @@ export interface RateLimitPolicy {
 export interface CredentialPolicy {
   perTarget: RateLimitPolicy;
   perAddress: RateLimitPolicy;
+  /**
+   * Whether a success hands the per-address attempt back too. Not for joining by password: each
+   * attempt is argon2 work on every live password of the server, and a refunded success would
+   * let one client repeat it without end (docs/decisions.md, "Sessions and safety").
+   */
+  refundAddressOnSuccess: boolean;
 }
 
 const fifteenMinutes = 15 * 60;
@@ -26,10 +32,18 @@ export const bruteForcePolicies = {
   login: {
     perTarget: { limit: 10, windowSeconds: fifteenMinutes },
     perAddress: { limit: 50, windowSeconds: fifteenMinutes },
+    refundAddressOnSuccess: true,
   },
   joinByPassword: {
     perTarget: { limit: 20, windowSeconds: fifteenMinutes },
     perAddress: { limit: 50, windowSeconds: fifteenMinutes },
+    refundAddressOnSuccess: false,
+  },
+  /** The current password of a password change: like sign-in, per account and per address. */
+  changePassword: {
+    perTarget: { limit: 10, windowSeconds: fifteenMinutes },
+    perAddress: { limit: 50, windowSeconds: fifteenMinutes },
+    refundAddressOnSuccess: true,
   },
 } satisfies Record<string, CredentialPolicy>;
 
@@ -38,6 +52,8 @@ export type BruteForcePolicies = { [K in keyof typeof bruteForcePolicies]: Crede
 export interface Counter {
   key: string;
   policy: RateLimitPolicy;
+  /** Handed back when the check succeeds (default); false: every attempt stays counted. */
+  refund?: boolean;
 }
 
 /** A counted attempt: the exact item it went to, so a refund lands in the same window. */
@@ -55,7 +71,7 @@ const TTL_GRACE_SECONDS = 60;
  */
 export const counterKey = (key: string) => createHash("sha256").update(key).digest("base64url");
 
-async function consume(db: Db, key: string, policy: RateLimitPolicy, now: number): Promise<Counted> {
+async function consume(db: Db, key: string, policy: RateLimitPolicy, now: number, lead = "Too many attempts."): Promise<Counted> {
   const index = Math.floor(now / 1000 / policy.windowSeconds);
   const endsAt = (index + 1) * policy.windowSeconds;
   // The window's length is part of its name, so two policies on one key never share a count.
@@ -67,7 +83,7 @@ async function consume(db: Db, key: string, policy: RateLimitPolicy, now: number
     .go({ response: "updated_new" });
   if ((data.count ?? 0) > policy.limit) {
     const retryAfter = Math.max(1, Math.ceil(endsAt - now / 1000));
-    throw new AppError("rate_limited", `Too many attempts. Try again in ${inWords(retryAfter)}.`, { retryAfter });
+    throw new AppError("rate_limited", `${lead} Try again in ${inWords(retryAfter)}.`, { retryAfter });
   }
   return counted;
 }
@@ -80,8 +96,8 @@ const inWords = (seconds: number) =>
  * window's count exceeds the policy's limit. The count is bumped before it is compared, so
  * any number of parallel attempts cannot slip past the limit together.
  */
-export async function consumeAttempt(db: Db, key: string, policy: RateLimitPolicy, now = Date.now()): Promise<void> {
-  await consume(db, key, policy, now);
+export async function consumeAttempt(db: Db, key: string, policy: RateLimitPolicy, now = Date.now(), lead?: string): Promise<void> {
+  await consume(db, key, policy, now, lead);
 }
 
 /**
@@ -98,7 +114,7 @@ export async function limitFailures<T>(db: Db, counters: Counter[], check: () =>
     if (limited.length < refusals.length) throw refusals.find((e) => !limited.includes(e));
     throw limited.reduce((a, b) => ((a.retryAfter ?? 0) >= (b.retryAfter ?? 0) ? a : b));
   }
-  const counted = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
+  const counted = outcomes.flatMap((o, i) => (o.status === "fulfilled" && counters[i]!.refund !== false ? [o.value] : []));
   const result = await check();
   await Promise.all(
     counted.map((c) =>

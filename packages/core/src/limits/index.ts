@@ -1,1 +1,3 @@
 export * from "./attempts.ts";
+export * from "./liveSlots.ts";
+export * from "./usage.ts";

@@ -83,6 +83,8 @@ export async function startConversation(
   callerId: string,
   otherId: string,
   files?: FileStore,
+  /** Runs before a new conversation is made (not when the pair has one): the start-DM rate limit. */
+  beforeCreate: () => Promise<void> = async () => {},
 ): Promise<{ conversation: DmConversation; created: boolean }> {
   const show = async (c: DmConversationItem) => (await showConversations(db, files, [c]))[0]!;
   if (otherId === callerId) {
@@ -94,6 +96,7 @@ export async function startConversation(
   const pair = pairOf(callerId, otherId);
   const existing = await conversationOfPair(db, pair);
   if (existing) return { conversation: await show(existing), created: false };
+  await beforeCreate();
 
   const [caller, other] = await twoUsers(db, callerId, otherId);
   // Participants in id order, like the guard: the conversation looks the same whoever started it.

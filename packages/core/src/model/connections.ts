@@ -9,6 +9,10 @@ export const connections = {
     connectedAt: { type: "string", required: true, readOnly: true },
     /** Its subscriptions, kept by the same transactions that write them: the cap is a condition on it (realtimeLimits). */
     subscriptionCount: { type: "number" },
+    /** The session (token `jti`) it was opened with: logout closes this session's connections. */
+    sessionId: { type: "string", readOnly: true },
+    /** The token's expiry (epoch seconds): a frame after it closes the connection. */
+    sessionExpiresAt: { type: "number", readOnly: true },
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
   },
   indexes: {

@@ -12,6 +12,9 @@ import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
 import { connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
 import { serverPurges } from "./serverPurges.ts";
+import { sessions, wsTickets } from "./sessions.ts";
+import { bans } from "./bans.ts";
+import { liveSlots } from "./liveSlots.ts";
 import { uploads } from "./uploads.ts";
 import { reactions } from "./reactions.ts";
 import { changes } from "./changes.ts";
@@ -42,6 +45,10 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       subscriptions: new Entity(subscriptions),
       rateLimits: new Entity(rateLimits),
       serverPurges: new Entity(serverPurges),
+      sessions: new Entity(sessions),
+      wsTickets: new Entity(wsTickets),
+      bans: new Entity(bans),
+      liveSlots: new Entity(liveSlots),
       uploads: new Entity(uploads),
       reactions: new Entity(reactions),
       changes: new Entity(changes),
@@ -65,6 +72,9 @@ export type ServerPasswordItem = EntityItem<Entities["serverPasswords"]>;
 export type DmConversationItem = EntityItem<Entities["dmConversations"]>;
 export type DmMessageItem = EntityItem<Entities["dmMessages"]>;
 export type ConnectionItem = EntityItem<Entities["connections"]>;
+export type SessionItem = EntityItem<Entities["sessions"]>;
+export type WsTicketItem = EntityItem<Entities["wsTickets"]>;
+export type BanItem = EntityItem<Entities["bans"]>;
 export type SubscriptionItem = EntityItem<Entities["subscriptions"]>;
 export type UploadItem = EntityItem<Entities["uploads"]>;
 export type ReactionItem = EntityItem<Entities["reactions"]>;

@@ -14,6 +14,8 @@ export const invites = {
     expiresAt: { type: "string", readOnly: true },
     createdAt: { type: "string", required: true, readOnly: true },
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
+    /** The live slot it holds (limits/liveSlots.ts); none when created with the limits off. */
+    slot: { type: "number", readOnly: true },
   },
   indexes: {
     byCode: {

@@ -11,6 +11,8 @@ export const serverPasswords = {
     expiresAt: { type: "string", readOnly: true },
     createdAt: { type: "string", required: true, readOnly: true },
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
+    /** The live slot it holds (limits/liveSlots.ts); none when created with the limits off. */
+    slot: { type: "number", readOnly: true },
   },
   indexes: {
     byServer: {

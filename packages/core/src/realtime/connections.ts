@@ -21,12 +21,14 @@ export interface Recipient {
 /** Stores a connection accepted at `$connect`; it and its subscriptions expire with API Gateway's limit. */
 export async function openConnection(
   db: Db,
-  input: { connectionId: string; userId: string; connectedAt: Date },
+  input: { connectionId: string; userId: string; connectedAt: Date; sessionId: string; sessionExpiresAt: number },
 ): Promise<ConnectionItem & { cameOnline: boolean }> {
   const connection: ConnectionItem = {
     connectionId: input.connectionId,
     userId: input.userId,
     connectedAt: input.connectedAt.toISOString(),
+    sessionId: input.sessionId,
+    sessionExpiresAt: input.sessionExpiresAt,
     ttl: Math.ceil(input.connectedAt.getTime() / 1000) + TTL_SECONDS,
   };
   // Counted first: the count is the per-user cap, and a refused connection leaves nothing stored.
@@ -66,4 +68,17 @@ export async function closeConnection(db: Db, connectionId: string): Promise<{ w
   const { data: closed } = await db.entities.connections.delete({ connectionId }).go({ response: "all_old" });
   if (!closed || !(await connectionClosed(db, closed.userId))) return {};
   return { wentOffline: closed.userId };
+}
+
+/**
+ * The user's open connections, or only those opened with one session (logout): what to close
+ * through `@connections` when the session ends. The user index is eventually consistent, so a
+ * connection opened in the very instant of a logout can be missed here; the per-frame session
+ * check in the WebSocket handler closes it at its next frame (docs/decisions.md, "Sessions and safety").
+ */
+export async function connectionsOfUser(db: Db, userId: string, sessionId?: string): Promise<string[]> {
+  const { data } = await db.entities.connections.query
+    .byUser({ userId })
+    .go({ pages: "all", attributes: ["connectionId", "sessionId"] });
+  return data.filter((c) => sessionId === undefined || c.sessionId === sessionId).map((c) => c.connectionId);
 }

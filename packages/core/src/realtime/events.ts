@@ -78,8 +78,9 @@ export interface Publisher {
    */
   toConnection(connectionId: string, frame: Frame): Promise<void>;
   /**
-   * Closes these connections (`@connections` DELETE), once what was posted to them before is on
-   * its way: a removed member's sockets, so they must resubscribe under the membership check.
+   * Closes these connections (`@connections` DeleteConnection), once what was posted to them before
+   * is on its way: a removed member's sockets (they must resubscribe under the membership check),
+   * or those of a session that ended. Each then gets its `$disconnect`; one already gone is forgotten here.
    */
   disconnect(connectionIds: readonly string[]): Promise<void>;
 }

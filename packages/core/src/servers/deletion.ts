@@ -104,6 +104,16 @@ export async function purgeServer(stores: Stores, serverId: string, budget = PUR
         async (count) => (await e.serverPasswords.query.byServer({ serverId }).go({ ...opts(count), attributes: ["serverId", "passwordId"] })).data,
         (keys) => e.serverPasswords.delete(keys).go(),
       ),
+    () =>
+      drain(
+        async (count) => (await e.bans.query.byServer({ serverId }).go({ ...opts(count), attributes: ["serverId", "userId"] })).data,
+        (keys) => e.bans.delete(keys).go(),
+      ),
+    () =>
+      drain(
+        async (count) => (await e.liveSlots.query.byServer({ serverId }).go({ ...opts(count), attributes: ["serverId", "kind", "slot"] })).data,
+        (keys) => e.liveSlots.delete(keys).go(),
+      ),
   ];
   for (const step of steps) if (!(await step())) return { deleted, done: false };
 

@@ -6,3 +6,4 @@ export * from "./joining.ts";
 export * from "./passwords.ts";
 export * from "./roster.ts";
 export * from "./server.ts";
+export * from "./bans.ts";

@@ -4,8 +4,8 @@ import { newInviteCode } from "../store/ids.ts";
 import { expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 import { requireOwner } from "./access.ts";
-import { isConditionalFailure } from "../store/transactions.ts";
-import { newMembership } from "./joining.ts";
+import { deleteFreeingSlot, withLiveSlot } from "../limits/liveSlots.ts";
+import { newMembership, notBanned } from "./joining.ts";
 import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
@@ -16,6 +16,8 @@ import { getServerForMember } from "./server.ts";
 export async function createInvite(
   db: Db,
   input: { serverId: string; userId: string; maxUses?: number | null | undefined; expiresInSeconds?: number | null | undefined },
+  /** At most this many live at once per server (a live slot each, limits/liveSlots.ts); null: no cap. */
+  cap: number | null,
 ): Promise<Invite> {
   const server = await getServerForMember(db, input.serverId, input.userId);
   for (let attempt = 0; ; attempt++) {
@@ -29,12 +31,15 @@ export async function createInvite(
       ...(input.maxUses != null ? { maxUses: input.maxUses } : {}),
       ...expiryIn(input.expiresInSeconds ?? undefined),
     };
-    try {
-      await db.entities.invites.create(invite).go();
+    const holder = { serverId: invite.serverId, kind: "invite" as const, holderId: invite.code, expiresAtMs: invite.expiresAt ? Date.parse(invite.expiresAt) : undefined };
+    const { refused } = await withLiveSlot(db, holder, cap, "live invites", (e, slot) => ({
+      invite: e.invites.create({ ...invite, ...(slot !== undefined ? { slot } : {}) }).commit(),
+    }));
+    if (!refused.has("invite")) {
+      assertCommitted(refused, "createInvite");
       return inviteView(invite);
-    } catch (e) {
-      if (!isConditionalFailure(e) || attempt >= 3) throw e;
     }
+    if (attempt >= 3) throw new Error("createInvite: four invite codes in a row were taken");
   }
 }
 
@@ -70,7 +75,8 @@ export async function deleteInvite(db: Db, serverId: string, userId: string, cod
   ]);
   requireOwner(member.data);
   if (!invite.data || invite.data.serverId !== serverId) throw new AppError("invite_not_found");
-  await db.entities.invites.delete({ code }).go();
+  const { slot } = invite.data;
+  await deleteFreeingSlot(db, slot === undefined ? null : { serverId, kind: "invite", slot, holderId: code }, (e) => e.invites.delete({ code }).commit());
 }
 
 async function findInvite(db: Db, code: string): Promise<InviteItem> {
@@ -121,7 +127,7 @@ export async function joinByInvite(db: Db, code: string, userId: string, files?:
 
   const membership = newMembership(server.data, user.data as UserItem, "member");
   const now = nowIso();
-  const refused = await transact(db, ({ invites, members, servers }) => ({
+  const refused = await transact(db, ({ invites, members, servers, bans }) => ({
     use: invites
       .patch({ code })
       .add({ uses: 1 })
@@ -137,7 +143,9 @@ export async function joinByInvite(db: Db, code: string, userId: string, files?:
     membership: members.create(membership).commit(),
     // A join racing the server's deletion leaves no membership behind the purge (deletion.ts).
     server: servers.check({ serverId: invite.serverId }).where((a, op) => op.exists(a.name)).commit(),
+    notBanned: notBanned(bans, invite.serverId, userId),
   }));
+  if (refused.has("notBanned")) throw new AppError("banned");
   // A concurrent join of the same user got there first: a member, and no use spent.
   if (refused.has("membership")) return { server: serverView(server.data, icon), joined: null };
   if (refused.has("server")) throw new AppError("invite_not_found");

@@ -1,7 +1,7 @@
 import type { Db, MemberItem, ServerItem, UserItem } from "../model/index.ts";
 import { foldCase } from "../store/keys.ts";
 import { nowIso } from "../store/time.ts";
-import { assertCommitted, transact } from "../store/transactions.ts";
+import { assertCommitted, transact, type WriteEntities } from "../store/transactions.ts";
 import { AppError } from "../errors.ts";
 import type { Role } from "../views.ts";
 
@@ -23,10 +23,12 @@ export function newMembership(server: ServerItem, user: UserItem, role: Role): M
 }
 
 /**
- * Adds the user to the server unless already there. The put is conditional, so two joins racing
- * each other leave one membership, and it commits only while the server exists, so a join racing
- * the server's deletion leaves no membership behind the purge. Returns the new membership, or
- * null when the user was already a member; `gone` is thrown when the server was deleted.
+ * Adds the user to the server unless already there or banned. The put is conditional, so two
+ * joins racing each other leave one membership; it is in one transaction with the check that no
+ * ban exists (a ban that lands first always wins) and that the server still exists (a join racing
+ * the server's deletion leaves no membership behind the purge). Returns the new membership, or
+ * null when the user was already a member; `banned` (403) for a banned user, `gone` when the
+ * server was deleted.
  */
 export async function addMember(
   db: Db,
@@ -35,13 +37,20 @@ export async function addMember(
   gone = new AppError("not_found", "No such server."),
 ): Promise<MemberItem | null> {
   const membership = newMembership(server, user, "member");
-  const refused = await transact(db, ({ members, servers }) => ({
+  const refused = await transact(db, ({ members, servers, bans }) => ({
+    notBanned: notBanned(bans, server.serverId, user.userId),
     membership: members.create(membership).commit(),
     server: servers.check({ serverId: server.serverId }).where((a, op) => op.exists(a.name)).commit(),
   }));
+  if (refused.has("notBanned")) throw new AppError("banned");
   if (refused.has("membership")) return null;
   if (refused.has("server")) throw gone;
   assertCommitted(refused, "addMember");
   return membership;
 }
 
+type BanEntity = WriteEntities["bans"];
+
+/** A join transaction's check that the user is not banned from the server (the ban's key is the membership's). */
+export const notBanned = (bans: BanEntity, serverId: string, userId: string) =>
+  bans.check({ serverId, userId }).where((a, op) => op.notExists(a.userId)).commit();

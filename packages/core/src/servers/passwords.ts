@@ -6,15 +6,23 @@ import { expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwordHashing.ts";
 import { addMember } from "./joining.ts";
+import { withLiveSlot } from "../limits/liveSlots.ts";
+import { deleteFreeingSlot } from "../limits/liveSlots.ts";
+import { assertCommitted } from "../store/transactions.ts";
 import { requireOwnerOf } from "./access.ts";
 import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
 
-/** Owner only. Several passwords may be live at once (one per group of people, say). */
+/**
+ * Owner only. Several passwords may be live at once (one per group of people, say), up to `cap`
+ * (null: no cap, the limits are off): each holds a live slot, taken in the same transaction, so
+ * the cap holds under concurrent creation and a join never verifies more than `cap` hashes.
+ */
 export async function createServerPassword(
   db: Db,
   input: { serverId: string; userId: string; password: string; label?: string | null | undefined; expiresInSeconds?: number | null | undefined },
+  cap: number | null,
 ): Promise<ServerPassword> {
   const [, hash] = await Promise.all([requireOwnerOf(db, input.serverId, input.userId), hashPassword(input.password)]);
   const item: ServerPasswordItem = {
@@ -25,7 +33,11 @@ export async function createServerPassword(
     ...(input.label != null ? { label: input.label } : {}),
     ...expiryIn(input.expiresInSeconds ?? undefined),
   };
-  await db.entities.serverPasswords.create(item).go();
+  const holder = { serverId: item.serverId, kind: "serverPassword" as const, holderId: item.passwordId, expiresAtMs: item.expiresAt ? Date.parse(item.expiresAt) : undefined };
+  const { refused } = await withLiveSlot(db, holder, cap, "live passwords", (e, slot) => ({
+    password: e.serverPasswords.create({ ...item, ...(slot !== undefined ? { slot } : {}) }).commit(),
+  }));
+  assertCommitted(refused, "createServerPassword");
   return serverPasswordView(item);
 }
 
@@ -44,7 +56,10 @@ export async function deleteServerPassword(db: Db, serverId: string, userId: str
     db.entities.serverPasswords.get({ serverId, passwordId }).go(),
   ]);
   if (!existing.data) throw new AppError("not_found", "No such password.");
-  await db.entities.serverPasswords.delete({ serverId, passwordId }).go();
+  const { slot } = existing.data;
+  await deleteFreeingSlot(db, slot === undefined ? null : { serverId, kind: "serverPassword", slot, holderId: passwordId }, (e) =>
+    e.serverPasswords.delete({ serverId, passwordId }).commit(),
+  );
 }
 
 /**
@@ -68,8 +83,11 @@ export async function joinByPassword(
     : [null, [], null];
   const live = passwords.filter((p) => !isExpired(p.expiresAt));
   const hashes = live.length ? live.map((p) => p.hash) : [await decoyHash()];
-  const matches = await Promise.all(hashes.map((h) => verifyPassword(h, input.password)));
-  if (!server || !live.length || !matches.includes(true)) throw new AppError("invalid_server_credentials");
+  // One at a time, stopping at the first match: argon2 work per attempt is bounded by the
+  // server's live passwords (at most MAX_LIVE_PASSWORDS), and a right guess costs no more than it must.
+  let matched = false;
+  for (const hash of hashes) if ((matched = await verifyPassword(hash, input.password))) break;
+  if (!server || !live.length || !matched) throw new AppError("invalid_server_credentials");
   if (!user) throw new AppError("unauthorized");
   const membership = await addMember(db, server, user, new AppError("invalid_server_credentials"));
   const [icon, avatar] = await Promise.all([imageUrlOf(files, server.iconKey), imageUrlOf(files, user.avatarKey)]);

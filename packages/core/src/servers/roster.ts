@@ -44,11 +44,12 @@ export async function listMembers(
  * gone), so this finds every socket of the user that listens to the server, however recently it
  * subscribed: their subscriptions to the server are deleted here, and the caller closes them
  * (`announceLeave`), so that whatever else they listened to they must subscribe to again, each
- * under the membership check. Returns the deleted membership, `listeners` included.
+ * under the membership check. Returns the deleted membership, `listeners` included, or null when
+ * there was none (a ban of someone who is not a member).
  */
-async function removeMember(db: Db, serverId: string, userId: string): Promise<MemberItem & { listeners: string[] }> {
+export async function removeMember(db: Db, serverId: string, userId: string): Promise<(MemberItem & { listeners: string[] }) | null> {
   const { data: removed } = await db.entities.members.delete({ serverId, userId }).go({ response: "all_old" });
-  if (!removed) throw new AppError("not_found", "No such member.");
+  if (!removed) return null;
   const listeners = removed.listeners ?? [];
   const subscriptions = await Promise.all(
     listeners.map((connectionId) => db.entities.subscriptions.query.byConnection({ connectionId }).go({ pages: "all" })),
@@ -65,7 +66,7 @@ async function removeMember(db: Db, serverId: string, userId: string): Promise<M
 export async function leaveServer(db: Db, serverId: string, userId: string): Promise<{ listeners: string[] }> {
   const member = await requireMember(db, serverId, userId);
   if (member.role === "owner") throw new AppError("owner_cannot_leave");
-  return removeMember(db, serverId, userId);
+  return removedOrNotFound(await removeMember(db, serverId, userId));
 }
 
 /** The owner removes a member; they may come back with a valid invite or password. */
@@ -85,5 +86,11 @@ export async function kickMember(
   ]);
   requireOwner(owner.data);
   if (!target.data) throw new AppError("not_found", "No such member.");
-  return removeMember(db, serverId, userId);
+  return removedOrNotFound(await removeMember(db, serverId, userId));
+}
+
+/** A membership that vanished between the check and the delete (a concurrent leave) is as good as none. */
+function removedOrNotFound<T>(removed: T | null): T {
+  if (!removed) throw new AppError("not_found", "No such member.");
+  return removed;
 }

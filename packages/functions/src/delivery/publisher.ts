@@ -121,9 +121,13 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
             await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }), { abortSignal: AbortSignal.timeout(postTimeoutMs) });
           } catch (e) {
             const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
-            // Gone already: its `$disconnect` has forgotten it, or will.
-            if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) return;
-            console.error(`realtime: closing connection ${connectionId} failed:`, e);
+            if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) {
+              // Already closed without its `$disconnect` having run: forget it here.
+              const { wentOffline } = await closeConnection(db, connectionId).catch(() => ({ wentOffline: undefined }));
+              if (wentOffline) await announcePresence(db, publisher, wentOffline, false).catch(() => {});
+            } else {
+              console.error(`realtime: closing connection ${connectionId} failed:`, e);
+            }
           }
         }),
       );

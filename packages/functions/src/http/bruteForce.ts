@@ -7,7 +7,8 @@ import { clientAddress } from "./clientAddress.ts";
 /**
  * Runs a credential check (login, join by password) under its brute-force limits: per target
  * (the email or server name, folded as the check compares it, so case games buy no extra
- * guesses) and per client address. Only failed checks stay counted.
+ * guesses) and per client address. Only failed checks stay counted, but for the per-address budget of a policy that keeps every
+ * attempt there (joining by password).
  */
 export function guardCredentials<T>(
   deps: Deps,
@@ -19,7 +20,7 @@ export function guardCredentials<T>(
   const policy = deps.rateLimits[action];
   const counters = [
     { key: `${action}:target:${foldCase(target)}`, policy: policy.perTarget },
-    { key: `${action}:address:${addressBucket(clientAddress(c))}`, policy: policy.perAddress },
+    { key: `${action}:address:${addressBucket(clientAddress(c))}`, policy: policy.perAddress, refund: policy.refundAddressOnSuccess },
   ];
   return limitFailures(deps.db, counters, check);
 }

@@ -11,7 +11,9 @@ export const dynamoActions = {
   /**
    * The REST Lambda: every route, and its publisher (which closes connections a post finds gone).
    * ConditionCheckItem: joins, new channels and messages check that their server still exists
-   * (core/servers/deletion.ts: nothing hangs from a server being purged).
+   * (core/servers/deletion.ts: nothing hangs from a server being purged); sign-in checks the
+   * password hash is unchanged as it opens a session, and joins check the user is not banned,
+   * each in the transaction that writes.
    */
   api: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "BatchGetItem", "BatchWriteItem"],
   /** The WebSocket Lambda: connections, subscriptions (checked against the membership in one transaction), presence. */

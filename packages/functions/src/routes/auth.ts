@@ -1,25 +1,49 @@
 import { Hono } from "hono";
-import { authenticate, getUser, register } from "@agorusta/core/accounts";
+import { authenticate, changePassword, getUser, register } from "@agorusta/core/accounts";
+import { endAllSessions, endSession, issueWsTicket, openSession } from "@agorusta/core/auth";
 import { meView } from "@agorusta/core";
 import { imageUrlOf } from "@agorusta/core/attachments";
-import { loginBody, registerBody } from "@agorusta/core/schemas";
+import { changePasswordBody, loginBody, registerBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { validate } from "../http/validate.ts";
 import { requireUser } from "../http/requireUser.ts";
 import { guardCredentials } from "../http/bruteForce.ts";
+import { closeConnectionsOf } from "../delivery/endSessions.ts";
+import { limitRateByAddress } from "../http/usage.ts";
 
 export const authRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .post("/register", validate("json", registerBody), async (c) => {
-      const user = await register(deps.db, c.req.valid("json"));
-      return c.json({ token: await deps.tokens.issue(user.userId), user: meView(user) }, 201);
+      await limitRateByAddress(deps, c, "register");
+      const { user, session } = await register(deps.db, c.req.valid("json"));
+      return c.json({ token: await deps.tokens.issue(session), user: meView(user) }, 201);
     })
     .post("/login", validate("json", loginBody), async (c) => {
       const input = c.req.valid("json");
       const user = await guardCredentials(deps, c, "login", input.email, () => authenticate(deps.db, input));
-      return c.json({ token: await deps.tokens.issue(user.userId), user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
+      return c.json({ token: await openSession(deps.db, deps.tokens, user), user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
     })
     .get("/me", requireUser(deps), async (c) => {
       const user = await getUser(deps.db, c.var.userId);
       return c.json(meView(user, await imageUrlOf(deps.files, user.avatarKey)), 200);
-    });
+    })
+    .post("/logout", requireUser(deps), async (c) => {
+      await endSession(deps.db, c.var.session);
+      await closeConnectionsOf(deps, c.var.userId, c.var.session.sessionId);
+      return c.body(null, 204);
+    })
+    .post("/logout-all", requireUser(deps), async (c) => {
+      await endAllSessions(deps.db, c.var.userId);
+      await closeConnectionsOf(deps, c.var.userId);
+      return c.body(null, 204);
+    })
+    .post("/password", requireUser(deps), validate("json", changePasswordBody), async (c) => {
+      const userId = c.var.userId;
+      // Limited like sign-in: a stolen token must not become a way to guess the password.
+      const user = await guardCredentials(deps, c, "changePassword", userId, () => changePassword(deps.db, userId, c.req.valid("json")));
+      await endAllSessions(deps.db, userId);
+      const token = await openSession(deps.db, deps.tokens, user);
+      await closeConnectionsOf(deps, userId);
+      return c.json({ token, user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
+    })
+    .post("/ws-ticket", requireUser(deps), async (c) => c.json({ ticket: await issueWsTicket(deps.db, c.var.session) }, 200));

@@ -32,6 +32,7 @@ import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
 import { params } from "../http/params.ts";
+import { limitRate } from "../http/usage.ts";
 
 export const dmsRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
@@ -40,7 +41,9 @@ export const dmsRoutes = (deps: Deps) =>
       c.json(await listConversations(deps.db, c.var.userId, c.req.valid("query"), deps.files), 200),
     )
     .post("/", validate("json", startDmBody), async (c) => {
-      const { conversation, created } = await startConversation(deps.db, c.var.userId, c.req.valid("json").userId, deps.files);
+      const { conversation, created } = await startConversation(deps.db, c.var.userId, c.req.valid("json").userId, deps.files, () =>
+        limitRate(deps, "startDm", c.var.userId),
+      );
       return c.json(conversation, created ? 201 : 200);
     })
     .get("/:id", params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id, deps.files), 200))
@@ -58,6 +61,7 @@ export const dmsRoutes = (deps: Deps) =>
       return c.json(page, 200);
     })
     .post("/:id/messages", params(dmParams), validate("json", sendMessageBody), async (c) => {
+      await limitRate(deps, "messages", `${c.var.userId}:${c.req.valid("param").id}`);
       const sent = await sendDmMessage(deps, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("json") });
       // A repeated nonce stored nothing, so nothing is pushed again.
       if (!sent.created) return c.json(sent.message, 200);

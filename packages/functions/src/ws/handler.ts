@@ -15,6 +15,7 @@ import {
 } from "@agorusta/core/realtime";
 import { announcePresence } from "../delivery/announcePresence.ts";
 import { getUser } from "@agorusta/core/accounts";
+import { isSessionOpen, redeemWsTicket } from "@agorusta/core/auth";
 import { clientFrame, parse, type ClientFrame } from "@agorusta/core/schemas";
 import type { Deps } from "../deps.ts";
 
@@ -38,6 +39,7 @@ export function createWsHandler(deps: Deps): WsHandler {
       return ok;
     }
     // `$default`, and any action API Gateway might route here by name: all go through one parser.
+    if (!(await sessionHolds(deps, connectionId))) return ok;
     const { reply, statusCode } = await answer(deps, event);
     if (reply) await deps.publisher.toConnection(connectionId, reply);
     return { statusCode };
@@ -45,15 +47,22 @@ export function createWsHandler(deps: Deps): WsHandler {
 }
 
 /**
- * Verifies the JWT from the query and counts the connection against the user's cap. A bad token
- * (401) or one connection too many (429) refuses the handshake with that status and the
- * contract's error body, as API Gateway does with what `$connect` answers.
+ * Redeems the one-time ticket from the query (`?ticket=`, from `POST /auth/ws-ticket`); a token
+ * in the URL is refused, so none lands in an access log. Then counts the connection against the
+ * user's cap. A refusal (401 bad ticket, 429 one connection too many) answers the handshake with
+ * that status and the contract's error body, as API Gateway does with what `$connect` answers.
  */
 async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
   try {
-    const userId = await deps.tokens.verify(event.queryStringParameters?.token);
+    const query = event.queryStringParameters ?? {};
+    if (query.token !== undefined && query.ticket === undefined) {
+      throw new AppError("unauthorized", "Tokens are not accepted in the URL: connect with ?ticket= from POST /auth/ws-ticket.");
+    }
+    const { userId, sessionId, expiresAt } = await redeemWsTicket(deps.db, query.ticket);
     const { connectionId, connectedAt } = event.requestContext;
-    const { cameOnline } = await openConnection(deps.db, { connectionId, userId, connectedAt: new Date(connectedAt) });
+    const { cameOnline } = await openConnection(deps.db, {
+      connectionId, userId, sessionId, sessionExpiresAt: expiresAt, connectedAt: new Date(connectedAt),
+    });
     if (cameOnline) await announcePresence(deps.db, deps.publisher, userId, true);
     return ok;
   } catch (e) {
@@ -61,6 +70,37 @@ async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
     return { statusCode: e.status, body: JSON.stringify(e.toBody()) };
   }
 }
+
+/**
+ * Every client frame first asks whether the connection's session still holds: its token has not
+ * expired and it was not ended (logout closes its connections at once, but a connection opened in
+ * the very instant of a logout can escape the eventually consistent lookup). Two GetItems a frame;
+ * the web app sends one every 4 minutes at least. False: the connection is being closed.
+ */
+async function sessionHolds(deps: Deps, connectionId: string): Promise<boolean> {
+  let holds: boolean;
+  try {
+    const { data } = await deps.db.entities.connections.get({ connectionId }).go({ attributes: ["userId", "sessionId", "sessionExpiresAt"] });
+    // Unknown (swept, or never stored): the actions that need it say so themselves.
+    if (!data) return true;
+    holds =
+      data.sessionId !== undefined &&
+      (data.sessionExpiresAt ?? 0) * 1000 > Date.now() &&
+      (await isSessionOpen(deps.db, { userId: data.userId, sessionId: data.sessionId }));
+  } catch (e) {
+    // The table cannot be read: every action that touches it fails on its own (and a ping needs
+    // none), so the frame goes on to be answered rather than the connection being cut for a fault.
+    console.error("WebSocket session check failed:", e);
+    return true;
+  }
+  if (!holds) {
+    const ended = new AppError("unauthorized", "Your session has ended. Sign in again.");
+    await deps.publisher.toConnection(connectionId, { type: "error", code: ended.code, message: ended.message });
+    await deps.publisher.disconnect([connectionId]);
+  }
+  return holds;
+}
+
 
 /** The reply to one client frame. Bad frames get an error frame; the connection stays open. */
 async function answer(deps: Deps, event: WsEvent): Promise<{ reply: ReplyFrame | null; statusCode: number }> {

@@ -25,14 +25,15 @@ class Live {
   open(): () => void {
     const realtime = new Realtime({
       url: wsBase(),
-      token: () => session.token,
-      tokenStillValid: async () => {
+      ticket: async () => {
+        if (!session.token) return null;
         try {
-          await send(api.auth.me.$get());
-          return true;
+          return (await send(api.auth["ws-ticket"].$post())).ticket;
         } catch (e) {
-          // Only a refused token stops the retries; the API being down is a reason to keep trying.
-          return !(e instanceof ApiError && e.status === 401);
+          // A refused token (logged out elsewhere, password changed) stops the retries, and `send`
+          // has signed out; the API being down is a reason to keep trying.
+          if (e instanceof ApiError && e.status === 401) return null;
+          throw e;
         }
       },
     });

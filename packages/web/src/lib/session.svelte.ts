@@ -54,6 +54,13 @@ class Session {
     this.status = "signedOut";
   }
 
+  /** Signing out on purpose: the token stops working on the server too (and its sockets close). */
+  logOut(): void {
+    const token = this.token;
+    this.signOut();
+    if (token) void call(createClient({ baseUrl: apiBase(), token: () => token }).auth.logout.$post()).catch(() => {});
+  }
+
   /** The API refused the token: it expired, or the server's secret changed. */
   expire(): void {
     if (this.status === "signedOut") return;

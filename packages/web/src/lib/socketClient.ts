@@ -11,14 +11,15 @@ import type { ClientFrame } from "@agorusta/core/schemas";
 export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 
 export interface RealtimeOptions {
-  /** The WebSocket endpoint, without the token. */
+  /** The WebSocket endpoint, without the ticket. */
   url: string;
-  token: () => string | null;
   /**
-   * A browser cannot read why a handshake was refused. When a connection fails before it opens,
-   * this is asked whether the token itself is the cause; `false` stops reconnecting for good.
+   * A one-time ticket for the next handshake (`POST /auth/ws-ticket`): the token itself never goes
+   * in the URL, where access logs would keep it. Asked before every attempt, so it is also the
+   * check a browser cannot make of a refused handshake: null (signed out, the session ended)
+   * stops reconnecting for good; a throw (the API is unreachable) is retried with backoff.
    */
-  tokenStillValid?: () => Promise<boolean>;
+  ticket: () => Promise<string | null>;
   WebSocket?: typeof WebSocket;
   /** Backoff bounds in ms: the n-th retry waits a random time in [d/2, d], d = min(max, min·2ⁿ). */
   backoff?: { min: number; max: number };
@@ -34,8 +35,12 @@ export interface RealtimeOptions {
 type Listener<T> = (value: T) => void;
 
 export class Realtime {
-  #options: Required<Omit<RealtimeOptions, "tokenStillValid">> & Pick<RealtimeOptions, "tokenStillValid">;
+  #options: Required<RealtimeOptions>;
   #socket: WebSocket | null = null;
+  /** A ticket is being fetched for the next socket. */
+  #opening = false;
+  /** Bumped by `close()`, so a ticket that arrives after it opens nothing. */
+  #generation = 0;
   #state: ConnectionState = "idle";
   /** Channel id → how many views want it; subscribed while the count is above zero. */
   #channels = new Map<string, number>();
@@ -71,18 +76,33 @@ export class Realtime {
 
   /** Opens the connection (idempotent). */
   connect(): void {
-    if (this.#state === "connecting" || this.#state === "open") return;
+    if (this.#state === "connecting" || this.#state === "open" || this.#opening) return;
     clearTimeout(this.#retryTimer);
-    const token = this.#options.token();
-    if (!token) return this.#setState("closed");
     this.#setState(this.#everOpened ? "reconnecting" : "connecting");
+    const generation = this.#generation;
+    this.#opening = true;
+    this.#options.ticket().then(
+      (ticket) => {
+        this.#opening = false;
+        if (generation !== this.#generation) return;
+        if (!ticket) return this.close();
+        this.#open(ticket);
+      },
+      () => {
+        this.#opening = false;
+        if (generation !== this.#generation) return;
+        this.#setState("reconnecting");
+        this.#retry();
+      },
+    );
+  }
+
+  #open(ticket: string): void {
     const url = new URL(this.#options.url);
-    url.searchParams.set("token", token);
+    url.searchParams.set("ticket", ticket);
     const socket = new this.#options.WebSocket(url.href);
     this.#socket = socket;
-    let opened = false;
     socket.onopen = () => {
-      opened = true;
       const reconnected = this.#everOpened;
       this.#everOpened = true;
       this.#attempt = 0;
@@ -102,7 +122,7 @@ export class Realtime {
       if (socket.readyState < 2) socket.close(4000, "gone");
       if (this.#state === "closed") return;
       this.#setState("reconnecting");
-      void this.#retry(opened);
+      this.#retry();
     };
     socket.onclose = () => this.#lost();
     // Every error is followed by a close, which does the work.
@@ -111,6 +131,7 @@ export class Realtime {
 
   /** Closes for good (sign-out). Subscriptions are forgotten. */
   close(): void {
+    this.#generation += 1;
     this.#setState("closed");
     clearTimeout(this.#retryTimer);
     this.#stopPing();
@@ -199,16 +220,13 @@ export class Realtime {
 
   /** Tries again now rather than at the end of the backoff (the browser came back online). */
   retryNow(): void {
-    if (this.#state !== "reconnecting" || this.#socket) return;
+    if (this.#state !== "reconnecting" || this.#socket || this.#opening) return;
     this.#attempt = 0;
     this.connect();
   }
 
-  async #retry(opened: boolean) {
-    // A connection refused at the handshake may mean the token expired: ask once, then stop or go on.
-    if (!opened && this.#options.tokenStillValid && !(await this.#options.tokenStillValid().catch(() => true))) {
-      return this.close();
-    }
+  /** The next attempt, after the backoff; it asks for a new ticket, which says whether the session still holds. */
+  #retry() {
     if (this.#state !== "reconnecting") return;
     const { min, max } = this.#options.backoff;
     const ceiling = Math.min(max, min * 2 ** this.#attempt);

@@ -8,10 +8,12 @@ import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
 import { guardCredentials } from "../../http/bruteForce.ts";
 import { announceJoin } from "../../delivery/membershipEvents.ts";
+import { limitRate } from "../../http/usage.ts";
 import { channelsRoutes } from "./channels.ts";
 import { membersRoutes } from "./members.ts";
 import { serverInvitesRoutes } from "./invites.ts";
 import { passwordsRoutes } from "./passwords.ts";
+import { bansRoutes } from "./bans.ts";
 import { iconRoutes } from "./icon.ts";
 
 /** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
@@ -20,6 +22,7 @@ export const serversRoutes = (deps: Deps) =>
     .use(requireUser(deps))
     .get("/", async (c) => c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200))
     .post("/", validate("json", createServerBody), async (c) => {
+      await limitRate(deps, "createServer", c.var.userId);
       const owner = await getUser(deps.db, c.var.userId);
       return c.json(await createServer(deps.db, owner, c.req.valid("json").name), 201);
     })
@@ -45,4 +48,5 @@ export const serversRoutes = (deps: Deps) =>
     .route("/:id/members", membersRoutes(deps))
     .route("/:id/invites", serverInvitesRoutes(deps))
     .route("/:id/passwords", passwordsRoutes(deps))
-    .route("/:id/icon", iconRoutes(deps));
+    .route("/:id/icon", iconRoutes(deps))
+    .route("/:id/bans", bansRoutes(deps));

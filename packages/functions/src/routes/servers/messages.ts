@@ -13,6 +13,7 @@ import {
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
+import { limitRate } from "../../http/usage.ts";
 import { announceMessage } from "../../delivery/messageEvents.ts";
 
 /** `/servers/:id/channels/:cid/messages`: a channel's history, sending, editing, deleting and reactions. */
@@ -25,6 +26,7 @@ export const messagesRoutes = (deps: Deps) =>
     })
     .post("/", params(channelParams), validate("json", sendMessageBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
+      await limitRate(deps, "messages", `${c.var.userId}:${channelId}`);
       const sent = await sendMessage(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("json") });
       // A repeated nonce stored nothing, so nothing is pushed again.
       if (!sent.created) return c.json(sent.message, 200);

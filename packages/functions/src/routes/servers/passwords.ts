@@ -4,12 +4,14 @@ import { createPasswordBody, serverParams, serverPasswordParams } from "@agorust
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
+import { liveCap } from "../../http/usage.ts";
 
 /** `/servers/:id/passwords`: the owner's join passwords (never shown again after creation). */
 export const passwordsRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .post("/", params(serverParams), validate("json", createPasswordBody), async (c) => {
-      const created = await createServerPassword(deps.db, { serverId: c.req.valid("param").id, userId: c.var.userId, ...c.req.valid("json") });
+      const input = { serverId: c.req.valid("param").id, userId: c.var.userId, ...c.req.valid("json") };
+      const created = await createServerPassword(deps.db, input, liveCap(deps, "serverPasswords"));
       return c.json(created, 201);
     })
     .get("/", params(serverParams), async (c) => c.json(await listServerPasswords(deps.db, c.req.valid("param").id, c.var.userId), 200))

@@ -1,0 +1,121 @@
+/**
+ * Sessions: a token is valid while its signature and expiry hold *and* its session item exists
+ * (model/sessions.ts). One GetItem per authenticated request buys logout (delete the item),
+ * logout everywhere and password change (delete all of the user's, found by a consistent Query
+ * of the user's partition). Tickets let a WebSocket handshake carry no token in its URL.
+ */
+import { randomBytes } from "node:crypto";
+import type { Db, SessionItem, UserItem } from "../model/index.ts";
+import { AppError } from "../errors.ts";
+import { newId } from "../store/ids.ts";
+import { deleteEach } from "../store/batches.ts";
+import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
+import { TOKEN_TTL_SECONDS, type TokenClaims, type Tokens } from "./tokens.ts";
+
+/** A new session's item and claims; the caller writes the item (alone, or inside its own transaction). */
+export function newSession(userId: string, now = Date.now()): { item: SessionItem; claims: TokenClaims } {
+  const expiresAt = Math.floor(now / 1000) + TOKEN_TTL_SECONDS;
+  const sessionId = newId();
+  return {
+    item: { userId, sessionId, createdAt: new Date(now).toISOString(), ttl: expiresAt },
+    claims: { userId, sessionId, expiresAt },
+  };
+}
+
+/**
+ * Opens a session for a user whose password was just checked against `user.passwordHash`. The
+ * session is written only if that hash is still the user's: a sign-in with the old password
+ * that races a password change either lands before it (and is ended by it) or fails.
+ */
+export async function openSession(db: Db, tokens: Tokens, user: UserItem): Promise<string> {
+  const { item, claims } = newSession(user.userId);
+  const refused = await transact(db, ({ users, sessions }) => ({
+    samePassword: users.check({ userId: user.userId }).where((a, op) => op.eq(a.passwordHash, user.passwordHash)).commit(),
+    session: sessions.create(item).commit(),
+  }));
+  if (refused.has("samePassword")) throw new AppError("invalid_credentials");
+  assertCommitted(refused, "openSession");
+  return tokens.issue(claims);
+}
+
+const ended = () => new AppError("unauthorized", "Your session has ended. Sign in again.");
+
+/** The claims of a token whose session is still open; `unauthorized` otherwise. */
+export async function checkSession(db: Db, tokens: Tokens, token: string | undefined | null): Promise<TokenClaims> {
+  const claims = await tokens.verify(token);
+  await requireOpen(db, claims);
+  return claims;
+}
+
+async function requireOpen(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<void> {
+  const { data } = await db.entities.sessions.get({ userId: claims.userId, sessionId: claims.sessionId }).go({ attributes: ["sessionId"] });
+  if (!data) throw ended();
+}
+
+/** Is this session still open? (The WebSocket handler asks it for each frame.) */
+export async function isSessionOpen(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<boolean> {
+  return requireOpen(db, claims).then(
+    () => true,
+    (e: unknown) => (e instanceof AppError ? false : Promise.reject(e)),
+  );
+}
+
+/** Logout: this token stops working. Idempotent. */
+export async function endSession(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<void> {
+  await db.entities.sessions.delete({ userId: claims.userId, sessionId: claims.sessionId }).go();
+}
+
+/**
+ * Logout everywhere: every session of the user as of now, read from the user's partition with
+ * a strongly consistent Query (so none written before it is missed), deleted 25 to a batch.
+ */
+export async function endAllSessions(db: Db, userId: string): Promise<void> {
+  const { data } = await db.entities.sessions.query
+    .byUser({ userId })
+    .go({ pages: "all", consistent: true, attributes: ["userId", "sessionId"] });
+  await deleteEach(data, (keys) => db.entities.sessions.delete(keys).go());
+}
+
+/** How long a WebSocket ticket is good for: enough to open a socket, too short to be worth stealing from a log. */
+export const WS_TICKET_TTL_MS = 30_000;
+
+export async function issueWsTicket(db: Db, claims: TokenClaims, now = Date.now()): Promise<string> {
+  const ticket = randomBytes(32).toString("base64url");
+  await db.entities.wsTickets
+    .create({
+      ticket,
+      userId: claims.userId,
+      sessionId: claims.sessionId,
+      sessionExpiresAt: claims.expiresAt,
+      expiresAt: now + WS_TICKET_TTL_MS,
+      ttl: Math.ceil((now + WS_TICKET_TTL_MS) / 1000) + 60,
+    })
+    .go();
+  return ticket;
+}
+
+/** What a ticket can look like (32 random bytes, base64url): anything else is refused without a read. */
+const ticketShape = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Consumes a ticket: a conditional delete, so of two handshakes with one ticket exactly one
+ * gets it. Then its session must still be open (a logout within the 30 s ends the ticket too).
+ */
+export async function redeemWsTicket(db: Db, ticket: string | undefined, now = Date.now()): Promise<TokenClaims> {
+  const refused = () => new AppError("unauthorized", "This connection ticket is invalid, used or expired. Ask POST /auth/ws-ticket for another.");
+  if (!ticket || !ticketShape.test(ticket)) throw refused();
+  let data;
+  try {
+    ({ data } = await db.entities.wsTickets
+      .delete({ ticket })
+      .where((a, op) => op.exists(a.userId))
+      .go({ response: "all_old" }));
+  } catch (e) {
+    if (isConditionalFailure(e)) throw refused();
+    throw e;
+  }
+  if (!data || data.expiresAt <= now || data.sessionExpiresAt * 1000 <= now) throw refused();
+  const claims = { userId: data.userId, sessionId: data.sessionId, expiresAt: data.sessionExpiresAt };
+  await requireOpen(db, claims);
+  return claims;
+}

@@ -1,0 +1,80 @@
+/**
+ * Bans (api.md "Sessions and safety"): the owner removes a user and keeps them out. The ban item
+ * is keyed like the membership, and every join transaction checks it does not exist
+ * (joining.ts `notBanned`), so no join can slip in after a ban, however close they race.
+ */
+import type { BanItem, Db, MemberItem } from "../model/index.ts";
+import { AppError } from "../errors.ts";
+import { nowIso } from "../store/time.ts";
+import { requireOwner, requireOwnerOf } from "./access.ts";
+import { removeMember } from "./roster.ts";
+import { userView, type User } from "../views.ts";
+
+export interface Ban {
+  user: User;
+  reason: string | null;
+  createdAt: string;
+}
+
+const banView = (b: BanItem): Ban => ({
+  user: userView({ userId: b.userId, username: b.username, createdAt: b.userCreatedAt }),
+  reason: b.reason ?? null,
+  createdAt: b.createdAt,
+});
+
+/**
+ * Owner only. Bans a user, member or not (a known troublemaker can be kept out before they come),
+ * and removes their membership as a kick does. The ban is written first and the membership
+ * removed after, so a join racing the ban either fails on it or is removed here. Banning again
+ * updates the reason. True when a membership was removed (the caller announces `member_left`).
+ */
+export async function banUser(
+  db: Db,
+  input: { serverId: string; ownerId: string; userId: string; reason?: string | null | undefined },
+): Promise<{ removed: (MemberItem & { listeners: string[] }) | null }> {
+  const { serverId, ownerId, userId } = input;
+  if (userId === ownerId) {
+    await requireOwnerOf(db, serverId, ownerId);
+    throw new AppError("invalid_request", "You cannot ban yourself; delete the server instead.");
+  }
+  const [owner, user] = await Promise.all([
+    db.entities.members.get({ serverId, userId: ownerId }).go(),
+    db.entities.users.get({ userId }).go({ attributes: ["userId", "username", "createdAt"] }),
+  ]);
+  requireOwner(owner.data);
+  if (!user.data) throw new AppError("not_found", "No such user.");
+  const reason = input.reason?.trim();
+  await db.entities.bans
+    .put({
+      serverId,
+      userId,
+      username: user.data.username,
+      userCreatedAt: user.data.createdAt,
+      bannedBy: ownerId,
+      createdAt: nowIso(),
+      ...(reason ? { reason } : {}),
+    })
+    .go();
+  return { removed: await removeMember(db, serverId, userId) };
+}
+
+/** Owner only; the user may join again (with a valid invite or password). */
+export async function unbanUser(db: Db, input: { serverId: string; ownerId: string; userId: string }): Promise<void> {
+  const { serverId, ownerId, userId } = input;
+  const [owner, ban] = await Promise.all([
+    db.entities.members.get({ serverId, userId: ownerId }).go(),
+    db.entities.bans.get({ serverId, userId }).go({ attributes: ["userId"] }),
+  ]);
+  requireOwner(owner.data);
+  if (!ban.data) throw new AppError("not_found", "This user is not banned.");
+  await db.entities.bans.delete({ serverId, userId }).go();
+}
+
+/** Owner only; in user id order. One Query of the server's partition (bans share it with the members). */
+export async function listBans(db: Db, serverId: string, ownerId: string): Promise<Ban[]> {
+  const [, bans] = await Promise.all([
+    requireOwnerOf(db, serverId, ownerId),
+    db.entities.bans.query.byServer({ serverId }).go({ pages: "all" }),
+  ]);
+  return bans.data.map(banView);
+}
