@@ -5,7 +5,7 @@
 import type { LinkedResources, links } from "../packages/functions/src/lambda/links.ts";
 import type { table, tableIndexes } from "./storage.ts";
 import type { jwtSecret } from "./secrets.ts";
-import type { realtime } from "./realtime.ts";
+import type { fanout, realtime } from "./realtime.ts";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
@@ -14,6 +14,7 @@ type Linked = {
   [links.table]: typeof table;
   [links.jwtSecret]: typeof jwtSecret;
   [links.realtime]: typeof realtime;
+  [links.fanout]: typeof fanout;
 };
 type Carried = { [K in keyof Linked]: keyof ReturnType<Linked[K]["getSSTLink"]>["properties"] };
 type Read = { [K in keyof LinkedResources]: keyof LinkedResources[K] };

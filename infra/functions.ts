@@ -7,13 +7,18 @@ import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts
  * What both Lambdas share: Node 24 on Graviton, and the table, the JWT secret and the WebSocket
  * API linked (read through sst's `Resource` by packages/functions/src/config.ts).
  */
-export function handlerArgs(name: keyof typeof lambdaHandlers, realtime: sst.aws.ApiGatewayWebSocket): sst.aws.FunctionArgs {
+export function handlerArgs(
+  name: keyof typeof lambdaHandlers,
+  realtime: sst.aws.ApiGatewayWebSocket,
+  /** The Fanout Lambda, for the functions that hand large audiences to it (linking grants the invoke). */
+  fanout?: sst.aws.Function,
+): sst.aws.FunctionArgs {
   const argon2Installed = lambdaInstalls[name].includes("argon2");
   return {
     handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
     architecture: lambdaArchitecture,
-    link: [table, jwtSecret, realtime],
+    link: [table, jwtSecret, realtime, ...(fanout ? [fanout] : [])],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
       // the bundle instead, at the very version the tests ran against — only where it is used.

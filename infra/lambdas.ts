@@ -5,6 +5,7 @@
 export const lambdaHandlers = {
   api: "packages/functions/src/lambda/api.handler",
   ws: "packages/functions/src/lambda/ws.handler",
+  fanout: "packages/functions/src/lambda/fanout.handler",
 } as const;
 
 /** Graviton: 20% cheaper per GB-second than x86_64, and argon2 ships a linux-arm64 binary. */
@@ -18,4 +19,5 @@ export const lambdaArchitecture = "arm64";
 export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon2"[]> = {
   api: ["argon2"],
   ws: [],
+  fanout: [],
 };

@@ -1,7 +1,8 @@
 import { Resource } from "sst/resource";
-import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createDb, createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import { createDeps, type Deps } from "./deps.ts";
-import { createApiGatewayPublisher } from "./delivery/publisher.ts";
+import { createApiGatewayPublisher, type ApiGatewayPublisher } from "./delivery/publisher.ts";
+import { lambdaFanout } from "./delivery/fanout.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
 
 /** What a Lambda needs to know about its surroundings. */
@@ -12,13 +13,15 @@ export interface FunctionConfig {
   wsManagementEndpoint?: string;
   /** DynamoDB Local, when running outside AWS. */
   dynamoEndpoint?: string;
+  /** The Fanout Lambda that delivers large audiences in batches; without it, every post is made here. */
+  fanoutFunction?: string;
 }
 
 export class ConfigError extends Error {}
 
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
- * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT and DYNAMODB_ENDPOINT.
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT and FANOUT_FUNCTION.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
   // `in` never throws, unlike reading a missing key of sst's Resource.
@@ -28,6 +31,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       tableName: linked[links.table].name,
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
+      // The Fanout Lambda is not linked to itself: a batch is delivered where it lands.
+      ...(links.fanout in Resource ? { fanoutFunction: linked[links.fanout].name } : {}),
     };
   }
   const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
@@ -39,6 +44,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     jwtSecret: env.JWT_SECRET!,
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    fanoutFunction: env.FANOUT_FUNCTION || undefined,
   };
 }
 
@@ -49,10 +55,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
 export function loadDeps(config: FunctionConfig = readConfig()): Deps {
   const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {});
   const endpoint = config.wsManagementEndpoint;
+  const fanout = config.fanoutFunction ? lambdaFanout(config.fanoutFunction) : undefined;
   return createDeps({
     dynamo,
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
-    publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
+    publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint, ...(fanout ? { fanout } : {}) }) : undefined,
   });
+}
+
+/** The Fanout Lambda's publisher: the same deps, posting every batch it is given itself. */
+export function loadPublisher(config: FunctionConfig = readConfig()): ApiGatewayPublisher {
+  if (!config.wsManagementEndpoint) throw new ConfigError("The Fanout Lambda needs the WebSocket API's management endpoint.");
+  const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {});
+  return createApiGatewayPublisher(createDb(dynamo.document, config.tableName), { endpoint: config.wsManagementEndpoint });
 }

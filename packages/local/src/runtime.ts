@@ -10,7 +10,8 @@ import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/c
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
-import { createApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
+import { createApiGatewayPublisher, type ApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
+import { inProcessFanout } from "@agorusta/functions/delivery/fanout";
 import { createWsGateway } from "./gateway.ts";
 
 export interface RuntimeOptions {
@@ -41,16 +42,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // address is known once the server listens (docs/decisions.md, "Realtime").
   let wsManagementEndpoint = "";
   const accessKeyId = `local-${randomBytes(12).toString("hex")}`;
+  // Large audiences are cut into batches as deployed; here the Fanout Lambda's code runs in this
+  // process, each batch started at once, so the client keeps sockets for 20 batches in flight.
+  let publisher: ApiGatewayPublisher | undefined;
+  const fanout = inProcessFanout((batch) => publisher!.deliverBatch(batch));
   const deps = createDeps({
     dynamo,
     tableName: options.tableName,
     jwtSecret: options.jwtSecret,
     publisher: (db) =>
-      createApiGatewayPublisher(db, {
+      (publisher = createApiGatewayPublisher(db, {
         endpoint: () => wsManagementEndpoint,
         region: "local",
         credentials: { accessKeyId, secretAccessKey: "local" },
-      }),
+        fanout,
+        maxSockets: 50 * 20,
+      })),
   });
   const gateway = createWsGateway({ handler: createWsHandler(deps), path: "/ws", accessKeyId });
 
@@ -81,6 +88,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // accepted during shutdown would hold the server open. Browsers also keep spare HTTP
       // connections open for a while; what has not ended a second after the sockets is cut.
       const stopped = new Promise<void>((r) => server.close(() => r()));
+      await fanout.idle();
       await gateway.close();
       const cut = setTimeout(() => (server as Server).closeAllConnections(), 1000);
       await stopped;

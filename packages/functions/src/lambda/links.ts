@@ -7,6 +7,7 @@ export const links = {
   table: "Table",
   jwtSecret: "JwtSecret",
   realtime: "Realtime",
+  fanout: "Fanout",
 } as const;
 
 /**
@@ -17,4 +18,6 @@ export interface LinkedResources {
   [links.table]: { name: string };
   [links.jwtSecret]: { value: string };
   [links.realtime]: { url: string; managementEndpoint: string };
+  /** `url` and `qualifier` are set only for functions with a URL or durable executions; the Fanout Lambda has neither. */
+  [links.fanout]: { name: string; url?: string; qualifier?: string };
 }
