@@ -57,6 +57,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         credentials: { accessKeyId, secretAccessKey: "local" },
         fanout,
         maxSockets: 50 * 20,
+        // Deployed, 3 s stops a stuck post from holding a Lambda; here the gateway is this very
+        // process, and a post slower than that is a busy machine, not a dead peer.
+        postTimeoutMs: 30_000,
       })),
   });
   const gateway = createWsGateway({ handler: createWsHandler(deps), path: "/ws", accessKeyId });
