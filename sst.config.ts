@@ -16,6 +16,7 @@ export default $config({
     const { api } = await import("./infra/api.ts");
     const { realtime } = await import("./infra/realtime.ts");
     const { web } = await import("./infra/web.ts");
-    return { web: web.url, api: api.url, realtime: realtime.url, table: table.name };
+    const { files } = await import("./infra/files.ts");
+    return { web: web.url, api: api.url, realtime: realtime.url, table: table.name, files: files.name };
   },
 });

@@ -6,6 +6,7 @@ import type { LinkedResources, links } from "../packages/functions/src/lambda/li
 import type { table, tableIndexes } from "./storage.ts";
 import type { jwtSecret } from "./secrets.ts";
 import type { fanout, realtime } from "./realtime.ts";
+import type { files } from "./files.ts";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
@@ -15,6 +16,7 @@ type Linked = {
   [links.jwtSecret]: typeof jwtSecret;
   [links.realtime]: typeof realtime;
   [links.fanout]: typeof fanout;
+  [links.files]: typeof files;
 };
 type Carried = { [K in keyof Linked]: keyof ReturnType<Linked[K]["getSSTLink"]>["properties"] };
 type Read = { [K in keyof LinkedResources]: keyof LinkedResources[K] };

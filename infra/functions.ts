@@ -1,11 +1,13 @@
 import argon2 from "argon2/package.json";
 import { table } from "./storage.ts";
 import { jwtSecret } from "./secrets.ts";
+import { files } from "./files.ts";
 import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
 
 /**
  * What both Lambdas share: Node 24 on Graviton, and the table, the JWT secret and the WebSocket
- * API linked (read through sst's `Resource` by packages/functions/src/config.ts).
+ * API linked (read through sst's `Resource` by packages/functions/src/config.ts). The files
+ * bucket is linked to the API Lambda only: the WebSocket Lambda never signs or touches a file.
  */
 export function handlerArgs(
   name: keyof typeof lambdaHandlers,
@@ -18,7 +20,7 @@ export function handlerArgs(
     handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
     architecture: lambdaArchitecture,
-    link: [table, jwtSecret, realtime, ...(fanout ? [fanout] : [])],
+    link: [table, jwtSecret, realtime, ...(name === "api" ? [files] : []), ...(fanout ? [fanout] : [])],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
       // the bundle instead, at the very version the tests ran against — only where it is used.

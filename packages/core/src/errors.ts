@@ -17,6 +17,7 @@ export const errorCatalogue = {
   owner_cannot_leave: { status: 409, message: "The owner cannot leave their own server; delete it instead." },
   invite_expired: { status: 410, message: "This invite has expired." },
   invite_exhausted: { status: 410, message: "This invite has reached its maximum number of uses." },
+  cursor_expired: { status: 410, message: "This cursor is older than the change feed keeps; reload the newest messages." },
   payload_too_large: { status: 413, message: "The request body is larger than 64 KiB." },
   rate_limited: { status: 429, message: "Too many attempts. Try again later." },
   internal: { status: 500, message: "Something went wrong on our side." },

@@ -62,6 +62,9 @@ export const serverPasswordParams = v.object({ id, pid: id });
 export const inviteParams = v.object({ code: inviteCode });
 export const dmParams = v.object({ id });
 export const dmMessageParams = v.object({ id, mid: id });
+/** `:emoji` is checked by the reaction functions (a bad emoji is a 400, not an unknown thing). */
+export const channelReactionParams = v.object({ id, cid: id, mid: id, emoji: v.string() });
+export const dmReactionParams = v.object({ id, mid: id, emoji: v.string() });
 
 export const registerBody = v.object({ email, username, password });
 export const loginBody = v.object({
@@ -71,6 +74,52 @@ export const loginBody = v.object({
 export const createServerBody = v.object({ name: serverName });
 export const createChannelBody = v.object({ name: channelName });
 export const messageBody = v.object({ content: messageContent });
+/** api.md "Idempotent sends": the client's key for one message, so a retry never posts twice. */
+export const nonce = v.pipe(v.string("nonce must be text."), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "nonce must be 1–64 of A–Z, a–z, 0–9, '_' or '-'."));
+export const readBody = v.object({ messageId: idOf("messageId must be a message id.") });
+
+/** Ids in a body that name a thing of this conversation; a wrong one is the route's 400 (api.md "Replies", "Attachments"). */
+const bodyId = (what: string) => v.pipe(v.string(`${what} must be an id.`), v.minLength(1, `${what} must be an id.`), v.maxLength(64, `${what} must be an id.`));
+/**
+ * A new message: `content` may be empty (or absent) only when files are attached; `replyTo` a
+ * message of the same conversation; `attachments` 1–10 of the sender's unused uploads for it.
+ */
+export const sendMessageBody = v.pipe(
+  v.object({
+    content: v.optional(v.pipe(v.string("Message must be text."), v.trim(), v.maxGraphemes(4000, "Message must be at most 4000 characters.")), ""),
+    nonce: v.optional(nonce),
+    replyTo: v.optional(bodyId("replyTo")),
+    attachments: v.optional(
+      v.pipe(
+        v.array(bodyId("An attachment"), "attachments must be a list of upload ids."),
+        v.minLength(1, "attachments cannot be empty: leave it out."),
+        v.maxLength(10, "A message can carry at most 10 attachments."),
+      ),
+    ),
+  }),
+  v.forward(
+    v.check((m) => m.content.length > 0 || (m.attachments?.length ?? 0) > 0, "Message cannot be empty."),
+    ["content"],
+  ),
+);
+
+/** A file to upload: its name as the person sees it, its media type, its exact size in bytes. */
+export const uploadBody = v.object({
+  filename: v.pipe(
+    v.string("filename must be text."),
+    v.minLength(1, "filename cannot be empty."),
+    v.maxLength(255, "filename must be at most 255 characters."),
+    v.regex(/^[^/\\\u0000-\u001f\u007f]+$/u, "filename cannot contain / or \\ or control characters."),
+  ),
+  contentType: v.pipe(
+    v.string("contentType must be text."),
+    v.toLowerCase(),
+    v.regex(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/, "contentType must be a media type such as image/png (no parameters)."),
+  ),
+  // The upper limit is the route's (413 payload_too_large, as the contract says), not a 400.
+  size: v.pipe(v.number("size must be a number."), v.integer("size must be a whole number of bytes."), v.minValue(1, "size must be at least 1 byte.")),
+});
+export const useUploadBody = v.object({ uploadId: bodyId("uploadId") });
 export const createInviteBody = v.object({
   maxUses: v.optional(v.nullable(maxUses)),
   expiresInSeconds: v.optional(v.nullable(expiresInSeconds)),
@@ -97,9 +146,22 @@ const channelFrame = <A extends string>(action: A) =>
     },
     `${action} needs a channelId.`,
   );
+/** Subscriptions name a channel, or a whole server (api.md "WebSocket: whole servers"): exactly one. */
+const subscriptionFrame = <A extends string>(action: A) =>
+  v.pipe(
+    v.object(
+      {
+        action: v.literal(action),
+        channelId: v.optional(idOf("channelId must be a channel id.")),
+        serverId: v.optional(idOf("serverId must be a server id.")),
+      },
+      `${action} needs a channelId or a serverId.`,
+    ),
+    v.check((f) => (f.channelId === undefined) !== (f.serverId === undefined), `${action} needs a channelId or a serverId, not both.`),
+  );
 export const clientFrame = v.variant(
   "action",
-  [channelFrame("subscribe"), channelFrame("unsubscribe"), channelFrame("typing"), v.object({ action: v.literal("ping") })],
+  [subscriptionFrame("subscribe"), subscriptionFrame("unsubscribe"), channelFrame("typing"), v.object({ action: v.literal("ping") })],
   "action must be subscribe, unsubscribe, typing or ping.",
 );
 export type ClientFrame = v.InferOutput<typeof clientFrame>;
@@ -124,8 +186,17 @@ export const historyQuery = v.pipe(
   }),
   v.check((q) => !(q.before && q.after), "Use before or after, not both."),
 );
+/** A change feed's page (api.md "Change feeds"); the cursor itself is checked against its conversation. */
+export const changesQuery = v.object({
+  since: v.optional(v.pipe(v.string(), v.minLength(1, "since cannot be empty."), v.maxLength(200, "since is not a cursor."))),
+  limit: limit(500, 200),
+});
 export const searchQuery = v.object({
   q: v.pipe(v.string("q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
+});
+export const reactorsQuery = v.object({
+  limit: limit(100, 25),
+  after: v.optional(idOf("after must be a user id.")),
 });
 export const membersQuery = v.object({
   limit: limit(100, 100),

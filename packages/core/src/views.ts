@@ -14,13 +14,31 @@ import type {
   UserItem,
 } from "./model/index.ts";
 
-export interface User { id: string; username: string; createdAt: string }
+/** `avatarUrl`: a signed GET URL of the user's current avatar (stable within an hour, so cacheable), or null. */
+export interface User { id: string; username: string; createdAt: string; avatarUrl: string | null }
 export interface Me extends User { email: string }
-export interface Server { id: string; name: string; ownerId: string; createdAt: string }
+export interface Server { id: string; name: string; ownerId: string; createdAt: string; iconUrl: string | null }
 export type Role = "owner" | "member";
-export interface Channel { id: string; serverId: string; name: string; createdAt: string }
+export interface Channel { id: string; serverId: string; name: string; createdAt: string; lastMessageId: string | null }
 export interface ServerDetail extends Server { channels: Channel[]; role: Role }
-export interface Message {
+/** The message replied to, as it was when the reply was sent. */
+export interface ReplyRef { id: string; author: User; excerpt: string }
+/** `me`: whether the caller reacted with it. */
+export interface Reaction { emoji: string; count: number; me: boolean }
+/** `url`: a signed GET, valid at least an hour; `width`/`height` for images (read server-side), else null. */
+export interface Attachment {
+  id: string; filename: string; contentType: string; size: number; url: string;
+  width: number | null; height: number | null;
+}
+/** Where to PUT a file's bytes, with exactly `headers`, before `expiresAt`. */
+export interface Upload { id: string; uploadUrl: string; method: "PUT"; headers: Record<string, string>; expiresAt: string }
+/** What a channel message and a DM message both show. */
+interface MessageExtras { replyTo: ReplyRef | null; reactions: Reaction[]; attachments: Attachment[] }
+/** What channel and DM messages both carry beyond their conversation's ids. */
+export interface MessageState {
+  revision: number; nonce: string | null; mentions: string[]; mentionsEveryone: boolean;
+}
+export interface Message extends MessageState, MessageExtras {
   id: string; channelId: string; serverId: string; authorId: string; author: User;
   content: string; createdAt: string; editedAt: string | null;
 }
@@ -32,39 +50,76 @@ export interface InviteInfo {
   code: string; server: { id: string; name: string }; expiresAt: string | null; maxUses: number | null; uses: number;
 }
 export interface ServerPassword { id: string; serverId: string; label: string | null; expiresAt: string | null; createdAt: string }
-export interface DmConversation { id: string; participants: [User, User]; createdAt: string; lastMessageAt: string | null }
-export interface DmMessage {
+export interface DmConversation {
+  id: string; participants: [User, User]; createdAt: string; lastMessageAt: string | null; lastMessageId: string | null;
+}
+export interface DmMessage extends MessageState, MessageExtras {
   id: string; conversationId: string; authorId: string; author: User;
   content: string; createdAt: string; editedAt: string | null;
 }
 export interface Member { user: User; role: Role; joinedAt: string; online: boolean }
+/** A change in a conversation's feed (api.md "Change feeds"). */
+export type Change<M> = { type: "message"; message: M } | { type: "message_deleted"; messageId: string };
+export interface ChangesPage<M> { changes: Change<M>[]; cursor: string; hasMore: boolean }
+/** Exactly one of `channelId` and `conversationId` is set. */
+export interface ReadState {
+  channelId: string | null; conversationId: string | null; lastReadMessageId: string | null; mentionCount: number;
+}
 
-export const userView = (u: Pick<UserItem, "userId" | "username" | "createdAt">): User => ({
-  id: u.userId, username: u.username, createdAt: u.createdAt,
+export const userView = (u: Pick<UserItem, "userId" | "username" | "createdAt">, avatarUrl: string | null = null): User => ({
+  id: u.userId, username: u.username, createdAt: u.createdAt, avatarUrl,
 });
-export const meView = (u: UserItem): Me => ({ ...userView(u), email: u.email });
+export const meView = (u: UserItem, avatarUrl: string | null = null): Me => ({ ...userView(u, avatarUrl), email: u.email });
 
-export const serverView = (s: ServerItem): Server => ({
-  id: s.serverId, name: s.name, ownerId: s.ownerId, createdAt: s.createdAt,
+export const serverView = (s: ServerItem, iconUrl: string | null = null): Server => ({
+  id: s.serverId, name: s.name, ownerId: s.ownerId, createdAt: s.createdAt, iconUrl,
 });
-/** "My servers" come from memberships, which carry copies of the server's facts. */
-export const serverFromMembership = (m: MemberItem): Server => ({
-  id: m.serverId, name: m.serverName, ownerId: m.serverOwnerId, createdAt: m.serverCreatedAt,
+/** "My servers" come from memberships, which carry copies of the server's facts (the icon, which changes, is looked up). */
+export const serverFromMembership = (m: MemberItem, iconUrl: string | null = null): Server => ({
+  id: m.serverId, name: m.serverName, ownerId: m.serverOwnerId, createdAt: m.serverCreatedAt, iconUrl,
 });
 export const channelView = (c: ChannelItem): Channel => ({
-  id: c.channelId, serverId: c.serverId, name: c.name, createdAt: c.createdAt,
+  id: c.channelId, serverId: c.serverId, name: c.name, createdAt: c.createdAt, lastMessageId: c.lastMessageId ?? null,
 });
 
-const author = (m: MessageItem | DmMessageItem): User => ({
-  id: m.authorId, username: m.authorUsername, createdAt: m.authorCreatedAt,
+/**
+ * What a message's view needs beyond its item, resolved for a whole page at once
+ * (attachments/present.ts): current avatars, signed file URLs, and the viewer's own reactions.
+ */
+export interface MessageLinks {
+  avatar(userId: string): string | null;
+  file(attachment: { key: string; filename: string; contentType: string }): string;
+  reacted(messageId: string, emoji: string): boolean;
+}
+
+/** The attachment's `Content-Disposition` and URL rules live with the file store; views only look URLs up. */
+function extras(m: MessageItem | DmMessageItem, links: MessageLinks): MessageExtras {
+  const r = m.replyTo;
+  return {
+    replyTo: r
+      ? { id: r.messageId, excerpt: r.excerpt, author: { id: r.authorId, username: r.authorUsername, createdAt: r.authorCreatedAt, avatarUrl: links.avatar(r.authorId) } }
+      : null,
+    reactions: (m.reactions ?? []).map((x) => ({ emoji: x.emoji, count: x.count, me: links.reacted(m.messageId, x.emoji) })),
+    attachments: (m.attachments ?? []).map((a) => ({
+      id: a.id, filename: a.filename, contentType: a.contentType, size: a.size, url: links.file(a),
+      width: a.width ?? null, height: a.height ?? null,
+    })),
+  };
+}
+const author = (m: MessageItem | DmMessageItem, links: MessageLinks): User => ({
+  id: m.authorId, username: m.authorUsername, createdAt: m.authorCreatedAt, avatarUrl: links.avatar(m.authorId),
 });
-export const messageView = (m: MessageItem): Message => ({
-  id: m.messageId, channelId: m.channelId, serverId: m.serverId, authorId: m.authorId, author: author(m),
-  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null,
+// Messages stored before a field existed read as its starting value.
+const messageState = (m: MessageItem | DmMessageItem): MessageState => ({
+  revision: m.revision ?? 1, nonce: m.nonce ?? null, mentions: m.mentions ?? [], mentionsEveryone: m.mentionsEveryone ?? false,
 });
-export const dmMessageView = (m: DmMessageItem): DmMessage => ({
-  id: m.messageId, conversationId: m.conversationId, authorId: m.authorId, author: author(m),
-  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null,
+export const messageView = (m: MessageItem, links: MessageLinks): Message => ({
+  id: m.messageId, channelId: m.channelId, serverId: m.serverId, authorId: m.authorId, author: author(m, links),
+  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), ...extras(m, links),
+});
+export const dmMessageView = (m: DmMessageItem, links: MessageLinks): DmMessage => ({
+  id: m.messageId, conversationId: m.conversationId, authorId: m.authorId, author: author(m, links),
+  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), ...extras(m, links),
 });
 
 export const inviteView = (i: InviteItem): Invite => ({
@@ -74,13 +129,14 @@ export const inviteView = (i: InviteItem): Invite => ({
 export const serverPasswordView = (p: ServerPasswordItem): ServerPassword => ({
   id: p.passwordId, serverId: p.serverId, label: p.label ?? null, expiresAt: p.expiresAt ?? null, createdAt: p.createdAt,
 });
-export const dmConversationView = (c: DmConversationItem): DmConversation => ({
+export const dmConversationView = (c: DmConversationItem, avatar: (userId: string) => string | null = () => null): DmConversation => ({
   id: c.conversationId,
-  participants: [c.first, c.second],
+  participants: [{ ...c.first, avatarUrl: avatar(c.first.id) }, { ...c.second, avatarUrl: avatar(c.second.id) }],
   createdAt: c.createdAt,
   lastMessageAt: c.lastMessageAt ?? null,
+  lastMessageId: c.lastMessageId ?? null,
 });
-export const memberView = (m: MemberItem, online: boolean): Member => ({
-  user: { id: m.userId, username: m.username, createdAt: m.userCreatedAt },
+export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | null = null): Member => ({
+  user: { id: m.userId, username: m.username, createdAt: m.userCreatedAt, avatarUrl },
   role: m.role, joinedAt: m.joinedAt, online,
 });

@@ -4,6 +4,8 @@ import { createDb, createDynamoClients, ensureTable, localDynamoConfig, type Db,
 import type { UserItem } from "../src/model/index.ts";
 import { newId } from "../src/store/ids.ts";
 import { foldCase } from "../src/store/keys.ts";
+import { unlinkedFileStore } from "../src/attachments/storage.ts";
+import type { Stores } from "../src/attachments/files.ts";
 
 /**
  * Core's own harness: a fresh table in the run's DynamoDB Local (started by the workspace's
@@ -45,3 +47,6 @@ declare module "vitest" {
     dynamoEndpoint: string;
   }
 }
+
+/** What the message and roster functions take: the table, and no file store (these tests attach no files). */
+export const stores = (db: Db): Stores => ({ db, files: unlinkedFileStore });

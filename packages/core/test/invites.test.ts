@@ -3,7 +3,7 @@ import type { Db, UserItem } from "../src/model/index.ts";
 import { createServer } from "../src/servers/server.ts";
 import { createInvite, getInviteInfo, joinByInvite } from "../src/servers/invites.ts";
 import { listMembers } from "../src/servers/roster.ts";
-import { freshDb, insertUser, uniqueName } from "./harness.ts";
+import { freshDb, insertUser, stores, uniqueName } from "./harness.ts";
 
 let db: Db;
 beforeAll(async () => {
@@ -21,7 +21,7 @@ async function serverWithInvite(invite: { maxUses?: number; expiresInSeconds?: n
 }
 
 const rosterSize = async (serverId: string, owner: UserItem) =>
-  (await listMembers(db, { serverId, userId: owner.userId, limit: 100 })).length;
+  (await listMembers(stores(db), { serverId, userId: owner.userId, limit: 100 })).length;
 
 describe("joining by invite", () => {
   it("admits exactly 5 of 20 concurrent joins on maxUses 5; the others hear invite_exhausted", async () => {

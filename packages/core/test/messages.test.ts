@@ -3,7 +3,7 @@ import type { Db } from "../src/model/index.ts";
 import { createServer, getServerDetail } from "../src/servers/server.ts";
 import { listMessages, sendMessage } from "../src/messages/channel.ts";
 import { listConversations, listDmMessages, sendDmMessage, startConversation } from "../src/messages/direct.ts";
-import { freshDb, insertUser, uniqueName } from "./harness.ts";
+import { freshDb, insertUser, stores, uniqueName } from "./harness.ts";
 
 let db: Db;
 beforeAll(async () => {
@@ -17,15 +17,15 @@ describe("a channel's history", () => {
     const channelId = (await getServerDetail(db, server.id, owner.userId)).channels[0]!.id;
     const at = { serverId: server.id, channelId, userId: owner.userId };
     const sent: string[] = [];
-    for (let i = 0; i < 7; i++) sent.push((await sendMessage(db, { ...at, content: `m${i}` })).id);
+    for (let i = 0; i < 7; i++) sent.push((await sendMessage(stores(db), { ...at, content: `m${i}` })).message.id);
     const contents = (page: { content: string }[]) => page.map((m) => m.content);
 
-    expect(contents(await listMessages(db, { ...at, limit: 3 }))).toEqual(["m4", "m5", "m6"]);
-    expect(contents(await listMessages(db, { ...at, limit: 3, before: sent[4] }))).toEqual(["m1", "m2", "m3"]);
-    expect(contents(await listMessages(db, { ...at, limit: 3, before: sent[1] }))).toEqual(["m0"]);
-    expect(contents(await listMessages(db, { ...at, limit: 3, after: sent[1] }))).toEqual(["m2", "m3", "m4"]);
-    expect(contents(await listMessages(db, { ...at, limit: 3, after: sent[6] }))).toEqual([]);
-    expect(contents(await listMessages(db, { ...at, limit: 100 }))).toEqual(["m0", "m1", "m2", "m3", "m4", "m5", "m6"]);
+    expect(contents(await listMessages(stores(db), { ...at, limit: 3 }))).toEqual(["m4", "m5", "m6"]);
+    expect(contents(await listMessages(stores(db), { ...at, limit: 3, before: sent[4] }))).toEqual(["m1", "m2", "m3"]);
+    expect(contents(await listMessages(stores(db), { ...at, limit: 3, before: sent[1] }))).toEqual(["m0"]);
+    expect(contents(await listMessages(stores(db), { ...at, limit: 3, after: sent[1] }))).toEqual(["m2", "m3", "m4"]);
+    expect(contents(await listMessages(stores(db), { ...at, limit: 3, after: sent[6] }))).toEqual([]);
+    expect(contents(await listMessages(stores(db), { ...at, limit: 100 }))).toEqual(["m0", "m1", "m2", "m3", "m4", "m5", "m6"]);
   });
 
   it("keeps ten messages sent at once, in id order", async () => {
@@ -33,9 +33,9 @@ describe("a channel's history", () => {
     const server = await createServer(db, owner, uniqueName("Burst "));
     const channelId = (await getServerDetail(db, server.id, owner.userId)).channels[0]!.id;
     const at = { serverId: server.id, channelId, userId: owner.userId };
-    const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => sendMessage(db, { ...at, content: `b${i}` })));
-    const page = await listMessages(db, { ...at, limit: 100 });
-    expect(page.map((m) => m.id)).toEqual(sent.map((m) => m.id).sort());
+    const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => sendMessage(stores(db), { ...at, content: `b${i}` })));
+    const page = await listMessages(stores(db), { ...at, limit: 100 });
+    expect(page.map((m) => m.id)).toEqual(sent.map((m) => m.message.id).sort());
   });
 });
 
@@ -57,10 +57,10 @@ describe("direct conversations", () => {
     const withY = (await startConversation(db, me.userId, y.userId)).conversation.id;
     expect((await listConversations(db, me.userId)).map((c) => c.id)).toEqual([withY, withX]);
     const sent: string[] = [];
-    for (let i = 0; i < 4; i++) sent.push((await sendDmMessage(db, { userId: i % 2 ? x.userId : me.userId, conversationId: withX, content: `d${i}` })).message.id);
+    for (let i = 0; i < 4; i++) sent.push((await sendDmMessage(stores(db), { userId: i % 2 ? x.userId : me.userId, conversationId: withX, content: `d${i}` })).message.id);
     expect((await listConversations(db, me.userId)).map((c) => c.id)).toEqual([withX, withY]);
     const page = (w: { before?: string; after?: string }) =>
-      listDmMessages(db, { userId: me.userId, conversationId: withX, limit: 2, ...w }).then((p) => p.map((m) => m.content));
+      listDmMessages(stores(db), { userId: me.userId, conversationId: withX, limit: 2, ...w }).then((p) => p.map((m) => m.content));
     expect(await page({})).toEqual(["d2", "d3"]);
     expect(await page({ before: sent[2] })).toEqual(["d0", "d1"]);
     expect(await page({ after: sent[0] })).toEqual(["d1", "d2"]);
@@ -69,7 +69,7 @@ describe("direct conversations", () => {
   it("do not exist for anyone but their two participants", async () => {
     const [a, b, c] = await Promise.all([insertUser(db), insertUser(db), insertUser(db)]);
     const { conversation } = await startConversation(db, a.userId, b.userId);
-    await expect(listDmMessages(db, { userId: c.userId, conversationId: conversation.id, limit: 10 })).rejects.toMatchObject({ code: "not_found" });
-    await expect(sendDmMessage(db, { userId: c.userId, conversationId: conversation.id, content: "hi" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(listDmMessages(stores(db), { userId: c.userId, conversationId: conversation.id, limit: 10 })).rejects.toMatchObject({ code: "not_found" });
+    await expect(sendDmMessage(stores(db), { userId: c.userId, conversationId: conversation.id, content: "hi" })).rejects.toMatchObject({ code: "not_found" });
   });
 });

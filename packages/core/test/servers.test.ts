@@ -4,7 +4,7 @@ import { createServer, listMyServers } from "../src/servers/server.ts";
 import { createChannel } from "../src/servers/channels.ts";
 import { addMember } from "../src/servers/joining.ts";
 import { listMembers } from "../src/servers/roster.ts";
-import { freshDb, insertUser, uniqueName } from "./harness.ts";
+import { freshDb, insertUser, stores, uniqueName } from "./harness.ts";
 
 let db: Db;
 beforeAll(async () => {
@@ -46,13 +46,13 @@ describe("the roster", () => {
       members.push(user);
     }
     const names = (page: { user: { username: string } }[]) => page.map((m) => m.user.username);
-    const all = await listMembers(db, { serverId: server.serverId, userId: owner.userId, limit: 10 });
+    const all = await listMembers(stores(db), { serverId: server.serverId, userId: owner.userId, limit: 10 });
     expect(names(all)).toEqual([`zed${tag}`, `alice${tag}`, `Bob${tag}`, `carol${tag}`, `Dave${tag}`]);
     expect(all.map((m) => m.role)).toEqual(["owner", "member", "member", "member", "member"]);
 
-    const first = await listMembers(db, { serverId: server.serverId, userId: owner.userId, limit: 2 });
-    const second = await listMembers(db, { serverId: server.serverId, userId: owner.userId, limit: 2, after: first.at(-1)!.user.id });
-    const third = await listMembers(db, { serverId: server.serverId, userId: owner.userId, limit: 2, after: second.at(-1)!.user.id });
+    const first = await listMembers(stores(db), { serverId: server.serverId, userId: owner.userId, limit: 2 });
+    const second = await listMembers(stores(db), { serverId: server.serverId, userId: owner.userId, limit: 2, after: first.at(-1)!.user.id });
+    const third = await listMembers(stores(db), { serverId: server.serverId, userId: owner.userId, limit: 2, after: second.at(-1)!.user.id });
     expect([names(first), names(second), names(third)]).toEqual([
       [`zed${tag}`, `alice${tag}`],
       [`Bob${tag}`, `carol${tag}`],
@@ -67,7 +67,7 @@ describe("the roster", () => {
     const user = await insertUser(db);
     const results = await Promise.all(Array.from({ length: 10 }, () => addMember(db, server, user)));
     expect(results.filter((m) => m !== null)).toHaveLength(1);
-    const roster = await listMembers(db, { serverId: server.serverId, userId: owner.userId, limit: 10 });
+    const roster = await listMembers(stores(db), { serverId: server.serverId, userId: owner.userId, limit: 10 });
     expect(roster.map((m) => m.user.id)).toEqual([owner.userId, user.userId]);
   });
 });

@@ -9,8 +9,9 @@ import { serversRoutes } from "./routes/servers/index.ts";
 import { invitesRoutes } from "./routes/invites.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { dmsRoutes } from "./routes/dms.ts";
+import { readStatesRoutes } from "./routes/readStates.ts";
 
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** The one REST app: the same under Node locally and under Lambda. */
 export function createApp(deps: Deps) {
@@ -28,7 +29,8 @@ export function createApp(deps: Deps) {
     .route("/servers", serversRoutes(deps))
     .route("/invites", invitesRoutes(deps))
     .route("/users", usersRoutes(deps))
-    .route("/dms", dmsRoutes(deps));
+    .route("/dms", dmsRoutes(deps))
+    .route("/read-states", readStatesRoutes(deps));
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

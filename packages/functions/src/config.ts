@@ -1,5 +1,6 @@
 import { Resource } from "sst/resource";
 import { createDb, createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createFileStore, localS3Config, unlinkedFileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher, type ApiGatewayPublisher } from "./delivery/publisher.ts";
 import { lambdaFanout } from "./delivery/fanout.ts";
@@ -15,13 +16,17 @@ export interface FunctionConfig {
   dynamoEndpoint?: string;
   /** The Fanout Lambda that delivers large audiences in batches; without it, every post is made here. */
   fanoutFunction?: string;
+  /** The bucket of attachments, avatars and icons; none for a function that has none linked. */
+  bucketName?: string;
+  /** The embedded S3-compatible store, when running outside AWS. */
+  s3Endpoint?: string;
 }
 
 export class ConfigError extends Error {}
 
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
- * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT and FANOUT_FUNCTION.
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME, S3_ENDPOINT and FANOUT_FUNCTION.
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
   // `in` never throws, unlike reading a missing key of sst's Resource.
@@ -33,6 +38,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
       // The Fanout Lambda is not linked to itself: a batch is delivered where it lands.
       ...(links.fanout in Resource ? { fanoutFunction: linked[links.fanout].name } : {}),
+      bucketName: links.files in Resource ? linked[links.files].name : undefined,
     };
   }
   const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
@@ -45,6 +51,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     fanoutFunction: env.FANOUT_FUNCTION || undefined,
+    bucketName: env.BUCKET_NAME || undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
   };
 }
 
@@ -60,6 +68,9 @@ export function loadDeps(config: FunctionConfig = readConfig()): Deps {
     dynamo,
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
+    files: config.bucketName
+      ? createFileStore({ bucket: config.bucketName, config: config.s3Endpoint ? localS3Config(config.s3Endpoint) : {} })
+      : unlinkedFileStore,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint, ...(fanout ? { fanout } : {}) }) : undefined,
   });
 }

@@ -58,7 +58,7 @@ describe("DynamoDB requests per route", () => {
       serverId = r.body.id;
       return r;
     }, 201)).toEqual({ GetItem: 1, TransactWriteItems: 1 });
-    expect(await cost("GET /servers", () => t.call("GET", "/servers", { token: owner.token }), 200)).toEqual({ Query: 1 });
+    expect(await cost("GET /servers", () => t.call("GET", "/servers", { token: owner.token }), 200)).toEqual({ BatchGetItem: 1, Query: 1 });
     expect(await cost("GET /servers/:id", async () => {
       const r = await t.call("GET", `/servers/${serverId}`, { token: owner.token });
       channelId = r.body.channels[0].id;
@@ -68,9 +68,47 @@ describe("DynamoDB requests per route", () => {
       t.call("POST", `/servers/${serverId}/channels`, { token: owner.token, body: { name: "two" } }), 201)).toEqual({ GetItem: 1, TransactWriteItems: 1 });
 
     const messages = `/servers/${serverId}/channels/${channelId}/messages`;
+    // The change feed's head first: the channel item, read strongly with the membership.
+    let head = "";
+    expect(await cost("GET …/changes (the head)", async () => {
+      const r = await t.call("GET", `/servers/${serverId}/channels/${channelId}/changes`, { token: owner.token });
+      head = r.body.cursor;
+      return r;
+    }, 200)).toEqual({ GetItem: 2 });
+    // Membership ∥ channel (its head) ∥ the author's avatar, then one transaction: sequence, message, change-log item.
+    // A page of history: one BatchGet of its authors' avatars.
     expect(await cost("POST …/messages", () => t.call("POST", messages, { token: owner.token, body: { content: "hi" } }), 201))
-      .toEqual({ GetItem: 2, PutItem: 1 });
-    expect(await cost("GET …/messages", () => t.call("GET", messages, { token: owner.token }), 200)).toEqual({ GetItem: 2, Query: 1 });
+      .toEqual({ GetItem: 3, TransactWriteItems: 1 });
+    expect(await cost("GET …/messages", () => t.call("GET", messages, { token: owner.token }), 200)).toEqual({ BatchGetItem: 1, GetItem: 2, Query: 1 });
+
+    // Replies, reactions, attachments (docs/data-model.md).
+    const original = (await t.call("GET", messages, { token: owner.token })).body[0].id;
+    expect(await cost("POST …/messages (a reply)", () => t.call("POST", messages, { token: owner.token, body: { content: "re", replyTo: original } }), 201))
+      .toEqual({ GetItem: 4, TransactWriteItems: 1 });
+    const emoji = `${messages}/${original}/reactions/${encodeURIComponent("👍")}`;
+    expect(await cost("PUT …/reactions/:emoji/me", () => t.call("PUT", `${emoji}/me`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 3, TransactWriteItems: 1 });
+    expect(await cost("PUT …/reactions/:emoji/me (again: no change)", () => t.call("PUT", `${emoji}/me`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 3, TransactWriteItems: 1 });
+    expect(await cost("GET …/reactions/:emoji", () => t.call("GET", emoji, { token: owner.token }), 200))
+      .toEqual({ BatchGetItem: 1, GetItem: 3, Query: 1 });
+    expect(await cost("GET …/messages (with reactions)", () => t.call("GET", messages, { token: owner.token }), 200))
+      .toEqual({ BatchGetItem: 1, GetItem: 2, Query: 2 });
+    expect(await cost("DELETE …/reactions/:emoji/me", () => t.call("DELETE", `${emoji}/me`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 3, TransactWriteItems: 1 });
+    let uploadId = "";
+    expect(await cost("POST …/attachments", async () => {
+      const r = await t.call("POST", `/servers/${serverId}/channels/${channelId}/attachments`, {
+        token: owner.token, body: { filename: "a.txt", contentType: "text/plain", size: 1 },
+      });
+      uploadId = r.body.id;
+      return r;
+    }, 201)).toEqual({ GetItem: 2, PutItem: 1 });
+    await fetch((await t.deps.files.presignPut(`pending/${uploadId}`, { contentType: "text/plain", size: 1 }, 60)).url, {
+      method: "PUT", headers: { "content-type": "text/plain" }, body: "x",
+    });
+    expect(await cost("POST …/messages (an attachment)", () => t.call("POST", messages, { token: owner.token, body: { attachments: [uploadId] } }), 201))
+      .toEqual({ BatchGetItem: 1, GetItem: 3, TransactWriteItems: 1 });
 
     expect(await cost("POST /servers/:id/invites", async () => {
       const r = await t.call("POST", `/servers/${serverId}/invites`, { token: owner.token, body: { maxUses: 5 } });
@@ -85,7 +123,7 @@ describe("DynamoDB requests per route", () => {
     expect(await cost("POST /invites/:code/join (already a member)", () => t.call("POST", `/invites/${code}/join`, { token: joiner.token }), 200))
       .toEqual({ GetItem: 4 });
     expect(await cost("DELETE /servers/:id/invites/:code", () => t.call("DELETE", `/servers/${serverId}/invites/${code}`, { token: owner.token }), 204))
-      .toEqual({ GetItem: 2, DeleteItem: 1 });
+      .toEqual({ DeleteItem: 1, GetItem: 2 });
 
     expect(await cost("POST /servers/:id/passwords", async () => {
       const r = await t.call("POST", `/servers/${serverId}/passwords`, { token: owner.token, body: { password: "pw" } });
@@ -98,26 +136,67 @@ describe("DynamoDB requests per route", () => {
     const joinCost = await cost("POST /servers/join", () =>
       t.call("POST", "/servers/join", { token: third.token, body: { name, password: "pw" } }), 200);
     // Two brute-force counters bumped before the check and handed back after a success.
-    expect(joinCost).toEqual({ GetItem: 3, Query: 1, PutItem: 1, UpdateItem: 4 });
+    expect(joinCost).toEqual({ GetItem: 3, PutItem: 1, Query: 1, UpdateItem: 4 });
     expect(await cost("DELETE /servers/:id/passwords/:pid", () =>
-      t.call("DELETE", `/servers/${serverId}/passwords/${passwordId}`, { token: owner.token }), 204)).toEqual({ GetItem: 2, DeleteItem: 1 });
+      t.call("DELETE", `/servers/${serverId}/passwords/${passwordId}`, { token: owner.token }), 204)).toEqual({ DeleteItem: 1, GetItem: 2 });
 
+    // With a mention: one BatchGet of the username guards and one of the memberships, run alongside the authorization reads.
+    expect(await cost("POST …/messages (with @mentions)", () =>
+      t.call("POST", messages, { token: joiner.token, body: { content: `@${owner.username} hi`, nonce: "cost-1" } }), 201))
+      .toEqual({ GetItem: 3, BatchGetItem: 2, TransactWriteItems: 1 });
+    // A repeated nonce: the refused transaction, then the guard and the first message.
+    expect(await cost("POST …/messages (repeated nonce)", () =>
+      t.call("POST", messages, { token: joiner.token, body: { content: "hi", nonce: "cost-1" } }), 200))
+      .toEqual({ GetItem: 5, TransactWriteItems: 1 });
     const mid = (await t.call("POST", messages, { token: joiner.token, body: { content: "to edit" } })).body.id;
+    // Membership; the head, then the message (both strongly, after the head); one transaction.
     expect(await cost("PATCH …/messages/:mid", () => t.call("PATCH", `${messages}/${mid}`, { token: joiner.token, body: { content: "edited" } }), 200))
-      .toEqual({ GetItem: 2, UpdateItem: 1 });
-    expect(await cost("DELETE …/messages/:mid", () => t.call("DELETE", `${messages}/${mid}`, { token: owner.token }), 204))
-      .toEqual({ GetItem: 2, DeleteItem: 1 });
+      .toEqual({ BatchGetItem: 1, GetItem: 3, TransactWriteItems: 1 });
+    expect(await cost("GET …/changes?since=", () =>
+      t.call("GET", `/servers/${serverId}/channels/${channelId}/changes?since=${head}`, { token: owner.token }), 200))
+      .toEqual({ GetItem: 2, Query: 1, BatchGetItem: 2 });
+    expect(await cost("PUT …/channels/:cid/read", () =>
+      t.call("PUT", `/servers/${serverId}/channels/${channelId}/read`, { token: owner.token, body: { messageId: mid } }), 200))
+      .toEqual({ GetItem: 2, PutItem: 1, Query: 2 });
+    // The newest message: the one before it is found (one Query) and becomes lastMessageId in the same transaction.
+    expect(await cost("DELETE …/messages/:mid (the newest)", () => t.call("DELETE", `${messages}/${mid}`, { token: owner.token }), 204))
+      .toEqual({ GetItem: 3, Query: 1, TransactWriteItems: 1 });
+    // Memberships ∥ read positions ∥ DM inbox; the one server's channels; then mention counts
+    // (own ∥ @everyone) for the one unread channel only: "two" has no messages. No DMs, so no BatchGet.
+    expect(await cost("GET /read-states", () => t.call("GET", "/read-states", { token: joiner.token }), 200))
+      .toEqual({ Query: 6 });
     expect(await cost("GET /servers/:id/members", () => t.call("GET", `/servers/${serverId}/members`, { token: owner.token }), 200))
-      .toEqual({ GetItem: 1, Query: 1, BatchGetItem: 1 });
+      .toEqual({ BatchGetItem: 1, GetItem: 1, Query: 1 });
     expect(await cost("GET /servers/:id/members?after=", () => t.call("GET", `/servers/${serverId}/members?after=${owner.id}`, { token: owner.token }), 200))
-      .toEqual({ GetItem: 2, Query: 1, BatchGetItem: 1 });
+      .toEqual({ BatchGetItem: 1, GetItem: 2, Query: 1 });
     expect(await cost("DELETE /servers/:id/members/:userId (kick)", () => t.call("DELETE", `/servers/${serverId}/members/${third.id}`, { token: owner.token }), 204))
-      .toEqual({ GetItem: 2, DeleteItem: 1, Query: 1 });
+      .toEqual({ DeleteItem: 1, GetItem: 2, Query: 1 });
     expect(await cost("DELETE /servers/:id/members/me (leave)", () => t.call("DELETE", `/servers/${serverId}/members/me`, { token: joiner.token }), 204))
       .toEqual({ GetItem: 1, DeleteItem: 1, Query: 1 });
-    // A server with two channels, one message and its owner left: one BatchWrite for each non-empty kind.
+    // A server with two channels, two messages (one mentioning) and its owner left: one BatchWrite
+    // for each non-empty kind (memberships, mention items, messages, change log); per channel a
+    // Query of its change log, and one of the whole-server subscriptions.
     expect(await cost("DELETE /servers/:id", () => t.call("DELETE", `/servers/${serverId}`, { token: owner.token }), 204))
-      .toEqual({ GetItem: 2, TransactWriteItems: 1, Query: 8, BatchWriteItem: 2, DeleteItem: 4 });
+      .toEqual({ GetItem: 2, TransactWriteItems: 1, Query: 11, BatchWriteItem: 4, DeleteItem: 4 });
+
+    // Direct messages: the conversation item is the head, read strongly for the participant check.
+    const dmId = (await t.call("POST", "/dms", { token: owner.token, body: { userId: joiner.id } })).body.id;
+    const dm = `/dms/${dmId}`;
+    const dmHead = (await t.call("GET", `${dm}/changes`, { token: joiner.token })).body.cursor;
+    const dmFirst = (await t.call("POST", `${dm}/messages`, { token: owner.token, body: { content: "one" } })).body.id;
+    const dmSecond = (await t.call("POST", `${dm}/messages`, { token: owner.token, body: { content: "two" } })).body.id;
+    expect(await cost("PATCH /dms/:id/messages/:mid", () =>
+      t.call("PATCH", `${dm}/messages/${dmFirst}`, { token: owner.token, body: { content: "uno" } }), 200)).toEqual({ BatchGetItem: 1, GetItem: 2, TransactWriteItems: 1 });
+    expect(await cost("DELETE /dms/:id/messages/:mid (the newest)", () =>
+      t.call("DELETE", `${dm}/messages/${dmSecond}`, { token: owner.token }), 204)).toEqual({ GetItem: 2, Query: 1, TransactWriteItems: 1 });
+    expect(await cost("GET /dms/:id/changes?since=", () =>
+      t.call("GET", `${dm}/changes?since=${dmHead}`, { token: joiner.token }), 200)).toEqual({ GetItem: 1, Query: 1, BatchGetItem: 2 });
+    // No @everyone in a DM: one count Query.
+    expect(await cost("PUT /dms/:id/read", () =>
+      t.call("PUT", `${dm}/read`, { token: joiner.token, body: { messageId: dmFirst } }), 200)).toEqual({ GetItem: 1, PutItem: 1, Query: 1 });
+    // No server any more; one DM, read: memberships ∥ positions ∥ inbox, then the DM's head by BatchGet.
+    expect(await cost("GET /read-states (one DM)", () => t.call("GET", "/read-states", { token: joiner.token }), 200))
+      .toEqual({ Query: 3, BatchGetItem: 1 });
 
     for (const [label, counts] of measured) expect(counts.Scan, label).toBeUndefined();
   });

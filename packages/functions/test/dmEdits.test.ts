@@ -25,10 +25,10 @@ describe("PATCH /dms/:id/messages/:mid", () => {
     publisher.clear();
     const res = await t.call("PATCH", `${path}/${m.id}`, { token: alice.token, body: { content: " hello again " } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ...m, content: "hello again", editedAt: expect.any(String) });
+    expect(res.body).toEqual({ ...m, content: "hello again", editedAt: expect.any(String), revision: 2 });
     const page = await t.call("GET", path, { token: bob.token });
     expect(page.body.find((x: { id: string }) => x.id === m.id)).toEqual(res.body);
-    expect(publisher.sent).toEqual([{ to: "users", userIds: [expect.any(String), expect.any(String)], event: { type: "dm_message_updated", message: res.body } }]);
+    expect(publisher.sent).toEqual([{ to: "users", userIds: [expect.any(String), expect.any(String)], event: { type: "dm_message_updated", message: res.body, cursor: expect.any(String) } }]);
     expect([...(publisher.sent[0] as { userIds: string[] }).userIds].sort()).toEqual([alice.id, bob.id].sort());
   });
 
@@ -50,7 +50,7 @@ describe("DELETE /dms/:id/messages/:mid", () => {
     expect((await t.call("GET", path, { token: bob.token })).body.map((x: { id: string }) => x.id)).not.toContain(m.id);
     expect(publisher.sent).toEqual([{
       to: "users", userIds: expect.arrayContaining([alice.id, bob.id]),
-      event: { type: "dm_message_deleted", conversationId: path.split("/")[2], messageId: m.id },
+      event: { type: "dm_message_deleted", conversationId: path.split("/")[2], messageId: m.id, cursor: expect.any(String) },
     }]);
     expect((await t.call("DELETE", `${path}/${m.id}`, { token: alice.token })).status).toBe(404);
   });

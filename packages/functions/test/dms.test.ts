@@ -27,7 +27,7 @@ beforeEach(() => {
 });
 
 const UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
-const publicUser = (u: TestUser) => ({ id: u.id, username: u.username, createdAt: u.createdAt });
+const publicUser = (u: TestUser) => ({ id: u.id, username: u.username, createdAt: u.createdAt, avatarUrl: null });
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
 
 const start = (from: TestUser, userId: unknown) => t.call("POST", "/dms", { token: from.token, body: { userId } });
@@ -64,6 +64,7 @@ describe("POST /dms", () => {
       participants: [publicUser(ann), publicUser(ben)].sort(byId),
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       lastMessageAt: null,
+      lastMessageId: null,
     });
   });
 
@@ -110,14 +111,14 @@ describe("POST /dms", () => {
     expect(res.body.error).toMatchObject({ code: "invalid_request", issues: [{ path: "userId" }] });
   });
 
-  it("costs a guard read, one BatchGetItem and one transaction when new; two reads when it exists", async () => {
+  it("costs a guard read, one BatchGetItem and one transaction when new; two reads when it exists (+ one BatchGetItem of avatars)", async () => {
     const [a, b] = await twoUsers();
     const created = await measured(() => start(a, b.id));
     expect(created.res.status).toBe(201);
-    expect(created.requests).toEqual({ GetItem: 1, BatchGetItem: 1, TransactWriteItems: 1 });
+    expect(created.requests).toEqual({ GetItem: 1, BatchGetItem: 2, TransactWriteItems: 1 });
     const existing = await measured(() => start(b, a.id));
     expect(existing.res.status).toBe(200);
-    expect(existing.requests).toEqual({ GetItem: 2 });
+    expect(existing.requests).toEqual({ GetItem: 2, BatchGetItem: 1 });
   });
 });
 
@@ -139,11 +140,11 @@ describe("GET /dms/:id", () => {
     }
   });
 
-  it("costs one GetItem", async () => {
+  it("costs one GetItem (+ one BatchGetItem of the participants' avatars)", async () => {
     const { a, id } = await pair();
     const { res, requests } = await measured(() => t.call("GET", `/dms/${id}`, { token: a.token }));
     expect(res.status).toBe(200);
-    expect(requests).toEqual({ GetItem: 1 });
+    expect(requests).toEqual({ GetItem: 1, BatchGetItem: 1 });
   });
 });
 
@@ -173,12 +174,12 @@ describe("GET /dms", () => {
     expect(await t.call("GET", "/dms", { token: loner.token })).toMatchObject({ status: 200, body: [] });
   });
 
-  it("costs one Query of the inbox and one BatchGetItem of the conversations", async () => {
+  it("costs one Query of the inbox, one BatchGetItem of the conversations, one of the participants' avatars", async () => {
     const { a } = await pair();
     await start(a, cat.id);
     const { res, requests } = await measured(() => t.call("GET", "/dms", { token: a.token }));
     expect(res.body).toHaveLength(2);
-    expect(requests).toEqual({ Query: 1, BatchGetItem: 1 });
+    expect(requests).toEqual({ Query: 1, BatchGetItem: 2 });
   });
 
   it("lists more than a BatchGetItem holds (100)", async () => {
@@ -188,7 +189,8 @@ describe("GET /dms", () => {
     const { res, requests } = await measured(() => t.call("GET", "/dms", { token: a.token }));
     expect(res.body).toHaveLength(111);
     expect(new Set(res.body.map((c: { id: string }) => c.id)).size).toBe(111);
-    expect(requests).toEqual({ Query: 1, BatchGetItem: 2 });
+    // 111 conversations, 112 participants: two BatchGetItem each.
+    expect(requests).toEqual({ Query: 1, BatchGetItem: 4 });
   });
 });
 
@@ -199,7 +201,7 @@ describe("POST /dms/:id/messages", () => {
   });
 
   it("stores the message and answers 201 DmMessage, its content trimmed and otherwise verbatim", async () => {
-    const { a, id } = await pair();
+    const { a, b, id } = await pair();
     const content = `  <script>alert("x")</script> & <b>bold</b> — 日本語 👩‍👩‍👧  `;
     const res = await send(a, id, content);
     expect(res.status).toBe(201);
@@ -211,6 +213,14 @@ describe("POST /dms/:id/messages", () => {
       content: content.trim(),
       createdAt: expect.stringMatching(/Z$/),
       editedAt: null,
+      replyTo: null,
+      reactions: [],
+      attachments: [],
+      revision: 1,
+      nonce: null,
+      // Every DM mentions the other participant.
+      mentions: [b.id],
+      mentionsEveryone: false,
     });
     expect((await history(a, id)).body).toEqual([res.body]);
     const conversation = await t.call("GET", `/dms/${id}`, { token: a.token });
@@ -220,7 +230,7 @@ describe("POST /dms/:id/messages", () => {
   it("pushes new_dm_message to both participants, after storing it", async () => {
     const { a, b, id } = await pair();
     const res = await send(b, id, "hello");
-    expect(published).toEqual([{ userIds: [a.id, b.id].sort(), event: { type: "new_dm_message", message: res.body } }]);
+    expect(published).toEqual([{ userIds: [a.id, b.id].sort(), event: { type: "new_dm_message", message: res.body, cursor: expect.any(String) } }]);
   });
 
   it("answers 404 not_found to a non-participant, and stores and pushes nothing", async () => {
@@ -261,11 +271,11 @@ describe("POST /dms/:id/messages", () => {
     expect(page.map((m: { id: string }) => m.id)).toEqual(sent.map((r) => r.body.id).sort());
   });
 
-  it("costs one GetItem and one transaction (message, conversation, both inboxes)", async () => {
+  it("costs two GetItem (conversation, the author's avatar) and one transaction (message, conversation, both inboxes)", async () => {
     const { a, id } = await pair();
     const { res, requests } = await measured(() => send(a, id, "priced"));
     expect(res.status).toBe(201);
-    expect(requests).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+    expect(requests).toEqual({ GetItem: 2, TransactWriteItems: 1 });
   });
 });
 
@@ -315,10 +325,10 @@ describe("GET /dms/:id/messages", () => {
     expect(res).toMatchObject({ status: 400, body: { error: { code: "invalid_request" } } });
   });
 
-  it("costs one GetItem and one Query", async () => {
+  it("costs one GetItem and one Query (+ one BatchGetItem of the authors' avatars)", async () => {
     const { res, requests } = await measured(() => history(a, id, "?limit=2"));
     expect(res.body).toHaveLength(2);
-    expect(requests).toEqual({ GetItem: 1, Query: 1 });
+    expect(requests).toEqual({ GetItem: 1, Query: 1, BatchGetItem: 1 });
   });
 });
 

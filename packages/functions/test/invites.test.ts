@@ -139,7 +139,7 @@ describe("POST /invites/:code/join", () => {
     const u = await t.user();
     const res = await t.call("POST", `/invites/${a.body.code}/join`, { token: u.token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: s.id, name: s.name, ownerId: s.owner.id, createdAt: expect.any(String) });
+    expect(res.body).toEqual({ id: s.id, name: s.name, ownerId: s.owner.id, createdAt: expect.any(String), iconUrl: null });
     expect((await t.call("GET", `/servers/${s.id}`, { token: u.token })).body.role).toBe("member");
     expect((await t.call("GET", `/invites/${a.body.code}`, { token: u.token })).body.uses).toBe(1);
   });

@@ -99,7 +99,7 @@ describe("the WebSocket Lambda behind the WebSocket API", () => {
 
   it("delivers a message sent through the REST Lambda to the subscribed connection", async () => {
     const message = await sendThroughRestLambda();
-    expect(postsTo(connectionId).at(-1)).toEqual({ type: "new_message", message });
+    expect(postsTo(connectionId).at(-1)).toEqual({ type: "new_message", message, cursor: expect.any(String) });
   });
 
   it("answers a $default frame that is not JSON with an error frame; the connection stays", async () => {

@@ -26,10 +26,10 @@ describe("PATCH …/messages/:mid", () => {
     publisher.clear();
     const res = await t.call("PATCH", `${path}/${m.id}`, { token: author.token, body: { content: "  edited  " } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ...m, content: "edited", editedAt: expect.stringMatching(/Z$/) });
+    expect(res.body).toEqual({ ...m, content: "edited", editedAt: expect.stringMatching(/Z$/), revision: 2 });
     const page = await t.call("GET", `${path}?limit=100`, { token: other.token });
     expect(page.body.find((x: { id: string }) => x.id === m.id)).toEqual(res.body);
-    expect(publisher.sent).toEqual([{ to: "channel", channelId: s.channelId, event: { type: "message_updated", message: res.body } }]);
+    expect(publisher.sent).toEqual([{ to: "channel", channelId: s.channelId, event: { type: "message_updated", message: res.body, cursor: expect.any(String) } }]);
   });
 
   it("answers 403 to anyone else who can see it, the owner included, and changes nothing", async () => {
@@ -69,7 +69,7 @@ describe("DELETE …/messages/:mid", () => {
     const page = await t.call("GET", `${path}?limit=100`, { token: author.token });
     expect(page.body.map((x: { id: string }) => x.id)).not.toContain(m.id);
     expect(publisher.sent).toEqual([
-      { to: "channel", channelId: s.channelId, event: { type: "message_deleted", channelId: s.channelId, messageId: m.id } },
+      { to: "channel", channelId: s.channelId, event: { type: "message_deleted", channelId: s.channelId, messageId: m.id, cursor: expect.any(String) } },
     ]);
     expect((await t.call("DELETE", `${path}/${m.id}`, { token: author.token })).status).toBe(404);
     expect((await t.call("PATCH", `${path}/${m.id}`, { token: author.token, body: { content: "back?" } })).status).toBe(404);

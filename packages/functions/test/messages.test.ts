@@ -21,10 +21,17 @@ describe("POST …/messages", () => {
       channelId: s.channelId,
       serverId: s.id,
       authorId: s.owner.id,
-      author: { id: s.owner.id, username: s.owner.username, createdAt: s.owner.createdAt },
+      author: { id: s.owner.id, username: s.owner.username, createdAt: s.owner.createdAt, avatarUrl: null },
       content: "hello world",
       createdAt: expect.any(String),
       editedAt: null,
+      replyTo: null,
+      reactions: [],
+      attachments: [],
+      revision: 1,
+      nonce: null,
+      mentions: [],
+      mentionsEveryone: false,
     });
   });
 
@@ -148,14 +155,21 @@ describe("broadcast", () => {
       toChannel: async (channelId, event) => {
         calls.push({ channelId, event });
         const page = await t.call("GET", `${path}?limit=1`, { token: s.owner.token });
-        stored.push(page.body[0].id === (event as { message: { id: string } }).message.id);
+        stored.push(page.body[0].id === ("message" in event ? event.message.id : "messageId" in event ? event.messageId : null));
       },
       toServer: async () => {},
       toUsers: async () => {},
       toConnection: async () => {},
     };
     const res = await send(s.owner.token, "live");
-    expect(calls).toEqual([{ channelId: s.channelId, event: { type: "new_message", message: res.body } }]);
-    expect(stored).toEqual([true]);
+    // The channel's subscribers get the message; the server's whole-server subscribers its activity.
+    expect(calls).toEqual([
+      { channelId: s.channelId, event: { type: "new_message", message: res.body, cursor: expect.any(String) } },
+      {
+        channelId: s.id,
+        event: { type: "channel_activity", serverId: s.id, channelId: s.channelId, messageId: res.body.id, authorId: s.owner.id, mentions: [], mentionsEveryone: false },
+      },
+    ]);
+    expect(stored).toEqual([true, true]);
   });
 });

@@ -252,5 +252,10 @@ describe("clientAddress under the real adapters", () => {
       const res = await handle(probe)(event("203.0.113.50") as never, {} as never);
       expect(res).toMatchObject({ statusCode: 200, body: "203.0.113.50" });
     });
+
+    it("is unknown, not X-Forwarded-For, for an event without a sourceIp", async () => {
+      const res = await handle(probe)(event("") as never, {} as never);
+      expect(res).toMatchObject({ statusCode: 200, body: "unknown" });
+    });
   });
 });

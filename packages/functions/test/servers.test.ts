@@ -13,13 +13,13 @@ describe("POST /servers", () => {
     const owner = await t.user();
     const res = await t.call("POST", "/servers", { token: owner.token, body: { name: "  Rust Lovers  " } });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), name: "Rust Lovers", ownerId: owner.id, createdAt: ISO });
+    expect(res.body).toEqual({ id: expect.any(String), name: "Rust Lovers", ownerId: owner.id, createdAt: ISO, iconUrl: null });
     const detail = await t.call("GET", `/servers/${res.body.id}`, { token: owner.token });
     expect(detail.status).toBe(200);
     expect(detail.body).toEqual({
       ...res.body,
       role: "owner",
-      channels: [{ id: expect.any(String), serverId: res.body.id, name: "general", createdAt: ISO }],
+      channels: [{ id: expect.any(String), serverId: res.body.id, name: "general", createdAt: ISO, lastMessageId: null }],
     });
   });
 
@@ -75,7 +75,7 @@ describe("GET /servers", () => {
     const res = await t.call("GET", "/servers", { token: u.token });
     expect(res.status).toBe(200);
     expect(res.body.map((s: { id: string }) => s.id)).toEqual([s1.id, s2.id, own.body.id]);
-    expect(res.body[0]).toEqual({ id: s1.id, name: s1.name, ownerId: s1.owner.id, createdAt: ISO });
+    expect(res.body[0]).toEqual({ id: s1.id, name: s1.name, ownerId: s1.owner.id, createdAt: ISO, iconUrl: null });
   });
 
   it("answers [] for a new user", async () => {
@@ -112,7 +112,7 @@ describe("POST /servers/:id/channels", () => {
     const s = await t.server();
     const res = await t.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "  off-topic " } });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), serverId: s.id, name: "off-topic", createdAt: ISO });
+    expect(res.body).toEqual({ id: expect.any(String), serverId: s.id, name: "off-topic", createdAt: ISO, lastMessageId: null });
   });
 
   it("refuses a name already used in the server, in any case, with 409 channel_name_taken", async () => {

@@ -1,9 +1,11 @@
 /**
- * `npm start`: DynamoDB Local (persisted under `.data/`), the table, and Agorusta on PORT.
+ * `npm start`: DynamoDB Local and the embedded S3-compatible store (both persisted under
+ * `.data/`, both on loopback only), the table and the bucket, and Agorusta on PORT.
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { startDynamoLocal, JavaMissingError } from "./dynamoLocal.ts";
+import { startS3Local } from "./s3Local.ts";
 import { loadOrCreateSecret } from "./secret.ts";
 import { startRuntime } from "./runtime.ts";
 
@@ -13,12 +15,13 @@ const port = Number(process.env.PORT ?? 3000);
 
 async function main() {
   const dynamo = await startDynamoLocal({ dataDir: join(dataDir, "dynamodb") });
+  const s3 = await startS3Local({ dataDir: join(dataDir, "s3") });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     await runtime?.close().catch(() => {});
-    await dynamo.stop();
+    await Promise.all([dynamo.stop(), s3.stop()]);
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(0));
@@ -31,6 +34,8 @@ async function main() {
       dynamoEndpoint: dynamo.endpoint,
       tableName: process.env.AGORUSTA_TABLE ?? "agorusta",
       jwtSecret: process.env.JWT_SECRET ?? loadOrCreateSecret(join(dataDir, "jwt-secret")),
+      s3Endpoint: s3.endpoint,
+      bucket: process.env.AGORUSTA_BUCKET ?? "agorusta",
       port,
       hostname: process.env.HOST ?? "127.0.0.1",
       webRoot: join(repoRoot, "packages/web/build"),

@@ -12,12 +12,17 @@ import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
 import { createApiGatewayPublisher, type ApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
 import { inProcessFanout } from "@agorusta/functions/delivery/fanout";
+import { createFileStore, ensureBucket, localS3Config } from "@agorusta/core/attachments";
 import { createWsGateway } from "./gateway.ts";
+import { startUploadSweep } from "./uploadSweep.ts";
 
 export interface RuntimeOptions {
   dynamoEndpoint: string;
   tableName: string;
   jwtSecret: string;
+  /** The embedded S3-compatible store (s3Local.ts) and the bucket to keep files in there; none: no files (benchmarks). */
+  s3Endpoint?: string;
+  bucket?: string;
   /** 0 picks a free port. */
   port: number;
   hostname?: string;
@@ -38,6 +43,9 @@ export interface Runtime {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dynamo = createDynamoClients(localDynamoConfig(options.dynamoEndpoint));
   await ensureTable(dynamo.raw, options.tableName);
+  const files = options.s3Endpoint
+    ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3Endpoint) })
+    : undefined;
   // The publisher posts through the real SDK client to the gateway's `@connections`, whose
   // address is known once the server listens (docs/decisions.md, "Realtime").
   let wsManagementEndpoint = "";
@@ -50,6 +58,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     dynamo,
     tableName: options.tableName,
     jwtSecret: options.jwtSecret,
+    files,
     publisher: (db) =>
       (publisher = createApiGatewayPublisher(db, {
         endpoint: () => wsManagementEndpoint,
@@ -81,12 +90,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const host = options.hostname && options.hostname !== "0.0.0.0" ? options.hostname : "127.0.0.1";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   wsManagementEndpoint = `${url}/ws`;
+  // The browser PUTs and GETs files on the store's own origin: let the web app's origins do so.
+  if (files) await ensureBucket(files, [...new Set([url, `http://localhost:${port}`])]);
+  const sweep = files ? startUploadSweep(files) : undefined;
   return {
     url,
     wsUrl: `${url.replace(/^http/, "ws")}/ws`,
     port,
     deps,
     close: async () => {
+      sweep?.stop();
       // Stop listening first: a browser told "going away" reconnects at once, and a socket
       // accepted during shutdown would hold the server open. Browsers also keep spare HTTP
       // connections open for a while; what has not ended a second after the sockets is cut.

@@ -92,13 +92,10 @@ async function start(
   };
 }
 
-async function until(check: () => boolean, timeoutMs = 3000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (check: () => boolean) =>
+  vi.waitFor(() => {
+    if (!check()) throw new Error("condition not met yet");
+  }, { timeout: 10_000, interval: 10 });
 
 const post = (h: Harness, id: string, data: string | Uint8Array) =>
   h.client.send(new PostToConnectionCommand({ ConnectionId: id, Data: typeof data === "string" ? new TextEncoder().encode(data) : data }));
@@ -142,11 +139,21 @@ describe("events handed to the handler", () => {
   });
 
   it("refuses the handshake with the status and body $connect answers, and never calls $disconnect for it", async () => {
-    const h = await start({ respond: (e) => (e.requestContext.routeKey === "$connect" ? { statusCode: 401, body: '{"error":{"code":"unauthorized"}}' } : { statusCode: 200 }) });
+    const refuse = (e: WsEvent) => e.requestContext.routeKey === "$connect" && e.queryStringParameters?.["token"] === "bad";
+    const h = await start({ respond: (e) => (refuse(e) ? { statusCode: 401, body: '{"error":{"code":"unauthorized"}}' } : { statusCode: 200 }) });
     const err = await connect(h.wsUrl, "bad").catch((e: { status: number; body: string }) => e);
     expect(err).toMatchObject({ status: 401, body: '{"error":{"code":"unauthorized"}}' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(h.events.map((e) => e.requestContext.routeKey)).toEqual(["$connect"]);
+    // A later socket's whole life is the marker: once its $disconnect is in, a $disconnect for the
+    // refused one (which would have come first) is not coming.
+    const marker = await connect(h.wsUrl, "good");
+    marker.ws.close(1000);
+    await until(() => h.events.length >= 3);
+    const refusedId = h.idOf(0);
+    expect(h.events.map((e) => [e.requestContext.connectionId === refusedId ? "refused" : "marker", e.requestContext.routeKey])).toEqual([
+      ["refused", "$connect"],
+      ["marker", "$connect"],
+      ["marker", "$disconnect"],
+    ]);
   });
 
   it("answers 500 when $connect throws, as API Gateway does for a failed Lambda", async () => {
@@ -174,8 +181,9 @@ describe("events handed to the handler", () => {
     await new Promise((r) => raw.once("connect", r));
     raw.write(`GET /ws?token=t HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     await until(() => h.events.length === 1);
+    // Gone before $connect answers (whether the gateway notices the close before or after the
+    // answer, the connect must be undone by a $disconnect).
     raw.destroy();
-    await new Promise((r) => setTimeout(r, 20));
     release();
     await until(() => h.events.length === 2);
     expect(h.eventsOf(h.idOf(0))).toEqual(["$connect", "$disconnect"]);
@@ -195,9 +203,12 @@ describe("the @connections API, through the real SDK client", () => {
     const h = await start();
     const before = Date.now();
     await connect(h.wsUrl, "t", { headers: { "user-agent": "agorusta-test" } });
+    const after = Date.now();
     const info = await h.client.send(new GetConnectionCommand({ ConnectionId: h.idOf(0) }));
     expect(info.ConnectedAt).toBeInstanceOf(Date);
-    expect(Math.abs(info.ConnectedAt!.getTime() - before)).toBeLessThan(2000);
+    // The handshake's own moment: between the start of the connect and its end (to the second, as the API rounds).
+    expect(info.ConnectedAt!.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(info.ConnectedAt!.getTime()).toBeLessThanOrEqual(after);
     expect(info.LastActiveAt!.getTime()).toBeGreaterThanOrEqual(info.ConnectedAt!.getTime());
     expect(info.Identity).toEqual({ SourceIp: "127.0.0.1", UserAgent: "agorusta-test" });
   });
@@ -351,7 +362,10 @@ describe("API Gateway's limits", () => {
     try {
       expect((await idle.closed).code).toBe(1001);
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-      await new Promise((r) => setTimeout(r, 500));
+      // Eight keep-alives, at least 100 ms apart, span more than two idle timeouts: counted, not slept.
+      const chattyId = h.idOf(1);
+      await until(() => h.eventsOf(chattyId).filter((r) => r === "$default").length >= 8);
+      expect(h.eventsOf(chattyId)).not.toContain("$disconnect");
       expect(chatty.ws.readyState).toBe(chatty.ws.OPEN);
       expect(pinging.ws.readyState).toBe(pinging.ws.OPEN);
     } finally {

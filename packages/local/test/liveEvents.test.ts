@@ -43,11 +43,11 @@ describe("live events", () => {
     const m = (await api.call("POST", messages, { token: member.token, body: { content: "draft" } })).body;
     const edited = (await api.call("PATCH", `${messages}/${m.id}`, { token: member.token, body: { content: "final" } })).body;
     for (const ws of [ownerWs, memberWs]) {
-      expect(await ws.waitFor(ofType("message_updated"))).toEqual({ type: "message_updated", message: edited });
+      expect(await ws.waitFor(ofType("message_updated"))).toEqual({ type: "message_updated", message: edited, cursor: expect.any(String) });
     }
     expect((await api.call("DELETE", `${messages}/${m.id}`, { token: s.owner.token })).status).toBe(204);
     for (const ws of [ownerWs, memberWs]) {
-      expect(await ws.waitFor(ofType("message_deleted"))).toEqual({ type: "message_deleted", channelId: s.channelId, messageId: m.id });
+      expect(await ws.waitFor(ofType("message_deleted"))).toEqual({ type: "message_deleted", channelId: s.channelId, messageId: m.id, cursor: expect.any(String) });
     }
   });
 
@@ -55,13 +55,16 @@ describe("live events", () => {
     const { s, member, ownerWs, memberWs } = await room();
     memberWs.send({ action: "typing", channelId: s.channelId });
     expect(await ownerWs.waitFor(ofType("typing"))).toEqual({
-      type: "typing", channelId: s.channelId, user: { id: member.id, username: member.username, createdAt: member.createdAt },
+      type: "typing", channelId: s.channelId, user: { id: member.id, username: member.username, createdAt: member.createdAt, avatarUrl: null },
     });
     const outsider = await open(await api.user());
     const refused = await outsider.request({ action: "typing", channelId: s.channelId }, "error");
     expect(refused).toMatchObject({ type: "error", code: "not_found" });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(memberWs.frames.filter(ofType("typing"))).toEqual([]);
+    // The owner's typing, sent after the member's reached the owner, is the marker: when it reaches
+    // the member, it is the only typing the member has had (none of their own).
+    ownerWs.send({ action: "typing", channelId: s.channelId });
+    await memberWs.waitFor(ofType("typing"));
+    expect(memberWs.frames.filter(ofType("typing")).map((f) => f.user.id)).toEqual([s.owner.id]);
   });
 
   it("presence: online at a user's first connection, offline at their last, to those sharing a server", async () => {
@@ -71,8 +74,13 @@ describe("live events", () => {
     expect(await ownerWs.waitFor((f) => f.type === "presence" && f.userId === newcomer.id)).toEqual({ type: "presence", userId: newcomer.id, online: true });
     const second = await open(newcomer);
     await second.close();
-    await new Promise((r) => setTimeout(r, 300));
-    // Closing one of two connections changes nothing.
+    // Closing one of two connections changes nothing. Once its $disconnect has uncounted it, the
+    // newcomer's typing on the remaining connection is the marker: it reaches the owner after any
+    // presence that close could have sent.
+    await expect.poll(async () => (await rt.deps.db.entities.users.get({ userId: newcomer.id }).go({ consistent: true })).data?.connectionCount).toBe(1);
+    await subscribe(first, s.channelId);
+    first.send({ action: "typing", channelId: s.channelId });
+    await ownerWs.waitFor((f) => f.type === "typing" && f.user.id === newcomer.id);
     expect(ownerWs.frames.filter((f) => f.type === "presence" && f.userId === newcomer.id)).toHaveLength(1);
     const roster = await api.call("GET", `/servers/${s.id}/members`, { token: s.owner.token });
     expect(roster.body.find((m: { user: { id: string } }) => m.user.id === newcomer.id).online).toBe(true);
@@ -100,10 +108,10 @@ describe("live events", () => {
     expect(await ownerWs.waitFor(ofType("member_left"))).toEqual({ type: "member_left", serverId: s.id, userId: member.id });
     await api.call("POST", messages, { token: s.owner.token, body: { content: "after the kick" } });
     await ownerWs.waitFor((f) => f.type === "new_message" && f.message.content === "after the kick");
-    await new Promise((r) => setTimeout(r, 200));
-    expect(memberWs.frames.filter((f) => f.type === "new_message" && f.message.content === "after the kick")).toEqual([]);
-    // And cannot listen again.
+    // And cannot listen again. The refusal, a later frame to the member, is also the marker: by
+    // the time it arrives, the message the owner already has would have reached the member too.
     expect(await memberWs.request({ action: "subscribe", channelId: s.channelId }, "error")).toMatchObject({ code: "not_found" });
+    expect(memberWs.frames.filter((f) => f.type === "new_message" && f.message.content === "after the kick")).toEqual([]);
   });
 
   it("server_deleted reaches everyone listening in the server", async () => {

@@ -22,18 +22,12 @@ function start(env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-async function waitForHealth(base: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error("no health within 60 s");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const healthy = (base: string) =>
+  fetch(`${base}/api/health`).then(
+    (res) => res.ok,
+    () => false, // not up yet
+  );
+const waitForHealth = (base: string) => expect.poll(() => healthy(base), { timeout: 60_000, interval: 200 }).toBe(true);
 
 /** DynamoDB Local processes whose data folder is this one. */
 const javaUnder = (dir: string) => {

@@ -1,15 +1,21 @@
 import type { TestProject } from "vitest/node";
 import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
+import { startS3Local } from "@agorusta/local/s3Local";
 
 declare module "vitest" {
   export interface ProvidedContext {
     dynamoEndpoint: string;
+    s3Endpoint: string;
   }
 }
 
-/** One in-memory DynamoDB Local for the whole run; each test file makes its own table in it. */
+/**
+ * One in-memory DynamoDB Local and one embedded S3-compatible store (in a temporary folder) for
+ * the whole run; each test file makes its own table and bucket in them.
+ */
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamoLocal();
+  const [dynamo, s3] = await Promise.all([startDynamoLocal(), startS3Local()]);
   project.provide("dynamoEndpoint", dynamo.endpoint);
-  return () => dynamo.stop();
+  project.provide("s3Endpoint", s3.endpoint);
+  return () => Promise.all([dynamo.stop(), s3.stop()]).then(() => undefined);
 }

@@ -4,17 +4,27 @@ import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/c
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { startRuntime, type Runtime } from "@agorusta/local/runtime";
+import { createFileStore, ensureBucket, localS3Config, type FileStore } from "@agorusta/core/attachments";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
 
 export const uniqueTableName = () => `t_${Date.now()}_${randomBytes(4).toString("hex")}`;
+/** S3 bucket names: lower-case letters, digits and hyphens. */
+export const uniqueBucketName = () => `t-${Date.now()}-${randomBytes(4).toString("hex")}`;
 
-/** A fresh table of its own in the run's DynamoDB Local, and deps over it. */
+/** A fresh bucket of its own in the run's embedded S3-compatible store. */
+export async function freshFiles(): Promise<FileStore> {
+  const files = createFileStore({ bucket: uniqueBucketName(), config: localS3Config(inject("s3Endpoint")) });
+  await ensureBucket(files);
+  return files;
+}
+
+/** A fresh table of its own in the run's DynamoDB Local, a fresh bucket, and deps over them. */
 export async function freshDeps(): Promise<Deps> {
   const dynamo = createDynamoClients(localDynamoConfig(inject("dynamoEndpoint")));
   const tableName = uniqueTableName();
-  await ensureTable(dynamo.raw, tableName);
-  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET });
+  const [files] = await Promise.all([freshFiles(), ensureTable(dynamo.raw, tableName)]);
+  return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET, files });
 }
 
 export interface ApiResponse<T = any> {
@@ -97,6 +107,8 @@ export async function testRuntime(options: { webRoot?: string } = {}): Promise<R
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName: uniqueTableName(),
     jwtSecret: TEST_SECRET,
+    s3Endpoint: inject("s3Endpoint"),
+    bucket: uniqueBucketName(),
     port: 0,
     ...options,
   });

@@ -95,6 +95,38 @@ export function stage() {
   };
 }
 
+export type Stage = ReturnType<typeof stage>;
+
+/**
+ * The fixture of one story told in steps (the `it`s of a describe, which run in order): the
+ * people's pages, opened before the first step, and what a step finds out for the later ones (a
+ * server's id, an invite link). A fact is written once, by the step that finds it out; reading one
+ * no step has written fails naming it (that step failed or did not run), instead of going on with
+ * an empty string. Call it inside the `describe`, after `stage()`: its `beforeAll` needs the browser.
+ */
+export function story<Cast extends Record<string, Page>, Facts extends object = Record<never, never>>(open?: () => Promise<Cast>) {
+  let cast: Cast | undefined;
+  const facts: Partial<Facts> = {};
+  beforeAll(async () => {
+    cast = open ? await open() : ({} as Cast);
+  });
+  return {
+    get people(): Cast {
+      if (!cast) throw new Error("The story's people are used before its beforeAll opened their pages.");
+      return cast;
+    },
+    learn<K extends keyof Facts>(key: K, value: Facts[K]): Facts[K] {
+      if (key in facts) throw new Error(`The story already knows ${String(key)}.`);
+      facts[key] = value;
+      return value;
+    },
+    fact<K extends keyof Facts>(key: K): Facts[K] {
+      if (!(key in facts)) throw new Error(`The story does not know ${String(key)} yet: the step that finds it out failed or did not run.`);
+      return facts[key] as Facts[K];
+    },
+  };
+}
+
 /** A browser profile of its own (cookies, storage), like a second person on another machine. */
 export async function newContext(browser: Browser, baseURL: string, viewport = laptop): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL, viewport, permissions: ["clipboard-read", "clipboard-write"] });
@@ -118,16 +150,25 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Waits until the page's CSS transitions and animations have finished: two frames first, so a
+ * change just made has had its style recalculated and its transition started.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+}
+
 /** Changes the window size and lets the layout's transitions finish. */
 export async function resize(page: Page, viewport: { width: number; height: number }): Promise<void> {
   await page.setViewportSize(viewport);
-  await page.waitForTimeout(350);
+  await settled(page);
 }
 
 /** On a phone: slides the navigation drawer in, and waits for it to settle. */
 export async function openNavigation(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Open navigation" }).click();
-  await page.waitForTimeout(350);
+  await settled(page);
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { deleteMessage, editMessage, sendMessage } from "@agorusta/core/messages";
 import { call } from "../src/lib/api.ts";
-import { apiOf, fillRegistration, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
+import { apiOf, fillRegistration, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, story, uniqueName } from "./browser.ts";
 
 const world = stage();
 const { person, errors } = world;
@@ -25,32 +25,33 @@ describe("two people meet through an invite link and chat live", () => {
   const aliceName = uniqueName("alice");
   const bobName = uniqueName("bob");
   const serverName = `Hiking club ${uniqueName("")}`;
-  let alice: Page;
-  let bob: Page;
-  let inviteUrl = "";
-  let serverId = "";
+  const scene = story<{ alice: Page; bob: Page }, { inviteUrl: string; serverId: string }>(async () => {
+    const [alice, bob] = await Promise.all([person(), person()]);
+    return { alice, bob };
+  });
 
   it("Alice signs up, creates a server and lands in its #general", async () => {
-    alice = await person();
+    const { alice } = scene.people;
     await register(alice, aliceName);
     await alice.getByRole("button", { name: "Create a server" }).first().click();
     await alice.getByLabel("Server name").fill(serverName);
     await alice.getByRole("button", { name: "Create server" }).click();
     await alice.waitForURL(/\/servers\/\w+\/channels\/\w+$/);
-    serverId = new URL(alice.url()).pathname.split("/")[2]!;
+    scene.learn("serverId", new URL(alice.url()).pathname.split("/")[2]!);
     await alice.getByRole("heading", { name: "general", exact: true }).waitFor();
     await alice.getByRole("heading", { name: "Welcome to #general" }).waitFor();
     await alice.getByRole("link", { name: serverName }).waitFor();
   });
 
   it("Alice creates an invite link and copies it", async () => {
+    const { alice } = scene.people;
     await alice.getByRole("button", { name: "Invite people" }).first().click();
     const dialog = alice.getByRole("dialog", { name: `Invite people to ${serverName}` });
     await dialog.getByLabel("Max uses").selectOption({ label: "10 uses" });
     await dialog.getByRole("button", { name: "Create invite link" }).click();
     const link = dialog.getByLabel("Invite link");
     await link.waitFor();
-    inviteUrl = await link.inputValue();
+    const inviteUrl = scene.learn("inviteUrl", await link.inputValue());
     expect(inviteUrl).toMatch(new RegExp(`^${world.app.url}/invite/[A-Za-z0-9]{8,}$`));
     await dialog.getByText("Expires in 7 days · 10 uses").waitFor();
     await dialog.getByRole("button", { name: "Copy" }).click();
@@ -62,7 +63,9 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("Bob opens the link signed out, is asked to sign in first, signs up and joins", async () => {
-    bob = await person();
+    const { bob } = scene.people;
+    const serverId = scene.fact("serverId");
+    const inviteUrl = scene.fact("inviteUrl");
     await bob.goto(inviteUrl);
     await bob.getByRole("heading", { name: "You've been invited" }).waitFor();
     await shot(bob, "laptop-invite-signed-out");
@@ -78,6 +81,7 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("each sees the other's messages appear live, with authors, and grouped", async () => {
+    const { alice, bob } = scene.people;
     await say(alice, "general", "Hi Bob, welcome to the club!");
     await messageList(bob, "general").getByText("Hi Bob, welcome to the club!").waitFor();
     await messageList(bob, "general").getByText(aliceName, { exact: true }).waitFor();
@@ -101,6 +105,7 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("shows markup in a message as the characters typed", async () => {
+    const { alice, bob } = scene.people;
     const markup = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold?</b>`;
     await say(bob, "general", markup);
     await messageList(alice, "general").getByText(markup, { exact: true }).waitFor();
@@ -109,6 +114,7 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("keeps a message that could not be sent, says why, and sends it on retry", async () => {
+    const { alice, bob } = scene.people;
     const messagesUrl = (url: URL) => url.pathname.endsWith("/messages");
     await alice.route(messagesUrl, (route) =>
       route.request().method() === "POST" ? route.abort("internetdisconnected") : route.continue(),
@@ -126,6 +132,7 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("says when messages cannot be loaded, and loads them when asked to try again", async () => {
+    const { bob } = scene.people;
     const history = (url: URL) => url.pathname.endsWith("/messages");
     await bob.route(history, (route) =>
       route.request().method() === "GET"
@@ -145,6 +152,8 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("keeps the session and the conversation across a reload", async () => {
+    const { bob } = scene.people;
+    const serverId = scene.fact("serverId");
     await bob.reload();
     await messageList(bob, "general").getByText("Bring water and a jacket.").waitFor();
     await bob.getByText("Online", { exact: true }).waitFor();
@@ -152,6 +161,7 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("fits a phone: the conversation fills the screen and the navigation slides in", async () => {
+    const { bob } = scene.people;
     await resize(bob, phone);
     await composer(bob, "general").waitFor();
     await shot(bob, "phone-chat");
@@ -165,13 +175,14 @@ describe("two people meet through an invite link and chat live", () => {
 
   describe("history", () => {
     const total = 120;
-    let channelId = "";
-    let aliceApi: Awaited<ReturnType<typeof apiOf>>["api"];
+    const history = story<Record<never, Page>, { channelId: string; aliceApi: Awaited<ReturnType<typeof apiOf>>["api"] }>();
 
     it("loads older messages as one scrolls up, without moving what one is reading", async () => {
-      aliceApi = (await apiOf(alice)).api;
+      const { alice, bob } = scene.people;
+      const serverId = scene.fact("serverId");
+      const aliceApi = history.learn("aliceApi", (await apiOf(alice)).api);
       const channel = await call(aliceApi.servers[":id"].channels.$post({ param: { id: serverId }, json: { name: "trip-reports" } }));
-      channelId = channel.id;
+      const channelId = history.learn("channelId", channel.id);
       for (let i = 1; i <= total; i++) {
         const content = `Report ${String(i).padStart(3, "0")}`;
         await call(aliceApi.servers[":id"].channels[":cid"].messages.$post({ param: { id: serverId, cid: channelId }, json: { content } }));
@@ -196,11 +207,13 @@ describe("two people meet through an invite link and chat live", () => {
       expect(still).toBe(true);
 
       // Down to the very first message, and the channel's intro above it.
-      for (let i = 0; i < 10 && (await list.getByText("Report 001").count()) === 0; i++) {
-        await scroller(bob).evaluate((el) => el.scrollTo({ top: 0 }));
-        await bob.waitForTimeout(300);
-      }
-      await list.getByText("Report 001").waitFor();
+      // Each scroll to the top loads one older page; scrolled again until the first is in.
+      await expect
+        .poll(async () => {
+          await scroller(bob).evaluate((el) => el.scrollTo({ top: 0 }));
+          return list.getByText("Report 001").count();
+        }, { timeout: 30_000 })
+        .toBe(1);
       await bob.getByRole("heading", { name: "Welcome to #trip-reports" }).waitFor();
       expect(await list.locator("li.message").count()).toBe(total);
       await scroller(bob).evaluate((el) => el.scrollTo({ top: 0 }));
@@ -212,6 +225,10 @@ describe("two people meet through an invite link and chat live", () => {
     }, 90_000);
 
     it("does not yank a reader of history down when a message arrives, and offers to jump", async () => {
+      const { bob } = scene.people;
+      const serverId = scene.fact("serverId");
+      const aliceApi = history.fact("aliceApi");
+      const channelId = history.fact("channelId");
       const before = await scroller(bob).evaluate((el) => el.scrollTop);
       await call(aliceApi.servers[":id"].channels[":cid"].messages.$post({ param: { id: serverId, cid: channelId }, json: { content: "Fresh report" } }));
       const jump = bob.getByRole("button", { name: "1 new message" });
@@ -225,6 +242,8 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("shows that the connection dropped, reconnects by itself, catches up (new, edited, deleted) and stays live", async () => {
+    const { alice, bob } = scene.people;
+    const serverId = scene.fact("serverId");
     await bob.goto(`/servers/${serverId}`);
     const list = messageList(bob, "general");
     // Everything on screen first: the history, and the page's code, which the browser fetches as it goes.
@@ -259,12 +278,16 @@ describe("two people meet through an invite link and chat live", () => {
     await alice.goto(`/servers/${serverId}`);
     await say(alice, "general", "Back online?");
     await messageList(bob, "general").getByText("Back online?").waitFor();
-    await bob.waitForTimeout(300);
+    // A later message is the marker: once it is in, a second copy of the first would be too.
+    await say(alice, "general", "Marker after Back online");
+    await messageList(bob, "general").getByText("Marker after Back online").waitFor();
     expect(await messageList(bob, "general").getByText("Back online?").count()).toBe(1);
     expect(await list.getByText("Said while you were away").count()).toBe(1);
   }, 60_000);
 
   it("signs out, and a signed-out visit goes to the sign-in page", async () => {
+    const { bob } = scene.people;
+    const serverId = scene.fact("serverId");
     await bob.getByRole("button", { name: "Sign out" }).click();
     await bob.waitForURL(/\/login$/);
     await bob.goto(`/servers/${serverId}`);
@@ -274,6 +297,8 @@ describe("two people meet through an invite link and chat live", () => {
   });
 
   it("signs in again: a wrong password is refused, the right one leads back to the page asked for", async () => {
+    const { bob } = scene.people;
+    const serverId = scene.fact("serverId");
     await bob.getByLabel("Email").fill(`${bobName}@EXAMPLE.com`);
     await bob.getByLabel("Password").fill("not my password");
     await bob.getByRole("button", { name: "Sign in" }).click();

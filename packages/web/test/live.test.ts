@@ -10,7 +10,7 @@ import { sendDmMessage } from "@agorusta/core/messages";
 import { foldCase } from "@agorusta/core/store";
 import { newId } from "@agorusta/core/store";
 import { call } from "../src/lib/api.ts";
-import { apiOf, laptop, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
+import { apiOf, laptop, phone, register, resize, settled, shot, stage, story, uniqueName } from "./browser.ts";
 
 const world = stage();
 const { person, errors } = world;
@@ -46,23 +46,21 @@ async function newMember(inviteCode: string, serverId: string, viewport = laptop
 describe("one server, several people, everything live", () => {
   const aliceName = uniqueName("alice");
   const serverName = `Trail crew ${uniqueName("")}`;
-  let alice: Page;
-  let bob: Page;
-  let bobName = "";
-  let serverId = "";
-  let inviteCode = "";
+  const scene = story<{ alice: Page }, { bob: Page; bobName: string; serverId: string; inviteCode: string }>(async () => ({ alice: await person() }));
 
   it("the owner sees a newcomer appear in the member list, online, under the owner", async () => {
-    alice = await person();
+    const { alice } = scene.people;
     await register(alice, aliceName);
     const { api } = await apiOf(alice);
     const server = await call(api.servers.$post({ json: { name: serverName } }));
-    serverId = server.id;
-    inviteCode = (await call(api.servers[":id"].invites.$post({ param: { id: serverId }, json: {} }))).code;
+    const serverId = scene.learn("serverId", server.id);
+    const inviteCode = scene.learn("inviteCode", (await call(api.servers[":id"].invites.$post({ param: { id: serverId }, json: {} }))).code);
     await alice.goto(`/servers/${serverId}`);
     await memberRow(alice, aliceName).waitFor();
 
-    ({ page: bob, name: bobName } = await newMember(inviteCode, serverId));
+    const { page: bob, name: bobName } = await newMember(inviteCode, serverId);
+    scene.learn("bob", bob);
+    scene.learn("bobName", bobName);
     await memberRow(alice, bobName).getByRole("img", { name: "Online" }).waitFor();
     expect(await memberPanel(alice).locator(".name").allTextContents()).toEqual([aliceName, bobName]);
     await memberPanel(alice).getByRole("heading", { name: "Owner" }).waitFor();
@@ -73,6 +71,8 @@ describe("one server, several people, everything live", () => {
   });
 
   it("an author edits a message inline, and the other side sees the new text marked (edited)", async () => {
+    const { alice } = scene.people;
+    const bob = scene.fact("bob");
     await say(bob, "general", "Meet at 9 at the car park");
     await messageRow(alice, "general", "Meet at 9 at the car park").waitFor();
 
@@ -96,6 +96,8 @@ describe("one server, several people, everything live", () => {
   });
 
   it("↑ in an empty composer edits one's last message; Escape leaves it as it was", async () => {
+    const { alice } = scene.people;
+    const bob = scene.fact("bob");
     await composer(bob, "general").press("ArrowUp");
     const editor = messageList(bob, "general").getByRole("textbox", { name: "Edit message" });
     expect(await editor.inputValue()).toBe("Meet at 10 at the car park");
@@ -113,6 +115,8 @@ describe("one server, several people, everything live", () => {
   });
 
   it("an author deletes a message after confirming, and it disappears on the other side", async () => {
+    const { alice } = scene.people;
+    const bob = scene.fact("bob");
     await say(bob, "general", "Oops, wrong channel");
     await messageRow(alice, "general", "Oops, wrong channel").waitFor();
     const mine = messageRow(bob, "general", "Oops, wrong channel");
@@ -128,6 +132,8 @@ describe("one server, several people, everything live", () => {
   });
 
   it("the owner deletes someone else's message, and it disappears for its author", async () => {
+    const { alice } = scene.people;
+    const bob = scene.fact("bob");
     await say(bob, "general", "Buy cheap boots at example.com");
     const spam = messageRow(alice, "general", "Buy cheap boots at example.com");
     await spam.waitFor();
@@ -139,6 +145,9 @@ describe("one server, several people, everything live", () => {
   });
 
   it("shows who is typing under the composer, and clears it when their message arrives", async () => {
+    const { alice } = scene.people;
+    const bob = scene.fact("bob");
+    const bobName = scene.fact("bobName");
     const typing = alice.getByText(`${bobName} is typing…`);
     await composer(bob, "general").pressSequentially("On my", { delay: 20 });
     await typing.waitFor();
@@ -158,6 +167,8 @@ describe("one server, several people, everything live", () => {
   });
 
   it("a new channel appears in the other's list as it is created", async () => {
+    const { alice } = scene.people;
+    const bob = scene.fact("bob");
     await alice.getByRole("button", { name: "Create a channel" }).click();
     await alice.getByRole("dialog", { name: "Create a channel" }).getByLabel("Channel name").fill("gear");
     await alice.getByRole("dialog", { name: "Create a channel" }).getByRole("button", { name: "Create channel" }).click();
@@ -168,6 +179,9 @@ describe("one server, several people, everything live", () => {
   });
 
   it("someone's dot goes grey when they close their page", async () => {
+    const { alice } = scene.people;
+    const serverId = scene.fact("serverId");
+    const inviteCode = scene.fact("inviteCode");
     const { page: carol, name: carolName } = await newMember(inviteCode, serverId);
     await memberRow(alice, carolName).getByRole("img", { name: "Online" }).waitFor();
     await carol.close();
@@ -176,6 +190,9 @@ describe("one server, several people, everything live", () => {
   });
 
   it("a member leaves after confirming: the server leaves their rail, and their name the member list", async () => {
+    const { alice } = scene.people;
+    const serverId = scene.fact("serverId");
+    const inviteCode = scene.fact("inviteCode");
     const { page: dan, name: danName } = await newMember(inviteCode, serverId);
     await memberRow(alice, danName).waitFor();
     await dan.getByRole("button", { name: "Leave server" }).click();
@@ -191,6 +208,10 @@ describe("one server, several people, everything live", () => {
   });
 
   it("the owner kicks a member: the member's window leaves the server at once, and cannot open it again", async () => {
+    const { alice } = scene.people;
+    const bob = scene.fact("bob");
+    const bobName = scene.fact("bobName");
+    const serverId = scene.fact("serverId");
     const row = memberRow(alice, bobName);
     await row.hover();
     await row.getByRole("button", { name: `Kick ${bobName}` }).click();
@@ -208,6 +229,8 @@ describe("one server, several people, everything live", () => {
   });
 
   it("the owner deletes a server after typing its name: it leaves every member's rail, and their window", async () => {
+    const { alice } = scene.people;
+    const bob = scene.fact("bob");
     const doomedName = `Doomed ${uniqueName("")}`;
     const { api } = await apiOf(alice);
     const doomed = await call(api.servers.$post({ json: { name: doomedName } }));
@@ -237,6 +260,9 @@ describe("one server, several people, everything live", () => {
   });
 
   it("fits a phone: the member list slides over the conversation, and messages can be edited there", async () => {
+    const { alice } = scene.people;
+    const serverId = scene.fact("serverId");
+    const inviteCode = scene.fact("inviteCode");
     await alice.goto(`/servers/${serverId}`);
     const { page: erin, name: erinName } = await newMember(inviteCode, serverId, phone);
     await say(erin, "general", "Hello from my phone");
@@ -244,7 +270,7 @@ describe("one server, several people, everything live", () => {
     const sheet = erin.getByRole("dialog", { name: "Members" });
     await sheet.getByRole("listitem").filter({ hasText: aliceName }).waitFor();
     await sheet.getByRole("listitem").filter({ hasText: erinName }).waitFor();
-    await erin.waitForTimeout(200);
+    await settled(erin);
     await shot(erin, "phone-members");
     await erin.keyboard.press("Escape");
     await sheet.waitFor({ state: "hidden" });
@@ -346,9 +372,12 @@ describe("a direct conversation across a dropped connection", () => {
     await world.app.start();
     await gus.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
     await list(gus, fayName).getByText("Third while you were away").waitFor();
-    await gus.waitForTimeout(300);
+    // A message sent live after the catch-up is the marker: once it is in, a second copy of any
+    // caught-up message would be too.
+    await call(fayApi.api.dms[":id"].messages.$post({ param: { id: dm.id }, json: { content: "And now live" } }));
+    await list(gus, fayName).getByText("And now live").waitFor();
     const texts = await list(gus, fayName).locator("li.message .content").allTextContents();
-    expect(texts).toEqual(["First while you were away", "Second while you were away", "Third while you were away"]);
+    expect(texts).toEqual(["First while you were away", "Second while you were away", "Third while you were away", "And now live"]);
     await shot(gus, "laptop-dm-caught-up");
   }, 60_000);
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { call } from "../src/lib/api.ts";
-import { apiUser, laptop, openNavigation, phone, register, resize, shot, stage, uniqueName } from "./browser.ts";
+import { apiUser, laptop, openNavigation, phone, register, resize, shot, stage, story, uniqueName } from "./browser.ts";
 
 const world = stage();
 const { person, errors } = world;
@@ -17,11 +17,13 @@ const dmList = (page: Page, username: string) => page.getByRole("list", { name: 
 describe("a direct message round trip", () => {
   const carolName = uniqueName("carol");
   const daveName = uniqueName("dave");
-  let carol: Page;
-  let dave: Page;
+  const scene = story<{ carol: Page; dave: Page }>(async () => {
+    const [carol, dave] = await Promise.all([person(), person(phone)]);
+    return { carol, dave };
+  });
 
   it("Carol finds Dave by the start of his username and opens a conversation", async () => {
-    [carol, dave] = await Promise.all([person(), person(phone)]);
+    const { carol, dave } = scene.people;
     await register(carol, carolName);
     await register(dave, daveName);
     await carol.getByLabel("Find people").fill(daveName.slice(0, 6).toUpperCase());
@@ -35,6 +37,7 @@ describe("a direct message round trip", () => {
   });
 
   it("Dave gets Carol's message live: the conversation appears in his list, marked unread", async () => {
+    const { carol, dave } = scene.people;
     await dmComposer(carol, daveName).fill("Hey Dave, are you coming on Saturday?");
     await dmComposer(carol, daveName).press("Enter");
     // Dave is on a phone: the list of conversations is his home page.
@@ -49,6 +52,7 @@ describe("a direct message round trip", () => {
   });
 
   it("Carol sees Dave's answer appear live in the open conversation", async () => {
+    const { carol, dave } = scene.people;
     await dmComposer(dave, carolName).fill("Yes! I'll bring the map.");
     await dmComposer(dave, carolName).press("Enter");
     await dmList(carol, daveName).getByText("Yes! I'll bring the map.").waitFor();
@@ -62,13 +66,13 @@ describe("an owner's server: channels, invites and passwords", () => {
   const ownerName = uniqueName("olga");
   const memberName = uniqueName("mia");
   const serverName = `Book circle ${uniqueName("")}`;
-  let owner: Page;
-  let member: Page;
-  let serverId = "";
-  let inviteCode = "";
+  const scene = story<{ owner: Page; member: Page }, { serverId: string; inviteCode: string }>(async () => {
+    const [owner, member] = await Promise.all([person(), person()]);
+    return { owner, member };
+  });
 
   it("refuses a server name already taken, next to the field, with the button disabled meanwhile", async () => {
-    owner = await person();
+    const { owner } = scene.people;
     await register(owner, ownerName);
     const taken = await apiUser(world.app.url, uniqueName("first"));
     await call(taken.api.servers.$post({ json: { name: serverName.toUpperCase() } }));
@@ -93,10 +97,11 @@ describe("an owner's server: channels, invites and passwords", () => {
     await dialog.getByLabel("Server name").fill(`${serverName} 2`);
     await dialog.getByRole("button", { name: "Create server" }).click();
     await owner.waitForURL(/\/servers\/\w+\/channels\/\w+$/);
-    serverId = new URL(owner.url()).pathname.split("/")[2]!;
+    scene.learn("serverId", new URL(owner.url()).pathname.split("/")[2]!);
   });
 
   it("the owner creates a channel, and a second one of the same name is refused", async () => {
+    const { owner } = scene.people;
     await owner.getByRole("button", { name: "Create a channel" }).click();
     const dialog = owner.getByRole("dialog", { name: "Create a channel" });
     await dialog.getByLabel("Channel name").fill("announcements");
@@ -112,6 +117,8 @@ describe("an owner's server: channels, invites and passwords", () => {
   });
 
   it("the owner creates an invite with max uses and expiry, and sees it listed with uses and expiry", async () => {
+    const { owner } = scene.people;
+    const serverId = scene.fact("serverId");
     await owner.getByRole("link", { name: "Server settings" }).first().click();
     await owner.waitForURL(`**/servers/${serverId}/settings`);
     const invites = owner.getByRole("region", { name: "Invites" });
@@ -121,7 +128,7 @@ describe("an owner's server: channels, invites and passwords", () => {
     await invites.getByRole("button", { name: "Create invite link" }).click();
     const row = invites.getByRole("table", { name: "Invites" }).getByRole("row").nth(1);
     await row.waitFor();
-    inviteCode = (await row.locator("code").textContent())!;
+    const inviteCode = scene.learn("inviteCode", (await row.locator("code").textContent())!);
     expect(inviteCode).toMatch(/^[A-Za-z0-9]{8,}$/);
     expect(await row.getByRole("cell").nth(1).textContent()).toBe("0 / 5");
     expect(await row.getByRole("cell").nth(2).textContent()).toBe("in 24 hours");
@@ -137,6 +144,7 @@ describe("an owner's server: channels, invites and passwords", () => {
   });
 
   it("the owner adds a labelled password with an expiry, and a wrong one is refused to a member", async () => {
+    const { owner, member } = scene.people;
     const passwords = owner.getByRole("region", { name: "Passwords" });
     await passwords.getByText("No passwords. Add one to let people join with the server's name.").waitFor();
     await passwords.getByRole("button", { name: "Add password" }).click();
@@ -154,7 +162,6 @@ describe("an owner's server: channels, invites and passwords", () => {
     await shot(owner, "phone-settings");
     await resize(owner, laptop);
 
-    member = await person();
     await register(member, memberName);
     await member.getByRole("link", { name: "Join a server" }).first().click();
     await member.waitForURL("**/join");
@@ -168,6 +175,8 @@ describe("an owner's server: channels, invites and passwords", () => {
   });
 
   it("the member joins with the right password and lands in the server", async () => {
+    const { owner, member } = scene.people;
+    const serverId = scene.fact("serverId");
     const form = member.getByRole("region", { name: "With a password" });
     await form.getByLabel("Password").fill("tulips-in-april");
     await form.getByRole("button", { name: "Join server" }).click();
@@ -185,6 +194,8 @@ describe("an owner's server: channels, invites and passwords", () => {
   });
 
   it("the owner revokes the invite and deletes the password; the link then says it does not work", async () => {
+    const { owner } = scene.people;
+    const inviteCode = scene.fact("inviteCode");
     const invites = owner.getByRole("region", { name: "Invites" });
     await invites.getByRole("button", { name: `Revoke invite ${inviteCode}` }).click();
     await invites.getByText("No active invites. Create one to bring people in.").waitFor();

@@ -5,7 +5,7 @@ import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { foldCase } from "../store/keys.ts";
-import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { decoyHash, hashPassword, verifyPassword } from "../auth/passwordHashing.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 
 /** Creates the account; the email and username guards make a second claim fail in the database. */

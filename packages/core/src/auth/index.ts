@@ -1,2 +1,2 @@
-export * from "./passwords.ts";
+export * from "./passwordHashing.ts";
 export * from "./tokens.ts";

@@ -4,7 +4,7 @@ import { AppError } from "../errors.ts";
 const ALG = "HS256";
 const ISSUER = "agorusta";
 /** A week: long enough not to log people out mid-conversation, short enough to bound a leak. */
-export const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+const TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 
 export interface Tokens {
   issue(userId: string): Promise<string>;

@@ -3,7 +3,7 @@
  * every Lambda instance. A counter is one item per (key, window), bumped by an atomic ADD.
  */
 import { createHash } from "node:crypto";
-import { isIPv6 } from "node:net";
+import ipaddr from "ipaddr.js";
 import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 
@@ -116,16 +116,12 @@ export async function limitFailures<T>(db: Db, counters: Counter[], check: () =>
 /**
  * What a client address is counted as. IPv6 clients usually hold a whole /64, so counting
  * single addresses would give one attacker 2^64 budgets; an IPv4-mapped address is its IPv4.
+ * Parsing is ipaddr.js's (zones, `::` and embedded IPv4 included); what is no address (`unknown`)
+ * is its own bucket.
  */
 export function addressBucket(address: string): string {
-  const bare = address.replace(/%.*$/, "");
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return mapped[1]!;
-  if (!isIPv6(bare)) return bare;
-  const groups = (part: string) => (part ? part.split(":") : []).flatMap((g) => (g.includes(".") ? ["0", "0"] : [g]));
-  const [head = "", tail] = bare.split("::");
-  const left = groups(head);
-  const right = tail === undefined ? [] : groups(tail);
-  const full = [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  return `${full.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":")}::/64`;
+  if (!ipaddr.isValid(address)) return address;
+  const ip = ipaddr.process(address);
+  if (ip.kind() === "ipv4") return ip.toString();
+  return `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((part) => part.toString(16)).join(":")}::/64`;
 }

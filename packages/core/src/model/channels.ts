@@ -6,6 +6,10 @@ export const channels = {
     channelId: { type: "string", required: true, readOnly: true },
     name: { type: "string", required: true, readOnly: true },
     createdAt: { type: "string", required: true, readOnly: true },
+    /** The position of the channel's last change in its feed (messages/changes.ts); absent: none yet. */
+    seq: { type: "number" },
+    /** The newest message still in the channel; moved back when it is deleted. */
+    lastMessageId: { type: "string" },
   },
   indexes: {
     byServer: {

@@ -20,6 +20,10 @@ export const dmConversations = {
     second: participant,
     createdAt: { type: "string", required: true, readOnly: true },
     lastMessageAt: { type: "string" },
+    /** The position of the conversation's last change in its feed (messages/changes.ts); absent: none yet. */
+    seq: { type: "number" },
+    /** The newest message still in the conversation; moved back when it is deleted. */
+    lastMessageId: { type: "string" },
   },
   indexes: {
     byId: {

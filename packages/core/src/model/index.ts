@@ -11,12 +11,20 @@ import { serverPasswords } from "./serverPasswords.ts";
 import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
 import { connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
+import { uploads } from "./uploads.ts";
+import { reactions } from "./reactions.ts";
+import { changes } from "./changes.ts";
+import { mentions, readStates } from "./readStates.ts";
+import { systemClock, type Clock } from "../store/time.ts";
 
 export type { UniqueKind } from "./uniques.ts";
 
-/** The one ElectroDB `Service` over the one table. */
-export function createDb(client: DynamoDBDocumentClient, table: string) {
-  return new Service(
+/**
+ * The one ElectroDB `Service` over the one table, with the clock of the process that writes
+ * through it (tests give writers skewed clocks, as Lambdas on different hosts have).
+ */
+export function createDb(client: DynamoDBDocumentClient, table: string, clock: Clock = systemClock) {
+  const service = new Service(
     {
       users: new Entity(users),
       uniques: new Entity(uniques),
@@ -32,9 +40,15 @@ export function createDb(client: DynamoDBDocumentClient, table: string) {
       connections: new Entity(connections),
       subscriptions: new Entity(subscriptions),
       rateLimits: new Entity(rateLimits),
+      uploads: new Entity(uploads),
+      reactions: new Entity(reactions),
+      changes: new Entity(changes),
+      readStates: new Entity(readStates),
+      mentions: new Entity(mentions),
     },
     { client, table },
   );
+  return Object.assign(service, { clock });
 }
 
 export type Db = ReturnType<typeof createDb>;
@@ -47,7 +61,12 @@ export type MessageItem = EntityItem<Entities["messages"]>;
 export type InviteItem = EntityItem<Entities["invites"]>;
 export type ServerPasswordItem = EntityItem<Entities["serverPasswords"]>;
 export type DmConversationItem = EntityItem<Entities["dmConversations"]>;
-export type DmInboxItem = EntityItem<Entities["dmInboxes"]>;
 export type DmMessageItem = EntityItem<Entities["dmMessages"]>;
 export type ConnectionItem = EntityItem<Entities["connections"]>;
 export type SubscriptionItem = EntityItem<Entities["subscriptions"]>;
+export type UploadItem = EntityItem<Entities["uploads"]>;
+export type ReactionItem = EntityItem<Entities["reactions"]>;
+export type ChangeItem = EntityItem<Entities["changes"]>;
+export type ReadStateItem = EntityItem<Entities["readStates"]>;
+export type MentionItem = EntityItem<Entities["mentions"]>;
+export { EVERYONE } from "./readStates.ts";

@@ -6,6 +6,8 @@ export const servers = {
     name: { type: "string", required: true, readOnly: true },
     ownerId: { type: "string", required: true, readOnly: true },
     createdAt: { type: "string", required: true, readOnly: true },
+    /** The icon's object key (`icons/<serverId>/<uploadId>`), versioned like avatars. */
+    iconKey: { type: "string" },
   },
   indexes: {
     byId: {

@@ -1,9 +1,11 @@
+import { ttlAttribute } from "../store/table.ts";
+
 /**
  * Uniqueness guards. DynamoDB has no unique constraint, so each unique value gets an item
  * whose key *is* the value, put with `attribute_not_exists` in the same transaction as the
- * thing it guards. `holderId` points back at the holder (user, server, channel, DM).
+ * thing it guards. `holderId` points back at the holder (user, server, channel, DM, message).
  */
-export const uniqueKinds = ["email", "username", "serverName", "channelName", "dmPair"] as const;
+const uniqueKinds = ["email", "username", "serverName", "channelName", "dmPair", "messageNonce"] as const;
 export type UniqueKind = (typeof uniqueKinds)[number];
 
 export const uniques = {
@@ -12,6 +14,8 @@ export const uniques = {
     kind: { type: uniqueKinds, required: true, readOnly: true },
     value: { type: "string", required: true, readOnly: true },
     holderId: { type: "string", required: true, readOnly: true },
+    /** Only for guards that lapse (`messageNonce`, 24 h): epoch seconds. */
+    ttl: { type: "number", field: ttlAttribute, readOnly: true },
   },
   indexes: {
     byValue: {

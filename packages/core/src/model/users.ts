@@ -15,6 +15,8 @@ export const users = {
     connectionCount: { type: "number" },
     /** Epoch seconds after which a count left by a missed `$disconnect` is stale (API Gateway's 2 h limit). */
     onlineUntil: { type: "number" },
+    /** The avatar's object key (`avatars/<userId>/<uploadId>`): a new avatar is a new key, so URLs of the old one stay cacheable. */
+    avatarKey: { type: "string" },
   },
   indexes: {
     byId: {

@@ -3,30 +3,54 @@
  * and the one interface the REST routes use to push it. Delivery is the realtime module's
  * business; routes only say what happened and to whom, after it is stored.
  */
-import type { Channel, DmMessage, Member, Message, User } from "../views.ts";
+import type { Channel, DmMessage, Member, Message, ReadState, User } from "../views.ts";
 import type { ErrorCode } from "../errors.ts";
 
+/**
+ * Every event about a message carries `cursor`: its conversation's feed position right after
+ * that change, for `GET …/changes?since=` after a reconnect (api.md "Change feeds").
+ */
 export type ServerEvent =
-  | { type: "new_message"; message: Message }
-  | { type: "message_updated"; message: Message }
-  | { type: "message_deleted"; channelId: string; messageId: string }
-  | { type: "new_dm_message"; message: DmMessage }
-  | { type: "dm_message_updated"; message: DmMessage }
-  | { type: "dm_message_deleted"; conversationId: string; messageId: string }
+  | { type: "new_message"; message: Message; cursor: string }
+  | { type: "message_updated"; message: Message; cursor: string }
+  | { type: "message_deleted"; channelId: string; messageId: string; cursor: string }
+  | { type: "new_dm_message"; message: DmMessage; cursor: string }
+  | { type: "dm_message_updated"; message: DmMessage; cursor: string }
+  | { type: "dm_message_deleted"; conversationId: string; messageId: string; cursor: string }
+  /** To the server's whole-server subscribers, for every message created in any of its channels. */
+  | {
+      type: "channel_activity";
+      serverId: string;
+      channelId: string;
+      messageId: string;
+      authorId: string;
+      mentions: string[];
+      mentionsEveryone: boolean;
+    }
+  /** To every connection of the reader, when any of their devices moves a read position. */
+  | ({ type: "read_state" } & ReadState)
   | { type: "member_joined"; serverId: string; member: Member }
   | { type: "member_left"; serverId: string; userId: string }
   | { type: "channel_created"; channel: Channel }
   | { type: "server_deleted"; serverId: string }
   | { type: "typing"; channelId: string; user: User }
-  | { type: "presence"; userId: string; online: boolean };
+  | { type: "presence"; userId: string; online: boolean }
+  | ReactionEvent;
+
+/** A reaction added or removed (api.md "Reactions"); `count` is the emoji's count after the change. */
+export type ReactionEvent =
+  | ({ type: "reaction_added" | "reaction_removed"; channelId: string } & ReactionChange)
+  | ({ type: "dm_reaction_added" | "dm_reaction_removed"; conversationId: string } & ReactionChange);
+interface ReactionChange { messageId: string; emoji: string; userId: string; count: number; cursor?: string }
 
 /** Frames the server answers a client's action with. */
 export type ReplyFrame =
-  | { type: "subscribed"; channelId: string }
-  | { type: "unsubscribed"; channelId: string }
+  // Each names a channel or a whole server; `?: never` lets a client read either field of any of them.
+  | { type: "subscribed" | "unsubscribed"; channelId: string; serverId?: never }
+  | { type: "subscribed" | "unsubscribed"; serverId: string; channelId?: never }
   | { type: "pong" }
-  /** `channelId` names the channel of a refused subscribe, so a client subscribing to several can tell which. */
-  | { type: "error"; code: ErrorCode; message: string; channelId?: string };
+  /** `channelId` / `serverId` name what a refused subscribe was for, so a client subscribing to several can tell which. */
+  | { type: "error"; code: ErrorCode; message: string; channelId?: string; serverId?: string };
 
 export type Frame = ServerEvent | ReplyFrame;
 
@@ -35,7 +59,10 @@ export type Frame = ServerEvent | ReplyFrame;
  * been attempted, within a bounded time, so a slow or dead connection cannot fail or stall a request.
  */
 export interface Publisher {
-  /** To every connection subscribed to the channel. `exceptUserId` skips that user's connections (typing). */
+  /**
+   * To every connection subscribed to the channel. `exceptUserId` skips that user's connections (typing).
+   * A server's id names its whole-server subscribers (realtime/subscriptions.ts): `channel_activity` goes there.
+   */
   toChannel(channelId: string, event: ServerEvent, options?: { exceptUserId?: string }): Promise<void>;
   /**
    * To every connection subscribed to any channel of the server (or of any of these servers),

@@ -1,6 +1,12 @@
 /**
  * What a connection listens to: subscribe (members only, checked in the same transaction as the
  * put), unsubscribe, and the check that a connection may send to a channel it watches.
+ *
+ * A whole-server subscription (api.md "WebSocket: whole servers") is a subscription item whose
+ * `channelId` is the server's own id (ids are ULIDs, so no channel has it). It is therefore
+ * found, like any subscription, by the server (gsi2: server-level events), by its connection
+ * (cleanup at `$disconnect`) and by a leave or kick (which deletes the leaver's subscriptions
+ * to the server), and its "channel" partition is where `channel_activity` fans out from.
  */
 import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
@@ -18,16 +24,36 @@ export async function subscribe(db: Db, input: { connectionId: string; channelId
   // A connection item outlived by its socket (swept by TTL) has no user left to authorize.
   if (!connection.data) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
   if (!serverId) throw new AppError("not_found", "No such channel.");
-  const { userId, ttl } = connection.data;
+  await putSubscription(db, { ...connection.data, channelId: input.channelId, serverId }, "No such channel.");
+}
+
+/** Subscribes a connection to a whole server: members only, as for a channel. */
+export async function subscribeServer(db: Db, input: { connectionId: string; serverId: string }): Promise<void> {
+  const { data: connection } = await db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true });
+  if (!connection) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
+  await putSubscription(db, { ...connection, channelId: input.serverId, serverId: input.serverId }, "No such server.");
+}
+
+/** Idempotent, like a channel's. */
+export async function unsubscribeServer(db: Db, input: { connectionId: string; serverId: string }): Promise<void> {
+  await unsubscribe(db, { connectionId: input.connectionId, channelId: input.serverId });
+}
+
+async function putSubscription(
+  db: Db,
+  input: { connectionId: string; userId: string; ttl?: number | undefined; channelId: string; serverId: string },
+  notFound: string,
+): Promise<void> {
+  const { connectionId, userId, ttl, channelId, serverId } = input;
   // The membership is checked in the same transaction as the put: a kick that lands between
   // a separate check and the put would otherwise leave the kicked user listening.
   const refused = await transact(db, ({ members, subscriptions }) => ({
     membership: members.check({ serverId, userId }).where((a, op) => op.exists(a.role)).commit(),
     subscription: subscriptions
-      .put({ channelId: input.channelId, connectionId: input.connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
+      .put({ channelId, connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) })
       .commit(),
   }));
-  if (refused.has("membership")) throw new AppError("not_found", "No such channel.");
+  if (refused.has("membership")) throw new AppError("not_found", notFound);
   assertCommitted(refused, "subscribe");
 }
 
@@ -51,6 +77,7 @@ export async function unsubscribe(db: Db, input: { connectionId: string; channel
 /** A connection may send `typing` to a channel it is subscribed to (which it could only do as a member). */
 export async function subscriberOf(db: Db, connectionId: string, channelId: string) {
   const { data } = await db.entities.subscriptions.get({ channelId, connectionId }).go({ consistent: true });
-  if (!data) throw new AppError("not_found", "Subscribe to the channel first.");
+  // A whole-server subscription is not one to a channel: nobody types into a server.
+  if (!data || data.channelId === data.serverId) throw new AppError("not_found", "Subscribe to the channel first.");
   return data;
 }

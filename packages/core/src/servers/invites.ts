@@ -7,6 +7,8 @@ import { requireOwner } from "./access.ts";
 import { isConditionalFailure } from "../store/transactions.ts";
 import { newMembership } from "./joining.ts";
 import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
+import { imageUrlOf } from "../attachments/files.ts";
+import type { FileStore } from "../attachments/storage.ts";
 import { isOnline } from "../realtime/presence.ts";
 import { getServerForMember } from "./server.ts";
 
@@ -88,7 +90,7 @@ export async function getInviteInfo(db: Db, code: string): Promise<InviteInfo> {
  * count guarded by `uses < maxUses`, so concurrent joins never exceed `maxUses`. Someone
  * already a member succeeds without consuming a use.
  */
-export async function joinByInvite(db: Db, code: string, userId: string): Promise<{ server: Server; joined: Member | null }> {
+export async function joinByInvite(db: Db, code: string, userId: string, files?: FileStore): Promise<{ server: Server; joined: Member | null }> {
   const invite = await findInvite(db, code);
   const [member, server, user] = await Promise.all([
     db.entities.members.get({ serverId: invite.serverId, userId }).go(),
@@ -97,8 +99,9 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
   ]);
   if (!server.data) throw new AppError("invite_not_found");
   if (!user.data) throw new AppError("unauthorized");
+  const icon = await imageUrlOf(files, server.data.iconKey);
   // A member following the link again is already where they wanted to be, used up or not.
-  if (member.data) return { server: serverView(server.data), joined: null };
+  if (member.data) return { server: serverView(server.data, icon), joined: null };
   assertUsable(invite);
 
   const membership = newMembership(server.data, user.data as UserItem, "member");
@@ -119,13 +122,13 @@ export async function joinByInvite(db: Db, code: string, userId: string): Promis
     membership: members.create(membership).commit(),
   }));
   // A concurrent join of the same user got there first: a member, and no use spent.
-  if (refused.has("membership")) return { server: serverView(server.data), joined: null };
+  if (refused.has("membership")) return { server: serverView(server.data, icon), joined: null };
   if (refused.has("use")) {
     // Lost the last use to a concurrent join, or the invite was revoked or expired meanwhile.
     await usableInvite(db, code);
     throw new AppError("invite_exhausted");
   }
   assertCommitted(refused, "joinByInvite");
-  return { server: serverView(server.data), joined: memberView(membership, isOnline(user.data)) };
+  return { server: serverView(server.data, icon), joined: memberView(membership, isOnline(user.data), await imageUrlOf(files, user.data.avatarKey)) };
 }
 

@@ -4,10 +4,12 @@ import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
-import { decoyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { decoyHash, hashPassword, verifyPassword } from "../auth/passwordHashing.ts";
 import { addMember } from "./joining.ts";
 import { requireOwnerOf } from "./access.ts";
 import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
+import { imageUrlOf } from "../attachments/files.ts";
+import type { FileStore } from "../attachments/storage.ts";
 
 /** Owner only. Several passwords may be live at once (one per group of people, say). */
 export async function createServerPassword(
@@ -52,6 +54,8 @@ export async function deleteServerPassword(db: Db, serverId: string, userId: str
 export async function joinByPassword(
   db: Db,
   input: { name: string; password: string; userId: string },
+  /** Signs the server's icon and the joiner's avatar in what is answered and announced. */
+  files?: FileStore,
 ): Promise<{ server: Server; joined: Member | null }> {
   const guard = await db.entities.uniques.get({ kind: "serverName", value: guardValue(input.name) }).go();
   const serverId = guard.data?.holderId;
@@ -68,5 +72,6 @@ export async function joinByPassword(
   if (!server || !live.length || !matches.includes(true)) throw new AppError("invalid_server_credentials");
   if (!user) throw new AppError("unauthorized");
   const membership = await addMember(db, server, user);
-  return { server: serverView(server), joined: membership && memberView(membership, isOnline(user)) };
+  const [icon, avatar] = await Promise.all([imageUrlOf(files, server.iconKey), imageUrlOf(files, user.avatarKey)]);
+  return { server: serverView(server, icon), joined: membership && memberView(membership, isOnline(user), avatar) };
 }

@@ -1,8 +1,9 @@
 import type { Db, MemberItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { requireMember, requireOwner, requireOwnerOf } from "./access.ts";
-import { onlineUsers } from "../realtime/presence.ts";
-import { deleteEach } from "../store/batches.ts";
+import { isOnline } from "../realtime/presence.ts";
+import { deleteEach, getEach } from "../store/batches.ts";
+import { imageUrlOf, type Stores } from "../attachments/files.ts";
 import { memberView, type Member } from "../views.ts";
 
 /** Above every roster key: role ranks are digits and usernames are `[a-z0-9_.-]`. */
@@ -10,11 +11,11 @@ const ROSTER_END = { roleRank: "9", usernameLower: "~" };
 
 /**
  * The roster, owner first, then by username: one Query of the roster index (its key is
- * role rank + lower-cased username) and one BatchGet for who is online. `after` is the last
+ * role rank + lower-cased username) and one BatchGet for who is online and their avatars. `after` is the last
  * user id of the previous page; its membership gives the key to resume from.
  */
 export async function listMembers(
-  db: Db,
+  { db, files }: Stores,
   input: { serverId: string; userId: string; limit: number; after?: string | undefined },
 ): Promise<Member[]> {
   const [, cursor] = await Promise.all([
@@ -29,8 +30,12 @@ export async function listMembers(
     .between(from, ROSTER_END)
     .go({ limit: input.limit + 1 });
   const page = data.filter((m) => m.userId !== input.after).slice(0, input.limit);
-  const online = await onlineUsers(db, page.map((m) => m.userId));
-  return page.map((m) => memberView(m, online.has(m.userId)));
+  const users = await getEach(
+    page.map((m) => ({ userId: m.userId })),
+    (keys) => db.entities.users.get(keys).go({ attributes: ["userId", "connectionCount", "onlineUntil", "avatarKey"] }),
+  );
+  const byId = new Map(await Promise.all(users.map(async (u) => [u.userId, { online: isOnline(u), avatarUrl: await imageUrlOf(files, u.avatarKey) }] as const)));
+  return page.map((m) => memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null));
 }
 
 /**

@@ -8,6 +8,9 @@ import { requireMember } from "./access.ts";
 import { newMembership } from "./joining.ts";
 import { channelGuard, DEFAULT_CHANNEL } from "./channels.ts";
 import { channelView, serverFromMembership, serverView, type Server, type ServerDetail } from "../views.ts";
+import { getEach } from "../store/batches.ts";
+import { imageUrlOf } from "../attachments/files.ts";
+import type { FileStore } from "../attachments/storage.ts";
 
 /**
  * Creates the server, its `general` channel and the owner's membership in one transaction,
@@ -29,21 +32,33 @@ export async function createServer(db: Db, owner: UserItem, name: string): Promi
   return serverView(server);
 }
 
-/** The caller's servers, in the order they joined them: one Query on the membership index. */
-export async function listMyServers(db: Db, userId: string): Promise<Server[]> {
+/**
+ * The caller's servers, in the order they joined them: one Query on the membership index, and,
+ * with a file store to sign icons with, one BatchGetItem of the servers' icon keys (the icon is
+ * the one server fact that changes, so memberships do not copy it).
+ */
+export async function listMyServers(db: Db, userId: string, files?: FileStore): Promise<Server[]> {
   const { data } = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
-  return data.map(serverFromMembership);
+  const icons = files && data.length
+    ? await getEach(
+        data.map((m) => ({ serverId: m.serverId })),
+        (keys) => db.entities.servers.get(keys).go({ attributes: ["serverId", "iconKey"] }),
+      )
+    : [];
+  const urls = new Map(await Promise.all(icons.map(async (s) => [s.serverId, await imageUrlOf(files, s.iconKey)] as const)));
+  return data.map((m) => serverFromMembership(m, urls.get(m.serverId) ?? null));
 }
 
 /** The server with its channels (one Query of its partition) and the caller's role (one GetItem), in parallel. */
-export async function getServerDetail(db: Db, serverId: string, userId: string): Promise<ServerDetail> {
+export async function getServerDetail(db: Db, serverId: string, userId: string, files?: FileStore): Promise<ServerDetail> {
   const [member, detail] = await Promise.all([
     requireMember(db, serverId, userId),
     db.collections.serverDetail({ serverId }).go({ pages: "all" }),
   ]);
   const server = detail.data.servers[0];
   if (!server) throw new AppError("not_found", "No such server.");
-  return { ...serverView(server), channels: detail.data.channels.map(channelView), role: member.role };
+  const icon = await imageUrlOf(files, server.iconKey);
+  return { ...serverView(server, icon), channels: detail.data.channels.map(channelView), role: member.role };
 }
 
 /** The server item for a member, or 404 for anyone else. */

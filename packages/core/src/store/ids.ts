@@ -1,8 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { monotonicFactory } from "ulid";
+import { incrementBase32, monotonicFactory, ulid } from "ulid";
 
 /** Monotonic within a process, so two messages in one millisecond still sort in send order. */
 export const newId: () => string = monotonicFactory();
+
+/**
+ * A message id that sorts after `previous`, the conversation's newest: a ULID of `now` when that
+ * is later, else `previous` plus one. The send transaction is conditioned on the conversation's
+ * sequence, so ids within a conversation grow in commit order whatever the writer's clock says
+ * (a Lambda whose clock lags still never files a message before one already there).
+ */
+export function idAfter(previous: string | null | undefined, now: number): string {
+  const fresh = ulid(now);
+  return !previous || fresh > previous ? fresh : incrementBase32(previous);
+}
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

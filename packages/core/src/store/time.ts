@@ -1,9 +1,25 @@
-export const nowIso = () => new Date().toISOString();
+/**
+ * The one clock of the domain. Every Lambda has its own, and they disagree by seconds: nothing
+ * that must be exact (the order of a conversation's changes, who wins a race) is read from it.
+ * It only stamps what people see (`createdAt`, `editedAt`), the time part of new ids, and TTLs.
+ * The seam exists so tests can run writers whose clocks are skewed (docs/decisions.md, "Change feeds").
+ */
+export interface Clock {
+  /** Epoch milliseconds, as `Date.now()`. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A clock `offsetMs` ahead of (or, negative, behind) the system's: a Lambda whose host drifts. */
+export const skewedClock = (offsetMs: number): Clock => ({ now: () => Date.now() + offsetMs });
+
+export const nowIso = (clock: Clock = systemClock) => new Date(clock.now()).toISOString();
 
 /** An ISO timestamp `seconds` from now, and the same instant as the epoch seconds DynamoDB's TTL wants. */
-export function expiryIn(seconds: number | undefined): { expiresAt?: string; ttl?: number } {
+export function expiryIn(seconds: number | undefined, clock: Clock = systemClock): { expiresAt?: string; ttl?: number } {
   if (seconds === undefined) return {};
-  const at = Date.now() + seconds * 1000;
+  const at = clock.now() + seconds * 1000;
   return { expiresAt: new Date(at).toISOString(), ttl: Math.ceil(at / 1000) };
 }
 

@@ -41,10 +41,21 @@ export async function transact<Name extends string>(
     const refused = new Set(names.filter((_, i) => codes[i] === "ConditionalCheckFailed"));
     if (refused.size) return refused;
     const lostARace = codes.includes("TransactionConflict");
-    if (!lostARace || attempt >= attempts) {
-      throw new Error(`transaction canceled: ${names.map((n, i) => `${n}=${codes[i]}`).join(", ")}`);
-    }
+    const detail = names.map((n, i) => `${n}=${codes[i]}`).join(", ");
+    if (lostARace && attempt >= attempts) throw new TransactionConflict(detail);
+    if (!lostARace) throw new Error(`transaction canceled: ${detail}`);
     await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+  }
+}
+
+/**
+ * A transaction that still lost the race to another one on the same items after its attempts.
+ * A caller that rebuilds its writes from fresh reads (the change feed's sequence) retries on it.
+ */
+export class TransactionConflict extends Error {
+  constructor(detail: string) {
+    super(`transaction canceled: ${detail}`);
+    this.name = "TransactionConflict";
   }
 }
 

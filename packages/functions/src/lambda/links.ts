@@ -8,6 +8,7 @@ export const links = {
   jwtSecret: "JwtSecret",
   realtime: "Realtime",
   fanout: "Fanout",
+  files: "Files",
 } as const;
 
 /**
@@ -20,4 +21,6 @@ export interface LinkedResources {
   [links.realtime]: { url: string; managementEndpoint: string };
   /** `url` and `qualifier` are set only for functions with a URL or durable executions; the Fanout Lambda has neither. */
   [links.fanout]: { name: string; url?: string; qualifier?: string };
+  /** Linked to the API Lambda only: the WebSocket Lambda never touches files. */
+  [links.files]: { name: string };
 }

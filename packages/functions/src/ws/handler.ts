@@ -4,7 +4,15 @@
  */
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { AppError, isAppError, userView, type ReplyFrame } from "@agorusta/core";
-import { closeConnection, openConnection, subscribe, subscriberOf, unsubscribe } from "@agorusta/core/realtime";
+import {
+  closeConnection,
+  openConnection,
+  subscribe,
+  subscribeServer,
+  subscriberOf,
+  unsubscribe,
+  unsubscribeServer,
+} from "@agorusta/core/realtime";
 import { announcePresence } from "../delivery/announcePresence.ts";
 import { getUser } from "@agorusta/core/accounts";
 import { clientFrame, parse, type ClientFrame } from "@agorusta/core/schemas";
@@ -59,11 +67,14 @@ async function answer(deps: Deps, event: WsEvent): Promise<{ reply: ReplyFrame |
     frame = parse(clientFrame, decode(event));
     return { reply: await act(deps, event.requestContext.connectionId, frame), statusCode: 200 };
   } catch (e) {
-    const channelId = frame && "channelId" in frame ? { channelId: frame.channelId } : {};
-    if (isAppError(e)) return { reply: { type: "error", code: e.code, message: e.message, ...channelId }, statusCode: 200 };
+    const target = {
+      ...(frame && "channelId" in frame && frame.channelId ? { channelId: frame.channelId } : {}),
+      ...(frame && "serverId" in frame && frame.serverId ? { serverId: frame.serverId } : {}),
+    };
+    if (isAppError(e)) return { reply: { type: "error", code: e.code, message: e.message, ...target }, statusCode: 200 };
     console.error(`WebSocket ${frame?.action ?? "frame"} failed:`, e);
     const internal = new AppError("internal");
-    return { reply: { type: "error", code: internal.code, message: internal.message, ...channelId }, statusCode: 500 };
+    return { reply: { type: "error", code: internal.code, message: internal.message, ...target }, statusCode: 500 };
   }
 }
 
@@ -80,16 +91,26 @@ function decode(event: WsEvent): unknown {
 async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promise<ReplyFrame | null> {
   switch (frame.action) {
     case "subscribe":
-      await subscribe(deps.db, { connectionId, channelId: frame.channelId });
-      return { type: "subscribed", channelId: frame.channelId };
+      if (frame.serverId) {
+        await subscribeServer(deps.db, { connectionId, serverId: frame.serverId });
+        return { type: "subscribed", serverId: frame.serverId };
+      }
+      await subscribe(deps.db, { connectionId, channelId: frame.channelId! });
+      return { type: "subscribed", channelId: frame.channelId! };
     case "unsubscribe":
-      await unsubscribe(deps.db, { connectionId, channelId: frame.channelId });
-      return { type: "unsubscribed", channelId: frame.channelId };
+      if (frame.serverId) {
+        await unsubscribeServer(deps.db, { connectionId, serverId: frame.serverId });
+        return { type: "unsubscribed", serverId: frame.serverId };
+      }
+      await unsubscribe(deps.db, { connectionId, channelId: frame.channelId! });
+      return { type: "unsubscribed", channelId: frame.channelId! };
     case "ping":
       return { type: "pong" };
     case "typing": {
       const { userId } = await subscriberOf(deps.db, connectionId, frame.channelId);
       const user = await getUser(deps.db, userId);
+      // `avatarUrl` stays null: the bucket is linked to the API Lambda only (docs/decisions.md,
+      // "Avatars and server icons"); a client shows typing names, and has avatars from the roster.
       await deps.publisher.toChannel(frame.channelId, { type: "typing", channelId: frame.channelId, user: userView(user) }, { exceptUserId: userId });
       return null;
     }

@@ -7,7 +7,7 @@ import type { User } from "@agorusta/core/views";
 import { isApiError } from "./api.ts";
 import { mergeById, type TimelineMessage } from "./timeline.ts";
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 
 export interface FeedSource<M extends TimelineMessage> {
   /** Oldest first: the newest `limit` messages older than `before`. */

@@ -3,7 +3,7 @@
  */
 import { ApiError } from "./api.ts";
 import { wsBase } from "./config.ts";
-import { Realtime, type ConnectionState } from "./realtime.ts";
+import { Realtime, type ConnectionState } from "./socketClient.ts";
 import { api, send, session } from "./session.svelte.ts";
 
 class Live {

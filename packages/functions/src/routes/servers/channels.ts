@@ -1,12 +1,15 @@
 import { Hono } from "hono";
 import { createChannel } from "@agorusta/core/servers";
-import { createChannelBody, serverParams } from "@agorusta/core/schemas";
+import { markChannelRead } from "@agorusta/core/messages";
+import { channelParams, createChannelBody, readBody, serverParams } from "@agorusta/core/schemas";
+import { announceRead } from "../../delivery/readStateEvents.ts";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
-import { messagesRoutes } from "./messages.ts";
+import { changesRoutes, messagesRoutes } from "./messages.ts";
+import { attachmentsRoutes } from "./attachments.ts";
 
-/** `/servers/:id/channels`: creating channels (owner only); each channel's messages below. */
+/** `/servers/:id/channels`: creating channels (owner only), marking one read; each channel's messages and change feed below. */
 export const channelsRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .post("/", params(serverParams), validate("json", createChannelBody), async (c) => {
@@ -14,4 +17,12 @@ export const channelsRoutes = (deps: Deps) =>
       await deps.publisher.toServer(channel.serverId, { type: "channel_created", channel });
       return c.json(channel, 201);
     })
-    .route("/:cid/messages", messagesRoutes(deps));
+    .put("/:cid/read", params(channelParams), validate("json", readBody), async (c) => {
+      const { id: serverId, cid: channelId } = c.req.valid("param");
+      const read = await markChannelRead(deps.db, { serverId, channelId, userId: c.var.userId, messageId: c.req.valid("json").messageId });
+      await announceRead(deps, c.var.userId, read);
+      return c.json(read.state, 200);
+    })
+    .route("/:cid/messages", messagesRoutes(deps))
+    .route("/:cid/changes", changesRoutes(deps))
+    .route("/:cid/attachments", attachmentsRoutes(deps));

@@ -3,7 +3,7 @@ import { getUser } from "@agorusta/core/accounts";
 import { createServer, getServerDetail, joinByPassword, listMyServers, purgeServer, retireServer } from "@agorusta/core/servers";
 import { createServerBody, joinByPasswordBody, serverParams } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
-import { requireUser } from "../../http/auth.ts";
+import { requireUser } from "../../http/requireUser.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
 import { guardCredentials } from "../../http/bruteForce.ts";
@@ -12,12 +12,13 @@ import { channelsRoutes } from "./channels.ts";
 import { membersRoutes } from "./members.ts";
 import { serverInvitesRoutes } from "./invites.ts";
 import { passwordsRoutes } from "./passwords.ts";
+import { iconRoutes } from "./icon.ts";
 
 /** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
 export const serversRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", async (c) => c.json(await listMyServers(deps.db, c.var.userId), 200))
+    .get("/", async (c) => c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200))
     .post("/", validate("json", createServerBody), async (c) => {
       const owner = await getUser(deps.db, c.var.userId);
       return c.json(await createServer(deps.db, owner, c.req.valid("json").name), 201);
@@ -25,21 +26,22 @@ export const serversRoutes = (deps: Deps) =>
     .post("/join", validate("json", joinByPasswordBody), async (c) => {
       const { name, password } = c.req.valid("json");
       const { server, joined } = await guardCredentials(deps, c, "joinByPassword", name, () =>
-        joinByPassword(deps.db, { name, password, userId: c.var.userId }),
+        joinByPassword(deps.db, { name, password, userId: c.var.userId }, deps.files),
       );
       await announceJoin(deps, server.id, joined);
       return c.json(server, 200);
     })
-    .get("/:id", params(serverParams), async (c) => c.json(await getServerDetail(deps.db, c.req.valid("param").id, c.var.userId), 200))
+    .get("/:id", params(serverParams), async (c) => c.json(await getServerDetail(deps.db, c.req.valid("param").id, c.var.userId, deps.files), 200))
     .delete("/:id", params(serverParams), async (c) => {
       const serverId = c.req.valid("param").id;
       await retireServer(deps.db, serverId, c.var.userId);
       // Announced while the subscriptions that say who listens still exist; then they go too.
       await deps.publisher.toServer(serverId, { type: "server_deleted", serverId }, { alsoUserIds: [c.var.userId] });
-      await purgeServer(deps.db, serverId);
+      await purgeServer(deps, serverId);
       return c.body(null, 204);
     })
     .route("/:id/channels", channelsRoutes(deps))
     .route("/:id/members", membersRoutes(deps))
     .route("/:id/invites", serverInvitesRoutes(deps))
-    .route("/:id/passwords", passwordsRoutes(deps));
+    .route("/:id/passwords", passwordsRoutes(deps))
+    .route("/:id/icon", iconRoutes(deps));

@@ -11,7 +11,7 @@ export const membersRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .get("/", params(serverParams), validate("query", membersQuery), async (c) => {
       const serverId = c.req.valid("param").id;
-      return c.json(await listMembers(deps.db, { serverId, userId: c.var.userId, ...c.req.valid("query") }), 200);
+      return c.json(await listMembers(deps, { serverId, userId: c.var.userId, ...c.req.valid("query") }), 200);
     })
     .delete("/me", params(serverParams), async (c) => {
       const serverId = c.req.valid("param").id;

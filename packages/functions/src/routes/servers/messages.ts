@@ -1,33 +1,70 @@
 import { Hono } from "hono";
-import { deleteMessage, editMessage, listMessages, sendMessage } from "@agorusta/core/messages";
-import { channelMessageParams, channelParams, historyQuery, messageBody } from "@agorusta/core/schemas";
+import { deleteMessage, editMessage, listChannelChanges, listChannelReactors, listMessages, sendMessage, setChannelReaction } from "@agorusta/core/messages";
+import {
+  changesQuery,
+  channelMessageParams,
+  channelParams,
+  channelReactionParams,
+  historyQuery,
+  messageBody,
+  reactorsQuery,
+  sendMessageBody,
+} from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
+import { announceMessage } from "../../delivery/messageEvents.ts";
 
-/** `/servers/:id/channels/:cid/messages`: a channel's history, sending, editing and deleting. */
+/** `/servers/:id/channels/:cid/messages`: a channel's history, sending, editing, deleting and reactions. */
 export const messagesRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .get("/", params(channelParams), validate("query", historyQuery), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
-      const page = await listMessages(deps.db, { serverId, channelId, userId: c.var.userId, ...c.req.valid("query") });
+      const page = await listMessages(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("query") });
       return c.json(page, 200);
     })
-    .post("/", params(channelParams), validate("json", messageBody), async (c) => {
+    .post("/", params(channelParams), validate("json", sendMessageBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
-      const message = await sendMessage(deps.db, { serverId, channelId, userId: c.var.userId, content: c.req.valid("json").content });
-      await deps.publisher.toChannel(message.channelId, { type: "new_message", message });
-      return c.json(message, 201);
+      const sent = await sendMessage(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("json") });
+      // A repeated nonce stored nothing, so nothing is pushed again.
+      if (!sent.created) return c.json(sent.message, 200);
+      await announceMessage(deps, sent.message, sent.cursor);
+      return c.json(sent.message, 201);
     })
     .patch("/:mid", params(channelMessageParams), validate("json", messageBody), async (c) => {
       const { id: serverId, cid: channelId, mid: messageId } = c.req.valid("param");
-      const message = await editMessage(deps.db, { serverId, channelId, messageId, userId: c.var.userId, content: c.req.valid("json").content });
-      await deps.publisher.toChannel(message.channelId, { type: "message_updated", message });
+      const { message, cursor } = await editMessage(deps, { serverId, channelId, messageId, userId: c.var.userId, content: c.req.valid("json").content });
+      await deps.publisher.toChannel(message.channelId, { type: "message_updated", message, cursor });
       return c.json(message, 200);
     })
     .delete("/:mid", params(channelMessageParams), async (c) => {
       const { id: serverId, cid: channelId, mid: messageId } = c.req.valid("param");
-      await deleteMessage(deps.db, { serverId, channelId, messageId, userId: c.var.userId });
-      await deps.publisher.toChannel(channelId, { type: "message_deleted", channelId, messageId });
+      const { cursor } = await deleteMessage(deps, { serverId, channelId, messageId, userId: c.var.userId });
+      await deps.publisher.toChannel(channelId, { type: "message_deleted", channelId, messageId, cursor });
+      return c.body(null, 204);
+    })
+    .get("/:mid/reactions/:emoji", params(channelReactionParams), validate("query", reactorsQuery), async (c) => {
+      const { id: serverId, cid: channelId, mid: messageId, emoji } = c.req.valid("param");
+      const users = await listChannelReactors(deps, { serverId, channelId, messageId, emoji, userId: c.var.userId, ...c.req.valid("query") });
+      return c.json(users, 200);
+    })
+    .on(["PUT", "DELETE"], "/:mid/reactions/:emoji/me", params(channelReactionParams), async (c) => {
+      const { id: serverId, cid: channelId, mid: messageId, emoji } = c.req.valid("param");
+      const added = c.req.method === "PUT";
+      const outcome = await setChannelReaction(deps, { serverId, channelId, messageId, emoji, userId: c.var.userId }, added ? "added" : "removed");
+      // Nothing changed (already reacted, or not reacted): nothing to tell anyone.
+      if (outcome) {
+        await deps.publisher.toChannel(channelId, {
+          type: added ? "reaction_added" : "reaction_removed",
+          channelId, messageId, emoji, userId: c.var.userId, count: outcome.count, cursor: outcome.cursor,
+        });
+      }
       return c.body(null, 204);
     });
+
+/** `/servers/:id/channels/:cid/changes`: the channel's change feed. */
+export const changesRoutes = (deps: Deps) =>
+  new Hono<AppEnv>().get("/", params(channelParams), validate("query", changesQuery), async (c) => {
+    const { id: serverId, cid: channelId } = c.req.valid("param");
+    return c.json(await listChannelChanges(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("query") }), 200);
+  });

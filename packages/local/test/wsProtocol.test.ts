@@ -2,7 +2,7 @@
  * The WebSocket protocol end to end: real clients on the running local runtime's `/ws`, messages
  * posted through the real REST routes, delivered through the real SDK client and `@connections`.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { SignJWT } from "jose";
 import { TEST_SECRET } from "@agorusta/testing";
 import { connect, liveRuntime, subscribe, type Frame, type TestSocket } from "./wsClient.ts";
@@ -17,13 +17,10 @@ const post = async (s: { id: string; channelId: string }, user: TestUser, conten
 };
 const newMessages = (f: Frame) => f.type === "new_message";
 /** Polls the table until `check` holds: `$disconnect` and pruning run after the socket is gone. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const eventually = (check: () => Promise<boolean>) =>
+  vi.waitFor(async () => {
+    if (!(await check())) throw new Error("condition not met yet");
+  }, { timeout: 10_000, interval: 25 });
 const connectionsOf = async (userId: string) =>
   (await live.rt.deps.db.entities.connections.query.byUser({ userId }).go()).data;
 const subscriptionsOf = async (channelId: string) =>
@@ -149,24 +146,30 @@ describe("channel delivery", () => {
     const sent = await post(s, s.owner, "hello everyone");
     for (const sock of [ownerSock, ownerSecond, bobSock]) {
       const got = await sock.waitFor(newMessages);
-      expect(got).toEqual({ type: "new_message", message: sent });
+      expect(got).toEqual({ type: "new_message", message: sent, cursor: expect.any(String) });
     }
     expect(sent).toMatchObject({ channelId: s.channelId, serverId: s.id, author: { id: s.owner.id } });
-    // Give a wrongly addressed frame the time to arrive before asserting it did not.
-    await ownerSock.request({ action: "ping" }, "pong");
-    await new Promise((r) => setTimeout(r, 100));
-    for (const sock of [carolSock, daveSock, ownerOther]) expect(sock.frames.filter(newMessages)).toEqual([]);
+    // Each socket's own pong, asked for after the message reached its recipients, is the marker:
+    // a wrongly addressed copy would have arrived before it.
+    for (const sock of [carolSock, daveSock, ownerOther]) {
+      await sock.request({ action: "ping" }, "pong");
+      expect(sock.frames.filter(newMessages)).toEqual([]);
+    }
   });
 
   it("stops delivering after unsubscribe", async () => {
     const s = await live.api.server();
     const sock = await open(s.owner);
-    await subscribe(sock, s.channelId);
+    const stays = await open(s.owner);
+    await Promise.all([subscribe(sock, s.channelId), subscribe(stays, s.channelId)]);
     await post(s, s.owner, "one");
     await sock.waitFor(newMessages);
     await sock.request({ action: "unsubscribe", channelId: s.channelId }, "unsubscribed");
     await post(s, s.owner, "two");
-    await new Promise((r) => setTimeout(r, 100));
+    // "two" was delivered (to the socket still subscribed), and the unsubscribed socket's own
+    // pong, asked for after that, is the marker a stray copy would have preceded.
+    await stays.waitFor((f) => newMessages(f) && f.message.content === "two");
+    await sock.request({ action: "ping" }, "pong");
     expect(sock.frames.filter(newMessages).map((f) => f.message.content)).toEqual(["one"]);
   });
 
@@ -215,11 +218,11 @@ describe("DM delivery", () => {
     const sent = await live.api.call("POST", `/dms/${dm.body.id}/messages`, { token: ann.token, body: { content: "psst" } });
     expect(sent.status).toBe(201);
     for (const sock of [...annTabs, benSock]) {
-      expect(await sock.waitFor((f) => f.type === "new_dm_message")).toEqual({ type: "new_dm_message", message: sent.body });
+      expect(await sock.waitFor((f) => f.type === "new_dm_message")).toEqual({ type: "new_dm_message", message: sent.body, cursor: expect.any(String) });
     }
-    await benSock.request({ action: "ping" }, "pong");
-    await new Promise((r) => setTimeout(r, 100));
-    expect(catSock.frames).toEqual([]);
+    // cat's own pong, asked for after the message reached both participants, is the marker.
+    await catSock.request({ action: "ping" }, "pong");
+    expect(catSock.frames).toEqual([{ type: "pong" }]);
   });
 });
 

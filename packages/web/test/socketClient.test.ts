@@ -1,12 +1,12 @@
 /**
- * The web app's WebSocket client (src/lib/realtime.ts), the very class the pages use, under
+ * The web app's WebSocket client (src/lib/socketClient.ts), the very class the pages use, under
  * Node's own WebSocket against the real local gateway: subscriptions, DM events, reconnecting
  * with resubscription after the server drops every socket, and giving up on a refused token.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Frame, ServerEvent } from "@agorusta/core/realtime";
 import { call } from "../src/lib/api.ts";
-import { Realtime, type ConnectionState } from "../src/lib/realtime.ts";
+import { Realtime, type ConnectionState } from "../src/lib/socketClient.ts";
 import { apiUser, startApp, uniqueName, type App } from "./browser.ts";
 
 let app: App;
@@ -103,20 +103,33 @@ describe("Realtime", () => {
     second();
     await until(() => c.frames.some((f) => f.type === "unsubscribed" && f.channelId === channelId));
     await post("nobody listens");
-    await new Promise((r) => setTimeout(r, 300));
+    // A DM sent after the post is the marker: when it arrives, a stray copy of the post would have.
+    const friend = await apiUser(app.url, uniqueName("friend"));
+    const dm = await call(friend.api.dms.$post({ json: { userId: owner.user.id } }));
+    await call(friend.api.dms[":id"].messages.$post({ param: { id: dm.id }, json: { content: "marker" } }));
+    await until(() => c.events.some((e) => e.type === "new_dm_message" && e.message.content === "marker"));
     expect(newMessages(c.events)).not.toContain("nobody listens");
   });
 
   it("reconnects when the server drops it, subscribes again and says it reconnected", async () => {
     const { owner, channelId, post } = await serverWithChannel();
-    const c = client(owner.token);
+    class Counting extends WebSocket {
+      static made = 0;
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        Counting.made++;
+      }
+    }
+    const c = client(owner.token, { WebSocket: Counting });
     c.realtime.connect();
     c.realtime.subscribe(channelId);
     await until(() => c.frames.some((f) => f.type === "subscribed"));
 
     await app.stop();
     await until(() => c.realtime.state === "reconnecting");
-    await new Promise((r) => setTimeout(r, 300)); // a few refused attempts while the server is down
+    // A few refused attempts while the server is down: counted, not waited for.
+    const before = Counting.made;
+    await until(() => Counting.made >= before + 2);
     await app.start();
 
     await until(() => c.realtime.state === "open", 10_000);
@@ -130,11 +143,20 @@ describe("Realtime", () => {
   it("stops for good when the handshake is refused and the token is no longer valid", async () => {
     const checks = vi.fn(async () => false);
     const c = client("not-a-valid-token", { tokenStillValid: checks });
+    // A twin with the same backoff that keeps retrying is the clock: by its third refusal, the
+    // first client's retry (at most one backoff ceiling after its refusal) would have come.
+    const twinChecks = vi.fn(async () => true);
+    const twin = client("not-a-valid-token", { tokenStillValid: twinChecks });
     c.realtime.connect();
+    twin.realtime.connect();
     await until(() => c.realtime.state === "closed");
     expect(checks).toHaveBeenCalledTimes(1);
-    await new Promise((r) => setTimeout(r, 500));
+    await until(() => twinChecks.mock.calls.length >= 3);
+    twin.realtime.close();
     expect(c.realtime.state).toBe("closed");
+    expect(checks).toHaveBeenCalledTimes(1);
+    // Nothing after "closed": a retry would have gone back to "connecting".
+    expect(c.states.slice(c.states.indexOf("closed"))).toEqual(["closed"]);
     expect(c.opens).toEqual([]);
   });
 
@@ -159,9 +181,12 @@ describe("Realtime", () => {
     await until(() => [typist, reader].every((c) => c.frames.some((f) => f.type === "subscribed")));
     typist.realtime.typing(channelId);
     await until(() => reader.events.some((e) => e.type === "typing" && e.user.id === member.user.id));
-    await new Promise((r) => setTimeout(r, 200));
+    // The reader's own typing, sent after, is the marker: when it reaches the typist, it is the only
+    // typing the typist has had (none of their own), and the reader still has just the one.
+    reader.realtime.typing(channelId);
+    await until(() => typist.events.some((e) => e.type === "typing"));
     expect(reader.events.filter((e) => e.type === "typing")).toHaveLength(1);
-    expect(typist.events.filter((e) => e.type === "typing")).toEqual([]);
+    expect(typist.events.flatMap((e) => (e.type === "typing" ? [e.user.id] : []))).toEqual([owner.user.id]);
     expect(typist.frames.filter((f) => f.type === "error")).toEqual([]);
   });
 
@@ -179,10 +204,16 @@ describe("Realtime", () => {
     await until(() => c.realtime.state === "open");
     c.realtime.check(); // the link just opened: no need
     expect(pings).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 120));
-    c.realtime.check();
-    c.realtime.check();
-    expect(pings).toHaveLength(1);
+    // The clock moves past checkAfterMs (only Date: the socket's timers stay real).
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 120);
+      c.realtime.check();
+      c.realtime.check();
+      expect(pings).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
     await until(() => c.frames.some((f) => f.type === "pong"));
   });
 

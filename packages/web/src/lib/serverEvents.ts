@@ -8,7 +8,7 @@ import { page } from "$app/state";
 import type { ServerEvent } from "@agorusta/core/realtime";
 import type { Server } from "@agorusta/core/views";
 import { directory } from "./directory.svelte.ts";
-import type { Realtime } from "./realtime.ts";
+import type { Realtime } from "./socketClient.ts";
 import { session } from "./session.svelte.ts";
 import { toasts } from "./toasts.svelte.ts";
 
@@ -30,7 +30,7 @@ export async function endMembership(serverId: string, say: Say, request: () => P
 }
 
 /** Idempotent: the event and the request's answer may both report one loss. */
-export async function loseServer(serverId: string, say: Say): Promise<void> {
+async function loseServer(serverId: string, say: Say): Promise<void> {
   const server = directory.removeServer(serverId);
   if (!server) return;
   toasts.show((asked.get(serverId) ?? say)(server));

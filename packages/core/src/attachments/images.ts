@@ -1,0 +1,141 @@
+/**
+ * Avatars and server icons, through the same upload path as attachments (images of an inline
+ * type, at most 2 MiB). Each new image gets a new object key (`avatars/<userId>/<uploadId>`), so
+ * a URL never shows another picture than the one it was made for and can be cached; the user or
+ * server item holds the current key, replaced under the condition that it is still the one read
+ * (of two racing changes one wins; the other's copy is removed), and the old object is deleted.
+ */
+import type { ServerItem, UserItem } from "../model/index.ts";
+import { AppError } from "../errors.ts";
+import { transact, type Write, type WriteEntities } from "../store/transactions.ts";
+import { meView, serverView, type Me, type Server, type Upload } from "../views.ts";
+import { requireOwnerOf } from "../servers/access.ts";
+import { createUpload, prepareUploads, uploadAlreadyUsed } from "./uploads.ts";
+import { imageUrlOf, type Stores } from "./files.ts";
+
+type File = { filename: string; contentType: string; size: number };
+
+export const createAvatarUpload = (stores: Stores, userId: string, file: File): Promise<Upload> =>
+  createUpload(stores, { ...file, ownerId: userId, purpose: "avatar", scopeId: userId });
+
+export async function createIconUpload(stores: Stores, serverId: string, userId: string, file: File): Promise<Upload> {
+  await requireOwnerOf(stores.db, serverId, userId);
+  return createUpload(stores, { ...file, ownerId: userId, purpose: "icon", scopeId: serverId });
+}
+
+type Tx = WriteEntities;
+
+/**
+ * Swaps the image key of one item: `write` builds the item's update conditioned on its current
+ * key being `from`; the upload (when there is one) is claimed in the same transaction.
+ */
+async function swapImage(
+  stores: Stores,
+  input: { uploadId?: string; ownerId: string; purpose: "avatar" | "icon"; scopeId: string; prefix: string },
+  read: () => Promise<string | undefined>,
+  write: (tx: Tx, to: string | undefined, from: string | undefined) => unknown,
+): Promise<string | undefined> {
+  const ready = input.uploadId
+    ? await prepareUploads(stores, {
+        ownerId: input.ownerId,
+        purpose: input.purpose,
+        scopeId: input.scopeId,
+        uploadIds: [input.uploadId],
+        finalKey: (u) => `${input.prefix}/${input.scopeId}/${u.uploadId}`,
+      })
+    : null;
+  const to = ready?.files[0]!.key;
+  for (let attempt = 1; ; attempt++) {
+    const from = await read();
+    const refused = await transact(stores.db, (tx): Record<string, Write> => {
+      const writes: Record<string, Write> = { item: write(tx, to, from) as Write };
+      if (input.uploadId) {
+        writes.upload = tx.uploads
+          .patch({ uploadId: input.uploadId })
+          .set({ usedBy: input.purpose })
+          .remove(["ttl"])
+          .where(({ usedBy }, { notExists }) => notExists(usedBy))
+          .commit();
+      }
+      return writes;
+    });
+    if (!refused.size) {
+      await ready?.settle(true);
+      if (from && from !== to) await stores.files.remove([from]);
+      return to;
+    }
+    if (refused.has("upload")) {
+      await ready?.settle(false);
+      throw uploadAlreadyUsed();
+    }
+    // The item changed meanwhile (another new image, or it is gone): read it again.
+    if (attempt < 5) continue;
+    await ready?.settle(false);
+    throw new AppError("not_found");
+  }
+}
+
+const keyIs = (from: string | undefined) => (a: { avatarKey?: unknown; iconKey?: unknown }, op: { eq: (a: unknown, v: string) => string; notExists: (a: unknown) => string }, attr: "avatarKey" | "iconKey") =>
+  from === undefined ? op.notExists(a[attr]) : op.eq(a[attr], from);
+
+async function setAvatarKey(stores: Stores, userId: string, uploadId: string | undefined): Promise<UserItem> {
+  const read = async () => {
+    const { data } = await stores.db.entities.users.get({ userId }).go({ consistent: true });
+    if (!data) throw new AppError("unauthorized");
+    return data;
+  };
+  let user: UserItem | undefined;
+  const key = await swapImage(
+    stores,
+    { uploadId, ownerId: userId, purpose: "avatar", scopeId: userId, prefix: "avatars" },
+    async () => (user = await read()).avatarKey,
+    (tx, to, from) => {
+      const patch = tx.users.patch({ userId });
+      const changed = to ? patch.set({ avatarKey: to }) : patch.remove(["avatarKey"]);
+      return changed.where((a, op) => keyIs(from)(a, op as never, "avatarKey")).commit();
+    },
+  );
+  return { ...user!, avatarKey: key };
+}
+
+/** PUT /users/me/avatar: the upload becomes the caller's avatar. */
+export async function setAvatar(stores: Stores, userId: string, uploadId: string): Promise<Me> {
+  const user = await setAvatarKey(stores, userId, uploadId);
+  return meView(user, await imageUrlOf(stores.files, user.avatarKey));
+}
+
+/** DELETE /users/me/avatar: back to the letter. */
+export async function removeAvatar(stores: Stores, userId: string): Promise<void> {
+  await setAvatarKey(stores, userId, undefined);
+}
+
+async function setIconKey(stores: Stores, serverId: string, userId: string, uploadId: string | undefined): Promise<ServerItem> {
+  await requireOwnerOf(stores.db, serverId, userId);
+  let server: ServerItem | undefined;
+  const key = await swapImage(
+    stores,
+    { uploadId, ownerId: userId, purpose: "icon", scopeId: serverId, prefix: "icons" },
+    async () => {
+      const { data } = await stores.db.entities.servers.get({ serverId }).go({ consistent: true });
+      if (!data) throw new AppError("not_found", "No such server.");
+      return (server = data).iconKey;
+    },
+    (tx, to, from) => {
+      const patch = tx.servers.patch({ serverId });
+      const changed = to ? patch.set({ iconKey: to }) : patch.remove(["iconKey"]);
+      return changed.where((a, op) => keyIs(from)(a, op as never, "iconKey")).commit();
+    },
+  );
+  return { ...server!, iconKey: key };
+}
+
+/** PUT /servers/:id/icon (owner): the upload becomes the server's icon. */
+export async function setIcon(stores: Stores, serverId: string, userId: string, uploadId: string): Promise<Server> {
+  const server = await setIconKey(stores, serverId, userId, uploadId);
+  return serverView(server, await imageUrlOf(stores.files, server.iconKey));
+}
+
+/** DELETE /servers/:id/icon (owner). */
+export async function removeIcon(stores: Stores, serverId: string, userId: string): Promise<void> {
+  await setIconKey(stores, serverId, userId, undefined);
+}

@@ -1,0 +1,8 @@
+import { Hono } from "hono";
+import { listReadStates } from "@agorusta/core/messages";
+import type { AppEnv, Deps } from "../deps.ts";
+import { requireUser } from "../http/requireUser.ts";
+
+/** `/read-states`: where the caller has read up to, everywhere (api.md "Read state, unread, mentions"). */
+export const readStatesRoutes = (deps: Deps) =>
+  new Hono<AppEnv>().use(requireUser(deps)).get("/", async (c) => c.json(await listReadStates(deps.db, c.var.userId), 200));

@@ -1,0 +1,23 @@
+import { Hono } from "hono";
+import { createIconUpload, removeIcon, setIcon } from "@agorusta/core/attachments";
+import { serverParams, uploadBody, useUploadBody } from "@agorusta/core/schemas";
+import type { AppEnv, Deps } from "../../deps.ts";
+import { validate } from "../../http/validate.ts";
+import { params } from "../../http/params.ts";
+
+/**
+ * `/servers/:id/icon` (owner only): POST declares an image (201 Upload), PUT makes the uploaded
+ * image the icon (200 Server), DELETE removes it (204). docs/decisions.md, "Avatars and server icons".
+ */
+export const iconRoutes = (deps: Deps) =>
+  new Hono<AppEnv>()
+    .post("/", params(serverParams), validate("json", uploadBody), async (c) =>
+      c.json(await createIconUpload(deps, c.req.valid("param").id, c.var.userId, c.req.valid("json")), 201),
+    )
+    .put("/", params(serverParams), validate("json", useUploadBody), async (c) =>
+      c.json(await setIcon(deps, c.req.valid("param").id, c.var.userId, c.req.valid("json").uploadId), 200),
+    )
+    .delete("/", params(serverParams), async (c) => {
+      await removeIcon(deps, c.req.valid("param").id, c.var.userId);
+      return c.body(null, 204);
+    });
