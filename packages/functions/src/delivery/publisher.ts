@@ -107,7 +107,17 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
    * rest handed over. Never rejects: a lookup or post that fails is logged, and the message it
    * carries is already stored for the history.
    */
-  async function deliver(what: string, frame: Frame, lookup: () => Promise<string[]>) {
+  async function deliver(what: string, pending: Frame | Promise<Frame | null>, lookup: () => Promise<string[]>) {
+    // Who listens is asked at once, beside whatever is still storing the event.
+    const audience = lookup();
+    audience.catch(() => {}); // awaited below; a failed lookup is reported there, not as unhandled
+    let frame: Frame | null;
+    try {
+      frame = await pending;
+    } catch {
+      return; // the event was never stored: its caller answers for that
+    }
+    if (!frame) return;
     try {
       const json = JSON.stringify(frame);
       const data = new TextEncoder().encode(json);
@@ -115,7 +125,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
         console.warn(`realtime: ${what} ${frame.type} is ${data.byteLength} bytes, over API Gateway's limit; not sent`);
         return;
       }
-      const recipients = [...new Set(await lookup())];
+      const recipients = [...new Set(await audience)];
       const { first, rest } = fanout ? splitAudience(recipients) : { first: recipients, rest: [] };
       const handOver = async () => {
         if (!rest.length) return;
