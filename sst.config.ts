@@ -2,12 +2,20 @@
 
 export default $config({
   app(input) {
+    // Which stages hold data worth keeping is configuration, not a name: AGORUSTA_PROTECT=true or
+    // false when deploying decides; without it, the stages the README deploys for real (`prod`,
+    // `production`). A protected stage refuses `sst remove`, its table has deletion protection and
+    // point-in-time recovery, and outlives a removal. (Inline: nothing can be imported here.)
+    const flag = process.env.AGORUSTA_PROTECT?.trim().toLowerCase();
+    if (flag && !["true", "false", "1", "0"].includes(flag)) {
+      throw new Error(`AGORUSTA_PROTECT must be true or false, not "${process.env.AGORUSTA_PROTECT}".`);
+    }
+    const protect = flag ? flag === "true" || flag === "1" : ["prod", "production"].includes(input?.stage ?? "");
     return {
       name: "agorusta",
       home: "aws",
-      // Production keeps its data when removed (and refuses `sst remove`); other stages go cleanly.
-      removal: input?.stage === "production" ? "retain" : "remove",
-      protect: input?.stage === "production",
+      removal: protect ? "retain" : "remove",
+      protect,
     };
   },
   async run() {
@@ -17,6 +25,7 @@ export default $config({
     const { realtime } = await import("./infra/realtime.ts");
     const { web } = await import("./infra/web.ts");
     const { files } = await import("./infra/files.ts");
+    await import("./infra/apiRoutes.ts");
     return { web: web.url, api: api.url, realtime: realtime.url, table: table.name, files: files.name };
   },
 });

@@ -3,24 +3,33 @@ import { table } from "./storage.ts";
 import { jwtSecret } from "./secrets.ts";
 import { files } from "./files.ts";
 import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
+import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
 
 /**
  * What both Lambdas share: Node 24 on Graviton, and the table, the JWT secret and the WebSocket
- * API linked (read through sst's `Resource` by packages/functions/src/config.ts). The files
- * bucket is linked to the API Lambda only: the WebSocket Lambda never signs or touches a file.
+ * API linked (read through sst's `Resource` by packages/functions/src/config.ts). The table's link
+ * carries its name only (infra/storage.ts); each Lambda is granted just the DynamoDB actions it
+ * uses, on the table and its indexes (packages/functions/src/lambda/permissions.ts). The WebSocket
+ * API's link grants `execute-api:ManageConnections` on its `@connections`, which both post to. The
+ * files bucket is linked to the API Lambda only: the WebSocket Lambda never signs or touches a file.
  */
 export function handlerArgs(
   name: keyof typeof lambdaHandlers,
   realtime: sst.aws.ApiGatewayWebSocket,
-  /** The Fanout Lambda, for the functions that hand large audiences to it (linking grants the invoke). */
-  fanout?: sst.aws.Function,
+  extra: {
+    /** Variables of its own (the API's CORS origin). */
+    environment?: Record<string, $util.Input<string>>;
+    /** The Fanout Lambda, for the functions that hand large audiences to it (linking grants the invoke). */
+    fanout?: sst.aws.Function;
+  } = {},
 ): sst.aws.FunctionArgs {
   const argon2Installed = lambdaInstalls[name].includes("argon2");
   return {
     handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
     architecture: lambdaArchitecture,
-    link: [table, jwtSecret, realtime, ...(name === "api" ? [files] : []), ...(fanout ? [fanout] : [])],
+    link: [table, jwtSecret, realtime, ...(name === "api" ? [files] : []), ...(extra.fanout ? [extra.fanout] : [])],
+    permissions: [{ actions: iamDynamoActions(name), resources: [table.arn, $interpolate`${table.arn}/index/*`] }],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
       // the bundle instead, at the very version the tests ran against — only where it is used.
@@ -31,6 +40,6 @@ export function handlerArgs(
     // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead
     // (docs/decisions.md, "SST"; checked by `npm run bundle`). Under `sst dev` the function runs
     // on this machine, with its own install.
-    environment: $dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" },
+    environment: { ...extra.environment, ...($dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" }) },
   };
 }

@@ -11,7 +11,7 @@ export const realtime = new sst.aws.ApiGatewayWebSocket(links.realtime);
 export const fanout = new sst.aws.Function(links.fanout, { ...handlerArgs("fanout", realtime), timeout: "60 seconds", retries: 2 });
 
 /** One handler for every route, as behind the local `/ws` gateway. */
-export const wsHandler = new sst.aws.Function("WsHandler", handlerArgs("ws", realtime, fanout));
+export const wsHandler = new sst.aws.Function("WsHandler", handlerArgs("ws", realtime, { fanout }));
 
 // A route given FunctionArgs would build a Lambda of its own; an ARN reuses the one above.
 const wsHandlerArn = wsHandler.arn.apply((arn) => arn as sst.aws.FunctionArn);

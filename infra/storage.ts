@@ -15,7 +15,15 @@ export const tableIndexes = Object.fromEntries(
   Object.entries(globalIndexes).map(([name, keys]) => [name, { ...keys, projection: "all" }]),
 ) as Record<GlobalIndexName, SstGlobalIndex>;
 
-const production = $app.stage === "production";
+/**
+ * Protected stages (sst.config.ts decides which, by configuration) keep their data: deletion
+ * protection, point-in-time recovery, and the table outlives `sst remove`.
+ */
+const protect = $app.protect;
+
+// SST's Dynamo link grants `dynamodb:*` on the table; this one carries the table's name only, and
+// infra/functions.ts grants each Lambda the few actions it uses.
+sst.Linkable.wrap(sst.aws.Dynamo, (dynamo) => ({ properties: { name: dynamo.name } }));
 
 /** The one table, built from the same definition as the local runtime's CreateTable. */
 export const table = new sst.aws.Dynamo(links.table, {
@@ -23,7 +31,7 @@ export const table = new sst.aws.Dynamo(links.table, {
   primaryIndex: { hashKey: keyAttributes.pk, rangeKey: keyAttributes.sk },
   globalIndexes: tableIndexes,
   ttl: ttlAttribute,
-  deletionProtection: production,
-  // SST turns point-in-time recovery on, which bills per GB stored: worth it for production only.
-  transform: { table: { pointInTimeRecovery: { enabled: production } } },
+  deletionProtection: protect,
+  // SST turns point-in-time recovery on, which bills per GB stored: worth it for protected stages only.
+  transform: { table: { pointInTimeRecovery: { enabled: protect } } },
 });

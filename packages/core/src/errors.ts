@@ -21,6 +21,7 @@ export const errorCatalogue = {
   payload_too_large: { status: 413, message: "The request body is larger than 64 KiB." },
   rate_limited: { status: 429, message: "Too many attempts. Try again later." },
   internal: { status: 500, message: "Something went wrong on our side." },
+  unavailable: { status: 503, message: "The service cannot reach its database right now. Try again in a moment." },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

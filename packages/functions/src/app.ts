@@ -1,8 +1,10 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { AppError } from "@agorusta/core";
 import type { AppEnv, Deps } from "./deps.ts";
 import { onError, onNotFound } from "./http/errors.ts";
+import { apiSecurityHeaders } from "./http/securityHeaders.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { serversRoutes } from "./routes/servers/index.ts";
@@ -16,6 +18,22 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** The one REST app: the same under Node locally and under Lambda. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>()
+    // Cross-origin calls only from the stage's web app (deployed, it lives on another origin than
+    // the API); none at all without one (`npm start` serves both from one origin).
+    .use(
+      cors({
+        origin: (origin) => (deps.webOrigin && origin === deps.webOrigin ? origin : null),
+        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allowHeaders: ["authorization", "content-type"],
+        exposeHeaders: ["retry-after"],
+        maxAge: 3600,
+      }),
+    )
+    .use(async (c, next) => {
+      await next();
+      // Errors and 404s included: they pass back through here once onError/notFound answered.
+      for (const [name, value] of Object.entries(apiSecurityHeaders)) c.header(name, value);
+    })
     .use(
       bodyLimit({
         maxSize: MAX_BODY_BYTES,

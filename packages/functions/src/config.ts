@@ -1,10 +1,12 @@
 import { Resource } from "sst/resource";
 import { createDb, createDynamoClients, localDynamoConfig } from "@agorusta/core";
-import { createFileStore, localS3Config, unlinkedFileStore } from "@agorusta/core/attachments";
+import type { FileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher, type ApiGatewayPublisher } from "./delivery/publisher.ts";
 import { lambdaFanout } from "./delivery/fanout.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
+import { dynamoActions, type LambdaName } from "./lambda/permissions.ts";
+import { jwtScope } from "./lambda/stage.ts";
 
 /** What a Lambda needs to know about its surroundings. */
 export interface FunctionConfig {
@@ -16,6 +18,11 @@ export interface FunctionConfig {
   dynamoEndpoint?: string;
   /** The Fanout Lambda that delivers large audiences in batches; without it, every post is made here. */
   fanoutFunction?: string;
+  /** The app and stage (SST's, or APP_NAME/STAGE): tokens name them, so no other stage accepts them. */
+  app: string;
+  stage: string;
+  /** The one origin browsers may call the API from (CORS): the stage's web app. None: same origin only. */
+  webOrigin?: string;
   /** The bucket of attachments, avatars and icons; none for a function that has none linked. */
   bucketName?: string;
   /** The embedded S3-compatible store, when running outside AWS. */
@@ -31,11 +38,14 @@ export class ConfigError extends Error {}
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
   // `in` never throws, unlike reading a missing key of sst's Resource.
   if (links.table in Resource) {
-    const linked = Resource as unknown as LinkedResources;
+    const linked = Resource as unknown as LinkedResources & { App: { name: string; stage: string } };
     return {
       tableName: linked[links.table].name,
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
+      app: linked.App.name,
+      stage: linked.App.stage,
+      webOrigin: env.WEB_ORIGIN || undefined,
       // The Fanout Lambda is not linked to itself: a batch is delivered where it lands.
       ...(links.fanout in Resource ? { fanoutFunction: linked[links.fanout].name } : {}),
       bucketName: links.files in Resource ? linked[links.files].name : undefined,
@@ -50,6 +60,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     jwtSecret: env.JWT_SECRET!,
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    app: env.APP_NAME || "agorusta",
+    stage: env.STAGE || "local",
+    webOrigin: env.WEB_ORIGIN || undefined,
     fanoutFunction: env.FANOUT_FUNCTION || undefined,
     bucketName: env.BUCKET_NAME || undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
@@ -58,19 +71,27 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
 
 /**
  * The handlers' deps, built once per Lambda instance from `readConfig`. Region and credentials
- * for DynamoDB and `@connections` come from the SDK's usual sources (in Lambda, its role).
+ * for DynamoDB and `@connections` come from the SDK's usual sources (in Lambda, its role); the
+ * client refuses what that Lambda's role is not granted, as IAM would.
  */
-export function loadDeps(config: FunctionConfig = readConfig()): Deps {
-  const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {});
+export function loadDeps(
+  lambda: LambdaName,
+  config: FunctionConfig = readConfig(),
+  /** How the API Lambda reaches its bucket; the WebSocket Lambda passes none, and so bundles no S3 client. */
+  openFiles?: (bucket: string, s3Endpoint: string | undefined) => FileStore,
+): Deps {
+  const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {}, {
+    allowedActions: dynamoActions[lambda],
+  });
   const endpoint = config.wsManagementEndpoint;
   const fanout = config.fanoutFunction ? lambdaFanout(config.fanoutFunction) : undefined;
   return createDeps({
     dynamo,
     tableName: config.tableName,
     jwtSecret: config.jwtSecret,
-    files: config.bucketName
-      ? createFileStore({ bucket: config.bucketName, config: config.s3Endpoint ? localS3Config(config.s3Endpoint) : {} })
-      : unlinkedFileStore,
+    jwt: jwtScope(config.app, config.stage),
+    ...(config.webOrigin ? { webOrigin: config.webOrigin } : {}),
+    files: config.bucketName && openFiles ? openFiles(config.bucketName, config.s3Endpoint) : undefined,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint, ...(fanout ? { fanout } : {}) }) : undefined,
   });
 }
@@ -78,6 +99,8 @@ export function loadDeps(config: FunctionConfig = readConfig()): Deps {
 /** The Fanout Lambda's publisher: the same deps, posting every batch it is given itself. */
 export function loadPublisher(config: FunctionConfig = readConfig()): ApiGatewayPublisher {
   if (!config.wsManagementEndpoint) throw new ConfigError("The Fanout Lambda needs the WebSocket API's management endpoint.");
-  const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {});
+  const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {}, {
+    allowedActions: dynamoActions.fanout,
+  });
   return createApiGatewayPublisher(createDb(dynamo.document, config.tableName), { endpoint: config.wsManagementEndpoint });
 }

@@ -156,5 +156,9 @@ describe("GET /dms/:id/changes", () => {
     const s = await t.server(a);
     const channelHead = (await t.call("GET", `/servers/${s.id}/channels/${s.channelId}/changes`, { token: a.token })).body.cursor;
     expect((await t.call("GET", `${path}/changes?since=${channelHead}`, { token: a.token })).status).toBe(400);
+    expect((await t.call("GET", `${path}/changes?since=garbage`, { token: a.token })).status).toBe(400);
+    // Swept by the TTL: expired.
+    await t.deps.db.entities.changes.delete({ conversationId: id, seq: 1 }).go();
+    expect((await t.call("GET", `${path}/changes?since=${head}`, { token: b.token })).body.error.code).toBe("cursor_expired");
   });
 });

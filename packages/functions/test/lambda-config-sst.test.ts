@@ -46,7 +46,10 @@ describe("readConfig under SST", () => {
       tableName: "agorusta-test-TableTable-abcd",
       jwtSecret: "a-secret-from-sst-secret-set-0123456789",
       wsManagementEndpoint: "https://abc123.execute-api.eu-west-1.amazonaws.com/$default",
+      app: "agorusta",
+      stage: "test",
+      webOrigin: undefined,
     });
-    expect(loadDeps(config).db).toBeDefined();
+    expect(loadDeps("api", config).db).toBeDefined();
   });
 });

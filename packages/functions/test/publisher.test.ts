@@ -76,7 +76,7 @@ let t: Awaited<ReturnType<typeof testApi>>;
 const api = fakeConnectionsApi();
 let endpoint: string;
 beforeAll(async () => {
-  t = await testApi();
+  t = await testApi({}, { lambda: "ws" }); // it plays the WebSocket Lambda too (subscriptions)
   endpoint = await api.listen();
 });
 afterAll(() => api.close());

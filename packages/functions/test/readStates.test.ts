@@ -98,6 +98,15 @@ describe("mentions", () => {
     expect(state.mentionCount).toBe(0);
   });
 
+  it("a deleted mention no longer counts", async () => {
+    const { s, member, base, send } = await room();
+    const m = await send(`@${member.username} ping`, s.owner);
+    const count = async () => (await statesOf(member)).find((r) => r.channelId === s.channelId).mentionCount;
+    expect(await count()).toBe(1);
+    await t.call("DELETE", `${base}/messages/${m.id}`, { token: s.owner.token });
+    expect(await count()).toBe(0);
+  });
+
   it("in a DM every message mentions the other participant", async () => {
     const [a, b] = [await t.user(), await t.user()];
     const id = (await t.call("POST", "/dms", { token: a.token, body: { userId: b.id } })).body.id;
@@ -164,8 +173,10 @@ describe("PUT …/read and GET /read-states", () => {
       ]),
     );
     expect(states).toHaveLength(4);
+    publisher.clear();
     const read = await t.call("PUT", `/dms/${dm.id}/read`, { token: member.token, body: { messageId: dmMessage.id } });
     expect(read.body).toEqual({ channelId: null, conversationId: dm.id, lastReadMessageId: dmMessage.id, mentionCount: 0 });
+    expect(publisher.sent).toEqual([{ to: "users", userIds: [member.id], event: { type: "read_state", ...read.body } }]);
     expect((await statesOf(friend)).map((r) => r.conversationId)).toEqual([dm.id]);
   });
 

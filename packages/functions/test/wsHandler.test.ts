@@ -21,7 +21,7 @@ const recording: Publisher = {
 };
 let handle: ReturnType<typeof createWsHandler>;
 beforeAll(async () => {
-  t = await testApi({ publisher: recording });
+  t = await testApi({ publisher: recording }, { lambda: "ws" }); // the handler under test is the WebSocket Lambda
   handle = createWsHandler(t.deps);
 });
 
@@ -113,6 +113,25 @@ describe("$default", () => {
     expect(reply).toMatchObject({ type: "error", code: "unauthorized", channelId: s.channelId });
   });
 
+  it("subscribes a member to a whole server (one GetItem, one transaction); $disconnect forgets it", async () => {
+    const s = await t.server();
+    const id = await connectAs(s.owner.token);
+    const counts = t.deps.dynamo.counts;
+    for (const k of Object.keys(counts)) delete counts[k];
+    expect((await send(id, { action: "subscribe", serverId: s.id })).reply).toEqual({ type: "subscribed", serverId: s.id });
+    expect({ ...counts }).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+    // Stored as a subscription keyed by the server's own id: found by server, by connection, by a kick.
+    expect(await subscriptionsOfConnection(id)).toEqual([
+      { channelId: s.id, connectionId: id, serverId: s.id, userId: s.owner.id, ttl: connectedAt / 1000 + 2 * 3600 + 600 },
+    ]);
+    const stranger = await connectAs((await t.user()).token);
+    expect((await send(stranger, { action: "subscribe", serverId: s.id })).reply).toEqual({
+      type: "error", code: "not_found", message: "No such server.", serverId: s.id,
+    });
+    await handle(event("$disconnect", id));
+    expect(await subscriptionsOfConnection(id)).toEqual([]);
+  });
+
   it("unsubscribes", async () => {
     const s = await t.server();
     const id = await connectAs(s.owner.token);
@@ -128,6 +147,8 @@ describe("$default", () => {
     ["an unknown action", { action: "shout" }],
     ["an action of the wrong type", { action: 1 }],
     ["a channel id of the wrong type", { action: "subscribe", channelId: 42 }],
+    ["a subscribe naming nothing", { action: "subscribe" }],
+    ["a server id that is not an id", { action: "subscribe", serverId: "x" }],
   ])("answers %s with an invalid_request error frame", async (_, body) => {
     const { result, reply } = await send(await anyConnection(), body);
     expect(result.statusCode).toBe(200);

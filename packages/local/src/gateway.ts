@@ -13,16 +13,17 @@ import { bodyLimit } from "hono/body-limit";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
 import { apiGatewayLimits, type GatewayLimits } from "@agorusta/core/realtime";
 import type { WsEvent, WsHandler, WsResult } from "@agorusta/functions/ws/handler";
+import { verifySigV4, type Credentials } from "./sigv4.ts";
 
 export interface GatewayOptions {
   handler: WsHandler;
   /** Where sockets connect; the management API is served under the same path. */
   path?: string;
   /**
-   * AWS accepts `@connections` calls signed with IAM credentials; here, only calls signed with
-   * this access key id (made up per start, known only to the local publisher). None: no check.
+   * AWS accepts `@connections` calls signed (SigV4) with IAM credentials; here, only calls signed
+   * with these (made up per start, known only to the local publisher). None: no check (tests).
    */
-  accessKeyId?: string;
+  credentials?: Credentials;
   /** API Gateway's limits by default; tests shorten the timeouts. */
   limits?: Partial<GatewayLimits>;
   /**
@@ -201,20 +202,30 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
   const awsError = (c: Context, status: 403 | 410 | 413 | 429, type: string, message: string) =>
     c.json({ message }, status, { "x-amzn-errortype": type });
   const gone = (c: Context) => awsError(c, 410, "GoneException", "Gone");
-  const signedByUs = (authorization = "") =>
-    !options.accessKeyId || authorization.includes(`Credential=${options.accessKeyId}/`);
-
   const management = new Hono()
-    .use(async (c, next) => {
-      if (!signedByUs(c.req.header("authorization"))) return awsError(c, 403, "ForbiddenException", "Forbidden");
-      await next();
-    })
-    .post(
-      "/@connections/:connectionId",
+    // The body is bounded before the signature check reads it, so an unsigned caller cannot make it buffer more.
+    .use(
       bodyLimit({
         maxSize: limits.messageBytes,
         onError: (c) => awsError(c, 413, "PayloadTooLargeException", `Message exceeds ${limits.messageBytes} bytes`),
       }),
+    )
+    .use(async (c, next) => {
+      if (options.credentials) {
+        const refused = await verifySigV4(
+          { method: c.req.method, url: new URL(c.req.url), headers: c.req.raw.headers, body: new Uint8Array(await c.req.arrayBuffer()) },
+          options.credentials,
+        );
+        // API Gateway's answer to a bad signature; the reason stays in the log, not in the answer.
+        if (refused) {
+          console.error(`ws gateway: @connections call refused: ${refused}`);
+          return awsError(c, 403, "ForbiddenException", "Forbidden");
+        }
+      }
+      await next();
+    })
+    .post(
+      "/@connections/:connectionId",
       async (c) => {
         const conn = open.get(c.req.param("connectionId"));
         if (!conn || conn.ws.readyState !== WebSocket.OPEN) return gone(c);

@@ -4,9 +4,9 @@
  */
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { startDynamoLocal, JavaMissingError } from "./dynamoLocal.ts";
+import { startDynamoLocal, JavaMissingError, JavaCompilerMissingError } from "./dynamoLocal.ts";
 import { startS3Local } from "./s3Local.ts";
-import { loadOrCreateSecret } from "./secret.ts";
+import { loadOrCreateSecret, ownerOnlyDir } from "./secret.ts";
 import { startRuntime } from "./runtime.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -14,7 +14,18 @@ const dataDir = process.env.AGORUSTA_DATA_DIR ?? join(repoRoot, ".data");
 const port = Number(process.env.PORT ?? 3000);
 
 async function main() {
-  const dynamo = await startDynamoLocal({ dataDir: join(dataDir, "dynamodb") });
+  ownerOnlyDir(dataDir);
+  const dynamo = await startDynamoLocal({
+    dataDir: join(dataDir, "dynamodb"),
+    // Killed or out of memory, it comes back on the same port and data; meanwhile /api/health is 503.
+    supervise: {
+      onRestart: () => console.error("DynamoDB Local stopped unexpectedly and was started again on the same data."),
+      onGiveUp: (e) => {
+        console.error(e.message);
+        void stop(1);
+      },
+    },
+  });
   const s3 = await startS3Local({ dataDir: join(dataDir, "s3") });
   let stopping = false;
   const stop = async (code: number) => {
@@ -49,7 +60,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  if (e instanceof JavaMissingError) console.error(e.message);
+  if (e instanceof JavaMissingError || e instanceof JavaCompilerMissingError) console.error(e.message);
   else console.error(e);
   process.exit(1);
 });

@@ -12,6 +12,9 @@ import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
 import { createApiGatewayPublisher, type ApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
 import { inProcessFanout } from "@agorusta/functions/delivery/fanout";
+import { dynamoActions, type LambdaName } from "@agorusta/functions/lambda/permissions";
+import { jwtScope } from "@agorusta/functions/lambda/stage";
+import { webSecurityHeaders } from "@agorusta/functions/http/securityHeaders";
 import { createFileStore, ensureBucket, localS3Config } from "@agorusta/core/attachments";
 import { createWsGateway } from "./gateway.ts";
 import { startUploadSweep } from "./uploadSweep.ts";
@@ -41,40 +44,63 @@ export interface Runtime {
 
 /** Everything on one port: the web app at `/`, the REST app at `/api`, the WebSocket gateway at `/ws`. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const dynamo = createDynamoClients(localDynamoConfig(options.dynamoEndpoint));
-  await ensureTable(dynamo.raw, options.tableName);
+  // Each Lambda's own client, refusing what its role is not granted deployed (lambda/permissions.ts).
+  const clientFor = (lambda: LambdaName) =>
+    createDynamoClients(localDynamoConfig(options.dynamoEndpoint), { allowedActions: dynamoActions[lambda] });
+  const api = clientFor("api");
+  await ensureTable(createDynamoClients(localDynamoConfig(options.dynamoEndpoint)).raw, options.tableName);
   const files = options.s3Endpoint
     ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3Endpoint) })
     : undefined;
   // The publisher posts through the real SDK client to the gateway's `@connections`, whose
   // address is known once the server listens (docs/decisions.md, "Realtime").
   let wsManagementEndpoint = "";
-  const accessKeyId = `local-${randomBytes(12).toString("hex")}`;
+  // The publisher's SigV4 credentials, made up per start: the gateway's `@connections` accepts only them.
+  const credentials = { accessKeyId: `local-${randomBytes(12).toString("hex")}`, secretAccessKey: randomBytes(32).toString("base64url") };
   // Large audiences are cut into batches as deployed; here the Fanout Lambda's code runs in this
-  // process, each batch started at once, so the client keeps sockets for 20 batches in flight.
-  let publisher: ApiGatewayPublisher | undefined;
-  const fanout = inProcessFanout((batch) => publisher!.deliverBatch(batch));
-  const deps = createDeps({
-    dynamo,
-    tableName: options.tableName,
-    jwtSecret: options.jwtSecret,
-    files,
-    publisher: (db) =>
-      (publisher = createApiGatewayPublisher(db, {
-        endpoint: () => wsManagementEndpoint,
-        region: "local",
-        credentials: { accessKeyId, secretAccessKey: "local" },
-        fanout,
-        maxSockets: 50 * 20,
-        // Deployed, 3 s stops a stuck post from holding a Lambda; here the gateway is this very
-        // process, and a post slower than that is a busy machine, not a dead peer.
-        postTimeoutMs: 30_000,
-      })),
-  });
-  const gateway = createWsGateway({ handler: createWsHandler(deps), path: "/ws", accessKeyId });
+  // process (on the REST side's publisher), each batch started at once, so the clients keep
+  // sockets for 20 batches in flight.
+  let batchPublisher: ApiGatewayPublisher | undefined;
+  const fanout = inProcessFanout((batch) => batchPublisher!.deliverBatch(batch));
+  const depsFor = (dynamo: ReturnType<typeof clientFor>, withFiles: boolean) =>
+    createDeps({
+      dynamo,
+      tableName: options.tableName,
+      jwtSecret: options.jwtSecret,
+      // As deployed, only the REST Lambda has the bucket.
+      ...(withFiles && files ? { files } : {}),
+      jwt: jwtScope("agorusta", "local"),
+      publisher: (db) => {
+        const publisher = createApiGatewayPublisher(db, {
+          endpoint: () => wsManagementEndpoint,
+          region: "local",
+          credentials,
+          fanout,
+          maxSockets: 50 * 20,
+          // Deployed, 3 s stops a stuck post from holding a Lambda; here the gateway is this very
+          // process, and a post slower than that is a busy machine, not a dead peer.
+          postTimeoutMs: 30_000,
+        });
+        batchPublisher ??= publisher;
+        return publisher;
+      },
+    });
+  const deps = depsFor(api, true);
+  const wsDeps = depsFor(clientFor("ws"), false);
+  const gateway = createWsGateway({ handler: createWsHandler(wsDeps), path: "/ws", credentials });
 
   // Mounted (not routed) so the API keeps its own JSON 404 and error handler under the prefix.
-  const root = new Hono().mount("/api", createApp(deps).fetch).route("/ws", gateway.management);
+  // Every answer (pages, assets, the API, errors) carries the web app's headers. The app calls its
+  // own origin, and the file store's for uploads and files (signed URLs on its own port).
+  const fileOrigins = options.s3Endpoint ? [new URL(options.s3Endpoint).origin] : [];
+  const headers = webSecurityHeaders({ connectTo: fileOrigins, imagesFrom: fileOrigins });
+  const root = new Hono()
+    .use(async (c, next) => {
+      await next();
+      for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    })
+    .mount("/api", createApp(deps).fetch)
+    .route("/ws", gateway.management);
   const webRoot = options.webRoot;
   if (webRoot && existsSync(join(webRoot, "index.html"))) {
     root.use("/*", serveStatic({ root: webRoot }));

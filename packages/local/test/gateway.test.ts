@@ -23,8 +23,11 @@ import type { WsEvent, WsResult } from "@agorusta/functions/ws/handler";
 import type { GatewayLimits } from "@agorusta/core/realtime";
 import { createWsGateway, type WsGateway } from "../src/gateway.ts";
 import { connect, type TestSocket } from "./wsClient.ts";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "../src/sigv4.ts";
 
 const KEY = "test-key";
+const SECRET = "test-secret-of-the-local-publisher";
 const KB = 1024;
 
 interface Harness {
@@ -55,7 +58,7 @@ async function start(
       events.push(e);
       return (await options.respond?.(e)) ?? { statusCode: 200 };
     },
-    accessKeyId: KEY,
+    credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.slowConsumerBytes ? { slowConsumerBytes: options.slowConsumerBytes } : {}),
   });
@@ -69,7 +72,7 @@ async function start(
   const client = new ApiGatewayManagementApiClient({
     endpoint,
     region: "local",
-    credentials: { accessKeyId: KEY, secretAccessKey: "x" },
+    credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
     maxAttempts: 1,
   });
   running.push({
@@ -241,6 +244,46 @@ describe("the @connections API, through the real SDK client", () => {
     await expect(stranger.send(new PostToConnectionCommand({ ConnectionId: h.idOf(0), Data: new Uint8Array(2) })))
       .rejects.toBeInstanceOf(ForbiddenException);
     stranger.destroy();
+  });
+});
+
+describe("the @connections API's signature check", () => {
+  /** A POST to the connection, signed with `secretAccessKey` at `signingDate`, sent with `sentBody`. */
+  async function signedPost(h: Harness, o: { secretAccessKey?: string; signingDate?: Date; body?: string; sentBody?: string }) {
+    const url = new URL(`${h.endpoint}/@connections/${encodeURIComponent(h.idOf(0))}`);
+    const body = o.body ?? '{"hi":1}';
+    const signer = new SignatureV4({ credentials: { accessKeyId: KEY, secretAccessKey: o.secretAccessKey ?? SECRET }, region: "local", service: "execute-api", sha256: Sha256 });
+    const signed = await signer.sign(
+      { method: "POST", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host, "content-type": "application/json" }, body },
+      o.signingDate ? { signingDate: o.signingDate } : {},
+    );
+    const { host: _host, ...headers } = signed.headers;
+    return fetch(url, { method: "POST", headers, body: o.sentBody ?? body });
+  }
+
+  it("delivers a correctly signed post and refuses unsigned, forged, tampered and stale ones with 403", async () => {
+    const h = await start();
+    const socket = await connect(h.wsUrl, "t");
+    expect((await signedPost(h, {})).status).toBe(200);
+    await vi.waitFor(() => expect(socket.frames).toHaveLength(1));
+
+    const unsigned = await fetch(`${h.endpoint}/@connections/${encodeURIComponent(h.idOf(0))}`, { method: "POST", body: "{}" });
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get("x-amzn-errortype")).toBe("ForbiddenException");
+    // The right key id with a made-up signature, as someone who saw a header in a log would try.
+    const keyOnly = await fetch(`${h.endpoint}/@connections/${encodeURIComponent(h.idOf(0))}`, {
+      method: "POST",
+      headers: { authorization: `AWS4-HMAC-SHA256 Credential=${KEY}/20261201/local/execute-api/aws4_request, SignedHeaders=host, Signature=${"0".repeat(64)}`, "x-amz-date": new Date().toISOString().replace(/[-:]|\.\d{3}/g, "") },
+      body: "{}",
+    });
+    expect(keyOnly.status).toBe(403);
+    expect((await signedPost(h, { secretAccessKey: "guessed" })).status).toBe(403);
+    expect((await signedPost(h, { sentBody: '{"hi":2}' })).status).toBe(403);
+    expect((await signedPost(h, { signingDate: new Date(Date.now() - 10 * 60_000) })).status).toBe(403);
+    // A last signed post: frames keep their order, so one that slipped through would show before it.
+    expect((await signedPost(h, { body: '{"last":1}' })).status).toBe(200);
+    await vi.waitFor(() => expect(socket.frames).toHaveLength(2));
+    expect(socket.frames).toEqual([{ hi: 1 }, { last: 1 }]);
   });
 });
 

@@ -4,6 +4,7 @@ import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/c
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { startRuntime, type Runtime } from "@agorusta/local/runtime";
+import { dynamoActions, type LambdaName } from "@agorusta/functions/lambda/permissions";
 import { createFileStore, ensureBucket, localS3Config, type FileStore } from "@agorusta/core/attachments";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
@@ -19,11 +20,16 @@ export async function freshFiles(): Promise<FileStore> {
   return files;
 }
 
-/** A fresh table of its own in the run's DynamoDB Local, a fresh bucket, and deps over them. */
-export async function freshDeps(): Promise<Deps> {
-  const dynamo = createDynamoClients(localDynamoConfig(inject("dynamoEndpoint")));
+/**
+ * A fresh table of its own in the run's DynamoDB Local, a fresh bucket, and deps over them; with
+ * `lambda`, a client that refuses what that Lambda's IAM role is not granted
+ * (packages/functions/src/lambda/permissions.ts).
+ */
+export async function freshDeps(options: { lambda?: LambdaName } = {}): Promise<Deps> {
+  const config = localDynamoConfig(inject("dynamoEndpoint"));
   const tableName = uniqueTableName();
-  const [files] = await Promise.all([freshFiles(), ensureTable(dynamo.raw, tableName)]);
+  const [files] = await Promise.all([freshFiles(), ensureTable(createDynamoClients(config).raw, tableName)]);
+  const dynamo = createDynamoClients(config, options.lambda ? { allowedActions: dynamoActions[options.lambda] } : {});
   return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET, files });
 }
 
@@ -92,8 +98,10 @@ export function apiClient(send: Send) {
 }
 
 /** Calls the Hono app in-process, as a client would over HTTP. `overrides` swap deps (a recording publisher, small rate limits). */
-export async function testApi(overrides: Partial<Deps> = {}) {
-  const deps: Deps = { ...(await freshDeps()), ...overrides };
+export async function testApi(overrides: Partial<Deps> = {}, options: { lambda?: LambdaName } = {}) {
+  // The REST Lambda's grant by default: a route needing more fails its test. Tests that also
+  // play the WebSocket Lambda (subscribing connections) ask for its grant.
+  const deps: Deps = { ...(await freshDeps({ lambda: options.lambda ?? "api" })), ...overrides };
   const app = createApp(deps);
   return { deps, app, ...apiClient((path, init, env) => app.request(path, init, env)) };
 }

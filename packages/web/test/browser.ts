@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, inject } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startRuntime, type Runtime } from "@agorusta/local/runtime";
-import { TEST_SECRET, uniqueTableName } from "@agorusta/testing";
+import { TEST_SECRET, uniqueBucketName, uniqueTableName } from "@agorusta/testing";
 // Brings in the typing of what the run's global setup provides (`inject("dynamoEndpoint")`).
 import type {} from "@agorusta/testing/globalSetup";
 import { call, createClient } from "../src/lib/api.ts";
@@ -29,13 +29,23 @@ export async function startApp() {
   if (!existsSync(`${webRoot}/index.html`)) {
     throw new Error("The web app is not built: run `npm run build:web` (npm test does it first).");
   }
-  const options = { dynamoEndpoint: inject("dynamoEndpoint"), tableName: uniqueTableName(), jwtSecret: TEST_SECRET, webRoot };
+  const options = {
+    dynamoEndpoint: inject("dynamoEndpoint"),
+    tableName: uniqueTableName(),
+    // Files go to the run's embedded S3-compatible store, in a bucket of this app's own.
+    s3Endpoint: inject("s3Endpoint"),
+    bucket: uniqueBucketName(),
+    jwtSecret: TEST_SECRET,
+    webRoot,
+  };
   let runtime: Runtime | null = await startRuntime({ ...options, port: 0 });
   const { port, url, deps } = runtime;
   return {
     url,
     /** The table stays reachable while the server is down. */
     db: deps.db,
+    /** The table and the file store, for core's functions (which reach both). */
+    stores: { db: deps.db, files: deps.files },
     async stop() {
       await runtime?.close();
       runtime = null;

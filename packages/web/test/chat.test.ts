@@ -258,7 +258,7 @@ describe("two people meet through an invite link and chat live", () => {
     // What happened while Bob's socket was down (stored straight in the table, the API being down
     // too) reaches him by the catch-up that follows resubscribing: an edit, a deletion, two messages.
     const idOf = async (text: string) => (await list.getByRole("listitem").filter({ hasText: text }).getAttribute("data-message-id"))!;
-    const { db } = world.app;
+    const db = world.app.stores;
     const at = { serverId, channelId: new URL(bob.url()).pathname.split("/")[4]!, userId: (await apiOf(alice)).userId };
     await editMessage(db, { ...at, messageId: await idOf("Bring water and a jacket."), content: "Bring water, a jacket and a hat." });
     await deleteMessage(db, { ...at, messageId: await idOf("Up the ridge trail, 9:00 at the car park.") });

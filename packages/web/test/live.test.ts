@@ -367,7 +367,7 @@ describe("a direct conversation across a dropped connection", () => {
     await world.app.stop();
     await gus.getByText("Connection lost. Reconnecting…").waitFor();
     for (const content of ["First while you were away", "Second while you were away", "Third while you were away"]) {
-      await sendDmMessage(world.app.db, { userId: fayApi.userId, conversationId: dm.id, content });
+      await sendDmMessage(world.app.stores, { userId: fayApi.userId, conversationId: dm.id, content });
     }
     await world.app.start();
     await gus.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });

@@ -21,11 +21,36 @@ export interface DynamoClients {
 }
 
 /**
- * The DynamoDB client for the whole app. A middleware counts each request by operation, so
- * tests can measure what a route costs, and refuses any Scan.
+ * The IAM actions a request needs (`dynamodb:` left off). A transaction is authorized item by
+ * item: a TransactWriteItems needs PutItem, UpdateItem, DeleteItem or ConditionCheckItem for
+ * what it holds, a TransactGetItems needs GetItem.
  */
-export function createDynamoClients(config: DynamoDBClientConfig = {}): DynamoClients {
+export function iamActionsOf(operation: string, input: unknown): string[] {
+  if (operation === "TransactWriteItems") {
+    const items = ((input as { TransactItems?: Array<Record<string, unknown>> }).TransactItems ?? []);
+    const byKey: Record<string, string> = { Put: "PutItem", Update: "UpdateItem", Delete: "DeleteItem", ConditionCheck: "ConditionCheckItem" };
+    return [...new Set(items.flatMap((item) => Object.keys(item).map((k) => byKey[k] ?? k)))];
+  }
+  if (operation === "TransactGetItems") return ["GetItem"];
+  return [operation];
+}
+
+export interface ClientOptions {
+  /**
+   * The IAM actions this process is granted (infra gives each Lambda only these): a request
+   * needing another is refused here as IAM would refuse it deployed, so tests and `npm start`
+   * catch a missing grant before a deploy does. Undefined: everything (tests' own set-up).
+   */
+  allowedActions?: readonly string[];
+}
+
+/**
+ * The DynamoDB client for the whole app. A middleware counts each request by operation, so
+ * tests can measure what a route costs, refuses any Scan, and anything outside `allowedActions`.
+ */
+export function createDynamoClients(config: DynamoDBClientConfig = {}, options: ClientOptions = {}): DynamoClients {
   const raw = new DynamoDBClient({ maxAttempts: 5, ...config });
+  const allowed = options.allowedActions && new Set(options.allowedActions);
   const counts: RequestCounts = {};
   // Read by the middleware at request time, once the clients below exist.
   let spansOf = (): RequestSpan[] | undefined => undefined;
@@ -35,6 +60,12 @@ export function createDynamoClients(config: DynamoDBClientConfig = {}): DynamoCl
       counts[op] = (counts[op] ?? 0) + 1;
       // No request path may read a whole table; refusing it here makes any slip fail loudly, in tests first.
       if (op === "Scan") throw new Error("Scan is not allowed: query a key or an index instead.");
+      if (allowed) {
+        const denied = iamActionsOf(op, args.input).filter((a) => !allowed.has(a));
+        if (denied.length) {
+          throw new Error(`${op} needs dynamodb:${denied.join(", dynamodb:")}, which this Lambda is not granted (packages/functions/src/lambda/permissions.ts).`);
+        }
+      }
       const spans = spansOf();
       if (!spans) return next(args);
       const start = performance.now();

@@ -7,6 +7,20 @@ const send = (c: Context, e: AppError) => {
   return c.json(e.toBody(), e.status);
 };
 
+/** Errors of a connection to the database that could not be made or broke: the table is out of reach, not the request at fault. */
+const unreachableCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+
+export function isDatabaseUnreachable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && unreachableCodes.has(code)) return true;
+    // Node's fetch and the SDK wrap the socket error one level down, in an AggregateError's list.
+    const errors = (e as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.some((x) => isDatabaseUnreachable(x))) return true;
+  }
+  return false;
+}
+
 /** Every failure leaves in the contract's JSON shape; only real faults are 500, and those are logged. */
 export const onError: ErrorHandler = (err, c) => {
   if (err instanceof AppError) return send(c, err);
@@ -16,6 +30,10 @@ export const onError: ErrorHandler = (err, c) => {
     if (err.status === 400) return send(c, new AppError("invalid_request", "The request body is not valid JSON."));
     if (err.status === 401) return send(c, new AppError("unauthorized"));
     if (err.status === 404) return send(c, new AppError("not_found"));
+  }
+  if (isDatabaseUnreachable(err)) {
+    console.error(`${c.req.method} ${c.req.path}: the database is out of reach`);
+    return send(c, new AppError("unavailable"));
   }
   console.error(`${c.req.method} ${c.req.path} failed:`, err);
   return send(c, new AppError("internal"));

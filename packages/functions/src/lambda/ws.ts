@@ -3,4 +3,4 @@ import { loadDeps } from "../config.ts";
 import { createWsHandler } from "../ws/handler.ts";
 
 // Built during the Lambda's init phase, once per instance; the handler is async, as Node 24 requires.
-export const handler = createWsHandler(loadDeps());
+export const handler = createWsHandler(loadDeps("ws"));

@@ -18,7 +18,7 @@ export function channelFeed(serverId: string, channelId: string): Feed<Message> 
   return new Feed<Message>(
     {
       page: (query) => send(messages.$get({ param, query })),
-      post: (content) => send(messages.$post({ param, json: { content } })),
+      post: (content, extras) => send(messages.$post({ param, json: { content, ...extras } })),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
@@ -33,7 +33,7 @@ export function dmFeed(conversationId: string): Feed<DmMessage> {
   return new Feed<DmMessage>(
     {
       page: (query) => send(messages.$get({ param, query })),
-      post: (content) => send(messages.$post({ param, json: { content } })),
+      post: (content, extras) => send(messages.$post({ param, json: { content, ...extras } })),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },
@@ -87,7 +87,7 @@ export function follow<M extends TimelineMessage>(
       if (change) feed.apply(change);
     });
     const stopOpen = channelId
-      ? realtime.onFrame((frame) => frame.type === "subscribed" && frame.channelId === channelId && void feed.catchUp())
+      ? realtime.onFrame((frame) => frame.type === "subscribed" && "channelId" in frame && frame.channelId === channelId && void feed.catchUp())
       : realtime.onOpen(({ reconnected }) => reconnected && void feed.catchUp());
     return () => {
       release();

@@ -49,6 +49,13 @@ class Directory {
     return detail;
   }
 
+  /** The server's facts changed (its icon): the rail and its details show the new ones. */
+  updateServer(server: Pick<Server, "id"> & Partial<Server>): void {
+    this.servers = this.servers.map((s) => (s.id === server.id ? { ...s, ...server } : s));
+    const detail = this.details.get(server.id);
+    if (detail) this.details.set(server.id, { ...detail, ...server });
+  }
+
   /** Off the rail at once (the server, if it was there); its details stay until `forgetDetail`, for a page still showing it. */
   removeServer(serverId: string): Server | undefined {
     const server = this.servers.find((s) => s.id === serverId);

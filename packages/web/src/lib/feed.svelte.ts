@@ -5,6 +5,7 @@
  */
 import type { User } from "@agorusta/core/views";
 import { isApiError } from "./api.ts";
+import type { ReplyRef, SendExtras } from "./media.ts";
 import { mergeById, type TimelineMessage } from "./timeline.ts";
 
 const PAGE_SIZE = 50;
@@ -12,7 +13,7 @@ const PAGE_SIZE = 50;
 export interface FeedSource<M extends TimelineMessage> {
   /** Oldest first: the newest `limit` messages older than `before`. */
   page(query: { limit: string; before?: string }): Promise<M[]>;
-  post(content: string): Promise<M>;
+  post(content: string, extras: SendExtras): Promise<M>;
   edit(messageId: string, content: string): Promise<M>;
   remove(messageId: string): Promise<void>;
 }
@@ -23,6 +24,8 @@ export type FeedChange<M> = { type: "added" | "updated"; message: M } | { type: 
 export interface PendingMessage extends TimelineMessage {
   status: "sending" | "failed";
   error: string | null;
+  /** The files it carries (sent again on retry). */
+  uploads: string[];
 }
 
 export class Feed<M extends TimelineMessage> {
@@ -141,7 +144,7 @@ export class Feed<M extends TimelineMessage> {
   }
 
   /** Sends at once and shows the message as "sending" until the API has stored it. */
-  send(content: string): void {
+  send(content: string, extras: { replyTo?: ReplyRef; attachments?: string[] } = {}): void {
     const me = this.#me();
     const placeholder: PendingMessage = {
       id: `local-${++this.#localIds}`,
@@ -151,6 +154,8 @@ export class Feed<M extends TimelineMessage> {
       createdAt: new Date().toISOString(),
       status: "sending",
       error: null,
+      replyTo: extras.replyTo ?? null,
+      uploads: extras.attachments ?? [],
     };
     this.pending = [...this.pending, placeholder];
     void this.#deliver(placeholder);
@@ -170,7 +175,10 @@ export class Feed<M extends TimelineMessage> {
 
   async #deliver(placeholder: PendingMessage) {
     try {
-      const stored = await this.#source.post(placeholder.content);
+      const extras: SendExtras = {};
+      if (placeholder.replyTo) extras.replyTo = placeholder.replyTo.id;
+      if (placeholder.uploads.length) extras.attachments = placeholder.uploads;
+      const stored = await this.#source.post(placeholder.content, extras);
       this.pending = this.pending.filter((p) => p.id !== placeholder.id);
       if (!this.#deleted.has(stored.id)) this.messages = mergeById(this.messages, [stored]);
     } catch (e) {

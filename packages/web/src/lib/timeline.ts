@@ -3,7 +3,7 @@
  * chat apps do (a day divider when the day changes; one header for a run of messages by the same
  * author within a few minutes). No Svelte: the unit tests import it directly.
  */
-import type { User } from "@agorusta/core/views";
+import type { Attachment, Reaction, ReplyRef, User } from "@agorusta/core/views";
 
 /** What channel messages and DM messages have in common. */
 export interface TimelineMessage {
@@ -14,6 +14,10 @@ export interface TimelineMessage {
   createdAt: string;
   /** Set once its author edits it (placeholders of messages being sent have none). */
   editedAt?: string | null;
+  /** What it answers, its reactions and its files (placeholders of messages being sent have no reactions or files yet). */
+  replyTo?: ReplyRef | null;
+  reactions?: Reaction[];
+  attachments?: Attachment[];
 }
 
 type Versioned = { id: string; editedAt?: string | null };
@@ -54,7 +58,7 @@ export interface Row<M> {
   day: Date | null;
 }
 
-export function layoutRows<M extends Pick<TimelineMessage, "authorId" | "createdAt">>(messages: readonly M[]): Row<M>[] {
+export function layoutRows<M extends Pick<TimelineMessage, "authorId" | "createdAt" | "replyTo">>(messages: readonly M[]): Row<M>[] {
   const rows: Row<M>[] = [];
   let previous: M | undefined;
   for (const message of messages) {
@@ -62,6 +66,8 @@ export function layoutRows<M extends Pick<TimelineMessage, "authorId" | "created
     const newDay = !previous || !sameDay(new Date(previous.createdAt), at);
     const header =
       newDay ||
+      // A reply shows whom it answers above its author, as a message of its own.
+      Boolean(message.replyTo) ||
       previous!.authorId !== message.authorId ||
       at.getTime() - new Date(previous!.createdAt).getTime() > GROUP_GAP_MS;
     rows.push({ message, header, day: newDay ? startOfDay(at) : null });

@@ -1,0 +1,28 @@
+/**
+ * What each Lambda may do to the table: the IAM actions infra/functions.ts grants it (on the table
+ * and its indexes, nothing else), and the very list its DynamoDB client enforces in tests and under
+ * `npm start` (packages/core/src/store/client.ts), so a request that needs a new action fails in a
+ * test, naming this file, before it fails deployed. Plain data: infra imports it too.
+ *
+ * No Scan, no table management (CreateTable, DeleteTable, UpdateTable), no streams, no PartiQL,
+ * no backups: none is used, so none is granted.
+ */
+export const dynamoActions = {
+  /**
+   * The REST Lambda: every route, and its publisher (which closes connections a post finds gone).
+   * No ConditionCheckItem: its transactions condition the items they write, never a separate one.
+   */
+  api: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchGetItem", "BatchWriteItem"],
+  /** The WebSocket Lambda: connections, subscriptions (checked against the membership in one transaction), presence. */
+  ws: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "BatchGetItem", "BatchWriteItem"],
+  /**
+   * The Fanout Lambda: posts one batch, and closes the connections a post finds gone (their
+   * subscriptions, the connection, the user's count; then who shares a server hears they left).
+   */
+  fanout: ["GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type LambdaName = keyof typeof dynamoActions;
+
+/** As IAM names them. */
+export const iamDynamoActions = (lambda: LambdaName): string[] => dynamoActions[lambda].map((a) => `dynamodb:${a}`);
