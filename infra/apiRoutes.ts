@@ -1,7 +1,7 @@
 import { api } from "./api.ts";
 import { handlerArgs } from "./functions.ts";
-import { realtime } from "./realtime.ts";
+import { fanout, realtime } from "./realtime.ts";
 import { web, webOrigin } from "./web.ts";
 
 /** The REST Lambda behind `$default`, told the one origin its CORS answers allow: the stage's web app. */
-api.route("$default", handlerArgs("api", realtime, { WEB_ORIGIN: webOrigin(web) }));
+api.route("$default", handlerArgs("api", realtime, { environment: { WEB_ORIGIN: webOrigin(web) }, fanout }));

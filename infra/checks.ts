@@ -5,7 +5,7 @@
 import type { LinkedResources, links } from "../packages/functions/src/lambda/links.ts";
 import type { table, tableIndexes } from "./storage.ts";
 import type { jwtSecret } from "./secrets.ts";
-import type { realtime } from "./realtime.ts";
+import type { fanout, realtime } from "./realtime.ts";
 import type { purgeQueue } from "./queues.ts";
 import type { files } from "./files.ts";
 
@@ -17,6 +17,7 @@ type Linked = {
   [links.jwtSecret]: typeof jwtSecret;
   [links.realtime]: typeof realtime;
   [links.purgeQueue]: typeof purgeQueue;
+  [links.fanout]: typeof fanout;
   [links.files]: typeof files;
 };
 type Carried = { [K in keyof Linked]: keyof ReturnType<Linked[K]["getSSTLink"]>["properties"] };

@@ -17,7 +17,12 @@ import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.t
 export function handlerArgs(
   name: keyof typeof lambdaHandlers,
   realtime: sst.aws.ApiGatewayWebSocket,
-  environment: Record<string, $util.Input<string>> = {},
+  extra: {
+    /** Variables of its own (the API's CORS origin). */
+    environment?: Record<string, $util.Input<string>>;
+    /** The Fanout Lambda, for the functions that hand large audiences to it (linking grants the invoke). */
+    fanout?: sst.aws.Function;
+  } = {},
 ): sst.aws.FunctionArgs {
   const argon2Installed = lambdaInstalls[name].includes("argon2");
   return {
@@ -26,7 +31,12 @@ export function handlerArgs(
     architecture: lambdaArchitecture,
     // The purge queue: the API enqueues deleted servers, the purge consumer the next slice of one.
     // The files bucket: the API's, and the purge's (a deleted server's attachments and icons go too).
-    link: name === "ws" ? [table, jwtSecret, realtime, purgeQueue] : [table, jwtSecret, realtime, files, purgeQueue],
+    // The WebSocket and Fanout Lambdas touch neither.
+    link: [
+      table, jwtSecret, realtime,
+      ...(name === "api" || name === "purge" ? [files, purgeQueue] : []),
+      ...(extra.fanout ? [extra.fanout] : []),
+    ],
     permissions: [{ actions: iamDynamoActions(name), resources: [table.arn, $interpolate`${table.arn}/index/*`] }],
     nodejs: {
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
@@ -39,7 +49,7 @@ export function handlerArgs(
     // (docs/decisions.md, "SST"; checked by `npm run bundle`). Under `sst dev` the function runs
     // on this machine, with its own install.
     environment: {
-      ...environment,
+      ...extra.environment,
       ...($dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" }),
       // `AGORUSTA_RATE_LIMITS=off npx sst deploy --stage load` deploys a stage for load tests,
       // without the abuse limits (the brute-force ones always hold); any other stage keeps them.

@@ -6,6 +6,7 @@ export const lambdaHandlers = {
   api: "packages/functions/src/lambda/api.handler",
   ws: "packages/functions/src/lambda/ws.handler",
   purge: "packages/functions/src/lambda/purge.handler",
+  fanout: "packages/functions/src/lambda/fanout.handler",
 } as const;
 
 /** Graviton: 20% cheaper per GB-second than x86_64, and argon2 ships a linux-arm64 binary. */
@@ -21,4 +22,5 @@ export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon
   ws: [],
   // Deletes what a retired server left; it never hashes a password either.
   purge: [],
+  fanout: [],
 };

@@ -1,8 +1,9 @@
 import { Resource } from "sst/resource";
-import { createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createDb, createDynamoClients, localDynamoConfig } from "@agorusta/core";
 import type { FileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
-import { createApiGatewayPublisher } from "./delivery/publisher.ts";
+import { createApiGatewayPublisher, type ApiGatewayPublisher } from "./delivery/publisher.ts";
+import { lambdaFanout } from "./delivery/fanout.ts";
 import { sqsPurgeQueue } from "./purge/queue.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
 import { usageLimitsFrom } from "@agorusta/core/limits";
@@ -21,6 +22,8 @@ export interface FunctionConfig {
   purgeQueueUrl?: string;
   /** `AGORUSTA_RATE_LIMITS`: "off" turns the abuse limits off (load tests); anything else is "on". */
   rateLimits: "on" | "off";
+  /** The Fanout Lambda that delivers large audiences in batches; without it, every post is made here. */
+  fanoutFunction?: string;
   /** The app and stage (SST's, or APP_NAME/STAGE): tokens name them, so no other stage accepts them. */
   app: string;
   stage: string;
@@ -36,7 +39,7 @@ export class ConfigError extends Error {}
 
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
- * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME and S3_ENDPOINT.
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME, S3_ENDPOINT and FANOUT_FUNCTION.
  * Both read AGORUSTA_RATE_LIMITS from the environment (infra/functions.ts sets it per stage).
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
@@ -53,6 +56,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       app: linked.App.name,
       stage: linked.App.stage,
       webOrigin: env.WEB_ORIGIN || undefined,
+      // The Fanout Lambda is not linked to itself: a batch is delivered where it lands.
+      ...(links.fanout in Resource ? { fanoutFunction: linked[links.fanout].name } : {}),
       bucketName: links.files in Resource ? linked[links.files].name : undefined,
     };
   }
@@ -70,6 +75,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     app: env.APP_NAME || "agorusta",
     stage: env.STAGE || "local",
     webOrigin: env.WEB_ORIGIN || undefined,
+    fanoutFunction: env.FANOUT_FUNCTION || undefined,
     bucketName: env.BUCKET_NAME || undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
   };
@@ -90,6 +96,7 @@ export function loadDeps(
     allowedActions: dynamoActions[lambda],
   });
   const endpoint = config.wsManagementEndpoint;
+  const fanout = config.fanoutFunction ? lambdaFanout(config.fanoutFunction) : undefined;
   return createDeps({
     dynamo,
     tableName: config.tableName,
@@ -97,8 +104,17 @@ export function loadDeps(
     jwt: jwtScope(config.app, config.stage),
     ...(config.webOrigin ? { webOrigin: config.webOrigin } : {}),
     files: config.bucketName && openFiles ? openFiles(config.bucketName, config.s3Endpoint) : undefined,
-    publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint }) : undefined,
+    publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint, ...(fanout ? { fanout } : {}) }) : undefined,
     purges: config.purgeQueueUrl ? () => sqsPurgeQueue(config.purgeQueueUrl!) : undefined,
     usageLimits: usageLimitsFrom(config.rateLimits),
   });
+}
+
+/** The Fanout Lambda's publisher: the same deps, posting every batch it is given itself. */
+export function loadPublisher(config: FunctionConfig = readConfig()): ApiGatewayPublisher {
+  if (!config.wsManagementEndpoint) throw new ConfigError("The Fanout Lambda needs the WebSocket API's management endpoint.");
+  const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {}, {
+    allowedActions: dynamoActions.fanout,
+  });
+  return createApiGatewayPublisher(createDb(dynamo.document, config.tableName), { endpoint: config.wsManagementEndpoint });
 }

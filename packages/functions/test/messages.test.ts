@@ -153,7 +153,10 @@ describe("broadcast", () => {
     const calls: unknown[] = [];
     const stored: boolean[] = [];
     t.deps.publisher = {
-      toChannel: async (channelId, event) => {
+      // The event may still be storing when the publisher is handed it: it posts once it resolves.
+      toChannel: async (channelId, pending) => {
+        const event = await pending;
+        if (!event) return;
         calls.push({ channelId, event });
         const page = await t.call("GET", `${path}?limit=1`, { token: s.owner.token });
         stored.push(page.body[0].id === ("message" in event ? event.message.id : "messageId" in event ? event.messageId : null));

@@ -13,7 +13,11 @@ export function recordingPublisher(): Publisher & { sent: Published[]; clear(): 
   return {
     sent,
     clear: () => void sent.splice(0),
-    toChannel: async (channelId, event, options) => void sent.push({ to: "channel", channelId, event, ...options }),
+    // An event still being stored is recorded once stored, as the real publisher would post it; never if it was not.
+    toChannel: async (channelId, pending, options) => {
+      const event = await Promise.resolve(pending).catch(() => null);
+      if (event) sent.push({ to: "channel", channelId, event, ...options });
+    },
     toServer: async (serverId, event, options) => void sent.push({ to: "server", serverId, event, ...options }),
     toUsers: async (userIds, event) => void sent.push({ to: "users", userIds, event }),
     toConnection: async (connectionId, frame) => void sent.push({ to: "connection", connectionId, frame }),

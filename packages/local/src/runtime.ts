@@ -10,7 +10,8 @@ import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/c
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
-import { createApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
+import { createApiGatewayPublisher, type ApiGatewayPublisher } from "@agorusta/functions/delivery/publisher";
+import { inProcessFanout } from "@agorusta/functions/delivery/fanout";
 import { dynamoActions, type LambdaName } from "@agorusta/functions/lambda/permissions";
 import { jwtScope } from "@agorusta/functions/lambda/stage";
 import { webSecurityHeaders } from "@agorusta/functions/http/securityHeaders";
@@ -64,6 +65,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let wsManagementEndpoint = "";
   // The publisher's SigV4 credentials, made up per start: the gateway's `@connections` accepts only them.
   const credentials = { accessKeyId: `local-${randomBytes(12).toString("hex")}`, secretAccessKey: randomBytes(32).toString("base64url") };
+  // Large audiences are cut into batches as deployed; here the Fanout Lambda's code runs in this
+  // process (on the REST side's publisher), each batch started at once, so the clients keep
+  // sockets for 20 batches in flight.
+  let batchPublisher: ApiGatewayPublisher | undefined;
+  const fanout = inProcessFanout((batch) => batchPublisher!.deliverBatch(batch));
   const depsFor = (dynamo: ReturnType<typeof clientFor>, withFiles: boolean, purgeQueue?: PurgeWorker) =>
     createDeps({
       dynamo,
@@ -73,12 +79,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // As deployed, only the REST Lambda has the bucket.
       ...(withFiles && files ? { files } : {}),
       jwt: jwtScope("agorusta", "local"),
-      publisher: (db) =>
-        createApiGatewayPublisher(db, {
+      publisher: (db) => {
+        const publisher = createApiGatewayPublisher(db, {
           endpoint: () => wsManagementEndpoint,
           region: "local",
           credentials,
-        }),
+          fanout,
+          maxSockets: 50 * 20,
+          // Deployed, 3 s stops a stuck post from holding a Lambda; here the gateway is this very
+          // process, and a post slower than that is a busy machine, not a dead peer.
+          postTimeoutMs: 30_000,
+        });
+        batchPublisher ??= publisher;
+        return publisher;
+      },
       ...(purgeQueue ? { purges: () => purgeQueue } : {}),
     });
   // The purge runs in-process with the purge Lambda's own client (and the bucket), as deployed.
@@ -130,6 +144,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // accepted during shutdown would hold the server open. Browsers also keep spare HTTP
       // connections open for a while; what has not ended a second after the sockets is cut.
       const stopped = new Promise<void>((r) => server.close(() => r()));
+      await fanout.idle();
       await gateway.close();
       await purges.close();
       const cut = setTimeout(() => (server as Server).closeAllConnections(), 1000);

@@ -109,8 +109,51 @@ export async function commitChange<C extends Conversation, P extends ChangePlan<
   options: { head?: Head } = {},
 ): Promise<Committed<P> | Refused> {
   const conversationId = conversationIdOf(conversation);
+  return inTurn(db, conversationId, (lane) => commitInTurn(db, conversation, conversationId, build, newest(options.head, lane.head), lane));
+}
+
+/** Where this process's writers to one conversation stand: the last of them, and the head it left. */
+interface Lane {
+  tail: Promise<unknown>;
+  head?: Head | undefined;
+}
+
+/**
+ * Changes to one conversation from this process take turns, each starting from the head the one
+ * before it left. Writers in one Lambda instance (or the whole local runtime) then never race each
+ * other for a position: a busy channel costs one transaction per change instead of collisions,
+ * re-reads and retries. Writers in other processes still race, and the sequence condition settles
+ * that exactly as before, so the turn is an optimization, never what the guarantee rests on.
+ */
+const lanes = new WeakMap<Db, Map<string, Lane>>();
+
+async function inTurn<T>(db: Db, conversationId: string, run: (lane: Lane) => Promise<T>): Promise<T> {
+  let byConversation = lanes.get(db);
+  if (!byConversation) lanes.set(db, (byConversation = new Map()));
+  const lane = byConversation.get(conversationId) ?? { tail: Promise.resolve() };
+  byConversation.set(conversationId, lane);
+  const turn = lane.tail.catch(() => {}).then(() => run(lane));
+  lane.tail = turn;
+  try {
+    return await turn;
+  } finally {
+    // The last in line leaves nothing behind: an idle conversation holds no memory.
+    if (lane.tail === turn) byConversation.delete(conversationId);
+  }
+}
+
+const newest = (a: Head | undefined, b: Head | undefined): Head | undefined => (!a ? b : !b ? a : a.seq >= b.seq ? a : b);
+
+async function commitInTurn<C extends Conversation, P extends ChangePlan<MessageOf<C>>>(
+  db: Db,
+  conversation: C,
+  conversationId: string,
+  build: (head: Head) => P | Promise<P>,
+  known: Head | undefined,
+  lane: Lane,
+): Promise<Committed<P> | Refused> {
   for (let attempt = 1; ; attempt++) {
-    const head = attempt === 1 && options.head ? options.head : await readHead(db, conversation);
+    const head = attempt === 1 && known ? known : await readHead(db, conversation);
     const plan = await build(head);
     const seq = head.seq + 1;
     let refused: ReadonlySet<string>;
@@ -122,7 +165,10 @@ export async function commitChange<C extends Conversation, P extends ChangePlan<
       if (!(e instanceof TransactionConflict)) throw e;
       refused = new Set(["head"]);
     }
-    if (!refused.size) return { committed: true, plan, seq, cursor: encodeCursor(conversationId, seq) };
+    if (!refused.size) {
+      lane.head = { seq, lastMessageId: plan.lastMessageId !== undefined ? plan.lastMessageId : head.lastMessageId };
+      return { committed: true, plan, seq, cursor: encodeCursor(conversationId, seq) };
+    }
     // Someone else took position `seq`: read the head again and rebuild on it.
     if (refused.has("head") || refused.has("change")) {
       if (attempt >= ATTEMPTS) throw new Error(`change to ${conversationId} lost the race for its sequence ${ATTEMPTS} times`);

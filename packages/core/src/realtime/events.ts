@@ -58,12 +58,19 @@ export type Frame = ServerEvent | ReplyFrame;
  * Pushes events to open connections. Every method resolves (never rejects) once delivery has
  * been attempted, within a bounded time, so a slow or dead connection cannot fail or stall a request.
  */
+/**
+ * An event, or one still being stored: the publisher looks up who hears it meanwhile and posts
+ * once it resolves. `null` (or a rejection, which the caller handles) means nothing to tell.
+ */
+export type PendingEvent = ServerEvent | Promise<ServerEvent | null>;
+
 export interface Publisher {
   /**
    * To every connection subscribed to the channel. `exceptUserId` skips that user's connections (typing).
    * A server's id names its whole-server subscribers (realtime/subscriptions.ts): `channel_activity` goes there.
+   * The event may still be on its way to the table: the subscribers' lookup runs beside the store.
    */
-  toChannel(channelId: string, event: ServerEvent, options?: { exceptUserId?: string }): Promise<void>;
+  toChannel(channelId: string, event: PendingEvent, options?: { exceptUserId?: string }): Promise<void>;
   /**
    * To every connection subscribed to any channel of the server (or of any of these servers),
    * each once, plus every connection of `alsoUserIds`. `maxRecipients` bounds the subscribed

@@ -11,7 +11,11 @@ import {
 import type { Db, Frame, Publisher } from "@agorusta/core";
 import { channelRecipients, closeConnection, serverRecipients, userRecipients, type Recipient } from "@agorusta/core/realtime";
 import { apiGatewayLimits } from "@agorusta/core/realtime";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { Agent } from "node:https";
+import { Agent as HttpAgent } from "node:http";
 import { announcePresence } from "./announcePresence.ts";
+import { splitAudience, type FanoutBatch, type FanoutEngine } from "./fanout.ts";
 
 export interface ApiGatewayPublisherOptions {
   /**
@@ -25,6 +29,21 @@ export interface ApiGatewayPublisherOptions {
   concurrency?: number;
   /** One post gives up after this long, so a stuck request cannot hold the caller. */
   postTimeoutMs?: number;
+  /**
+   * Where recipients past the first batch go (delivery/fanout.ts). Without it, this handler posts
+   * to every recipient itself.
+   */
+  fanout?: FanoutEngine;
+  /**
+   * Sockets the client keeps to `@connections` (the SDK's default is 50 per host). Locally, where
+   * every batch runs in this one process, room for the batches in flight at once.
+   */
+  maxSockets?: number;
+}
+
+/** The publisher, and the delivery of one batch the fan-out engine hands to a worker (the Fanout Lambda). */
+export interface ApiGatewayPublisher extends Publisher {
+  deliverBatch(batch: FanoutBatch): Promise<void>;
 }
 
 /** How an event's delivery went; logged when something other than success happened. */
@@ -36,13 +55,16 @@ interface Outcome {
   wentOffline: string[];
 }
 
-export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOptions): Publisher {
-  const { endpoint, concurrency = 50, postTimeoutMs = 3000 } = options;
+export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOptions): ApiGatewayPublisher {
+  const { endpoint, concurrency = 50, postTimeoutMs = 3000, fanout, maxSockets } = options;
   const client = new ApiGatewayManagementApiClient({
     endpoint: typeof endpoint === "string" ? endpoint : async () => ({ url: new URL(endpoint()) }),
     maxAttempts: 2,
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(maxSockets
+      ? { requestHandler: new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true, maxSockets }), httpsAgent: new Agent({ keepAlive: true, maxSockets }) }) }
+      : {}),
   });
 
   async function post(connectionId: string, data: Uint8Array, outcome: Outcome) {
@@ -65,36 +87,69 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
     }
   }
 
+  /** Posts one frame to each of these connections once, `concurrency` at a time; then tells what went wrong, if anything. */
+  async function postEach(what: string, type: string, connectionIds: readonly string[], data: Uint8Array) {
+    const outcome: Outcome = { sent: 0, gone: 0, failed: new Map(), wentOffline: [] };
+    let next = 0;
+    const worker = async () => {
+      while (next < connectionIds.length) await post(connectionIds[next++]!, data, outcome);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, connectionIds.length) }, worker));
+    for (const userId of outcome.wentOffline) await announcePresence(db, publisher, userId, false);
+    if (outcome.failed.size > 0) {
+      const kinds = [...outcome.failed].map(([k, n]) => `${k} ×${n}`).join(", ");
+      console.warn(`realtime: ${what} ${type}: ${outcome.sent} sent, ${outcome.gone} gone, failed: ${kinds}`);
+    }
+  }
+
   /**
-   * Posts one frame to each connection once, `concurrency` at a time. Never rejects: a lookup or
-   * post that fails is logged, and the message it carries is already stored for the history.
+   * Delivers one frame to everyone `lookup` names, each once: the first batch from here, the rest
+   * handed to the fan-out engine, both at once. Resolves when the first batch is posted and the
+   * rest handed over. Never rejects: a lookup or post that fails is logged, and the message it
+   * carries is already stored for the history.
    */
-  async function deliver(what: string, frame: Frame, lookup: () => Promise<string[]>) {
+  async function deliver(what: string, pending: Frame | Promise<Frame | null>, lookup: () => Promise<string[]>) {
+    // Who listens is asked at once, beside whatever is still storing the event.
+    const audience = lookup();
+    audience.catch(() => {}); // awaited below; a failed lookup is reported there, not as unhandled
+    let frame: Frame | null;
     try {
-      const data = new TextEncoder().encode(JSON.stringify(frame));
+      frame = await pending;
+    } catch {
+      return; // the event was never stored: its caller answers for that
+    }
+    if (!frame) return;
+    try {
+      const json = JSON.stringify(frame);
+      const data = new TextEncoder().encode(json);
       if (data.byteLength > apiGatewayLimits.messageBytes) {
         console.warn(`realtime: ${what} ${frame.type} is ${data.byteLength} bytes, over API Gateway's limit; not sent`);
         return;
       }
-      const recipients = [...new Set(await lookup())];
-      const outcome: Outcome = { sent: 0, gone: 0, failed: new Map(), wentOffline: [] };
-      let next = 0;
-      const worker = async () => {
-        while (next < recipients.length) await post(recipients[next++]!, data, outcome);
+      const recipients = [...new Set(await audience)];
+      const { first, rest } = fanout ? splitAudience(recipients) : { first: recipients, rest: [] };
+      const handOver = async () => {
+        if (!rest.length) return;
+        try {
+          await fanout!.dispatch(rest.map((connectionIds) => ({ frame: json, connectionIds })));
+        } catch (e) {
+          // The engine refused (throttled, misconfigured): deliver from here rather than lose the event.
+          console.error(`realtime: ${what} ${frame.type}: fan-out refused, delivering ${rest.length} batch(es) here:`, e);
+          await Promise.all(rest.map((ids) => postEach(what, frame.type, ids, data)));
+        }
       };
-      await Promise.all(Array.from({ length: Math.min(concurrency, recipients.length) }, worker));
-      for (const userId of outcome.wentOffline) await announcePresence(db, publisher, userId, false);
-      if (outcome.failed.size > 0) {
-        const kinds = [...outcome.failed].map(([k, n]) => `${k} ×${n}`).join(", ");
-        console.warn(`realtime: ${what} ${frame.type}: ${outcome.sent} sent, ${outcome.gone} gone, failed: ${kinds}`);
-      }
+      await Promise.all([postEach(what, frame.type, first, data), handOver()]);
     } catch (e) {
       console.error(`realtime: ${what} ${frame.type} not delivered:`, e);
     }
   }
 
   const ids = (recipients: Recipient[]) => recipients.map((r) => r.connectionId);
-  const publisher: Publisher = {
+  const publisher: ApiGatewayPublisher = {
+    deliverBatch: async (batch) => {
+      const type = (JSON.parse(batch.frame) as Frame).type;
+      await postEach(`batch of ${batch.connectionIds.length}`, type, batch.connectionIds, new TextEncoder().encode(batch.frame));
+    },
     toChannel: (channelId, event, opts) =>
       deliver(`channel ${channelId}`, event, async () => {
         const recipients = await channelRecipients(db, channelId);

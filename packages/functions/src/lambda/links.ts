@@ -8,6 +8,7 @@ export const links = {
   jwtSecret: "JwtSecret",
   realtime: "Realtime",
   purgeQueue: "ServerPurges",
+  fanout: "Fanout",
   files: "Files",
 } as const;
 
@@ -20,6 +21,8 @@ export interface LinkedResources {
   [links.jwtSecret]: { value: string };
   [links.realtime]: { url: string; managementEndpoint: string };
   [links.purgeQueue]: { url: string };
+  /** `url` and `qualifier` are set only for functions with a URL or durable executions; the Fanout Lambda has neither. */
+  [links.fanout]: { name: string; url?: string; qualifier?: string };
   /** Linked to the API Lambda only: the WebSocket Lambda never touches files. */
   [links.files]: { name: string };
 }

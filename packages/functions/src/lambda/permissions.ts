@@ -20,6 +20,11 @@ export const dynamoActions = {
   ws: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem", "BatchGetItem", "BatchWriteItem"],
   /** The purge of deleted servers (infra/purge.ts): it reads what is left and deletes it. */
   purge: ["GetItem", "Query", "UpdateItem", "DeleteItem", "BatchGetItem", "BatchWriteItem"],
+  /**
+   * The Fanout Lambda: posts one batch, and closes the connections a post finds gone (their
+   * subscriptions, the connection, the user's count; then who shares a server hears they left).
+   */
+  fanout: ["GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type LambdaName = keyof typeof dynamoActions;

@@ -27,11 +27,12 @@ export const messagesRoutes = (deps: Deps) =>
     .post("/", params(channelParams), validate("json", sendMessageBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
       await limitRate(deps, "messages", `${c.var.userId}:${channelId}`);
-      const sent = await sendMessage(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("json") });
-      // A repeated nonce stored nothing, so nothing is pushed again.
-      if (!sent.created) return c.json(sent.message, 200);
-      await announceMessage(deps, sent.message, sent.cursor);
-      return c.json(sent.message, 201);
+      const sending = sendMessage(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("json") });
+      // Who hears it is looked up while it is stored; a repeated nonce stored nothing, so nothing is pushed again.
+      const announced = announceMessage(deps, { serverId, channelId }, sending.then((sent) => (sent.created ? sent : null)));
+      const sent = await sending;
+      await announced;
+      return c.json(sent.message, sent.created ? 201 : 200);
     })
     .patch("/:mid", params(channelMessageParams), validate("json", messageBody), async (c) => {
       const { id: serverId, cid: channelId, mid: messageId } = c.req.valid("param");
