@@ -28,7 +28,10 @@ function event(routeKey: string, connectionId: string, fields: Partial<WsEvent> 
     ...fields,
   } as WsEvent;
 }
-const connect = (token: string, id = newConnectionId()) => handle(event("$connect", id, { queryStringParameters: { token } }));
+/** A handshake as the web app makes it: a one-time ticket for the token, then `$connect` with it. */
+const ticketOf = async (token: string) => (await t.call("POST", "/auth/ws-ticket", { token })).body.ticket as string;
+const connect = async (token: string, id = newConnectionId(), on = handle) =>
+  on(event("$connect", id, { queryStringParameters: { ticket: await ticketOf(token) } }));
 const frame = (connectionId: string, body: unknown) => handle(event("$default", connectionId, { body: JSON.stringify(body) }));
 const disconnect = (connectionId: string) => handle(event("$disconnect", connectionId));
 /** The frames the handler posted back to a connection, in order. */
@@ -57,6 +60,21 @@ describe("connections per user", () => {
     await disconnect(accepted[0]!);
     expect((await connect(u.token)).statusCode).toBe(200);
     expect((await connect(u.token)).statusCode).toBe(429);
+  });
+});
+
+describe("AGORUSTA_RATE_LIMITS=off", () => {
+  it("lifts the WebSocket limits with the rest: more connections than the cap, typing relayed every time", async () => {
+    const unlimited = createWsHandler({ ...t.deps, usageLimits: "off" });
+    const u = await t.user();
+    const ids = Array.from({ length: realtimeLimits.connectionsPerUser + 3 }, newConnectionId);
+    const results = await Promise.all(ids.map((id) => connect(u.token, id, unlimited)));
+    expect(results.map((r) => r.statusCode)).toEqual(ids.map(() => 200));
+    const s = await t.server(u);
+    await unlimited(event("$default", ids[0]!, { body: JSON.stringify({ action: "subscribe", channelId: s.channelId }) }));
+    publisher.clear();
+    for (let i = 0; i < 3; i++) await unlimited(event("$default", ids[0]!, { body: JSON.stringify({ action: "typing", channelId: s.channelId }) }));
+    expect(publisher.sent.filter((p) => p.to === "channel" && p.event.type === "typing")).toHaveLength(3);
   });
 });
 
@@ -178,9 +196,11 @@ describe("presence", () => {
 
   it(`goes to the ${realtimeLimits.presenceServers} servers joined most recently, to at most ${realtimeLimits.presenceRecipients} connections`, async () => {
     const u = await t.user();
-    const owner = await t.user();
+    // Creating servers is limited to 10 an hour per user: several owners, each within it.
+    const owners = await Promise.all(Array.from({ length: Math.ceil((realtimeLimits.presenceServers + 3) / 10) }, () => t.user()));
     const joined: string[] = [];
     for (let i = 0; i < realtimeLimits.presenceServers + 3; i++) {
+      const owner = owners[Math.floor(i / 10)]!;
       const s = await t.server(owner);
       const invite = await t.call("POST", `/servers/${s.id}/invites`, { token: owner.token, body: {} });
       expect((await t.call("POST", `/invites/${invite.body.code}/join`, { token: u.token })).status).toBe(200);

@@ -5,6 +5,7 @@
  */
 import type { ConnectionItem, Db } from "../model/index.ts";
 import { apiGatewayLimits } from "./gatewayLimits.ts";
+import type { RealtimeLimits } from "./limits.ts";
 import { connectionClosed, connectionOpened } from "./presence.ts";
 import { deleteEach } from "../store/batches.ts";
 import { isConditionalFailure } from "../store/transactions.ts";
@@ -22,6 +23,7 @@ export interface Recipient {
 export async function openConnection(
   db: Db,
   input: { connectionId: string; userId: string; connectedAt: Date; sessionId: string; sessionExpiresAt: number },
+  limits?: RealtimeLimits,
 ): Promise<ConnectionItem & { cameOnline: boolean }> {
   const connection: ConnectionItem = {
     connectionId: input.connectionId,
@@ -32,7 +34,7 @@ export async function openConnection(
     ttl: Math.ceil(input.connectedAt.getTime() / 1000) + TTL_SECONDS,
   };
   // Counted first: the count is the per-user cap, and a refused connection leaves nothing stored.
-  const cameOnline = await connectionOpened(db, input.userId, connection.ttl!);
+  const cameOnline = await connectionOpened(db, input.userId, connection.ttl!, limits);
   await db.entities.connections.put(connection).go();
   return { ...connection, cameOnline };
 }

@@ -2,7 +2,7 @@
  * The WebSocket limits of api.md "Sessions and safety", and the bounds on what one presence
  * change may fan out (docs/decisions.md, "Realtime caps", says why each number).
  */
-export const realtimeLimits = {
+export const realtimeLimits: RealtimeLimits = {
   /** Open connections per user; the next handshake is refused with 429. */
   connectionsPerUser: 20,
   /** Channel subscriptions per connection; the next subscribe gets `limit_reached`. */
@@ -16,3 +16,22 @@ export const realtimeLimits = {
   /** Connections one presence change is posted to, across those servers. */
   presenceRecipients: 2000,
 };
+
+export interface RealtimeLimits {
+  connectionsPerUser: number;
+  subscriptionsPerConnection: number;
+  typingIntervalMs: number;
+  presencePerMinute: number;
+  presenceServers: number;
+  presenceRecipients: number;
+}
+
+/**
+ * `AGORUSTA_RATE_LIMITS=off` (load tests): the contract's WebSocket limits are lifted with the
+ * rest of its list. The presence bounds stay: they bound what one change may fan out, which is
+ * the system's protection, not a limit on a person.
+ */
+export const realtimeLimitsFor = (usage: "off" | object): RealtimeLimits =>
+  usage === "off"
+    ? { ...realtimeLimits, connectionsPerUser: Number.MAX_SAFE_INTEGER, subscriptionsPerConnection: Number.MAX_SAFE_INTEGER, typingIntervalMs: 0 }
+    : realtimeLimits;

@@ -8,7 +8,7 @@ import type { Db, UserItem } from "../model/index.ts";
 import { getEach } from "../store/batches.ts";
 import { AppError } from "../errors.ts";
 import { isConditionalFailure } from "../store/transactions.ts";
-import { realtimeLimits } from "./limits.ts";
+import { realtimeLimits, type RealtimeLimits } from "./limits.ts";
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -20,7 +20,7 @@ export const isOnline = (u: Pick<UserItem, "connectionCount" | "onlineUntil"> | 
  * is also the cap: the update's condition refuses a 21st open connection (`rate_limited`, which
  * `$connect` answers as the handshake's 429), unless the count is stale (see above).
  */
-export async function connectionOpened(db: Db, userId: string, until: number): Promise<boolean> {
+export async function connectionOpened(db: Db, userId: string, until: number, limits: RealtimeLimits = realtimeLimits): Promise<boolean> {
   const now = nowSeconds();
   let before: Partial<UserItem> | null;
   try {
@@ -29,13 +29,13 @@ export async function connectionOpened(db: Db, userId: string, until: number): P
       .add({ connectionCount: 1 })
       .set({ onlineUntil: until })
       .where((a, op) =>
-        [op.notExists(a.connectionCount), op.lt(a.connectionCount, realtimeLimits.connectionsPerUser), op.lte(a.onlineUntil, now)].join(" OR "),
+        [op.notExists(a.connectionCount), op.lt(a.connectionCount, limits.connectionsPerUser), op.lte(a.onlineUntil, now)].join(" OR "),
       )
       .go({ response: "all_old" }));
   } catch (e) {
     if (!isConditionalFailure(e)) throw e;
     // The user item exists (the token's subject was checked), so the condition is what failed.
-    throw new AppError("rate_limited", `At most ${realtimeLimits.connectionsPerUser} connections may be open at once; close one first.`);
+    throw new AppError("rate_limited", `At most ${limits.connectionsPerUser} connections may be open at once; close one first.`);
   }
   if (isOnline(before)) return false;
   if ((before?.connectionCount ?? 0) > 0) {

@@ -12,7 +12,7 @@ import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { isId } from "../schemas.ts";
-import { realtimeLimits } from "./limits.ts";
+import { realtimeLimits, type RealtimeLimits } from "./limits.ts";
 
 /**
  * Subscribes a connection to a channel. Only a member of the channel's server may: anyone else
@@ -23,7 +23,7 @@ import { realtimeLimits } from "./limits.ts";
  * under the cap; the subscription is created unless it already exists (subscribing twice is
  * one subscription, counted once).
  */
-export async function subscribe(db: Db, input: { connectionId: string; channelId: string }): Promise<void> {
+export async function subscribe(db: Db, input: { connectionId: string; channelId: string }, limits: RealtimeLimits = realtimeLimits): Promise<void> {
   if (!isId(input.channelId)) throw new AppError("not_found", "No such channel.");
   const [connection, serverId] = await Promise.all([
     db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true }),
@@ -32,15 +32,15 @@ export async function subscribe(db: Db, input: { connectionId: string; channelId
   // A connection item outlived by its socket (swept by TTL) has no user left to authorize.
   if (!connection.data) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
   if (!serverId) throw new AppError("not_found", "No such channel.");
-  await putSubscription(db, { ...connection.data, channelId: input.channelId, serverId }, "No such channel.");
+  await putSubscription(db, { ...connection.data, channelId: input.channelId, serverId }, "No such channel.", limits);
 }
 
 /** Subscribes a connection to a whole server: members only, as for a channel, and counted against the same cap. */
-export async function subscribeServer(db: Db, input: { connectionId: string; serverId: string }): Promise<void> {
+export async function subscribeServer(db: Db, input: { connectionId: string; serverId: string }, limits: RealtimeLimits = realtimeLimits): Promise<void> {
   if (!isId(input.serverId)) throw new AppError("not_found", "No such server.");
   const { data: connection } = await db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true });
   if (!connection) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
-  await putSubscription(db, { ...connection, channelId: input.serverId, serverId: input.serverId }, "No such server.");
+  await putSubscription(db, { ...connection, channelId: input.serverId, serverId: input.serverId }, "No such server.", limits);
 }
 
 /** Idempotent, like a channel's. */
@@ -59,9 +59,10 @@ async function putSubscription(
   db: Db,
   input: { connectionId: string; userId: string; ttl?: number | undefined; channelId: string; serverId: string },
   notFound: string,
+  limits: RealtimeLimits,
 ): Promise<void> {
   const { connectionId, userId, ttl, channelId, serverId } = input;
-  const max = realtimeLimits.subscriptionsPerConnection;
+  const max = limits.subscriptionsPerConnection;
   const refused = await transact(db, ({ members, connections, subscriptions }) => ({
     membership: members.patch({ serverId, userId }).add({ listeners: [connectionId] }).commit(),
     count: connections
@@ -113,14 +114,20 @@ export async function unsubscribe(db: Db, input: { connectionId: string; channel
  * stamp (the frame is then dropped: null). Only a subscriber may send it (which it could only
  * become as a member); anyone else gets `not_found`.
  */
-export async function typingFrom(db: Db, connectionId: string, channelId: string, nowMs = Date.now()): Promise<{ userId: string } | null> {
+export async function typingFrom(
+  db: Db,
+  connectionId: string,
+  channelId: string,
+  nowMs = Date.now(),
+  limits: RealtimeLimits = realtimeLimits,
+): Promise<{ userId: string } | null> {
   if (!isId(channelId)) throw new AppError("not_found", "Subscribe to the channel first.");
   try {
     const { data } = await db.entities.subscriptions
       .patch({ channelId, connectionId })
       .set({ typingAt: nowMs })
       // A whole-server subscription is not one to a channel: nobody types into a server.
-      .where((a, op) => `(${op.notExists(a.typingAt)} OR ${op.lte(a.typingAt, nowMs - realtimeLimits.typingIntervalMs)}) AND ${op.ne(a.serverId, channelId)}`)
+      .where((a, op) => `(${op.notExists(a.typingAt)} OR ${op.lte(a.typingAt, nowMs - limits.typingIntervalMs)}) AND ${op.ne(a.serverId, channelId)}`)
       .go({ response: "all_new" });
     return { userId: data.userId! };
   } catch (e) {

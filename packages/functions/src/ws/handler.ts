@@ -12,6 +12,7 @@ import {
   typingFrom,
   unsubscribe,
   unsubscribeServer,
+  realtimeLimitsFor,
 } from "@agorusta/core/realtime";
 import { announcePresence } from "../delivery/announcePresence.ts";
 import { getUser } from "@agorusta/core/accounts";
@@ -60,9 +61,11 @@ async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
     }
     const { userId, sessionId, expiresAt } = await redeemWsTicket(deps.db, query.ticket);
     const { connectionId, connectedAt } = event.requestContext;
-    const { cameOnline } = await openConnection(deps.db, {
-      connectionId, userId, sessionId, sessionExpiresAt: expiresAt, connectedAt: new Date(connectedAt),
-    });
+    const { cameOnline } = await openConnection(
+      deps.db,
+      { connectionId, userId, sessionId, sessionExpiresAt: expiresAt, connectedAt: new Date(connectedAt) },
+      realtimeLimitsFor(deps.usageLimits),
+    );
     if (cameOnline) await announcePresence(deps.db, deps.publisher, userId, true);
     return ok;
   } catch (e) {
@@ -134,10 +137,10 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
   switch (frame.action) {
     case "subscribe":
       if (frame.serverId) {
-        await subscribeServer(deps.db, { connectionId, serverId: frame.serverId });
+        await subscribeServer(deps.db, { connectionId, serverId: frame.serverId }, realtimeLimitsFor(deps.usageLimits));
         return { type: "subscribed", serverId: frame.serverId };
       }
-      await subscribe(deps.db, { connectionId, channelId: frame.channelId! });
+      await subscribe(deps.db, { connectionId, channelId: frame.channelId! }, realtimeLimitsFor(deps.usageLimits));
       return { type: "subscribed", channelId: frame.channelId! };
     case "unsubscribe":
       if (frame.serverId) {
@@ -149,7 +152,7 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
     case "ping":
       return { type: "pong" };
     case "typing": {
-      const typist = await typingFrom(deps.db, connectionId, frame.channelId);
+      const typist = await typingFrom(deps.db, connectionId, frame.channelId, Date.now(), realtimeLimitsFor(deps.usageLimits));
       if (!typist) return null; // within 3 s of the last one relayed: dropped
       const { userId } = typist;
       const user = await getUser(deps.db, userId);
