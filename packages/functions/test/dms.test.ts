@@ -107,16 +107,17 @@ describe("POST /dms", () => {
     expect(res.body.error).toMatchObject({ code: "invalid_request", issues: [{ path: "userId" }] });
   });
 
-  // api.md "Sessions and safety": a malformed id is an unknown id, never a 400, and costs no read.
+  // api.md "Sessions and safety": a malformed id is an unknown id, never a 400, and costs no read
+  // but the caller's session (every signed-in request reads it).
   it.each([
     ["a userId that is not an id", { userId: "bob" }],
     ["a lower-case id", { userId: UNKNOWN_ID.toLowerCase() }],
     ["a huge userId", { userId: "0".repeat(50_000) }],
     ["a unicode userId", { userId: "０１ＡＲＺ３ＮＤＥＫＴＳＶ４ＲＲＦＦＱ６９Ｇ５ＦＡＶ" }],
-  ])("answers 404 not_found for %s, reading nothing", async (_, body) => {
+  ])("answers 404 not_found for %s, reading nothing but the session", async (_, body) => {
     const { res, requests } = await measured(() => t.call("POST", "/dms", { token: ann.token, body }));
     expect(res).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
-    expect(requests).toEqual({});
+    expect(requests).toEqual({ GetItem: 1 });
   });
 
   it("costs a guard read, one BatchGetItem and one transaction when new; two reads when it exists (+ one BatchGetItem of avatars)", async () => {
@@ -198,12 +199,13 @@ describe("GET /dms", () => {
     await Promise.all(others.map((o) => startConversation(t.deps.db, a.id, o.id)));
     const first = await measured(() => t.call("GET", "/dms?limit=100", { token: a.token }));
     expect(first.res.body).toHaveLength(100);
-    // The conversations (100 keys), then the 101 participants' avatars (two BatchGets).
-    expect(first.requests).toEqual({ Query: 1, BatchGetItem: 3 });
+    // The session; the conversations (100 keys), then the 101 participants' avatars (two BatchGets).
+    expect(first.requests).toEqual({ GetItem: 1, Query: 1, BatchGetItem: 3 });
     const last = first.res.body[99].id;
     const second = await measured(() => t.call("GET", `/dms?limit=100&before=${last}`, { token: a.token }));
     expect(second.res.body).toHaveLength(5);
-    expect(second.requests).toEqual({ GetItem: 1, Query: 1, BatchGetItem: 2 });
+    // The session and the `before` conversation, then as above.
+    expect(second.requests).toEqual({ GetItem: 2, Query: 1, BatchGetItem: 2 });
     const seen = [...first.res.body, ...second.res.body].map((c: { id: string }) => c.id);
     expect(new Set(seen).size).toBe(105);
   }, 120_000);

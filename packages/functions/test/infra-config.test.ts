@@ -70,6 +70,12 @@ beforeAll(async () => {
       ApiGatewayWebSocket: component("sst.aws.ApiGatewayWebSocket", api),
       Function: component("sst.aws.Function", (name) => ({ arn: new Out(`arn:aws:lambda:eu-west-1:123456789012:function:${name}`) })),
       StaticSite: component("sst.aws.StaticSite", () => ({ url: new Out(WEB_URL) })),
+      // The purge queue and its consumer (infra/queues.ts, infra/purge.ts): `subscribe` records the consumer's Lambda.
+      Queue: component("sst.aws.Queue", (name) => ({
+        arn: new Out(`arn:aws:sqs:eu-west-1:123456789012:${name}`),
+        url: new Out(`https://sqs.eu-west-1.amazonaws.com/123456789012/${name}`),
+        subscribe: (args: unknown, options: unknown) => created.push({ type: "sst.aws.Queue.subscriber", name, args: { ...(args as object), options } }),
+      })),
       Bucket: component("sst.aws.Bucket", () => ({
         name: new Out("agorusta-prod-files"),
         nodes: { bucket: { bucketRegionalDomainName: new Out(BUCKET_DOMAIN) } },
@@ -78,7 +84,7 @@ beforeAll(async () => {
   };
   // In sst.config.ts's order. By computed paths: the root typecheck must not follow them into
   // infra/, whose SST globals only the SST typecheck knows.
-  for (const file of ["storage", "api", "realtime", "web", "files", "apiRoutes"]) await import(/* @vite-ignore */ infra(`infra/${file}.ts`));
+  for (const file of ["storage", "api", "realtime", "web", "files", "apiRoutes", "purge"]) await import(/* @vite-ignore */ infra(`infra/${file}.ts`));
 });
 
 const one = (type: string, name?: string) => {
@@ -89,7 +95,12 @@ const one = (type: string, name?: string) => {
 
 describe("infra", () => {
   it("grants each Lambda only the DynamoDB actions it uses, on the table and its indexes", () => {
-    const lambdas = { api: routes.find((r) => r.api === "Api" && r.key === "$default")!.args, ws: one("sst.aws.Function", "WsHandler").args };
+    const lambdas = {
+      api: routes.find((r) => r.api === "Api" && r.key === "$default")!.args,
+      ws: one("sst.aws.Function", "WsHandler").args,
+      fanout: one("sst.aws.Function", "Fanout").args,
+      purge: one("sst.aws.Queue.subscriber", "ServerPurges").args,
+    };
     for (const [name, args] of Object.entries(lambdas) as Array<[keyof typeof dynamoActions, any]>) {
       const statements = (args.permissions as Array<{ actions: string[]; resources: unknown[] }>).map((p) => ({
         actions: p.actions,

@@ -122,13 +122,14 @@ describe("$default", () => {
     expect(reply).toMatchObject({ type: "error", code: "unauthorized", channelId: s.channelId });
   });
 
-  it("subscribes a member to a whole server (one GetItem, one transaction); $disconnect forgets it", async () => {
+  it("subscribes a member to a whole server (the frame's session check, one GetItem, one transaction); $disconnect forgets it", async () => {
     const s = await t.server();
     const id = await connectAs(s.owner.token);
     const counts = t.deps.dynamo.counts;
     for (const k of Object.keys(counts)) delete counts[k];
     expect((await send(id, { action: "subscribe", serverId: s.id })).reply).toEqual({ type: "subscribed", serverId: s.id });
-    expect({ ...counts }).toEqual({ GetItem: 1, TransactWriteItems: 1 });
+    // The session check every frame makes (the connection, its session), then the connection and the transaction.
+    expect({ ...counts }).toEqual({ GetItem: 3, TransactWriteItems: 1 });
     // Stored as a subscription keyed by the server's own id: found by server, by connection, by a kick.
     expect(await subscriptionsOfConnection(id)).toEqual([
       { channelId: s.id, connectionId: id, serverId: s.id, userId: s.owner.id, ttl: connectedAt / 1000 + 2 * 3600 + 600 },
@@ -157,11 +158,17 @@ describe("$default", () => {
     ["an action of the wrong type", { action: 1 }],
     ["a channel id of the wrong type", { action: "subscribe", channelId: 42 }],
     ["a subscribe naming nothing", { action: "subscribe" }],
-    ["a server id that is not an id", { action: "subscribe", serverId: "x" }],
   ])("answers %s with an invalid_request error frame", async (_, body) => {
     const { result, reply } = await send(await anyConnection(), body);
     expect(result.statusCode).toBe(200);
     expect(reply).toEqual({ type: "error", code: "invalid_request", message: expect.any(String) });
+  });
+
+  // api.md "Sessions and safety": a malformed id is an unknown id.
+  it("answers a server id that is not an id as an unknown server (not_found)", async () => {
+    const { result, reply } = await send(await anyConnection(), { action: "subscribe", serverId: "x" });
+    expect(result.statusCode).toBe(200);
+    expect(reply).toMatchObject({ type: "error", code: "not_found", serverId: "x" });
   });
 
   it("answers a base64 (binary) body with an invalid_request error frame", async () => {
