@@ -13,7 +13,7 @@ import { sendMessage } from "@agorusta/core/messages";
 import { call, type Client } from "../src/lib/api.ts";
 import { apiOf, apiUser, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, story, uniqueName } from "./browser.ts";
 
-const world = stage();
+const world = stage({ usageLimits: "off" });
 const { person, errors } = world;
 
 type Api = Client;

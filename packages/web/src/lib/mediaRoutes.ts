@@ -1,16 +1,15 @@
 /**
- * The routes and events of reactions and uploads, for the two kinds of conversation.
+ * The routes and events of reactions and uploads, for the two kinds of conversation. `:emoji`
+ * goes in as it is: the API client (api.ts) percent-encodes every param once; encoding it here
+ * too sent `%25F0…`, which the API refuses as not an emoji.
  */
 import type { ServerEvent } from "@agorusta/core/realtime";
 import type { ConversationMedia, ReactionChange } from "./interactions.svelte.ts";
 import { api, send } from "./session.svelte.ts";
 
-/** `:emoji` goes in the path percent-encoded (the typed client puts params in as they are). */
-const inPath = (emoji: string) => encodeURIComponent(emoji);
-
 export function channelMedia(serverId: string, channelId: string): ConversationMedia {
   const messages = api.servers[":id"].channels[":cid"].messages;
-  const reaction = (mid: string, emoji: string) => ({ param: { id: serverId, cid: channelId, mid, emoji: inPath(emoji) } });
+  const reaction = (mid: string, emoji: string) => ({ param: { id: serverId, cid: channelId, mid, emoji } });
   return {
     source: {
       react: async (mid, emoji, on) => {
@@ -27,7 +26,7 @@ export function channelMedia(serverId: string, channelId: string): ConversationM
 
 export function dmMedia(conversationId: string): ConversationMedia {
   const messages = api.dms[":id"].messages;
-  const reaction = (mid: string, emoji: string) => ({ param: { id: conversationId, mid, emoji: inPath(emoji) } });
+  const reaction = (mid: string, emoji: string) => ({ param: { id: conversationId, mid, emoji } });
   return {
     source: {
       react: async (mid, emoji, on) => {
