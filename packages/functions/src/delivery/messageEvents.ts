@@ -13,15 +13,16 @@ export async function announceMessage(
   ids: { serverId: string; channelId: string },
   stored: Promise<{ message: Message; cursor: string } | null>,
 ): Promise<void> {
-  await Promise.all([
-    deps.publisher.toChannel(ids.channelId, stored.then((s) => s && { type: "new_message", message: s.message, cursor: s.cursor })),
-    deps.publisher.toChannel(
-      ids.serverId,
-      stored.then((s) => {
-        if (!s) return null;
-        const { serverId, channelId, id: messageId, authorId, mentions, mentionsEveryone } = s.message;
-        return { type: "channel_activity", serverId, channelId, messageId, authorId, mentions, mentionsEveryone };
-      }),
-    ),
-  ]);
+  // A send that fails (404, 400, 429) rejects these too: the route answers for it, and a publisher
+  // that never looks at them (a silent one) must not leave them unhandled.
+  const quietly = <T>(p: Promise<T>) => (p.catch(() => {}), p);
+  const message = quietly(stored.then((s) => s && ({ type: "new_message", message: s.message, cursor: s.cursor }) as const));
+  const activity = quietly(
+    stored.then((s) => {
+      if (!s) return null;
+      const { serverId, channelId, id: messageId, authorId, mentions, mentionsEveryone } = s.message;
+      return { type: "channel_activity", serverId, channelId, messageId, authorId, mentions, mentionsEveryone } as const;
+    }),
+  );
+  await Promise.all([deps.publisher.toChannel(ids.channelId, message), deps.publisher.toChannel(ids.serverId, activity)]);
 }
