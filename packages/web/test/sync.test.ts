@@ -479,11 +479,14 @@ describe("a message written offline", () => {
     const row = messageList(page, "general").getByRole("listitem").filter({ hasText: "Written in the tunnel" });
     await row.getByText(/^Not sent/).waitFor();
     await online(page);
-    await row.getByText(/^Not sent/).waitFor({ state: "detached" });
-    const stored = await call(api.servers[":id"].channels[":cid"].messages.$get({ param: { id: server.id, cid: channelId }, query: { limit: "10" } }));
-    expect(stored.map((m) => m.content)).toEqual(["Written in the tunnel"]);
+    // "Not sent" goes as soon as the send starts again; the message is stored once its answer came.
+    const list = () => call(api.servers[":id"].channels[":cid"].messages.$get({ param: { id: server.id, cid: channelId }, query: { limit: "10" } }));
+    await expect.poll(async () => (await list()).map((m) => m.content)).toEqual(["Written in the tunnel"]);
+    const stored = await list();
     await expect.poll(() => row.getAttribute("data-message-id")).toBe(stored[0]!.id);
     expect(await row.count()).toBe(1);
+    expect(await row.getByText(/^Not sent/).count()).toBe(0);
+    expect((await list()).map((m) => m.id)).toEqual([stored[0]!.id]);
   });
 });
 
