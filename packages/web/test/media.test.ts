@@ -7,7 +7,7 @@ import type { Locator, Page } from "playwright-core";
 import { sendMessage } from "@agorusta/core/messages";
 import { call } from "../src/lib/api.ts";
 import { apiOf, phone, register, shot, stage, story, uniqueName } from "./browser.ts";
-import { png, text } from "./files.ts";
+import { png, text } from "@agorusta/testing/files";
 
 const world = stage();
 const { person, errors } = world;
