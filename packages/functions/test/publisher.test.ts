@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Publisher, ServerEvent } from "@agorusta/core";
 import { openConnection, subscribe } from "@agorusta/core/realtime";
 import { createApiGatewayPublisher, type ApiGatewayPublisherOptions } from "../src/delivery/publisher.ts";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { fakeConnectionsApi } from "@agorusta/testing/connectionsApi";
 import { freePort } from "@agorusta/local/dynamoLocal";
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 const api = fakeConnectionsApi();
 let endpoint: string;
 beforeAll(async () => {
