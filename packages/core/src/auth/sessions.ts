@@ -40,14 +40,8 @@ export async function openSession(db: Db, tokens: Tokens, user: UserItem): Promi
 
 const ended = () => new AppError("unauthorized", "Your session has ended. Sign in again.");
 
-/** The claims of a token whose session is still open; `unauthorized` otherwise. */
-export async function checkSession(db: Db, tokens: Tokens, token: string | undefined | null): Promise<TokenClaims> {
-  const claims = await tokens.verify(token);
-  await requireOpen(db, claims);
-  return claims;
-}
-
-async function requireOpen(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<void> {
+/** Resolves if the session is open; `unauthorized` if it has ended (one GetItem). */
+export async function requireOpen(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<void> {
   const { data } = await db.entities.sessions.get({ userId: claims.userId, sessionId: claims.sessionId }).go({ attributes: ["sessionId"] });
   if (!data) throw ended();
 }
