@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { purgeServer } from "@agorusta/core/servers";
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 const measured: [string, Record<string, number>][] = [];
 
 beforeAll(async () => {

@@ -1,10 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { silentPublisher, type Publisher, type ServerEvent } from "@agorusta/core";
 import { startConversation } from "@agorusta/core/messages";
-import { testApi, type ApiResponse } from "@agorusta/testing";
+import { testApi, type ApiResponse, type TestApi, type TestUser } from "@agorusta/testing";
 import { insertUser } from "./directUsers.ts";
-
-type TestUser = Awaited<ReturnType<Awaited<ReturnType<typeof testApi>>["user"]>>;
 
 /** Records what the routes push, instead of delivering it. */
 const published: { userIds: string[]; event: ServerEvent }[] = [];
@@ -15,7 +13,7 @@ const recordingPublisher: Publisher = {
   },
 };
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 let ann: TestUser, ben: TestUser, cat: TestUser;
 
 beforeAll(async () => {

@@ -7,11 +7,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { realtimeLimits, mayAnnouncePresence, typingFrom } from "@agorusta/core/realtime";
 import { createWsHandler, type WsEvent } from "../src/ws/handler.ts";
 import { announcePresence } from "../src/delivery/announcePresence.ts";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi, type TestServer } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 let handle: ReturnType<typeof createWsHandler>;
 beforeAll(async () => {
   t = await testApi({ publisher });
@@ -79,7 +79,7 @@ describe("AGORUSTA_RATE_LIMITS=off", () => {
 });
 
 describe("subscriptions per connection", () => {
-  let s: Awaited<ReturnType<typeof t.server>>;
+  let s: TestServer;
   let channels: string[];
   beforeAll(async () => {
     s = await t.server();

@@ -5,14 +5,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { bruteForcePolicies } from "@agorusta/core/limits";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const PASSWORD = "correct horse battery";
 const NO_EDGE = 2 ** 32;
 const small = { perTarget: { limit: 2, windowSeconds: NO_EDGE }, perAddress: { limit: 100, windowSeconds: NO_EDGE }, refundAddressOnSuccess: true };
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 const publisher = recordingPublisher();
 beforeAll(async () => {
   t = await testApi({ publisher, rateLimits: { ...bruteForcePolicies, changePassword: small } });

@@ -7,9 +7,9 @@ import { createDynamoClients, localDynamoConfig, type Frame, type Publisher } fr
 import { inject } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import { createWsHandler, type WsEvent } from "../src/ws/handler.ts";
-import { testApi, TEST_SECRET } from "@agorusta/testing";
+import { testApi, TEST_SECRET, type TestApi } from "@agorusta/testing";
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 const replies: { connectionId: string; frame: Frame }[] = [];
 const recording: Publisher = {
   toChannel: async () => {},
