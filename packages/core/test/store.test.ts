@@ -1,11 +1,12 @@
 /**
- * The store's two request savers: `readTogether` (items of several entities in one BatchGetItem)
- * and `writesAfter` (writes held behind a check, while reads go ahead).
+ * The store's request savers: `readTogether` (items of several entities in one BatchGetItem) and
+ * the request scope (writes held behind a check while reads go ahead; reads put off until the
+ * request's first call, travelling inside it).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Db, DynamoClients } from "../src/index.ts";
 import { itemRead, readTogether } from "../src/store/readTogether.ts";
-import { writesAfter } from "../src/store/writeGate.ts";
+import { deferRead, inRequestScope } from "../src/store/requestScope.ts";
 import { newId } from "../src/store/ids.ts";
 import { freshDb, insertUser } from "./harness.ts";
 
@@ -51,13 +52,13 @@ describe("readTogether", () => {
   });
 });
 
-describe("writesAfter", () => {
+describe("a request scope", () => {
   it("sends reads at once, and a write only once the check has passed", async () => {
     const user = await insertUser(db);
     const order: string[] = [];
     let pass!: () => void;
     const check = new Promise<void>((r) => (pass = r));
-    const work = writesAfter(check, async () => {
+    const work = inRequestScope(db.client, { gate: check, deferred: [] }, async () => {
       const read = db.entities.users.get({ userId: user.userId }).go().then(() => order.push("read"));
       const write = db.entities.users.patch({ userId: user.userId }).set({ avatarKey: "k" }).go().then(() => order.push("write"));
       await read;
@@ -74,7 +75,7 @@ describe("writesAfter", () => {
     const user = await insertUser(db);
     resetCounts();
     const refused = new Error("session ended");
-    const outcome = writesAfter(Promise.reject(refused), () =>
+    const outcome = inRequestScope(db.client, { gate: Promise.reject(refused), deferred: [] }, () =>
       Promise.allSettled([
         db.entities.users.patch({ userId: user.userId }).set({ avatarKey: "nope" }).go(),
         db.entities.users.get({ userId: user.userId }).go(),
@@ -86,5 +87,39 @@ describe("writesAfter", () => {
     expect(read).toMatchObject({ status: "fulfilled" });
     expect(dynamo.counts).toEqual({ GetItem: 1 });
     expect((await db.entities.users.get({ userId: user.userId }).go()).data?.avatarKey).toBeUndefined();
+  });
+});
+
+describe("a deferred read", () => {
+  it("travels inside the scope's first readTogether: one request answers both", async () => {
+    const [a, b] = [await insertUser(db), await insertUser(db)];
+    const deferred = deferRead(itemRead(db.entities.users, { userId: a.userId }));
+    resetCounts();
+    const found = await inRequestScope(db.client, { gate: Promise.resolve(), deferred: [deferred] }, () =>
+      readTogether(db, { b: itemRead(db.entities.users, { userId: b.userId }) }),
+    );
+    expect(dynamo.counts).toEqual({ BatchGetItem: 1 });
+    expect(found.b?.userId).toBe(b.userId);
+    expect((await deferred.result)?.userId).toBe(a.userId);
+  });
+
+  it("goes beside the scope's first other request, and once only", async () => {
+    const a = await insertUser(db);
+    const deferred = deferRead(itemRead(db.entities.users, { userId: a.userId }));
+    resetCounts();
+    await inRequestScope(db.client, { gate: Promise.resolve(), deferred: [deferred] }, async () => {
+      await db.entities.users.query.byId({ userId: a.userId }).go();
+      await db.entities.users.get({ userId: a.userId }).go();
+    });
+    expect((await deferred.result)?.userId).toBe(a.userId);
+    expect(dynamo.counts).toEqual({ Query: 1, GetItem: 2 });
+  });
+
+  it("is sent at the end by a scope that asked DynamoDB nothing, and a missing item is null", async () => {
+    const deferred = deferRead(itemRead(db.entities.users, { userId: newId() }));
+    resetCounts();
+    await inRequestScope(db.client, { gate: Promise.resolve(), deferred: [deferred] }, async () => "nothing asked");
+    expect(await deferred.result).toBeNull();
+    expect(dynamo.counts).toEqual({ GetItem: 1 });
   });
 });

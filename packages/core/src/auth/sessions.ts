@@ -9,6 +9,8 @@ import type { Db, SessionItem, UserItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { deleteEach } from "../store/batches.ts";
+import { itemRead } from "../store/batchGet.ts";
+import { deferRead } from "../store/requestScope.ts";
 import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { TOKEN_TTL_SECONDS, type TokenClaims, type Tokens } from "./tokens.ts";
 
@@ -39,6 +41,19 @@ export async function openSession(db: Db, tokens: Tokens, user: UserItem): Promi
 }
 
 const ended = () => new AppError("unauthorized", "Your session has ended. Sign in again.");
+
+/**
+ * The session's check for a signed-in request, put off to travel with the request's first
+ * DynamoDB call (store/requestScope.ts): `open` resolves if the session is open, and rejects
+ * with `unauthorized` if it has ended. Run the request in `inRequestScope` with both.
+ */
+export function deferredSessionCheck(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">) {
+  const deferred = deferRead(itemRead(db.entities.sessions, { userId: claims.userId, sessionId: claims.sessionId }));
+  const open = deferred.result.then((item) => {
+    if (!item) throw ended();
+  });
+  return { deferred, open };
+}
 
 /** Resolves if the session is open; `unauthorized` if it has ended (one GetItem). */
 export async function requireOpen(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<void> {

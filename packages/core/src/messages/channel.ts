@@ -82,8 +82,8 @@ export async function sendMessage(
   input: {
     serverId: string; channelId: string; userId: string; content: string; nonce?: string | undefined;
     replyTo?: string | undefined; attachments?: string[] | undefined;
-    /** The sender's rate limit, counted while the reads run: nothing is stored unless it passes. */
-    limit?: Promise<void> | undefined;
+    /** The sender's rate limit, counted once the reads are on their way: nothing is stored unless it passes. */
+    rateLimit?: (() => Promise<void>) | undefined;
   },
 ): Promise<{ created: true; message: Message; cursor: string } | { created: false; message: Message }> {
   const { db } = stores;
@@ -94,7 +94,7 @@ export async function sendMessage(
       original: replyTo && couldBeMessageId(replyTo) ? itemRead(db.entities.messages, { channelId: input.channelId, messageId: replyTo }) : undefined,
     }),
     channelMentions(db, input.serverId, input.content),
-    input.limit,
+    input.rateLimit?.(),
   ]);
   const { original } = also;
   const avatar = avatarOf(input.userId, also.author);

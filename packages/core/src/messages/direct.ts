@@ -218,8 +218,8 @@ export async function sendDmMessage(
   input: {
     userId: string; conversationId: string; content: string; nonce?: string | undefined;
     replyTo?: string | undefined; attachments?: string[] | undefined;
-    /** The sender's rate limit, counted while the reads run: nothing is stored unless it passes. */
-    limit?: Promise<void> | undefined;
+    /** The sender's rate limit, counted once the reads are on their way: nothing is stored unless it passes. */
+    rateLimit?: (() => Promise<void>) | undefined;
   },
 ): Promise<({ created: true; cursor: string } | { created: false }) & { message: DmMessage; participantIds: [string, string] }> {
   const { db } = stores;
@@ -231,7 +231,7 @@ export async function sendDmMessage(
       author: itemRead(db.entities.users, { userId: input.userId }),
       original: replyTo && couldBeMessageId(replyTo) ? itemRead(db.entities.dmMessages, { conversationId: input.conversationId, messageId: replyTo }) : undefined,
     }, { consistent: true }),
-    input.limit,
+    input.rateLimit?.(),
   ]);
   const conversation = asParticipant(found.conversation, input.userId);
   const { original } = found;

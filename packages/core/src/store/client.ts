@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { WRITE_OPERATIONS, writeGate } from "./writeGate.ts";
+import { sendDeferred, takeDeferred, WRITE_OPERATIONS, writeGate } from "./requestScope.ts";
 
 /** What a DynamoDB client has been asked, by operation name (GetItem, Query, TransactWriteItems, …). */
 export type RequestCounts = Record<string, number>;
@@ -48,7 +48,7 @@ export interface ClientOptions {
 /**
  * The DynamoDB client for the whole app. A middleware counts each request by operation, so
  * tests can measure what a route costs, refuses any Scan, and anything outside `allowedActions`;
- * a write waits for the check its request runs it behind (store/writeGate.ts).
+ * a write waits for the check its request runs it behind (store/requestScope.ts).
  */
 export function createDynamoClients(config: DynamoDBClientConfig = {}, options: ClientOptions = {}): DynamoClients {
   const raw = new DynamoDBClient({ maxAttempts: 5, ...config });
@@ -59,7 +59,10 @@ export function createDynamoClients(config: DynamoDBClientConfig = {}, options: 
   raw.middlewareStack.add(
     (next, context) => async (args) => {
       const op = String(context.commandName ?? "unknown").replace(/Command$/, "");
-      // A write behind a check that fails is never sent (nor counted).
+      // The request's deferred reads go out beside its first call (store/requestScope.ts), and a
+      // write behind a check that fails is never sent (nor counted).
+      const deferred = takeDeferred();
+      if (deferred.length) sendDeferred(clients.document, deferred);
       const gate = WRITE_OPERATIONS.has(op) ? writeGate() : undefined;
       if (gate) await gate;
       counts[op] = (counts[op] ?? 0) + 1;

@@ -5,5 +5,6 @@ export * from "./keys.ts";
 export * from "./table.ts";
 export * from "./time.ts";
 export * from "./transactions.ts";
-export * from "./readTogether.ts";
-export * from "./writeGate.ts";
+export { readTogether, type ItemReads, type Found } from "./readTogether.ts";
+export * from "./requestScope.ts";
+export * from "./batchGet.ts";

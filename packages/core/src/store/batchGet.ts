@@ -1,0 +1,55 @@
+/**
+ * Items of any entities of the one table read in one BatchGetItem, each parsed back by its own
+ * entity. Independent point reads sent as one request cost one round trip and one request
+ * instead of one each, which is most of what DynamoDB spends on a message (docs/performance.md).
+ */
+import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Entity, EntityIdentifiers, EntityItem } from "electrodb";
+import { keyAttributes } from "./table.ts";
+
+/** One item to read: its key as ElectroDB spells it, and how to turn the raw item back into the entity's. */
+export interface ItemRead<T> {
+  key: Record<string, unknown>;
+  table: string;
+  parse(raw: Record<string, unknown>): T | null;
+}
+
+/** `entity.get(key)`, to be read with others. */
+export function itemRead<E extends Entity<any, any, any, any>>(entity: E, key: EntityIdentifiers<E>): ItemRead<EntityItem<E>> {
+  const { Key, TableName } = entity.get(key).params() as { Key: Record<string, unknown>; TableName: string };
+  return { key: Key, table: TableName, parse: (raw) => entity.parse({ Item: raw }).data as EntityItem<E> | null };
+}
+
+/** One BatchGetItem holds this many keys. */
+export const BATCH_GET_KEYS = 100;
+const ATTEMPTS = 5;
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
+const keyOf = (item: Record<string, unknown>) => `${String(item[keyAttributes.pk])}\u0000${String(item[keyAttributes.sk])}`;
+
+/**
+ * The items, in the order asked (null: missing), strongly consistent when `consistent`. A key
+ * asked twice is read once; a single item is a GetItem; keys DynamoDB leaves unprocessed under load are asked again.
+ */
+export async function batchGet(document: DynamoDBDocumentClient, reads: ReadonlyArray<ItemRead<unknown>>, consistent = false): Promise<unknown[]> {
+  if (reads.length > BATCH_GET_KEYS) throw new Error(`batchGet: ${reads.length} items, one BatchGetItem holds ${BATCH_GET_KEYS}`);
+  const table = reads[0]?.table;
+  if (reads.some((r) => r.table !== table)) throw new Error("batchGet: every item is of the one table");
+  if (reads.length === 1) {
+    // One item is a GetItem, a little cheaper to answer than a batch of one.
+    const { Item } = await document.send(new GetCommand({ TableName: table, Key: reads[0]!.key, ConsistentRead: consistent }));
+    return [Item ? reads[0]!.parse(Item) : null];
+  }
+  const raw = new Map<string, Record<string, unknown>>();
+  let pending = [...new Map(reads.map((r) => [keyOf(r.key), r.key])).values()];
+  for (let attempt = 1; pending.length && table; attempt++) {
+    if (attempt > ATTEMPTS) throw new Error(`${pending.length} reads left unprocessed after ${ATTEMPTS} batches`);
+    if (attempt > 1) await backoff(attempt);
+    const out = await document.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } } }));
+    for (const item of out.Responses?.[table] ?? []) raw.set(keyOf(item), item);
+    pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+  }
+  return reads.map((r) => {
+    const item = raw.get(keyOf(r.key));
+    return item ? r.parse(item) : null;
+  });
+}
