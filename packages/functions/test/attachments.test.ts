@@ -5,15 +5,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { testApi } from "@agorusta/testing";
+import { testApiWithServer, type TestApi, type TestServer } from "@agorusta/testing";
 import { png, putUpload } from "@agorusta/testing/files";
 
-let t: Awaited<ReturnType<typeof testApi>>;
-let s: Awaited<ReturnType<typeof t.server>>;
+let t: TestApi;
+let s: TestServer;
 let base: string;
 beforeAll(async () => {
-  t = await testApi();
-  s = await t.server();
+  ({ t, s } = await testApiWithServer());
   base = `/servers/${s.id}/channels/${s.channelId}`;
 });
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { SignJWT, UnsecuredJWT } from "jose";
-import { testApi, TEST_SECRET } from "@agorusta/testing";
+import { testApi, TEST_SECRET, type TestApi } from "@agorusta/testing";
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 beforeAll(async () => {
   t = await testApi();
 });

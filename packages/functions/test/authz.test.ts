@@ -3,18 +3,17 @@
  * existence is not revealed); a member without the role → 403; the allowed caller → success.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApiWithServer, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
 
-let t: Awaited<ReturnType<typeof testApi>>;
-let s: Awaited<ReturnType<typeof t.server>>;
-let member: Awaited<ReturnType<typeof t.user>>;
-let stranger: Awaited<ReturnType<typeof t.user>>;
+let t: TestApi;
+let s: TestServer;
+let member: TestUser;
+let stranger: TestUser;
 let invite: string;
 let passwordId: string;
 
 beforeAll(async () => {
-  t = await testApi();
-  s = await t.server();
+  ({ t, s } = await testApiWithServer());
   member = await t.member(s);
   stranger = await t.user();
   invite = (await t.call("POST", `/servers/${s.id}/invites`, { token: s.owner.token, body: {} })).body.code;

@@ -1,10 +1,10 @@
 /** Avatars and server icons through the upload path: images only, 2 MiB, owner-only icons, and where the URLs show up. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { png, putUpload } from "@agorusta/testing/files";
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 beforeAll(async () => {
   t = await testApi();
 });

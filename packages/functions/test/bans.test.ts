@@ -3,11 +3,11 @@
  * events of a kick) and cannot join again by invite or password (403 banned) until unbanned.
  */
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 beforeAll(async () => {
   t = await testApi({ publisher });
 });

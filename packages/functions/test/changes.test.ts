@@ -1,10 +1,10 @@
 /** api.md "Change feeds" over HTTP: channels and DMs, paging, tombstones, cursors on events, bad and expired cursors. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 beforeAll(async () => {
   t = await testApi({ publisher });
 });

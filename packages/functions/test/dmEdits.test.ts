@@ -1,11 +1,11 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi, type TestUser } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
-let t: Awaited<ReturnType<typeof testApi>>;
-let alice: Awaited<ReturnType<typeof t.user>>;
-let bob: Awaited<ReturnType<typeof t.user>>;
+let t: TestApi;
+let alice: TestUser;
+let bob: TestUser;
 let path: string;
 
 beforeAll(async () => {

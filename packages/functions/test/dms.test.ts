@@ -1,10 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { silentPublisher, type Publisher, type ServerEvent } from "@agorusta/core";
 import { startConversation } from "@agorusta/core/messages";
-import { testApi, type ApiResponse } from "@agorusta/testing";
+import { testApi, type ApiResponse, type TestApi, type TestUser } from "@agorusta/testing";
 import { insertUser } from "./directUsers.ts";
-
-type TestUser = Awaited<ReturnType<Awaited<ReturnType<typeof testApi>>["user"]>>;
 
 /** Records what the routes push, instead of delivering it. */
 const published: { userIds: string[]; event: ServerEvent }[] = [];
@@ -15,7 +13,7 @@ const recordingPublisher: Publisher = {
   },
 };
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 let ann: TestUser, ben: TestUser, cat: TestUser;
 
 beforeAll(async () => {
@@ -288,11 +286,11 @@ describe("POST /dms/:id/messages", () => {
     expect(page.map((m: { id: string }) => m.id)).toEqual(sent.map((r) => r.body.id).sort());
   });
 
-  it("costs two GetItem (conversation, the author's avatar) and one transaction (message, conversation, both inboxes)", async () => {
+  it("costs the session's GetItem, one BatchGet (conversation, the author's avatar), the rate limit and one transaction (message, conversation, both inboxes)", async () => {
     const { a, id } = await pair();
     const { res, requests } = await measured(() => send(a, id, "priced"));
     expect(res.status).toBe(201);
-    expect(requests).toEqual({ GetItem: 3, UpdateItem: 1, TransactWriteItems: 1 });
+    expect(requests).toEqual({ GetItem: 1, BatchGetItem: 1, UpdateItem: 1, TransactWriteItems: 1 });
   });
 });
 

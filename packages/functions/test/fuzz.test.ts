@@ -5,9 +5,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { errorCatalogue } from "@agorusta/core";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 let token: string;
 let serverId: string;
 let channelId: string;

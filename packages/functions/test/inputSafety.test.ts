@@ -4,10 +4,10 @@
  * whenever that many exist, however large they are (a Query stops at 1 MB).
  */
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { messageLimits } from "@agorusta/core/schemas";
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 beforeAll(async () => {
   t = await testApi();
 });

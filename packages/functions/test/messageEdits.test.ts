@@ -1,17 +1,16 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApiWithServer, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
-let t: Awaited<ReturnType<typeof testApi>>;
-let s: Awaited<ReturnType<typeof t.server>>;
-let author: Awaited<ReturnType<typeof t.user>>;
-let other: Awaited<ReturnType<typeof t.user>>;
+let t: TestApi;
+let s: TestServer;
+let author: TestUser;
+let other: TestUser;
 let path: string;
 
 beforeAll(async () => {
-  t = await testApi({ publisher });
-  s = await t.server();
+  ({ t, s } = await testApiWithServer({ publisher }));
   author = await t.member(s);
   other = await t.member(s);
   path = `/servers/${s.id}/channels/${s.channelId}/messages`;

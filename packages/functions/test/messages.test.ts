@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApiWithServer, type TestApi, type TestServer } from "@agorusta/testing";
 
-let t: Awaited<ReturnType<typeof testApi>>;
-let s: Awaited<ReturnType<typeof t.server>>;
+let t: TestApi;
+let s: TestServer;
 let path: string;
 beforeAll(async () => {
   // Posts far more than 20 messages a conversation in 10 s: the message rate limit would refuse them.
-  t = await testApi({ usageLimits: "off" });
-  s = await t.server();
+  ({ t, s } = await testApiWithServer({ usageLimits: "off" }));
   path = `/servers/${s.id}/channels/${s.channelId}/messages`;
 });
 

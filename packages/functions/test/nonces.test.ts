@@ -1,11 +1,11 @@
 /** api.md "Idempotent sends": a repeated nonce stores nothing, pushes nothing, and answers 200 with the first message. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { skewedClock } from "@agorusta/core/store";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 beforeAll(async () => {
   t = await testApi({ publisher });
 });

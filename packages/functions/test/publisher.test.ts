@@ -3,76 +3,14 @@
  * failing per connection: who receives what, pruning on 410, bounded parallelism and time.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Publisher, ServerEvent } from "@agorusta/core";
 import { openConnection, subscribe } from "@agorusta/core/realtime";
 import { createApiGatewayPublisher, type ApiGatewayPublisherOptions } from "../src/delivery/publisher.ts";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
+import { fakeConnectionsApi } from "@agorusta/testing/connectionsApi";
 import { freePort } from "@agorusta/local/dynamoLocal";
 
-type Behaviour = "ok" | "gone" | "fail" | "hang" | "slow";
-
-/** Records each post; answers as `behaviour[connectionId]` says (default: 200 at once). */
-function fakeConnectionsApi() {
-  const behaviour = new Map<string, Behaviour>();
-  const posts: { connectionId: string; body: string }[] = [];
-  /** What happened to each request, in order: `answered:<id>`, or `abandoned:<id>` when the client gave up on it. */
-  const log: string[] = [];
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const server: Server = createServer((req, res) => {
-    const match = /^\/prod\/@connections\/([^/]+)$/.exec(req.url ?? "");
-    const connectionId = decodeURIComponent(match?.[1] ?? "");
-    let body = "";
-    req.on("data", (d: Buffer) => (body += d));
-    req.on("end", () => {
-      const b = behaviour.get(connectionId) ?? "ok";
-      if (b === "hang") {
-        // Never answers: only the publisher's timeout ends it, by closing the request.
-        res.on("close", () => log.push(`abandoned:${connectionId}`));
-        return;
-      }
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      const answer = (status: number, type?: string) => {
-        inFlight--;
-        log.push(`answered:${connectionId}`);
-        if (type) res.setHeader("x-amzn-errortype", type);
-        res.writeHead(status, { "content-type": "application/json" }).end(type ? JSON.stringify({ message: type }) : "");
-      };
-      if (req.method !== "POST" || !match) return answer(404, "NotFoundException");
-      posts.push({ connectionId, body });
-      if (b === "gone") return answer(410, "GoneException");
-      if (b === "fail") return answer(500, "InternalServerErrorException");
-      setTimeout(() => answer(200), b === "slow" ? 50 : 0);
-    });
-  });
-  return {
-    behaviour,
-    posts,
-    log,
-    get maxInFlight() {
-      return maxInFlight;
-    },
-    reset() {
-      posts.length = 0;
-      log.length = 0;
-      maxInFlight = 0;
-      behaviour.clear();
-    },
-    async listen() {
-      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`;
-    },
-    close() {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(r));
-    },
-  };
-}
-
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 const api = fakeConnectionsApi();
 let endpoint: string;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { handle } from "hono/aws-lambda";
 import { addressBucket, bruteForcePolicies, consumeAttempt, counterKey, limitFailures, type RateLimitPolicy } from "@agorusta/core/limits";
 import { AppError } from "@agorusta/core";
 import { clientAddress } from "@agorusta/functions/http/clientAddress";
-import { freshDeps, runtimeApi, testApi, testRuntime, type ApiResponse } from "@agorusta/testing";
+import { freshDeps, runtimeApi, testApi, testRuntime, type ApiResponse, type TestApi, type TestUser } from "@agorusta/testing";
 import type { Runtime } from "@agorusta/local/runtime";
 
 const PASSWORD = "correct horse battery";
@@ -19,8 +19,7 @@ const small = {
   refundAddressOnSuccess: true,
 };
 
-type TestUser = Awaited<ReturnType<Awaited<ReturnType<typeof testApi>>["user"]>>;
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 /** One account per test that needs a real one: each ends with its own counter spent. */
 let typist: TestUser, victim: TestUser, known: TestUser, priced: TestUser;
 beforeAll(async () => {

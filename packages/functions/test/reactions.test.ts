@@ -1,13 +1,12 @@
 /** Reactions over HTTP: emoji validity, idempotent PUT/DELETE, counts and order, `me`, the 20-emoji limit, who reacted. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApiWithServer, type TestApi, type TestServer } from "@agorusta/testing";
 
-let t: Awaited<ReturnType<typeof testApi>>;
-let s: Awaited<ReturnType<typeof t.server>>;
+let t: TestApi;
+let s: TestServer;
 let base: string;
 beforeAll(async () => {
-  t = await testApi();
-  s = await t.server();
+  ({ t, s } = await testApiWithServer());
   base = `/servers/${s.id}/channels/${s.channelId}/messages`;
 });
 

@@ -1,11 +1,11 @@
 /** api.md "Read state, unread, mentions": lastMessageId, mentions, PUT …/read, GET /read-states, read_state events. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { MAX_MENTIONED_NAMES } from "@agorusta/core/messages";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 beforeAll(async () => {
   t = await testApi({ publisher });
 });

@@ -7,11 +7,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { realtimeLimits, mayAnnouncePresence, typingFrom } from "@agorusta/core/realtime";
 import { createWsHandler, type WsEvent } from "../src/ws/handler.ts";
 import { announcePresence } from "../src/delivery/announcePresence.ts";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi, type TestServer } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 let handle: ReturnType<typeof createWsHandler>;
 beforeAll(async () => {
   t = await testApi({ publisher });
@@ -79,7 +79,7 @@ describe("AGORUSTA_RATE_LIMITS=off", () => {
 });
 
 describe("subscriptions per connection", () => {
-  let s: Awaited<ReturnType<typeof t.server>>;
+  let s: TestServer;
   let channels: string[];
   beforeAll(async () => {
     s = await t.server();
@@ -137,11 +137,29 @@ describe("typing", () => {
     // The throttle is the subscription's stamp: 3 s later (by the clock the condition compares) it relays again.
     const stamp = (await t.deps.db.entities.subscriptions.get({ channelId: s.channelId, connectionId: typist }).go()).data!.typingAt!;
     expect(await typingFrom(t.deps.db, typist, s.channelId, stamp + 2_999)).toBeNull();
-    expect(await typingFrom(t.deps.db, typist, s.channelId, stamp + 3_000)).toEqual({ userId: s.owner.id });
+    const owner = { userId: s.owner.id, username: s.owner.username, userCreatedAt: expect.any(String) };
+    expect(await typingFrom(t.deps.db, typist, s.channelId, stamp + 3_000)).toEqual(owner);
     expect(await typingFrom(t.deps.db, typist, s.channelId, stamp + 5_999)).toBeNull();
-    expect(await typingFrom(t.deps.db, typist, s.channelId, stamp + 6_000)).toEqual({ userId: s.owner.id });
+    expect(await typingFrom(t.deps.db, typist, s.channelId, stamp + 6_000)).toEqual(owner);
     // Each connection and channel has its own stamp.
-    expect(await typingFrom(t.deps.db, listener, s.channelId)).toEqual({ userId: other.id });
+    expect(await typingFrom(t.deps.db, listener, s.channelId)).toMatchObject({ userId: other.id, username: other.username });
+  });
+
+  it("names the typist from the subscription it stamps: the user is not read", async () => {
+    const s = await t.server();
+    const typist = newConnectionId();
+    await connect(s.owner.token, typist);
+    await frame(typist, { action: "subscribe", channelId: s.channelId });
+    const me = (await t.call("GET", "/auth/me", { token: s.owner.token })).body;
+    publisher.clear();
+    const counts = t.deps.dynamo.counts;
+    for (const k of Object.keys(counts)) delete counts[k];
+    await frame(typist, { action: "typing", channelId: s.channelId });
+    const relayed = publisher.sent.flatMap((p) => (p.to === "channel" && p.event.type === "typing" ? [p.event] : []));
+    expect(relayed).toHaveLength(1);
+    expect(relayed[0]).toEqual({ type: "typing", channelId: s.channelId, user: { id: me.id, username: me.username, createdAt: me.createdAt, avatarUrl: null } });
+    // The session check (the connection, then its session) and the stamp; no GetItem of the user.
+    expect(counts).toEqual({ GetItem: 2, UpdateItem: 1 });
   });
 
   it("is refused with not_found from a connection not subscribed to the channel", async () => {

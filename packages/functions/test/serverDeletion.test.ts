@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { createPurgeWorker, type PurgeWorker } from "@agorusta/local/purgeWorker";
 import { addMember, pendingPurges } from "@agorusta/core/servers";
 import { AppError } from "@agorusta/core";
@@ -7,7 +7,7 @@ import { newId } from "@agorusta/core/store";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 beforeAll(async () => {
   // Posts 30 messages in a row to one channel: past the message rate limit.
   t = await testApi({ publisher, usageLimits: "off" });

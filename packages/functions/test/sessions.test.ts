@@ -5,14 +5,14 @@
  */
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { bruteForcePolicies } from "@agorusta/core/limits";
-import { testApi } from "@agorusta/testing";
+import { testApi, type TestApi } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const PASSWORD = "correct horse battery";
 const NO_EDGE = 2 ** 32;
 const small = { perTarget: { limit: 2, windowSeconds: NO_EDGE }, perAddress: { limit: 100, windowSeconds: NO_EDGE }, refundAddressOnSuccess: true };
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 const publisher = recordingPublisher();
 beforeAll(async () => {
   t = await testApi({ publisher, rateLimits: { ...bruteForcePolicies, changePassword: small } });
@@ -43,6 +43,41 @@ describe("POST /auth/logout", () => {
     const u = await t.user();
     expect((await t.call("POST", "/auth/logout", { token: u.token })).status).toBe(204);
     expect((await t.call("POST", "/auth/logout", { token: u.token })).status).toBe(401);
+  });
+});
+
+describe("a token whose session has ended", () => {
+  // The session's read runs alongside the route's own reads (http/requireUser.ts): these prove it
+  // still decides first, for writes that the route would have made and for answers it would have given.
+  it("stores nothing, changes nothing, and learns nothing, whatever the route would have answered", async () => {
+    const u = await twoDevices();
+    const server = await t.call("POST", "/servers", { token: u.token, body: { name: `ended ${Date.now()}` } });
+    const channelId = (await t.call("GET", `/servers/${server.body.id}`, { token: u.token })).body.channels[0].id;
+    const messages = `/servers/${server.body.id}/channels/${channelId}/messages`;
+    const kept = await t.call("POST", messages, { token: u.token, body: { content: "before" } });
+    expect((await t.call("POST", "/auth/logout", { token: u.token })).status).toBe(204);
+
+    const counts = t.deps.dynamo.counts;
+    for (const k of Object.keys(counts)) delete counts[k];
+    const tries = [
+      await t.call("POST", messages, { token: u.token, body: { content: "after" } }),
+      await t.call("PATCH", `${messages}/${kept.body.id}`, { token: u.token, body: { content: "edited" } }),
+      await t.call("DELETE", `${messages}/${kept.body.id}`, { token: u.token }),
+      await t.call("PUT", `${messages}/${kept.body.id}/reactions/${encodeURIComponent("👍")}/me`, { token: u.token }),
+      await t.call("POST", `/servers/${server.body.id}/channels`, { token: u.token, body: { name: "more" } }),
+      // Routes that would answer 404 or 400 answer 401 all the same: a revoked token probes nothing.
+      await t.call("POST", `/servers/${server.body.id}/channels/01J00000000000000000000000/messages`, { token: u.token, body: { content: "x" } }),
+      await t.call("GET", `/servers/01J00000000000000000000000`, { token: u.token }),
+      await t.call("GET", messages, { token: u.token }),
+    ];
+    expect(tries.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 401, 401, 401]);
+    for (const r of tries) expect(r.body).toMatchObject({ error: { code: "unauthorized" } });
+    // No write was even sent.
+    for (const op of ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"]) expect(counts[op] ?? 0, op).toBe(0);
+
+    const history = await t.call("GET", messages, { token: u.other });
+    expect(history.body.map((m: { content: string; reactions?: unknown[] }) => [m.content, m.reactions ?? []])).toEqual([["before", []]]);
+    expect((await t.call("GET", `/servers/${server.body.id}`, { token: u.other })).body.channels).toHaveLength(1);
   });
 });
 

@@ -7,7 +7,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import argon2 from "argon2";
 import { bruteForcePolicies, usageLimits, type UsageLimits } from "@agorusta/core/limits";
-import { testApi, testLimits, type ApiResponse } from "@agorusta/testing";
+import { testApi, testLimits, type ApiResponse, type TestApi } from "@agorusta/testing";
 
 /** Windows are aligned to the epoch; one of 2^32 s cannot roll over mid-test. */
 const NO_EDGE = 2 ** 32;
@@ -24,7 +24,7 @@ const small: UsageLimits = {
   sessions: 3,
 };
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 beforeAll(async () => {
   t = await testApi({ usageLimits: small });
 });

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { testApi, type ApiResponse } from "@agorusta/testing";
+import { testApi, type ApiResponse, type TestApi, type TestUser } from "@agorusta/testing";
 import { insertUser } from "./directUsers.ts";
 
-let t: Awaited<ReturnType<typeof testApi>>;
-let caller: Awaited<ReturnType<typeof t.user>>;
+let t: TestApi;
+let caller: TestUser;
 
 /** Runs a request and returns it with the DynamoDB requests it made, by operation. */
 async function measured(run: () => Promise<ApiResponse>) {

@@ -7,9 +7,9 @@ import { createDynamoClients, localDynamoConfig, type Frame, type Publisher } fr
 import { inject } from "vitest";
 import { createDeps } from "../src/deps.ts";
 import { createWsHandler, type WsEvent } from "../src/ws/handler.ts";
-import { testApi, TEST_SECRET } from "@agorusta/testing";
+import { testApi, TEST_SECRET, type TestApi } from "@agorusta/testing";
 
-let t: Awaited<ReturnType<typeof testApi>>;
+let t: TestApi;
 const replies: { connectionId: string; frame: Frame }[] = [];
 const recording: Publisher = {
   toChannel: async () => {},
@@ -65,6 +65,9 @@ describe("$connect", () => {
       connectedAt: "2026-11-25T10:00:00.000Z",
       sessionId: expect.any(String),
       sessionExpiresAt: expect.any(Number),
+      // Who it is, as a typing indicator shows them.
+      username: u.username,
+      userCreatedAt: expect.any(String),
       ttl: connectedAt / 1000 + 2 * 3600 + 600,
     });
   });
@@ -101,7 +104,7 @@ describe("$default", () => {
     const id = await connectAs(s.owner.token);
     expect((await send(id, { action: "subscribe", channelId: s.channelId })).reply).toEqual({ type: "subscribed", channelId: s.channelId });
     expect(await subscriptionsOfConnection(id)).toEqual([
-      { channelId: s.channelId, connectionId: id, serverId: s.id, userId: s.owner.id, ttl: connectedAt / 1000 + 2 * 3600 + 600 },
+      { channelId: s.channelId, connectionId: id, serverId: s.id, userId: s.owner.id, username: s.owner.username, userCreatedAt: expect.any(String), ttl: connectedAt / 1000 + 2 * 3600 + 600 },
     ]);
   });
 
@@ -132,7 +135,7 @@ describe("$default", () => {
     expect({ ...counts }).toEqual({ GetItem: 3, TransactWriteItems: 1 });
     // Stored as a subscription keyed by the server's own id: found by server, by connection, by a kick.
     expect(await subscriptionsOfConnection(id)).toEqual([
-      { channelId: s.id, connectionId: id, serverId: s.id, userId: s.owner.id, ttl: connectedAt / 1000 + 2 * 3600 + 600 },
+      { channelId: s.id, connectionId: id, serverId: s.id, userId: s.owner.id, username: s.owner.username, userCreatedAt: expect.any(String), ttl: connectedAt / 1000 + 2 * 3600 + 600 },
     ]);
     const stranger = await connectAs((await t.user()).token);
     expect((await send(stranger, { action: "subscribe", serverId: s.id })).reply).toEqual({

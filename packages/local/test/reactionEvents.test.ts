@@ -5,23 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { png, putUpload } from "@agorusta/testing/files";
-import { liveRuntime, subscribe } from "./wsClient.ts";
+import { liveRuntime } from "./wsClient.ts";
 
 const live = liveRuntime();
 const emojiPath = (e: string) => encodeURIComponent(e);
 
-async function room() {
-  const s = await live.api.server();
-  const member = await live.api.member(s);
-  const [ownerWs, memberWs] = await Promise.all([live.open(s.owner), live.open(member)]);
-  await subscribe(ownerWs, s.channelId);
-  await subscribe(memberWs, s.channelId);
-  return { s, member, ownerWs, memberWs, messages: `/servers/${s.id}/channels/${s.channelId}/messages` };
-}
-
 describe("reaction events", () => {
   it("reaction_added and reaction_removed reach every subscriber, with the count and a cursor; a repeat sends nothing", async () => {
-    const { s, member, ownerWs, memberWs, messages } = await room();
+    const { s, member, ownerWs, memberWs, messages } = await live.room();
     const m = (await live.api.call("POST", messages, { token: s.owner.token, body: { content: "vote" } })).body;
     const react = (token: string, e: string, method = "PUT") => live.api.call(method, `${messages}/${m.id}/reactions/${emojiPath(e)}/me`, { token });
 
@@ -48,7 +39,7 @@ describe("reaction events", () => {
   });
 
   it("a client that missed reactions gets them from /changes with the cursor of the last event it applied", async () => {
-    const { s, member, memberWs, messages } = await room();
+    const { s, member, memberWs, messages } = await live.room();
     const m = (await live.api.call("POST", messages, { token: s.owner.token, body: { content: "catch up" } })).body;
     const seen = await memberWs.waitFor((f) => f.type === "new_message" && f.message.id === m.id);
     await memberWs.close();
@@ -80,7 +71,7 @@ describe("reaction events", () => {
 
 describe("replies and attachments, live", () => {
   it("new_message carries the reply and the attachments, and the file downloads over the runtime's store", async () => {
-    const { s, member, memberWs, messages } = await room();
+    const { s, member, memberWs, messages } = await live.room();
     const original = (await live.api.call("POST", messages, { token: member.token, body: { content: "look at this" } })).body;
     const bytes = png(12, 7);
     const up = await live.api.call("POST", `/servers/${s.id}/channels/${s.channelId}/attachments`, {
@@ -98,7 +89,7 @@ describe("replies and attachments, live", () => {
   });
 
   it("the runtime's store answers the web app's origin with CORS for an upload", async () => {
-    const { s } = await room();
+    const { s } = await live.room();
     const up = await live.api.call("POST", `/servers/${s.id}/channels/${s.channelId}/attachments`, {
       token: s.owner.token, body: { filename: "a.txt", contentType: "text/plain", size: 1 },
     });

@@ -5,10 +5,10 @@
  * reaches another listener, while the removed user's sockets were closed before it was sent.
  */
 import { describe, expect, it } from "vitest";
+import type { TestUser } from "@agorusta/testing";
 import { liveRuntime, subscribe, type Frame, type TestSocket } from "./wsClient.ts";
 
 const live = liveRuntime();
-type TestUser = Awaited<ReturnType<typeof live.api.user>>;
 const ofType = (type: string) => (f: Frame) => f.type === type;
 const isOpen = (s: TestSocket) => s.ws.readyState === s.ws.OPEN;
 

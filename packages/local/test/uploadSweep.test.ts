@@ -1,16 +1,13 @@
 /** Uploads never attached: their objects go after a day (the local stand-in for the bucket's lifecycle rule), and an expired upload is refused. */
 import { beforeAll, describe, expect, it } from "vitest";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
-import { testApi } from "@agorusta/testing";
+import { testApiWithServer, type TestApi, type TestServer } from "@agorusta/testing";
 import { putUpload } from "@agorusta/testing/files";
 import { startUploadSweep } from "../src/uploadSweep.ts";
 
-let t: Awaited<ReturnType<typeof testApi>>;
-let s: Awaited<ReturnType<typeof t.server>>;
-beforeAll(async () => {
-  t = await testApi();
-  s = await t.server();
-});
+let t: TestApi;
+let s: TestServer;
+beforeAll(async () => ({ t, s } = await testApiWithServer()));
 
 const exists = (key: string) =>
   t.deps.files.client.send(new HeadObjectCommand({ Bucket: t.deps.files.bucket, Key: key })).then(() => true, () => false);

@@ -132,6 +132,15 @@ export function liveRuntime(options: Parameters<typeof testRuntime>[0] = {}) {
       sockets.push(s);
       return s;
     },
+    /** An owner and a member of a fresh server, each with a socket subscribed to `general`, and the path of its messages. */
+    async room() {
+      const s = await live.api.server();
+      const member = await live.api.member(s);
+      const [ownerWs, memberWs] = await Promise.all([live.open(s.owner), live.open(member)]);
+      await subscribe(ownerWs, s.channelId);
+      await subscribe(memberWs, s.channelId);
+      return { s, member, ownerWs, memberWs, messages: `/servers/${s.id}/channels/${s.channelId}/messages` };
+    },
   };
   beforeAll(async () => {
     live.rt = await testRuntime(options);

@@ -3,12 +3,12 @@
  * posted through the real REST routes, delivered through the real SDK client and `@connections`.
  */
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { TestServer, TestUser } from "@agorusta/testing";
 import { connect, connectAs, liveRuntime, ticketFor, subscribe, type Frame, type TestSocket } from "./wsClient.ts";
 
 // The load tests post 50 messages a sender to one channel: past the message rate limit (20 per 10 s).
 const live = liveRuntime({ usageLimits: "off" });
 const open = live.open;
-type TestUser = Awaited<ReturnType<typeof live.api.user>>;
 const post = async (s: { id: string; channelId: string }, user: TestUser, content: string) => {
   const res = await live.api.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: user.token, body: { content } });
   expect(res.status).toBe(201);
@@ -87,7 +87,7 @@ describe("the handshake", () => {
 });
 
 describe("client actions", () => {
-  let s: Awaited<ReturnType<typeof live.api.server>>;
+  let s: TestServer;
   let sock: TestSocket;
   beforeAll(async () => {
     s = await live.api.server();

@@ -117,6 +117,16 @@ export async function testApi(overrides: Partial<Deps> = {}, options: { lambda?:
   return { deps, app, ...apiClient((path, init, env) => app.request(path, init, env)) };
 }
 
+export type TestApi = Awaited<ReturnType<typeof testApi>>;
+export type TestUser = Awaited<ReturnType<TestApi["user"]>>;
+export type TestServer = Awaited<ReturnType<TestApi["server"]>>;
+
+/** For a test file about one server: a fresh API (with testApi's `overrides`) and a server in it, owned by a fresh user. */
+export async function testApiWithServer(overrides: Partial<Deps> = {}): Promise<{ t: TestApi; s: TestServer }> {
+  const t = await testApi(overrides);
+  return { t, s: await t.server() };
+}
+
 /** The same client over real HTTP to a runtime's `/api`. */
 export const runtimeApi = (runtime: Pick<Runtime, "url">) => apiClient((path, init) => fetch(`${runtime.url}/api${path}`, init));
 

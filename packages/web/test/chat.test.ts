@@ -8,19 +8,11 @@ import type { Page } from "playwright-core";
 import { deleteMessage, editMessage, sendMessage } from "@agorusta/core/messages";
 import { call } from "../src/lib/api.ts";
 import { apiOf, fillRegistration, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, story, uniqueName } from "./browser.ts";
+import { composer, messageList, say, scroller } from "./chatPage.ts";
 
 // One test posts 120 messages in a row, far past the message rate limit (20 per 10 s).
 const world = stage({ usageLimits: "off" });
 const { person, errors } = world;
-
-const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
-const composer = (page: Page, channel: string) => page.getByRole("textbox", { name: `Message #${channel}` });
-const scroller = (page: Page) => page.locator(".scroller");
-
-async function say(page: Page, channel: string, text: string) {
-  await composer(page, channel).fill(text);
-  await composer(page, channel).press("Enter");
-}
 
 describe("two people meet through an invite link and chat live", () => {
   const aliceName = uniqueName("alice");

@@ -11,26 +11,17 @@ import { foldCase } from "@agorusta/core/store";
 import { newId } from "@agorusta/core/store";
 import { call } from "../src/lib/api.ts";
 import { apiOf, laptop, phone, register, resize, settled, shot, stage, story, uniqueName } from "./browser.ts";
+import { composer, messageList, messageRow, rail, say } from "./chatPage.ts";
 
 const world = stage();
 const { person, errors } = world;
 
-const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
-const composer = (page: Page, channel: string) => page.getByRole("textbox", { name: `Message #${channel}` });
-const messageRow = (page: Page, channel: string, text: string) =>
-  messageList(page, channel).getByRole("listitem").filter({ hasText: text });
 /** A message's row by its id, which still finds it while its text is in the editor. */
 async function pinned(page: Page, row: ReturnType<typeof messageRow>) {
   return page.locator(`li[data-message-id="${await row.getAttribute("data-message-id")}"]`);
 }
 const memberPanel = (page: Page) => page.getByRole("complementary", { name: "Members" });
 const memberRow = (page: Page, username: string) => memberPanel(page).getByRole("listitem").filter({ hasText: username });
-const rail = (page: Page) => page.getByRole("navigation", { name: "Servers" });
-
-async function say(page: Page, channel: string, text: string) {
-  await composer(page, channel).fill(text);
-  await composer(page, channel).press("Enter");
-}
 
 /** Someone signs up in a browser of their own and joins the server by its invite (through the API, as a second tab would). */
 async function newMember(inviteCode: string, serverId: string, viewport = laptop) {

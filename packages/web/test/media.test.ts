@@ -7,15 +7,12 @@ import type { Locator, Page } from "playwright-core";
 import { sendMessage } from "@agorusta/core/messages";
 import { call } from "../src/lib/api.ts";
 import { apiOf, phone, register, shot, stage, story, uniqueName } from "./browser.ts";
-import { png, text } from "./files.ts";
+import { composer, messageList, messageRow, say } from "./chatPage.ts";
+import { png, text } from "@agorusta/testing/files";
 
 const world = stage();
 const { person, errors } = world;
 
-const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
-const composer = (page: Page, channel: string) => page.getByRole("textbox", { name: `Message #${channel}` });
-const messageRow = (page: Page, channel: string, text: string) =>
-  messageList(page, channel).getByRole("listitem").filter({ hasText: text });
 const reaction = (row: Locator, emoji: string) => row.getByRole("group", { name: "Reactions" }).getByRole("button", { name: new RegExp(`^${emoji} `) });
 /** Whether the element is within the message list's visible area. */
 const inView = (page: Page, el: Locator) =>
@@ -24,11 +21,6 @@ const inView = (page: Page, el: Locator) =>
     const box = node.getBoundingClientRect();
     return box.top >= list.top && box.bottom <= list.bottom;
   });
-
-async function say(page: Page, channel: string, text: string) {
-  await composer(page, channel).fill(text);
-  await composer(page, channel).press("Enter");
-}
 
 describe("formatting, replies, reactions and files between two people", () => {
   const aliceName = uniqueName("alice");

@@ -12,6 +12,7 @@ import type { Page } from "playwright-core";
 import { sendMessage } from "@agorusta/core/messages";
 import { call, type Client } from "../src/lib/api.ts";
 import { apiOf, apiUser, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, story, uniqueName } from "./browser.ts";
+import { composer, messageList, rail, scroller } from "./chatPage.ts";
 
 const world = stage({ usageLimits: "off" });
 const { person, errors } = world;
@@ -19,10 +20,6 @@ const { person, errors } = world;
 type Api = Client;
 type ApiUser = Awaited<ReturnType<typeof apiUser>>;
 
-const messageList = (page: Page, channel: string) => page.getByRole("list", { name: `Messages in #${channel}` });
-const composer = (page: Page, channel: string) => page.getByRole("textbox", { name: `Message #${channel}` });
-const scroller = (page: Page) => page.locator(".scroller");
-const rail = (page: Page) => page.getByRole("navigation", { name: "Servers" });
 const channels = (page: Page) => page.getByRole("navigation", { name: "Channels" });
 const channelLink = (page: Page, name: string) => channels(page).getByRole("link", { name: new RegExp(`^${name}\\b`) });
 const serverLink = (page: Page, name: string) => rail(page).getByRole("link", { name: new RegExp(`^${name}\\b`) });

@@ -60,14 +60,8 @@ async function endSessionsBeyond(db: Db, userId: string, cap: number): Promise<s
 
 const ended = () => new AppError("unauthorized", "Your session has ended. Sign in again.");
 
-/** The claims of a token whose session is still open; `unauthorized` otherwise. */
-export async function checkSession(db: Db, tokens: Tokens, token: string | undefined | null): Promise<TokenClaims> {
-  const claims = await tokens.verify(token);
-  await requireOpen(db, claims);
-  return claims;
-}
-
-async function requireOpen(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<void> {
+/** Resolves if the session is open; `unauthorized` if it has ended (one GetItem). */
+export async function requireOpen(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<void> {
   const { data } = await db.entities.sessions.get({ userId: claims.userId, sessionId: claims.sessionId }).go({ attributes: ["sessionId"] });
   if (!data) throw ended();
 }
@@ -121,7 +115,11 @@ const ticketShape = /^[A-Za-z0-9_-]{43}$/;
  * Consumes a ticket: a conditional delete, so of two handshakes with one ticket exactly one
  * gets it. Then its session must still be open (a logout within the 30 s ends the ticket too).
  */
-export async function redeemWsTicket(db: Db, ticket: string | undefined, now = Date.now()): Promise<TokenClaims> {
+export async function redeemWsTicket(
+  db: Db,
+  ticket: string | undefined,
+  now = Date.now(),
+): Promise<TokenClaims & { username: string; userCreatedAt: string }> {
   const refused = () => new AppError("unauthorized", "This connection ticket is invalid, used or expired. Ask POST /auth/ws-ticket for another.");
   if (!ticket || !ticketShape.test(ticket)) throw refused();
   let data;
@@ -136,6 +134,8 @@ export async function redeemWsTicket(db: Db, ticket: string | undefined, now = D
   }
   if (!data || data.expiresAt <= now || data.sessionExpiresAt * 1000 <= now) throw refused();
   const claims = { userId: data.userId, sessionId: data.sessionId, expiresAt: data.sessionExpiresAt };
-  await requireOpen(db, claims);
-  return claims;
+  // Who connects, read meanwhile: the connection carries the name its typing is shown under.
+  const [, user] = await Promise.all([requireOpen(db, claims), db.entities.users.get({ userId: claims.userId }).go({ attributes: ["username", "createdAt"] })]);
+  if (!user.data) throw refused();
+  return { ...claims, username: user.data.username, userCreatedAt: user.data.createdAt };
 }

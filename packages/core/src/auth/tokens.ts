@@ -28,7 +28,7 @@ export interface Tokens {
   issue(claims: TokenClaims): Promise<string>;
   /**
    * The claims, or `unauthorized` for anything but a valid, unexpired HS256 token of ours. The
-   * signature alone does not make a session: `checkSession` (sessions.ts) asks the table too.
+   * signature alone does not make a session: `requireOpen` (sessions.ts) asks the table too.
    */
   verify(token: string | undefined | null): Promise<TokenClaims>;
 }

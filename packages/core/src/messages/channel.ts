@@ -1,6 +1,7 @@
 import type { Db, MemberItem, MessageItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { idAfter } from "../store/ids.ts";
+import { itemRead, readTogether, type Found, type ItemReads } from "../store/readTogether.ts";
 import { nowIso } from "../store/time.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
 import { requireMember, serverNotRetired } from "../servers/access.ts";
@@ -29,22 +30,29 @@ export const showMessages = (stores: Stores, viewerId: string, channelId: string
   present(stores, viewerId, channelId, items, messageView, known);
 const showMessage = async (stores: Stores, viewerId: string, item: MessageItem, known?: KnownAvatars) =>
   (await showMessages(stores, viewerId, item.channelId, [item], known))[0]!;
-/** The author's avatar key, read alongside the other reads of a send. */
-export const authorAvatar = (db: Db, userId: string): Promise<KnownAvatars> =>
-  db.entities.users.get({ userId }).go({ attributes: ["userId", "avatarKey"] }).then((r) => new Map([[userId, r.data?.avatarKey]]));
+/** The author's avatar key, from the user item read alongside the other reads of a send. */
+export const avatarOf = (userId: string, user: { avatarKey?: string | undefined } | null): KnownAvatars => new Map([[userId, user?.avatarKey]]);
 
 /**
- * The caller's membership and the channel (which must belong to the server), read in parallel.
- * The channel is read strongly: its `seq` is the head a change is built on, or a feed read from.
+ * The caller's membership and the channel (which must belong to the server), with `also`, any
+ * other items the caller needs, in one BatchGetItem. Read strongly: the channel's `seq` is the
+ * head a change is built on, or a feed read from.
  */
-export async function memberInChannel(db: Db, serverId: string, channelId: string, userId: string): Promise<{ member: MemberItem; head: Head }> {
-  const [member, channel] = await Promise.all([
-    db.entities.members.get({ serverId, userId }).go(),
-    db.entities.channels.get({ serverId, channelId }).go({ consistent: true }),
-  ]);
-  if (!member.data) throw new AppError("not_found", "No such server.");
-  if (!channel.data) throw new AppError("not_found", "No such channel.");
-  return { member: member.data, head: headOf(channel.data) };
+export async function memberInChannel<R extends ItemReads = {}>(
+  db: Db,
+  serverId: string,
+  channelId: string,
+  userId: string,
+  also?: R,
+): Promise<{ member: MemberItem; head: Head; also: Found<R> }> {
+  const { member, channel, ...rest } = await readTogether(
+    db,
+    { ...also, member: itemRead(db.entities.members, { serverId, userId }), channel: itemRead(db.entities.channels, { serverId, channelId }) },
+    { consistent: true },
+  );
+  if (!member) throw new AppError("not_found", "No such server.");
+  if (!channel) throw new AppError("not_found", "No such channel.");
+  return { member, head: headOf(channel), also: rest as Found<R> };
 }
 
 export const channelOf = (input: { serverId: string; channelId: string }): Conversation & { kind: "channel" } => ({
@@ -74,18 +82,22 @@ export async function sendMessage(
   input: {
     serverId: string; channelId: string; userId: string; content: string; nonce?: string | undefined;
     replyTo?: string | undefined; attachments?: string[] | undefined;
+    /** The sender's rate limit, counted while the reads run: nothing is stored unless it passes. */
+    limit?: Promise<void> | undefined;
   },
 ): Promise<{ created: true; message: Message; cursor: string } | { created: false; message: Message }> {
   const { db } = stores;
   const { replyTo } = input;
-  const [{ member, head }, mentions, original, avatar] = await Promise.all([
-    memberInChannel(db, input.serverId, input.channelId, input.userId),
+  const [{ member, head, also }, mentions] = await Promise.all([
+    memberInChannel(db, input.serverId, input.channelId, input.userId, {
+      author: itemRead(db.entities.users, { userId: input.userId }),
+      original: replyTo && couldBeMessageId(replyTo) ? itemRead(db.entities.messages, { channelId: input.channelId, messageId: replyTo }) : undefined,
+    }),
     channelMentions(db, input.serverId, input.content),
-    replyTo && couldBeMessageId(replyTo)
-      ? db.entities.messages.get({ channelId: input.channelId, messageId: replyTo }).go().then((r) => r.data)
-      : null,
-    authorAvatar(db, input.userId),
+    input.limit,
   ]);
+  const { original } = also;
+  const avatar = avatarOf(input.userId, also.author);
   const reply = replyTo === undefined ? undefined : replyRefOf(original, replyTo);
   // Files go next to the message's id, which is only known inside the change: keyed by upload instead.
   const ready = await readyAttachments(stores, { ownerId: input.userId, conversationId: input.channelId, uploadIds: input.attachments });

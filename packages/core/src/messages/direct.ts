@@ -29,7 +29,8 @@ import { avatarUrls, present, type KnownAvatars } from "../attachments/present.t
 import { couldBeMessageId, replyRefOf } from "./replies.ts";
 import { attachmentsOf, claimingUploads, claimUploads, readyAttachments } from "./attach.ts";
 import { removeMessageExtras } from "./deletion.ts";
-import { authorAvatar } from "./channel.ts";
+import { avatarOf } from "./channel.ts";
+import { itemRead, readTogether } from "../store/readTogether.ts";
 import {
   dmConversationView,
   dmMessageView,
@@ -124,10 +125,14 @@ export async function startConversation(
  */
 export async function participantsConversation(db: Db, userId: string, conversationId: string): Promise<DmConversationItem> {
   const { data } = await db.entities.dmConversations.get({ conversationId }).go({ consistent: true });
-  if (!data || (data.first.id !== userId && data.second.id !== userId)) {
+  return asParticipant(data, userId);
+}
+
+function asParticipant(conversation: DmConversationItem | null, userId: string): DmConversationItem {
+  if (!conversation || (conversation.first.id !== userId && conversation.second.id !== userId)) {
     throw new AppError("not_found", "No such conversation.");
   }
-  return data;
+  return conversation;
 }
 
 /** Conversations with their participants' current avatars (one BatchGetItem of the users, when there is a file store). */
@@ -213,17 +218,24 @@ export async function sendDmMessage(
   input: {
     userId: string; conversationId: string; content: string; nonce?: string | undefined;
     replyTo?: string | undefined; attachments?: string[] | undefined;
+    /** The sender's rate limit, counted while the reads run: nothing is stored unless it passes. */
+    limit?: Promise<void> | undefined;
   },
 ): Promise<({ created: true; cursor: string } | { created: false }) & { message: DmMessage; participantIds: [string, string] }> {
   const { db } = stores;
   const { replyTo } = input;
-  const [conversation, original, avatar] = await Promise.all([
-    participantsConversation(db, input.userId, input.conversationId),
-    replyTo && couldBeMessageId(replyTo)
-      ? db.entities.dmMessages.get({ conversationId: input.conversationId, messageId: replyTo }).go().then((r) => r.data)
-      : null,
-    authorAvatar(db, input.userId),
+  // One BatchGetItem, strongly: the conversation's `seq` is the head the message is built on.
+  const [found] = await Promise.all([
+    readTogether(db, {
+      conversation: itemRead(db.entities.dmConversations, { conversationId: input.conversationId }),
+      author: itemRead(db.entities.users, { userId: input.userId }),
+      original: replyTo && couldBeMessageId(replyTo) ? itemRead(db.entities.dmMessages, { conversationId: input.conversationId, messageId: replyTo }) : undefined,
+    }, { consistent: true }),
+    input.limit,
   ]);
+  const conversation = asParticipant(found.conversation, input.userId);
+  const { original } = found;
+  const avatar = avatarOf(input.userId, found.author);
   const reply = replyTo === undefined ? undefined : replyRefOf(original, replyTo);
   const ready = await readyAttachments(stores, { ownerId: input.userId, conversationId: input.conversationId, uploadIds: input.attachments });
   const author = conversation.first.id === input.userId ? conversation.first : conversation.second;

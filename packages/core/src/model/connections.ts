@@ -1,5 +1,15 @@
 import { ttlAttribute } from "../store/table.ts";
 
+/**
+ * Who a connection belongs to, as others see them, copied from the user at `$connect` and onto
+ * each subscription (usernames never change): a `typing` frame names its typist from the
+ * subscription it stamps, without reading the user. Absent on items written before the copy.
+ */
+const whoIsListening = {
+  username: { type: "string", readOnly: true },
+  userCreatedAt: { type: "string", readOnly: true },
+} as const;
+
 /** An open WebSocket. The TTL outlives API Gateway's 2-hour connection limit, in case `$disconnect` never ran. */
 export const connections = {
   model: { entity: "connection", version: "1", service: "agorusta" },
@@ -13,6 +23,7 @@ export const connections = {
     sessionId: { type: "string", readOnly: true },
     /** The token's expiry (epoch seconds): a frame after it closes the connection. */
     sessionExpiresAt: { type: "number", readOnly: true },
+    ...whoIsListening,
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
   },
   indexes: {
@@ -38,6 +49,7 @@ export const subscriptions = {
     userId: { type: "string", required: true, readOnly: true },
     /** Epoch ms of the last `typing` relayed from this connection to this channel (the 3 s throttle's condition). */
     typingAt: { type: "number" },
+    ...whoIsListening,
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
   },
   indexes: {

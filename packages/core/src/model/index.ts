@@ -57,7 +57,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
     },
     { client, table },
   );
-  return Object.assign(service, { clock });
+  // The document client too: a read of items of several entities at once goes to it directly (store/readTogether.ts).
+  return Object.assign(service, { clock, client });
 }
 
 export type Db = ReturnType<typeof createDb>;

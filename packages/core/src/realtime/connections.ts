@@ -22,12 +22,16 @@ export interface Recipient {
 /** Stores a connection accepted at `$connect`; it and its subscriptions expire with API Gateway's limit. */
 export async function openConnection(
   db: Db,
-  input: { connectionId: string; userId: string; connectedAt: Date; sessionId: string; sessionExpiresAt: number },
+  input: {
+    connectionId: string; userId: string; connectedAt: Date; sessionId: string; sessionExpiresAt: number;
+    username?: string | undefined; userCreatedAt?: string | undefined;
+  },
   limits?: RealtimeLimits,
 ): Promise<ConnectionItem & { cameOnline: boolean }> {
   const connection: ConnectionItem = {
     connectionId: input.connectionId,
     userId: input.userId,
+    ...(input.username && input.userCreatedAt ? { username: input.username, userCreatedAt: input.userCreatedAt } : {}),
     connectedAt: input.connectedAt.toISOString(),
     sessionId: input.sessionId,
     sessionExpiresAt: input.sessionExpiresAt,

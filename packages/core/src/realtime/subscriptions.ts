@@ -57,11 +57,14 @@ export async function unsubscribeServer(db: Db, input: { connectionId: string; s
  */
 async function putSubscription(
   db: Db,
-  input: { connectionId: string; userId: string; ttl?: number | undefined; channelId: string; serverId: string },
+  input: {
+    connectionId: string; userId: string; ttl?: number | undefined; channelId: string; serverId: string;
+    username?: string | undefined; userCreatedAt?: string | undefined;
+  },
   notFound: string,
   limits: RealtimeLimits,
 ): Promise<void> {
-  const { connectionId, userId, ttl, channelId, serverId } = input;
+  const { connectionId, userId, ttl, channelId, serverId, username, userCreatedAt } = input;
   const max = limits.subscriptionsPerConnection;
   const refused = await transact(db, ({ members, connections, subscriptions }) => ({
     membership: members.patch({ serverId, userId }).add({ listeners: [connectionId] }).commit(),
@@ -70,7 +73,9 @@ async function putSubscription(
       .add({ subscriptionCount: 1 })
       .where((a, op) => `${op.notExists(a.subscriptionCount)} OR ${op.lt(a.subscriptionCount, max)}`)
       .commit(),
-    subscription: subscriptions.create({ channelId, connectionId, serverId, userId, ...(ttl !== undefined ? { ttl } : {}) }).commit(),
+    subscription: subscriptions
+      .create({ channelId, connectionId, serverId, userId, ...(username && userCreatedAt ? { username, userCreatedAt } : {}), ...(ttl !== undefined ? { ttl } : {}) })
+      .commit(),
   }));
   if (refused.has("membership")) throw new AppError("not_found", notFound);
   if (refused.has("subscription")) return; // already subscribed: nothing to count
@@ -120,7 +125,7 @@ export async function typingFrom(
   channelId: string,
   nowMs = Date.now(),
   limits: RealtimeLimits = realtimeLimits,
-): Promise<{ userId: string } | null> {
+): Promise<{ userId: string; username?: string | undefined; userCreatedAt?: string | undefined } | null> {
   if (!isId(channelId)) throw new AppError("not_found", "Subscribe to the channel first.");
   try {
     const { data } = await db.entities.subscriptions
@@ -129,7 +134,7 @@ export async function typingFrom(
       // A whole-server subscription is not one to a channel: nobody types into a server.
       .where((a, op) => `(${op.notExists(a.typingAt)} OR ${op.lte(a.typingAt, nowMs - limits.typingIntervalMs)}) AND ${op.ne(a.serverId, channelId)}`)
       .go({ response: "all_new" });
-    return { userId: data.userId! };
+    return { userId: data.userId!, username: data.username, userCreatedAt: data.userCreatedAt };
   } catch (e) {
     if (!isConditionalFailure(e)) throw e;
   }

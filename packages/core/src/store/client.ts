@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { WRITE_OPERATIONS, writeGate } from "./writeGate.ts";
 
 /** What a DynamoDB client has been asked, by operation name (GetItem, Query, TransactWriteItems, …). */
 export type RequestCounts = Record<string, number>;
@@ -46,7 +47,8 @@ export interface ClientOptions {
 
 /**
  * The DynamoDB client for the whole app. A middleware counts each request by operation, so
- * tests can measure what a route costs, refuses any Scan, and anything outside `allowedActions`.
+ * tests can measure what a route costs, refuses any Scan, and anything outside `allowedActions`;
+ * a write waits for the check its request runs it behind (store/writeGate.ts).
  */
 export function createDynamoClients(config: DynamoDBClientConfig = {}, options: ClientOptions = {}): DynamoClients {
   const raw = new DynamoDBClient({ maxAttempts: 5, ...config });
@@ -57,6 +59,9 @@ export function createDynamoClients(config: DynamoDBClientConfig = {}, options: 
   raw.middlewareStack.add(
     (next, context) => async (args) => {
       const op = String(context.commandName ?? "unknown").replace(/Command$/, "");
+      // A write behind a check that fails is never sent (nor counted).
+      const gate = WRITE_OPERATIONS.has(op) ? writeGate() : undefined;
+      if (gate) await gate;
       counts[op] = (counts[op] ?? 0) + 1;
       // No request path may read a whole table; refusing it here makes any slip fail loudly, in tests first.
       if (op === "Scan") throw new Error("Scan is not allowed: query a key or an index instead.");

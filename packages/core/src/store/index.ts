@@ -5,3 +5,5 @@ export * from "./keys.ts";
 export * from "./table.ts";
 export * from "./time.ts";
 export * from "./transactions.ts";
+export * from "./readTogether.ts";
+export * from "./writeGate.ts";

@@ -61,8 +61,8 @@ export const dmsRoutes = (deps: Deps) =>
       return c.json(page, 200);
     })
     .post("/:id/messages", params(dmParams), validate("json", sendMessageBody), async (c) => {
-      await limitRate(deps, "messages", `${c.var.userId}:${c.req.valid("param").id}`);
-      const sent = await sendDmMessage(deps, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("json") });
+      const limit = limitRate(deps, "messages", `${c.var.userId}:${c.req.valid("param").id}`);
+      const sent = await sendDmMessage(deps, { userId: c.var.userId, conversationId: c.req.valid("param").id, ...c.req.valid("json"), limit });
       // A repeated nonce stored nothing, so nothing is pushed again.
       if (!sent.created) return c.json(sent.message, 200);
       await deps.publisher.toUsers(sent.participantIds, { type: "new_dm_message", message: sent.message, cursor: sent.cursor });

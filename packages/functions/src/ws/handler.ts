@@ -59,11 +59,11 @@ async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
     if (query.token !== undefined && query.ticket === undefined) {
       throw new AppError("unauthorized", "Tokens are not accepted in the URL: connect with ?ticket= from POST /auth/ws-ticket.");
     }
-    const { userId, sessionId, expiresAt } = await redeemWsTicket(deps.db, query.ticket);
+    const { userId, sessionId, expiresAt, username, userCreatedAt } = await redeemWsTicket(deps.db, query.ticket);
     const { connectionId, connectedAt } = event.requestContext;
     const { cameOnline } = await openConnection(
       deps.db,
-      { connectionId, userId, sessionId, sessionExpiresAt: expiresAt, connectedAt: new Date(connectedAt) },
+      { connectionId, userId, sessionId, sessionExpiresAt: expiresAt, connectedAt: new Date(connectedAt), username, userCreatedAt },
       realtimeLimitsFor(deps.usageLimits),
     );
     if (cameOnline) await announcePresence(deps.db, deps.publisher, userId, true);
@@ -154,8 +154,9 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
     case "typing": {
       const typist = await typingFrom(deps.db, connectionId, frame.channelId, Date.now(), realtimeLimitsFor(deps.usageLimits));
       if (!typist) return null; // within 3 s of the last one relayed: dropped
-      const { userId } = typist;
-      const user = await getUser(deps.db, userId);
+      const { userId, username, userCreatedAt } = typist;
+      // Named from the subscription it stamped; one made before subscriptions carried the name reads the user.
+      const user = username && userCreatedAt ? { userId, username, createdAt: userCreatedAt } : await getUser(deps.db, userId);
       // `avatarUrl` stays null: the bucket is linked to the API Lambda only (docs/decisions.md,
       // "Avatars and server icons"); a client shows typing names, and has avatars from the roster.
       await deps.publisher.toChannel(frame.channelId, { type: "typing", channelId: frame.channelId, user: userView(user) }, { exceptUserId: userId });

@@ -2,9 +2,12 @@
  * Feeds for the two kinds of conversation, and keeping one live while a component shows it.
  */
 import { untrack } from "svelte";
-import type { DmMessage, Message } from "@agorusta/core/views";
+import type { ClientResponse } from "hono/client";
+import type { ChangesPage, DmMessage, Message } from "@agorusta/core/views";
 import type { ServerEvent } from "@agorusta/core/realtime";
-import { Feed, type FeedChange } from "./feed.svelte.ts";
+import { Feed, type FeedChange, type FeedSource } from "./feed.svelte.ts";
+import type { SendExtras } from "./media.ts";
+import type { ReadTarget } from "./readStates.svelte.ts";
 import { sendTimeout } from "./sendTimeout.ts";
 import { live } from "./live.svelte.ts";
 import { api, send, session } from "./session.svelte.ts";
@@ -12,32 +15,42 @@ import type { TimelineMessage } from "./timeline.ts";
 
 const me = () => session.me!;
 
-export function channelFeed(serverId: string, channelId: string): Feed<Message> {
-  const param = { id: serverId, cid: channelId };
-  const one = (mid: string) => ({ param: { ...param, mid } });
-  const channel = api.servers[":id"].channels[":cid"];
-  const messages = channel.messages;
-  return new Feed<Message>(
-    {
-      page: (query) => send(messages.$get({ param, query })),
-      changes: (query) => send(channel.changes.$get({ param, query })),
-      post: (content, nonce, extras) => send(messages.$post({ param, json: { content, nonce, ...extras } }, sendTimeout())),
-      edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
-      remove: (mid) => send(messages[":mid"].$delete(one(mid))),
-    },
-    me,
-  );
+type Json<T, S extends number = 200> = Promise<ClientResponse<T, S, "json">>;
+type One<P> = { param: P & { mid: string } };
+
+/**
+ * What a feed calls below a conversation's path, whose own params are `P`, for messages `M`:
+ * the same calls on a channel's routes and a DM's, whose answers must be the feed's messages
+ * (a route that drifts breaks the typecheck).
+ */
+interface FeedRoutes<P, M extends TimelineMessage> {
+  messages: {
+    $get(args: { param: P; query: Parameters<FeedSource<M>["page"]>[0] }): Json<M[]>;
+    $post(args: { param: P; json: { content: string; nonce: string } & SendExtras }, options: ReturnType<typeof sendTimeout>): Json<M, 200 | 201>;
+    ":mid": {
+      $patch(args: One<P> & { json: { content: string } }): Json<M>;
+      $delete(args: One<P>): Promise<ClientResponse<null, 204, "body">>;
+    };
+  };
+  changes: { $get(args: { param: P; query: Parameters<FeedSource<M>["changes"]>[0] }): Json<ChangesPage<M>> };
 }
 
-export function dmFeed(conversationId: string): Feed<DmMessage> {
-  const param = { id: conversationId };
-  const one = (mid: string) => ({ param: { ...param, mid } });
-  const dm = api.dms[":id"];
-  const messages = dm.messages;
-  return new Feed<DmMessage>(
+/** A channel's feed, or a DM's. */
+export function conversationFeed(where: { serverId: string; channelId: string }): Feed<Message>;
+export function conversationFeed(where: { conversationId: string }): Feed<DmMessage>;
+export function conversationFeed(where: ReadTarget): Feed<Message> | Feed<DmMessage> {
+  return "channelId" in where
+    ? feed<{ id: string; cid: string }, Message>(api.servers[":id"].channels[":cid"], { id: where.serverId, cid: where.channelId })
+    : feed<{ id: string }, DmMessage>(api.dms[":id"], { id: where.conversationId });
+}
+
+function feed<P extends object, M extends TimelineMessage>(routes: FeedRoutes<P, M>, param: P): Feed<M> {
+  const { messages } = routes;
+  const one = (mid: string): One<P> => ({ param: { ...param, mid } });
+  return new Feed<M>(
     {
       page: (query) => send(messages.$get({ param, query })),
-      changes: (query) => send(dm.changes.$get({ param, query })),
+      changes: (query) => send(routes.changes.$get({ param, query })),
       post: (content, nonce, extras) => send(messages.$post({ param, json: { content, nonce, ...extras } }, sendTimeout())),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),

@@ -26,8 +26,8 @@ export const messagesRoutes = (deps: Deps) =>
     })
     .post("/", params(channelParams), validate("json", sendMessageBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
-      await limitRate(deps, "messages", `${c.var.userId}:${channelId}`);
-      const sending = sendMessage(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("json") });
+      const limit = limitRate(deps, "messages", `${c.var.userId}:${channelId}`);
+      const sending = sendMessage(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("json"), limit });
       // Who hears it is looked up while it is stored; a repeated nonce stored nothing, so nothing is pushed again.
       const announced = announceMessage(deps, { serverId, channelId }, sending.then((sent) => (sent.created ? sent : null)));
       const sent = await sending;
