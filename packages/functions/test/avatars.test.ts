@@ -60,6 +60,17 @@ describe("avatars", () => {
     expect(who.body[0].avatarUrl).toBe(avatarUrl);
   });
 
+  it("shows a banned user's current avatar in the server's ban list", async () => {
+    const s = await t.server();
+    const m = await t.member(s);
+    const id = await uploaded(m, "/users/me/avatar", png(8, 8));
+    const { avatarUrl } = (await t.call("PUT", "/users/me/avatar", { token: m.token, body: { uploadId: id } })).body;
+    const stranger = await t.user();
+    for (const u of [m, stranger]) expect((await t.call("PUT", `/servers/${s.id}/bans/${u.id}`, { token: s.owner.token, body: {} })).status).toBe(204);
+    const bans = (await t.call("GET", `/servers/${s.id}/bans`, { token: s.owner.token })).body as Array<{ user: { id: string; avatarUrl: string | null } }>;
+    expect(Object.fromEntries(bans.map((b) => [b.user.id, b.user.avatarUrl]))).toEqual({ [m.id]: avatarUrl, [stranger.id]: null });
+  });
+
   it("a new avatar gets a new URL and the old file goes; DELETE goes back to none", async () => {
     const u = await t.user();
     const first = (await t.call("PUT", "/users/me/avatar", { token: u.token, body: { uploadId: await uploaded(u, "/users/me/avatar", png(4, 4)) } })).body.avatarUrl;

@@ -51,7 +51,7 @@ describe("DynamoDB requests per route", () => {
     }), 201)).toEqual({ BatchGetItem: 1, UpdateItem: 1, TransactWriteItems: 1 });
     expect(await cost("POST /auth/login", () => t.call("POST", "/auth/login", {
       body: { email: owner.email, password: "correct horse battery" },
-    }), 200)).toEqual({ GetItem: 2, UpdateItem: 4, TransactWriteItems: 1 });
+    }), 200)).toEqual({ GetItem: 2, UpdateItem: 4, TransactWriteItems: 1, Query: 1 });
     expect(await cost("POST /auth/login (wrong password)", () => t.call("POST", "/auth/login", {
       body: { email: owner.email, password: "wrong password" },
     }), 401)).toEqual({ GetItem: 2, UpdateItem: 2 });
@@ -122,7 +122,7 @@ describe("DynamoDB requests per route", () => {
     }, 201)).toEqual({ GetItem: 3, TransactWriteItems: 1 });
     expect(await cost("GET /servers/:id/invites", () => t.call("GET", `/servers/${serverId}/invites`, { token: owner.token }), 200))
       .toEqual({ GetItem: 2, Query: 1 });
-    expect(await cost("GET /invites/:code", () => t.call("GET", `/invites/${code}`, { token: joiner.token }), 200)).toEqual({ GetItem: 2 });
+    expect(await cost("GET /invites/:code", () => t.call("GET", `/invites/${code}`, { token: joiner.token }), 200)).toEqual({ GetItem: 3 });
     expect(await cost("POST /invites/:code/join", () => t.call("POST", `/invites/${code}/join`, { token: joiner.token }), 200))
       .toEqual({ GetItem: 5, TransactWriteItems: 1 });
     expect(await cost("POST /invites/:code/join (already a member)", () => t.call("POST", `/invites/${code}/join`, { token: joiner.token }), 200))

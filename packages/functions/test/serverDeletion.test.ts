@@ -156,7 +156,7 @@ describe("the purge runs in the background, resumably", () => {
 });
 
 describe("writes racing a server's deletion leave no orphans", () => {
-  it("a message or a join after the retirement is refused (404), though the purge has not reached the memberships yet", async () => {
+  it("a message, a join, an invite or a join password after the retirement is refused (404), though the purge has not reached the memberships yet", async () => {
     const s = await t.server();
     const m = await t.member(s);
     const code = (await t.call("POST", `/servers/${s.id}/invites`, { token: s.owner.token, body: {} })).body.code;
@@ -172,6 +172,9 @@ describe("writes racing a server's deletion leave no orphans", () => {
     const post = await t.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: m.token, body: { content: "too late" } });
     expect(post).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
     expect((await t.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "late" } })).status).toBe(404);
+    // The owner still reads as the owner (their membership awaits the purge), yet no invite or join password can be made.
+    expect((await t.call("POST", `/servers/${s.id}/passwords`, { token: s.owner.token, body: { password: "too late now" } })).status).toBe(404);
+    expect((await t.call("POST", `/servers/${s.id}/invites`, { token: m.token, body: {} })).status).toBe(404);
     expect((await t.call("POST", `/invites/${code}/join`, { token: joiner.token })).status).toBe(404);
     // A join whose reads came before the retirement (the server item in hand) commits nothing after it.
     const gone = new AppError("invalid_server_credentials");

@@ -3,7 +3,7 @@
  * until then, a password change every earlier token (answering with the replacement); a ticket
  * for the WebSocket handshake. The sockets closed on the way: packages/local/test/sessions.test.ts.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { bruteForcePolicies } from "@agorusta/core/limits";
 import { testApi, type TestApi } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
@@ -167,6 +167,46 @@ describe("closing the sockets of ended sessions", () => {
     publisher.clear();
     await t.call("POST", "/auth/password", { token: v.token, body: { currentPassword: PASSWORD, newPassword: "yet another one" } });
     expect(disconnected().sort()).toEqual([...more].sort());
+  });
+
+  /** The contract's limits, with `cap` live sessions per user, for this test. */
+  function capSessions(cap: number) {
+    const limits = t.deps.usageLimits;
+    if (limits === "off") throw new Error("the limits are on in this file");
+    t.deps.usageLimits = { ...limits, sessions: cap };
+    onTestFinished(() => void (t.deps.usageLimits = limits));
+  }
+  const statusesOf = async (tokens: string[]) => Promise.all(tokens.map(async (token) => (await me(token)).status));
+  const sessionsOf = async (userId: string) =>
+    (await t.deps.db.entities.sessions.query.byUser({ userId }).go({ pages: "all", consistent: true })).data.length;
+
+  it("a sign-in past the cap of live sessions ends the oldest and closes its sockets; the newer ones stay signed in", async () => {
+    capSessions(3);
+    const u = await t.user();
+    const tokens = [u.token];
+    for (let i = 0; i < 2; i++) tokens.push((await login(u.email)).body.token);
+    const oldest = await connection(tokens[0]!);
+    const newer = await connection(tokens[1]!);
+    expect(await statusesOf(tokens)).toEqual([200, 200, 200]);
+    publisher.clear();
+    const fourth = await login(u.email);
+    expect(fourth.status).toBe(200);
+    tokens.push(fourth.body.token);
+    expect(await statusesOf(tokens)).toEqual([401, 200, 200, 200]);
+    expect(disconnected()).toEqual([oldest]);
+    expect(disconnected()).not.toContain(newer);
+    expect(await sessionsOf(u.id)).toBe(3);
+  });
+
+  it("concurrent sign-ins all succeed; the next one brings the user back to the cap", async () => {
+    capSessions(3);
+    const u = await t.user();
+    const burst = await Promise.all(Array.from({ length: 6 }, () => login(u.email)));
+    expect(burst.map((r) => r.status)).toEqual(Array(6).fill(200));
+    const last = await login(u.email);
+    expect(await sessionsOf(u.id)).toBe(3);
+    expect((await me(last.body.token)).status).toBe(200);
+    expect(await statusesOf([u.token])).toEqual([401]);
   });
 });
 

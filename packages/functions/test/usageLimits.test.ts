@@ -21,6 +21,7 @@ const small: UsageLimits = {
   userSearch: few(2),
   serverPasswords: 3,
   invites: 55,
+  sessions: 3,
 };
 
 let t: TestApi;
@@ -214,6 +215,7 @@ describe("AGORUSTA_RATE_LIMITS=off", () => {
       userSearch: { limit: 60, windowSeconds: 60 },
       serverPasswords: 10,
       invites: 1000,
+      sessions: 50,
     });
   });
 });

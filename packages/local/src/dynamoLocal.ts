@@ -70,10 +70,11 @@ function jarDir(): string {
  */
 const launcher = fileURLToPath(new URL("../java/LoopbackDynamoDBLocal.java", import.meta.url));
 
-function javaArgs(port: number, path: string | null): string[] {
+function javaArgs(port: number, path: string | null, heapMb: number | undefined): string[] {
   const dir = jarDir();
   return [
     `-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`,
+    ...(heapMb !== undefined ? [`-Xmx${heapMb}m`] : []),
     // Out of memory, a JVM can limp on answering nothing; exiting lets the supervisor restart it.
     "-XX:+ExitOnOutOfMemoryError",
     "-cp",
@@ -96,23 +97,47 @@ export interface DynamoLocalOptions {
    * times in `windowMs`; past that, `onGiveUp` is called with one sentence. Off by default: an
    * in-memory database that comes back empty would only hide the fault.
    */
-  supervise?: { maxRestarts?: number; windowMs?: number; onGiveUp(error: DynamoLocalGaveUpError): void; onRestart?(pid: number | undefined): void };
+  supervise?: {
+    maxRestarts?: number;
+    windowMs?: number;
+    onGiveUp(error: DynamoLocalGaveUpError): void;
+    /** It died; it is brought back once what this returns settles (a test holds the restart to look at the outage). */
+    onExit?(exit: JvmExit): void | Promise<void>;
+    onRestart?(pid: number | undefined, exit: JvmExit): void;
+  };
   /** A fixed port (else a free one). */
   port?: number;
+  /** The JVM's maximum heap in MiB (`-Xmx`); by default the JVM's own (a quarter of the machine's memory). */
+  heapMb?: number;
+}
+
+/** How DynamoDB Local's JVM ended. */
+export interface JvmExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** It ran out of heap (`-XX:+ExitOnOutOfMemoryError` ended it, saying so). */
+  outOfMemory: boolean;
 }
 
 interface Started {
   child: ChildProcess;
-  exited: Promise<void>;
+  exited: Promise<JvmExit>;
 }
 
+/** What is kept of the JVM's output: enough for its start-up lines and its last words. */
+const OUTPUT_KEPT = 16_384;
+
 /** Ready when it answers HTTP; a JVM that dies or takes over a minute is an error with its output. */
-async function launch(port: number, path: string | null): Promise<Started> {
-  const child = spawn("java", javaArgs(port, path), { stdio: ["ignore", "pipe", "pipe"] });
+async function launch(port: number, path: string | null, heapMb: number | undefined): Promise<Started> {
+  const child = spawn("java", javaArgs(port, path, heapMb), { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const keep = (d: Buffer) => (output = (output + d.toString()).slice(-OUTPUT_KEPT));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  // `close`, not `exit`: its output is read to the end by then, last words included.
+  const exited = new Promise<JvmExit>((r) =>
+    child.once("close", (code, signal) => r({ code, signal, outOfMemory: /Terminating due to java\.lang\.OutOfMemoryError/.test(output) })),
+  );
   child.once("error", () => {}); // spawn failures show up as the exit below
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
@@ -146,15 +171,17 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
     path = resolve(options.dataDir);
     mkdirSync(path, { recursive: true, mode: 0o700 });
   }
-  let current = await launch(port, path);
+  let current = await launch(port, path, options.heapMb);
   let stopping = false;
   let restarts = 0;
   const recent: number[] = [];
 
   const supervise = options.supervise;
   const watch = (started: Started) => {
-    void started.exited.then(async () => {
+    void started.exited.then(async (exit) => {
       if (stopping || !supervise) return;
+      await supervise.onExit?.(exit);
+      if (stopping) return;
       const now = Date.now();
       const windowMs = supervise.windowMs ?? 60_000;
       const maxRestarts = supervise.maxRestarts ?? 3;
@@ -166,7 +193,7 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
       }
       recent.push(now);
       try {
-        current = await launch(port, path);
+        current = await launch(port, path, options.heapMb);
       } catch (e) {
         return supervise.onGiveUp(new DynamoLocalGaveUpError(`DynamoDB Local stopped and could not be started again, so Agorusta stopped too: ${(e as Error).message.split("\n")[0]}`));
       }
@@ -175,7 +202,7 @@ export async function startDynamoLocal(options: DynamoLocalOptions = {}): Promis
         return;
       }
       restarts++;
-      supervise.onRestart?.(current.child.pid);
+      supervise.onRestart?.(current.child.pid, exit);
       watch(current);
     });
   };

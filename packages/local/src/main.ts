@@ -20,7 +20,8 @@ async function main() {
     dataDir: join(dataDir, "dynamodb"),
     // Killed or out of memory, it comes back on the same port and data; meanwhile /api/health is 503.
     supervise: {
-      onRestart: () => console.error("DynamoDB Local stopped unexpectedly and was started again on the same data."),
+      onRestart: (_, exit) =>
+        console.error(`DynamoDB Local ${exit.outOfMemory ? "ran out of memory" : "stopped unexpectedly"} and was started again on the same data.`),
       onGiveUp: (e) => {
         console.error(e.message);
         void stop(1);

@@ -28,8 +28,13 @@ export function newSession(userId: string, now = Date.now()): { item: SessionIte
  * Opens a session for a user whose password was just checked against `user.passwordHash`. The
  * session is written only if that hash is still the user's: a sign-in with the old password
  * that races a password change either lands before it (and is ended by it) or fails.
+ *
+ * With a `cap` (api.md's limits on; null: off), the user keeps at most `cap` sessions: the
+ * oldest beyond it are ended (`revoked`, whose sockets the caller closes). Signing in never
+ * fails for it: someone who signs in again is the one who wants in, and the oldest session is
+ * the forgotten device.
  */
-export async function openSession(db: Db, tokens: Tokens, user: UserItem): Promise<string> {
+export async function openSession(db: Db, tokens: Tokens, user: UserItem, cap: number | null = null): Promise<{ token: string; revoked: string[] }> {
   const { item, claims } = newSession(user.userId);
   const refused = await transact(db, ({ users, sessions }) => ({
     samePassword: users.check({ userId: user.userId }).where((a, op) => op.eq(a.passwordHash, user.passwordHash)).commit(),
@@ -37,7 +42,22 @@ export async function openSession(db: Db, tokens: Tokens, user: UserItem): Promi
   }));
   if (refused.has("samePassword")) throw new AppError("invalid_credentials");
   assertCommitted(refused, "openSession");
-  return tokens.issue(claims);
+  return { token: await tokens.issue(claims), revoked: cap === null ? [] : await endSessionsBeyond(db, user.userId, cap) };
+}
+
+/**
+ * Ends the user's sessions past the newest `cap` (session ids are ULIDs: newest first is key
+ * order, descending). Read after the new session's write, strongly: concurrent sign-ins may each
+ * end the same oldest one and leave a few over the cap for a moment, and the next sign-in ends
+ * those, so the count stays within `cap` plus the sign-ins in flight.
+ */
+async function endSessionsBeyond(db: Db, userId: string, cap: number): Promise<string[]> {
+  const { data } = await db.entities.sessions.query
+    .byUser({ userId })
+    .go({ pages: "all", consistent: true, order: "desc", attributes: ["userId", "sessionId"] });
+  const surplus = data.slice(cap);
+  await deleteEach(surplus, (keys) => db.entities.sessions.delete(keys).go());
+  return surplus.map((s) => s.sessionId);
 }
 
 const ended = () => new AppError("unauthorized", "Your session has ended. Sign in again.");

@@ -71,7 +71,9 @@ export async function withLiveSlot<Name extends string>(
         .where((a, op) => `${op.notExists(a.holderId)} OR ${op.lte(a.expiresAtMs, now)}`)
         .commit(),
     }));
-    if (!refused.has("slot" as Name)) return { refused: refused as ReadonlySet<Name>, slot };
+    // Another of the writes' conditions failed too (the server is being deleted, say): that
+    // refusal is the answer, whatever slot is tried next.
+    if (!refused.has("slot" as Name) || refused.size > 1) return { refused: refused as ReadonlySet<Name>, slot };
   }
 }
 

@@ -17,6 +17,8 @@ export interface UsageLimits {
   /** Live (unexpired, undeleted) join passwords per server: each join attempt verifies them all. */
   serverPasswords: number;
   invites: number;
+  /** Live sessions (signed-in tokens) per user: a new sign-in past it ends the oldest. */
+  sessions: number;
 }
 
 /** The contract's numbers; the reasons are in docs/decisions.md ("Sessions and safety"). */
@@ -28,6 +30,7 @@ export const usageLimits: UsageLimits = {
   userSearch: { limit: 60, windowSeconds: 60 },
   serverPasswords: 10,
   invites: 1000,
+  sessions: 50,
 };
 
 /** `off` turns every usage limit off; anything else (or nothing) leaves them on. */

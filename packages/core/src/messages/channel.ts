@@ -4,7 +4,7 @@ import { idAfter } from "../store/ids.ts";
 import { itemRead, readTogether, type Found, type ItemReads } from "../store/readTogether.ts";
 import { nowIso } from "../store/time.ts";
 import { readHistory, type HistoryWindow } from "./history.ts";
-import { requireMember } from "../servers/access.ts";
+import { requireMember, serverNotRetired } from "../servers/access.ts";
 import { assertAuthor } from "./edits.ts";
 import {
   commitChange,
@@ -133,7 +133,7 @@ export async function sendMessage(
           ...claimUploads(tx, ready, item.messageId),
           // The server still exists: a message racing the server's deletion is either refused or
           // stored before the retirement, where the purge (which starts after) finds it.
-          server: tx.servers.check({ serverId: input.serverId }).where((a, op) => op.exists(a.name)).commit(),
+          server: serverNotRetired(tx.servers, input.serverId),
         }),
       };
     },

@@ -1,5 +1,6 @@
 import type { Db, MemberItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
+import type { WriteEntities } from "../store/transactions.ts";
 
 /** The caller's membership, or 404: a non-member may not learn the server exists. */
 export async function requireMember(db: Db, serverId: string, userId: string): Promise<MemberItem> {
@@ -19,3 +20,10 @@ export function requireOwner(member: MemberItem | null): MemberItem {
 export async function requireOwnerOf(db: Db, serverId: string, userId: string): Promise<MemberItem> {
   return requireOwner((await db.entities.members.get({ serverId, userId }).go()).data);
 }
+/**
+ * A transaction's check that the server has not been retired (deletion.ts): whatever a write
+ * hangs from a server commits before the retirement, where the purge (which starts after) finds
+ * it, or not at all, never behind a purge that has already drained its partition.
+ */
+export const serverNotRetired = (servers: WriteEntities["servers"], serverId: string) =>
+  servers.check({ serverId }).where((a, op) => op.exists(a.name)).commit();

@@ -9,6 +9,8 @@ import { nowIso } from "../store/time.ts";
 import { requireOwner, requireOwnerOf } from "./access.ts";
 import { removeMember } from "./roster.ts";
 import { userView, type User } from "../views.ts";
+import type { Stores } from "../attachments/files.ts";
+import { avatarUrls } from "../attachments/present.ts";
 
 export interface Ban {
   user: User;
@@ -16,8 +18,8 @@ export interface Ban {
   createdAt: string;
 }
 
-const banView = (b: BanItem): Ban => ({
-  user: userView({ userId: b.userId, username: b.username, createdAt: b.userCreatedAt }),
+const banView = (b: BanItem, avatarUrl: string | null): Ban => ({
+  user: userView({ userId: b.userId, username: b.username, createdAt: b.userCreatedAt }, avatarUrl),
   reason: b.reason ?? null,
   createdAt: b.createdAt,
 });
@@ -70,11 +72,17 @@ export async function unbanUser(db: Db, input: { serverId: string; ownerId: stri
   await db.entities.bans.delete({ serverId, userId }).go();
 }
 
-/** Owner only; in user id order. One Query of the server's partition (bans share it with the members). */
-export async function listBans(db: Db, serverId: string, ownerId: string): Promise<Ban[]> {
+/**
+ * Owner only; in user id order. One Query of the server's partition (bans share it with the
+ * members), then the banned users' current avatars (one BatchGetItem per 100), as every `User`
+ * the API shows carries (the ban copies only the user's immutable facts).
+ */
+export async function listBans(stores: Stores, serverId: string, ownerId: string): Promise<Ban[]> {
+  const { db } = stores;
   const [, bans] = await Promise.all([
     requireOwnerOf(db, serverId, ownerId),
     db.entities.bans.query.byServer({ serverId }).go({ pages: "all" }),
   ]);
-  return bans.data.map(banView);
+  const avatars = await avatarUrls(stores, bans.data.map((b) => b.userId));
+  return bans.data.map((b) => banView(b, avatars.get(b.userId) ?? null));
 }

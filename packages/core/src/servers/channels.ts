@@ -4,7 +4,7 @@ import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
-import { requireOwnerOf } from "./access.ts";
+import { requireOwnerOf, serverNotRetired } from "./access.ts";
 import { channelView, type Channel } from "../views.ts";
 
 export const DEFAULT_CHANNEL = "general";
@@ -23,7 +23,7 @@ export async function createChannel(db: Db, serverId: string, userId: string, na
     nameGuard: uniques.create({ ...channelGuard(serverId, name), holderId: channel.channelId }).commit(),
     channel: channels.create(channel).commit(),
     // Not behind the purge of a server being deleted (deletion.ts).
-    server: servers.check({ serverId }).where((a, op) => op.exists(a.name)).commit(),
+    server: serverNotRetired(servers, serverId),
   }));
   if (refused.has("server")) throw new AppError("not_found", "No such server.");
   if (refused.has("nameGuard")) throw new AppError("channel_name_taken");

@@ -4,8 +4,9 @@
  * is written. `purgeServer` then removes everything that hung from it, in the background (a
  * queue's consumer deployed, an in-process worker locally), in bounded slices, resumable.
  *
- * Nothing new can hang from a retired server: joins and messages carry a condition that the
- * server item exists (joining.ts, messages/channel.ts), so what the purge finds is all there is.
+ * Nothing new can hang from a retired server: joins, channels, messages, invites and join
+ * passwords carry a condition that the server item exists (`serverNotRetired`, access.ts), so
+ * what the purge finds is all there is.
  */
 import type { Db, MessageItem } from "../model/index.ts";
 import { EVERYONE } from "../model/index.ts";
@@ -93,7 +94,7 @@ export async function purgeServer(stores: Stores, serverId: string, budget = PUR
         (keys) => e.members.delete(keys).go(),
       ),
     // The invites' server index is eventually consistent: one created in the instant before the
-    // retirement may be missed, and stays an unreachable item (its join finds no server).
+    // retirement may be missed, and stays an unreachable item (its page and its join find no server).
     () =>
       drain(
         async (count) => (await e.invites.query.byServer({ serverId }).go({ count, attributes: ["code"] })).data,

@@ -3,7 +3,7 @@ import { AppError } from "../errors.ts";
 import { newInviteCode } from "../store/ids.ts";
 import { expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
-import { requireOwner } from "./access.ts";
+import { requireOwner, serverNotRetired } from "./access.ts";
 import { deleteFreeingSlot, withLiveSlot } from "../limits/liveSlots.ts";
 import { newMembership, notBanned } from "./joining.ts";
 import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
@@ -34,7 +34,10 @@ export async function createInvite(
     const holder = { serverId: invite.serverId, kind: "invite" as const, holderId: invite.code, expiresAtMs: invite.expiresAt ? Date.parse(invite.expiresAt) : undefined };
     const { refused } = await withLiveSlot(db, holder, cap, "live invites", (e, slot) => ({
       invite: e.invites.create({ ...invite, ...(slot !== undefined ? { slot } : {}) }).commit(),
+      // Not behind the purge of a server being deleted: an invite it missed would outlive it.
+      server: serverNotRetired(e.servers, server.serverId),
     }));
+    if (refused.has("server")) throw new AppError("not_found", "No such server.");
     if (!refused.has("invite")) {
       assertCommitted(refused, "createInvite");
       return inviteView(invite);
@@ -94,9 +97,14 @@ function assertUsable(invite: InviteItem): InviteItem {
 
 const usableInvite = async (db: Db, code: string) => assertUsable(await findInvite(db, code));
 
-/** What the invite page shows; no membership needed, that is the point of an invite. */
+/**
+ * What the invite page shows; no membership needed, that is the point of an invite. An invite
+ * whose server is gone (one the purge missed, deletion.ts) is no invite: it shows nothing.
+ */
 export async function getInviteInfo(db: Db, code: string): Promise<InviteInfo> {
   const invite = await usableInvite(db, code);
+  const server = await db.entities.servers.get({ serverId: invite.serverId }).go({ attributes: ["serverId"] });
+  if (!server.data) throw new AppError("invite_not_found");
   return {
     code: invite.code,
     server: { id: invite.serverId, name: invite.serverName },
@@ -142,7 +150,7 @@ export async function joinByInvite(db: Db, code: string, userId: string, files?:
       .commit(),
     membership: members.create(membership).commit(),
     // A join racing the server's deletion leaves no membership behind the purge (deletion.ts).
-    server: servers.check({ serverId: invite.serverId }).where((a, op) => op.exists(a.name)).commit(),
+    server: serverNotRetired(servers, invite.serverId),
     notBanned: notBanned(bans, invite.serverId, userId),
   }));
   if (refused.has("notBanned")) throw new AppError("banned");

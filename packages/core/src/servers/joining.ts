@@ -3,6 +3,7 @@ import { foldCase } from "../store/keys.ts";
 import { nowIso } from "../store/time.ts";
 import { assertCommitted, transact, type WriteEntities } from "../store/transactions.ts";
 import { AppError } from "../errors.ts";
+import { serverNotRetired } from "./access.ts";
 import type { Role } from "../views.ts";
 
 /** A membership item, with the immutable facts of server and user copied in. */
@@ -40,7 +41,7 @@ export async function addMember(
   const refused = await transact(db, ({ members, servers, bans }) => ({
     notBanned: notBanned(bans, server.serverId, user.userId),
     membership: members.create(membership).commit(),
-    server: servers.check({ serverId: server.serverId }).where((a, op) => op.exists(a.name)).commit(),
+    server: serverNotRetired(servers, server.serverId),
   }));
   if (refused.has("notBanned")) throw new AppError("banned");
   if (refused.has("membership")) return null;

@@ -9,7 +9,7 @@ import { addMember } from "./joining.ts";
 import { withLiveSlot } from "../limits/liveSlots.ts";
 import { deleteFreeingSlot } from "../limits/liveSlots.ts";
 import { assertCommitted } from "../store/transactions.ts";
-import { requireOwnerOf } from "./access.ts";
+import { requireOwnerOf, serverNotRetired } from "./access.ts";
 import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
@@ -36,7 +36,10 @@ export async function createServerPassword(
   const holder = { serverId: item.serverId, kind: "serverPassword" as const, holderId: item.passwordId, expiresAtMs: item.expiresAt ? Date.parse(item.expiresAt) : undefined };
   const { refused } = await withLiveSlot(db, holder, cap, "live passwords", (e, slot) => ({
     password: e.serverPasswords.create({ ...item, ...(slot !== undefined ? { slot } : {}) }).commit(),
+    // Not behind the purge of a server being deleted: a password it missed would outlive it.
+    server: serverNotRetired(e.servers, item.serverId),
   }));
+  if (refused.has("server")) throw new AppError("not_found", "No such server.");
   assertCommitted(refused, "createServerPassword");
   return serverPasswordView(item);
 }

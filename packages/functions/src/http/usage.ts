@@ -27,5 +27,5 @@ const refusals: Record<Rate, string> = {
 /** The same, counted per client address (registering). */
 export const limitRateByAddress = (deps: Deps, c: Context, action: Rate) => limitRate(deps, action, `address:${addressBucket(clientAddress(c))}`);
 
-/** The cap on live things of a kind per server, or null with the limits off. */
+/** The cap on live things of a kind (per server, or sessions per user), or null with the limits off. */
 export const liveCap = (deps: Deps, kind: Cap): number | null => (deps.usageLimits === "off" ? null : deps.usageLimits[kind]);

@@ -9,7 +9,7 @@ import { validate } from "../http/validate.ts";
 import { requireUser } from "../http/requireUser.ts";
 import { guardCredentials } from "../http/bruteForce.ts";
 import { closeConnectionsOf } from "../delivery/endSessions.ts";
-import { limitRateByAddress } from "../http/usage.ts";
+import { limitRateByAddress, liveCap } from "../http/usage.ts";
 
 export const authRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
@@ -21,7 +21,10 @@ export const authRoutes = (deps: Deps) =>
     .post("/login", validate("json", loginBody), async (c) => {
       const input = c.req.valid("json");
       const user = await guardCredentials(deps, c, "login", input.email, () => authenticate(deps.db, input));
-      return c.json({ token: await openSession(deps.db, deps.tokens, user), user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
+      const { token, revoked } = await openSession(deps.db, deps.tokens, user, liveCap(deps, "sessions"));
+      // A session ended to make room takes its sockets with it, as a logout does.
+      for (const sessionId of revoked) await closeConnectionsOf(deps, user.userId, sessionId);
+      return c.json({ token, user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
     })
     .get("/me", requireUser(deps), async (c) => {
       const user = await getUser(deps.db, c.var.userId);
@@ -42,7 +45,8 @@ export const authRoutes = (deps: Deps) =>
       // Limited like sign-in: a stolen token must not become a way to guess the password.
       const user = await guardCredentials(deps, c, "changePassword", userId, () => changePassword(deps.db, userId, c.req.valid("json")));
       await endAllSessions(deps.db, userId);
-      const token = await openSession(deps.db, deps.tokens, user);
+      // Every other session was just ended: none to make room for.
+      const { token } = await openSession(deps.db, deps.tokens, user);
       await closeConnectionsOf(deps, userId);
       return c.json({ token, user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
     })

@@ -9,7 +9,7 @@ import { announceLeave } from "../../delivery/membershipEvents.ts";
 /** `/servers/:id/bans`: the owner bans (removing the member as a kick does), unbans and lists. */
 export const bansRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
-    .get("/", params(serverParams), async (c) => c.json(await listBans(deps.db, c.req.valid("param").id, c.var.userId), 200))
+    .get("/", params(serverParams), async (c) => c.json(await listBans(deps, c.req.valid("param").id, c.var.userId), 200))
     .put("/:userId", params(memberParams), validate("json", banBody), async (c) => {
       const { id: serverId, userId } = c.req.valid("param");
       const { removed } = await banUser(deps.db, { serverId, ownerId: c.var.userId, userId, reason: c.req.valid("json").reason });
