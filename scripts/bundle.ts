@@ -84,6 +84,8 @@ function coldImport(dir: string, file: string, withArgon2: boolean, runs = 7) {
     // What the handlers read at init outside SST; nothing is called, so no DynamoDB is needed.
     TABLE_NAME: "bundle-probe",
     JWT_SECRET: "bundle-probe-secret-0123456789abcdef0123",
+    // The Fanout Lambda builds its publisher at init, and has nothing to do without one.
+    WS_MANAGEMENT_ENDPOINT: "https://probe.execute-api.eu-west-1.amazonaws.com/probe",
     AWS_REGION: "eu-west-1",
   };
   const times = Array.from({ length: runs }, () =>

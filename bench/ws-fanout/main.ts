@@ -16,7 +16,7 @@ import WebSocket from "ws";
 import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
 import { startRuntime, type Runtime } from "@agorusta/local/runtime";
 import { startBaseline, type Baseline } from "./baseline.ts";
-import { measure, soak, type Result, type SoakResult, type Target } from "./measure.ts";
+import { measure, soak, warmUp, type Result, type SoakResult, type Target } from "./measure.ts";
 
 const SUBSCRIBERS = [1, 10, 100];
 /**
@@ -25,6 +25,8 @@ const SUBSCRIBERS = [1, 10, 100];
  * (argon2id at 64 MiB each) would take most of the two minutes this run may last.
  */
 const MEMBERS = 10;
+/** Messages each target is sent before any measurement (measure.ts, `warmUp`). */
+const WARM_UP_MESSAGES = 300;
 const plan = (n: number) => ({ latencyMessages: n >= 100 ? 60 : 100, throughputMessages: n >= 100 ? 60 : 200, senders: 4 });
 
 async function json(res: Response): Promise<any> {
@@ -161,7 +163,10 @@ async function main() {
   const floor = await startBaseline(putMessage(rt, tableName));
   try {
     const setup = await setUp(rt, MEMBERS);
-    console.log(`set up ${MEMBERS} members in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
+    for (const [name, target] of [["agorusta", agorusta(rt, setup)], ["floor", baseline(floor)], ["bare", baseline(bare)]] as const) {
+      await warmUp(target, WARM_UP_MESSAGES, name);
+    }
+    console.log(`set up ${MEMBERS} members and warmed each target up with ${WARM_UP_MESSAGES} messages in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
     const lines: string[] = [];
     if (args.soak) {
       const options = { clients: 50, senders: 5, messages: 300 };

@@ -83,6 +83,25 @@ export async function soak(target: Target, options: { clients: number; senders: 
   return { p50: percentile(all, 50), p99: percentile(all, 99), perSecond };
 }
 
+/**
+ * Brings a target to its steady state before anything is measured: `messages` posts, one at a
+ * time, to one subscriber. Five are enough for the baselines, but Agorusta's path runs through
+ * far more code (the REST app, ElectroDB, the SDK, DynamoDB Local's own request handling), and
+ * both JITs (Node's and DynamoDB Local's JVM) take a few hundred requests to compile it; a
+ * deployed Lambda instance serves thousands of requests warm. Every target gets the same.
+ */
+export async function warmUp(target: Target, messages: number, label: string): Promise<void> {
+  const [socket] = await Promise.all([target.subscribe(0)]);
+  const expect = deliveries([socket!]);
+  for (let i = 0; i < messages; i++) {
+    const content = `${label} warm-up ${i}`;
+    const delivered = expect(content, performance.now());
+    await target.post(content, 0);
+    await delivered;
+  }
+  await closeAll([socket!]);
+}
+
 export async function measure(
   target: Target,
   options: { subscribers: number; latencyMessages: number; throughputMessages: number; senders: number; label: string },
