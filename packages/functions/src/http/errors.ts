@@ -22,8 +22,20 @@ export function isDatabaseUnreachable(err: unknown): boolean {
 }
 
 /** Every failure leaves in the contract's JSON shape; only real faults are 500, and those are logged. */
+/**
+ * The AppError a failure carries, itself or as the cause ElectroDB wrapped it in: a write held
+ * behind a session check that failed (store/requestScope.ts) fails with the check's error.
+ */
+function appErrorOf(err: unknown): AppError | null {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AppError) return e;
+  }
+  return null;
+}
+
 export const onError: ErrorHandler = (err, c) => {
-  if (err instanceof AppError) return send(c, err);
+  const known = appErrorOf(err);
+  if (known) return send(c, known);
   if (err instanceof HTTPException) {
     // Hono's own: malformed JSON from the validator (400), the body limit (413).
     if (err.status === 413) return send(c, new AppError("payload_too_large"));

@@ -61,9 +61,33 @@ class Session {
     if (token) void call(createClient({ baseUrl: apiBase(), token: () => token }).auth.logout.$post()).catch(() => {});
   }
 
-  /** The API refused the token: it expired, or the server's secret changed. */
-  expire(): void {
-    if (this.status === "signedOut") return;
+  #renewal: Promise<unknown> | null = null;
+
+  /**
+   * Signs in with what a request that replaces the token answers (a password change ends every session, this one's too,
+   * and answers with a new token). Meanwhile the server closes this tab's socket, whose reconnect
+   * is refused for the old token: that refusal is not an expiry once the new token is in.
+   */
+  async renew(work: Promise<{ token: string; user: Me }>): Promise<void> {
+    // Signed in with the new token before anything waiting on the renewal looks at the token.
+    const renewal = work.then(({ token, user }) => this.signIn(token, user));
+    this.#renewal = renewal;
+    try {
+      await renewal;
+    } finally {
+      if (this.#renewal === renewal) this.#renewal = null;
+    }
+  }
+
+  /** The API refused `refused` (the token a request carried): it expired, was ended, or the server's secret changed. */
+  expire(refused: string | null = this.token): void {
+    const renewal = this.#renewal;
+    if (renewal) {
+      void renewal.then(() => this.expire(refused), () => this.expire(refused));
+      return;
+    }
+    // A token already replaced was refused: the one in use now is not.
+    if (this.status === "signedOut" || refused !== this.token) return;
     this.signOut("Your session has expired. Sign in again to continue.");
   }
 
@@ -85,4 +109,8 @@ export const session = new Session();
 export const api = createClient({ baseUrl: apiBase(), token: () => session.token });
 
 /** Awaits a request of `api`: its typed body, or an `ApiError`; a refused token signs out. */
-export const send: typeof call = (request) => call(request, () => session.expire());
+export const send: typeof call = (request) => {
+  // The token this request went with: only its refusal can end the session.
+  const token = session.token;
+  return call(request, () => session.expire(token));
+};
