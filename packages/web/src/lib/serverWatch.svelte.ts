@@ -4,7 +4,22 @@
  */
 import { untrack } from "svelte";
 import { directory } from "./directory.svelte.ts";
+import { readStates } from "./readStates.svelte.ts";
 import type { Realtime } from "./socketClient.ts";
+
+/**
+ * A server that comes onto the rail while the socket is open (joined in another tab or device)
+ * was read before its subscription held: a message posted in between reached no event here. Once
+ * the server answers `subscribed`, its channels' newest messages and the read states (mention
+ * counts) are read again. (At every open, the catch-up after it does the same for all servers.)
+ */
+function catchUpOnceSubscribed(socket: Realtime, serverId: string): void {
+  const stop = socket.onFrame((frame) => {
+    if (frame.type !== "subscribed" || (frame as { serverId?: string }).serverId !== serverId) return;
+    stop();
+    void directory.loadDetail(serverId).then(() => readStates.load(), () => {});
+  });
+}
 
 /** Call during component initialisation; follows the rail for the component's life. */
 export function watchServers(realtime: () => Realtime | null): void {
@@ -19,7 +34,12 @@ export function watchServers(realtime: () => Realtime | null): void {
           held.delete(id);
         }
       }
-      if (socket) for (const id of ids) if (!held.has(id)) held.set(id, socket.subscribeServer(id));
+      if (!socket) return;
+      for (const id of ids) {
+        if (held.has(id)) continue;
+        if (socket.state === "open" && directory.status === "ready") catchUpOnceSubscribed(socket, id);
+        held.set(id, socket.subscribeServer(id));
+      }
     });
   });
   $effect(() => () => {
