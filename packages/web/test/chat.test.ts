@@ -222,6 +222,8 @@ describe("two people meet through an invite link and chat live", () => {
       const serverId = scene.fact("serverId");
       const aliceApi = history.fact("aliceApi");
       const channelId = history.fact("channelId");
+      // The page was opened by a navigation (a new socket): it must be live before a message can reach it.
+      await bob.getByText("Online", { exact: true }).waitFor();
       const before = await scroller(bob).evaluate((el) => el.scrollTop);
       await call(aliceApi.servers[":id"].channels[":cid"].messages.$post({ param: { id: serverId, cid: channelId }, json: { content: "Fresh report" } }));
       const jump = bob.getByRole("button", { name: "1 new message" });
