@@ -313,6 +313,16 @@ export async function readChanges<M>(
   return { changes, cursor: encodeCursor(conversationId, last), hasMore: data.length > limit };
 }
 
+/** A page of changes with each stored message shown as its viewer sees it (`show`: one call for the page). */
+export async function presentChanges<M extends { messageId: string }, V extends { id: string }>(
+  page: ChangesPage<M>,
+  show: (items: M[]) => Promise<V[]>,
+): Promise<ChangesPage<V>> {
+  const shown = await show(page.changes.flatMap((c) => (c.type === "message" ? [c.message] : [])));
+  const byId = new Map(shown.map((m) => [m.id, m]));
+  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: byId.get(c.message.messageId)! } : c)) };
+}
+
 /** The channel messages by id, read strongly (a change just logged is visible). */
 export async function currentChannelMessages(db: Db, channelId: string, ids: string[]): Promise<Map<string, MessageItem>> {
   const found = await getEach(

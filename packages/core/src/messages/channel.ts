@@ -11,6 +11,7 @@ import {
   currentChannelMessages,
   headOf,
   messageBefore,
+  presentChanges,
   readChanges,
   revisionOf,
   type Conversation,
@@ -245,7 +246,5 @@ export async function listChannelChanges(
     limit: input.limit,
     current: (ids) => currentChannelMessages(db, input.channelId, ids),
   });
-  const shown = await showMessages(stores, input.userId, input.channelId, page.changes.flatMap((c) => (c.type === "message" ? [c.message] : [])));
-  const byId = new Map(shown.map((m) => [m.id, m]));
-  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: byId.get(c.message.messageId)! } : c)) };
+  return presentChanges(page, (items) => showMessages(stores, input.userId, input.channelId, items));
 }

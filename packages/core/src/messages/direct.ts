@@ -17,6 +17,7 @@ import {
   currentDmMessages,
   headOf,
   messageBefore,
+  presentChanges,
   readChanges,
   revisionOf,
   type Conversation,
@@ -371,7 +372,5 @@ export async function listDmChanges(
     limit: input.limit,
     current: (ids) => currentDmMessages(db, input.conversationId, ids),
   });
-  const shown = await showDmMessages(stores, input.userId, input.conversationId, page.changes.flatMap((c) => (c.type === "message" ? [c.message] : [])));
-  const byId = new Map(shown.map((m) => [m.id, m]));
-  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: byId.get(c.message.messageId)! } : c)) };
+  return presentChanges(page, (items) => showDmMessages(stores, input.userId, input.conversationId, items));
 }

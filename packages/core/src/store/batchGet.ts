@@ -6,6 +6,7 @@
 import { BatchGetCommand, GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Entity, EntityIdentifiers, EntityItem } from "electrodb";
 import { keyAttributes } from "./table.ts";
+import { getEach } from "./batches.ts";
 
 /** One item to read: its key as ElectroDB spells it, and how to turn the raw item back into the entity's. */
 export interface ItemRead<T> {
@@ -22,8 +23,6 @@ export function itemRead<E extends Entity<any, any, any, any>>(entity: E, key: E
 
 /** One BatchGetItem holds this many keys. */
 export const BATCH_GET_KEYS = 100;
-const ATTEMPTS = 5;
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
 const keyOf = (item: Record<string, unknown>) => `${String(item[keyAttributes.pk])}\u0000${String(item[keyAttributes.sk])}`;
 
 /**
@@ -39,15 +38,13 @@ export async function batchGet(document: DynamoDBDocumentClient, reads: Readonly
     const { Item } = await document.send(new GetCommand({ TableName: table, Key: reads[0]!.key, ConsistentRead: consistent }));
     return [Item ? reads[0]!.parse(Item) : null];
   }
-  const raw = new Map<string, Record<string, unknown>>();
-  let pending = [...new Map(reads.map((r) => [keyOf(r.key), r.key])).values()];
-  for (let attempt = 1; pending.length && table; attempt++) {
-    if (attempt > ATTEMPTS) throw new Error(`${pending.length} reads left unprocessed after ${ATTEMPTS} batches`);
-    if (attempt > 1) await backoff(attempt);
-    const out = await document.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } } }));
-    for (const item of out.Responses?.[table] ?? []) raw.set(keyOf(item), item);
-    pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
-  }
+  const keys = [...new Map(reads.map((r) => [keyOf(r.key), r.key])).values()];
+  // Unprocessed keys are asked again with backoff, as every batch of the store is (batches.ts).
+  const items = await getEach(keys, async (pending) => {
+    const out = await document.send(new BatchGetCommand({ RequestItems: { [table!]: { Keys: pending, ConsistentRead: consistent } } }));
+    return { data: out.Responses?.[table!] ?? [], unprocessed: (out.UnprocessedKeys?.[table!]?.Keys ?? []) as Record<string, unknown>[] };
+  });
+  const raw = new Map(items.map((item) => [keyOf(item), item]));
   return reads.map((r) => {
     const item = raw.get(keyOf(r.key));
     return item ? r.parse(item) : null;
