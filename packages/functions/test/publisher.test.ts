@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Publisher, ServerEvent } from "@agorusta/core";
-import { openConnection, subscribe } from "@agorusta/core/realtime";
+import { closeConnection, openConnection, subscribe, subscribeServer, unsubscribe } from "@agorusta/core/realtime";
+import { removeMember } from "@agorusta/core/servers";
+import { sequentialRoundTrips } from "@agorusta/core";
 import { createApiGatewayPublisher, type ApiGatewayPublisherOptions } from "../src/delivery/publisher.ts";
 import { testApi, type TestApi } from "@agorusta/testing";
 import { fakeConnectionsApi } from "@agorusta/testing/connectionsApi";
@@ -107,6 +109,98 @@ describe("who receives an event", () => {
     api.reset();
     await publisher().toConnection("only+one=", { type: "pong" });
     expect(api.posts).toEqual([{ connectionId: "only+one=", body: '{"type":"pong"}' }]);
+  });
+});
+
+// A publisher keeps each channel's subscriber list and queries it again only when its audience
+// token says it changed (core/realtime/audiences.ts): every way a list changes must be seen.
+describe("a channel's kept subscriber list", () => {
+  const clearCounts = () => {
+    for (const k of Object.keys(t.deps.dynamo.counts)) delete t.deps.dynamo.counts[k];
+  };
+
+  it("is queried once, then only its token is read, until a subscribe, an unsubscribe, a kick or a disconnect changes it", async () => {
+    const s = await t.server();
+    const bob = await t.member(s);
+    const carol = await t.member(s);
+    const p = publisher(); // one publisher throughout, as one warm Lambda
+    const a = await connection(s.owner.id, [s.channelId]);
+    await p.toChannel(s.channelId, event("1"));
+    api.reset();
+    clearCounts();
+    await p.toChannel(s.channelId, event("2"));
+    expect(receivers()).toEqual([a]);
+    expect({ ...t.deps.dynamo.counts }).toEqual({ GetItem: 1 }); // the token; no Query
+
+    const b = await connection(bob.id, [s.channelId]);
+    const c = await connection(carol.id, [s.channelId]);
+    api.reset();
+    await p.toChannel(s.channelId, event("subscribed"));
+    expect(receivers()).toEqual([a, b, c].sort());
+
+    await unsubscribe(t.deps.db, { connectionId: a, channelId: s.channelId });
+    api.reset();
+    await p.toChannel(s.channelId, event("unsubscribed"));
+    expect(receivers()).toEqual([b, c].sort());
+
+    await removeMember(t.deps.db, s.id, bob.id); // a kick, or a leave
+    api.reset();
+    await p.toChannel(s.channelId, event("kicked"));
+    expect(receivers()).toEqual([c]);
+
+    await closeConnection(t.deps.db, c); // `$disconnect`
+    api.reset();
+    clearCounts();
+    await p.toChannel(s.channelId, event("disconnected"));
+    expect(receivers()).toEqual([]);
+    expect(t.deps.dynamo.counts.Query).toBe(1);
+  });
+
+  it("drops a connection that answered 410 even when its subscription was swept without a new token", async () => {
+    const s = await t.server();
+    const p = publisher();
+    const live = await connection(s.owner.id, [s.channelId]);
+    const swept = await connection(s.owner.id, [s.channelId]);
+    await p.toChannel(s.channelId, event("warm"));
+    // DynamoDB's TTL sweeper deletes items without anyone writing a token.
+    await t.deps.db.entities.subscriptions.delete({ channelId: s.channelId, connectionId: swept }).go();
+    await t.deps.db.entities.connections.delete({ connectionId: swept }).go();
+    api.reset();
+    api.behaviour.set(swept, "gone");
+    await p.toChannel(s.channelId, event("once"));
+    expect(receivers()).toEqual([live, swept].sort());
+    api.reset();
+    await p.toChannel(s.channelId, event("twice"));
+    expect(receivers()).toEqual([live]);
+  });
+
+  it("rides a send's lookups in its authorization BatchGetItem: a POST is one BatchGetItem and one transaction, in two round trips", async () => {
+    const s = await t.server();
+    const bob = await t.member(s);
+    const listener = await connection(bob.id, [s.channelId]);
+    const wholeServer = await connection(bob.id);
+    await subscribeServer(t.deps.db, { connectionId: wholeServer, serverId: s.id });
+    const before = t.deps.publisher;
+    t.deps.publisher = publisher();
+    try {
+      const post = (content: string) => t.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: s.owner.token, body: { content } });
+      expect((await post("warm")).status).toBe(201);
+      api.reset();
+      clearCounts();
+      t.deps.dynamo.spans = [];
+      expect((await post("kept")).status).toBe(201);
+      const spans = t.deps.dynamo.spans;
+      t.deps.dynamo.spans = undefined;
+      // The UpdateItem is the sender's rate limit (usage limits are on here), counted beside the reads.
+      expect({ ...t.deps.dynamo.counts }).toEqual({ BatchGetItem: 1, UpdateItem: 1, TransactWriteItems: 1 });
+      expect(sequentialRoundTrips(spans.filter((x) => x.op !== "UpdateItem"))).toBe(2);
+      const frames = api.posts.map((x) => ({ to: x.connectionId, type: JSON.parse(x.body).type }));
+      expect(frames.sort((x, y) => x.to.localeCompare(y.to))).toEqual(
+        [{ to: listener, type: "new_message" }, { to: wholeServer, type: "channel_activity" }].sort((x, y) => x.to.localeCompare(y.to)),
+      );
+    } finally {
+      t.deps.publisher = before;
+    }
   });
 });
 

@@ -125,14 +125,15 @@ describe("$default", () => {
     expect(reply).toMatchObject({ type: "error", code: "unauthorized", channelId: s.channelId });
   });
 
-  it("subscribes a member to a whole server (the frame's session check, one GetItem, one transaction); $disconnect forgets it", async () => {
+  it("subscribes a member to a whole server (the frame's session check, one GetItem, one transaction, the audience's new token); $disconnect forgets it", async () => {
     const s = await t.server();
     const id = await connectAs(s.owner.token);
     const counts = t.deps.dynamo.counts;
     for (const k of Object.keys(counts)) delete counts[k];
     expect((await send(id, { action: "subscribe", serverId: s.id })).reply).toEqual({ type: "subscribed", serverId: s.id });
-    // The session check every frame makes (the connection, its session), then the connection and the transaction.
-    expect({ ...counts }).toEqual({ GetItem: 3, TransactWriteItems: 1 });
+    // The session check every frame makes (the connection, its session), then the connection and the
+    // transaction, then the server's audience token (core/realtime/audiences.ts).
+    expect({ ...counts }).toEqual({ GetItem: 3, TransactWriteItems: 1, PutItem: 1 });
     // Stored as a subscription keyed by the server's own id: found by server, by connection, by a kick.
     expect(await subscriptionsOfConnection(id)).toEqual([
       { channelId: s.id, connectionId: id, serverId: s.id, userId: s.owner.id, username: s.owner.username, userCreatedAt: expect.any(String), ttl: connectedAt / 1000 + 2 * 3600 + 600 },

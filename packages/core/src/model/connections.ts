@@ -69,3 +69,24 @@ export const subscriptions = {
     },
   },
 } as const;
+
+/**
+ * Which version of a channel's (or whole server's) list of subscribers is current: a new random
+ * `token` each time a subscription of that partition is added or removed, written right after
+ * that change. A process that keeps the list it last queried reads this one small item beside a
+ * send's other reads instead of querying the list again (realtime/audiences.ts). It lives in the
+ * subscriptions' own partition (`channelId` is a server's id for a whole-server audience).
+ */
+export const audiences = {
+  model: { entity: "audience", version: "1", service: "agorusta" },
+  attributes: {
+    channelId: { type: "string", required: true, readOnly: true },
+    token: { type: "string", required: true },
+  },
+  indexes: {
+    byChannel: {
+      pk: { field: "pk", composite: ["channelId"], casing: "none" },
+      sk: { field: "sk", composite: [], casing: "none" },
+    },
+  },
+} as const;

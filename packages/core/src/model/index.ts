@@ -9,7 +9,7 @@ import { messages } from "./messages.ts";
 import { invites } from "./invites.ts";
 import { serverPasswords } from "./serverPasswords.ts";
 import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
-import { connections, subscriptions } from "./connections.ts";
+import { audiences, connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
 import { serverPurges } from "./serverPurges.ts";
 import { sessions, wsTickets } from "./sessions.ts";
@@ -43,6 +43,7 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       dmMessages: new Entity(dmMessages),
       connections: new Entity(connections),
       subscriptions: new Entity(subscriptions),
+      audiences: new Entity(audiences),
       rateLimits: new Entity(rateLimits),
       serverPurges: new Entity(serverPurges),
       sessions: new Entity(sessions),

@@ -9,6 +9,7 @@ import type { RealtimeLimits } from "./limits.ts";
 import { connectionClosed, connectionOpened } from "./presence.ts";
 import { deleteEach } from "../store/batches.ts";
 import { isConditionalFailure } from "../store/transactions.ts";
+import { audienceChanged } from "./audiences.ts";
 
 /** Items outlive API Gateway's longest connection a little, so the sweeper never races a live `$disconnect`. */
 const TTL_SECONDS = apiGatewayLimits.connectionDurationMs / 1000 + 10 * 60;
@@ -56,6 +57,7 @@ export async function closeConnection(db: Db, connectionId: string): Promise<{ w
     subs.map(({ channelId }) => ({ channelId, connectionId })),
     (keys) => db.entities.subscriptions.delete(keys).go(),
   );
+  await audienceChanged(db, subs.map((s) => s.channelId));
   // Off the listener lists of the memberships it subscribed under, so those stay as short as the
   // user's open connections. One it misses (the index lagging a last-moment subscribe) is only a
   // closed connection that a kick would try to close again.

@@ -1,3 +1,4 @@
+export * from "./audiences.ts";
 export * from "./connections.ts";
 export * from "./events.ts";
 export * from "./gatewayLimits.ts";

@@ -13,6 +13,7 @@ import { AppError } from "../errors.ts";
 import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { isId } from "../schemas.ts";
 import { realtimeLimits, type RealtimeLimits } from "./limits.ts";
+import { audienceChanged } from "./audiences.ts";
 
 /**
  * Subscribes a connection to a channel. Only a member of the channel's server may: anyone else
@@ -83,6 +84,9 @@ async function putSubscription(
     throw new AppError("limit_reached", `A connection may watch at most ${max} channels and servers; unsubscribe from one first.`);
   }
   assertCommitted(refused, "subscribe");
+  // Before `subscribed` is answered: the next send reads the new token and queries the list again.
+  // Not in the transaction: every subscriber of a busy channel would contend for this one item.
+  await audienceChanged(db, [channelId]);
 }
 
 /**
@@ -111,6 +115,7 @@ export async function unsubscribe(db: Db, input: { connectionId: string; channel
   if (refused.has("subscription")) return; // not subscribed
   // The connection item is gone (swept): the subscription alone is left to forget.
   if (refused.size) await db.entities.subscriptions.delete(key).go();
+  await audienceChanged(db, [input.channelId]);
 }
 
 /**

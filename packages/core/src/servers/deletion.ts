@@ -82,11 +82,12 @@ export async function purgeServer(stores: Stores, serverId: string, budget = PUR
     return false;
   }
   const opts = (count: number) => ({ count, consistent: true } as const);
-  const subscriptionsOf = (channelId: string) =>
-    drain(
+  // The audience item goes last: a process keeping this list then stops trusting it (realtime/audiences.ts).
+  const subscriptionsOf = async (channelId: string) =>
+    (await drain(
       async (count) => (await e.subscriptions.query.byChannel({ channelId }).go({ ...opts(count), attributes: ["channelId", "connectionId"] })).data,
       (keys) => e.subscriptions.delete(keys).go(),
-    );
+    )) && (await e.audiences.delete({ channelId }).go(), true);
   const steps: Array<() => Promise<boolean>> = [
     () =>
       drain(

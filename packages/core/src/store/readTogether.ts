@@ -6,7 +6,7 @@
  */
 import type { Db } from "../model/index.ts";
 import { batchGet, BATCH_GET_KEYS, type ItemRead } from "./batchGet.ts";
-import { takeDeferred } from "./requestScope.ts";
+import { needsConsistency, takeDeferred } from "./requestScope.ts";
 
 export { itemRead, type ItemRead } from "./batchGet.ts";
 
@@ -20,7 +20,7 @@ export async function readTogether<R extends ItemReads>(db: Db, reads: R, option
   const deferred = takeDeferred(BATCH_GET_KEYS - entries.length);
   let items: unknown[];
   try {
-    items = await batchGet(db.client, [...entries.map(([, r]) => r), ...deferred.map((d) => d.read)], options.consistent ?? false);
+    items = await batchGet(db.client, [...entries.map(([, r]) => r), ...deferred.map((d) => d.read)], (options.consistent ?? false) || needsConsistency(deferred));
   } catch (e) {
     deferred.forEach((d) => d.fail(e));
     throw e;

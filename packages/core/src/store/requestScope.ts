@@ -17,8 +17,10 @@ export interface DeferredRead<T> {
   result: Promise<T | null>;
 }
 
-interface Pending {
+export interface Pending {
   read: ItemRead<unknown>;
+  /** It must be read strongly (the batch it joins then is). */
+  consistent?: boolean;
   settle(item: unknown): void;
   fail(e: unknown): void;
 }
@@ -26,19 +28,39 @@ interface Pending {
 interface Scope {
   gate: Promise<unknown>;
   deferred: Pending[];
+  /** Its first DynamoDB call has taken the deferred reads: a read put off now would wait for nothing. */
+  started: boolean;
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
 
 /** A read to be sent with the first DynamoDB call of the scope it is run in (see `inRequestScope`). */
-export function deferRead<T>(read: ItemRead<T>): DeferredRead<T> & { pending: Pending } {
+export function deferRead<T>(read: ItemRead<T>, consistent = false): DeferredRead<T> & { pending: Pending } {
   let settle!: (item: unknown) => void;
   let fail!: (e: unknown) => void;
   const result = new Promise<T | null>((resolve, reject) => {
     settle = (item) => resolve(item as T | null);
     fail = reject;
   });
-  return { read, result, pending: { read, settle, fail } };
+  return { read, result, pending: { read, consistent, settle, fail } };
+}
+
+/**
+ * One item, read strongly: inside the BatchGetItem of the request's first DynamoDB call when that
+ * call has not gone out yet (a send's recipients lookup rides with its authorization reads),
+ * else on its own. One that no call has taken by the next turn of the event loop goes on its
+ * own then, so nothing waits on a call that may never come.
+ */
+export function readBeside<T>(document: DynamoDBDocumentClient, read: ItemRead<T>): Promise<T | null> {
+  const scope = scopes.getStore();
+  if (!scope || scope.started) return batchGet(document, [read], true).then(([item]) => item as T | null);
+  const { result, pending } = deferRead(read, true);
+  scope.deferred.push(pending);
+  setImmediate(() => {
+    const left = scope.deferred.indexOf(pending);
+    if (left >= 0) sendDeferred(document, scope.deferred.splice(left, 1));
+  });
+  return result;
 }
 
 /**
@@ -51,7 +73,7 @@ export async function inRequestScope<T>(
   scope: { gate: Promise<unknown>; deferred: ReadonlyArray<DeferredRead<unknown> & { pending: Pending }> },
   work: () => Promise<T>,
 ): Promise<T> {
-  const state: Scope = { gate: scope.gate, deferred: scope.deferred.map((d) => d.pending) };
+  const state: Scope = { gate: scope.gate, deferred: scope.deferred.map((d) => d.pending), started: false };
   try {
     return await scopes.run(state, work);
   } finally {
@@ -66,14 +88,19 @@ export const writeGate = (): Promise<unknown> | undefined => scopes.getStore()?.
 /** The deferred reads of this call's scope not sent yet, now the caller's to send (at most `room`). */
 export function takeDeferred(room = Infinity): Pending[] {
   const scope = scopes.getStore();
-  return scope ? scope.deferred.splice(0, room) : [];
+  if (!scope) return [];
+  scope.started = true;
+  return scope.deferred.splice(0, room);
 }
+
+/** Whether a batch holding these deferred reads must be read strongly. */
+export const needsConsistency = (reads: readonly Pending[]) => reads.some((r) => r.consistent);
 
 /** Sends deferred reads on their own (one BatchGetItem), settling each. */
 export function sendDeferred(document: DynamoDBDocumentClient, reads: Pending[]): void {
   // Outside the scope: this request is not one of the route's, and takes nothing deferred itself.
   scopes.exit(() =>
-    batchGet(document, reads.map((r) => r.read)).then(
+    batchGet(document, reads.map((r) => r.read), needsConsistency(reads)).then(
       (items) => reads.forEach((r, i) => r.settle(items[i])),
       (e: unknown) => reads.forEach((r) => r.fail(e)),
     ),

@@ -2,17 +2,21 @@ import type { Message } from "@agorusta/core";
 import type { Deps } from "../deps.ts";
 
 /**
- * A new channel message: `new_message` to the channel's subscribers and `channel_activity` to
- * its server's whole-server subscribers (unread and mention badges), in parallel. Neither reads
- * anything per recipient: who is mentioned travels in the event. `stored` is the message still
- * being stored: both audiences are looked up meanwhile, and nothing is posted before it is
- * stored (`null`: nothing new was stored, a repeated nonce).
+ * Sends a channel message and announces it: `new_message` to the channel's subscribers and
+ * `channel_activity` to its server's whole-server subscribers (unread and mention badges), in
+ * parallel. Neither reads anything per recipient: who is mentioned travels in the event. Both
+ * audiences are looked up *before* `send` starts, so their lookups' reads go out in the send's
+ * first BatchGetItem (core/realtime/audiences.ts), and nothing is posted before it is stored; a
+ * repeated nonce (`created: false`) stored nothing and pushes nothing.
  */
-export async function announceMessage(
+type Sent = { created: true; message: Message; cursor: string } | { created: false; message: Message };
+
+export function sendAnnounced<S extends Sent>(
   deps: Deps,
   ids: { serverId: string; channelId: string },
-  stored: Promise<{ message: Message; cursor: string } | null>,
-): Promise<void> {
+  send: () => Promise<S>,
+): { sent: Promise<S>; announced: Promise<void> } {
+  const { promise: stored, resolve } = Promise.withResolvers<{ message: Message; cursor: string } | null>();
   // A send that fails (404, 400, 429) rejects these too: the route answers for it, and a publisher
   // that never looks at them (a silent one) must not leave them unhandled.
   const quietly = <T>(p: Promise<T>) => (p.catch(() => {}), p);
@@ -24,5 +28,8 @@ export async function announceMessage(
       return { type: "channel_activity", serverId, channelId, messageId, authorId, mentions, mentionsEveryone } as const;
     }),
   );
-  await Promise.all([deps.publisher.toChannel(ids.channelId, message), deps.publisher.toChannel(ids.serverId, activity)]);
+  const announced = Promise.all([deps.publisher.toChannel(ids.channelId, message), deps.publisher.toChannel(ids.serverId, activity)]).then(() => {});
+  const sent = send();
+  resolve(sent.then((s: Sent) => (s.created ? s : null)));
+  return { sent, announced };
 }

@@ -9,7 +9,7 @@ import {
   type ApiGatewayManagementApiClientConfig,
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import type { Db, Frame, Publisher } from "@agorusta/core";
-import { channelRecipients, closeConnection, serverRecipients, userRecipients, type Recipient } from "@agorusta/core/realtime";
+import { closeConnection, createAudienceCache, serverRecipients, userRecipients, type Recipient } from "@agorusta/core/realtime";
 import { apiGatewayLimits } from "@agorusta/core/realtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent } from "node:https";
@@ -66,6 +66,8 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
       ? { requestHandler: new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true, maxSockets }), httpsAgent: new Agent({ keepAlive: true, maxSockets }) }) }
       : {}),
   });
+  // Channels' subscriber lists, queried again only when they have changed (core/realtime/audiences.ts).
+  const audiences = createAudienceCache(db);
 
   async function post(connectionId: string, data: Uint8Array, outcome: Outcome) {
     try {
@@ -77,6 +79,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
       const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) {
         outcome.gone++;
+        audiences.forget(connectionId);
         const { wentOffline } = await closeConnection(db, connectionId);
         // Its `$disconnect` will find nothing left to close, so the news is told from here.
         if (wentOffline) outcome.wentOffline.push(wentOffline);
@@ -152,7 +155,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
     },
     toChannel: (channelId, event, opts) =>
       deliver(`channel ${channelId}`, event, async () => {
-        const recipients = await channelRecipients(db, channelId);
+        const recipients = await audiences.recipientsOf(channelId);
         return ids(opts?.exceptUserId ? recipients.filter((r) => r.userId !== opts.exceptUserId) : recipients);
       }),
     toServer: (serverIds, event, opts) =>

@@ -14,7 +14,7 @@ import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
 import { limitRate } from "../../http/usage.ts";
-import { announceMessage } from "../../delivery/messageEvents.ts";
+import { sendAnnounced } from "../../delivery/messageEvents.ts";
 
 /** `/servers/:id/channels/:cid/messages`: a channel's history, sending, editing, deleting and reactions. */
 export const messagesRoutes = (deps: Deps) =>
@@ -27,9 +27,9 @@ export const messagesRoutes = (deps: Deps) =>
     .post("/", params(channelParams), validate("json", sendMessageBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
       const rateLimit = () => limitRate(deps, "messages", `${c.var.userId}:${channelId}`);
-      const sending = sendMessage(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("json"), rateLimit });
-      // Who hears it is looked up while it is stored; a repeated nonce stored nothing, so nothing is pushed again.
-      const announced = announceMessage(deps, { serverId, channelId }, sending.then((sent) => (sent.created ? sent : null)));
+      const { sent: sending, announced } = sendAnnounced(deps, { serverId, channelId }, () =>
+        sendMessage(deps, { serverId, channelId, userId: c.var.userId, ...c.req.valid("json"), rateLimit }),
+      );
       const sent = await sending;
       await announced;
       return c.json(sent.message, sent.created ? 201 : 200);

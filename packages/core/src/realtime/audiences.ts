@@ -1,0 +1,76 @@
+/**
+ * A channel's subscribers, kept between sends. Querying them is a send's costliest read after its
+ * transaction (docs/performance.md); they change far less often than messages are sent. So a
+ * process keeps the list it last queried with the version it was current at (the audience item's
+ * `token`, model/connections.ts) and, for each send, reads only that one item — beside the send's
+ * authorization reads, in their BatchGetItem — querying again only when it has changed.
+ *
+ * Why a kept list is never staler than a fresh Query would be: every change to a partition's
+ * subscriptions is followed by a new token (`audienceChanged`), written once the change is; a
+ * reader reads the token, strongly, *before* it queries, and files what it queried under the
+ * token it read. So a list filed under the current token reflects at least every change made
+ * before that token was written. A token is random, so it never comes back; the one exception is
+ * "no item", which a purge returns to once the server can take no more messages.
+ * A change whose token write failed is bounded by `maxAgeMs`; a connection found gone (410) is
+ * dropped from every kept list at once.
+ */
+import { randomUUID } from "node:crypto";
+import type { Db } from "../model/index.ts";
+import { itemRead } from "../store/batchGet.ts";
+import { readBeside } from "../store/requestScope.ts";
+import type { Recipient } from "./connections.ts";
+import { channelRecipients } from "./recipients.ts";
+
+/** After subscriptions of these partitions (channels, or servers' whole-server lists) were added or removed. */
+export async function audienceChanged(db: Db, channelIds: Iterable<string>): Promise<void> {
+  const items = [...new Set(channelIds)].map((channelId) => ({ channelId, token: randomUUID() }));
+  if (items.length === 1) await db.entities.audiences.put(items[0]!).go({ response: "none" });
+  else if (items.length) await db.entities.audiences.put(items).go();
+}
+
+export interface AudienceCacheOptions {
+  /** Lists kept at most (the least recently used goes first). */
+  maxEntries?: number;
+  /** A kept list is queried again after this long whatever its token says. */
+  maxAgeMs?: number;
+}
+
+export interface AudienceCache {
+  /** The channel's subscribers, as a strongly consistent Query would answer now. */
+  recipientsOf(channelId: string): Promise<Recipient[]>;
+  /** A connection known to be closed: out of every kept list. */
+  forget(connectionId: string): void;
+}
+
+export function createAudienceCache(db: Db, options: AudienceCacheOptions = {}): AudienceCache {
+  const { maxEntries = 1000, maxAgeMs = 60_000 } = options;
+  const kept = new Map<string, { token: string; at: number; recipients: Recipient[] }>();
+  return {
+    async recipientsOf(channelId) {
+      // No item: nobody ever subscribed here (a server without whole-server listeners), or the
+      // server is purged (which deletes it after the subscriptions, and takes no more sends).
+      const token = (await readBeside(db.client, itemRead(db.entities.audiences, { channelId })))?.token ?? "";
+      const hit = kept.get(channelId);
+      if (hit && hit.token === token && Date.now() - hit.at < maxAgeMs) {
+        kept.delete(channelId);
+        kept.set(channelId, hit); // most recently used last
+        return hit.recipients;
+      }
+      const recipients = await channelRecipients(db, channelId);
+      kept.delete(channelId);
+      kept.set(channelId, { token, at: Date.now(), recipients });
+      for (const oldest of kept.keys()) {
+        if (kept.size <= maxEntries) break;
+        kept.delete(oldest);
+      }
+      return recipients;
+    },
+    forget(connectionId) {
+      for (const entry of kept.values()) {
+        if (entry.recipients.some((r) => r.connectionId === connectionId)) {
+          entry.recipients = entry.recipients.filter((r) => r.connectionId !== connectionId);
+        }
+      }
+    },
+  };
+}
