@@ -6,10 +6,8 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { isUtf8 } from "node:buffer";
-import { STATUS_CODES, type IncomingMessage, type Server } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { WebSocketServer, WebSocket, type RawData } from "ws";
 import { apiGatewayLimits, type GatewayLimits } from "@agorusta/core/realtime";
 import type { WsEvent, WsHandler, WsResult } from "@agorusta/functions/ws/handler";
@@ -34,9 +32,10 @@ export interface GatewayOptions {
 }
 
 export interface WsGateway {
-  /** The `@connections` API, to mount at `path` on the app the server serves. */
-  management: Hono;
-  /** Takes over the server's WebSocket upgrades. */
+  /**
+   * Takes over the server's WebSocket upgrades at `path`, and its `@connections` management API
+   * calls (`path/@connections/{id}`); every other request goes on to the server's own listeners.
+   */
   attach(server: Server): void;
   /** Open connections, by id. */
   readonly connections: ReadonlyMap<string, unknown>;
@@ -53,6 +52,17 @@ interface Connection {
   userAgent: string;
   timers: NodeJS.Timeout[];
 }
+
+/** A JSON answer (or an empty one). */
+function answer(res: ServerResponse, status: number, body?: unknown, headers: OutgoingHttpHeaders = {}) {
+  if (body === undefined) return res.writeHead(status, headers).end();
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+}
+
+const headerOf = (req: IncomingMessage, name: string): string | null => {
+  const value = req.headers[name];
+  return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+};
 
 /** Ids like API Gateway's: 16 characters of base64, so connection ids with `+`, `/` and `=` exercise the SDK's path encoding. */
 const awsStyleId = () => randomBytes(11).toString("base64");
@@ -199,64 +209,102 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
   }
 
   /** API Gateway's REST-JSON error: the SDK maps `x-amzn-errortype` to its exception class. */
-  const awsError = (c: Context, status: 403 | 410 | 413 | 429, type: string, message: string) =>
-    c.json({ message }, status, { "x-amzn-errortype": type });
-  const gone = (c: Context) => awsError(c, 410, "GoneException", "Gone");
-  const management = new Hono()
-    // The body is bounded before the signature check reads it, so an unsigned caller cannot make it buffer more.
-    .use(
-      bodyLimit({
-        maxSize: limits.messageBytes,
-        onError: (c) => awsError(c, 413, "PayloadTooLargeException", `Message exceeds ${limits.messageBytes} bytes`),
-      }),
-    )
-    .use(async (c, next) => {
-      if (options.credentials) {
-        const refused = await verifySigV4(
-          { method: c.req.method, url: new URL(c.req.url), headers: c.req.raw.headers, body: new Uint8Array(await c.req.arrayBuffer()) },
-          options.credentials,
-        );
-        // API Gateway's answer to a bad signature; the reason stays in the log, not in the answer.
-        if (refused) {
-          console.error(`ws gateway: @connections call refused: ${refused}`);
-          return awsError(c, 403, "ForbiddenException", "Forbidden");
-        }
+  const awsError = (res: ServerResponse, status: 403 | 404 | 410 | 413 | 429, type: string, message: string) =>
+    answer(res, status, { message }, { "x-amzn-errortype": type });
+  const gone = (res: ServerResponse) => awsError(res, 410, "GoneException", "Gone");
+
+  /**
+   * The body, or null once it passes API Gateway's message limit (read no further: an unsigned
+   * caller cannot make it buffer more, as the signature is checked only after).
+   */
+  async function boundedBody(req: IncomingMessage): Promise<Buffer | null> {
+    if (Number(req.headers["content-length"] ?? 0) > limits.messageBytes) return null;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limits.messageBytes) return null;
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * The `@connections` management API. It is served straight off Node's request, ahead of the
+   * app's web-standard stack: every recipient of every event is one of these calls, and turning
+   * each into a `Request` and through a router cost more than the rest of the call
+   * (docs/performance.md).
+   */
+  async function manage(req: IncomingMessage, res: ServerResponse, connectionId: string) {
+    const body = await boundedBody(req);
+    if (!body) {
+      res.setHeader("connection", "close");
+      return awsError(res, 413, "PayloadTooLargeException", `Message exceeds ${limits.messageBytes} bytes`);
+    }
+    if (options.credentials) {
+      const refused = await verifySigV4(
+        { method: req.method ?? "", url: new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`), header: (name) => headerOf(req, name), body },
+        options.credentials,
+      );
+      // API Gateway's answer to a bad signature; the reason stays in the log, not in the answer.
+      if (refused) {
+        console.error(`ws gateway: @connections call refused: ${refused}`);
+        return awsError(res, 403, "ForbiddenException", "Forbidden");
       }
-      await next();
-    })
-    .post(
-      "/@connections/:connectionId",
-      async (c) => {
-        const conn = open.get(c.req.param("connectionId"));
-        if (!conn || conn.ws.readyState !== WebSocket.OPEN) return gone(c);
-        if (conn.ws.bufferedAmount > slowConsumerBytes) {
-          return awsError(c, 429, "LimitExceededException", "The WebSocket client side buffer is full");
-        }
+    }
+    const conn = open.get(connectionId);
+    switch (req.method) {
+      case "POST":
+        if (!conn || conn.ws.readyState !== WebSocket.OPEN) return gone(res);
+        if (conn.ws.bufferedAmount > slowConsumerBytes) return awsError(res, 429, "LimitExceededException", "The WebSocket client side buffer is full");
         // Answered once queued on the socket, not once read: a slow client never slows the poster.
-        send(conn.ws, Buffer.from(await c.req.arrayBuffer()));
-        return c.body(null, 200);
-      },
-    )
-    .get("/@connections/:connectionId", (c) => {
-      const conn = open.get(c.req.param("connectionId"));
-      if (!conn) return gone(c);
-      return c.json({
-        connectedAt: new Date(conn.connectedAt).toISOString(),
-        identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
-        lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
-      });
-    })
-    .delete("/@connections/:connectionId", (c) => {
-      const conn = open.get(c.req.param("connectionId"));
-      if (!conn) return gone(c);
-      conn.ws.close(1000);
-      return c.body(null, 204);
-    });
+        send(conn.ws, body);
+        return answer(res, 200);
+      case "GET":
+        if (!conn) return gone(res);
+        return answer(res, 200, {
+          connectedAt: new Date(conn.connectedAt).toISOString(),
+          identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+          lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
+        });
+      case "DELETE":
+        if (!conn) return gone(res);
+        conn.ws.close(1000);
+        return answer(res, 204);
+      default:
+        return awsError(res, 404, "NotFoundException", "Not Found");
+    }
+  }
+
+  /** `{path}/@connections/{id}` (the id percent-encoded, as the SDK sends it), or null. */
+  const managementPrefix = `${path}/@connections/`;
+  function connectionIdOf(url: string | undefined): string | null {
+    if (!url?.startsWith(managementPrefix)) return null;
+    const encoded = url.slice(managementPrefix.length).split("?")[0]!;
+    if (!encoded || encoded.includes("/")) return null;
+    try {
+      return decodeURIComponent(encoded);
+    } catch {
+      return null;
+    }
+  }
+
 
   return {
-    management,
     connections: open,
     attach(server) {
+      // Management calls are answered here; every other request goes on to the server's own listeners.
+      const others = server.listeners("request") as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+      server.removeAllListeners("request");
+      server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+        const connectionId = connectionIdOf(req.url);
+        if (connectionId === null) return others.forEach((listener) => listener.call(server, req, res));
+        manage(req, res, connectionId).catch((e: unknown) => {
+          console.error("ws gateway: @connections call failed:", e);
+          if (!res.headersSent) answer(res, 500, { message: "Internal server error" });
+          else res.destroy();
+        });
+      });
       server.on("upgrade", (req, socket, head) => {
         upgrade(req, socket, head).catch((e: unknown) => {
           console.error("ws gateway: upgrade failed:", e);

@@ -112,8 +112,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await next();
       for (const [name, value] of Object.entries(headers)) c.header(name, value);
     })
-    .mount("/api", createApp(deps).fetch)
-    .route("/ws", gateway.management);
+    .mount("/api", createApp(deps).fetch);
   const webRoot = options.webRoot;
   if (webRoot && existsSync(join(webRoot, "index.html"))) {
     root.use("/*", serveStatic({ root: webRoot }));

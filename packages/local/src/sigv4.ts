@@ -4,35 +4,13 @@
  * the signatures must match. Signing is AWS's own signer (@smithy/signature-v4, the one the SDK
  * signs with), so only the comparison is ours.
  */
-import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { SourceData } from "@smithy/types";
+import { Sha256 } from "@agorusta/functions/delivery/sha256";
 
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
-}
-
-/** The hash the signer wants, over node:crypto. */
-const bytes = (data: SourceData): Uint8Array | string =>
-  typeof data === "string" ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-
-export class Sha256 {
-  #secret: Uint8Array | string | undefined;
-  #hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#secret = secret === undefined ? undefined : bytes(secret);
-    this.#hash = this.#secret === undefined ? createHash("sha256") : createHmac("sha256", this.#secret);
-  }
-  update(data: SourceData) {
-    this.#hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.#hash.digest());
-  }
-  reset() {
-    this.#hash = this.#secret === undefined ? createHash("sha256") : createHmac("sha256", this.#secret);
-  }
 }
 
 /** AWS refuses signatures more than 15 minutes from its clock; the local clock is the client's, so 5 is plenty. */
@@ -59,17 +37,18 @@ export interface SignedRequest {
   method: string;
   /** As received, percent-encoding included. */
   url: URL;
-  headers: Headers;
+  /** A header's value as received (several joined with ", "), or null. */
+  header(name: string): string | null;
   body: Uint8Array;
 }
 
 /** Why a request is refused, or null when its signature is ours. */
 export async function verifySigV4(req: SignedRequest, credentials: Credentials, now = Date.now()): Promise<string | null> {
-  const m = AUTH.exec(req.headers.get("authorization") ?? "");
+  const m = AUTH.exec(req.header("authorization") ?? "");
   if (!m) return "no SigV4 authorization";
   const [, keyId, day, region, service, signedHeaders, signature] = m as unknown as string[];
   if (keyId !== credentials.accessKeyId) return "unknown access key";
-  const amzDate = req.headers.get("x-amz-date") ?? "";
+  const amzDate = req.header("x-amz-date") ?? "";
   const d = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
   if (!d || !amzDate.startsWith(day!)) return "bad x-amz-date";
   const signingDate = new Date(Date.UTC(+d[1]!, +d[2]! - 1, +d[3]!, +d[4]!, +d[5]!, +d[6]!));
@@ -79,13 +58,13 @@ export async function verifySigV4(req: SignedRequest, credentials: Credentials, 
   if (!names.includes("host")) return "host not signed";
   const headers: Record<string, string> = {};
   for (const name of names) {
-    const value = req.headers.get(name);
+    const value = req.header(name);
     if (value === null) return `signed header ${name} missing`;
     headers[name] = value;
   }
   // When the client sends its payload's hash, the signer signs that header instead of hashing the
   // body: it must be the body's, or a signed request could carry any other body.
-  const claimed = req.headers.get("x-amz-content-sha256");
+  const claimed = req.header("x-amz-content-sha256");
   if (claimed !== null && claimed !== createHash("sha256").update(req.body).digest("hex")) return "body does not match its signed hash";
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of req.url.searchParams) {

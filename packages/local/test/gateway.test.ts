@@ -24,7 +24,7 @@ import type { GatewayLimits } from "@agorusta/core/realtime";
 import { createWsGateway, type WsGateway } from "../src/gateway.ts";
 import { connect, type TestSocket } from "./wsClient.ts";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { Sha256 } from "../src/sigv4.ts";
+import { Sha256 } from "@agorusta/functions/delivery/sha256";
 
 const KEY = "test-key";
 const SECRET = "test-secret-of-the-local-publisher";
@@ -62,7 +62,7 @@ async function start(
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.slowConsumerBytes ? { slowConsumerBytes: options.slowConsumerBytes } : {}),
   });
-  const app = new Hono().route("/ws", gateway.management);
+  const app = new Hono(); // everything but the gateway's own calls: none here
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s as Server));
   });

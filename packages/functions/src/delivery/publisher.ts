@@ -15,6 +15,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent } from "node:https";
 import { Agent as HttpAgent } from "node:http";
 import { announcePresence } from "./announcePresence.ts";
+import { Sha256 } from "./sha256.ts";
 import { splitAudience, type FanoutBatch, type FanoutEngine } from "./fanout.ts";
 
 export interface ApiGatewayPublisherOptions {
@@ -60,6 +61,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
   const client = new ApiGatewayManagementApiClient({
     endpoint: typeof endpoint === "string" ? endpoint : async () => ({ url: new URL(endpoint()) }),
     maxAttempts: 2,
+    sha256: Sha256,
     ...(options.region ? { region: options.region } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(maxSockets
