@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { sequentialRoundTrips } from "@agorusta/core";
+import { sequentialRoundTrips, type RequestSpan } from "@agorusta/core";
 import WebSocket from "ws";
 import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
 import { startRuntime, type Runtime } from "@agorusta/local/runtime";
@@ -26,7 +26,7 @@ const SUBSCRIBERS = [1, 10, 100];
  */
 const MEMBERS = 10;
 /** Messages each target is sent before any measurement (measure.ts, `warmUp`). */
-const WARM_UP_MESSAGES = 300;
+const WARM_UP_MESSAGES = 2000;
 const plan = (n: number) => ({ latencyMessages: n >= 100 ? 60 : 100, throughputMessages: n >= 100 ? 60 : 200, senders: 4 });
 
 async function json(res: Response): Promise<any> {
@@ -145,6 +145,24 @@ async function costOfOnePost(rt: Runtime, target: Target) {
   return `${spans.length} requests (${ops}), ${sequentialRoundTrips(spans)} sequential`;
 }
 
+/**
+ * How long DynamoDB Local takes for each kind of request while messages go one at a time (p50):
+ * what a POST's latency is mostly made of. The first function is `measure`'s `onLatencyPhase`.
+ */
+function timeRequests(rt: Runtime): [(phase: "start" | "end") => void, () => string] {
+  let spans: RequestSpan[] = [];
+  const onPhase = (phase: "start" | "end") => {
+    if (phase === "start") rt.deps.dynamo.spans = [];
+    else [spans, rt.deps.dynamo.spans] = [rt.deps.dynamo.spans ?? [], undefined];
+  };
+  const summary = () => {
+    const byOp = new Map<string, number[]>();
+    for (const s of spans) byOp.set(s.op, [...(byOp.get(s.op) ?? []), s.end - s.start]);
+    return [...byOp].map(([op, t]) => `${op} ${t.sort((x, y) => x - y)[t.length >> 1]!.toFixed(1)} ms`).join(", ");
+  };
+  return [onPhase, summary];
+}
+
 const ms = (x: number) => x.toFixed(1).padStart(7);
 const rate = (x: number) => x.toFixed(0).padStart(7);
 const times = (x: number) => `×${x.toFixed(1)}`.padStart(6);
@@ -190,10 +208,12 @@ async function main() {
     } else {
       const rows: { n: number; a: Result; f: Result; b: Result; cost: string }[] = [];
       for (const n of SUBSCRIBERS) {
-        const a = await measure(agorusta(rt, setup), { subscribers: n, label: `agorusta ${n}`, ...plan(n) });
-        const f = await measure(baseline(floor), { subscribers: n, label: `floor ${n}`, ...plan(n) });
+        const [timing, requestTimes] = timeRequests(rt);
+        const a = await measure(agorusta(rt, setup), { subscribers: n, label: `agorusta ${n}`, ...plan(n), onLatencyPhase: timing });
+        const [floorTiming, floorTimes] = timeRequests(rt);
+        const f = await measure(baseline(floor), { subscribers: n, label: `floor ${n}`, ...plan(n), onLatencyPhase: floorTiming });
         const b = await measure(baseline(bare), { subscribers: n, label: `bare ${n}`, ...plan(n) });
-        const cost = await costOfOnePost(rt, agorusta(rt, setup));
+        const cost = `${await costOfOnePost(rt, agorusta(rt, setup))}; one at a time, each took (p50) ${requestTimes()}; the floor's ${floorTimes()}`;
         rows.push({ n, a, f, b, cost });
         console.log(`${n} subscriber(s) measured (${((performance.now() - began) / 1000).toFixed(1)} s)`);
       }

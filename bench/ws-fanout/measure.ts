@@ -104,7 +104,11 @@ export async function warmUp(target: Target, messages: number, label: string): P
 
 export async function measure(
   target: Target,
-  options: { subscribers: number; latencyMessages: number; throughputMessages: number; senders: number; label: string },
+  options: {
+    subscribers: number; latencyMessages: number; throughputMessages: number; senders: number; label: string;
+    /** Told when the one-at-a-time messages start and end (the benchmark times DynamoDB's requests in between). */
+    onLatencyPhase?: (phase: "start" | "end") => void;
+  },
 ): Promise<Result> {
   const sockets = await Promise.all(Array.from({ length: options.subscribers }, (_, i) => target.subscribe(i)));
   const expect = deliveries(sockets);
@@ -125,11 +129,13 @@ export async function measure(
 
   const latencies: number[] = [];
   const answers: number[] = [];
+  options.onLatencyPhase?.("start");
   for (let i = 0; i < options.latencyMessages; i++) {
     const [all, answered] = await send(`${options.label} latency ${i}`);
     latencies.push(all);
     answers.push(answered);
   }
+  options.onLatencyPhase?.("end");
   latencies.sort((a, b) => a - b);
   answers.sort((a, b) => a - b);
 
