@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Publisher, ServerEvent } from "@agorusta/core";
-import { closeConnection, openConnection, subscribe, subscribeServer, unsubscribe } from "@agorusta/core/realtime";
+import { closeConnection, createAudienceCache, openConnection, subscribe, subscribeServer, unsubscribe } from "@agorusta/core/realtime";
 import { removeMember } from "@agorusta/core/servers";
 import { sequentialRoundTrips } from "@agorusta/core";
 import { createApiGatewayPublisher, type ApiGatewayPublisherOptions } from "../src/delivery/publisher.ts";
@@ -154,6 +154,25 @@ describe("a channel's kept subscriber list", () => {
     await p.toChannel(s.channelId, event("disconnected"));
     expect(receivers()).toEqual([]);
     expect(t.deps.dynamo.counts.Query).toBe(1);
+  });
+
+  it("queries a kept list again once it is older than maxAgeMs, whatever its token says, and keeps at most maxEntries", async () => {
+    const s = await t.server();
+    const other = await t.server(s.owner);
+    const a = await connection(s.owner.id, [s.channelId, other.channelId]);
+    const queries = async (cache: ReturnType<typeof createAudienceCache>, channelId: string) => {
+      clearCounts();
+      expect((await cache.recipientsOf(channelId)).map((r) => r.connectionId)).toEqual([a]);
+      return t.deps.dynamo.counts.Query ?? 0;
+    };
+    const aged = createAudienceCache(t.deps.db, { maxAgeMs: 0 });
+    expect(await queries(aged, s.channelId)).toBe(1);
+    expect(await queries(aged, s.channelId)).toBe(1);
+    const small = createAudienceCache(t.deps.db, { maxEntries: 1 });
+    expect(await queries(small, s.channelId)).toBe(1);
+    expect(await queries(small, s.channelId)).toBe(0);
+    expect(await queries(small, other.channelId)).toBe(1); // the first one goes
+    expect(await queries(small, s.channelId)).toBe(1);
   });
 
   it("drops a connection that answered 410 even when its subscription was swept without a new token", async () => {

@@ -158,8 +158,9 @@ describe("typing", () => {
     const relayed = publisher.sent.flatMap((p) => (p.to === "channel" && p.event.type === "typing" ? [p.event] : []));
     expect(relayed).toHaveLength(1);
     expect(relayed[0]).toEqual({ type: "typing", channelId: s.channelId, user: { id: me.id, username: me.username, createdAt: me.createdAt, avatarUrl: null } });
-    // The session check (the connection, then its session) and the stamp; no GetItem of the user.
-    expect(counts).toEqual({ GetItem: 2, UpdateItem: 1 });
+    // The session check (its session only: the connection's identity was kept from the subscribe
+    // frame) and the stamp; no GetItem of the user.
+    expect(counts).toEqual({ GetItem: 1, UpdateItem: 1 });
   });
 
   it("is refused with not_found from a connection not subscribed to the channel", async () => {

@@ -88,6 +88,18 @@ describe("$connect", () => {
 });
 
 describe("$default", () => {
+  it("refuses a frame once the connection's session has ended, though this handler already knows the connection", async () => {
+    const u = await t.user();
+    const id = await connectAs(u.token);
+    expect((await send(id, { action: "ping" })).reply).toEqual({ type: "pong" });
+    // Logout closes the session's sockets; one that escaped that (the recording publisher closes
+    // nothing) is refused at its next frame, and closed.
+    expect((await t.call("POST", "/auth/logout", { token: u.token })).status).toBe(204);
+    closed.length = 0;
+    expect((await send(id, { action: "ping" })).reply).toMatchObject({ type: "error", code: "unauthorized" });
+    expect(closed).toEqual([id]);
+  });
+
   let shared: string | undefined;
   /** A connection of some user, for frames whose answer does not depend on who sends them. */
   const anyConnection = async () => (shared ??= await connectAs((await t.user()).token));

@@ -31,16 +31,18 @@ export type WsHandler = (event: WsEvent) => Promise<WsResult>;
 const ok: WsResult = { statusCode: 200 };
 
 export function createWsHandler(deps: Deps): WsHandler {
+  const identities = connectionIdentities(deps);
   return async (event) => {
     const { routeKey, connectionId } = event.requestContext;
     if (routeKey === "$connect") return connect(deps, event);
     if (routeKey === "$disconnect") {
+      identities.forget(connectionId);
       const { wentOffline } = await closeConnection(deps.db, connectionId);
       if (wentOffline) await announcePresence(deps.db, deps.publisher, wentOffline, false);
       return ok;
     }
     // `$default`, and any action API Gateway might route here by name: all go through one parser.
-    if (!(await sessionHolds(deps, connectionId))) return ok;
+    if (!(await sessionHolds(deps, identities, connectionId))) return ok;
     const { reply, statusCode } = await answer(deps, event);
     if (reply) await deps.publisher.toConnection(connectionId, reply);
     return { statusCode };
@@ -74,16 +76,44 @@ async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
   }
 }
 
+interface Identity {
+  readonly userId: string;
+  readonly sessionId?: string | undefined;
+  readonly sessionExpiresAt?: number | undefined;
+}
+
+/**
+ * Whose a connection is and which session opened it: fixed at `$connect` (read-only attributes),
+ * so this instance reads them once per connection and keeps them until its `$disconnect` (or, as
+ * a bound, the oldest of `max` goes). A frame's session check is then one GetItem, not two in a row.
+ */
+function connectionIdentities(deps: Deps, max = 10_000) {
+  const known = new Map<string, Identity>();
+  return {
+    async of(connectionId: string): Promise<Identity | null> {
+      const kept = known.get(connectionId);
+      if (kept) return kept;
+      const { data } = await deps.db.entities.connections.get({ connectionId }).go({ attributes: ["userId", "sessionId", "sessionExpiresAt"] });
+      if (!data) return null;
+      known.set(connectionId, data);
+      if (known.size > max) known.delete(known.keys().next().value!);
+      return data;
+    },
+    forget: (connectionId: string) => void known.delete(connectionId),
+  };
+}
+
 /**
  * Every client frame first asks whether the connection's session still holds: its token has not
  * expired and it was not ended (logout closes its connections at once, but a connection opened in
- * the very instant of a logout can escape the eventually consistent lookup). Two GetItems a frame;
- * the web app sends one every 4 minutes at least. False: the connection is being closed.
+ * the very instant of a logout can escape the eventually consistent lookup). One GetItem a frame
+ * (the session's; the connection's identity is kept), and the web app sends one every 4 minutes at
+ * least. False: the connection is being closed.
  */
-async function sessionHolds(deps: Deps, connectionId: string): Promise<boolean> {
+async function sessionHolds(deps: Deps, identities: ReturnType<typeof connectionIdentities>, connectionId: string): Promise<boolean> {
   let holds: boolean;
   try {
-    const { data } = await deps.db.entities.connections.get({ connectionId }).go({ attributes: ["userId", "sessionId", "sessionExpiresAt"] });
+    const data = await identities.of(connectionId);
     // Unknown (swept, or never stored): the actions that need it say so themselves.
     if (!data) return true;
     holds =
