@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { BatchGetItemCommand, BatchWriteItemCommand, PutItemCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { sequentialRoundTrips, type RequestSpan } from "@agorusta/core";
 import WebSocket from "ws";
 import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
@@ -117,6 +117,46 @@ const putMessage = (rt: Runtime, tableName: string) => (m: { id: string; content
     )
     .then(() => undefined);
 
+/**
+ * The third baseline's store: the least a send with Agorusta's *guarantees* can do on this
+ * database — the sender's authorization read (three items, strongly: session, membership,
+ * channel head) and a gap-free commit (one TransactWriteItems: the channel's sequence from n to
+ * n + 1 on the condition it is n, the message, its change-log item), one commit at a time per
+ * channel as Agorusta's take turns. No HTTP framework, auth code, ElectroDB, or `@connections`.
+ */
+function guaranteedSend(rt: Runtime, tableName: string) {
+  const client = rt.deps.dynamo.raw;
+  const pk = { S: "$agorusta#guaranteed" };
+  const head = { pk, sk: { S: "channel" } };
+  let seq = 0;
+  let turn: Promise<unknown> = Promise.resolve();
+  const ready = client.send(
+    new BatchWriteItemCommand({
+      RequestItems: { [tableName]: ["session", "member", "channel"].map((sk) => ({ PutRequest: { Item: { pk, sk: { S: sk }, seq: { N: "0" }, userId: { S: "u" } } } })) },
+    }),
+  );
+  return async (m: { id: string; content: string; createdAt: string }) => {
+    await ready;
+    await client.send(
+      new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: ["session", "member", "channel"].map((sk) => ({ pk, sk: { S: sk } })), ConsistentRead: true } } }),
+    );
+    const commit = turn.then(() => {
+      const n = seq++;
+      return client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Update: { TableName: tableName, Key: head, UpdateExpression: "SET seq = :next", ConditionExpression: "seq = :n", ExpressionAttributeValues: { ":n": { N: String(n) }, ":next": { N: String(n + 1) } } } },
+            { Put: { TableName: tableName, Item: { pk, sk: { S: `message#${m.id}` }, content: { S: m.content }, createdAt: { S: m.createdAt }, authorId: { S: "u" } }, ConditionExpression: "attribute_not_exists(pk)" } },
+            { Put: { TableName: tableName, Item: { pk, sk: { S: `change#${String(n + 1).padStart(12, "0")}` }, messageId: { S: m.id }, kind: { S: "created" } }, ConditionExpression: "attribute_not_exists(pk)" } },
+          ],
+        }),
+      );
+    });
+    turn = commit.catch(() => {});
+    await commit;
+  };
+}
+
 /** One DynamoDB Local round trip (a GetItem), p50 of 50: the unit most of a POST's time is made of. */
 async function dynamoRoundTrip(rt: Runtime) {
   const times: number[] = [];
@@ -182,9 +222,10 @@ async function main() {
   const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0, usageLimits: "off" });
   const bare = await startBaseline();
   const floor = await startBaseline(putMessage(rt, tableName));
+  const guaranteed = await startBaseline(guaranteedSend(rt, tableName));
   try {
     const setup = await setUp(rt, MEMBERS);
-    for (const [name, target] of [["agorusta", agorusta(rt, setup)], ["floor", baseline(floor)], ["bare", baseline(bare)]] as const) {
+    for (const [name, target] of [["agorusta", agorusta(rt, setup)], ["floor", baseline(floor)], ["bare", baseline(bare)], ["guaranteed", baseline(guaranteed)]] as const) {
       await warmUp(target, WARM_UP_MESSAGES, name);
     }
     console.log(`set up ${MEMBERS} members and warmed each target up with ${WARM_UP_MESSAGES} messages in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
@@ -206,15 +247,16 @@ async function main() {
         ...rows.map(([name, r]) => `${name.padEnd(8)} | ${ms(r.p50)} ${ms(r.p99)} ${rate(r.perSecond)} |      ${times(r.p50 / f.p50)}        ${pct(r.perSecond / f.perSecond)}`),
       );
     } else {
-      const rows: { n: number; a: Result; f: Result; b: Result; cost: string }[] = [];
+      const rows: { n: number; a: Result; f: Result; b: Result; g: Result; cost: string }[] = [];
       for (const n of SUBSCRIBERS) {
         const [timing, requestTimes] = timeRequests(rt);
         const a = await measure(agorusta(rt, setup), { subscribers: n, label: `agorusta ${n}`, ...plan(n), onLatencyPhase: timing });
         const [floorTiming, floorTimes] = timeRequests(rt);
         const f = await measure(baseline(floor), { subscribers: n, label: `floor ${n}`, ...plan(n), onLatencyPhase: floorTiming });
         const b = await measure(baseline(bare), { subscribers: n, label: `bare ${n}`, ...plan(n) });
+        const g = await measure(baseline(guaranteed), { subscribers: n, label: `guaranteed ${n}`, ...plan(n) });
         const cost = `${await costOfOnePost(rt, agorusta(rt, setup))}; one at a time, each took (p50) ${requestTimes()}; the floor's ${floorTimes()}`;
-        rows.push({ n, a, f, b, cost });
+        rows.push({ n, a, f, b, g, cost });
         console.log(`${n} subscriber(s) measured (${((performance.now() - began) / 1000).toFixed(1)} s)`);
       }
       lines.push(
@@ -238,6 +280,15 @@ async function main() {
             ])
             .join("; "),
         ...rows.map(({ n, a, cost }) => `${n} subscriber(s): POST answered at p50 ${a.postP50.toFixed(1)} ms; DynamoDB per POST: ${cost}`),
+        "",
+        "against the floor of Agorusta's guarantees (an authorization BatchGet of 3, a gap-free TransactWrite of 3, then each socket):",
+        "",
+        "subs | guaranteed p50    p99  msgs/s | its ÷floor p50 msgs/s | agorusta ÷ it p50   p99 msgs/s",
+        "-----+--------------------------------+-----------------------+------------------------------",
+        ...rows.map(({ n, a, f, g }) =>
+          `${String(n).padStart(4)} |    ${ms(g.p50)} ${ms(g.p99)} ${rate(g.perSecond)} |        ${times(g.p50 / f.p50)}  ${pct(g.perSecond / f.perSecond)} |` +
+          `           ${times(a.p50 / g.p50)} ${times(a.p99 / g.p99)} ${pct(a.perSecond / g.perSecond)}`,
+        ),
       );
     }
     lines.push(
@@ -248,6 +299,7 @@ async function main() {
   } finally {
     await floor.close();
     await bare.close();
+    await guaranteed.close();
     await rt.close();
     await dynamo.stop();
   }

@@ -1,0 +1,11 @@
+import { createServer } from "node:http";
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { Sha256 } from "@agorusta/functions/delivery/sha256";
+const server = createServer((req, res) => { req.resume(); req.on("end", () => res.writeHead(200).end()); });
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+const port = (server.address() as any).port;
+const data = new TextEncoder().encode(JSON.stringify({ type: "new_message", message: { id: "x".repeat(26), content: "hello world" } }));
+const sdk = new ApiGatewayManagementApiClient({ endpoint: `http://127.0.0.1:${port}/ws`, region: "local", credentials: { accessKeyId: "a", secretAccessKey: "b" }, maxAttempts: 2, sha256: Sha256 });
+const N = 40000; let next = 0;
+await Promise.all(Array.from({ length: 50 }, async () => { while (next < N) await sdk.send(new PostToConnectionCommand({ ConnectionId: `abc${next++}`, Data: data })); }));
+server.close(); sdk.destroy();
