@@ -1,10 +1,11 @@
 /**
  * `npm run bench:ws`: how long a channel message takes from `POST …/messages` to every
  * subscriber, for 1, 10 and 100 subscribers, on the local runtime (DynamoDB Local, the gateway,
- * the real SDK client), beside two baselines in the same process: a bare `ws` broadcast, and the
+ * the real SDK client), beside three baselines in the same process: a bare `ws` broadcast, the
  * floor of this architecture (one PutItem to the same DynamoDB Local, then a write to each
- * socket). Prints the ratios to both, the DynamoDB requests and sequential round trips of one
- * POST. `npm run bench:ws -- --soak`: 50 clients, 5 senders at once. Loopback only.
+ * socket), and the floor of Agorusta's guarantees (an authorization read and a gap-free
+ * transaction, then each socket). Prints the ratios, the DynamoDB requests and sequential round
+ * trips of one POST, and what DynamoDB Local took for each. `npm run bench:ws -- --soak`: 50 clients, 5 senders at once. Loopback only.
  * What the numbers mean and what limits them: docs/performance.md.
  */
 import { randomBytes } from "node:crypto";
