@@ -45,6 +45,15 @@ describe("a person's sessions, from their profile", () => {
 
   it("changing it keeps this device signed in and signs the other one out; only the new password works after", async () => {
     const { laptop, phone } = scene.people;
+    // The server closes this tab's socket too; it reconnects with the new token at once, with no
+    // "Connection lost" flashing meanwhile.
+    await laptop.evaluate(() => {
+      const w = window as unknown as { __bannerSeen: boolean };
+      w.__bannerSeen = false;
+      new MutationObserver(() => {
+        if (document.body.textContent?.includes("Connection lost")) w.__bannerSeen = true;
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
     const profile = laptop.getByRole("dialog", { name: "Your profile" });
     await profile.getByLabel("Current password").fill(PASSWORD);
     await profile.getByLabel("New password").fill(NEW_PASSWORD);
@@ -53,8 +62,10 @@ describe("a person's sessions, from their profile", () => {
     await shot(laptop, "laptop-password-changed");
     // The phone's token ended: its socket is closed and its next request is refused.
     await onSignInPage(phone);
-    await phone.getByText("Your session has expired", { exact: false }).waitFor();
+    await phone.getByText("Your session has ended", { exact: false }).waitFor();
     await shot(phone, "laptop-signed-out-elsewhere");
+    await laptop.getByText("Online", { exact: true }).waitFor();
+    expect(await laptop.evaluate(() => (window as unknown as { __bannerSeen: boolean }).__bannerSeen)).toBe(false);
 
     await laptop.keyboard.press("Escape");
     await laptop.reload();

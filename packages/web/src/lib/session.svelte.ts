@@ -88,7 +88,7 @@ class Session {
     }
     // A token already replaced was refused: the one in use now is not.
     if (this.status === "signedOut" || refused !== this.token) return;
-    this.signOut("Your session has expired. Sign in again to continue.");
+    this.signOut("Your session has ended. Sign in again to continue.");
   }
 
   /** Another tab signed in or out. */
