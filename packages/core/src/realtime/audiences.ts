@@ -18,14 +18,20 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../model/index.ts";
 import { itemRead } from "../store/batchGet.ts";
 import { readBeside } from "../store/requestScope.ts";
+import { putEach } from "../store/batches.ts";
 import type { Recipient } from "./connections.ts";
 import { channelRecipients } from "./recipients.ts";
 
 /** After subscriptions of these partitions (channels, or servers' whole-server lists) were added or removed. */
 export async function audienceChanged(db: Db, channelIds: Iterable<string>): Promise<void> {
-  const items = [...new Set(channelIds)].map((channelId) => ({ channelId, token: randomUUID() }));
-  if (items.length === 1) await db.entities.audiences.put(items[0]!).go({ response: "none" });
-  else if (items.length) await db.entities.audiences.put(items).go();
+  const fresh = (channelId: string) => ({ channelId, token: randomUUID() });
+  const ids = [...new Set(channelIds)];
+  if (ids.length === 1) return void (await db.entities.audiences.put(fresh(ids[0]!)).go({ response: "none" }));
+  // Any new token will do, so what DynamoDB leaves unprocessed is written again with another.
+  await putEach(ids, async (pending) => {
+    const { unprocessed } = await db.entities.audiences.put(pending.map(fresh)).go();
+    return { unprocessed: unprocessed.map((k) => k.channelId) };
+  });
 }
 
 export interface AudienceCacheOptions {

@@ -25,5 +25,9 @@ async function eachBatch<K, T>(
 export const deleteEach = <K>(keys: K[], remove: (keys: K[]) => Promise<{ unprocessed: K[] }>, attempts = 5): Promise<void> =>
   eachBatch("deletes", keys, remove, attempts).then(() => undefined);
 
+/** Puts whose unprocessed keys `put` can write again (it rebuilds each item from its key). */
+export const putEach = <K>(keys: K[], put: (keys: K[]) => Promise<{ unprocessed: K[] }>, attempts = 5): Promise<void> =>
+  eachBatch("writes", keys, put, attempts).then(() => undefined);
+
 export const getEach = <K, T>(keys: K[], get: (keys: K[]) => Promise<{ data: T[]; unprocessed: K[] }>, attempts = 5): Promise<T[]> =>
   eachBatch("reads", keys, get, attempts);
