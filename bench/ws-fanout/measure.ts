@@ -91,15 +91,15 @@ export async function soak(target: Target, options: { clients: number; senders: 
  * deployed Lambda instance serves thousands of requests warm. Every target gets the same.
  */
 export async function warmUp(target: Target, messages: number, label: string): Promise<void> {
-  const [socket] = await Promise.all([target.subscribe(0)]);
-  const expect = deliveries([socket!]);
+  const socket = await target.subscribe(0);
+  const expect = deliveries([socket]);
   for (let i = 0; i < messages; i++) {
     const content = `${label} warm-up ${i}`;
     const delivered = expect(content, performance.now());
     await target.post(content, 0);
     await delivered;
   }
-  await closeAll([socket!]);
+  await closeAll([socket]);
 }
 
 export async function measure(

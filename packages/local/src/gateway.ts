@@ -252,6 +252,7 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
         return awsError(res, 403, "ForbiddenException", "Forbidden");
       }
     }
+    if (!connectionId) return awsError(res, 404, "NotFoundException", "Not Found");
     const conn = open.get(connectionId);
     switch (req.method) {
       case "POST":
@@ -276,19 +277,17 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
     }
   }
 
-  /** `{path}/@connections/{id}` (the id percent-encoded, as the SDK sends it), or null. */
+  /** The id of `{path}/@connections/{id}` (percent-encoded, as the SDK sends it): "" when it is missing or malformed. */
   const managementPrefix = `${path}/@connections/`;
-  function connectionIdOf(url: string | undefined): string | null {
-    if (!url?.startsWith(managementPrefix)) return null;
+  function connectionIdOf(url: string): string {
     const encoded = url.slice(managementPrefix.length).split("?")[0]!;
-    if (!encoded || encoded.includes("/")) return null;
+    if (encoded.includes("/")) return "";
     try {
       return decodeURIComponent(encoded);
     } catch {
-      return null;
+      return "";
     }
   }
-
 
   return {
     connections: open,
@@ -297,9 +296,8 @@ export function createWsGateway(options: GatewayOptions): WsGateway {
       const others = server.listeners("request") as Array<(req: IncomingMessage, res: ServerResponse) => void>;
       server.removeAllListeners("request");
       server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-        const connectionId = connectionIdOf(req.url);
-        if (connectionId === null) return others.forEach((listener) => listener.call(server, req, res));
-        manage(req, res, connectionId).catch((e: unknown) => {
+        if (!req.url?.startsWith(managementPrefix)) return others.forEach((listener) => listener.call(server, req, res));
+        manage(req, res, connectionIdOf(req.url)).catch((e: unknown) => {
           console.error("ws gateway: @connections call failed:", e);
           if (!res.headersSent) answer(res, 500, { message: "Internal server error" });
           else res.destroy();

@@ -9,7 +9,7 @@ import type { Db, SessionItem, UserItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { deleteEach } from "../store/batches.ts";
-import { itemRead } from "../store/batchGet.ts";
+import { batchGet, itemRead } from "../store/batchGet.ts";
 import { deferRead } from "../store/requestScope.ts";
 import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { TOKEN_TTL_SECONDS, type TokenClaims, type Tokens } from "./tokens.ts";
@@ -68,18 +68,22 @@ const ended = () => new AppError("unauthorized", "Your session has ended. Sign i
  * with `unauthorized` if it has ended. Run the request in `inRequestScope` with both.
  */
 export function deferredSessionCheck(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">) {
-  const deferred = deferRead(itemRead(db.entities.sessions, { userId: claims.userId, sessionId: claims.sessionId }));
-  const open = deferred.result.then((item) => {
-    if (!item) throw ended();
-  });
-  return { deferred, open };
+  const deferred = deferRead(sessionRead(db, claims));
+  return { deferred, open: deferred.result.then(assertOpen) };
 }
 
 /** Resolves if the session is open; `unauthorized` if it has ended (one GetItem). */
 export async function requireOpen(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<void> {
-  const { data } = await db.entities.sessions.get({ userId: claims.userId, sessionId: claims.sessionId }).go({ attributes: ["sessionId"] });
-  if (!data) throw ended();
+  const [item] = await batchGet(db.client, [sessionRead(db, claims)]);
+  assertOpen(item);
 }
+
+/** A session is open while its item exists: logout, logout-all and a password change delete it. */
+const sessionRead = (db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">) =>
+  itemRead(db.entities.sessions, { userId: claims.userId, sessionId: claims.sessionId });
+const assertOpen = (item: unknown): void => {
+  if (!item) throw ended();
+};
 
 /** Is this session still open? (The WebSocket handler asks it for each frame.) */
 export async function isSessionOpen(db: Db, claims: Pick<TokenClaims, "userId" | "sessionId">): Promise<boolean> {

@@ -68,6 +68,9 @@ export interface MessageChange {
   cursor: string;
 }
 
+/** What a send answers: the message stored with its feed position, or the first one sent with a repeated nonce. */
+export type SentMessage = { created: true; message: Message; cursor: string } | { created: false; message: Message };
+
 /** `@everyone` counts only from the server's owner; from anyone else it is plain text. */
 const everyoneFrom = (member: MemberItem, content: string) => member.role === "owner" && mentionsEveryoneIn(content);
 
@@ -86,7 +89,7 @@ export async function sendMessage(
     /** The sender's rate limit, counted once the reads are on their way: nothing is stored unless it passes. */
     rateLimit?: (() => Promise<void>) | undefined;
   },
-): Promise<{ created: true; message: Message; cursor: string } | { created: false; message: Message }> {
+): Promise<SentMessage> {
   const { db } = stores;
   const { replyTo } = input;
   const [{ member, head, also }, mentions] = await Promise.all([

@@ -15,6 +15,7 @@
  * dropped from every kept list at once.
  */
 import { randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { Db } from "../model/index.ts";
 import { itemRead } from "../store/batchGet.ts";
 import { readBeside } from "../store/requestScope.ts";
@@ -50,32 +51,22 @@ export interface AudienceCache {
 
 export function createAudienceCache(db: Db, options: AudienceCacheOptions = {}): AudienceCache {
   const { maxEntries = 1000, maxAgeMs = 60_000 } = options;
-  const kept = new Map<string, { token: string; at: number; recipients: Recipient[] }>();
+  const kept = new LRUCache<string, { token: string; at: number; recipients: Recipient[] }>({ max: maxEntries });
   return {
     async recipientsOf(channelId) {
       // No item: nobody ever subscribed here (a server without whole-server listeners), or the
       // server is purged (which deletes it after the subscriptions, and takes no more sends).
       const token = (await readBeside(db.client, itemRead(db.entities.audiences, { channelId })))?.token ?? "";
       const hit = kept.get(channelId);
-      if (hit && hit.token === token && Date.now() - hit.at < maxAgeMs) {
-        kept.delete(channelId);
-        kept.set(channelId, hit); // most recently used last
-        return hit.recipients;
-      }
+      if (hit && hit.token === token && Date.now() - hit.at < maxAgeMs) return hit.recipients;
       const recipients = await channelRecipients(db, channelId);
-      kept.delete(channelId);
       kept.set(channelId, { token, at: Date.now(), recipients });
-      for (const oldest of kept.keys()) {
-        if (kept.size <= maxEntries) break;
-        kept.delete(oldest);
-      }
       return recipients;
     },
     forget(connectionId) {
       for (const entry of kept.values()) {
-        if (entry.recipients.some((r) => r.connectionId === connectionId)) {
-          entry.recipients = entry.recipients.filter((r) => r.connectionId !== connectionId);
-        }
+        const left = entry.recipients.filter((r) => r.connectionId !== connectionId);
+        if (left.length < entry.recipients.length) entry.recipients = left;
       }
     },
   };

@@ -57,12 +57,12 @@ export async function closeConnection(db: Db, connectionId: string): Promise<{ w
     subs.map(({ channelId }) => ({ channelId, connectionId })),
     (keys) => db.entities.subscriptions.delete(keys).go(),
   );
-  await audienceChanged(db, subs.map((s) => s.channelId));
   // Off the listener lists of the memberships it subscribed under, so those stay as short as the
   // user's open connections. One it misses (the index lagging a last-moment subscribe) is only a
-  // closed connection that a kick would try to close again.
-  await Promise.all(
-    [...new Map(subs.map((s) => [s.serverId, s.userId])).entries()].map(([serverId, userId]) =>
+  // closed connection that a kick would try to close again. Beside it, its audiences' new tokens.
+  await Promise.all([
+    audienceChanged(db, subs.map((s) => s.channelId)),
+    ...[...new Map(subs.map((s) => [s.serverId, s.userId])).entries()].map(([serverId, userId]) =>
       db.entities.members
         .patch({ serverId, userId })
         .delete({ listeners: [connectionId] })
@@ -71,7 +71,7 @@ export async function closeConnection(db: Db, connectionId: string): Promise<{ w
           if (!isConditionalFailure(e)) throw e; // the membership is gone: nothing to forget
         }),
     ),
-  );
+  ]);
   // Whoever deletes the item (`$disconnect` or a 410) uncounts it, so it is uncounted once.
   const { data: closed } = await db.entities.connections.delete({ connectionId }).go({ response: "all_old" });
   if (!closed || !(await connectionClosed(db, closed.userId))) return {};

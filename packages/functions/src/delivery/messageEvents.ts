@@ -1,4 +1,5 @@
 import type { Message } from "@agorusta/core";
+import type { SentMessage } from "@agorusta/core/messages";
 import type { Deps } from "../deps.ts";
 
 /**
@@ -9,9 +10,7 @@ import type { Deps } from "../deps.ts";
  * first BatchGetItem (core/realtime/audiences.ts), and nothing is posted before it is stored; a
  * repeated nonce (`created: false`) stored nothing and pushes nothing.
  */
-type Sent = { created: true; message: Message; cursor: string } | { created: false; message: Message };
-
-export function sendAnnounced<S extends Sent>(
+export function sendAnnounced<S extends SentMessage>(
   deps: Deps,
   ids: { serverId: string; channelId: string },
   send: () => Promise<S>,
@@ -30,6 +29,6 @@ export function sendAnnounced<S extends Sent>(
   );
   const announced = Promise.all([deps.publisher.toChannel(ids.channelId, message), deps.publisher.toChannel(ids.serverId, activity)]).then(() => {});
   const sent = send();
-  resolve(sent.then((s: Sent) => (s.created ? s : null)));
+  resolve(sent.then((s: SentMessage) => (s.created ? s : null)));
   return { sent, announced };
 }

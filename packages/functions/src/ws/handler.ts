@@ -3,6 +3,7 @@
  * WebSocket event: behind the Lambda adapter deployed, behind the local gateway under `npm start`.
  */
 import type { APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
+import { LRUCache } from "lru-cache";
 import { AppError, isAppError, userView, type ReplyFrame } from "@agorusta/core";
 import {
   closeConnection,
@@ -85,18 +86,16 @@ interface Identity {
 /**
  * Whose a connection is and which session opened it: fixed at `$connect` (read-only attributes),
  * so this instance reads them once per connection and keeps them until its `$disconnect` (or, as
- * a bound, the oldest of `max` goes). A frame's session check is then one GetItem, not two in a row.
+ * a bound, the least recently used of `max` goes). A frame's session check is then one GetItem, not two in a row.
  */
 function connectionIdentities(deps: Deps, max = 10_000) {
-  const known = new Map<string, Identity>();
+  const known = new LRUCache<string, Identity>({ max });
   return {
     async of(connectionId: string): Promise<Identity | null> {
       const kept = known.get(connectionId);
       if (kept) return kept;
       const { data } = await deps.db.entities.connections.get({ connectionId }).go({ attributes: ["userId", "sessionId", "sessionExpiresAt"] });
-      if (!data) return null;
-      known.set(connectionId, data);
-      if (known.size > max) known.delete(known.keys().next().value!);
+      if (data) known.set(connectionId, data);
       return data;
     },
     forget: (connectionId: string) => void known.delete(connectionId),
