@@ -2,6 +2,7 @@ import { api } from "./api.ts";
 import { realtime } from "./realtime.ts";
 import { files } from "./files.ts";
 import { hstsMaxAgeSeconds, referrerPolicy, webContentSecurityPolicy } from "../packages/functions/src/http/securityHeaders.ts";
+import { hashedDir, immutableCacheControl, revalidateCacheControl } from "../packages/functions/src/http/webCaching.ts";
 
 /** `https://host` of a URL: what a CSP source and a browser's `Origin` name (the WebSocket URL carries a `/$default` path). */
 export const origin = (url: string) => {
@@ -39,6 +40,20 @@ const headers = new aws.cloudfront.ResponseHeadersPolicy("WebSecurityHeaders", {
  * The web app as the single-page app it is locally (adapter-static, index.html fallback) on S3 and
  * CloudFront; StaticSite answers unknown paths with index.html. The API and WebSocket URLs are
  * baked in at build time.
+ *
+ * Caching and releases (docs/decisions.md), as the local runtime does (packages/local/src/webApp.ts):
+ * - Each object's Cache-Control is set at upload: hashed files (`_app/immutable/…`) for a year,
+ *   everything else, the shell first, `no-cache`. SST's default would keep every other file a
+ *   year too (`_app/version.json`, by which the app learns of a release, among them). The later
+ *   entry wins for a file both match. CloudFront's managed CachingOptimized policy follows the
+ *   objects' Cache-Control (keeping a `no-cache` object at most its minimum TTL, 1 s), and each
+ *   deploy invalidates `/*`.
+ * - A missing `/_app/…` file is 404: SST's router sends `/_app/…` to S3 as it is (only other
+ *   unknown paths get the shell), and S3 answers a missing key 404 only to a reader who may list
+ *   the bucket, 403 to anyone else. So CloudFront, from this account's distributions only, may
+ *   list it (no listing is reachable through the site: the router never sends the bucket's root
+ *   and the cache policy forwards no query string). A 404 is not kept at the edge, so a file
+ *   uploaded a moment later by a deploy in progress is found at once.
  */
 export const web = new sst.aws.StaticSite("Web", {
   path: "packages/web",
@@ -47,11 +62,29 @@ export const web = new sst.aws.StaticSite("Web", {
     PUBLIC_API_URL: api.url,
     PUBLIC_WS_URL: realtime.url,
   },
+  assets: {
+    fileOptions: [
+      { files: "**", cacheControl: revalidateCacheControl },
+      { files: `${hashedDir}/**`, cacheControl: immutableCacheControl },
+    ],
+  },
   transform: {
+    assets: (args) => {
+      args.policy = $output(args.policy ?? []).apply((statements) => [
+        ...statements,
+        {
+          actions: ["s3:ListBucket"],
+          principals: [{ type: "service" as const, identifiers: ["cloudfront.amazonaws.com"] }],
+          conditions: [{ test: "StringEquals", variable: "AWS:SourceAccount", values: [aws.getCallerIdentityOutput({}).accountId] }],
+          paths: [""],
+        },
+      ]);
+    },
     cdn: (args) => {
       args.defaultCacheBehavior = $output(args.defaultCacheBehavior).apply((behavior) =>
         headers.id.apply((id) => ({ ...behavior, responseHeadersPolicyId: id })),
       );
+      args.customErrorResponses = [{ errorCode: 404, errorCachingMinTtl: 0 }];
     },
   },
 });

@@ -2,10 +2,12 @@
  * What infra/ and sst.config.ts ask AWS for, read without AWS: the modules run against stand-ins
  * of SST's globals that record each component's arguments (the typecheck, `npm run typecheck`,
  * proves those arguments are SST's). Least-privilege grants per Lambda, CORS for the stage's web
- * origin only, the web app's security headers, and protection chosen by configuration.
+ * origin only, the web app's security headers and caching, and protection chosen by configuration.
  */
+import { matchesGlob } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { dynamoActions, iamDynamoActions } from "../src/lambda/permissions.ts";
+import { cacheControlFor } from "../src/http/webCaching.ts";
 
 /** A resolved Pulumi Output: enough of one for infra's `.apply` chains. */
 class Out<T> {
@@ -43,6 +45,7 @@ const infra = (path: string) => new URL(`../../../${path}`, import.meta.url).hre
 const TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/agorusta-prod-TableTable";
 const WEB_URL = "https://d1example.cloudfront.net";
 const BUCKET_DOMAIN = "agorusta-prod-files.s3.eu-west-1.amazonaws.com";
+const ACCOUNT = "123456789012";
 
 beforeAll(async () => {
   const g = globalThis as any;
@@ -55,6 +58,7 @@ beforeAll(async () => {
   g.aws = {
     cloudfront: { ResponseHeadersPolicy: component("aws.cloudfront.ResponseHeadersPolicy", () => ({ id: new Out("rhp-123") })) },
     s3: { BucketCorsConfigurationV2: component("aws.s3.BucketCorsConfigurationV2") },
+    getCallerIdentityOutput: () => ({ accountId: new Out(ACCOUNT) }),
   };
   const Dynamo = component("sst.aws.Dynamo", () => ({ arn: new Out(TABLE_ARN), name: new Out("agorusta-prod-TableTable") }));
   const api = (name: string) => ({
@@ -141,6 +145,47 @@ describe("infra", () => {
     const cdnArgs = { defaultCacheBehavior: { targetOriginId: "default" } };
     site.transform.cdn(cdnArgs);
     expect(unwrap(cdnArgs.defaultCacheBehavior)).toMatchObject({ targetOriginId: "default", responseHeadersPolicyId: "rhp-123" });
+  });
+
+  it("caches the web app's hashed files a year and every other file no-cache, as the local runtime does", () => {
+    const { fileOptions } = one("sst.aws.StaticSite", "Web").args.assets as { fileOptions: Array<{ files: string; cacheControl: string }> };
+    // SST uploads each file with the last entry that matches it (static-site.ts walks the list backwards, first match wins).
+    const deployed = (file: string) => fileOptions.findLast((o) => matchesGlob(file, o.files))?.cacheControl;
+    const build = [
+      "index.html",
+      "_app/version.json",
+      "_app/shell-guard.js",
+      "_app/immutable/boot.0123456789ab.js",
+      "_app/immutable/entry/start.BXMMhV0W.js",
+      "_app/immutable/nodes/3.CvptZzxe.js",
+      "_app/immutable/assets/0.BMejQUax.css",
+    ];
+    for (const file of build) expect(deployed(file), file).toBe(cacheControlFor(file));
+    expect(deployed("index.html")).toBe("no-cache");
+    expect(deployed("_app/version.json")).toBe("no-cache");
+    expect(deployed("_app/immutable/entry/start.BXMMhV0W.js")).toBe("public, max-age=31536000, immutable");
+  });
+
+  it("answers a missing /_app/ file 404, not 403: CloudFront of this account may list the site's bucket, and a 404 is not kept at the edge", () => {
+    const site = one("sst.aws.StaticSite", "Web").args;
+    const bucketArgs: Record<string, unknown> = { access: "cloudfront" };
+    site.transform.assets(bucketArgs);
+    const statements = unwrap(bucketArgs.policy) as any[];
+    expect(statements).toHaveLength(1);
+    const [listing] = statements;
+    expect(listing).toMatchObject({
+      actions: ["s3:ListBucket"],
+      principals: [{ type: "service", identifiers: ["cloudfront.amazonaws.com"] }],
+      paths: [""],
+    });
+    expect(listing.effect ?? "allow").toBe("allow");
+    expect(listing.conditions.map((c: any) => ({ ...c, values: c.values.map(unwrap) }))).toEqual([
+      { test: "StringEquals", variable: "AWS:SourceAccount", values: [ACCOUNT] },
+    ]);
+    // Not a page in place of the 404 (that would be the shell again): only no caching of it.
+    const cdnArgs: Record<string, unknown> = { defaultCacheBehavior: { targetOriginId: "default" }, customErrorResponses: [] };
+    site.transform.cdn(cdnArgs);
+    expect(unwrap(cdnArgs.customErrorResponses)).toEqual([{ errorCode: 404, errorCachingMinTtl: 0 }]);
   });
 
   it("gives a protected stage's table deletion protection and point-in-time recovery", () => {

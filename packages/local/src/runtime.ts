@@ -5,7 +5,6 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { Hono } from "hono";
 import { serve, type ServerType } from "@hono/node-server";
-import { serveStatic } from "@hono/node-server/serve-static";
 import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
@@ -17,6 +16,7 @@ import { jwtScope } from "@agorusta/functions/lambda/stage";
 import { webSecurityHeaders } from "@agorusta/functions/http/securityHeaders";
 import { createFileStore, ensureBucket, localS3Config } from "@agorusta/core/attachments";
 import { createWsGateway } from "./gateway.ts";
+import { webApp } from "./webApp.ts";
 import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./purgeWorker.ts";
 import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
@@ -114,11 +114,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     })
     .mount("/api", createApp(deps).fetch);
   const webRoot = options.webRoot;
-  if (webRoot && existsSync(join(webRoot, "index.html"))) {
-    root.use("/*", serveStatic({ root: webRoot }));
-    // Client-side routes (/servers/…, /invite/…) all load the app shell.
-    root.get("/*", serveStatic({ root: webRoot, path: "index.html" }));
-  }
+  if (webRoot && existsSync(join(webRoot, "index.html"))) root.route("/", webApp(webRoot));
 
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: root.fetch, port: options.port, hostname: options.hostname ?? "127.0.0.1" }, () => resolve(s));
