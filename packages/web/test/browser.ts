@@ -22,11 +22,17 @@ export const phone = { width: 390, height: 844 };
 
 export const PASSWORD = "correct horse battery";
 
+export interface StageOptions {
+  usageLimits?: UsageLimits | "off";
+  /** Another copy of the built web app to serve (one a test changes, as a release would); by default the build. */
+  webRoot?: string;
+}
+
 /**
  * The runtime over a table of its own. `stop` and `start` again keep the port and the table: every
  * WebSocket drops, as on a redeploy or at API Gateway's two-hour limit, and the data stays.
  */
-export async function startApp(limits: { usageLimits?: UsageLimits | "off" } = {}) {
+export async function startApp(setup: StageOptions = {}) {
   if (!existsSync(`${webRoot}/index.html`)) {
     throw new Error("The web app is not built: run `npm run build:web` (npm test does it first).");
   }
@@ -37,8 +43,8 @@ export async function startApp(limits: { usageLimits?: UsageLimits | "off" } = {
     s3Endpoint: inject("s3Endpoint"),
     bucket: uniqueBucketName(),
     jwtSecret: TEST_SECRET,
-    webRoot,
-    usageLimits: limits.usageLimits ?? testLimits,
+    webRoot: setup.webRoot ?? webRoot,
+    usageLimits: setup.usageLimits ?? testLimits,
   };
   let runtime: Runtime | null = await startRuntime({ ...options, port: 0 });
   const { port, url, deps } = runtime;
@@ -81,12 +87,12 @@ export async function launch(): Promise<Browser> {
  * `person()` to open a browser profile of one's own (cookies, storage), like someone on another
  * machine. `errors()` lists what went wrong in any of their pages.
  */
-export function stage(limits: { usageLimits?: UsageLimits | "off" } = {}) {
+export function stage(setup: StageOptions = {}) {
   let app: App | undefined;
   let browser: Browser | undefined;
   const errors: string[][] = [];
   beforeAll(async () => {
-    [app, browser] = await Promise.all([startApp(limits), launch()]);
+    [app, browser] = await Promise.all([startApp(setup), launch()]);
   });
   afterAll(async () => {
     await browser?.close();
