@@ -33,6 +33,16 @@ describe("security headers", () => {
     }
   });
 
+  it("a missing file of the build is 404 with the same headers, never the shell", async () => {
+    for (const path of ["/_app/immutable/entry/start.gone.js", "/_app/immutable/assets/0.gone.css", "/_app/immutable/boot.000000000000.js", "/_app/gone.json"]) {
+      const res = await fetch(`${s.app.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).not.toMatch(/html/);
+      expectWebHeaders(res, path);
+      await res.arrayBuffer();
+    }
+  });
+
   it("the built pages hold no inline script", () => {
     const html = readFileSync(join(webRoot, "index.html"), "utf8");
     const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
@@ -78,5 +88,45 @@ describe("security headers", () => {
     );
     await page.setContent(`<iframe src="${s.app.url}/" width="400" height="300"></iframe>`);
     expect(await blocked).toMatch(/^Framing '.*' violates .*"frame-ancestors 'none'"/);
+  });
+});
+
+/** docs/decisions.md, "Caching and releases"; the rules themselves: packages/local/test/webApp.test.ts. */
+describe("caching of the built app", () => {
+  const shellFiles = () => {
+    const html = readFileSync(join(webRoot, "index.html"), "utf8");
+    return [...html.matchAll(/(?:src|href)="(\/_app\/[^"]+)"/g)].map((m) => m[1]!);
+  };
+
+  it("answers the shell, for the root and every route of the app, no-cache, and a 304 when it is unchanged", async () => {
+    const shell = readFileSync(join(webRoot, "index.html"), "utf8");
+    for (const path of ["/", "/index.html", "/servers/01J0000000000000000000000A/channels/01J0000000000000000000000B", "/invite/some.code"]) {
+      const res = await fetch(`${s.app.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control"), path).toBe("no-cache");
+      expect(await res.text(), path).toBe(shell);
+      const again = await fetch(`${s.app.url}${path}`, { headers: { "if-none-match": res.headers.get("etag")! } });
+      expect(again.status, path).toBe(304);
+      expectWebHeaders(again, `${path} (304)`);
+    }
+  });
+
+  it("keeps the shell's hashed scripts and stylesheets a year, and asks again for the version file and the shell guard", async () => {
+    const hashed = shellFiles().filter((f) => f.startsWith("/_app/immutable/"));
+    expect(hashed.some((f) => f.endsWith(".js"))).toBe(true);
+    expect(hashed.some((f) => f.endsWith(".css"))).toBe(true);
+    for (const path of hashed) {
+      const res = await fetch(`${s.app.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control"), path).toBe("public, max-age=31536000, immutable");
+      await res.arrayBuffer();
+    }
+    expect(shellFiles()[0]).toBe("/_app/shell-guard.js");
+    for (const path of ["/_app/version.json", "/_app/shell-guard.js"]) {
+      const res = await fetch(`${s.app.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("cache-control"), path).toBe("no-cache");
+      await res.arrayBuffer();
+    }
   });
 });

@@ -130,7 +130,8 @@ describe("a page whose shell comes from the browser's cache after a release", ()
     expect(seen.get(oldBoot)).toBe(404);
     // Loaded without error: the tab may reload once more for a release to come.
     expect(await reloadMark(page)).toBeNull();
-    expect(errors).toEqual([]);
+    // Chromium may say it refused the old bootstrap's 404 (text/plain, nosniff) as a script; nothing else went wrong.
+    expect(errors.filter((e) => !e.includes(oldBoot))).toEqual([]);
     await shot(page, "release-cached-shell-reloaded");
   });
 
