@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { register, shot, stage, uniqueName, watchErrors } from "./browser.ts";
+import { phone, register, shot, stage, uniqueName, watchErrors } from "./browser.ts";
 import { copyOfBuild, fileOf, publishRelease, removeFile } from "./releases.ts";
 import { messages } from "../src/lib/releaseReload.ts";
 
@@ -135,8 +135,8 @@ describe("a page whose shell comes from the browser's cache after a release", ()
     await shot(page, "release-cached-shell-reloaded");
   });
 
-  it("whose scripts stay missing, reloads once, then shows why instead of a blank page", async () => {
-    const page = await world.person();
+  it("whose scripts stay missing, reloads once, then shows why instead of a blank page (on a phone)", async () => {
+    const page = await world.person(phone);
     const gone = readFileSync(join(build, "index.html"), "utf8").replace(/boot\.[^"]+\.js/, "boot.000000000000.js");
     await cachedShell(page, gone, 2);
     const loads = documentLoads(page);
@@ -148,7 +148,7 @@ describe("a page whose shell comes from the browser's cache after a release", ()
     expect(loads).toEqual(["/", "/"]);
     await page.waitForLoadState("networkidle");
     expect(loads).toEqual(["/", "/"]);
-    await shot(page, "release-shell-scripts-missing");
+    await shot(page, "release-shell-scripts-missing-phone");
   });
 
   it("offline, a script that cannot be fetched is no reason to reload: it says to check the connection", async () => {

@@ -10,7 +10,7 @@
  */
 import { afterNavigate, beforeNavigate } from "$app/navigation";
 import { navigating, page, updated } from "$app/state";
-import { failedFile, loadedWithoutError, messages, recover } from "./releaseReload.ts";
+import { loadedWithoutError, messages, recover } from "./releaseReload.ts";
 
 let started = false;
 
@@ -26,13 +26,11 @@ export function followReleases(): void {
 }
 
 /**
- * For `handleError`: the message of a failed load of the app's own code, after reloading once when
- * that may help; undefined for any other error, and for a link's code fetched ahead on hover (the
- * click meets the same failure, as a navigation).
+ * For `handleError`, when loading `file` of the app's own code failed (`failedFile`): the message
+ * for the error page, after reloading once to `to` when that may help. Undefined for a link's code
+ * fetched ahead on hover: the click meets the same failure, as a navigation.
  */
-export async function recoverFromMissingCode(error: unknown, to: URL): Promise<string | undefined> {
-  const file = failedFile(error);
-  if (file === undefined) return undefined;
+export async function recoverFromMissingCode(file: string, to: URL): Promise<string | undefined> {
   const preloading = started && navigating.to === null;
   if (preloading) return undefined;
   return messages[await recover(file, to.href)];
