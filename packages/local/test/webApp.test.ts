@@ -5,17 +5,18 @@
  * docs/decisions.md, "Caching and releases". The real build, through the whole runtime and in
  * Chromium: packages/web/test/headers.test.ts and release.test.ts.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webApp } from "../src/webApp.ts";
 
 const shell = '<!doctype html><script src="/_app/immutable/boot.abc123.js"></script>';
 let app: ReturnType<typeof webApp>;
+const root = mkdtempSync(join(tmpdir(), "agorusta-build-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 beforeAll(() => {
-  const root = mkdtempSync(join(tmpdir(), "agorusta-build-"));
   const files: Record<string, string> = {
     "index.html": shell,
     "_app/version.json": '{"version":"1"}',

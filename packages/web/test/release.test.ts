@@ -5,9 +5,9 @@
  * a tab open across a release, a shell that came from the browser's cache, a file that stays
  * missing (at most one reload, then a message), and no reload at all when offline.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { phone, register, shot, stage, uniqueName, watchErrors } from "./browser.ts";
 import { copyOfBuild, fileOf, publishRelease, removeFile } from "./releases.ts";
@@ -15,6 +15,7 @@ import { messages } from "../src/lib/releaseReload.ts";
 
 const build = copyOfBuild();
 const world = stage({ webRoot: build });
+afterAll(() => rmSync(build, { recursive: true, force: true }));
 
 /** The node (code) of a route of the app, from the route table in the build's app entry. */
 function routeNode(routeId: string): string {
@@ -112,7 +113,7 @@ describe("a page whose shell comes from the browser's cache after a release", ()
     );
   }
 
-  it("reloads once into the new release, and a later release may reload it again", async () => {
+  it("reloads once into the new release, and forgets that reload once the page loaded (a later release may reload it again)", async () => {
     const page = await world.person();
     const errors = watchErrors(page);
     await register(page, uniqueName("cached"));
