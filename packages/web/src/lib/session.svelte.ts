@@ -13,11 +13,35 @@ type Status = "loading" | "signedOut" | "signedIn" | "unreachable";
 class Session {
   token = $state<string | null>(null);
   me = $state<Me | null>(null);
-  status = $state<Status>("loading");
+  #status = $state<Status>("loading");
   /** Why the person was signed out without asking (shown on the sign-in page). */
   notice = $state<string | null>(null);
   /** Signed out on purpose: the sign-in page then starts afresh rather than offer to come back. */
   leftOnPurpose = $state(false);
+  /** Whoever waits for someone to be signed in (`whenSignedIn`). */
+  #waiting: (() => void)[] = [];
+
+  get status(): Status {
+    return this.#status;
+  }
+
+  set status(status: Status) {
+    this.#status = status;
+    if (status !== "signedIn") return;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /**
+   * Resolves once someone is signed in (at once if they are). A page's `load` runs before the
+   * start-up check of a stored token has answered, and its requests need that token; while
+   * nobody signs in, it waits (an app page is not shown then anyway).
+   */
+  whenSignedIn(): Promise<void> {
+    if (this.#status === "signedIn") return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
 
   /** Checks a stored token once at start-up. */
   async restore(): Promise<void> {
