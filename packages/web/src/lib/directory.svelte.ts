@@ -4,6 +4,7 @@
  */
 import { SvelteMap } from "svelte/reactivity";
 import type { Channel, DmConversation, DmMessage, Server, ServerDetail, User } from "@agorusta/core/views";
+import { pageLimits } from "@agorusta/core/schemas";
 import { api, send, session } from "./session.svelte.ts";
 
 type Status = "loading" | "ready" | "error";
@@ -19,7 +20,7 @@ class Directory {
     const again = this.status === "ready";
     if (!again) this.status = "loading";
     try {
-      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get({ query: { limit: "100" } }))]);
+      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get({ query: { limit: String(pageLimits.dms) } }))]);
       this.servers = servers;
       this.dms = dms;
       this.status = "ready";
