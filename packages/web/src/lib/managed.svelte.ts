@@ -3,6 +3,7 @@
  * brings it (`follow`), fetched again on Retry (`load`), added to at the top, and removed from one
  * item at a time, with the states the page shows.
  */
+import { untrack } from "svelte";
 import { isApiError } from "./api.ts";
 
 export interface ManagedListOptions<T> {
@@ -34,9 +35,15 @@ export class ManagedList<T> {
     return this.#options.key(item);
   }
 
-  /** Shows what `items` brings: the page's load fetched it. */
-  follow(items: Promise<T[]>): Promise<void> {
-    return this.#show(items);
+  /**
+   * Call during component initialisation: shows each list `items()` brings (what the page's load
+   * fetched; a new one when it loads again, for another server), not each fresh copy of the page's props.
+   */
+  follow(items: () => Promise<T[]>): void {
+    $effect(() => {
+      const first = items();
+      untrack(() => void this.#show(first));
+    });
   }
 
   load = (): Promise<void> => this.#show(this.#options.fetch());
