@@ -18,8 +18,8 @@ class Session {
   notice = $state<string | null>(null);
   /** Signed out on purpose: the sign-in page then starts afresh rather than offer to come back. */
   leftOnPurpose = $state(false);
-  /** Whoever waits for someone to be signed in (`whenSignedIn`). */
-  #waiting: (() => void)[] = [];
+  /** Whoever waits for the start-up check of the stored token (`settled`). */
+  #waiting: ((status: Status) => void)[] = [];
 
   get status(): Status {
     return this.#status;
@@ -27,19 +27,18 @@ class Session {
 
   set status(status: Status) {
     this.#status = status;
-    if (status !== "signedIn") return;
+    if (status === "loading") return;
     const waiting = this.#waiting;
     this.#waiting = [];
-    for (const resolve of waiting) resolve();
+    for (const resolve of waiting) resolve(status);
   }
 
   /**
-   * Resolves once someone is signed in (at once if they are). A page's `load` runs before the
-   * start-up check of a stored token has answered, and its requests need that token; while
-   * nobody signs in, it waits (an app page is not shown then anyway).
+   * Whether someone is signed in, once that is known (at once if it is). A page's `load` runs
+   * before the start-up check of a stored token has answered, and its requests need that token.
    */
-  whenSignedIn(): Promise<void> {
-    if (this.#status === "signedIn") return Promise.resolve();
+  settled(): Promise<Status> {
+    if (this.#status !== "loading") return Promise.resolve(this.#status);
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 

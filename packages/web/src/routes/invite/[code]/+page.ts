@@ -9,12 +9,12 @@ export type InviteLookup =
   | { status: "invalid" | "error"; problem: string };
 
 /**
- * Looking an invite up needs an account: the lookup waits until someone is signed in (a visitor
- * is asked to first, and comes back here). A promise the page shows while it comes; it never
- * rejects, a failure is one of its answers.
+ * Looking an invite up needs an account: null for a visitor (asked to sign in first; a sign-in
+ * loads this again). A promise the page shows while it comes; it never rejects, a failure is one
+ * of its answers.
  */
 export const load: PageLoad = ({ params }) => ({
-  lookup: session.whenSignedIn().then(() => lookUp(params.code)),
+  lookup: session.settled().then((status) => (status === "signedIn" ? lookUp(params.code) : null)),
 });
 
 async function lookUp(code: string): Promise<InviteLookup> {

@@ -7,17 +7,15 @@ import type { PageLoad } from "./$types";
 
 /**
  * The page's lists, as promises the page shows while they come (it has the server's details at
- * once, from its layout). Each is fetched once someone is signed in, and only if they may manage
- * it: the page shows its card to no one else, so for them it is empty without a request.
+ * once, from its layout). Each is fetched once the stored token is checked, and only for someone
+ * signed in who may manage it: the page shows its card to no one else, so for them it is empty
+ * without a request.
  */
 export const load: PageLoad = ({ params }) => {
   const { serverId } = params;
   const ifAllowed = <T>(action: Action, fetch: () => Promise<T[]>): Promise<T[]> =>
     handled(
-      session
-        .whenSignedIn()
-        .then(() => directory.detail(serverId))
-        .then((detail) => (can(detail, action) ? fetch() : [])),
+      session.settled().then(async (status) => (status === "signedIn" && can(await directory.detail(serverId), action) ? fetch() : [])),
     );
   return {
     invites: ifAllowed(SETTINGS.invites, () => fetchInvites(serverId)),
