@@ -221,6 +221,9 @@ export const clientFrame = v.variant(
 );
 export type ClientFrame = v.InferOutput<typeof clientFrame>;
 
+/** The largest page each paged route serves: a client that wants as much as it can asks for these. */
+export const pageLimits = { history: 100, changes: 500, dms: 100, invites: 100, reactors: 100, members: 100 } as const;
+
 const limit = (max: number, fallback: number) =>
   v.optional(
     v.pipe(
@@ -235,7 +238,7 @@ const limit = (max: number, fallback: number) =>
 
 export const historyQuery = v.pipe(
   v.object({
-    limit: limit(100, 50),
+    limit: limit(pageLimits.history, 50),
     before: v.optional(idOf("before must be a message id.")),
     after: v.optional(idOf("after must be a message id.")),
   }),
@@ -244,27 +247,27 @@ export const historyQuery = v.pipe(
 /** A change feed's page (api.md "Change feeds"); the cursor itself is checked against its conversation. */
 export const changesQuery = v.object({
   since: v.optional(v.pipe(v.string(), v.minLength(1, "since cannot be empty."), v.maxLength(200, "since is not a cursor."))),
-  limit: limit(500, 200),
+  limit: limit(pageLimits.changes, 200),
 });
 export const searchQuery = v.object({
   q: v.pipe(v.string("q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
 });
 /** GET /dms: api.md "Sessions and safety". */
 export const dmsQuery = v.object({
-  limit: limit(100, 50),
+  limit: limit(pageLimits.dms, 50),
   before: v.optional(idOf("before must be a conversation id.")),
 });
 /** GET /servers/:id/invites (the contract is silent: docs/decisions.md, "Paged invite lists"): newest first. */
 export const invitesQuery = v.object({
-  limit: limit(100, 100),
+  limit: limit(pageLimits.invites, 100),
   after: v.optional(inviteCode),
 });
 export const reactorsQuery = v.object({
-  limit: limit(100, 25),
+  limit: limit(pageLimits.reactors, 25),
   after: v.optional(idOf("after must be a user id.")),
 });
 export const membersQuery = v.object({
-  limit: limit(100, 100),
+  limit: limit(pageLimits.members, 100),
   after: v.optional(idOf("after must be a user id.")),
 });
 

@@ -4,6 +4,7 @@
  */
 import { SvelteMap } from "svelte/reactivity";
 import type { Channel, DmConversation, DmMessage, Server, ServerDetail, User } from "@agorusta/core/views";
+import { pageLimits } from "@agorusta/core/schemas";
 import { api, send, session } from "./session.svelte.ts";
 
 type Status = "loading" | "ready" | "error";
@@ -19,7 +20,7 @@ class Directory {
     const again = this.status === "ready";
     if (!again) this.status = "loading";
     try {
-      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get({ query: { limit: "100" } }))]);
+      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get({ query: { limit: String(pageLimits.dms) } }))]);
       this.servers = servers;
       this.dms = dms;
       this.status = "ready";
@@ -35,6 +36,7 @@ class Directory {
     this.servers = [];
     this.dms = [];
     this.details.clear();
+    this.#fetching.clear();
     this.status = "loading";
   }
 
@@ -43,11 +45,27 @@ class Directory {
     if (!this.servers.some((s) => s.id === server.id)) this.servers = [...this.servers, server];
   }
 
-  async loadDetail(serverId: string): Promise<ServerDetail> {
-    const detail = await send(api.servers[":id"].$get({ param: { id: serverId } }));
-    this.details.set(serverId, detail);
-    this.addServer(detail);
-    return detail;
+  /** Fetches of details under way: a second ask while one is in flight shares it (it is just as fresh). */
+  #fetching = new Map<string, Promise<ServerDetail>>();
+
+  loadDetail(serverId: string): Promise<ServerDetail> {
+    const inFlight = this.#fetching.get(serverId);
+    if (inFlight) return inFlight;
+    const fetching = send(api.servers[":id"].$get({ param: { id: serverId } }))
+      .then((detail) => {
+        this.details.set(serverId, detail);
+        this.addServer(detail);
+        return detail;
+      })
+      .finally(() => this.#fetching.get(serverId) === fetching && this.#fetching.delete(serverId));
+    this.#fetching.set(serverId, fetching);
+    return fetching;
+  }
+
+  /** The server's details as known, else as fetched (for a page's `load`, which only needs my role). */
+  detail(serverId: string): Promise<ServerDetail> {
+    const known = this.details.get(serverId);
+    return known ? Promise.resolve(known) : this.loadDetail(serverId);
   }
 
   /** The server's facts changed (its icon): the rail and its details show the new ones. */

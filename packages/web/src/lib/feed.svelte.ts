@@ -9,13 +9,14 @@
  * revision, so a change that comes twice, or late, changes nothing.
  */
 import type { ChangesPage, User } from "@agorusta/core/views";
+import { pageLimits } from "@agorusta/core/schemas";
 import { isApiError } from "./api.ts";
 import type { ReplyRef, SendExtras } from "./media.ts";
 import { mergeById, withinLoaded, type TimelineMessage } from "./timeline.ts";
 
 const PAGE_SIZE = 50;
 /** The most changes one request asks for (the contract's maximum). */
-const CHANGES_LIMIT = 500;
+const CHANGES_LIMIT = pageLimits.changes;
 
 export interface FeedSource<M extends TimelineMessage> {
   /** Oldest first: the newest `limit` messages older than `before`. */

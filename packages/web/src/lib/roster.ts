@@ -3,12 +3,14 @@
  * while members join, leave and come and go online. No Svelte: the unit tests import it directly.
  */
 import type { Member } from "@agorusta/core/views";
+import { compareRoster } from "@agorusta/core/permissions";
+import { pageLimits } from "@agorusta/core/schemas";
 
-/** `GET /servers/:id/members` answers at most this many at a time. */
-export const MEMBERS_PAGE = 100;
+/** `GET /servers/:id/members` answers at most this many at a time: the list asks for that many. */
+export const MEMBERS_PAGE = pageLimits.members;
 
-/** The API's order. Usernames are ASCII (`[A-Za-z0-9_.-]`), so lower-casing is its folding. */
-const rank = (m: Member) => `${m.role === "owner" ? 0 : 1}${m.user.username.toLowerCase()}`;
+/** The API's order, as core defines it for the roster index. */
+const byRoster = (a: Member, b: Member) => compareRoster({ role: a.role, username: a.user.username }, { role: b.role, username: b.user.username });
 
 /**
  * Puts a member who joined in their place. With pages still to load, one who sorts after the
@@ -16,8 +18,7 @@ const rank = (m: Member) => `${m.role === "owner" ? 0 : 1}${m.user.username.toLo
  */
 export function placeMember(list: readonly Member[], member: Member, complete: boolean): Member[] {
   const others = list.filter((m) => m.user.id !== member.user.id);
-  const key = rank(member);
-  const at = others.findIndex((m) => rank(m) > key);
+  const at = others.findIndex((m) => byRoster(m, member) > 0);
   if (at === -1) return complete ? [...others, member] : others;
   return [...others.slice(0, at), member, ...others.slice(at)];
 }

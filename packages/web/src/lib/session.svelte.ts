@@ -13,11 +13,34 @@ type Status = "loading" | "signedOut" | "signedIn" | "unreachable";
 class Session {
   token = $state<string | null>(null);
   me = $state<Me | null>(null);
-  status = $state<Status>("loading");
+  #status = $state<Status>("loading");
   /** Why the person was signed out without asking (shown on the sign-in page). */
   notice = $state<string | null>(null);
   /** Signed out on purpose: the sign-in page then starts afresh rather than offer to come back. */
   leftOnPurpose = $state(false);
+  /** Whoever waits for the start-up check of the stored token (`settled`). */
+  #waiting: ((status: Status) => void)[] = [];
+
+  get status(): Status {
+    return this.#status;
+  }
+
+  set status(status: Status) {
+    this.#status = status;
+    if (status === "loading") return;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const resolve of waiting) resolve(status);
+  }
+
+  /**
+   * Whether someone is signed in, once that is known (at once if it is). A page's `load` runs
+   * before the start-up check of a stored token has answered, and its requests need that token.
+   */
+  settled(): Promise<Status> {
+    if (this.#status !== "loading") return Promise.resolve(this.#status);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
 
   /** Checks a stored token once at start-up. */
   async restore(): Promise<void> {

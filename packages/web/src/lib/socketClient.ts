@@ -2,13 +2,16 @@
  * The one WebSocket client (api.md "WebSocket protocol"), shared by the pages and the tests.
  * It keeps one connection open while someone is signed in: it reconnects with capped, jittered
  * exponential backoff when the connection drops, subscribes again to every channel that is still
- * wanted, and tells its listeners so they can fetch what they missed. No SvelteKit or Svelte
- * imports: the end-to-end tests run it under Node's own WebSocket.
+ * wanted, and tells its listeners so they can fetch what they missed. Where the connection is
+ * (asking for a ticket, opening, open, backing off, closed) is one state machine, whose table is
+ * `connectionState.ts`. No SvelteKit or Svelte imports: the end-to-end tests run it under Node's
+ * own WebSocket.
  */
 import type { Frame, ServerEvent } from "@agorusta/core/realtime";
 import type { ClientFrame } from "@agorusta/core/schemas";
+import { allows, stateOf, transition, type ConnectionEvent, type ConnectionState, type Phase } from "./connectionState.ts";
 
-export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "closed";
+export type { ConnectionState } from "./connectionState.ts";
 
 export interface RealtimeOptions {
   /** The WebSocket endpoint, without the ticket. */
@@ -36,24 +39,24 @@ type Listener<T> = (value: T) => void;
 
 export class Realtime {
   #options: Required<RealtimeOptions>;
+  /** Where the connection is (connectionState.ts): changed only by `#go`. */
+  #phase: Phase = "idle";
+  /** Whether it was ever open: a later attempt is a reconnection, and says so. */
+  #everOpened = false;
+  /** The ticket being asked for (phase "ticket"): an answer to any other is not ours any more. */
+  #pendingTicket: Promise<string | null> | null = null;
+  /** The socket of phases "handshake" and "open". */
   #socket: WebSocket | null = null;
-  /** A ticket is being fetched for the next socket. */
-  #opening = false;
-  /** Bumped by `close()`, so a ticket that arrives after it opens nothing. */
-  #generation = 0;
-  #state: ConnectionState = "idle";
   /** Channel id → how many views want it; subscribed while the count is above zero. */
   #channels = new Map<string, number>();
   /** Servers whose every channel's activity and server-level events this client wants. */
   #servers = new Map<string, number>();
+  /** Failed attempts since the last open: the backoff grows with them. */
   #attempt = 0;
-  #everOpened = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
   #lastPing = 0;
-  /** Gives up on the current socket and schedules the next attempt. */
-  #lost: () => void = () => {};
   #eventListeners = new Set<Listener<ServerEvent>>();
   #stateListeners = new Set<Listener<ConnectionState>>();
   #openListeners = new Set<Listener<{ reconnected: boolean }>>();
@@ -71,76 +74,104 @@ export class Realtime {
   }
 
   get state(): ConnectionState {
-    return this.#state;
+    return stateOf(this.#phase, this.#everOpened);
   }
 
-  /** Opens the connection (idempotent). */
+  /** Opens the connection; while it waits out a backoff, tries at once. Otherwise nothing (a closed client stays closed). */
   connect(): void {
-    if (this.#state === "connecting" || this.#state === "open" || this.#opening) return;
-    clearTimeout(this.#retryTimer);
-    this.#setState(this.#everOpened ? "reconnecting" : "connecting");
-    const generation = this.#generation;
-    this.#opening = true;
-    this.#options.ticket().then(
+    if (this.#phase === "idle") this.#go("connect");
+    else if (this.#phase === "waiting") this.#go("retry");
+  }
+
+  /** Closes for good (sign-out). Subscriptions are forgotten. */
+  close(): void {
+    if (allows(this.#phase, "close")) this.#go("close");
+  }
+
+  /**
+   * The one way the connection changes phase: the table says where `event` leads (and throws if
+   * it may not happen now); the socket of the phase left is given up, listeners hear the new
+   * state, and the new phase's work starts.
+   */
+  #go(event: ConnectionEvent, ticket?: string): void {
+    const before = this.state;
+    const from = this.#phase;
+    this.#phase = transition(from, event);
+    if (from === "ticket") this.#pendingTicket = null;
+    if (from === "waiting") clearTimeout(this.#retryTimer);
+    if (holdsSocket(from) && !holdsSocket(this.#phase)) this.#releaseSocket();
+    const reconnected = this.#everOpened;
+    if (this.#phase === "open") this.#everOpened = true;
+    if (this.state !== before) for (const l of this.#stateListeners) l(this.state);
+    switch (this.#phase) {
+      case "ticket":
+        return this.#askTicket();
+      case "handshake":
+        return this.#open(ticket!);
+      case "open":
+        return this.#opened(reconnected);
+      case "waiting":
+        return this.#retryLater();
+      case "closed":
+        return this.#closed();
+    }
+  }
+
+  /** Phase "ticket": the answer says whether to open a socket, stop for good, or back off. */
+  #askTicket(): void {
+    const pending = this.#options.ticket();
+    this.#pendingTicket = pending;
+    pending.then(
       (ticket) => {
-        this.#opening = false;
-        if (generation !== this.#generation) return;
-        if (!ticket) return this.close();
-        this.#open(ticket);
+        if (this.#pendingTicket !== pending) return;
+        if (ticket) this.#go("ticketed", ticket);
+        else this.#go("close");
       },
-      () => {
-        this.#opening = false;
-        if (generation !== this.#generation) return;
-        this.#setState("reconnecting");
-        this.#retry();
-      },
+      () => this.#pendingTicket === pending && this.#go("unreachable"),
     );
   }
 
+  /** Phase "handshake". */
   #open(ticket: string): void {
     const url = new URL(this.#options.url);
     url.searchParams.set("ticket", ticket);
     const socket = new this.#options.WebSocket(url.href);
     this.#socket = socket;
-    socket.onopen = () => {
-      const reconnected = this.#everOpened;
-      this.#everOpened = true;
-      this.#attempt = 0;
-      this.#setState("open");
-      for (const serverId of this.#servers.keys()) this.#send({ action: "subscribe", serverId });
-      for (const channelId of this.#channels.keys()) this.#send({ action: "subscribe", channelId });
-      this.#startPing();
-      for (const l of this.#openListeners) l({ reconnected });
-    };
+    socket.onopen = () => this.#socket === socket && this.#go("opened");
     socket.onmessage = (e) => this.#receive(e.data);
-    this.#lost = () => {
-      if (this.#socket !== socket) return;
-      this.#socket = null;
-      this.#lost = () => {};
-      this.#stopPing();
-      socket.onclose = socket.onmessage = socket.onopen = null;
-      if (socket.readyState < 2) socket.close(4000, "gone");
-      if (this.#state === "closed") return;
-      this.#setState("reconnecting");
-      this.#retry();
-    };
-    socket.onclose = () => this.#lost();
+    socket.onclose = () => this.#lose(socket);
     // Every error is followed by a close, which does the work.
     socket.onerror = () => {};
   }
 
-  /** Closes for good (sign-out). Subscriptions are forgotten. */
-  close(): void {
-    this.#generation += 1;
-    this.#setState("closed");
-    clearTimeout(this.#retryTimer);
-    this.#stopPing();
-    this.#channels.clear();
-    this.#servers.clear();
+  /** Phase "open": subscribe again to everything still wanted, keep the link checked, tell listeners. */
+  #opened(reconnected: boolean): void {
+    this.#attempt = 0;
+    for (const serverId of this.#servers.keys()) this.#send({ action: "subscribe", serverId });
+    for (const channelId of this.#channels.keys()) this.#send({ action: "subscribe", channelId });
+    this.#startPing();
+    for (const l of this.#openListeners) l({ reconnected });
+  }
+
+  /** The socket `socket` is gone (or must be given up), if it is still this client's. */
+  #lose(socket: WebSocket): void {
+    if (this.#socket === socket && allows(this.#phase, "lost")) this.#go("lost");
+  }
+
+  /** Leaving the phases with a socket: it is given up, quietly. */
+  #releaseSocket(): void {
     const socket = this.#socket;
     this.#socket = null;
-    this.#lost = () => {};
-    socket?.close(1000, "bye");
+    this.#stopPing();
+    if (!socket) return;
+    socket.onclose = socket.onmessage = socket.onopen = null;
+    if (socket.readyState < 2) socket.close(this.#phase === "closed" ? 1000 : 4000, this.#phase === "closed" ? "bye" : "gone");
+  }
+
+  /** Phase "closed". */
+  #closed(): void {
+    this.#channels.clear();
+    this.#servers.clear();
   }
 
   /**
@@ -185,7 +216,7 @@ export class Realtime {
    * instead of at the next scheduled ping, minutes away.
    */
   check(): void {
-    if (this.#state !== "open" || Date.now() - this.#lastPing < this.#options.checkAfterMs) return;
+    if (this.#phase !== "open" || Date.now() - this.#lastPing < this.#options.checkAfterMs) return;
     this.#ping();
   }
 
@@ -195,7 +226,7 @@ export class Realtime {
   }
 
   onState(listener: Listener<ConnectionState>): () => void {
-    listener(this.#state);
+    listener(this.state);
     return add(this.#stateListeners, listener);
   }
 
@@ -215,23 +246,22 @@ export class Realtime {
    * catch-up after the next open brings what was missed.
    */
   drop(): void {
-    if (this.#state === "open" || this.#state === "connecting") this.#lost();
+    if (this.#socket) this.#lose(this.#socket);
   }
 
   /** Tries again now rather than at the end of the backoff (the browser came back online). */
   retryNow(): void {
-    if (this.#state !== "reconnecting" || this.#socket || this.#opening) return;
+    if (this.#phase !== "waiting") return;
     this.#attempt = 0;
-    this.connect();
+    this.#go("retry");
   }
 
-  /** The next attempt, after the backoff; it asks for a new ticket, which says whether the session still holds. */
-  #retry() {
-    if (this.#state !== "reconnecting") return;
+  /** Phase "waiting": the next attempt, after the backoff; it asks for a new ticket, which says whether the session still holds. */
+  #retryLater(): void {
     const { min, max } = this.#options.backoff;
     const ceiling = Math.min(max, min * 2 ** this.#attempt);
     this.#attempt += 1;
-    this.#retryTimer = setTimeout(() => this.connect(), ceiling / 2 + (Math.random() * ceiling) / 2);
+    this.#retryTimer = setTimeout(() => this.#go("retry"), ceiling / 2 + (Math.random() * ceiling) / 2);
   }
 
   #receive(data: unknown) {
@@ -273,7 +303,8 @@ export class Realtime {
     // A link that silently died (laptop asleep, network switched) closes nothing by itself,
     // and closing it politely could wait as long again: it is dropped at once. The clock
     // starts at the first unanswered ping; later pings do not restart it.
-    this.#pongTimer ??= setTimeout(() => this.#lost(), this.#options.pongTimeoutMs);
+    const socket = this.#socket;
+    if (socket) this.#pongTimer ??= setTimeout(() => this.#lose(socket), this.#options.pongTimeoutMs);
   }
 
   #stopPing() {
@@ -281,13 +312,10 @@ export class Realtime {
     clearTimeout(this.#pongTimer);
     this.#pongTimer = undefined;
   }
-
-  #setState(state: ConnectionState) {
-    if (this.#state === state) return;
-    this.#state = state;
-    for (const l of this.#stateListeners) l(state);
-  }
 }
+
+/** The phases with a socket: it is opened entering "handshake" and given up leaving "open" or "handshake". */
+const holdsSocket = (phase: Phase) => phase === "handshake" || phase === "open";
 
 function add<T>(set: Set<T>, item: T): () => void {
   set.add(item);
