@@ -5,9 +5,9 @@
  * server item holds the current key, replaced under the condition that it is still the one read
  * (of two racing changes one wins; the other's copy is removed), and the old object is deleted.
  */
-import type { ServerItem, UserItem } from "../model/index.ts";
+import type { ServerItem, UserItem, Write, WriteEntities } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { transact, type Write, type WriteEntities } from "../store/transactions.ts";
+import { transact } from "../store/transactions.ts";
 import { newId } from "../store/ids.ts";
 import { meView, serverView, type Me, type Server, type Upload } from "../views.ts";
 import { requireOwnerOf } from "../servers/access.ts";
