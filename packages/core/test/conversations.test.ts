@@ -60,15 +60,13 @@ interface Fixture {
   mentionsTheOther: boolean;
 }
 
-/** Three users, each with the username guard `@name` mentions are resolved through (registering writes it). */
-const people = () =>
-  Promise.all(
-    [0, 1, 2].map(async () => {
-      const user = await insertUser(db);
-      await db.entities.uniques.create({ kind: "username", value: user.usernameLower, holderId: user.userId }).go();
-      return user;
-    }),
-  );
+/** A user with the username guard `@name` mentions are resolved through (registering writes it). */
+async function person(): Promise<UserItem> {
+  const user = await insertUser(db);
+  await db.entities.uniques.create({ kind: "username", value: user.usernameLower, holderId: user.userId }).go();
+  return user;
+}
+const people = () => Promise.all([person(), person(), person()]);
 
 const fixtures: Fixture[] = [
   {
