@@ -57,14 +57,14 @@ export interface KindTypes {
   ref: object;
   /** Who acts, as the kind's check found them (a channel's adds the membership). */
   caller: Caller;
+  /** Who hears of its changes; packages/functions (delivery/messageEvents.ts) says with which events. */
+  audience: object;
   /** The key of one of its messages. */
   key: object;
   /** Its message item. */
   message: StoredMessage;
   /** Its message as the API shows it (views.ts). */
   view: { id: string };
-  /** Who hears of its changes; packages/functions (delivery/messageEvents.ts) says with which events. */
-  audience: object;
 }
 
 /** A caller let in: who they are, where the feed stands (read strongly), and who hears of what they change. */

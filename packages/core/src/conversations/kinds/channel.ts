@@ -28,11 +28,11 @@ export interface ChannelTypes extends KindTypes {
   ref: ChannelRef;
   /** The caller's membership decides what they may do (permissions/policy.ts). */
   caller: Caller & { member: MemberItem };
+  /** Its subscribers, and for new messages its server's whole-server subscribers. */
+  audience: ChannelRef;
   key: { channelId: string; messageId: string };
   message: MessageItem;
   view: Message;
-  /** Its subscribers, and for new messages its server's whole-server subscribers. */
-  audience: ChannelRef;
 }
 
 const callerOf = (member: MemberItem): ChannelTypes["caller"] => ({

@@ -21,11 +21,11 @@ export interface DmRef {
 export interface DmTypes extends KindTypes {
   ref: DmRef;
   caller: Caller & { otherId: string };
+  /** Both participants, in id order. */
+  audience: { userIds: [string, string] };
   key: { conversationId: string; messageId: string };
   message: DmMessageItem;
   view: DmMessage;
-  /** Both participants, in id order. */
-  audience: { userIds: [string, string] };
 }
 
 /** The conversation, if the caller is one of its two participants; else 404, as if it did not exist. */
