@@ -122,7 +122,8 @@ export const createChannelBody = v.object({ name: channelName });
 export const messageBody = v.object({ content: messageContent });
 /** api.md "Idempotent sends": the client's key for one message, so a retry never posts twice. */
 export const nonce = v.pipe(v.string("nonce must be text."), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "nonce must be 1–64 of A–Z, a–z, 0–9, '_' or '-'."));
-export const readBody = v.object({ messageId: idOf("messageId must be a message id.") });
+/** `messageId` names a message: one that cannot be an id is an unknown one (404, conversations/readState.ts). */
+export const readBody = v.object({ messageId: namedId("messageId") });
 
 /** Ids in a body that name a thing of this conversation; a wrong one is the route's 400 (api.md "Replies", "Attachments"). */
 const bodyId = (what: string) => v.pipe(v.string(`${what} must be an id.`), v.minLength(1, `${what} must be an id.`), v.maxLength(64, `${what} must be an id.`));

@@ -11,7 +11,10 @@ import { skewedClock } from "../src/store/time.ts";
 import { register } from "../src/accounts/account.ts";
 import { addMember } from "../src/servers/joining.ts";
 import { createServer } from "../src/servers/server.ts";
-import { deleteMessage, editMessage, listChannelChanges, listMessages, sendMessage } from "../src/messages/channel.ts";
+import { deleteMessage, editMessage } from "../src/conversations/edits.ts";
+import { listChanges, listMessages } from "../src/conversations/pages.ts";
+import { sendMessage } from "../src/conversations/send.ts";
+import { channel } from "../src/conversations/kinds/channel.ts";
 import type { Message } from "../src/views.ts";
 import { freshDb, stores } from "./harness.ts";
 
@@ -67,15 +70,15 @@ async function write(w: { db: Db; userId: string }, i: number, log: Committed[],
   const roll = (i * 7 + w.userId.charCodeAt(25)) % 10;
   const target = mine.length ? mine[(i * 13) % mine.length]! : null;
   if (target && roll < 3) {
-    const { message, cursor } = await editMessage(stores(w.db), { ...input, messageId: target.id, content: `${target.content} (edit ${i})` });
+    const { message, cursor } = await editMessage(stores(w.db), channel, input, { ...input, messageId: target.id, content: `${target.content} (edit ${i})` });
     log.push({ seq: positionOf(cursor), messageId: message.id, revision: message.revision });
     mine[mine.indexOf(target)] = message;
   } else if (target && roll < 4) {
-    const { cursor } = await deleteMessage(stores(w.db), { ...input, messageId: target.id });
+    const { cursor } = await deleteMessage(stores(w.db), channel, input, { ...input, messageId: target.id });
     log.push({ seq: positionOf(cursor), messageId: target.id, revision: "deleted" });
     mine.splice(mine.indexOf(target), 1);
   } else {
-    const sent = await sendMessage(stores(w.db), { ...input, content: `from ${w.userId.slice(-4)} #${i}` });
+    const sent = await sendMessage(stores(w.db), channel, input, { ...input, content: `from ${w.userId.slice(-4)} #${i}` });
     if (!sent.created) throw new Error("no nonce was sent");
     log.push({ seq: positionOf(sent.cursor), messageId: sent.message.id, revision: 1 });
     mine.push(sent.message);
@@ -85,10 +88,10 @@ async function write(w: { db: Db; userId: string }, i: number, log: Committed[],
 /** Polls from the head taken before any write until the writers are done and the feed is drained. */
 async function read(db: Db, done: () => boolean): Promise<Poll[]> {
   const polls: Poll[] = [];
-  let cursor = (await listChannelChanges(stores(db), { serverId, channelId, userId: ownerId, limit: 5 })).cursor;
+  let cursor = (await listChanges(stores(db), channel, { serverId, channelId }, { userId: ownerId, limit: 5 })).cursor;
   for (;;) {
     const finished = done();
-    const page = await listChannelChanges(stores(db), { serverId, channelId, userId: ownerId, since: cursor, limit: 5 });
+    const page = await listChanges(stores(db), channel, { serverId, channelId }, { userId: ownerId, since: cursor, limit: 5 });
     const seen = new Map<string, number | "deleted">();
     for (const c of page.changes) seen.set(c.type === "message" ? c.message.id : c.messageId, c.type === "message" ? c.message.revision : "deleted");
     polls.push({ during: !finished, since: positionOf(cursor), until: positionOf(page.cursor), seen });
@@ -137,8 +140,8 @@ describe("the change feed under skewed clocks", () => {
       // Replaying the polls gives exactly the channel as it now is.
       const state = new Map<string, number>();
       for (const p of polls) for (const [id, rev] of p.seen) rev === "deleted" ? state.delete(id) : state.set(id, rev);
-      const truth = await listMessages(stores(base.db), { serverId, channelId, userId: ownerId, limit: 100 });
-      const more = await listMessages(stores(base.db), { serverId, channelId, userId: ownerId, limit: 100, before: truth[0]?.id });
+      const truth = await listMessages(stores(base.db), channel, { serverId, channelId }, { userId: ownerId, limit: 100 });
+      const more = await listMessages(stores(base.db), channel, { serverId, channelId }, { userId: ownerId, limit: 100, before: truth[0]?.id });
       const all = [...more, ...truth];
       expect(new Map(all.map((m) => [m.id, m.revision]))).toEqual(state);
     }

@@ -4,7 +4,8 @@ import { createDb, createDynamoClients, ensureTable, localDynamoConfig, type Db,
 import type { UserItem } from "../src/model/index.ts";
 import { newId } from "../src/store/ids.ts";
 import { foldCase } from "../src/store/keys.ts";
-import { unlinkedFileStore } from "../src/attachments/storage.ts";
+import { S3Client } from "@aws-sdk/client-s3";
+import { unlinkedFileStore, type FileStore } from "../src/attachments/storage.ts";
 import type { Stores } from "../src/attachments/files.ts";
 
 /**
@@ -50,3 +51,31 @@ declare module "vitest" {
 
 /** What the message and roster functions take: the table, and no file store (these tests attach no files). */
 export const stores = (db: Db): Stores => ({ db, files: unlinkedFileStore });
+
+/**
+ * A file store in memory, for tests that attach files without S3: `put` stands in for the
+ * client's presigned PUT; presigned URLs are names only (nothing serves them).
+ */
+export function memoryFileStore(): FileStore & { put(key: string, contentType: string, bytes: Uint8Array): void; keys(): string[] } {
+  const objects = new Map<string, { contentType: string; bytes: Uint8Array }>();
+  return {
+    bucket: "memory",
+    client: new S3Client({ region: "local" }),
+    put: (key, contentType, bytes) => void objects.set(key, { contentType, bytes }),
+    keys: () => [...objects.keys()],
+    presignPut: async (key) => ({ url: `memory://${key}`, headers: {} }),
+    presignGet: async (key) => `memory://${key}`,
+    head: async (key) => {
+      const o = objects.get(key);
+      return o ? { size: o.bytes.byteLength, contentType: o.contentType } : null;
+    },
+    readStart: async (key, bytes) => (objects.get(key)?.bytes ?? new Uint8Array()).slice(0, bytes),
+    copy: async (from, to) => {
+      const o = objects.get(from);
+      if (!o) throw new Error(`no object ${from}`);
+      objects.set(to, o);
+    },
+    remove: async (keys) => keys.forEach((k) => objects.delete(k)),
+    listOlderThan: async (prefix) => [...objects.keys()].filter((k) => k.startsWith(prefix)),
+  };
+}

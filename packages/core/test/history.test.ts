@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { freshDb, insertUser, stores, uniqueName } from "./harness.ts";
 import type { Db } from "../src/model/index.ts";
 import { newId } from "../src/store/ids.ts";
-import { listMessages } from "../src/messages/channel.ts";
+import { listMessages } from "../src/conversations/pages.ts";
+import { channel } from "../src/conversations/kinds/channel.ts";
 import { createServer, getServerDetail } from "../src/servers/server.ts";
 
 let db: Db;
@@ -29,9 +30,9 @@ describe("history pages of large messages", () => {
     const single = await db.entities.messages.query.byChannel({ channelId }).go({ limit: 100 });
     expect(single.data.length).toBeLessThan(100); // the 1 MB cut this is about
 
-    const page = await listMessages(stores(db), { serverId: server.id, channelId, userId: owner.userId, limit: 100 });
+    const page = await listMessages(stores(db), channel, { serverId: server.id, channelId }, { userId: owner.userId, limit: 100 });
     expect(page.map((m) => m.id)).toEqual(items.map((m) => m.messageId));
-    const older = await listMessages(stores(db), { serverId: server.id, channelId, userId: owner.userId, limit: 90, before: items[95]!.messageId });
+    const older = await listMessages(stores(db), channel, { serverId: server.id, channelId }, { userId: owner.userId, limit: 90, before: items[95]!.messageId });
     expect(older.map((m) => m.id)).toEqual(items.slice(5, 95).map((m) => m.messageId));
   }, 60_000);
 });

@@ -1,8 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../src/model/index.ts";
 import { createServer, getServerDetail } from "../src/servers/server.ts";
-import { listMessages, sendMessage } from "../src/messages/channel.ts";
-import { listConversations, listDmMessages, sendDmMessage, startConversation } from "../src/messages/direct.ts";
+import { listMessages } from "../src/conversations/pages.ts";
+import { sendMessage } from "../src/conversations/send.ts";
+import { channel } from "../src/conversations/kinds/channel.ts";
+import { dm } from "../src/conversations/kinds/dm.ts";
+import { startConversation } from "../src/dms/pairs.ts";
+import { listConversations } from "../src/dms/inbox.ts";
 import { freshDb, insertUser, stores, uniqueName } from "./harness.ts";
 
 let db: Db;
@@ -17,15 +21,15 @@ describe("a channel's history", () => {
     const channelId = (await getServerDetail(db, server.id, owner.userId)).channels[0]!.id;
     const at = { serverId: server.id, channelId, userId: owner.userId };
     const sent: string[] = [];
-    for (let i = 0; i < 7; i++) sent.push((await sendMessage(stores(db), { ...at, content: `m${i}` })).message.id);
+    for (let i = 0; i < 7; i++) sent.push((await sendMessage(stores(db), channel, at, { ...at, content: `m${i}` })).message.id);
     const contents = (page: { content: string }[]) => page.map((m) => m.content);
 
-    expect(contents(await listMessages(stores(db), { ...at, limit: 3 }))).toEqual(["m4", "m5", "m6"]);
-    expect(contents(await listMessages(stores(db), { ...at, limit: 3, before: sent[4] }))).toEqual(["m1", "m2", "m3"]);
-    expect(contents(await listMessages(stores(db), { ...at, limit: 3, before: sent[1] }))).toEqual(["m0"]);
-    expect(contents(await listMessages(stores(db), { ...at, limit: 3, after: sent[1] }))).toEqual(["m2", "m3", "m4"]);
-    expect(contents(await listMessages(stores(db), { ...at, limit: 3, after: sent[6] }))).toEqual([]);
-    expect(contents(await listMessages(stores(db), { ...at, limit: 100 }))).toEqual(["m0", "m1", "m2", "m3", "m4", "m5", "m6"]);
+    expect(contents(await listMessages(stores(db), channel, at, { ...at, limit: 3 }))).toEqual(["m4", "m5", "m6"]);
+    expect(contents(await listMessages(stores(db), channel, at, { ...at, limit: 3, before: sent[4] }))).toEqual(["m1", "m2", "m3"]);
+    expect(contents(await listMessages(stores(db), channel, at, { ...at, limit: 3, before: sent[1] }))).toEqual(["m0"]);
+    expect(contents(await listMessages(stores(db), channel, at, { ...at, limit: 3, after: sent[1] }))).toEqual(["m2", "m3", "m4"]);
+    expect(contents(await listMessages(stores(db), channel, at, { ...at, limit: 3, after: sent[6] }))).toEqual([]);
+    expect(contents(await listMessages(stores(db), channel, at, { ...at, limit: 100 }))).toEqual(["m0", "m1", "m2", "m3", "m4", "m5", "m6"]);
   });
 
   it("keeps ten messages sent at once, in id order", async () => {
@@ -33,8 +37,8 @@ describe("a channel's history", () => {
     const server = await createServer(db, owner, uniqueName("Burst "));
     const channelId = (await getServerDetail(db, server.id, owner.userId)).channels[0]!.id;
     const at = { serverId: server.id, channelId, userId: owner.userId };
-    const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => sendMessage(stores(db), { ...at, content: `b${i}` })));
-    const page = await listMessages(stores(db), { ...at, limit: 100 });
+    const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => sendMessage(stores(db), channel, at, { ...at, content: `b${i}` })));
+    const page = await listMessages(stores(db), channel, at, { ...at, limit: 100 });
     expect(page.map((m) => m.id)).toEqual(sent.map((m) => m.message.id).sort());
   });
 });
@@ -57,10 +61,10 @@ describe("direct conversations", () => {
     const withY = (await startConversation(db, me.userId, y.userId)).conversation.id;
     expect((await listConversations(db, me.userId)).map((c) => c.id)).toEqual([withY, withX]);
     const sent: string[] = [];
-    for (let i = 0; i < 4; i++) sent.push((await sendDmMessage(stores(db), { userId: i % 2 ? x.userId : me.userId, conversationId: withX, content: `d${i}` })).message.id);
+    for (let i = 0; i < 4; i++) sent.push((await sendMessage(stores(db), dm, { conversationId: withX }, { userId: i % 2 ? x.userId : me.userId, content: `d${i}` })).message.id);
     expect((await listConversations(db, me.userId)).map((c) => c.id)).toEqual([withX, withY]);
     const page = (w: { before?: string; after?: string }) =>
-      listDmMessages(stores(db), { userId: me.userId, conversationId: withX, limit: 2, ...w }).then((p) => p.map((m) => m.content));
+      listMessages(stores(db), dm, { conversationId: withX }, { userId: me.userId, limit: 2, ...w }).then((p) => p.map((m) => m.content));
     expect(await page({})).toEqual(["d2", "d3"]);
     expect(await page({ before: sent[2] })).toEqual(["d0", "d1"]);
     expect(await page({ after: sent[0] })).toEqual(["d1", "d2"]);
@@ -69,7 +73,7 @@ describe("direct conversations", () => {
   it("do not exist for anyone but their two participants", async () => {
     const [a, b, c] = await Promise.all([insertUser(db), insertUser(db), insertUser(db)]);
     const { conversation } = await startConversation(db, a.userId, b.userId);
-    await expect(listDmMessages(stores(db), { userId: c.userId, conversationId: conversation.id, limit: 10 })).rejects.toMatchObject({ code: "not_found" });
-    await expect(sendDmMessage(stores(db), { userId: c.userId, conversationId: conversation.id, content: "hi" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(listMessages(stores(db), dm, { conversationId: conversation.id }, { userId: c.userId, limit: 10 })).rejects.toMatchObject({ code: "not_found" });
+    await expect(sendMessage(stores(db), dm, { conversationId: conversation.id }, { userId: c.userId, content: "hi" })).rejects.toMatchObject({ code: "not_found" });
   });
 });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../src/index.ts";
-import { transact, type WriteEntities } from "../src/store/transactions.ts";
+import type { WriteEntities } from "../src/model/index.ts";
+import { transact } from "../src/store/transactions.ts";
 import { register } from "../src/accounts/account.ts";
 import { freshDb } from "./harness.ts";
 

@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { silentPublisher, type Publisher, type ServerEvent } from "@agorusta/core";
-import { startConversation } from "@agorusta/core/messages";
+import { startConversation } from "@agorusta/core/dms";
 import { testApi, type ApiResponse, type TestApi, type TestUser } from "@agorusta/testing";
 import { insertUser } from "./directUsers.ts";
 

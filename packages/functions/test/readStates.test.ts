@@ -180,17 +180,26 @@ describe("PUT …/read and GET /read-states", () => {
     expect((await statesOf(friend)).map((r) => r.conversationId)).toEqual([dm.id]);
   });
 
-  it("404 to a non-member or non-participant, 400 for a messageId that is not an id", async () => {
+  // The contract: a malformed id is an unknown id (404), in a body too; only a body without one is a 400.
+  it("404 to a non-member or non-participant, and for a messageId that cannot be an id", async () => {
     const { s, base, send } = await room();
     const m = await send("x", s.owner);
     const stranger = await t.user();
     expect((await t.call("PUT", `${base}/read`, { token: stranger.token, body: { messageId: m.id } })).status).toBe(404);
-    expect((await t.call("PUT", `${base}/read`, { token: s.owner.token, body: { messageId: "nope" } })).status).toBe(400);
+    expect((await t.call("PUT", `${base}/read`, { token: s.owner.token, body: { messageId: "nope" } })).status).toBe(404);
     expect((await t.call("PUT", `${base}/read`, { token: s.owner.token, body: {} })).status).toBe(400);
     const other = await t.server();
     expect((await t.call("PUT", `/servers/${s.id}/channels/${other.channelId}/read`, { token: s.owner.token, body: { messageId: m.id } })).status).toBe(404);
     const [a, b] = [await t.user(), await t.user()];
     const dm = (await t.call("POST", "/dms", { token: a.token, body: { userId: b.id } })).body;
     expect((await t.call("PUT", `/dms/${dm.id}/read`, { token: stranger.token, body: { messageId: m.id } })).status).toBe(404);
+    for (const messageId of ["nope", "", "01arz3ndektsv4rrffq69g5fav", "x".repeat(300)]) {
+      for (const [path, who] of [[`${base}/read`, s.owner], [`/dms/${dm.id}/read`, a]] as const) {
+        const res = await t.call("PUT", path, { token: who.token, body: { messageId } });
+        expect(res, `${path} ${messageId.slice(0, 30)}`).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+      }
+    }
+    expect((await t.call("PUT", `/dms/${dm.id}/read`, { token: a.token, body: { messageId: 7 } })).status).toBe(400);
+    expect((await t.call("PUT", `/dms/${dm.id}/read`, { token: a.token, body: {} })).status).toBe(400);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { deleteMessage, editMessage, sendMessage } from "@agorusta/core/messages";
+import { channel as channelKind, deleteMessage, editMessage, sendMessage } from "@agorusta/core/conversations";
 import { call } from "../src/lib/api.ts";
 import { apiOf, fillRegistration, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, story, uniqueName } from "./browser.ts";
 import { composer, messageList, say, scroller } from "./chatPage.ts";
@@ -255,10 +255,10 @@ describe("two people meet through an invite link and chat live", () => {
     const idOf = async (text: string) => (await list.getByRole("listitem").filter({ hasText: text }).getAttribute("data-message-id"))!;
     const { stores } = world.app;
     const at = { serverId, channelId: new URL(bob.url()).pathname.split("/")[4]!, userId: (await apiOf(alice)).userId };
-    await editMessage(stores, { ...at, messageId: await idOf("Bring water and a jacket."), content: "Bring water, a jacket and a hat." });
-    await deleteMessage(stores, { ...at, messageId: await idOf("Up the ridge trail, 9:00 at the car park.") });
-    await sendMessage(stores, { ...at, content: "Said while you were away" });
-    await sendMessage(stores, { ...at, content: "And once more" });
+    await editMessage(stores, channelKind, at, { ...at, messageId: await idOf("Bring water and a jacket."), content: "Bring water, a jacket and a hat." });
+    await deleteMessage(stores, channelKind, at, { ...at, messageId: await idOf("Up the ridge trail, 9:00 at the car park.") });
+    await sendMessage(stores, channelKind, at, { ...at, content: "Said while you were away" });
+    await sendMessage(stores, channelKind, at, { ...at, content: "And once more" });
 
     await world.app.start();
     await bob.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });

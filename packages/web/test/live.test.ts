@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { joinByInvite } from "@agorusta/core/servers";
-import { sendDmMessage } from "@agorusta/core/messages";
+import { dm as dmKind, sendMessage } from "@agorusta/core/conversations";
 import { foldCase } from "@agorusta/core/store";
 import { newId } from "@agorusta/core/store";
 import { call } from "../src/lib/api.ts";
@@ -361,7 +361,7 @@ describe("a direct conversation across a dropped connection", () => {
     await world.app.stop();
     await gus.getByText("Connection lost. Reconnecting…").waitFor();
     for (const content of ["First while you were away", "Second while you were away", "Third while you were away"]) {
-      await sendDmMessage(world.app.stores, { userId: fayApi.userId, conversationId: dm.id, content });
+      await sendMessage(world.app.stores, dmKind, { conversationId: dm.id }, { userId: fayApi.userId, content });
     }
     await world.app.start();
     await gus.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Locator, Page } from "playwright-core";
-import { sendMessage } from "@agorusta/core/messages";
+import { channel as channelKind, sendMessage } from "@agorusta/core/conversations";
 import { call } from "../src/lib/api.ts";
 import { apiOf, phone, register, shot, stage, story, uniqueName } from "./browser.ts";
 import { composer, messageList, messageRow, say } from "./chatPage.ts";
@@ -139,7 +139,7 @@ describe("formatting, replies, reactions and files between two people", () => {
 
     const serverId = scene.fact("serverId");
     const at = { serverId, channelId: new URL(alice.url()).pathname.split("/")[4]!, userId: (await apiOf(alice)).userId };
-    for (let i = 1; i <= 60; i++) await sendMessage(world.app.stores, { ...at, content: `Filler message ${i}` });
+    for (let i = 1; i <= 60; i++) await sendMessage(world.app.stores, channelKind, at, { ...at, content: `Filler message ${i}` });
     const { api } = await apiOf(bob);
     await call(api.servers[":id"].channels[":cid"].messages.$post({ param: { id: serverId, cid: at.channelId }, json: { content: "Still need the key?", replyTo: originalId } }));
 

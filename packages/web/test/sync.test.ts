@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { sendMessage } from "@agorusta/core/messages";
+import { channel as channelKind, sendMessage } from "@agorusta/core/conversations";
 import { call, type Client } from "../src/lib/api.ts";
 import { apiOf, apiUser, laptop, openNavigation, PASSWORD, phone, register, resize, shot, stage, story, uniqueName } from "./browser.ts";
 import { composer, messageList, rail, scroller } from "./chatPage.ts";
@@ -293,7 +293,7 @@ describe("unread and mentions, for two people and a second device", () => {
     await bobLaptop.getByText("Connection lost. Reconnecting…").waitFor();
     await bobPhone.getByText("Connection lost. Reconnecting…").waitFor();
     // Stored while the API is down too (straight into the table), so no event can carry it.
-    await sendMessage(world.app.stores, { serverId, channelId: generalId, userId: alice.user.id, content: `@${bobName} still there?` });
+    await sendMessage(world.app.stores, channelKind, { serverId, channelId: generalId }, { userId: alice.user.id, content: `@${bobName} still there?` });
     await world.app.start();
     await bobLaptop.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
     await bobPhone.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });

@@ -1,16 +1,15 @@
 /**
- * Avatars and server icons, through the same upload path as attachments (images of an inline
+ * Avatars (and, through `swapImage`, server icons: servers/icon.ts), through the same upload path as attachments (images of an inline
  * type, at most 2 MiB). Each new image gets a new object key (`avatars/<userId>/<uploadId>.<attempt>`), so
  * a URL never shows another picture than the one it was made for and can be cached; the user or
  * server item holds the current key, replaced under the condition that it is still the one read
  * (of two racing changes one wins; the other's copy is removed), and the old object is deleted.
  */
-import type { ServerItem, UserItem } from "../model/index.ts";
+import type { UserItem, Write, WriteEntities } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { transact, type Write, type WriteEntities } from "../store/transactions.ts";
+import { transact } from "../store/transactions.ts";
 import { newId } from "../store/ids.ts";
-import { meView, serverView, type Me, type Server, type Upload } from "../views.ts";
-import { requireOwnerOf } from "../servers/access.ts";
+import { meView, type Me, type Upload } from "../views.ts";
 import { createUpload, prepareUploads, uploadAlreadyUsed } from "./uploads.ts";
 import { imageUrlOf, type Stores } from "./files.ts";
 
@@ -19,18 +18,13 @@ type File = { filename: string; contentType: string; size: number };
 export const createAvatarUpload = (stores: Stores, userId: string, file: File): Promise<Upload> =>
   createUpload(stores, { ...file, ownerId: userId, purpose: "avatar", scopeId: userId });
 
-export async function createIconUpload(stores: Stores, serverId: string, userId: string, file: File): Promise<Upload> {
-  await requireOwnerOf(stores.db, serverId, userId);
-  return createUpload(stores, { ...file, ownerId: userId, purpose: "icon", scopeId: serverId });
-}
-
 type Tx = WriteEntities;
 
 /**
  * Swaps the image key of one item: `write` builds the item's update conditioned on its current
  * key being `from`; the upload (when there is one) is claimed in the same transaction.
  */
-async function swapImage(
+export async function swapImage(
   stores: Stores,
   input: { uploadId?: string; ownerId: string; purpose: "avatar" | "icon"; scopeId: string; prefix: string },
   read: () => Promise<string | undefined>,
@@ -78,7 +72,8 @@ async function swapImage(
   }
 }
 
-const keyIs = (from: string | undefined) => (a: { avatarKey?: unknown; iconKey?: unknown }, op: { eq: (a: unknown, v: string) => string; notExists: (a: unknown) => string }, attr: "avatarKey" | "iconKey") =>
+/** The condition that an item's image key is still `from` (absent: none), for `swapImage`'s `write`. */
+export const keyIs = (from: string | undefined) => (a: { avatarKey?: unknown; iconKey?: unknown }, op: { eq: (a: unknown, v: string) => string; notExists: (a: unknown) => string }, attr: "avatarKey" | "iconKey") =>
   from === undefined ? op.notExists(a[attr]) : op.eq(a[attr], from);
 
 async function setAvatarKey(stores: Stores, userId: string, uploadId: string | undefined): Promise<UserItem> {
@@ -110,35 +105,4 @@ export async function setAvatar(stores: Stores, userId: string, uploadId: string
 /** DELETE /users/me/avatar: back to the letter. */
 export async function removeAvatar(stores: Stores, userId: string): Promise<void> {
   await setAvatarKey(stores, userId, undefined);
-}
-
-async function setIconKey(stores: Stores, serverId: string, userId: string, uploadId: string | undefined): Promise<ServerItem> {
-  await requireOwnerOf(stores.db, serverId, userId);
-  let server: ServerItem | undefined;
-  const key = await swapImage(
-    stores,
-    { uploadId, ownerId: userId, purpose: "icon", scopeId: serverId, prefix: "icons" },
-    async () => {
-      const { data } = await stores.db.entities.servers.get({ serverId }).go({ consistent: true });
-      if (!data) throw new AppError("not_found", "No such server.");
-      return (server = data).iconKey;
-    },
-    (tx, to, from) => {
-      const patch = tx.servers.patch({ serverId });
-      const changed = to ? patch.set({ iconKey: to }) : patch.remove(["iconKey"]);
-      return changed.where((a, op) => keyIs(from)(a, op as never, "iconKey")).commit();
-    },
-  );
-  return { ...server!, iconKey: key };
-}
-
-/** PUT /servers/:id/icon (owner): the upload becomes the server's icon. */
-export async function setIcon(stores: Stores, serverId: string, userId: string, uploadId: string): Promise<Server> {
-  const server = await setIconKey(stores, serverId, userId, uploadId);
-  return serverView(server, await imageUrlOf(stores.files, server.iconKey));
-}
-
-/** DELETE /servers/:id/icon (owner). */
-export async function removeIcon(stores: Stores, serverId: string, userId: string): Promise<void> {
-  await setIconKey(stores, serverId, userId, undefined);
 }

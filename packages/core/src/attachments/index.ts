@@ -2,5 +2,4 @@ export * from "./files.ts";
 export * from "./storage.ts";
 export * from "./uploads.ts";
 export * from "./present.ts";
-export * from "./conversations.ts";
 export * from "./images.ts";

@@ -2,9 +2,9 @@
  * Caps on what is live in a server at once (api.md "Limits": 10 join passwords, 1000 invites),
  * enforced by the database rather than by counting first: see model/liveSlots.ts.
  */
-import type { Db } from "../model/index.ts";
+import type { Db, Write, WriteEntities } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { assertCommitted, transact, type Write, type WriteEntities } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 
 export type SlotKind = "serverPassword" | "invite";
 

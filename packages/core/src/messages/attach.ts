@@ -3,13 +3,10 @@
  * conversation's other files before the change, and claimed (marked used) in the change's own
  * transaction, so an upload is used by one message even when two race for it.
  */
-import type { Db } from "../model/index.ts";
-import type { Write, WriteEntities } from "../store/transactions.ts";
+import type { Write, WriteEntities } from "../model/index.ts";
 import { prepareUploads, uploadAlreadyUsed, type StoredFile } from "../attachments/uploads.ts";
 import type { Stores } from "../attachments/files.ts";
 import { newId } from "../store/ids.ts";
-
-export type Tx = Parameters<Parameters<Db["transaction"]["write"]>[0]>[0];
 
 /**
  * The uploads checked and copied to `files/<conversation>/<attempt>/<upload>`. The attempt is this

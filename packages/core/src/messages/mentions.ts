@@ -1,14 +1,13 @@
 /**
- * Who a message mentions (api.md "Read state, unread, mentions"): `@username`, case-insensitive,
- * resolved through the username guards and, in a channel, only members; `@everyone` from the
- * server's owner. Each mention is an item (model/readStates.ts) written in the message's own
- * transaction, so a mention count is one Query and never a read per recipient at fan-out.
+ * Who a message mentions (api.md "Read state, unread, mentions"): the names `@username` the
+ * content spells, and `@everyone`. Whom they name depends on the conversation (a channel resolves
+ * them among its server's members: conversations/kinds/channel.ts). Each mention is an item
+ * (model/readStates.ts) written in the message's own transaction, so a mention count is one
+ * Query and never a read per recipient at fan-out.
  */
-import type { Db, UniqueKind } from "../model/index.ts";
+import type { Write, WriteEntities } from "../model/index.ts";
 import { EVERYONE } from "../model/index.ts";
 import { foldCase } from "../store/keys.ts";
-import { getEach } from "../store/batches.ts";
-import type { Write, WriteEntities } from "../store/transactions.ts";
 
 /**
  * At most this many distinct names are looked up per message (the rest stay plain text): it
@@ -37,26 +36,6 @@ export function mentionedNames(content: string): string[] {
 }
 
 export const mentionsEveryoneIn = (content: string) => EVERYONE_MENTION.test(content);
-
-/** The ids of the mentioned members of the server: one BatchGet of the username guards, one of the memberships. */
-export async function channelMentions(db: Db, serverId: string, content: string): Promise<string[]> {
-  const names = mentionedNames(content);
-  if (!names.length) return [];
-  const guards = await getEach(
-    names.map((value): { kind: UniqueKind; value: string } => ({ kind: "username", value })),
-    (keys) => db.entities.uniques.get(keys).go({ attributes: ["value", "holderId"] }),
-  );
-  const userIds = [...new Set(guards.map((g) => g.holderId))];
-  if (!userIds.length) return [];
-  const members = await getEach(
-    userIds.map((userId) => ({ serverId, userId })),
-    (keys) => db.entities.members.get(keys).go({ attributes: ["userId"] }),
-  );
-  const isMember = new Set(members.map((m) => m.userId));
-  // In the order the content names them.
-  const byName = new Map(guards.map((g) => [g.value, g.holderId]));
-  return [...new Set(names.flatMap((n) => (isMember.has(byName.get(n) ?? "") ? [byName.get(n)!] : [])))];
-}
 
 interface Mentioning {
   messageId: string;

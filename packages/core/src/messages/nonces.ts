@@ -3,8 +3,7 @@
  * and nonce, put in the send's own transaction. A repeat within 24 hours finds the guard taken,
  * stores nothing, and answers with the message the guard points at.
  */
-import type { Db } from "../model/index.ts";
-import type { Write, WriteEntities } from "../store/transactions.ts";
+import type { Db, Write, WriteEntities } from "../model/index.ts";
 
 export const NONCE_TTL_SECONDS = 24 * 60 * 60;
 

@@ -64,6 +64,11 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
 
 export type Db = ReturnType<typeof createDb>;
 type Entities = Db["entities"];
+type WriteFunction = Parameters<Db["transaction"]["write"]>[0];
+/** The entities a transaction's writes are built from, as ElectroDB hands them over (store/transactions.ts). */
+export type WriteEntities = Parameters<WriteFunction>[0];
+/** One write of a transaction: an entity operation ended by `.commit()`. */
+export type Write = ReturnType<WriteFunction>[number];
 export type UserItem = EntityItem<Entities["users"]>;
 export type ServerItem = EntityItem<Entities["servers"]>;
 export type ChannelItem = EntityItem<Entities["channels"]>;

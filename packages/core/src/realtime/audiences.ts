@@ -6,7 +6,8 @@
  * authorization reads, in their BatchGetItem — querying again only when it has changed.
  *
  * Why a kept list is never staler than a fresh Query would be: every change to a partition's
- * subscriptions is followed by a new token (`audienceChanged`), written once the change is; a
+ * subscriptions is followed by a new token, written once the change is, by the code that makes
+ * every such change (subscriptions.ts); a
  * reader reads the token, strongly, *before* it queries, and files what it queried under the
  * token it read. So a list filed under the current token reflects at least every change made
  * before that token was written. A token is random, so it never comes back; the one exception is
@@ -14,26 +15,11 @@
  * A change whose token write failed is bounded by `maxAgeMs`; a connection found gone (410) is
  * dropped from every kept list at once.
  */
-import { randomUUID } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { Db } from "../model/index.ts";
-import { itemRead } from "../store/batchGet.ts";
-import { readBeside } from "../store/requestScope.ts";
-import { putEach } from "../store/batches.ts";
-import type { Recipient } from "./connections.ts";
-import { channelRecipients } from "./recipients.ts";
-
-/** After subscriptions of these partitions (channels, or servers' whole-server lists) were added or removed. */
-export async function audienceChanged(db: Db, channelIds: Iterable<string>): Promise<void> {
-  const fresh = (channelId: string) => ({ channelId, token: randomUUID() });
-  const ids = [...new Set(channelIds)];
-  if (ids.length === 1) return void (await db.entities.audiences.put(fresh(ids[0]!)).go({ response: "none" }));
-  // Any new token will do, so what DynamoDB leaves unprocessed is written again with another.
-  await putEach(ids, async (pending) => {
-    const { unprocessed } = await db.entities.audiences.put(pending.map(fresh)).go();
-    return { unprocessed: unprocessed.map((k) => k.channelId) };
-  });
-}
+import { itemRead, readItem } from "../store/batchGet.ts";
+import type { ReadBatch } from "../store/readBatch.ts";
+import { channelRecipients, type Recipient } from "./recipients.ts";
 
 export interface AudienceCacheOptions {
   /** Lists kept at most (the least recently used goes first). */
@@ -43,8 +29,12 @@ export interface AudienceCacheOptions {
 }
 
 export interface AudienceCache {
-  /** The channel's subscribers, as a strongly consistent Query would answer now. */
-  recipientsOf(channelId: string): Promise<Recipient[]>;
+  /**
+   * The channel's subscribers, as a strongly consistent Query would answer now. Its token is
+   * read in `batch` when given (joined now, so call this before whatever sends the batch
+   * starts), else on its own (one GetItem).
+   */
+  recipientsOf(channelId: string, batch?: ReadBatch): Promise<Recipient[]>;
   /** A connection known to be closed: out of every kept list. */
   forget(connectionId: string): void;
 }
@@ -53,10 +43,12 @@ export function createAudienceCache(db: Db, options: AudienceCacheOptions = {}):
   const { maxEntries = 1000, maxAgeMs = 60_000 } = options;
   const kept = new LRUCache<string, { token: string; at: number; recipients: Recipient[] }>({ max: maxEntries });
   return {
-    async recipientsOf(channelId) {
+    async recipientsOf(channelId, batch) {
+      const read = itemRead(db.entities.audiences, { channelId });
+      const item = batch ? batch.join(read, { consistent: true }) : readItem(db.client, read, true);
       // No item: nobody ever subscribed here (a server without whole-server listeners), or the
       // server is purged (which deletes it after the subscriptions, and takes no more sends).
-      const token = (await readBeside(db.client, itemRead(db.entities.audiences, { channelId })))?.token ?? "";
+      const token = (await item)?.token ?? "";
       const hit = kept.get(channelId);
       if (hit && hit.token === token && Date.now() - hit.at < maxAgeMs) return hit.recipients;
       const recipients = await channelRecipients(db, channelId);

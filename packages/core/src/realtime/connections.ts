@@ -7,18 +7,11 @@ import type { ConnectionItem, Db } from "../model/index.ts";
 import { apiGatewayLimits } from "./gatewayLimits.ts";
 import type { RealtimeLimits } from "./limits.ts";
 import { connectionClosed, connectionOpened } from "./presence.ts";
-import { deleteEach } from "../store/batches.ts";
 import { isConditionalFailure } from "../store/transactions.ts";
-import { audienceChanged } from "./audiences.ts";
+import { dropSubscriptions } from "./subscriptions.ts";
 
 /** Items outlive API Gateway's longest connection a little, so the sweeper never races a live `$disconnect`. */
 const TTL_SECONDS = apiGatewayLimits.connectionDurationMs / 1000 + 10 * 60;
-
-/** A recipient of a push: the connection to post to, and whose it is (to skip the actor's own). */
-export interface Recipient {
-  connectionId: string;
-  userId: string;
-}
 
 /** Stores a connection accepted at `$connect`; it and its subscriptions expire with API Gateway's limit. */
 export async function openConnection(
@@ -53,15 +46,12 @@ export async function closeConnection(db: Db, connectionId: string): Promise<{ w
   const { data: subs } = await db.entities.subscriptions.query
     .byConnection({ connectionId })
     .go({ pages: "all", attributes: ["channelId", "connectionId", "serverId", "userId"] });
-  await deleteEach(
-    subs.map(({ channelId }) => ({ channelId, connectionId })),
-    (keys) => db.entities.subscriptions.delete(keys).go(),
-  );
   // Off the listener lists of the memberships it subscribed under, so those stay as short as the
-  // user's open connections. One it misses (the index lagging a last-moment subscribe) is only a
-  // closed connection that a kick would try to close again. Beside it, its audiences' new tokens.
+  // user's open connections; meanwhile the subscriptions go (then their audiences' new tokens).
+  // One it misses (the index lagging a last-moment subscribe) is only a closed connection that
+  // a kick would try to close again.
   await Promise.all([
-    audienceChanged(db, subs.map((s) => s.channelId)),
+    dropSubscriptions(db, subs.map(({ channelId }) => ({ channelId, connectionId }))),
     ...[...new Map(subs.map((s) => [s.serverId, s.userId])).entries()].map(([serverId, userId]) =>
       db.entities.members
         .patch({ serverId, userId })

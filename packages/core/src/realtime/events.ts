@@ -5,6 +5,7 @@
  */
 import type { Channel, DmMessage, Member, Message, ReadState, User } from "../views.ts";
 import type { ErrorCode } from "../errors.ts";
+import type { ReadBatch } from "../store/readBatch.ts";
 
 /**
  * Every event about a message carries `cursor`: its conversation's feed position right after
@@ -68,9 +69,10 @@ export interface Publisher {
   /**
    * To every connection subscribed to the channel. `exceptUserId` skips that user's connections (typing).
    * A server's id names its whole-server subscribers (realtime/subscriptions.ts): `channel_activity` goes there.
-   * The event may still be on its way to the table: the subscribers' lookup runs beside the store.
+   * The event may still be on its way to the table: the subscribers' lookup runs beside the store,
+   * its reads joined to `batch` when given (called before whatever sends `batch` starts), else on their own.
    */
-  toChannel(channelId: string, event: PendingEvent, options?: { exceptUserId?: string }): Promise<void>;
+  toChannel(channelId: string, event: PendingEvent, options?: { exceptUserId?: string; batch?: ReadBatch }): Promise<void>;
   /**
    * To every connection subscribed to any channel of the server (or of any of these servers),
    * each once, plus every connection of `alsoUserIds`. `maxRecipients` bounds the subscribed

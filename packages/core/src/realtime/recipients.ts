@@ -1,6 +1,11 @@
 /** Who a push goes to: the recipient lists the publisher fans events out to. */
 import type { Db } from "../model/index.ts";
-import type { Recipient } from "./connections.ts";
+
+/** A recipient of a push: the connection to post to, and whose it is (to skip the actor's own). */
+export interface Recipient {
+  connectionId: string;
+  userId: string;
+}
 
 /**
  * The connections subscribed to a channel. The subscriptions share the channel's partition, so

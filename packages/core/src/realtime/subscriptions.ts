@@ -7,13 +7,35 @@
  * found, like any subscription, by the server (gsi2: server-level events), by its connection
  * (cleanup at `$disconnect`) and by a leave or kick (which deletes the leaver's subscriptions
  * to the server), and its "channel" partition is where `channel_activity` fans out from.
+ *
+ * Every change to who is subscribed where is made here — subscribe, unsubscribe, and dropping a
+ * connection's or a removed member's subscriptions (`$disconnect`, a 410, a kick or a leave) —
+ * and each is followed, by the function that makes it, by a new audience token for every
+ * partition it touched (`audienceChanged`; what the token is for: audiences.ts).
  */
+import { randomUUID } from "node:crypto";
 import type { Db } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
+import { deleteEach, putEach } from "../store/batches.ts";
 import { isId } from "../schemas.ts";
 import { realtimeLimits, type RealtimeLimits } from "./limits.ts";
-import { audienceChanged } from "./audiences.ts";
+
+/**
+ * A new token for each of these partitions (channels, or servers' whole-server lists), once their
+ * subscriptions have changed: a publisher that kept their lists queries them again.
+ * Not in the change's own transaction: every subscriber of a busy channel would contend for it.
+ */
+async function audienceChanged(db: Db, channelIds: Iterable<string>): Promise<void> {
+  const fresh = (channelId: string) => ({ channelId, token: randomUUID() });
+  const ids = [...new Set(channelIds)];
+  if (ids.length === 1) return void (await db.entities.audiences.put(fresh(ids[0]!)).go({ response: "none" }));
+  // Any new token will do, so what DynamoDB leaves unprocessed is written again with another.
+  await putEach(ids, async (pending) => {
+    const { unprocessed } = await db.entities.audiences.put(pending.map(fresh)).go();
+    return { unprocessed: unprocessed.map((k) => k.channelId) };
+  });
+}
 
 /**
  * Subscribes a connection to a channel. Only a member of the channel's server may: anyone else
@@ -85,7 +107,6 @@ async function putSubscription(
   }
   assertCommitted(refused, "subscribe");
   // Before `subscribed` is answered: the next send reads the new token and queries the list again.
-  // Not in the transaction: every subscriber of a busy channel would contend for this one item.
   await audienceChanged(db, [channelId]);
 }
 
@@ -116,6 +137,21 @@ export async function unsubscribe(db: Db, input: { connectionId: string; channel
   // The connection item is gone (swept): the subscription alone is left to forget.
   if (refused.size) await db.entities.subscriptions.delete(key).go();
   await audienceChanged(db, [input.channelId]);
+}
+
+/** A subscription, by its key. */
+export interface SubscriptionKey {
+  channelId: string;
+  connectionId: string;
+}
+
+/**
+ * Deletes these subscriptions (a closed connection's, or a removed member's in that server), 25
+ * to a BatchWriteItem, then writes their partitions' new tokens.
+ */
+export async function dropSubscriptions(db: Db, keys: readonly SubscriptionKey[]): Promise<void> {
+  await deleteEach([...keys], (batch) => db.entities.subscriptions.delete(batch).go());
+  await audienceChanged(db, keys.map((k) => k.channelId));
 }
 
 /**

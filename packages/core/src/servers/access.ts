@@ -1,6 +1,5 @@
-import type { Db, MemberItem } from "../model/index.ts";
+import type { Db, MemberItem, WriteEntities } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import type { WriteEntities } from "../store/transactions.ts";
 
 /** The caller's membership, or 404: a non-member may not learn the server exists. */
 export async function requireMember(db: Db, serverId: string, userId: string): Promise<MemberItem> {

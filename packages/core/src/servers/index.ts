@@ -7,3 +7,4 @@ export * from "./passwords.ts";
 export * from "./roster.ts";
 export * from "./server.ts";
 export * from "./bans.ts";
+export * from "./icon.ts";

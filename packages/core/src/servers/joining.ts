@@ -1,7 +1,7 @@
-import type { Db, MemberItem, ServerItem, UserItem } from "../model/index.ts";
+import type { Db, MemberItem, ServerItem, UserItem, WriteEntities } from "../model/index.ts";
 import { foldCase } from "../store/keys.ts";
 import { nowIso } from "../store/time.ts";
-import { assertCommitted, transact, type WriteEntities } from "../store/transactions.ts";
+import { assertCommitted, transact } from "../store/transactions.ts";
 import { AppError } from "../errors.ts";
 import { serverNotRetired } from "./access.ts";
 import type { Role } from "../views.ts";

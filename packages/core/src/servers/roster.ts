@@ -2,8 +2,8 @@ import type { Db, MemberItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { requireMember, requireOwner, requireOwnerOf } from "./access.ts";
 import { isOnline } from "../realtime/presence.ts";
-import { audienceChanged } from "../realtime/audiences.ts";
-import { deleteEach, getEach } from "../store/batches.ts";
+import { dropSubscriptions } from "../realtime/subscriptions.ts";
+import { getEach } from "../store/batches.ts";
 import { imageUrlOf, type Stores } from "../attachments/files.ts";
 import { memberView, type Member } from "../views.ts";
 
@@ -59,8 +59,7 @@ export async function removeMember(db: Db, serverId: string, userId: string): Pr
     .flatMap((s) => s.data)
     .filter((s) => s.serverId === serverId)
     .map(({ channelId, connectionId }) => ({ channelId, connectionId }));
-  await deleteEach(keys, (batch) => db.entities.subscriptions.delete(batch).go());
-  await audienceChanged(db, keys.map((k) => k.channelId));
+  await dropSubscriptions(db, keys);
   return { ...removed, listeners };
 }
 

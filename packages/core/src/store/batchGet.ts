@@ -50,3 +50,9 @@ export async function batchGet(document: DynamoDBDocumentClient, reads: Readonly
     return item ? r.parse(item) : null;
   });
 }
+
+/** One item on its own: a GetItem (the request's deferred reads, if any, go beside it; store/client.ts). */
+export async function readItem<T>(document: DynamoDBDocumentClient, read: ItemRead<T>, consistent = false): Promise<T | null> {
+  const [item] = await batchGet(document, [read], consistent);
+  return item as T | null;
+}

@@ -8,3 +8,4 @@ export * from "./transactions.ts";
 export { readTogether, type ItemReads, type Found } from "./readTogether.ts";
 export * from "./requestScope.ts";
 export * from "./batchGet.ts";
+export { ReadBatch } from "./readBatch.ts";

@@ -5,7 +5,8 @@
  * (or beside its first other request, or alone at the end), the route's reads do not wait for it
  * since they reveal nothing until it answers, and no write goes out before it has passed — nor
  * does any answer (functions/src/http/requireUser.ts). A signed-in request saves a round trip,
- * and one request when the route reads with `readTogether`.
+ * and one request when the route reads with `readTogether`. Reads that parts of a request choose
+ * to share are not parked here but joined to a batch passed to each of them (readBatch.ts).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -28,8 +29,6 @@ export interface Pending {
 interface Scope {
   gate: Promise<unknown>;
   deferred: Pending[];
-  /** Its first DynamoDB call has taken the deferred reads: a read put off now would wait for nothing. */
-  started: boolean;
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
@@ -46,24 +45,6 @@ export function deferRead<T>(read: ItemRead<T>, consistent = false): DeferredRea
 }
 
 /**
- * One item, read strongly: inside the BatchGetItem of the request's first DynamoDB call when that
- * call has not gone out yet (a send's recipients lookup rides with its authorization reads),
- * else on its own. One that no call has taken by the next turn of the event loop goes on its
- * own then, so nothing waits on a call that may never come.
- */
-export function readBeside<T>(document: DynamoDBDocumentClient, read: ItemRead<T>): Promise<T | null> {
-  const scope = scopes.getStore();
-  if (!scope || scope.started) return batchGet(document, [read], true).then(([item]) => item as T | null);
-  const { result, pending } = deferRead(read, true);
-  scope.deferred.push(pending);
-  setImmediate(() => {
-    const left = scope.deferred.indexOf(pending);
-    if (left >= 0) sendDeferred(document, scope.deferred.splice(left, 1));
-  });
-  return result;
-}
-
-/**
  * Runs `work` with every DynamoDB write it makes held until `gate` resolves (and failing as it
  * does if it rejects), and `deferred` sent with its first DynamoDB call. Whatever `work` did not
  * send is sent when it is done, so `deferred` always settles.
@@ -73,7 +54,7 @@ export async function inRequestScope<T>(
   scope: { gate: Promise<unknown>; deferred: ReadonlyArray<DeferredRead<unknown> & { pending: Pending }> },
   work: () => Promise<T>,
 ): Promise<T> {
-  const state: Scope = { gate: scope.gate, deferred: scope.deferred.map((d) => d.pending), started: false };
+  const state: Scope = { gate: scope.gate, deferred: scope.deferred.map((d) => d.pending) };
   try {
     return await scopes.run(state, work);
   } finally {
@@ -89,7 +70,6 @@ export const writeGate = (): Promise<unknown> | undefined => scopes.getStore()?.
 export function takeDeferred(room = Infinity): Pending[] {
   const scope = scopes.getStore();
   if (!scope) return [];
-  scope.started = true;
   return scope.deferred.splice(0, room);
 }
 

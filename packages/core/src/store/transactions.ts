@@ -1,11 +1,15 @@
 import type { TransactionItemCode } from "electrodb";
-import type { Db } from "../model/index.ts";
 
-type WriteFunction = Parameters<Db["transaction"]["write"]>[0];
-/** The entities a transaction's writes are built from, as ElectroDB hands them over. */
-export type WriteEntities = Parameters<WriteFunction>[0];
-/** One write of a transaction: an entity operation ended by `.commit()`. */
-export type Write = ReturnType<WriteFunction>[number];
+/**
+ * What `transact` needs of the `Db` service: ElectroDB's write transaction, whose entities (`E`)
+ * and writes (`W`) are the service's own (`WriteEntities` and `Write`, model/index.ts). Written
+ * structurally so that the store, which the model is built on, never imports the model.
+ */
+export interface Transactions<E, W> {
+  transaction: {
+    write(build: (entities: E) => W[]): { go(): Promise<{ canceled: boolean; data: unknown }> };
+  };
+}
 
 /**
  * Runs writes as one DynamoDB transaction. The writes are named, and the answer is the set of
@@ -22,9 +26,9 @@ export type Write = ReturnType<WriteFunction>[number];
  * A transaction that only lost a race (TransactionConflict) to another one on the same items is
  * retried; any other cancellation (validation, throttling, conflicts past the retries) throws.
  */
-export async function transact<Name extends string>(
-  db: Db,
-  writes: (entities: WriteEntities) => Record<Name, Write>,
+export async function transact<E, W, Name extends string>(
+  db: Transactions<E, W>,
+  writes: (entities: E) => Record<Name, W>,
   attempts = 8,
 ): Promise<ReadonlySet<Name>> {
   for (let attempt = 1; ; attempt++) {

@@ -157,7 +157,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
     },
     toChannel: (channelId, event, opts) =>
       deliver(`channel ${channelId}`, event, async () => {
-        const recipients = await audiences.recipientsOf(channelId);
+        const recipients = await audiences.recipientsOf(channelId, opts?.batch);
         return ids(opts?.exceptUserId ? recipients.filter((r) => r.userId !== opts.exceptUserId) : recipients);
       }),
     toServer: (serverIds, event, opts) =>

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { listReadStates } from "@agorusta/core/messages";
+import { everyKind, listReadStates } from "@agorusta/core/conversations";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/requireUser.ts";
 
-/** `/read-states`: where the caller has read up to, everywhere (api.md "Read state, unread, mentions"). */
+/** `/read-states`: where the caller has read up to, in every conversation of every kind (api.md "Read state, unread, mentions"). */
 export const readStatesRoutes = (deps: Deps) =>
-  new Hono<AppEnv>().use(requireUser(deps)).get("/", async (c) => c.json(await listReadStates(deps.db, c.var.userId), 200));
+  new Hono<AppEnv>().use(requireUser(deps)).get("/", async (c) => c.json(await listReadStates(deps.db, c.var.userId, everyKind), 200));

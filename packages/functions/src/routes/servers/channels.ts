@@ -1,28 +1,25 @@
 import { Hono } from "hono";
 import { createChannel } from "@agorusta/core/servers";
-import { markChannelRead } from "@agorusta/core/messages";
 import { channelParams, createChannelBody, readBody, serverParams } from "@agorusta/core/schemas";
-import { announceRead } from "../../delivery/readStateEvents.ts";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
-import { changesRoutes, messagesRoutes } from "./messages.ts";
+import { changesRoutes, channelHandlers, channelRef, messagesRoutes } from "./messages.ts";
 import { attachmentsRoutes } from "./attachments.ts";
 
 /** `/servers/:id/channels`: creating channels (owner only), marking one read; each channel's messages and change feed below. */
-export const channelsRoutes = (deps: Deps) =>
-  new Hono<AppEnv>()
+export const channelsRoutes = (deps: Deps) => {
+  const handlers = channelHandlers(deps);
+  return new Hono<AppEnv>()
     .post("/", params(serverParams), validate("json", createChannelBody), async (c) => {
       const channel = await createChannel(deps.db, c.req.valid("param").id, c.var.userId, c.req.valid("json").name);
       await deps.publisher.toServer(channel.serverId, { type: "channel_created", channel });
       return c.json(channel, 201);
     })
-    .put("/:cid/read", params(channelParams), validate("json", readBody), async (c) => {
-      const { id: serverId, cid: channelId } = c.req.valid("param");
-      const read = await markChannelRead(deps.db, { serverId, channelId, userId: c.var.userId, messageId: c.req.valid("json").messageId });
-      await announceRead(deps, c.var.userId, read);
-      return c.json(read.state, 200);
-    })
+    .put("/:cid/read", params(channelParams), validate("json", readBody), async (c) =>
+      c.json(await handlers.read(c.var.userId, channelRef(c.req.valid("param")), c.req.valid("json").messageId), 200),
+    )
     .route("/:cid/messages", messagesRoutes(deps))
     .route("/:cid/changes", changesRoutes(deps))
     .route("/:cid/attachments", attachmentsRoutes(deps));
+};

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { createIconUpload, removeIcon, setIcon } from "@agorusta/core/attachments";
+import { createIconUpload, removeIcon, setIcon } from "@agorusta/core/servers";
 import { serverParams, uploadBody, useUploadBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";

@@ -8,45 +8,25 @@
  * A writer that lost the race for n re-reads the head and tries again. So positions have no
  * gaps and are handed out in commit order by the database, never by a clock: a reader holding
  * position p who reads the log after p sees every change committed after p (docs/decisions.md,
- * "Change feeds").
+ * "Change feeds"). It is the same for every kind of conversation: the kind (kind.ts) names the
+ * head item and the message entity.
  */
-import type { Db, DmMessageItem, MessageItem } from "../model/index.ts";
+import type { Db, Write, WriteEntities } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { getEach } from "../store/batches.ts";
-import { transact, TransactionConflict, type Write, type WriteEntities } from "../store/transactions.ts";
+import { readItem } from "../store/batchGet.ts";
+import { transact, TransactionConflict } from "../store/transactions.ts";
 import type { Change, ChangesPage } from "../views.ts";
-
-/** A conversation: a channel (keyed under its server) or a DM. */
-export type Conversation =
-  | { kind: "channel"; serverId: string; channelId: string }
-  | { kind: "dm"; conversationId: string };
-
-export const conversationIdOf = (c: Conversation) => (c.kind === "channel" ? c.channelId : c.conversationId);
-
-/** Where a conversation's feed stands: its last position and its newest message. */
-export interface Head {
-  seq: number;
-  lastMessageId: string | null;
-}
-
-export const headOf = (item: { seq?: number | undefined; lastMessageId?: string | undefined }): Head => ({
-  seq: item.seq ?? 0,
-  lastMessageId: item.lastMessageId ?? null,
-});
+import { headOf, type ConversationKind, type Head, type KindTypes, type MessageFields } from "./kind.ts";
 
 /** A change item is kept at least this long (api.md: deletions stay in the feed ≥ 30 days). */
 export const CHANGE_RETENTION_DAYS = 31;
-
-export type { Write, WriteEntities };
-
-/** The attributes of a message that a change may set (those of `messageBody`, bar its identity). */
-export type MessageFields = Partial<Omit<MessageItem & DmMessageItem, "messageId" | "channelId" | "serverId" | "conversationId" | "authorId" | "createdAt">>;
 
 /** What one change does to its message. */
 export type MessageWrite<M> =
   | { kind: "created"; item: M }
   /** `revision` is the message's current one (read after the head): it is set to revision + 1. */
-  | { kind: "updated"; revision: number; set?: MessageFields; remove?: (keyof MessageFields)[] }
+  | { kind: "updated"; revision: number; set: MessageFields }
   | { kind: "deleted" };
 
 export interface ChangePlan<M> {
@@ -54,8 +34,6 @@ export interface ChangePlan<M> {
   message: MessageWrite<M>;
   /** The conversation's newest message after this change; absent: unchanged. */
   lastMessageId?: string | null;
-  /** DMs only: the conversation's last activity. */
-  lastMessageAt?: string;
   /**
    * Further writes that commit with the change, or not at all, by name (store/transactions.ts).
    * The names `head`, `change` and `message` are the primitive's own.
@@ -67,16 +45,11 @@ export type Committed<P> = { committed: true; plan: P; seq: number; cursor: stri
 /** A condition of an `also` write failed, and nothing was written: the names of those refused. */
 export type Refused = { committed: false; refused: ReadonlySet<string> };
 
-type MessageOf<C extends Conversation> = C extends { kind: "channel" } ? MessageItem : DmMessageItem;
-
-/** The conversation's head, read strongly; a conversation that is gone is 404. */
-export async function readHead(db: Db, c: Conversation): Promise<Head> {
-  const { data } =
-    c.kind === "channel"
-      ? await db.entities.channels.get({ serverId: c.serverId, channelId: c.channelId }).go({ consistent: true })
-      : await db.entities.dmConversations.get({ conversationId: c.conversationId }).go({ consistent: true });
-  if (!data) throw new AppError("not_found", c.kind === "channel" ? "No such channel." : "No such conversation.");
-  return headOf(data);
+/** The conversation's head, read strongly (a GetItem); a conversation that is gone is 404. */
+export async function readHead<T extends KindTypes>(db: Db, kind: ConversationKind<T>, ref: T["ref"]): Promise<Head> {
+  const item = await readItem(db.client, kind.head.read(db, ref), true);
+  if (!item) throw new AppError("not_found", kind.head.gone);
+  return headOf(item);
 }
 
 const ATTEMPTS = 50;
@@ -91,8 +64,8 @@ const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.rando
  * 403): nothing is written. A message that vanished meanwhile (edit or delete of a deleted
  * message) is 404. For instance, a reaction (its own item guarded by `attribute_not_exists`):
  *
- *     const result = await commitChange(db, { kind: "channel", serverId, channelId }, async () => {
- *       const message = await currentMessageOf(...);            // read strongly, after the head
+ *     const result = await commitChange(db, kind, ref, async () => {
+ *       const message = await currentMessage(db, kind, ref, messageId);   // read strongly, after the head
  *       return {
  *         messageId,
  *         message: { kind: "updated", revision: revisionOf(message), set: { reactions: next } },
@@ -102,14 +75,15 @@ const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.rando
  *     if (!result.committed && result.refused.has("reaction")) // already reacted: 204, no change
  *     else push { …, cursor: result.cursor }
  */
-export async function commitChange<C extends Conversation, P extends ChangePlan<MessageOf<C>>>(
+export async function commitChange<T extends KindTypes, P extends ChangePlan<T["message"]>>(
   db: Db,
-  conversation: C,
+  kind: ConversationKind<T>,
+  ref: T["ref"],
   build: (head: Head) => P | Promise<P>,
   options: { head?: Head } = {},
 ): Promise<Committed<P> | Refused> {
-  const conversationId = conversationIdOf(conversation);
-  return inTurn(db, conversationId, (lane) => commitInTurn(db, conversation, conversationId, build, newest(options.head, lane.head), lane));
+  const conversationId = kind.id(ref);
+  return inTurn(db, conversationId, (lane) => commitInTurn(db, kind, ref, build, newest(options.head, lane.head), lane));
 }
 
 /** Where this process's writers to one conversation stand: the last of them, and the head it left. */
@@ -144,23 +118,24 @@ async function inTurn<T>(db: Db, conversationId: string, run: (lane: Lane) => Pr
 
 const newest = (a: Head | undefined, b: Head | undefined): Head | undefined => (!a ? b : !b ? a : a.seq >= b.seq ? a : b);
 
-async function commitInTurn<C extends Conversation, P extends ChangePlan<MessageOf<C>>>(
+async function commitInTurn<T extends KindTypes, P extends ChangePlan<T["message"]>>(
   db: Db,
-  conversation: C,
-  conversationId: string,
+  kind: ConversationKind<T>,
+  ref: T["ref"],
   build: (head: Head) => P | Promise<P>,
   known: Head | undefined,
   lane: Lane,
 ): Promise<Committed<P> | Refused> {
+  const conversationId = kind.id(ref);
   for (let attempt = 1; ; attempt++) {
-    const head = attempt === 1 && known ? known : await readHead(db, conversation);
+    const head = attempt === 1 && known ? known : await readHead(db, kind, ref);
     const plan = await build(head);
     const seq = head.seq + 1;
     let refused: ReadonlySet<string>;
     try {
       // One attempt: a transaction that collided with another on the head is rebuilt on a fresh
       // head (the other has most likely taken `seq`), not resent as it was.
-      refused = await transact(db, (tx) => writes(tx, conversation, head, plan, db.clock.now()), 1);
+      refused = await transact(db, (tx) => writes(tx, kind, ref, head, plan, db.clock.now()), 1);
     } catch (e) {
       if (!(e instanceof TransactionConflict)) throw e;
       refused = new Set(["head"]);
@@ -180,14 +155,22 @@ async function commitInTurn<C extends Conversation, P extends ChangePlan<Message
   }
 }
 
-/** The change's writes: the caller's, the head's bump, the change-log item and the message's own. */
-function writes(tx: WriteEntities, conversation: Conversation, head: Head, plan: ChangePlan<unknown>, now: number): Record<string, Write> {
+/** The change's writes: the caller's, the head's move, the change-log item and the message's own. */
+function writes<T extends KindTypes>(
+  tx: WriteEntities,
+  kind: ConversationKind<T>,
+  ref: T["ref"],
+  head: Head,
+  plan: ChangePlan<T["message"]>,
+  now: number,
+): Record<string, Write> {
+  const created = plan.message.kind === "created" ? plan.message.item : undefined;
   return {
     ...alsoWrites(tx, plan),
-    head: headWrite(tx, conversation, head, plan),
+    head: kind.head.write(tx, ref, head, { lastMessageId: plan.lastMessageId, created }),
     change: tx.changes
       .create({
-        conversationId: conversationIdOf(conversation),
+        conversationId: kind.id(ref),
         seq: head.seq + 1,
         messageId: plan.messageId,
         kind: plan.message.kind,
@@ -195,7 +178,7 @@ function writes(tx: WriteEntities, conversation: Conversation, head: Head, plan:
         ttl: Math.ceil(now / 1000) + CHANGE_RETENTION_DAYS * 86_400,
       })
       .commit(),
-    message: messageWrite(tx, conversation, plan),
+    message: messageWrite(tx, kind, ref, plan),
   };
 }
 
@@ -206,39 +189,35 @@ function alsoWrites(tx: WriteEntities, plan: ChangePlan<unknown>): Record<string
   return also;
 }
 
-/** The conversation item moves to `seq + 1`, only from the position the change was built on. */
-function headWrite(tx: WriteEntities, c: Conversation, head: Head, plan: ChangePlan<unknown>): Write {
-  const seq = head.seq + 1;
-  const where = (a: { seq: unknown }, op: { eq: (a: any, v: number) => string; notExists: (a: any) => string }) =>
-    head.seq === 0 ? op.notExists(a.seq) : op.eq(a.seq, head.seq);
-  const last = plan.lastMessageId;
-  if (c.kind === "channel") {
-    const patch = tx.channels.patch({ serverId: c.serverId, channelId: c.channelId }).set({
-      seq,
-      ...(last ? { lastMessageId: last } : {}),
-    });
-    return (last === null ? patch.remove(["lastMessageId"]) : patch).where(where).commit();
-  }
-  const patch = tx.dmConversations.patch({ conversationId: c.conversationId }).set({
-    seq,
-    ...(last ? { lastMessageId: last } : {}),
-    ...(plan.lastMessageAt ? { lastMessageAt: plan.lastMessageAt } : {}),
-  });
-  return (last === null ? patch.remove(["lastMessageId"]) : patch).where(where).commit();
+/** The write that moves a head (any kind's: its `set` adds what that kind's head keeps besides, `also`). */
+export interface HeadWrites<K, F> {
+  patch: (key: K) => {
+    set: (fields: { seq: number; lastMessageId?: string } & F) => SeqGuarded & { remove: (attributes: ["lastMessageId"]) => SeqGuarded };
+  };
+}
+interface SeqGuarded {
+  where: (condition: SeqCondition) => { commit: () => Write };
+}
+type SeqCondition = <A, O extends { eq(attribute: A, value: number): string; notExists(attribute: A): string }>(attributes: { seq: A }, op: O) => string;
+
+/**
+ * The head item moves to `seq + 1`, only from the position the change was built on (absent
+ * `seq`: none yet), with the newest message when the change moves it (`null`: none is left).
+ */
+export function moveHead<K, F>(writes: HeadWrites<K, F>, key: K, head: Head, lastMessageId: string | null | undefined, also: F): Write {
+  const atSeq: SeqCondition = (a, op) => (head.seq === 0 ? op.notExists(a.seq) : op.eq(a.seq, head.seq));
+  const patch = writes.patch(key).set({ seq: head.seq + 1, ...(lastMessageId ? { lastMessageId } : {}), ...also });
+  return (lastMessageId === null ? patch.remove(["lastMessageId"]) : patch).where(atSeq).commit();
 }
 
-/** The message's own write; updates and deletes require it to exist (a deleted message is not resurrected). */
-function messageWrite(tx: WriteEntities, c: Conversation, plan: ChangePlan<unknown>): Write {
-  // Channel and DM messages share their body (model/messages.ts); only the key differs, so the
-  // two entities are driven through one untyped handle here and typed at `commitChange`'s edge.
-  const entity: any = c.kind === "channel" ? tx.messages : tx.dmMessages;
-  const key = c.kind === "channel" ? { channelId: c.channelId, messageId: plan.messageId } : { conversationId: c.conversationId, messageId: plan.messageId };
+/** The message's own write; an update or deletion requires it to exist (a deleted message is not resurrected). */
+function messageWrite<T extends KindTypes>(tx: WriteEntities, kind: ConversationKind<T>, ref: T["ref"], plan: ChangePlan<T["message"]>): Write {
+  const entity = kind.messages.written(tx);
   const write = plan.message;
   if (write.kind === "created") return entity.create(write.item).commit();
-  if (write.kind === "deleted") return entity.delete(key).where((a: any, op: any) => op.exists(a.authorId)).commit();
-  let patch = entity.patch(key).set({ ...write.set, revision: write.revision + 1 });
-  if (write.remove?.length) patch = patch.remove(write.remove);
-  return patch.commit();
+  const key = kind.messages.key(ref, plan.messageId);
+  if (write.kind === "deleted") return entity.remove(key).commit();
+  return entity.patch(key).set({ ...write.set, revision: write.revision + 1 }).commit();
 }
 
 /** A message's current revision, for a change built on it (messages stored before revisions were 1). */
@@ -323,32 +302,26 @@ export async function presentChanges<M extends { messageId: string }, V extends 
   return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: byId.get(c.message.messageId)! } : c)) };
 }
 
-/** The channel messages by id, read strongly (a change just logged is visible). */
-export async function currentChannelMessages(db: Db, channelId: string, ids: string[]): Promise<Map<string, MessageItem>> {
+/** The conversation's messages by id, read strongly (a change just logged is visible): 100 to a BatchGetItem, 5 at once. */
+export async function currentMessages<T extends KindTypes>(db: Db, kind: ConversationKind<T>, ref: T["ref"], ids: string[]): Promise<Map<string, T["message"]>> {
   const found = await getEach(
-    ids.map((messageId) => ({ channelId, messageId })),
-    (keys) => db.entities.messages.get(keys).go({ consistent: true, concurrency: 5 }),
+    ids.map((messageId) => kind.messages.key(ref, messageId)),
+    (keys) => kind.messages.stored(db).get(keys).go({ consistent: true, concurrency: 5 }),
   );
   return new Map(found.map((m) => [m.messageId, m]));
 }
 
-export async function currentDmMessages(db: Db, conversationId: string, ids: string[]): Promise<Map<string, DmMessageItem>> {
-  const found = await getEach(
-    ids.map((messageId) => ({ conversationId, messageId })),
-    (keys) => db.entities.dmMessages.get(keys).go({ consistent: true, concurrency: 5 }),
-  );
-  return new Map(found.map((m) => [m.messageId, m]));
+/** The message, read strongly (inside a change, after the head), or 404. */
+export async function currentMessage<T extends KindTypes>(db: Db, kind: ConversationKind<T>, ref: T["ref"], messageId: string): Promise<T["message"]> {
+  const { data } = await kind.messages.stored(db).get(kind.messages.key(ref, messageId)).go({ consistent: true });
+  if (!data) throw new AppError("not_found", "No such message.");
+  return data;
 }
 
 /** The newest message of the conversation older than `messageId` (where the head moves back to when it is deleted). */
-export async function messageBefore(db: Db, c: Conversation, messageId: string): Promise<string | null> {
+export async function messageBefore<T extends KindTypes>(db: Db, kind: ConversationKind<T>, ref: T["ref"], messageId: string): Promise<string | null> {
   // A closed range below the message: other entities share the partition (subscriptions, the DM item).
-  const range = [{ messageId: "0" }, { messageId }] as const;
-  const options = { order: "desc", limit: 2, consistent: true, attributes: ["messageId"] } as const;
-  const { data } =
-    c.kind === "channel"
-      ? await db.entities.messages.query.byChannel({ channelId: c.channelId }).between(...range).go(options)
-      : await db.entities.dmMessages.query.byConversation({ conversationId: c.conversationId }).between(...range).go(options);
+  const { data } = await kind.messages.between(db, ref, "0", messageId).go({ order: "desc", limit: 2, consistent: true });
   return data.find((m) => m.messageId !== messageId)?.messageId ?? null;
 }
 

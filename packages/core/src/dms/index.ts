@@ -1,0 +1,2 @@
+export * from "./pairs.ts";
+export * from "./inbox.ts";
