@@ -6,7 +6,8 @@ let t: TestApi;
 let s: TestServer;
 let base: string;
 beforeAll(async () => {
-  ({ t, s } = await testApiWithServer());
+  // One member toggles dozens of reactions here: the reaction rate limit has its own test (usageLimits.test.ts).
+  ({ t, s } = await testApiWithServer({ usageLimits: "off" }));
   base = `/servers/${s.id}/channels/${s.channelId}/messages`;
 });
 

@@ -14,6 +14,8 @@ const NO_EDGE = 2 ** 32;
 const few = (limit: number) => ({ limit, windowSeconds: NO_EDGE });
 const small: UsageLimits = {
   messages: few(3),
+  edits: few(2),
+  reactions: few(3),
   startDm: few(2),
   createServer: few(2),
   // The harness registers every test user from one address; the registration test has its own.
@@ -62,6 +64,47 @@ describe("rate limits", () => {
     const send = () => t.call("POST", `/dms/${dm}/messages`, { token: m.token, body: { content: "psst" } });
     expect(statuses(await inTurn(3, send))).toEqual([201, 201, 201]);
     expectRateLimited(await send());
+  });
+
+  it("edits and reactions: per user per conversation, channel or DM; a refused one changes nothing and tells no one", async () => {
+    const s = await t.server();
+    const m = await t.member(s);
+    const messages = `/servers/${s.id}/channels/${s.channelId}/messages`;
+    const posted = (await t.call("POST", messages, { token: m.token, body: { content: "first" } })).body;
+    const edit = (content: string) => t.call("PATCH", `${messages}/${posted.id}`, { token: m.token, body: { content } });
+    expect(statuses(await inTurn(2, (i) => edit(`edit ${i}`)))).toEqual([200, 200]);
+    const refusedEdit = await edit("too many");
+    expectRateLimited(refusedEdit);
+    expect(refusedEdit.body.error.message).toMatch(/^You are editing messages too fast\. Try again in \d+ /);
+    const changes = `/servers/${s.id}/channels/${s.channelId}/changes`;
+    const stored = (await t.call("GET", messages, { token: m.token })).body.find((x: { id: string }) => x.id === posted.id);
+    expect(stored).toMatchObject({ content: "edit 1", revision: 3 });
+
+    // Reactions: toggles count, whatever they change; the owner (another user) has a budget of their own.
+    const reaction = (token: string, emoji: string, method: "PUT" | "DELETE" = "PUT") =>
+      t.call(method, `${messages}/${posted.id}/reactions/${encodeURIComponent(emoji)}/me`, { token });
+    const { cursor } = (await t.call("GET", changes, { token: m.token })).body;
+    expect(statuses([await reaction(m.token, "👍"), await reaction(m.token, "👍", "DELETE"), await reaction(m.token, "🎉")])).toEqual([204, 204, 204]);
+    const refusedReaction = await reaction(m.token, "🔥");
+    expectRateLimited(refusedReaction);
+    expect(refusedReaction.body.error.message).toMatch(/^You are reacting too fast\. Try again in \d+ /);
+    expect((await reaction(s.owner.token, "🔥")).status).toBe(204);
+    // Exactly the three accepted toggles and the owner's reached the feed: the refused one wrote nothing.
+    const feed = (await t.call("GET", `${changes}?since=${cursor}`, { token: m.token })).body;
+    expect(feed.changes).toHaveLength(1);
+    expect(feed.changes[0].message.reactions).toEqual([{ emoji: "🎉", count: 1, me: true }, { emoji: "🔥", count: 1, me: false }]);
+    // Edits and reactions have budgets apart from messages, and from each other.
+    expect((await t.call("POST", messages, { token: m.token, body: { content: "still allowed" } })).status).toBe(201);
+
+    // The same in a DM.
+    const dm = (await t.call("POST", "/dms", { token: m.token, body: { userId: s.owner.id } })).body.id;
+    const dmMessage = (await t.call("POST", `/dms/${dm}/messages`, { token: m.token, body: { content: "psst" } })).body.id;
+    const dmEdit = () => t.call("PATCH", `/dms/${dm}/messages/${dmMessage}`, { token: m.token, body: { content: "psst!" } });
+    expect(statuses(await inTurn(2, dmEdit))).toEqual([200, 200]);
+    expectRateLimited(await dmEdit());
+    const dmReact = () => t.call("PUT", `/dms/${dm}/messages/${dmMessage}/reactions/${encodeURIComponent("👍")}/me`, { token: m.token });
+    expect(statuses(await inTurn(3, dmReact))).toEqual([204, 204, 204]);
+    expectRateLimited(await dmReact());
   });
 
   it("starting DMs: new conversations only; opening one the pair has is free", async () => {
@@ -209,6 +252,8 @@ describe("AGORUSTA_RATE_LIMITS=off", () => {
   it("the numbers in force are the contract's", () => {
     expect(usageLimits).toEqual({
       messages: { limit: 20, windowSeconds: 10 },
+      edits: { limit: 10, windowSeconds: 10 },
+      reactions: { limit: 20, windowSeconds: 10 },
       startDm: { limit: 20, windowSeconds: 3600 },
       createServer: { limit: 10, windowSeconds: 3600 },
       register: { limit: 30, windowSeconds: 3600 },

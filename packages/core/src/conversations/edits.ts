@@ -7,7 +7,7 @@ import { nowIso } from "../store/time.ts";
 import type { Stores } from "../attachments/files.ts";
 import { mentionWrites } from "../messages/mentions.ts";
 import { removeMessageExtras } from "../messages/deletion.ts";
-import type { ConversationKind, KindTypes } from "./kind.ts";
+import type { ConversationKind, KindTypes, RateLimit } from "./kind.ts";
 import { commitChange, currentMessage, messageBefore, revisionOf } from "./feed.ts";
 import { showMessage } from "./pages.ts";
 
@@ -27,10 +27,14 @@ export async function editMessage<T extends KindTypes>(
   stores: Stores,
   kind: ConversationKind<T>,
   ref: T["ref"],
-  input: { messageId: string; userId: string; content: string },
+  input: { messageId: string; userId: string; content: string; rateLimit?: RateLimit | undefined },
 ): Promise<MessageChange<T>> {
   const { db } = stores;
-  const [{ caller, head, audience }, mentionsBy] = await Promise.all([kind.check(db, ref, input.userId), kind.mentions(db, ref, input.content)]);
+  const [{ caller, head, audience }, mentionsBy] = await Promise.all([
+    kind.check(db, ref, input.userId),
+    kind.mentions(db, ref, input.content),
+    input.rateLimit?.(),
+  ]);
   const result = await commitChange(
     db,
     kind,

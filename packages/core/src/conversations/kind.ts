@@ -27,6 +27,12 @@ export type MessageBody = Omit<MessageItem, "channelId" | "serverId">;
 export type MessageFields = Partial<Pick<MessageItem, "content" | "editedAt" | "revision" | "mentions" | "mentionsEveryone" | "reactions">>;
 
 /** Where a conversation's feed stands: its last position and its newest message. */
+/**
+ * The caller's rate limit for a change, counted beside the change's first reads (no round trip of
+ * its own): it throws `rate_limited` before anything is written.
+ */
+export type RateLimit = () => Promise<void>;
+
 export interface Head {
   seq: number;
   lastMessageId: string | null;

@@ -10,7 +10,7 @@ import type { Stores } from "../attachments/files.ts";
 import { avatarUrls } from "../attachments/present.ts";
 import { assertEmoji, nextCounts, type ReactionChange } from "../messages/reactions.ts";
 import { userView, type User } from "../views.ts";
-import type { ConversationKind, KindTypes } from "./kind.ts";
+import type { ConversationKind, KindTypes, RateLimit } from "./kind.ts";
 import { commitChange, currentMessage, revisionOf } from "./feed.ts";
 
 /** The outcome of a PUT or DELETE: null when it changed nothing (already so). */
@@ -28,13 +28,13 @@ export async function setReaction<T extends KindTypes>(
   stores: Stores,
   kind: ConversationKind<T>,
   ref: T["ref"],
-  input: { messageId: string; userId: string; emoji: string },
+  input: { messageId: string; userId: string; emoji: string; rateLimit?: RateLimit | undefined },
   change: ReactionChange,
 ): Promise<{ outcome: ReactionOutcome; audience: T["audience"] }> {
   const { db } = stores;
   const { messageId, emoji } = input;
   assertEmoji(emoji);
-  const { caller, head, audience } = await kind.enter(db, ref, input.userId);
+  const [{ caller, head, audience }] = await Promise.all([kind.enter(db, ref, input.userId), input.rateLimit?.()]);
   const key = { conversationId: kind.id(ref), messageId, emoji, userId: caller.userId };
   const reactor = { userId: caller.userId, username: caller.username, userCreatedAt: caller.userCreatedAt };
   const result = await commitChange(

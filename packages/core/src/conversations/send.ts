@@ -11,7 +11,7 @@ import { mentionWrites } from "../messages/mentions.ts";
 import { claimNonce, firstSentWith } from "../messages/nonces.ts";
 import { couldBeMessageId, replyRefOf } from "../messages/replies.ts";
 import { attachmentsOf, claimingUploads, claimUploads, readyAttachments } from "../messages/attach.ts";
-import type { ConversationKind, KindTypes } from "./kind.ts";
+import type { ConversationKind, KindTypes, RateLimit } from "./kind.ts";
 import { commitChange } from "./feed.ts";
 import { avatarOf, showMessage } from "./pages.ts";
 
@@ -31,7 +31,7 @@ export interface SendInput {
   /** The sender's unused uploads for this conversation. */
   attachments?: string[] | undefined;
   /** The sender's rate limit, counted once the reads are on their way: nothing is stored unless it passes. */
-  rateLimit?: (() => Promise<void>) | undefined;
+  rateLimit?: RateLimit | undefined;
   /** Reads other parts of the request joined to go out with the send's first one (the audience's tokens). */
   batch?: ReadBatch | undefined;
 }

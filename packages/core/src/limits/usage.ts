@@ -8,6 +8,10 @@ import type { RateLimitPolicy } from "./attempts.ts";
 export interface UsageLimits {
   /** Messages per user per conversation (a channel or a DM). */
   messages: RateLimitPolicy;
+  /** Edits per user per conversation: each is pushed whole (up to 16 KiB) to every subscriber, like a message. */
+  edits: RateLimitPolicy;
+  /** Reaction changes per user per conversation (a toggle that changes nothing counts too). */
+  reactions: RateLimitPolicy;
   /** New DM conversations per user (opening one the pair already has is free). */
   startDm: RateLimitPolicy;
   createServer: RateLimitPolicy;
@@ -24,6 +28,8 @@ export interface UsageLimits {
 /** The contract's numbers; the reasons are in docs/decisions.md ("Sessions and safety"). */
 export const usageLimits: UsageLimits = {
   messages: { limit: 20, windowSeconds: 10 },
+  edits: { limit: 10, windowSeconds: 10 },
+  reactions: { limit: 20, windowSeconds: 10 },
   startDm: { limit: 20, windowSeconds: 3600 },
   createServer: { limit: 10, windowSeconds: 3600 },
   register: { limit: 30, windowSeconds: 3600 },

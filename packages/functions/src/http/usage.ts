@@ -18,6 +18,8 @@ export async function limitRate(deps: Deps, action: Rate, who: string): Promise<
 /** What a person is told when refused (followed by when to try again). */
 const refusals: Record<Rate, string> = {
   messages: "You are sending messages too fast.",
+  edits: "You are editing messages too fast.",
+  reactions: "You are reacting too fast.",
   startDm: "You have started many conversations lately.",
   createServer: "You have created many servers lately.",
   register: "Many accounts were created from your network lately.",

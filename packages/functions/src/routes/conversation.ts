@@ -28,6 +28,9 @@ type SendBody = { content: string; nonce?: string | undefined; replyTo?: string 
 type File = { filename: string; contentType: string; size: number };
 
 export function conversationHandlers<T extends KindTypes>(deps: Deps, kind: ConversationKind<T>, events: MessageEvents<T>) {
+  /** Everything a change pushes to every subscriber is limited per user per conversation (api.md "Limits"). */
+  const limiter = (userId: string, ref: T["ref"], action: "messages" | "edits" | "reactions") => () =>
+    limitRate(deps, action, `${userId}:${kind.id(ref)}`);
   return {
     history: (userId: string, ref: T["ref"], window: Window) => listMessages(deps, kind, ref, { userId, ...window }),
 
@@ -38,7 +41,7 @@ export function conversationHandlers<T extends KindTypes>(deps: Deps, kind: Conv
      * here, the announcement joins its reads to it, and the send that starts after sends it.
      */
     async send(userId: string, ref: T["ref"], body: SendBody) {
-      const rateLimit = () => limitRate(deps, "messages", `${userId}:${kind.id(ref)}`);
+      const rateLimit = limiter(userId, ref, "messages");
       const batch = new ReadBatch();
       const announce = events.announceSend(deps, ref, batch);
       const sending = sendMessage(deps, kind, ref, { userId, ...body, rateLimit, batch });
@@ -51,7 +54,7 @@ export function conversationHandlers<T extends KindTypes>(deps: Deps, kind: Conv
     },
 
     async edit(userId: string, ref: T["ref"], messageId: string, content: string) {
-      const change = await editMessage(deps, kind, ref, { messageId, userId, content });
+      const change = await editMessage(deps, kind, ref, { messageId, userId, content, rateLimit: limiter(userId, ref, "edits") });
       await events.updated(deps, ref, change);
       return change.message;
     },
@@ -64,7 +67,8 @@ export function conversationHandlers<T extends KindTypes>(deps: Deps, kind: Conv
       listReactors(deps, kind, ref, { messageId, emoji, userId, ...page }),
 
     async react(userId: string, ref: T["ref"], messageId: string, emoji: string, change: "added" | "removed") {
-      const { outcome, audience } = await setReaction(deps, kind, ref, { messageId, userId, emoji }, change);
+      const rateLimit = limiter(userId, ref, "reactions");
+      const { outcome, audience } = await setReaction(deps, kind, ref, { messageId, userId, emoji, rateLimit }, change);
       // Nothing changed (already reacted, or not reacted): nothing to tell anyone.
       if (outcome) await events.reaction(deps, ref, { messageId, emoji, userId, outcome }, audience);
     },
