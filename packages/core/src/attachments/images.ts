@@ -10,7 +10,7 @@ import { AppError } from "../errors.ts";
 import { transact, type Write, type WriteEntities } from "../store/transactions.ts";
 import { newId } from "../store/ids.ts";
 import { meView, serverView, type Me, type Server, type Upload } from "../views.ts";
-import { requireOwnerOf } from "../servers/access.ts";
+import { requirePermissionIn } from "../servers/access.ts";
 import { createUpload, prepareUploads, uploadAlreadyUsed } from "./uploads.ts";
 import { imageUrlOf, type Stores } from "./files.ts";
 
@@ -20,7 +20,7 @@ export const createAvatarUpload = (stores: Stores, userId: string, file: File): 
   createUpload(stores, { ...file, ownerId: userId, purpose: "avatar", scopeId: userId });
 
 export async function createIconUpload(stores: Stores, serverId: string, userId: string, file: File): Promise<Upload> {
-  await requireOwnerOf(stores.db, serverId, userId);
+  await requirePermissionIn(stores.db, serverId, userId, "manage_server");
   return createUpload(stores, { ...file, ownerId: userId, purpose: "icon", scopeId: serverId });
 }
 
@@ -113,7 +113,7 @@ export async function removeAvatar(stores: Stores, userId: string): Promise<void
 }
 
 async function setIconKey(stores: Stores, serverId: string, userId: string, uploadId: string | undefined): Promise<ServerItem> {
-  await requireOwnerOf(stores.db, serverId, userId);
+  await requirePermissionIn(stores.db, serverId, userId, "manage_server");
   let server: ServerItem | undefined;
   const key = await swapImage(
     stores,

@@ -4,7 +4,7 @@ import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
-import { requireOwnerOf, serverNotRetired } from "./access.ts";
+import { requirePermissionIn, serverNotRetired } from "./access.ts";
 import { channelView, type Channel } from "../views.ts";
 
 export const DEFAULT_CHANNEL = "general";
@@ -17,7 +17,7 @@ export const channelGuard = (serverId: string, name: string) => ({
 
 /** Owner only; the channel name is unique within the server, case-insensitively, by a guard item. */
 export async function createChannel(db: Db, serverId: string, userId: string, name: string): Promise<Channel> {
-  await requireOwnerOf(db, serverId, userId);
+  await requirePermissionIn(db, serverId, userId, "manage_channels");
   const channel = { serverId, channelId: newId(), name, createdAt: nowIso() };
   const refused = await transact(db, ({ uniques, channels, servers }) => ({
     nameGuard: uniques.create({ ...channelGuard(serverId, name), holderId: channel.channelId }).commit(),

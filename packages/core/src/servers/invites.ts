@@ -3,7 +3,7 @@ import { AppError } from "../errors.ts";
 import { newInviteCode } from "../store/ids.ts";
 import { expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
-import { requireOwner, serverNotRetired } from "./access.ts";
+import { requirePermission, serverNotRetired } from "./access.ts";
 import { deleteFreeingSlot, withLiveSlot } from "../limits/liveSlots.ts";
 import { newMembership, notBanned } from "./joining.ts";
 import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
@@ -61,7 +61,7 @@ export async function listInvites(
     db.entities.members.get({ serverId, userId }).go(),
     page.after ? db.entities.invites.get({ code: page.after }).go() : null,
   ]);
-  requireOwner(member.data);
+  requirePermission(member.data, "manage_invites");
   if (page.after && cursor?.data?.serverId !== serverId) {
     throw new AppError("invalid_request", "after must be an invite of this server.", { issues: [{ path: "after", message: "Not an invite of this server." }] });
   }
@@ -76,7 +76,7 @@ export async function deleteInvite(db: Db, serverId: string, userId: string, cod
     db.entities.members.get({ serverId, userId }).go(),
     db.entities.invites.get({ code }).go(),
   ]);
-  requireOwner(member.data);
+  requirePermission(member.data, "manage_invites");
   if (!invite.data || invite.data.serverId !== serverId) throw new AppError("invite_not_found");
   const { slot } = invite.data;
   await deleteFreeingSlot(db, slot === undefined ? null : { serverId, kind: "invite", slot, holderId: code }, (e) => e.invites.delete({ code }).commit());

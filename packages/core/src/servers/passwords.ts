@@ -9,7 +9,7 @@ import { addMember } from "./joining.ts";
 import { withLiveSlot } from "../limits/liveSlots.ts";
 import { deleteFreeingSlot } from "../limits/liveSlots.ts";
 import { assertCommitted } from "../store/transactions.ts";
-import { requireOwnerOf, serverNotRetired } from "./access.ts";
+import { requirePermissionIn, serverNotRetired } from "./access.ts";
 import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
@@ -24,7 +24,7 @@ export async function createServerPassword(
   input: { serverId: string; userId: string; password: string; label?: string | null | undefined; expiresInSeconds?: number | null | undefined },
   cap: number | null,
 ): Promise<ServerPassword> {
-  const [, hash] = await Promise.all([requireOwnerOf(db, input.serverId, input.userId), hashPassword(input.password)]);
+  const [, hash] = await Promise.all([requirePermissionIn(db, input.serverId, input.userId, "manage_server"), hashPassword(input.password)]);
   const item: ServerPasswordItem = {
     serverId: input.serverId,
     passwordId: newId(),
@@ -47,7 +47,7 @@ export async function createServerPassword(
 /** Owner only. Expired ones are listed too (with their `expiresAt`) until the TTL sweeper removes them, so the owner sees why a password stopped working. */
 export async function listServerPasswords(db: Db, serverId: string, userId: string): Promise<ServerPassword[]> {
   const [, passwords] = await Promise.all([
-    requireOwnerOf(db, serverId, userId),
+    requirePermissionIn(db, serverId, userId, "manage_server"),
     db.entities.serverPasswords.query.byServer({ serverId }).go({ pages: "all" }),
   ]);
   return passwords.data.map(serverPasswordView);
@@ -55,7 +55,7 @@ export async function listServerPasswords(db: Db, serverId: string, userId: stri
 
 export async function deleteServerPassword(db: Db, serverId: string, userId: string, passwordId: string): Promise<void> {
   const [, existing] = await Promise.all([
-    requireOwnerOf(db, serverId, userId),
+    requirePermissionIn(db, serverId, userId, "manage_server"),
     db.entities.serverPasswords.get({ serverId, passwordId }).go(),
   ]);
   if (!existing.data) throw new AppError("not_found", "No such password.");

@@ -1,6 +1,7 @@
 import type { Db, MemberItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { requireMember, requireOwner, requireOwnerOf } from "./access.ts";
+import { requireMember, requirePermission, requirePermissionIn } from "./access.ts";
+import { can } from "../permissions/policy.ts";
 import { isOnline } from "../realtime/presence.ts";
 import { audienceChanged } from "../realtime/audiences.ts";
 import { deleteEach, getEach } from "../store/batches.ts";
@@ -67,27 +68,31 @@ export async function removeMember(db: Db, serverId: string, userId: string): Pr
 /** Leave a server; its owner cannot (they delete it instead). */
 export async function leaveServer(db: Db, serverId: string, userId: string): Promise<{ listeners: string[] }> {
   const member = await requireMember(db, serverId, userId);
-  if (member.role === "owner") throw new AppError("owner_cannot_leave");
+  if (!can(member, "leave_server")) throw new AppError("owner_cannot_leave");
   return removedOrNotFound(await removeMember(db, serverId, userId));
 }
 
-/** The owner removes a member; they may come back with a valid invite or password. */
+/**
+ * Removes a member ranked below the caller (who needs `kick_members`); they may come back with a
+ * valid invite or password.
+ */
 export async function kickMember(
   db: Db,
   serverId: string,
-  ownerId: string,
+  actorId: string,
   userId: string,
 ): Promise<MemberItem & { listeners: string[] }> {
-  if (userId === ownerId) {
-    await requireOwnerOf(db, serverId, ownerId);
+  if (userId === actorId) {
+    await requirePermissionIn(db, serverId, actorId, "kick_members");
     throw new AppError("invalid_request", "You cannot kick yourself; delete the server instead.");
   }
-  const [owner, target] = await Promise.all([
-    db.entities.members.get({ serverId, userId: ownerId }).go(),
+  const [actor, target] = await Promise.all([
+    db.entities.members.get({ serverId, userId: actorId }).go(),
     db.entities.members.get({ serverId, userId }).go(),
   ]);
-  requireOwner(owner.data);
+  requirePermission(actor.data, "kick_members");
   if (!target.data) throw new AppError("not_found", "No such member.");
+  requirePermission(actor.data, "kick_members", target.data);
   return removedOrNotFound(await removeMember(db, serverId, userId));
 }
 
