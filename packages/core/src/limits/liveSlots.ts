@@ -43,7 +43,7 @@ export async function withLiveSlot<Name extends string>(
   writes: (entities: WriteEntities, slot: number | undefined) => Record<Name, Write>,
 ): Promise<{ refused: ReadonlySet<Name>; slot: number | undefined }> {
   if (cap === null) return { refused: await transact(db, (e) => writes(e, undefined)), slot: undefined };
-  const now = Date.now();
+  const now = db.clock.now();
   const tried = new Set<number>();
   let candidates: number[] =
     cap < READ_ALL_BELOW ? await freeSlots(db, holder.serverId, holder.kind, cap, now) : Array.from({ length: RANDOM_TRIES }, () => Math.floor(Math.random() * cap));

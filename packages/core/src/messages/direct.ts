@@ -103,7 +103,7 @@ export async function startConversation(
   const [caller, other] = await twoUsers(db, callerId, otherId);
   // Participants in id order, like the guard: the conversation looks the same whoever started it.
   const [first, second] = caller.id < other.id ? [caller, other] : [other, caller];
-  const conversation: DmConversationItem = { conversationId: newId(), first, second, createdAt: nowIso() };
+  const conversation: DmConversationItem = { conversationId: newId(), first, second, createdAt: nowIso(db.clock) };
   const inbox = (userId: string) => ({ userId, conversationId: conversation.conversationId, lastActivityAt: conversation.createdAt });
   const refused = await transact(db, ({ uniques, dmConversations, dmInboxes }) => ({
     pairGuard: uniques.create({ kind: "dmPair", value: pair, holderId: conversation.conversationId }).commit(),

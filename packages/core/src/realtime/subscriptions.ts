@@ -128,7 +128,7 @@ export async function typingFrom(
   db: Db,
   connectionId: string,
   channelId: string,
-  nowMs = Date.now(),
+  nowMs = db.clock.now(),
   limits: RealtimeLimits = realtimeLimits,
 ): Promise<{ userId: string; username?: string | undefined; userCreatedAt?: string | undefined } | null> {
   if (!isId(channelId)) throw new AppError("not_found", "Subscribe to the channel first.");

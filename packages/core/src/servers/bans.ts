@@ -54,7 +54,7 @@ export async function banUser(
       username: user.data.username,
       userCreatedAt: user.data.createdAt,
       bannedBy: actorId,
-      createdAt: nowIso(),
+      createdAt: nowIso(db.clock),
       ...(reason ? { reason } : {}),
     })
     .go();

@@ -18,7 +18,7 @@ export const channelGuard = (serverId: string, name: string) => ({
 /** Owner only; the channel name is unique within the server, case-insensitively, by a guard item. */
 export async function createChannel(db: Db, serverId: string, userId: string, name: string): Promise<Channel> {
   await requirePermissionIn(db, serverId, userId, "manage_channels");
-  const channel = { serverId, channelId: newId(), name, createdAt: nowIso() };
+  const channel = { serverId, channelId: newId(), name, createdAt: nowIso(db.clock) };
   const refused = await transact(db, ({ uniques, channels, servers }) => ({
     nameGuard: uniques.create({ ...channelGuard(serverId, name), holderId: channel.channelId }).commit(),
     channel: channels.create(channel).commit(),

@@ -32,7 +32,7 @@ export async function retireServer(db: Db, serverId: string, userId: string): Pr
     server: servers.delete({ serverId }).where((a, op) => op.exists(a.name)).commit(),
     // Held by this server: a concurrent delete (and a new server of the name) already took it.
     nameGuard: uniques.delete({ kind: "serverName", value: guardValue(name) }).where((a, op) => op.eq(a.holderId, serverId)).commit(),
-    purge: serverPurges.put({ serverId, retiredAt: nowIso() }).commit(),
+    purge: serverPurges.put({ serverId, retiredAt: nowIso(db.clock) }).commit(),
   }));
   if (refused.has("server") || refused.has("nameGuard")) throw new AppError("not_found", "No such server.");
   assertCommitted(refused, "retireServer");

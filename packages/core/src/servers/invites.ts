@@ -1,7 +1,7 @@
 import type { Db, InviteItem, UserItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newInviteCode } from "../store/ids.ts";
-import { expiryIn, isExpired, nowIso } from "../store/time.ts";
+import { epochSeconds, expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 import { requirePermission, serverNotRetired } from "./access.ts";
 import { deleteFreeingSlot, withLiveSlot } from "../limits/liveSlots.ts";
@@ -27,9 +27,9 @@ export async function createInvite(
       serverName: server.name,
       creatorId: input.userId,
       uses: 0,
-      createdAt: nowIso(),
+      createdAt: nowIso(db.clock),
       ...(input.maxUses != null ? { maxUses: input.maxUses } : {}),
-      ...expiryIn(input.expiresInSeconds ?? undefined),
+      ...expiryIn(input.expiresInSeconds ?? undefined, db.clock),
     };
     const holder = { serverId: invite.serverId, kind: "invite" as const, holderId: invite.code, expiresAtMs: invite.expiresAt ? Date.parse(invite.expiresAt) : undefined };
     const { refused } = await withLiveSlot(db, holder, cap, "live invites", (e, slot) => ({
@@ -89,13 +89,13 @@ async function findInvite(db: Db, code: string): Promise<InviteItem> {
 }
 
 /** Expiry is enforced here, at read time, whatever DynamoDB's TTL sweeper has or has not deleted. */
-function assertUsable(invite: InviteItem): InviteItem {
-  if (isExpired(invite.expiresAt)) throw new AppError("invite_expired");
+function assertUsable(invite: InviteItem, nowMs: number): InviteItem {
+  if (isExpired(invite.expiresAt, nowMs)) throw new AppError("invite_expired");
   if (invite.maxUses != null && invite.uses >= invite.maxUses) throw new AppError("invite_exhausted");
   return invite;
 }
 
-const usableInvite = async (db: Db, code: string) => assertUsable(await findInvite(db, code));
+const usableInvite = async (db: Db, code: string) => assertUsable(await findInvite(db, code), db.clock.now());
 
 /**
  * What the invite page shows; no membership needed, that is the point of an invite. An invite
@@ -131,10 +131,10 @@ export async function joinByInvite(db: Db, code: string, userId: string, files?:
   const icon = await imageUrlOf(files, server.data.iconKey);
   // A member following the link again is already where they wanted to be, used up or not.
   if (member.data) return { server: serverView(server.data, icon), joined: null };
-  assertUsable(invite);
+  assertUsable(invite, db.clock.now());
 
-  const membership = newMembership(server.data, user.data as UserItem, "member");
-  const now = nowIso();
+  const membership = newMembership(db.clock, server.data, user.data as UserItem, "member");
+  const now = nowIso(db.clock);
   const refused = await transact(db, ({ invites, members, servers, bans }) => ({
     use: invites
       .patch({ code })
@@ -163,6 +163,6 @@ export async function joinByInvite(db: Db, code: string, userId: string, files?:
     throw new AppError("invite_exhausted");
   }
   assertCommitted(refused, "joinByInvite");
-  return { server: serverView(server.data, icon), joined: memberView(membership, isOnline(user.data), await imageUrlOf(files, user.data.avatarKey)) };
+  return { server: serverView(server.data, icon), joined: memberView(membership, isOnline(user.data, epochSeconds(db.clock)), await imageUrlOf(files, user.data.avatarKey)) };
 }
 

@@ -2,7 +2,7 @@ import type { Db, ServerPasswordItem } from "../model/index.ts";
 import { isOnline } from "../realtime/presence.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
-import { expiryIn, isExpired, nowIso } from "../store/time.ts";
+import { epochSeconds, expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwordHashing.ts";
 import { addMember } from "./joining.ts";
@@ -29,9 +29,9 @@ export async function createServerPassword(
     serverId: input.serverId,
     passwordId: newId(),
     hash,
-    createdAt: nowIso(),
+    createdAt: nowIso(db.clock),
     ...(input.label != null ? { label: input.label } : {}),
-    ...expiryIn(input.expiresInSeconds ?? undefined),
+    ...expiryIn(input.expiresInSeconds ?? undefined, db.clock),
   };
   const holder = { serverId: item.serverId, kind: "serverPassword" as const, holderId: item.passwordId, expiresAtMs: item.expiresAt ? Date.parse(item.expiresAt) : undefined };
   const { refused } = await withLiveSlot(db, holder, cap, "live passwords", (e, slot) => ({
@@ -84,7 +84,8 @@ export async function joinByPassword(
         db.entities.users.get({ userId: input.userId }).go().then((r) => r.data),
       ])
     : [null, [], null];
-  const live = passwords.filter((p) => !isExpired(p.expiresAt));
+  const now = db.clock.now();
+  const live = passwords.filter((p) => !isExpired(p.expiresAt, now));
   const hashes = live.length ? live.map((p) => p.hash) : [await decoyHash()];
   // One at a time, stopping at the first match: argon2 work per attempt is bounded by the
   // server's live passwords (at most MAX_LIVE_PASSWORDS), and a right guess costs no more than it must.
@@ -94,5 +95,5 @@ export async function joinByPassword(
   if (!user) throw new AppError("unauthorized");
   const membership = await addMember(db, server, user, new AppError("invalid_server_credentials"));
   const [icon, avatar] = await Promise.all([imageUrlOf(files, server.iconKey), imageUrlOf(files, user.avatarKey)]);
-  return { server: serverView(server, icon), joined: membership && memberView(membership, isOnline(user), avatar) };
+  return { server: serverView(server, icon), joined: membership && memberView(membership, isOnline(user, epochSeconds(db.clock)), avatar) };
 }

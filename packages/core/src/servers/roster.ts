@@ -3,6 +3,7 @@ import { AppError } from "../errors.ts";
 import { requireMember, requirePermission, requirePermissionIn } from "./access.ts";
 import { can } from "../permissions/policy.ts";
 import { isOnline } from "../realtime/presence.ts";
+import { epochSeconds } from "../store/time.ts";
 import { audienceChanged } from "../realtime/audiences.ts";
 import { deleteEach, getEach } from "../store/batches.ts";
 import { imageUrlOf, type Stores } from "../attachments/files.ts";
@@ -36,7 +37,8 @@ export async function listMembers(
     page.map((m) => ({ userId: m.userId })),
     (keys) => db.entities.users.get(keys).go({ attributes: ["userId", "connectionCount", "onlineUntil", "avatarKey"] }),
   );
-  const byId = new Map(await Promise.all(users.map(async (u) => [u.userId, { online: isOnline(u), avatarUrl: await imageUrlOf(files, u.avatarKey) }] as const)));
+  const now = epochSeconds(db.clock);
+  const byId = new Map(await Promise.all(users.map(async (u) => [u.userId, { online: isOnline(u, now), avatarUrl: await imageUrlOf(files, u.avatarKey) }] as const)));
   return page.map((m) => memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null));
 }
 

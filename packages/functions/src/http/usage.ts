@@ -12,7 +12,7 @@ type Cap = Exclude<keyof UsageLimits, Rate>;
  */
 export async function limitRate(deps: Deps, action: Rate, who: string): Promise<void> {
   if (deps.usageLimits === "off") return;
-  await consumeAttempt(deps.db, `${action}:${who}`, deps.usageLimits[action], Date.now(), refusals[action]);
+  await consumeAttempt(deps.db, `${action}:${who}`, deps.usageLimits[action], deps.db.clock.now(), refusals[action]);
 }
 
 /** What a person is told when refused (followed by when to try again). */

@@ -117,7 +117,7 @@ async function sessionHolds(deps: Deps, identities: ReturnType<typeof connection
     if (!data) return true;
     holds =
       data.sessionId !== undefined &&
-      (data.sessionExpiresAt ?? 0) * 1000 > Date.now() &&
+      (data.sessionExpiresAt ?? 0) * 1000 > deps.db.clock.now() &&
       (await isSessionOpen(deps.db, { userId: data.userId, sessionId: data.sessionId }));
   } catch (e) {
     // The table cannot be read: every action that touches it fails on its own (and a ping needs
@@ -181,7 +181,7 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
     case "ping":
       return { type: "pong" };
     case "typing": {
-      const typist = await typingFrom(deps.db, connectionId, frame.channelId, Date.now(), realtimeLimitsFor(deps.usageLimits));
+      const typist = await typingFrom(deps.db, connectionId, frame.channelId, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
       if (!typist) return null; // within 3 s of the last one relayed: dropped
       const { userId, username, userCreatedAt } = typist;
       // Named from the subscription it stamped; one made before subscriptions carried the name reads the user.
