@@ -78,11 +78,11 @@ describe("timestamps come from the Db's clock", () => {
     const serverItem = (await db.entities.servers.get({ serverId: server.id }).go()).data!;
     expect((await db.entities.members.get({ serverId: server.id, userId: owner.userId }).go()).data?.joinedAt).toBe(stamp);
 
-    expect((await createChannel(ahead, server.id, owner.userId, "clock")).createdAt).toBe(stamp);
+    expect((await createChannel(ahead, server.id, owner.userId, "clock", usageLimits.channels)).createdAt).toBe(stamp);
     const joiner = await insertUser(db);
     expect((await addMember(ahead, serverItem, joiner))?.joinedAt).toBe(stamp);
 
-    const invite = await createInvite(ahead, { serverId: server.id, userId: owner.userId, expiresInSeconds: 60 }, usageLimits.invites);
+    const invite = await createInvite(ahead, { serverId: server.id, userId: owner.userId, expiresInSeconds: 60 }, usageLimits);
     expect([invite.createdAt, invite.expiresAt]).toEqual([stamp, new Date(at + 60_000).toISOString()]);
 
     const password = await createServerPassword(ahead, { serverId: server.id, userId: owner.userId, password: "correct horse", expiresInSeconds: 120 }, usageLimits.serverPasswords);

@@ -30,6 +30,12 @@ export const members = {
      * so a kick closes exactly those sockets (subscriptions.ts, "A kicked member can keep listening").
      */
     listeners: { type: "set", items: "string" },
+    /**
+     * Invites made under this membership, counted by the transaction that creates each (which
+     * also checks the membership is still this one). Removing a member whose count is absent
+     * has no invites to revoke, and looks for none.
+     */
+    invitesMade: { type: "number" },
   },
   indexes: {
     byServer: {

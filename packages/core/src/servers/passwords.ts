@@ -6,8 +6,7 @@ import { epochSeconds, expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwordHashing.ts";
 import { addMember } from "./joining.ts";
-import { withLiveSlot } from "../limits/liveSlots.ts";
-import { deleteFreeingSlot } from "../limits/liveSlots.ts";
+import { deleteFreeingSlots, withLiveSlots } from "../limits/liveSlots.ts";
 import { assertCommitted } from "../store/transactions.ts";
 import { requirePermissionIn, serverNotRetired } from "./access.ts";
 import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
@@ -33,8 +32,9 @@ export async function createServerPassword(
     ...(input.label != null ? { label: input.label } : {}),
     ...expiryIn(input.expiresInSeconds ?? undefined, db.clock),
   };
-  const holder = { serverId: item.serverId, kind: "serverPassword" as const, holderId: item.passwordId, expiresAtMs: item.expiresAt ? Date.parse(item.expiresAt) : undefined };
-  const { refused } = await withLiveSlot(db, holder, cap, "live passwords", (e, slot) => ({
+  const holder = { serverId: item.serverId, holderId: item.passwordId, expiresAtMs: item.expiresAt ? Date.parse(item.expiresAt) : undefined };
+  const pools = cap === null ? null : [{ kind: "serverPassword" as const, cap, full: `A server can have at most ${cap} live passwords at once. Delete one first.` }];
+  const { refused } = await withLiveSlots(db, holder, pools, (e, [slot]) => ({
     password: e.serverPasswords.create({ ...item, ...(slot !== undefined ? { slot } : {}) }).commit(),
     // Not behind the purge of a server being deleted: a password it missed would outlive it.
     server: serverNotRetired(e.servers, item.serverId),
@@ -60,9 +60,8 @@ export async function deleteServerPassword(db: Db, serverId: string, userId: str
   ]);
   if (!existing.data) throw new AppError("not_found", "No such password.");
   const { slot } = existing.data;
-  await deleteFreeingSlot(db, slot === undefined ? null : { serverId, kind: "serverPassword", slot, holderId: passwordId }, (e) =>
-    e.serverPasswords.delete({ serverId, passwordId }).commit(),
-  );
+  const slots = slot === undefined ? [] : [{ kind: "serverPassword" as const, slot }];
+  await deleteFreeingSlots(db, { serverId, holderId: passwordId, slots }, (e) => e.serverPasswords.delete({ serverId, passwordId }).commit());
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Db, MemberItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { requireMember, requirePermission, requirePermissionIn } from "./access.ts";
 import { can } from "../permissions/policy.ts";
+import { revokeInvitesOf } from "./invites.ts";
 import { isOnline } from "../realtime/presence.ts";
 import { epochSeconds } from "../store/time.ts";
 import { audienceChanged } from "../realtime/audiences.ts";
@@ -48,12 +49,14 @@ export async function listMembers(
  * gone), so this finds every socket of the user that listens to the server, however recently it
  * subscribed: their subscriptions to the server are deleted here, and the caller closes them
  * (`announceLeave`), so that whatever else they listened to they must subscribe to again, each
- * under the membership check. Returns the deleted membership, `listeners` included, or null when
+ * under the membership check. The invites made under the membership are revoked. Returns the deleted membership, `listeners` included, or null when
  * there was none (a ban of someone who is not a member).
  */
 export async function removeMember(db: Db, serverId: string, userId: string): Promise<(MemberItem & { listeners: string[] }) | null> {
   const { data: removed } = await db.entities.members.delete({ serverId, userId }).go({ response: "all_old" });
   if (!removed) return null;
+  // Their invites stop admitting at once (the join checks their membership); these go too.
+  if (removed.invitesMade) await revokeInvitesOf(db, serverId, userId);
   const listeners = removed.listeners ?? [];
   const subscriptions = await Promise.all(
     listeners.map((connectionId) => db.entities.subscriptions.query.byConnection({ connectionId }).go({ pages: "all" })),

@@ -18,7 +18,7 @@ import type { FileStore } from "../attachments/storage.ts";
  */
 export async function createServer(db: Db, owner: UserItem, name: string): Promise<Server> {
   const createdAt = nowIso(db.clock);
-  const server: ServerItem = { serverId: newId(), name, ownerId: owner.userId, createdAt };
+  const server: ServerItem = { serverId: newId(), name, ownerId: owner.userId, createdAt, channelCount: 1 };
   const channel = { serverId: server.serverId, channelId: newId(), name: DEFAULT_CHANNEL, createdAt };
   const refused = await transact(db, ({ uniques, servers, channels, members }) => ({
     nameGuard: uniques.create({ kind: "serverName", value: guardValue(name), holderId: server.serverId }).commit(),

@@ -29,3 +29,6 @@ export const limitRateByAddress = (deps: Deps, c: Context, action: Rate) => limi
 
 /** The cap on live things of a kind (per server, or sessions per user), or null with the limits off. */
 export const liveCap = (deps: Deps, kind: Cap): number | null => (deps.usageLimits === "off" ? null : deps.usageLimits[kind]);
+
+/** Every cap at once (invites have three), or null with the limits off. */
+export const liveCaps = (deps: Deps): UsageLimits | null => (deps.usageLimits === "off" ? null : deps.usageLimits);
