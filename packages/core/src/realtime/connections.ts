@@ -14,10 +14,15 @@ import { audienceChanged } from "./audiences.ts";
 /** Items outlive API Gateway's longest connection a little, so the sweeper never races a live `$disconnect`. */
 const TTL_SECONDS = apiGatewayLimits.connectionDurationMs / 1000 + 10 * 60;
 
-/** A recipient of a push: the connection to post to, and whose it is (to skip the actor's own). */
+/**
+ * A recipient of a push: the connection to post to, whose it is (to skip the actor's own), and
+ * when its token expires (epoch seconds; absent on items from before it was copied), past which
+ * nothing is delivered to it.
+ */
 export interface Recipient {
   connectionId: string;
   userId: string;
+  sessionExpiresAt?: number | undefined;
 }
 
 /** Stores a connection accepted at `$connect`; it and its subscriptions expire with API Gateway's limit. */

@@ -9,7 +9,7 @@ import type { Recipient } from "./connections.ts";
 export async function channelRecipients(db: Db, channelId: string): Promise<Recipient[]> {
   const { data } = await db.entities.subscriptions.query
     .byChannel({ channelId })
-    .go({ pages: "all", consistent: true, attributes: ["connectionId", "userId"] });
+    .go({ pages: "all", consistent: true, attributes: ["connectionId", "userId", "sessionExpiresAt"] });
   return data;
 }
 
@@ -17,7 +17,7 @@ export async function channelRecipients(db: Db, channelId: string): Promise<Reci
 export async function userRecipients(db: Db, userIds: readonly string[]): Promise<Recipient[]> {
   const pages = await Promise.all(
     [...new Set(userIds)].map((userId) =>
-      db.entities.connections.query.byUser({ userId }).go({ pages: "all", attributes: ["connectionId", "userId"] }),
+      db.entities.connections.query.byUser({ userId }).go({ pages: "all", attributes: ["connectionId", "userId", "sessionExpiresAt"] }),
     ),
   );
   return pages.flatMap((p) => p.data);
@@ -27,7 +27,7 @@ export async function userRecipients(db: Db, userIds: readonly string[]): Promis
 export async function serverRecipients(db: Db, serverId: string, atMost?: number): Promise<Recipient[]> {
   const { data } = await db.entities.subscriptions.query
     .byServer({ serverId })
-    .go({ attributes: ["connectionId", "userId"], ...(atMost === undefined ? { pages: "all" as const } : { count: atMost }) });
+    .go({ attributes: ["connectionId", "userId", "sessionExpiresAt"], ...(atMost === undefined ? { pages: "all" as const } : { count: atMost }) });
   return [...new Map(data.map((r) => [r.connectionId, r])).values()];
 }
 
