@@ -6,7 +6,7 @@ import type { LinkedResources, links } from "../packages/functions/src/lambda/li
 import type { table, tableIndexes } from "./storage.ts";
 import type { jwtSecret } from "./secrets.ts";
 import type { fanout, realtime } from "./realtime.ts";
-import type { purgeQueue } from "./queues.ts";
+import type { connectionExpiries, purgeQueue } from "./queues.ts";
 import type { files } from "./files.ts";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -17,6 +17,7 @@ type Linked = {
   [links.jwtSecret]: typeof jwtSecret;
   [links.realtime]: typeof realtime;
   [links.purgeQueue]: typeof purgeQueue;
+  [links.expiryQueue]: typeof connectionExpiries;
   [links.fanout]: typeof fanout;
   [links.files]: typeof files;
 };

@@ -1,7 +1,7 @@
 import argon2 from "argon2/package.json";
 import { table } from "./storage.ts";
 import { jwtSecret } from "./secrets.ts";
-import { purgeQueue } from "./queues.ts";
+import { connectionExpiries, purgeQueue } from "./queues.ts";
 import { files } from "./files.ts";
 import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
 import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
@@ -31,10 +31,12 @@ export function handlerArgs(
     architecture: lambdaArchitecture,
     // The purge queue: the API enqueues deleted servers, the purge consumer the next slice of one.
     // The files bucket: the API's, and the purge's (a deleted server's attachments and icons go too).
-    // The WebSocket and Fanout Lambdas touch neither.
+    // The WebSocket and Fanout Lambdas touch neither. The connection-expiry queue: the WebSocket
+    // Lambda schedules closes on it, its consumer the next hop of a long wait.
     link: [
       table, jwtSecret, realtime,
       ...(name === "api" || name === "purge" ? [files, purgeQueue] : []),
+      ...(name === "ws" || name === "expiry" ? [connectionExpiries] : []),
       ...(extra.fanout ? [extra.fanout] : []),
     ],
     permissions: [{ actions: iamDynamoActions(name), resources: [table.arn, $interpolate`${table.arn}/index/*`] }],

@@ -7,6 +7,7 @@ export const lambdaHandlers = {
   ws: "packages/functions/src/lambda/ws.handler",
   purge: "packages/functions/src/lambda/purge.handler",
   fanout: "packages/functions/src/lambda/fanout.handler",
+  expiry: "packages/functions/src/lambda/expiry.handler",
 } as const;
 
 /** Graviton: 20% cheaper per GB-second than x86_64, and argon2 ships a linux-arm64 binary. */
@@ -23,4 +24,5 @@ export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon
   // Deletes what a retired server left; it never hashes a password either.
   purge: [],
   fanout: [],
+  expiry: [],
 };

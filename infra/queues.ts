@@ -11,6 +11,19 @@ export const purgeDeadLetters = new sst.aws.Queue("ServerPurgesFailed", {
   transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600 } },
 });
 
+/**
+ * WebSockets to close at their token's expiry (packages/functions/src/delivery/connectionExpiry.ts):
+ * the WebSocket Lambda sends one delayed message per connection whose token ends before API
+ * Gateway's 2-hour cap, the consumer (infra/realtime.ts) closes it or, for a wait past SQS's
+ * 15-minute delay, sends the next hop. A message still failing after 2 hours is dropped: by then
+ * API Gateway has closed the connection anyway.
+ */
+export const connectionExpiries = new sst.aws.Queue(links.expiryQueue, {
+  // Longer than the consumer's timeout, or a close still running would be delivered again.
+  visibilityTimeout: "1 minute",
+  transform: { queue: { messageRetentionSeconds: 2 * 3600 } },
+});
+
 export const purgeQueue = new sst.aws.Queue(links.purgeQueue, {
   // Longer than the consumer's timeout (infra/purge.ts), or a slice still running would be redelivered.
   visibilityTimeout: "6 minutes",

@@ -1,5 +1,6 @@
 import { links } from "../packages/functions/src/lambda/links.ts";
 import { handlerArgs } from "./functions.ts";
+import { connectionExpiries } from "./queues.ts";
 
 /** The WebSocket API; its `@connections` endpoint is how both Lambdas push events. */
 export const realtime = new sst.aws.ApiGatewayWebSocket(links.realtime);
@@ -16,3 +17,13 @@ export const wsHandler = new sst.aws.Function("WsHandler", handlerArgs("ws", rea
 // A route given FunctionArgs would build a Lambda of its own; an ARN reuses the one above.
 const wsHandlerArn = wsHandler.arn.apply((arn) => arn as sst.aws.FunctionArn);
 for (const route of ["$connect", "$disconnect", "$default"]) realtime.route(route, wsHandlerArn);
+
+/**
+ * Closes WebSockets at their token's expiry (packages/functions/src/delivery/connectionExpiry.ts):
+ * a close is one GetItem and one or two `@connections` calls, so a batch of ten fits 30 s with
+ * room; failures are reported per message, and SQS retries only those.
+ */
+connectionExpiries.subscribe(
+  { ...handlerArgs("expiry", realtime), timeout: "30 seconds" },
+  { batch: { size: 10, partialResponses: true } },
+);

@@ -179,8 +179,15 @@ export const createInviteBody = v.object({
   maxUses: v.optional(v.nullable(maxUses)),
   expiresInSeconds: v.optional(v.nullable(expiresInSeconds)),
 });
+/** A server's join password: 8–256 characters, like an account's (api.md "Sessions and safety"). */
+const joinPassword = v.pipe(
+  v.string("Password must be text."),
+  v.minLength(1, "Enter a password."),
+  v.minLength(8, "A join password must be at least 8 characters."),
+  v.maxLength(256, "Password must be at most 256 characters."),
+);
 export const createPasswordBody = v.object({
-  password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter a password."), v.maxLength(256, "Password must be at most 256 characters.")),
+  password: joinPassword,
   label: v.optional(v.nullable(text(1, 100, "Label"))),
   expiresInSeconds: v.optional(v.nullable(expiresInSeconds)),
 });

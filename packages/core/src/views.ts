@@ -13,12 +13,14 @@ import type {
   ServerPasswordItem,
   UserItem,
 } from "./model/index.ts";
+import type { Role } from "./permissions/policy.ts";
 
 /** `avatarUrl`: a signed GET URL of the user's current avatar (stable within an hour, so cacheable), or null. */
 export interface User { id: string; username: string; createdAt: string; avatarUrl: string | null }
 export interface Me extends User { email: string }
 export interface Server { id: string; name: string; ownerId: string; createdAt: string; iconUrl: string | null }
-export type Role = "owner" | "member";
+/** Defined by the permissions policy, beside the questions it answers about it. */
+export type { Role };
 export interface Channel { id: string; serverId: string; name: string; createdAt: string; lastMessageId: string | null }
 export interface ServerDetail extends Server { channels: Channel[]; role: Role }
 /** The message replied to, as it was when the reply was sent. */

@@ -63,7 +63,7 @@ interface Fixture {
 /** A user with the username guard `@name` mentions are resolved through (registering writes it). */
 async function person(): Promise<UserItem> {
   const user = await insertUser(db);
-  await db.entities.uniques.create({ kind: "username", value: user.usernameLower, holderId: user.userId }).go();
+  await db.entities.uniques.create({ kind: "username", value: user.usernameLower!, holderId: user.userId }).go();
   return user;
 }
 const people = () => Promise.all([person(), person(), person()]);

@@ -60,7 +60,7 @@ async function ownedServer() {
 }
 
 const caps = [
-  { limits: "on", invites: usageLimits.invites, passwords: usageLimits.serverPasswords },
+  { limits: "on", invites: usageLimits, passwords: usageLimits.serverPasswords },
   { limits: "off", invites: null, passwords: null },
 ] as const;
 
@@ -109,8 +109,8 @@ describe("a server with every live slot taken, being deleted", () => {
   it("answers a new invite 404 (the server is gone), not 409 (no slot free)", async () => {
     const { owner, serverId } = await ownedServer();
     // Past 50 slots a free one is tried at random before they are all read (limits/liveSlots.ts).
-    const cap = 50;
-    await Promise.all(Array.from({ length: cap }, () => createInvite(db, { serverId, userId: owner.userId }, cap)));
+    const cap = { ...usageLimits, invites: 50 };
+    await Promise.all(Array.from({ length: cap.invites }, () => createInvite(db, { serverId, userId: owner.userId }, cap)));
     const late = createInvite(transactionsAfter(() => retireServer(db, serverId, owner.userId)), { serverId, userId: owner.userId }, cap);
     await expect(late).rejects.toMatchObject({ code: "not_found" });
   });

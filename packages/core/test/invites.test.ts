@@ -2,7 +2,9 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db, UserItem } from "../src/model/index.ts";
 import { createServer } from "../src/servers/server.ts";
 import { createInvite, getInviteInfo, joinByInvite } from "../src/servers/invites.ts";
-import { listMembers } from "../src/servers/roster.ts";
+import { kickMember, listMembers } from "../src/servers/roster.ts";
+import { banUser } from "../src/servers/bans.ts";
+import { addMember } from "../src/servers/joining.ts";
 import { usageLimits } from "../src/limits/usage.ts";
 import { freshDb, insertUser, stores, uniqueName } from "./harness.ts";
 
@@ -17,7 +19,7 @@ afterEach(() => {
 async function serverWithInvite(invite: { maxUses?: number; expiresInSeconds?: number } = {}) {
   const owner = await insertUser(db);
   const server = await createServer(db, owner, uniqueName("Invites "));
-  const created = await createInvite(db, { serverId: server.id, userId: owner.userId, ...invite }, usageLimits.invites);
+  const created = await createInvite(db, { serverId: server.id, userId: owner.userId, ...invite }, usageLimits);
   return { owner, server, code: created.code };
 }
 
@@ -68,5 +70,30 @@ describe("joining by invite", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 59_000);
     expect((await joinByInvite(db, code, user.userId)).joined?.user.id).toBe(user.userId);
+  });
+});
+
+describe("a member's invites racing their removal", () => {
+  it.each([
+    ["kick", (serverId: string, owner: UserItem, member: UserItem) => kickMember(db, serverId, owner.userId, member.userId)],
+    ["ban", (serverId: string, owner: UserItem, member: UserItem) => banUser(db, { serverId, actorId: owner.userId, userId: member.userId })],
+  ] as const)("each invite made while the member is removed (%s) is refused, or admits nobody", async (_, remove) => {
+    const owner = await insertUser(db);
+    const server = await createServer(db, owner, uniqueName("Racing "));
+    const member = await insertUser(db);
+    await addMember(db, (await db.entities.servers.get({ serverId: server.id }).go()).data!, member);
+    const [made] = await Promise.all([
+      Promise.allSettled(Array.from({ length: 8 }, () => createInvite(db, { serverId: server.id, userId: member.userId }, usageLimits))),
+      remove(server.id, owner, member),
+    ]);
+    for (const outcome of made) {
+      if (outcome.status === "rejected") {
+        expect(outcome.reason).toMatchObject({ code: "not_found" });
+        continue;
+      }
+      const joiner = await insertUser(db);
+      await expect(joinByInvite(db, outcome.value.code, joiner.userId)).rejects.toMatchObject({ code: "invite_not_found" });
+    }
+    expect(await rosterSize(server.id, owner)).toBe(1);
   });
 });

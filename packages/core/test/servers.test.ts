@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Db, UserItem } from "../src/model/index.ts";
 import { createServer, listMyServers } from "../src/servers/server.ts";
 import { createChannel } from "../src/servers/channels.ts";
+import { usageLimits } from "../src/limits/usage.ts";
 import { addMember } from "../src/servers/joining.ts";
 import { listMembers } from "../src/servers/roster.ts";
 import { freshDb, insertUser, stores, uniqueName } from "./harness.ts";
@@ -27,7 +28,7 @@ describe("server names", () => {
   it("let exactly one of five simultaneous creations of one channel name win", async () => {
     const owner = await insertUser(db);
     const server = await createServer(db, owner, uniqueName("Channels "));
-    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => createChannel(db, server.id, owner.userId, i % 2 ? "Race" : "race")));
+    const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => createChannel(db, server.id, owner.userId, i % 2 ? "Race" : "race", usageLimits.channels)));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(results.flatMap((r) => (r.status === "rejected" ? [r.reason.code] : []))).toEqual(Array(4).fill("channel_name_taken"));
   });

@@ -5,6 +5,7 @@ import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher, type ApiGatewayPublisher } from "./delivery/publisher.ts";
 import { lambdaFanout } from "./delivery/fanout.ts";
 import { sqsPurgeQueue } from "./purge/queue.ts";
+import { sqsExpiryQueue } from "./delivery/connectionExpiry.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
 import { usageLimitsFrom } from "@agorusta/core/limits";
 import { dynamoActions, type LambdaName } from "./lambda/permissions.ts";
@@ -20,6 +21,8 @@ export interface FunctionConfig {
   dynamoEndpoint?: string;
   /** The SQS queue deleted servers' purges go to; without it they wait in the table (`pendingPurges`). */
   purgeQueueUrl?: string;
+  /** The SQS queue that closes WebSockets at their token's expiry (delivery/connectionExpiry.ts); without it they end at their next frame or delivery. */
+  expiryQueueUrl?: string;
   /** `AGORUSTA_RATE_LIMITS`: "off" turns the abuse limits off (load tests); anything else is "on". */
   rateLimits: "on" | "off";
   /** The Fanout Lambda that delivers large audiences in batches; without it, every post is made here. */
@@ -39,7 +42,8 @@ export class ConfigError extends Error {}
 
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
- * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME, S3_ENDPOINT and FANOUT_FUNCTION.
+ * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME, S3_ENDPOINT, FANOUT_FUNCTION,
+ * PURGE_QUEUE_URL and EXPIRY_QUEUE_URL.
  * Both read AGORUSTA_RATE_LIMITS from the environment (infra/functions.ts sets it per stage).
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
@@ -52,6 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       jwtSecret: linked[links.jwtSecret].value,
       wsManagementEndpoint: linked[links.realtime].managementEndpoint,
       purgeQueueUrl: links.purgeQueue in Resource ? linked[links.purgeQueue].url : undefined,
+      expiryQueueUrl: links.expiryQueue in Resource ? linked[links.expiryQueue].url : undefined,
       rateLimits,
       app: linked.App.name,
       stage: linked.App.stage,
@@ -71,6 +76,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT || undefined,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     purgeQueueUrl: env.PURGE_QUEUE_URL || undefined,
+    expiryQueueUrl: env.EXPIRY_QUEUE_URL || undefined,
     rateLimits,
     app: env.APP_NAME || "agorusta",
     stage: env.STAGE || "local",
@@ -106,6 +112,7 @@ export function loadDeps(
     files: config.bucketName && openFiles ? openFiles(config.bucketName, config.s3Endpoint) : undefined,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint, ...(fanout ? { fanout } : {}) }) : undefined,
     purges: config.purgeQueueUrl ? () => sqsPurgeQueue(config.purgeQueueUrl!) : undefined,
+    expiries: config.expiryQueueUrl ? (db) => sqsExpiryQueue(config.expiryQueueUrl!, db.clock) : undefined,
     usageLimits: usageLimitsFrom(config.rateLimits),
   });
 }

@@ -4,6 +4,7 @@ import type { JwtScope, TokenClaims } from "@agorusta/core/auth";
 import { jwtScope } from "./lambda/stage.ts";
 import { unattendedPurges, type PurgeQueue } from "./purge/queue.ts";
 import { unlinkedFileStore, type FileStore, type Stores } from "@agorusta/core/attachments";
+import { unscheduledExpiries, type ExpiryQueue } from "./delivery/connectionExpiry.ts";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {
@@ -19,6 +20,8 @@ export interface Deps {
   rateLimits: BruteForcePolicies;
   /** Where a deleted server's purge goes to run in the background (purge/queue.ts). */
   purges: PurgeQueue;
+  /** Where a WebSocket whose token expires before API Gateway's cap asks to be closed at its expiry (delivery/connectionExpiry.ts). */
+  expiries: ExpiryQueue;
   /** The abuse limits (api.md "Limits"), or "off" (`AGORUSTA_RATE_LIMITS=off`, for load tests). */
   usageLimits: UsageLimits | "off";
   /** The stage's web app origin, the only one the API answers cross-origin calls from (CORS). */
@@ -38,6 +41,7 @@ export function createDeps(options: {
   publisher?: (db: Db) => Publisher;
   rateLimits?: BruteForcePolicies;
   purges?: (stores: Stores) => PurgeQueue;
+  expiries?: (db: Db) => ExpiryQueue;
   usageLimits?: UsageLimits | "off";
   /** Whose tokens these are (iss, aud): the stage's, so another stage's tokens are refused even under the same secret. */
   jwt?: JwtScope;
@@ -54,6 +58,7 @@ export function createDeps(options: {
     dynamo: options.dynamo,
     rateLimits: options.rateLimits ?? bruteForcePolicies,
     purges: options.purges?.({ db, files }) ?? unattendedPurges,
+    expiries: options.expiries?.(db) ?? unscheduledExpiries,
     usageLimits: options.usageLimits ?? usageLimits,
     ...(options.webOrigin ? { webOrigin: options.webOrigin } : {}),
   };

@@ -17,7 +17,7 @@ beforeAll(async () => {
   member = await t.member(s);
   stranger = await t.user();
   invite = (await t.call("POST", `/servers/${s.id}/invites`, { token: s.owner.token, body: {} })).body.code;
-  passwordId = (await t.call("POST", `/servers/${s.id}/passwords`, { token: s.owner.token, body: { password: "pw" } })).body.id;
+  passwordId = (await t.call("POST", `/servers/${s.id}/passwords`, { token: s.owner.token, body: { password: "pw-at-least-8" } })).body.id;
 });
 
 type Who = "owner" | "member";
@@ -31,7 +31,7 @@ const routes: Route[] = [
   { method: "POST", path: () => `/servers/${s.id}/channels/${s.channelId}/messages`, body: () => ({ content: "hi" }), allowed: "member", ok: 201 },
   { method: "POST", path: () => `/servers/${s.id}/invites`, body: () => ({}), allowed: "member", ok: 201 },
   { method: "GET", path: () => `/servers/${s.id}/invites`, allowed: "owner", ok: 200 },
-  { method: "POST", path: () => `/servers/${s.id}/passwords`, body: () => ({ password: "pw2" }), allowed: "owner", ok: 201 },
+  { method: "POST", path: () => `/servers/${s.id}/passwords`, body: () => ({ password: "pw2-at-least-8" }), allowed: "owner", ok: 201 },
   { method: "GET", path: () => `/servers/${s.id}/passwords`, allowed: "owner", ok: 200 },
   // Deletions last: each removes what it names, so it runs once as the owner, after the refusals.
   { method: "DELETE", path: () => `/servers/${s.id}/invites/${invite}`, allowed: "owner", ok: 204 },

@@ -132,7 +132,7 @@ describe("DynamoDB requests per route", () => {
       .toEqual({ GetItem: 3, TransactWriteItems: 1 });
 
     expect(await cost("POST /servers/:id/passwords", async () => {
-      const r = await t.call("POST", `/servers/${serverId}/passwords`, { token: owner.token, body: { password: "pw" } });
+      const r = await t.call("POST", `/servers/${serverId}/passwords`, { token: owner.token, body: { password: "pw-at-least-8" } });
       passwordId = r.body.id;
       return r;
     }, 201)).toEqual({ GetItem: 2, Query: 1, TransactWriteItems: 1 });
@@ -140,7 +140,7 @@ describe("DynamoDB requests per route", () => {
       .toEqual({ GetItem: 2, Query: 1 });
     const third = await t.user();
     const joinCost = await cost("POST /servers/join", () =>
-      t.call("POST", "/servers/join", { token: third.token, body: { name, password: "pw" } }), 200);
+      t.call("POST", "/servers/join", { token: third.token, body: { name, password: "pw-at-least-8" } }), 200);
     // Two brute-force counters bumped before the check; only the per-name one is handed back after a success.
     expect(joinCost).toEqual({ GetItem: 4, UpdateItem: 3, Query: 1, TransactWriteItems: 1 });
     expect(await cost("DELETE /servers/:id/passwords/:pid", () =>

@@ -13,7 +13,7 @@ export async function insertUser(deps: Deps, username: string, userId = newId())
     userId, username, usernameLower, usernameInitial: usernameLower.slice(0, 1),
     email: `${usernameLower}@example.com`, passwordHash: "not a hash: this user never logs in", createdAt: new Date().toISOString(),
   };
-  const session = newSession(userId);
+  const session = newSession(userId, deps.db.clock.now());
   await Promise.all([deps.db.entities.users.create(user).go(), deps.db.entities.sessions.create(session.item).go()]);
   return { id: userId, username, email: user.email, createdAt: user.createdAt, token: await deps.tokens.issue(session.claims) };
 }

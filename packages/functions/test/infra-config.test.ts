@@ -104,6 +104,7 @@ describe("infra", () => {
       ws: one("sst.aws.Function", "WsHandler").args,
       fanout: one("sst.aws.Function", "Fanout").args,
       purge: one("sst.aws.Queue.subscriber", "ServerPurges").args,
+      expiry: one("sst.aws.Queue.subscriber", "ConnectionExpiries").args,
     };
     for (const [name, args] of Object.entries(lambdas) as Array<[keyof typeof dynamoActions, any]>) {
       const statements = (args.permissions as Array<{ actions: string[]; resources: unknown[] }>).map((p) => ({

@@ -201,3 +201,79 @@ describe("POST /invites/:code/join", () => {
     expect(await members(s)).toBe(2);
   });
 });
+
+/**
+ * Issue 21, item 3: an invite is vouched for by the membership that made it. Once its maker is
+ * kicked or banned (or leaves), it admits nobody and shows nothing, however the removal and the
+ * join race, and it does not come back if they rejoin.
+ */
+describe("a removed member's invites", () => {
+  const info = (code: string, token: string) => t.call("GET", `/invites/${code}`, { token });
+  const join = (code: string, token: string) => t.call("POST", `/invites/${code}/join`, { token });
+  const listed = async (s: { id: string; owner: { token: string } }) =>
+    (await t.call("GET", `/servers/${s.id}/invites`, { token: s.owner.token })).body.map((i: { code: string }) => i.code);
+
+  it.each([
+    ["kicked", (s: { id: string; owner: { token: string } }, m: { id: string }) => t.call("DELETE", `/servers/${s.id}/members/${m.id}`, { token: s.owner.token })],
+    ["banned", (s: { id: string; owner: { token: string } }, m: { id: string }) => t.call("PUT", `/servers/${s.id}/bans/${m.id}`, { token: s.owner.token, body: {} })],
+  ])("stop admitting once their maker is %s: 404 invite_not_found to info and join, gone from the owner's list", async (_, remove) => {
+    const s = await t.server();
+    const m = await t.member(s);
+    const theirs = (await invite(s, m.token, { maxUses: 10 })).body.code as string;
+    const owners = (await invite(s, s.owner.token)).body.code as string;
+    const before = await t.user();
+    expect((await join(theirs, before.token)).status).toBe(200);
+
+    expect((await remove(s, m)).status).toBe(204);
+    const after = await t.user();
+    expect(await info(theirs, after.token)).toMatchObject({ status: 404, body: { error: { code: "invite_not_found" } } });
+    expect(await join(theirs, after.token)).toMatchObject({ status: 404, body: { error: { code: "invite_not_found" } } });
+    expect((await t.call("GET", `/servers/${s.id}`, { token: after.token })).status).toBe(404);
+    const left = await listed(s);
+    expect(left).not.toContain(theirs);
+    expect(left).toContain(owners);
+    // Whom it admitted before stays; the owner's invite still works.
+    expect((await t.call("GET", `/servers/${s.id}`, { token: before.token })).status).toBe(200);
+    expect((await join(owners, after.token)).status).toBe(200);
+  });
+
+  it("admit nobody even where the revocation missed one: the join checks its maker's membership", async () => {
+    const s = await t.server();
+    const m = await t.member(s);
+    const code = (await invite(s, m.token)).body.code as string;
+    // The membership ends without the revocation (what a lagging index can leave behind).
+    await t.deps.db.entities.members.delete({ serverId: s.id, userId: m.id }).go();
+    const u = await t.user();
+    expect(await join(code, u.token)).toMatchObject({ status: 404, body: { error: { code: "invite_not_found" } } });
+    expect(await members(s)).toBe(1);
+    expect((await t.deps.db.entities.invites.get({ code }).go()).data?.uses).toBe(0);
+  });
+
+  it("do not come back when their maker rejoins, and do not readmit the maker", async () => {
+    const s = await t.server();
+    const m = await t.member(s);
+    const code = (await invite(s, m.token)).body.code as string;
+    const kept = (await t.deps.db.entities.invites.get({ code }).go()).data!;
+    expect((await t.call("DELETE", `/servers/${s.id}/members/${m.id}`, { token: s.owner.token })).status).toBe(204);
+    // Their own old invite does not let them back in (404, not a 500 from a transaction naming their membership twice).
+    expect(await join(code, m.token)).toMatchObject({ status: 404, body: { error: { code: "invite_not_found" } } });
+    // Put back as if the revocation had missed it; the maker rejoins through the owner.
+    await t.deps.db.entities.invites.create(kept).go();
+    expect((await join((await invite(s, s.owner.token)).body.code, m.token)).status).toBe(200);
+    const u = await t.user();
+    expect(await join(code, u.token)).toMatchObject({ status: 404, body: { error: { code: "invite_not_found" } } });
+  });
+});
+
+describe("a member's own invites", () => {
+  it("can be deleted by their maker (204), while another member's or the owner's cannot (403)", async () => {
+    const s = await t.server();
+    const [a, b] = [await t.member(s), await t.member(s)];
+    const mine = (await invite(s, a.token)).body.code;
+    const owners = (await invite(s, s.owner.token)).body.code;
+    expect((await t.call("DELETE", `/servers/${s.id}/invites/${mine}`, { token: b.token })).status).toBe(403);
+    expect((await t.call("DELETE", `/servers/${s.id}/invites/${owners}`, { token: a.token })).status).toBe(403);
+    expect((await t.call("DELETE", `/servers/${s.id}/invites/${mine}`, { token: a.token })).status).toBe(204);
+    expect((await t.call("GET", `/invites/${mine}`, { token: b.token })).status).toBe(404);
+  });
+});

@@ -22,7 +22,7 @@ describe("DELETE /servers/:id", () => {
       for (let i = 0; i < 30; i++) await t.call("POST", `/servers/${s.id}/channels/${cid}/messages`, { token: m.token, body: { content: `m${i}` } });
     }
     const code = (await t.call("POST", `/servers/${s.id}/invites`, { token: s.owner.token, body: {} })).body.code;
-    await t.call("POST", `/servers/${s.id}/passwords`, { token: s.owner.token, body: { password: "pw" } });
+    await t.call("POST", `/servers/${s.id}/passwords`, { token: s.owner.token, body: { password: "pw-at-least-8" } });
     await t.deps.db.entities.subscriptions.create({ channelId: s.channelId, connectionId: "c-x", serverId: s.id, userId: m.id }).go();
     publisher.clear();
     // What the announcement reaches is decided while the subscriptions still exist.

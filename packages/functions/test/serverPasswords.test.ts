@@ -23,7 +23,7 @@ describe("server passwords", () => {
 
   it("defaults label and expiry to null", async () => {
     const s = await t.server();
-    expect((await addPassword(s, s.owner.token, { password: "pw" })).body).toMatchObject({ label: null, expiresAt: null });
+    expect((await addPassword(s, s.owner.token, { password: "pw-at-least-8" })).body).toMatchObject({ label: null, expiresAt: null });
   });
 
   it("deletes one (204), after which it no longer admits anyone", async () => {
@@ -38,11 +38,11 @@ describe("server passwords", () => {
 
   it("is owner-only: 403 for a member, 404 for a non-member, on create, list and delete", async () => {
     const s = await t.server();
-    const p = await addPassword(s, s.owner.token, { password: "pw" });
+    const p = await addPassword(s, s.owner.token, { password: "pw-at-least-8" });
     const m = await t.member(s);
     const stranger = await t.user();
     for (const [who, status] of [[m, 403], [stranger, 404]] as const) {
-      expect((await addPassword(s, who.token, { password: "x" })).status).toBe(status);
+      expect((await addPassword(s, who.token, { password: "x-long-enough" })).status).toBe(status);
       expect((await t.call("GET", `/servers/${s.id}/passwords`, { token: who.token })).status).toBe(status);
       expect((await t.call("DELETE", `/servers/${s.id}/passwords/${p.body.id}`, { token: who.token })).status).toBe(status);
     }
@@ -50,13 +50,27 @@ describe("server passwords", () => {
 
   it.each([
     [{}, "password"], [{ password: "" }, "password"], [{ password: "x".repeat(257) }, "password"],
-    [{ password: "ok", label: "" }, "label"], [{ password: "ok", label: "l".repeat(101) }, "label"],
-    [{ password: "ok", expiresInSeconds: 10 }, "expiresInSeconds"],
+    [{ password: "ok-okay-ok", label: "" }, "label"], [{ password: "ok-okay-ok", label: "l".repeat(101) }, "label"],
+    [{ password: "ok-okay-ok", expiresInSeconds: 10 }, "expiresInSeconds"],
+    // 8–256 like an account's password (issue 20 item 8, issue 21 item 8): seven characters are refused.
+    [{ password: "1234567" }, "password"], [{ password: "ok" }, "password"],
   ])("answers 400 for %j", async (body, path) => {
     const s = await t.server();
     const res = await addPassword(s, s.owner.token, body);
     expect(res.status).toBe(400);
     expect(res.body.error.issues[0].path).toBe(path);
+  });
+
+  it("refuses a join password of fewer than 8 characters with the contract's 400, stores nothing, and takes exactly 8", async () => {
+    const s = await t.server();
+    const short = await addPassword(s, s.owner.token, { password: "seven77" });
+    expect(short).toMatchObject({
+      status: 400,
+      body: { error: { code: "invalid_request", message: "A join password must be at least 8 characters.", issues: [{ path: "password", message: expect.any(String) }] } },
+    });
+    expect((await t.call("GET", `/servers/${s.id}/passwords`, { token: s.owner.token })).body).toEqual([]);
+    expect((await addPassword(s, s.owner.token, { password: "eight888" })).status).toBe(201);
+    expect((await addPassword(s, s.owner.token, { password: "x".repeat(256) })).status).toBe(201);
   });
 });
 
@@ -82,11 +96,11 @@ describe("POST /servers/join", () => {
 
   it("gives a wrong password and a wrong name the same 403 invalid_server_credentials", async () => {
     const s = await t.server();
-    await addPassword(s, s.owner.token, { password: "right" });
+    await addPassword(s, s.owner.token, { password: "right-password" });
     const u = await t.user();
     const wrongPassword = await join(u.token, s.name, "wrong");
-    const wrongName = await join(u.token, "no such server anywhere", "right");
-    const noPasswords = await join(u.token, (await t.server()).name, "right");
+    const wrongName = await join(u.token, "no such server anywhere", "right-password");
+    const noPasswords = await join(u.token, (await t.server()).name, "right-password");
     expect(wrongPassword).toMatchObject({ status: 403, body: { error: { code: "invalid_server_credentials" } } });
     expect(wrongName.body).toEqual(wrongPassword.body);
     expect(noPasswords.body).toEqual(wrongPassword.body);
@@ -95,12 +109,12 @@ describe("POST /servers/join", () => {
 
   it("refuses an expired password, even while its item still exists", async () => {
     const s = await t.server();
-    const p = await addPassword(s, s.owner.token, { password: "old-one", expiresInSeconds: 60 });
+    const p = await addPassword(s, s.owner.token, { password: "old-one-expired", expiresInSeconds: 60 });
     const item = (await t.deps.db.entities.serverPasswords.get({ serverId: s.id, passwordId: p.body.id }).go()).data!;
     await t.deps.db.entities.serverPasswords.delete({ serverId: s.id, passwordId: p.body.id }).go();
     await t.deps.db.entities.serverPasswords.create({ ...item, expiresAt: new Date(Date.now() - 1000).toISOString() }).go();
     const u = await t.user();
-    expect((await join(u.token, s.name, "old-one")).status).toBe(403);
+    expect((await join(u.token, s.name, "old-one-expired")).status).toBe(403);
   });
 
   it("answers 400 for missing fields", async () => {

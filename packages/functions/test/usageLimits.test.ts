@@ -23,6 +23,9 @@ const small: UsageLimits = {
   userSearch: few(2),
   serverPasswords: 3,
   invites: 55,
+  invitesOfMembers: 50,
+  invitesPerMember: 3,
+  channels: 5,
   sessions: 3,
 };
 
@@ -201,6 +204,79 @@ describe("live caps", () => {
   });
 });
 
+describe("live caps of invites per member, and of channels (issue 21, item 3)", () => {
+  const create = (s: { id: string }, token: string, body: object = {}) => t.call("POST", `/servers/${s.id}/invites`, { token, body });
+  const refusedAsFull = (r: ApiResponse) => r.status === 409 && r.body.error.code === "limit_reached";
+
+  it("invites: 20 concurrent creations by one member admit exactly their cap; the owner still creates past it", async () => {
+    const s = await t.server();
+    const m = await t.member(s);
+    const results = await Promise.all(Array.from({ length: 20 }, () => create(s, m.token)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(small.invitesPerMember);
+    expect(results.filter(refusedAsFull)).toHaveLength(20 - small.invitesPerMember);
+    expect(results.find(refusedAsFull)!.body.error.message).toMatch(/at most 3 live invites in this server/);
+    // Another member has a cap of their own, and the owner none but the server's.
+    expect((await create(s, (await t.member(s)).token)).status).toBe(201);
+    expect(statuses(await inTurn(5, () => create(s, s.owner.token)))).toEqual([201, 201, 201, 201, 201]);
+  });
+
+  it("invites: a member's expired or deleted one frees their place", async () => {
+    const s = await t.server();
+    const m = await t.member(s);
+    const made = await inTurn(3, () => create(s, m.token, { expiresInSeconds: 3600 }));
+    expect(refusedAsFull(await create(s, m.token))).toBe(true);
+    expect((await t.call("DELETE", `/servers/${s.id}/invites/${made[0]!.body.code}`, { token: m.token })).status).toBe(204);
+    expect((await create(s, m.token)).status).toBe(201);
+    expect(refusedAsFull(await create(s, m.token))).toBe(true);
+    // As if one had expired a moment ago (its TTL not yet swept): it no longer counts.
+    const { data: slots } = await t.deps.db.entities.liveSlots.query.byServer({ serverId: s.id, kind: `invite:${m.id}` }).go();
+    const held = slots.find((x) => x.holderId === made[1]!.body.code)!;
+    await t.deps.db.entities.liveSlots.put({ ...held, expiresAtMs: Date.now() - 1000 }).go();
+    expect((await create(s, m.token)).status).toBe(201);
+  });
+
+  it("invites: members together fill only their share, so the owner can always create one", async () => {
+    const shares = await testApi({ usageLimits: { ...small, invites: 6, invitesOfMembers: 4, invitesPerMember: 2 } });
+    const s = await shares.server();
+    const [a, b, c] = [await shares.member(s), await shares.member(s), await shares.member(s)];
+    const make = (token: string) => shares.call("POST", `/servers/${s.id}/invites`, { token, body: {} });
+    // The owner's invites the members joined by go, so only what follows holds a place.
+    for (const i of (await shares.call("GET", `/servers/${s.id}/invites`, { token: s.owner.token })).body) {
+      await shares.call("DELETE", `/servers/${s.id}/invites/${i.code}`, { token: s.owner.token });
+    }
+    expect(statuses(await Promise.all([a, a, b, b].map((m) => make(m.token))))).toEqual([201, 201, 201, 201]);
+    const third = await make(c.token);
+    expect(refusedAsFull(third)).toBe(true);
+    expect(third.body.error.message).toMatch(/as many invites from its members as it can/);
+    expect(statuses(await inTurn(2, () => make(s.owner.token)))).toEqual([201, 201]);
+    expect(refusedAsFull(await make(s.owner.token))).toBe(true);
+  });
+
+  const addChannel = (s: { id: string; owner: { token: string } }, name: string) =>
+    t.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name } });
+
+  it("channels: 20 concurrent creations near the cap admit exactly the remainder, the rest 409 limit_reached", async () => {
+    const s = await t.server();
+    expect((await addChannel(s, "second")).status).toBe(201);
+    // `general` and `second`: three of the five left.
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => addChannel(s, `race ${i}`)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(small.channels - 2);
+    expect(results.filter((r) => r.status === 409 && r.body.error.code === "limit_reached")).toHaveLength(20 - (small.channels - 2));
+    expect((await t.call("GET", `/servers/${s.id}`, { token: s.owner.token })).body.channels).toHaveLength(small.channels);
+  });
+
+  it("channels: a server made before they were counted is counted first, under concurrency too", async () => {
+    const s = await t.server();
+    for (const name of ["b", "c"]) expect((await addChannel(s, name)).status).toBe(201);
+    // As a server from before the count: three channels, no counter.
+    await t.deps.db.entities.servers.patch({ serverId: s.id }).remove(["channelCount"]).go();
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => addChannel(s, `late ${i}`)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(small.channels - 3);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(8 - (small.channels - 3));
+    expect((await t.deps.db.entities.servers.get({ serverId: s.id }).go()).data?.channelCount).toBe(small.channels);
+  });
+});
+
 describe("argon2 work per join by password", () => {
   it("stops at the first matching password", async () => {
     const s = await t.server();
@@ -260,6 +336,9 @@ describe("AGORUSTA_RATE_LIMITS=off", () => {
       userSearch: { limit: 60, windowSeconds: 60 },
       serverPasswords: 10,
       invites: 1000,
+      invitesOfMembers: 900,
+      invitesPerMember: 20,
+      channels: 500,
       sessions: 50,
     });
   });

@@ -116,7 +116,7 @@ describe("$default", () => {
     const id = await connectAs(s.owner.token);
     expect((await send(id, { action: "subscribe", channelId: s.channelId })).reply).toEqual({ type: "subscribed", channelId: s.channelId });
     expect(await subscriptionsOfConnection(id)).toEqual([
-      { channelId: s.channelId, connectionId: id, serverId: s.id, userId: s.owner.id, username: s.owner.username, userCreatedAt: expect.any(String), ttl: connectedAt / 1000 + 2 * 3600 + 600 },
+      { channelId: s.channelId, connectionId: id, serverId: s.id, userId: s.owner.id, username: s.owner.username, userCreatedAt: expect.any(String), sessionExpiresAt: expect.any(Number), ttl: connectedAt / 1000 + 2 * 3600 + 600 },
     ]);
   });
 
@@ -148,7 +148,7 @@ describe("$default", () => {
     expect({ ...counts }).toEqual({ GetItem: 3, TransactWriteItems: 1, PutItem: 1 });
     // Stored as a subscription keyed by the server's own id: found by server, by connection, by a kick.
     expect(await subscriptionsOfConnection(id)).toEqual([
-      { channelId: s.id, connectionId: id, serverId: s.id, userId: s.owner.id, username: s.owner.username, userCreatedAt: expect.any(String), ttl: connectedAt / 1000 + 2 * 3600 + 600 },
+      { channelId: s.id, connectionId: id, serverId: s.id, userId: s.owner.id, username: s.owner.username, userCreatedAt: expect.any(String), sessionExpiresAt: expect.any(Number), ttl: connectedAt / 1000 + 2 * 3600 + 600 },
     ]);
     const stranger = await connectAs((await t.user()).token);
     expect((await send(stranger, { action: "subscribe", serverId: s.id })).reply).toEqual({

@@ -18,6 +18,7 @@ import { createFileStore, ensureBucket, localS3Config } from "@agorusta/core/att
 import { createWsGateway } from "./gateway.ts";
 import { webApp } from "./webApp.ts";
 import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./purgeWorker.ts";
+import { createExpiryWorker, type ExpiryWorker } from "./expiryWorker.ts";
 import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
 
@@ -70,7 +71,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // sockets for 20 batches in flight.
   let batchPublisher: ApiGatewayPublisher | undefined;
   const fanout = inProcessFanout((batch) => batchPublisher!.deliverBatch(batch));
-  const depsFor = (dynamo: ReturnType<typeof clientFor>, withFiles: boolean, purgeQueue?: PurgeWorker) =>
+  const depsFor = (dynamo: ReturnType<typeof clientFor>, withFiles: boolean, purgeQueue?: PurgeWorker, expiryQueue?: ExpiryWorker) =>
     createDeps({
       dynamo,
       tableName: options.tableName,
@@ -94,12 +95,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         return publisher;
       },
       ...(purgeQueue ? { purges: () => purgeQueue } : {}),
+      ...(expiryQueue ? { expiries: () => expiryQueue } : {}),
     });
   // The purge runs in-process with the purge Lambda's own client (and the bucket), as deployed.
   const purges = createPurgeWorker(depsFor(clientFor("purge"), true), options.purge);
   await purges.resume();
   const deps = depsFor(api, true, purges);
-  const wsDeps = depsFor(clientFor("ws"), false);
+  // Sockets are closed at their token's expiry in-process, with the expiry Lambda's own client, as deployed.
+  const expiries = createExpiryWorker(depsFor(clientFor("expiry"), false));
+  const wsDeps = depsFor(clientFor("ws"), false, undefined, expiries);
   const gateway = createWsGateway({ handler: createWsHandler(wsDeps), path: "/ws", credentials });
 
   // Mounted (not routed) so the API keeps its own JSON 404 and error handler under the prefix.
@@ -140,6 +144,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // connections open for a while; what has not ended a second after the sockets is cut.
       const stopped = new Promise<void>((r) => server.close(() => r()));
       await fanout.idle();
+      await expiries.close();
       await gateway.close();
       await purges.close();
       const cut = setTimeout(() => (server as Server).closeAllConnections(), 1000);

@@ -20,9 +20,8 @@ export async function register(
   db: Db,
   input: v.InferOutput<typeof registerBody>,
 ): Promise<{ user: UserItem; session: TokenClaims }> {
-  const usernameLower = foldCase(input.username);
   const emailGuard: { kind: UniqueKind; value: string } = { kind: "email", value: foldCase(input.email) };
-  const usernameGuard: { kind: UniqueKind; value: string } = { kind: "username", value: usernameLower };
+  const usernameGuard: { kind: UniqueKind; value: string } = { kind: "username", value: foldCase(input.username) };
   const taken = await getEach([emailGuard, usernameGuard], (keys) => db.entities.uniques.get(keys).go({ attributes: ["kind"] }));
   if (taken.some((g) => g.kind === "email")) throw new AppError("email_taken");
   if (taken.some((g) => g.kind === "username")) throw new AppError("username_taken");
@@ -30,12 +29,10 @@ export async function register(
     userId: newId(),
     email: input.email,
     username: input.username,
-    usernameLower,
-    usernameInitial: usernameLower.slice(0, 1),
     passwordHash: await hashPassword(input.password),
-    createdAt: nowIso(),
+    createdAt: nowIso(db.clock),
   };
-  const session = newSession(user.userId);
+  const session = newSession(user.userId, db.clock.now());
   const refused = await transact(db, ({ uniques, users, sessions }) => ({
     emailGuard: uniques.create({ ...emailGuard, holderId: user.userId }).commit(),
     usernameGuard: uniques.create({ ...usernameGuard, holderId: user.userId }).commit(),

@@ -52,7 +52,7 @@ export async function createUpload(
   }
   if (image && !INLINE_TYPES.has(input.contentType)) throw refuse("Only PNG, JPEG, GIF or WebP images can be used.", "contentType");
   const uploadId = newId();
-  const now = Date.now();
+  const now = stores.db.clock.now();
   const item: UploadItem = {
     uploadId,
     ownerId: input.ownerId,
@@ -123,7 +123,7 @@ export async function prepareUploads(
     const u = byId.get(id);
     const usable =
       u && u.ownerId === input.ownerId && u.purpose === input.purpose && u.scopeId === input.scopeId && !u.usedBy &&
-      Date.parse(u.expiresAt) > Date.now();
+      Date.parse(u.expiresAt) > stores.db.clock.now();
     if (!usable) {
       throw refuse(`${id} is not one of your unused uploads for ${input.purpose === "message" ? "this conversation" : `this ${input.purpose}`}.`, path);
     }

@@ -14,8 +14,8 @@ import { deferRead } from "../store/requestScope.ts";
 import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { TOKEN_TTL_SECONDS, type TokenClaims, type Tokens } from "./tokens.ts";
 
-/** A new session's item and claims; the caller writes the item (alone, or inside its own transaction). */
-export function newSession(userId: string, now = Date.now()): { item: SessionItem; claims: TokenClaims } {
+/** A new session's item and claims at `now` (the writer's `db.clock`); the caller writes the item (alone, or inside its own transaction). */
+export function newSession(userId: string, now: number): { item: SessionItem; claims: TokenClaims } {
   const expiresAt = Math.floor(now / 1000) + TOKEN_TTL_SECONDS;
   const sessionId = newId();
   return {
@@ -35,7 +35,7 @@ export function newSession(userId: string, now = Date.now()): { item: SessionIte
  * the forgotten device.
  */
 export async function openSession(db: Db, tokens: Tokens, user: UserItem, cap: number | null = null): Promise<{ token: string; revoked: string[] }> {
-  const { item, claims } = newSession(user.userId);
+  const { item, claims } = newSession(user.userId, db.clock.now());
   const refused = await transact(db, ({ users, sessions }) => ({
     samePassword: users.check({ userId: user.userId }).where((a, op) => op.eq(a.passwordHash, user.passwordHash)).commit(),
     session: sessions.create(item).commit(),
@@ -112,7 +112,7 @@ export async function endAllSessions(db: Db, userId: string): Promise<void> {
 /** How long a WebSocket ticket is good for: enough to open a socket, too short to be worth stealing from a log. */
 export const WS_TICKET_TTL_MS = 30_000;
 
-export async function issueWsTicket(db: Db, claims: TokenClaims, now = Date.now()): Promise<string> {
+export async function issueWsTicket(db: Db, claims: TokenClaims, now = db.clock.now()): Promise<string> {
   const ticket = randomBytes(32).toString("base64url");
   await db.entities.wsTickets
     .create({
@@ -137,7 +137,7 @@ const ticketShape = /^[A-Za-z0-9_-]{43}$/;
 export async function redeemWsTicket(
   db: Db,
   ticket: string | undefined,
-  now = Date.now(),
+  now = db.clock.now(),
 ): Promise<TokenClaims & { username: string; userCreatedAt: string }> {
   const refused = () => new AppError("unauthorized", "This connection ticket is invalid, used or expired. Ask POST /auth/ws-ticket for another.");
   if (!ticket || !ticketShape.test(ticket)) throw refused();

@@ -96,7 +96,7 @@ const inWords = (seconds: number) =>
  * window's count exceeds the policy's limit. The count is bumped before it is compared, so
  * any number of parallel attempts cannot slip past the limit together.
  */
-export async function consumeAttempt(db: Db, key: string, policy: RateLimitPolicy, now = Date.now(), lead?: string): Promise<void> {
+export async function consumeAttempt(db: Db, key: string, policy: RateLimitPolicy, now = db.clock.now(), lead?: string): Promise<void> {
   await consume(db, key, policy, now, lead);
 }
 
@@ -106,7 +106,7 @@ export async function consumeAttempt(db: Db, key: string, policy: RateLimitPolic
  * person who mistypes a few times still gets in; a guessing run is refused before its guesses
  * are even checked (no argon2 work), with the longest wait any exhausted counter asks for.
  */
-export async function limitFailures<T>(db: Db, counters: Counter[], check: () => Promise<T>, now = Date.now()): Promise<T> {
+export async function limitFailures<T>(db: Db, counters: Counter[], check: () => Promise<T>, now = db.clock.now()): Promise<T> {
   const outcomes = await Promise.allSettled(counters.map((c) => consume(db, c.key, c.policy, now)));
   const refusals = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason] : []));
   if (refusals.length) {

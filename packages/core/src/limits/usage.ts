@@ -20,7 +20,17 @@ export interface UsageLimits {
   userSearch: RateLimitPolicy;
   /** Live (unexpired, undeleted) join passwords per server: each join attempt verifies them all. */
   serverPasswords: number;
+  /** Live invites per server. */
   invites: number;
+  /**
+   * Of those, how many members who may not manage invites can hold together: the rest are kept
+   * for those who may (the owner), so members can never leave them without one.
+   */
+  invitesOfMembers: number;
+  /** Live invites of one member who may not manage invites: one member cannot fill the server's share. */
+  invitesPerMember: number;
+  /** Channels per server (Discord's cap). */
+  channels: number;
   /** Live sessions (signed-in tokens) per user: a new sign-in past it ends the oldest. */
   sessions: number;
 }
@@ -36,6 +46,9 @@ export const usageLimits: UsageLimits = {
   userSearch: { limit: 60, windowSeconds: 60 },
   serverPasswords: 10,
   invites: 1000,
+  invitesOfMembers: 900,
+  invitesPerMember: 20,
+  channels: 500,
   sessions: 50,
 };
 

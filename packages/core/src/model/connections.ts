@@ -49,6 +49,8 @@ export const subscriptions = {
     userId: { type: "string", required: true, readOnly: true },
     /** Epoch ms of the last `typing` relayed from this connection to this channel (the 3 s throttle's condition). */
     typingAt: { type: "number" },
+    /** Its connection's token expiry (epoch seconds), copied at subscribe: the publisher delivers nothing past it. */
+    sessionExpiresAt: { type: "number", readOnly: true },
     ...whoIsListening,
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
   },

@@ -9,13 +9,21 @@ export const invites = {
     /** Copied from the server (names never change): the invite page shows it without a second read. */
     serverName: { type: "string", required: true, readOnly: true },
     creatorId: { type: "string", required: true, readOnly: true },
+    /**
+     * The `joinedAt` of the membership that made it: a join checks, in its transaction, that this
+     * membership still exists, so an invite stops admitting once its maker is kicked, banned or
+     * leaves, and does not come back if they rejoin. Absent on invites made before the check.
+     */
+    creatorJoinedAt: { type: "string", readOnly: true },
     maxUses: { type: "number", readOnly: true },
     uses: { type: "number", required: true, default: 0 },
     expiresAt: { type: "string", readOnly: true },
     createdAt: { type: "string", required: true, readOnly: true },
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
-    /** The live slot it holds (limits/liveSlots.ts); none when created with the limits off. */
+    /** The live slot it holds among the server's invites (limits/liveSlots.ts); none when created with the limits off. */
     slot: { type: "number", readOnly: true },
+    /** The slot it holds among its maker's own (`invite:<creatorId>`); none for one made by who manages invites, or with the limits off. */
+    memberSlot: { type: "number", readOnly: true },
   },
   indexes: {
     byCode: {

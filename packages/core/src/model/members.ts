@@ -1,3 +1,6 @@
+import { foldCase } from "../store/keys.ts";
+import { ROLES, rosterRankOf } from "../permissions/policy.ts";
+
 /**
  * Membership of a user in a server. Server and user facts that never change (server name,
  * owner, username) are copied here so "my servers" and the member roster are one Query each.
@@ -7,12 +10,16 @@ export const members = {
   attributes: {
     serverId: { type: "string", required: true, readOnly: true },
     userId: { type: "string", required: true, readOnly: true },
-    role: { type: ["owner", "member"] as const, required: true, readOnly: true },
-    /** "0" for the owner, "1" for members: the roster lists the owner first. */
-    roleRank: { type: "string", required: true, readOnly: true },
+    role: { type: ROLES, required: true, readOnly: true },
+    /**
+     * The roster's first sort key, derived from `role` by the permissions policy (highest rank
+     * first: "0" for the owner, "1" for members), whatever a writer passes.
+     */
+    roleRank: { type: "string", readOnly: true, watch: ["role"], set: (_: unknown, item: { role: (typeof ROLES)[number] }) => rosterRankOf(item) },
     joinedAt: { type: "string", required: true, readOnly: true },
     username: { type: "string", required: true, readOnly: true },
-    usernameLower: { type: "string", required: true, readOnly: true },
+    /** The roster's second sort key: the username folded as names are compared, derived here. */
+    usernameLower: { type: "string", readOnly: true, watch: ["username"], set: (_: unknown, item: { username: string }) => foldCase(item.username) },
     userCreatedAt: { type: "string", required: true, readOnly: true },
     serverName: { type: "string", required: true, readOnly: true },
     serverOwnerId: { type: "string", required: true, readOnly: true },
@@ -23,6 +30,12 @@ export const members = {
      * so a kick closes exactly those sockets (subscriptions.ts, "A kicked member can keep listening").
      */
     listeners: { type: "set", items: "string" },
+    /**
+     * Invites made under this membership, counted by the transaction that creates each (which
+     * also checks the membership is still this one). Removing a member whose count is absent
+     * has no invites to revoke, and looks for none.
+     */
+    invitesMade: { type: "number" },
   },
   indexes: {
     byServer: {

@@ -6,6 +6,11 @@ export const servers = {
     name: { type: "string", required: true, readOnly: true },
     ownerId: { type: "string", required: true, readOnly: true },
     createdAt: { type: "string", required: true, readOnly: true },
+    /**
+     * Its channels, counted by the transactions that create them (the 500-channel cap is their
+     * condition); absent on a server made before the count, which its next new channel counts.
+     */
+    channelCount: { type: "number" },
     /** The icon's object key (`icons/<serverId>/<uploadId>.<attempt>`), versioned like avatars. */
     iconKey: { type: "string" },
   },

@@ -1,3 +1,5 @@
+import { foldCase } from "../store/keys.ts";
+
 /** An account. Email and username uniqueness live in `uniques`, written in the same transaction. */
 export const users = {
   model: { entity: "user", version: "1", service: "agorusta" },
@@ -5,10 +7,10 @@ export const users = {
     userId: { type: "string", required: true, readOnly: true },
     email: { type: "string", required: true },
     username: { type: "string", required: true, readOnly: true },
-    /** Lower-cased username: the sort key of the prefix search. */
-    usernameLower: { type: "string", required: true, readOnly: true },
-    /** First character of `usernameLower`: shards the search index so no partition holds everyone. */
-    usernameInitial: { type: "string", required: true, readOnly: true },
+    /** The username folded as names are compared (store/keys.ts): the sort key of the prefix search. Derived here. */
+    usernameLower: { type: "string", readOnly: true, watch: ["username"], set: (_: unknown, item: { username: string }) => foldCase(item.username) },
+    /** First character of the folded username: shards the search index so no partition holds everyone. Derived here. */
+    usernameInitial: { type: "string", readOnly: true, watch: ["username"], set: (_: unknown, item: { username: string }) => foldCase(item.username).slice(0, 1) },
     passwordHash: { type: "string", required: true },
     createdAt: { type: "string", required: true, readOnly: true },
     /** Open WebSocket connections, kept by `$connect`/`$disconnect` (presence.ts). */

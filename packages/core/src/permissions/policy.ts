@@ -4,7 +4,10 @@
  * moderating ones); the roles issue replaces the body of `can` with Discord's permission
  * computation, and no caller changes. Pure and free of Node: the web app imports it too.
  */
-import type { Role } from "../views.ts";
+
+/** A member's role in a server (api.md: the creator is its `owner`, everyone who joins a `member`). */
+export const ROLES = ["owner", "member"] as const;
+export type Role = (typeof ROLES)[number];
 
 /** The powers a member may hold in a server (named for what they allow, not for a role). */
 export type Action =
@@ -14,6 +17,8 @@ export type Action =
   | "delete_server"
   /** Create channels. */
   | "manage_channels"
+  /** Create invites (every member may; the cap on live ones is per member unless they may manage invites). */
+  | "create_invites"
   /** See and revoke every invite of the server, not only one's own. */
   | "manage_invites"
   | "kick_members"

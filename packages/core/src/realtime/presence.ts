@@ -9,10 +9,10 @@ import { getEach } from "../store/batches.ts";
 import { AppError } from "../errors.ts";
 import { isConditionalFailure } from "../store/transactions.ts";
 import { realtimeLimits, type RealtimeLimits } from "./limits.ts";
+import { epochSeconds } from "../store/time.ts";
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-export const isOnline = (u: Pick<UserItem, "connectionCount" | "onlineUntil"> | undefined | null, now = nowSeconds()) =>
+/** Whether the user has a connection open at `now` (epoch seconds: `epochSeconds(db.clock)`). */
+export const isOnline = (u: Pick<UserItem, "connectionCount" | "onlineUntil"> | undefined | null, now: number) =>
   (u?.connectionCount ?? 0) > 0 && (u?.onlineUntil ?? 0) > now;
 
 /**
@@ -21,7 +21,7 @@ export const isOnline = (u: Pick<UserItem, "connectionCount" | "onlineUntil"> | 
  * `$connect` answers as the handshake's 429), unless the count is stale (see above).
  */
 export async function connectionOpened(db: Db, userId: string, until: number, limits: RealtimeLimits = realtimeLimits): Promise<boolean> {
-  const now = nowSeconds();
+  const now = epochSeconds(db.clock);
   let before: Partial<UserItem> | null;
   try {
     ({ data: before } = await db.entities.users
@@ -37,7 +37,7 @@ export async function connectionOpened(db: Db, userId: string, until: number, li
     // The user item exists (the token's subject was checked), so the condition is what failed.
     throw new AppError("rate_limited", `At most ${limits.connectionsPerUser} connections may be open at once; close one first.`);
   }
-  if (isOnline(before)) return false;
+  if (isOnline(before, now)) return false;
   if ((before?.connectionCount ?? 0) > 0) {
     // The old count was stale (its connections are long gone): this connection is the only one.
     await db.entities.users.patch({ userId }).set({ connectionCount: 1 }).go();
@@ -66,7 +66,7 @@ export async function connectionClosed(db: Db, userId: string): Promise<boolean>
  * client connecting and disconnecting in a loop costs its servers a bounded fan-out. A change
  * not announced still shows in the member list, which reads the count itself.
  */
-export async function mayAnnouncePresence(db: Db, userId: string, nowMs = Date.now()): Promise<boolean> {
+export async function mayAnnouncePresence(db: Db, userId: string, nowMs = db.clock.now()): Promise<boolean> {
   const minute = Math.floor(nowMs / 60_000);
   try {
     await db.entities.users
@@ -98,6 +98,6 @@ export async function onlineUsers(db: Db, userIds: string[]): Promise<Set<string
     userIds.map((userId) => ({ userId })),
     (keys) => db.entities.users.get(keys).go({ attributes: ["userId", "connectionCount", "onlineUntil"] }),
   );
-  const now = nowSeconds();
+  const now = epochSeconds(db.clock);
   return new Set(data.filter((u) => isOnline(u, now)).map((u) => u.userId));
 }

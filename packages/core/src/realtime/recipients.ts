@@ -1,10 +1,15 @@
 /** Who a push goes to: the recipient lists the publisher fans events out to. */
 import type { Db } from "../model/index.ts";
 
-/** A recipient of a push: the connection to post to, and whose it is (to skip the actor's own). */
+/**
+ * A recipient of a push: the connection to post to, whose it is (to skip the actor's own), and
+ * when its token expires (epoch seconds; absent on items from before it was copied), past which
+ * nothing is delivered to it.
+ */
 export interface Recipient {
   connectionId: string;
   userId: string;
+  sessionExpiresAt?: number | undefined;
 }
 
 /**
@@ -14,7 +19,7 @@ export interface Recipient {
 export async function channelRecipients(db: Db, channelId: string): Promise<Recipient[]> {
   const { data } = await db.entities.subscriptions.query
     .byChannel({ channelId })
-    .go({ pages: "all", consistent: true, attributes: ["connectionId", "userId"] });
+    .go({ pages: "all", consistent: true, attributes: ["connectionId", "userId", "sessionExpiresAt"] });
   return data;
 }
 
@@ -22,7 +27,7 @@ export async function channelRecipients(db: Db, channelId: string): Promise<Reci
 export async function userRecipients(db: Db, userIds: readonly string[]): Promise<Recipient[]> {
   const pages = await Promise.all(
     [...new Set(userIds)].map((userId) =>
-      db.entities.connections.query.byUser({ userId }).go({ pages: "all", attributes: ["connectionId", "userId"] }),
+      db.entities.connections.query.byUser({ userId }).go({ pages: "all", attributes: ["connectionId", "userId", "sessionExpiresAt"] }),
     ),
   );
   return pages.flatMap((p) => p.data);
@@ -32,7 +37,7 @@ export async function userRecipients(db: Db, userIds: readonly string[]): Promis
 export async function serverRecipients(db: Db, serverId: string, atMost?: number): Promise<Recipient[]> {
   const { data } = await db.entities.subscriptions.query
     .byServer({ serverId })
-    .go({ attributes: ["connectionId", "userId"], ...(atMost === undefined ? { pages: "all" as const } : { count: atMost }) });
+    .go({ attributes: ["connectionId", "userId", "sessionExpiresAt"], ...(atMost === undefined ? { pages: "all" as const } : { count: atMost }) });
   return [...new Map(data.map((r) => [r.connectionId, r])).values()];
 }
 

@@ -82,12 +82,12 @@ async function putSubscription(
   db: Db,
   input: {
     connectionId: string; userId: string; ttl?: number | undefined; channelId: string; serverId: string;
-    username?: string | undefined; userCreatedAt?: string | undefined;
+    username?: string | undefined; userCreatedAt?: string | undefined; sessionExpiresAt?: number | undefined;
   },
   notFound: string,
   limits: RealtimeLimits,
 ): Promise<void> {
-  const { connectionId, userId, ttl, channelId, serverId, username, userCreatedAt } = input;
+  const { connectionId, userId, ttl, channelId, serverId, username, userCreatedAt, sessionExpiresAt } = input;
   const max = limits.subscriptionsPerConnection;
   const refused = await transact(db, ({ members, connections, subscriptions }) => ({
     membership: members.patch({ serverId, userId }).add({ listeners: [connectionId] }).commit(),
@@ -97,7 +97,12 @@ async function putSubscription(
       .where((a, op) => `${op.notExists(a.subscriptionCount)} OR ${op.lt(a.subscriptionCount, max)}`)
       .commit(),
     subscription: subscriptions
-      .create({ channelId, connectionId, serverId, userId, ...(username && userCreatedAt ? { username, userCreatedAt } : {}), ...(ttl !== undefined ? { ttl } : {}) })
+      .create({
+        channelId, connectionId, serverId, userId,
+        ...(username && userCreatedAt ? { username, userCreatedAt } : {}),
+        ...(ttl !== undefined ? { ttl } : {}),
+        ...(sessionExpiresAt !== undefined ? { sessionExpiresAt } : {}),
+      })
       .commit(),
   }));
   if (refused.has("membership")) throw new AppError("not_found", notFound);
@@ -164,7 +169,7 @@ export async function typingFrom(
   db: Db,
   connectionId: string,
   channelId: string,
-  nowMs = Date.now(),
+  nowMs = db.clock.now(),
   limits: RealtimeLimits = realtimeLimits,
 ): Promise<{ userId: string; username?: string | undefined; userCreatedAt?: string | undefined } | null> {
   if (!isId(channelId)) throw new AppError("not_found", "Subscribe to the channel first.");

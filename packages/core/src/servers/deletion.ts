@@ -12,7 +12,7 @@ import type { Db, MessageItem } from "../model/index.ts";
 import { EVERYONE } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { guardValue } from "../store/keys.ts";
-import { requireOwner } from "./access.ts";
+import { requirePermission } from "./access.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 import { deleteEach } from "../store/batches.ts";
 import { nowIso } from "../store/time.ts";
@@ -25,14 +25,14 @@ export async function retireServer(db: Db, serverId: string, userId: string): Pr
     db.entities.members.get({ serverId, userId }).go(),
     db.entities.servers.get({ serverId }).go(),
   ]);
-  requireOwner(member.data);
+  requirePermission(member.data, "delete_server");
   if (!server.data) throw new AppError("not_found", "No such server.");
   const name = server.data.name;
   const refused = await transact(db, ({ servers, uniques, serverPurges }) => ({
     server: servers.delete({ serverId }).where((a, op) => op.exists(a.name)).commit(),
     // Held by this server: a concurrent delete (and a new server of the name) already took it.
     nameGuard: uniques.delete({ kind: "serverName", value: guardValue(name) }).where((a, op) => op.eq(a.holderId, serverId)).commit(),
-    purge: serverPurges.put({ serverId, retiredAt: nowIso() }).commit(),
+    purge: serverPurges.put({ serverId, retiredAt: nowIso(db.clock) }).commit(),
   }));
   if (refused.has("server") || refused.has("nameGuard")) throw new AppError("not_found", "No such server.");
   assertCommitted(refused, "retireServer");

@@ -8,17 +8,17 @@ import { serverView, type Server, type Upload } from "../views.ts";
 import { imageUrlOf, type Stores } from "../attachments/files.ts";
 import { createUpload } from "../attachments/uploads.ts";
 import { keyIs, swapImage } from "../attachments/images.ts";
-import { requireOwnerOf } from "./access.ts";
+import { requirePermissionIn } from "./access.ts";
 
 type File = { filename: string; contentType: string; size: number };
 
 export async function createIconUpload(stores: Stores, serverId: string, userId: string, file: File): Promise<Upload> {
-  await requireOwnerOf(stores.db, serverId, userId);
+  await requirePermissionIn(stores.db, serverId, userId, "manage_server");
   return createUpload(stores, { ...file, ownerId: userId, purpose: "icon", scopeId: serverId });
 }
 
 async function setIconKey(stores: Stores, serverId: string, userId: string, uploadId: string | undefined): Promise<ServerItem> {
-  await requireOwnerOf(stores.db, serverId, userId);
+  await requirePermissionIn(stores.db, serverId, userId, "manage_server");
   let server: ServerItem | undefined;
   const key = await swapImage(
     stores,

@@ -1,21 +1,21 @@
 import type { Db, MemberItem, ServerItem, UserItem, WriteEntities } from "../model/index.ts";
-import { foldCase } from "../store/keys.ts";
-import { nowIso } from "../store/time.ts";
+import { nowIso, type Clock } from "../store/time.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 import { AppError } from "../errors.ts";
 import { serverNotRetired } from "./access.ts";
-import type { Role } from "../views.ts";
+import type { Role } from "../permissions/policy.ts";
 
-/** A membership item, with the immutable facts of server and user copied in. */
-export function newMembership(server: ServerItem, user: UserItem, role: Role): MemberItem {
+/**
+ * A membership item, with the immutable facts of server and user copied in (its roster keys,
+ * `roleRank` and `usernameLower`, are derived by the entity as it is written).
+ */
+export function newMembership(clock: Clock, server: ServerItem, user: UserItem, role: Role): MemberItem {
   return {
     serverId: server.serverId,
     userId: user.userId,
     role,
-    roleRank: role === "owner" ? "0" : "1",
-    joinedAt: nowIso(),
+    joinedAt: nowIso(clock),
     username: user.username,
-    usernameLower: foldCase(user.username),
     userCreatedAt: user.createdAt,
     serverName: server.name,
     serverOwnerId: server.ownerId,
@@ -37,7 +37,7 @@ export async function addMember(
   user: UserItem,
   gone = new AppError("not_found", "No such server."),
 ): Promise<MemberItem | null> {
-  const membership = newMembership(server, user, "member");
+  const membership = newMembership(db.clock, server, user, "member");
   const refused = await transact(db, ({ members, servers, bans }) => ({
     notBanned: notBanned(bans, server.serverId, user.userId),
     membership: members.create(membership).commit(),

@@ -2,14 +2,13 @@ import type { Db, ServerPasswordItem } from "../model/index.ts";
 import { isOnline } from "../realtime/presence.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
-import { expiryIn, isExpired, nowIso } from "../store/time.ts";
+import { epochSeconds, expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
 import { decoyHash, hashPassword, verifyPassword } from "../auth/passwordHashing.ts";
 import { addMember } from "./joining.ts";
-import { withLiveSlot } from "../limits/liveSlots.ts";
-import { deleteFreeingSlot } from "../limits/liveSlots.ts";
+import { deleteFreeingSlots, withLiveSlots } from "../limits/liveSlots.ts";
 import { assertCommitted } from "../store/transactions.ts";
-import { requireOwnerOf, serverNotRetired } from "./access.ts";
+import { requirePermissionIn, serverNotRetired } from "./access.ts";
 import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
@@ -24,17 +23,18 @@ export async function createServerPassword(
   input: { serverId: string; userId: string; password: string; label?: string | null | undefined; expiresInSeconds?: number | null | undefined },
   cap: number | null,
 ): Promise<ServerPassword> {
-  const [, hash] = await Promise.all([requireOwnerOf(db, input.serverId, input.userId), hashPassword(input.password)]);
+  const [, hash] = await Promise.all([requirePermissionIn(db, input.serverId, input.userId, "manage_server"), hashPassword(input.password)]);
   const item: ServerPasswordItem = {
     serverId: input.serverId,
     passwordId: newId(),
     hash,
-    createdAt: nowIso(),
+    createdAt: nowIso(db.clock),
     ...(input.label != null ? { label: input.label } : {}),
-    ...expiryIn(input.expiresInSeconds ?? undefined),
+    ...expiryIn(input.expiresInSeconds ?? undefined, db.clock),
   };
-  const holder = { serverId: item.serverId, kind: "serverPassword" as const, holderId: item.passwordId, expiresAtMs: item.expiresAt ? Date.parse(item.expiresAt) : undefined };
-  const { refused } = await withLiveSlot(db, holder, cap, "live passwords", (e, slot) => ({
+  const holder = { serverId: item.serverId, holderId: item.passwordId, expiresAtMs: item.expiresAt ? Date.parse(item.expiresAt) : undefined };
+  const pools = cap === null ? null : [{ kind: "serverPassword" as const, cap, full: `A server can have at most ${cap} live passwords at once. Delete one first.` }];
+  const { refused } = await withLiveSlots(db, holder, pools, (e, [slot]) => ({
     password: e.serverPasswords.create({ ...item, ...(slot !== undefined ? { slot } : {}) }).commit(),
     // Not behind the purge of a server being deleted: a password it missed would outlive it.
     server: serverNotRetired(e.servers, item.serverId),
@@ -47,7 +47,7 @@ export async function createServerPassword(
 /** Owner only. Expired ones are listed too (with their `expiresAt`) until the TTL sweeper removes them, so the owner sees why a password stopped working. */
 export async function listServerPasswords(db: Db, serverId: string, userId: string): Promise<ServerPassword[]> {
   const [, passwords] = await Promise.all([
-    requireOwnerOf(db, serverId, userId),
+    requirePermissionIn(db, serverId, userId, "manage_server"),
     db.entities.serverPasswords.query.byServer({ serverId }).go({ pages: "all" }),
   ]);
   return passwords.data.map(serverPasswordView);
@@ -55,14 +55,13 @@ export async function listServerPasswords(db: Db, serverId: string, userId: stri
 
 export async function deleteServerPassword(db: Db, serverId: string, userId: string, passwordId: string): Promise<void> {
   const [, existing] = await Promise.all([
-    requireOwnerOf(db, serverId, userId),
+    requirePermissionIn(db, serverId, userId, "manage_server"),
     db.entities.serverPasswords.get({ serverId, passwordId }).go(),
   ]);
   if (!existing.data) throw new AppError("not_found", "No such password.");
   const { slot } = existing.data;
-  await deleteFreeingSlot(db, slot === undefined ? null : { serverId, kind: "serverPassword", slot, holderId: passwordId }, (e) =>
-    e.serverPasswords.delete({ serverId, passwordId }).commit(),
-  );
+  const slots = slot === undefined ? [] : [{ kind: "serverPassword" as const, slot }];
+  await deleteFreeingSlots(db, { serverId, holderId: passwordId, slots }, (e) => e.serverPasswords.delete({ serverId, passwordId }).commit());
 }
 
 /**
@@ -84,7 +83,8 @@ export async function joinByPassword(
         db.entities.users.get({ userId: input.userId }).go().then((r) => r.data),
       ])
     : [null, [], null];
-  const live = passwords.filter((p) => !isExpired(p.expiresAt));
+  const now = db.clock.now();
+  const live = passwords.filter((p) => !isExpired(p.expiresAt, now));
   const hashes = live.length ? live.map((p) => p.hash) : [await decoyHash()];
   // One at a time, stopping at the first match: argon2 work per attempt is bounded by the
   // server's live passwords (at most MAX_LIVE_PASSWORDS), and a right guess costs no more than it must.
@@ -94,5 +94,5 @@ export async function joinByPassword(
   if (!user) throw new AppError("unauthorized");
   const membership = await addMember(db, server, user, new AppError("invalid_server_credentials"));
   const [icon, avatar] = await Promise.all([imageUrlOf(files, server.iconKey), imageUrlOf(files, user.avatarKey)]);
-  return { server: serverView(server, icon), joined: membership && memberView(membership, isOnline(user), avatar) };
+  return { server: serverView(server, icon), joined: membership && memberView(membership, isOnline(user, epochSeconds(db.clock)), avatar) };
 }

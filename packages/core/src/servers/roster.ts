@@ -1,8 +1,11 @@
 import type { Db, MemberItem } from "../model/index.ts";
 import { AppError } from "../errors.ts";
-import { requireMember, requireOwner, requireOwnerOf } from "./access.ts";
+import { requireMember, requirePermission, requirePermissionIn } from "./access.ts";
+import { can } from "../permissions/policy.ts";
+import { revokeInvitesOf } from "./invites.ts";
 import { isOnline } from "../realtime/presence.ts";
 import { dropSubscriptions } from "../realtime/subscriptions.ts";
+import { epochSeconds } from "../store/time.ts";
 import { getEach } from "../store/batches.ts";
 import { imageUrlOf, type Stores } from "../attachments/files.ts";
 import { memberView, type Member } from "../views.ts";
@@ -35,7 +38,8 @@ export async function listMembers(
     page.map((m) => ({ userId: m.userId })),
     (keys) => db.entities.users.get(keys).go({ attributes: ["userId", "connectionCount", "onlineUntil", "avatarKey"] }),
   );
-  const byId = new Map(await Promise.all(users.map(async (u) => [u.userId, { online: isOnline(u), avatarUrl: await imageUrlOf(files, u.avatarKey) }] as const)));
+  const now = epochSeconds(db.clock);
+  const byId = new Map(await Promise.all(users.map(async (u) => [u.userId, { online: isOnline(u, now), avatarUrl: await imageUrlOf(files, u.avatarKey) }] as const)));
   return page.map((m) => memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null));
 }
 
@@ -45,12 +49,14 @@ export async function listMembers(
  * gone), so this finds every socket of the user that listens to the server, however recently it
  * subscribed: their subscriptions to the server are deleted here, and the caller closes them
  * (`announceLeave`), so that whatever else they listened to they must subscribe to again, each
- * under the membership check. Returns the deleted membership, `listeners` included, or null when
+ * under the membership check. The invites made under the membership are revoked. Returns the deleted membership, `listeners` included, or null when
  * there was none (a ban of someone who is not a member).
  */
 export async function removeMember(db: Db, serverId: string, userId: string): Promise<(MemberItem & { listeners: string[] }) | null> {
   const { data: removed } = await db.entities.members.delete({ serverId, userId }).go({ response: "all_old" });
   if (!removed) return null;
+  // Their invites stop admitting at once (the join checks their membership); these go too.
+  if (removed.invitesMade) await revokeInvitesOf(db, serverId, userId);
   const listeners = removed.listeners ?? [];
   const subscriptions = await Promise.all(
     listeners.map((connectionId) => db.entities.subscriptions.query.byConnection({ connectionId }).go({ pages: "all" })),
@@ -66,27 +72,31 @@ export async function removeMember(db: Db, serverId: string, userId: string): Pr
 /** Leave a server; its owner cannot (they delete it instead). */
 export async function leaveServer(db: Db, serverId: string, userId: string): Promise<{ listeners: string[] }> {
   const member = await requireMember(db, serverId, userId);
-  if (member.role === "owner") throw new AppError("owner_cannot_leave");
+  if (!can(member, "leave_server")) throw new AppError("owner_cannot_leave");
   return removedOrNotFound(await removeMember(db, serverId, userId));
 }
 
-/** The owner removes a member; they may come back with a valid invite or password. */
+/**
+ * Removes a member ranked below the caller (who needs `kick_members`); they may come back with a
+ * valid invite or password.
+ */
 export async function kickMember(
   db: Db,
   serverId: string,
-  ownerId: string,
+  actorId: string,
   userId: string,
 ): Promise<MemberItem & { listeners: string[] }> {
-  if (userId === ownerId) {
-    await requireOwnerOf(db, serverId, ownerId);
+  if (userId === actorId) {
+    await requirePermissionIn(db, serverId, actorId, "kick_members");
     throw new AppError("invalid_request", "You cannot kick yourself; delete the server instead.");
   }
-  const [owner, target] = await Promise.all([
-    db.entities.members.get({ serverId, userId: ownerId }).go(),
+  const [actor, target] = await Promise.all([
+    db.entities.members.get({ serverId, userId: actorId }).go(),
     db.entities.members.get({ serverId, userId }).go(),
   ]);
-  requireOwner(owner.data);
+  requirePermission(actor.data, "kick_members");
   if (!target.data) throw new AppError("not_found", "No such member.");
+  requirePermission(actor.data, "kick_members", target.data);
   return removedOrNotFound(await removeMember(db, serverId, userId));
 }
 

@@ -17,15 +17,15 @@ import type { FileStore } from "../attachments/storage.ts";
  * with the name guard: of two creations of one name, exactly one commits.
  */
 export async function createServer(db: Db, owner: UserItem, name: string): Promise<Server> {
-  const createdAt = nowIso();
-  const server: ServerItem = { serverId: newId(), name, ownerId: owner.userId, createdAt };
+  const createdAt = nowIso(db.clock);
+  const server: ServerItem = { serverId: newId(), name, ownerId: owner.userId, createdAt, channelCount: 1 };
   const channel = { serverId: server.serverId, channelId: newId(), name: DEFAULT_CHANNEL, createdAt };
   const refused = await transact(db, ({ uniques, servers, channels, members }) => ({
     nameGuard: uniques.create({ kind: "serverName", value: guardValue(name), holderId: server.serverId }).commit(),
     server: servers.create(server).commit(),
     channelGuard: uniques.create({ ...channelGuard(server.serverId, DEFAULT_CHANNEL), holderId: channel.channelId }).commit(),
     channel: channels.create(channel).commit(),
-    owner: members.create(newMembership(server, owner, "owner")).commit(),
+    owner: members.create(newMembership(db.clock, server, owner, "owner")).commit(),
   }));
   if (refused.has("nameGuard")) throw new AppError("server_name_taken");
   assertCommitted(refused, "createServer");

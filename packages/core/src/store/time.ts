@@ -14,14 +14,22 @@ export const systemClock: Clock = { now: () => Date.now() };
 /** A clock `offsetMs` ahead of (or, negative, behind) the system's: a Lambda whose host drifts. */
 export const skewedClock = (offsetMs: number): Clock => ({ now: () => Date.now() + offsetMs });
 
-export const nowIso = (clock: Clock = systemClock) => new Date(clock.now()).toISOString();
+/**
+ * The clock is always passed (a `Db` carries its writer's: `db.clock`), never defaulted: a
+ * default is how call sites came to stamp items with the system clock behind the seam's back.
+ */
+export const nowIso = (clock: Clock) => new Date(clock.now()).toISOString();
+
+/** Whole epoch seconds, as DynamoDB's TTL and the presence counts keep time. */
+export const epochSeconds = (clock: Clock) => Math.floor(clock.now() / 1000);
 
 /** An ISO timestamp `seconds` from now, and the same instant as the epoch seconds DynamoDB's TTL wants. */
-export function expiryIn(seconds: number | undefined, clock: Clock = systemClock): { expiresAt?: string; ttl?: number } {
+export function expiryIn(seconds: number | undefined, clock: Clock): { expiresAt?: string; ttl?: number } {
   if (seconds === undefined) return {};
   const at = clock.now() + seconds * 1000;
   return { expiresAt: new Date(at).toISOString(), ttl: Math.ceil(at / 1000) };
 }
 
-export const isExpired = (expiresAt: string | undefined | null, now = Date.now()) =>
-  expiresAt != null && Date.parse(expiresAt) <= now;
+/** Whether an ISO `expiresAt` has passed at `nowMs` (absent: it never expires). */
+export const isExpired = (expiresAt: string | undefined | null, nowMs: number) =>
+  expiresAt != null && Date.parse(expiresAt) <= nowMs;

@@ -15,6 +15,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent } from "node:https";
 import { Agent as HttpAgent } from "node:http";
 import { announcePresence } from "./announcePresence.ts";
+import { closeEndedSessions } from "./endSessions.ts";
 import { Sha256 } from "./sha256.ts";
 import { splitAudience, type FanoutBatch, type FanoutEngine } from "./fanout.ts";
 
@@ -54,6 +55,19 @@ interface Outcome {
   failed: Map<string, number>;
   /** Users whose last connection a 410 closed: announced offline once the delivery is done. */
   wentOffline: string[];
+}
+
+/** Whom a frame is for: a connection, and when its token expires (when known). */
+type Addressee = Pick<Recipient, "connectionId" | "sessionExpiresAt">;
+
+/** Each connection once; those whose token has expired by `nowMs` apart. */
+function sortByExpiry(addressees: readonly Addressee[], nowMs: number): { live: string[]; expired: string[] } {
+  const live = new Set<string>();
+  const expired = new Set<string>();
+  for (const a of addressees) {
+    (a.sessionExpiresAt !== undefined && a.sessionExpiresAt * 1000 <= nowMs ? expired : live).add(a.connectionId);
+  }
+  return { live: [...live], expired: [...expired] };
 }
 
 export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOptions): ApiGatewayPublisher {
@@ -109,11 +123,12 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
 
   /**
    * Delivers one frame to everyone `lookup` names, each once: the first batch from here, the rest
-   * handed to the fan-out engine, both at once. Resolves when the first batch is posted and the
-   * rest handed over. Never rejects: a lookup or post that fails is logged, and the message it
-   * carries is already stored for the history.
+   * handed to the fan-out engine, both at once. A recipient whose token has expired gets nothing
+   * but its close, beside them (a token's end is exact here, whatever the expiry queue's delay).
+   * Resolves when the first batch is posted and the rest handed over. Never rejects: a lookup or
+   * post that fails is logged, and the message it carries is already stored for the history.
    */
-  async function deliver(what: string, pending: Frame | Promise<Frame | null>, lookup: () => Promise<string[]>) {
+  async function deliver(what: string, pending: Frame | Promise<Frame | null>, lookup: () => Promise<Addressee[]>) {
     // Who listens is asked at once, beside whatever is still storing the event.
     const audience = lookup();
     audience.catch(() => {}); // awaited below; a failed lookup is reported there, not as unhandled
@@ -131,7 +146,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
         console.warn(`realtime: ${what} ${frame.type} is ${data.byteLength} bytes, over API Gateway's limit; not sent`);
         return;
       }
-      const recipients = [...new Set(await audience)];
+      const { live: recipients, expired } = sortByExpiry(await audience, db.clock.now());
       const { first, rest } = fanout ? splitAudience(recipients) : { first: recipients, rest: [] };
       const handOver = async () => {
         if (!rest.length) return;
@@ -143,13 +158,19 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
           await Promise.all(rest.map((ids) => postEach(what, frame.type, ids, data)));
         }
       };
-      await Promise.all([postEach(what, frame.type, first, data), handOver()]);
+      await Promise.all([postEach(what, frame.type, first, data), handOver(), closeExpired(expired)]);
     } catch (e) {
       console.error(`realtime: ${what} ${frame.type} not delivered:`, e);
     }
   }
 
-  const ids = (recipients: Recipient[]) => recipients.map((r) => r.connectionId);
+  /** Connections whose token expired: out of the kept lists, told their session ended, closed. */
+  async function closeExpired(connectionIds: readonly string[]) {
+    if (!connectionIds.length) return;
+    for (const id of connectionIds) audiences.forget(id);
+    await closeEndedSessions(publisher, connectionIds);
+  }
+
   const publisher: ApiGatewayPublisher = {
     deliverBatch: async (batch) => {
       const type = (JSON.parse(batch.frame) as Frame).type;
@@ -158,7 +179,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
     toChannel: (channelId, event, opts) =>
       deliver(`channel ${channelId}`, event, async () => {
         const recipients = await audiences.recipientsOf(channelId, opts?.batch);
-        return ids(opts?.exceptUserId ? recipients.filter((r) => r.userId !== opts.exceptUserId) : recipients);
+        return opts?.exceptUserId ? recipients.filter((r) => r.userId !== opts.exceptUserId) : recipients;
       }),
     toServer: (serverIds, event, opts) =>
       deliver(`server ${serverIds}`, event, async () => {
@@ -169,11 +190,11 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
           userRecipients(db, opts?.alsoUserIds ?? []),
           ...servers.map((serverId) => serverRecipients(db, serverId, share)),
         ]);
-        const listening = [...new Set(ids(subscribed.flat()))].slice(0, max);
-        return [...listening, ...ids(users)];
+        const listening = [...new Map(subscribed.flat().map((r) => [r.connectionId, r])).values()].slice(0, max);
+        return [...listening, ...users];
       }),
-    toUsers: (userIds, event) => deliver(`users ${userIds.join(",")}`, event, async () => ids(await userRecipients(db, userIds))),
-    toConnection: (connectionId, frame) => deliver(`connection ${connectionId}`, frame, async () => [connectionId]),
+    toUsers: (userIds, event) => deliver(`users ${userIds.join(",")}`, event, () => userRecipients(db, userIds)),
+    toConnection: (connectionId, frame) => deliver(`connection ${connectionId}`, frame, async () => [{ connectionId }]),
     disconnect: async (connectionIds) => {
       await Promise.all(
         [...new Set(connectionIds)].map(async (connectionId) => {

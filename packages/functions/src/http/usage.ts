@@ -12,7 +12,7 @@ type Cap = Exclude<keyof UsageLimits, Rate>;
  */
 export async function limitRate(deps: Deps, action: Rate, who: string): Promise<void> {
   if (deps.usageLimits === "off") return;
-  await consumeAttempt(deps.db, `${action}:${who}`, deps.usageLimits[action], Date.now(), refusals[action]);
+  await consumeAttempt(deps.db, `${action}:${who}`, deps.usageLimits[action], deps.db.clock.now(), refusals[action]);
 }
 
 /** What a person is told when refused (followed by when to try again). */
@@ -31,3 +31,6 @@ export const limitRateByAddress = (deps: Deps, c: Context, action: Rate) => limi
 
 /** The cap on live things of a kind (per server, or sessions per user), or null with the limits off. */
 export const liveCap = (deps: Deps, kind: Cap): number | null => (deps.usageLimits === "off" ? null : deps.usageLimits[kind]);
+
+/** Every cap at once (invites have three), or null with the limits off. */
+export const liveCaps = (deps: Deps): UsageLimits | null => (deps.usageLimits === "off" ? null : deps.usageLimits);

@@ -8,6 +8,7 @@ export const links = {
   jwtSecret: "JwtSecret",
   realtime: "Realtime",
   purgeQueue: "ServerPurges",
+  expiryQueue: "ConnectionExpiries",
   fanout: "Fanout",
   files: "Files",
 } as const;
@@ -21,6 +22,8 @@ export interface LinkedResources {
   [links.jwtSecret]: { value: string };
   [links.realtime]: { url: string; managementEndpoint: string };
   [links.purgeQueue]: { url: string };
+  /** Linked to the WebSocket Lambda (which schedules closes) and to the queue's consumer (which schedules the next hop). */
+  [links.expiryQueue]: { url: string };
   /** `url` and `qualifier` are set only for functions with a URL or durable executions; the Fanout Lambda has neither. */
   [links.fanout]: { name: string; url?: string; qualifier?: string };
   /** Linked to the API Lambda only: the WebSocket Lambda never touches files. */

@@ -25,6 +25,11 @@ export const dynamoActions = {
    * subscriptions, the connection, the user's count; then who shares a server hears they left).
    */
   fanout: ["GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"],
+  /**
+   * The connection-expiry queue's consumer (infra/realtime.ts): reads a connection's expiry and
+   * closes it, then as the Fanout Lambda for one found gone (its audience's new token is a PutItem).
+   */
+  expiry: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type LambdaName = keyof typeof dynamoActions;

@@ -14,8 +14,10 @@ import {
   unsubscribe,
   unsubscribeServer,
   realtimeLimitsFor,
+  apiGatewayLimits,
 } from "@agorusta/core/realtime";
 import { announcePresence } from "../delivery/announcePresence.ts";
+import { closeEndedSessions } from "../delivery/endSessions.ts";
 import { getUser } from "@agorusta/core/accounts";
 import { isSessionOpen, redeemWsTicket } from "@agorusta/core/auth";
 import { clientFrame, parse, type ClientFrame } from "@agorusta/core/schemas";
@@ -70,10 +72,26 @@ async function connect(deps: Deps, event: WsEvent): Promise<WsResult> {
       realtimeLimitsFor(deps.usageLimits),
     );
     if (cameOnline) await announcePresence(deps.db, deps.publisher, userId, true);
+    await closeAtExpiry(deps, connectionId, connectedAt, expiresAt);
     return ok;
   } catch (e) {
     if (!isAppError(e)) throw e;
     return { statusCode: e.status, body: JSON.stringify(e.toBody()) };
+  }
+}
+
+/**
+ * A token that ends before API Gateway would close the connection (2 hours after it opened) has
+ * the connection closed at its expiry by the expiry queue (delivery/connectionExpiry.ts). A queue
+ * that refuses is logged, not the handshake: the connection still ends at its next frame or
+ * delivery, or at the gateway's cap.
+ */
+async function closeAtExpiry(deps: Deps, connectionId: string, connectedAt: number, expiresAt: number): Promise<void> {
+  if (expiresAt * 1000 >= connectedAt + apiGatewayLimits.connectionDurationMs) return;
+  try {
+    await deps.expiries.schedule({ connectionId, expiresAt });
+  } catch (e) {
+    console.error(`WebSocket ${connectionId}: its close at the token's expiry could not be scheduled:`, e);
   }
 }
 
@@ -117,7 +135,7 @@ async function sessionHolds(deps: Deps, identities: ReturnType<typeof connection
     if (!data) return true;
     holds =
       data.sessionId !== undefined &&
-      (data.sessionExpiresAt ?? 0) * 1000 > Date.now() &&
+      (data.sessionExpiresAt ?? 0) * 1000 > deps.db.clock.now() &&
       (await isSessionOpen(deps.db, { userId: data.userId, sessionId: data.sessionId }));
   } catch (e) {
     // The table cannot be read: every action that touches it fails on its own (and a ping needs
@@ -125,11 +143,7 @@ async function sessionHolds(deps: Deps, identities: ReturnType<typeof connection
     console.error("WebSocket session check failed:", e);
     return true;
   }
-  if (!holds) {
-    const ended = new AppError("unauthorized", "Your session has ended. Sign in again.");
-    await deps.publisher.toConnection(connectionId, { type: "error", code: ended.code, message: ended.message });
-    await deps.publisher.disconnect([connectionId]);
-  }
+  if (!holds) await closeEndedSessions(deps.publisher, [connectionId]);
   return holds;
 }
 
@@ -181,7 +195,7 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
     case "ping":
       return { type: "pong" };
     case "typing": {
-      const typist = await typingFrom(deps.db, connectionId, frame.channelId, Date.now(), realtimeLimitsFor(deps.usageLimits));
+      const typist = await typingFrom(deps.db, connectionId, frame.channelId, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
       if (!typist) return null; // within 3 s of the last one relayed: dropped
       const { userId, username, userCreatedAt } = typist;
       // Named from the subscription it stamped; one made before subscriptions carried the name reads the user.

@@ -12,12 +12,12 @@ export const bansRoutes = (deps: Deps) =>
     .get("/", params(serverParams), async (c) => c.json(await listBans(deps, c.req.valid("param").id, c.var.userId), 200))
     .put("/:userId", params(memberParams), validate("json", banBody), async (c) => {
       const { id: serverId, userId } = c.req.valid("param");
-      const { removed } = await banUser(deps.db, { serverId, ownerId: c.var.userId, userId, reason: c.req.valid("json").reason });
+      const { removed } = await banUser(deps.db, { serverId, actorId: c.var.userId, userId, reason: c.req.valid("json").reason });
       if (removed) await announceLeave(deps, serverId, userId, removed.listeners);
       return c.body(null, 204);
     })
     .delete("/:userId", params(memberParams), async (c) => {
       const { id: serverId, userId } = c.req.valid("param");
-      await unbanUser(deps.db, { serverId, ownerId: c.var.userId, userId });
+      await unbanUser(deps.db, { serverId, actorId: c.var.userId, userId });
       return c.body(null, 204);
     });

@@ -4,13 +4,13 @@ import { createInviteBody, invitesQuery, serverInviteParams, serverParams } from
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
-import { liveCap } from "../../http/usage.ts";
+import { liveCaps } from "../../http/usage.ts";
 
-/** `/servers/:id/invites`: any member creates one; the owner lists and deletes them. */
+/** `/servers/:id/invites`: any member creates one (and deletes their own); the owner lists and deletes them. */
 export const serverInvitesRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .post("/", params(serverParams), validate("json", createInviteBody), async (c) => {
-      const invite = await createInvite(deps.db, { serverId: c.req.valid("param").id, userId: c.var.userId, ...c.req.valid("json") }, liveCap(deps, "invites"));
+      const invite = await createInvite(deps.db, { serverId: c.req.valid("param").id, userId: c.var.userId, ...c.req.valid("json") }, liveCaps(deps));
       return c.json(invite, 201);
     })
     .get("/", params(serverParams), validate("query", invitesQuery), async (c) =>
