@@ -22,9 +22,10 @@ export const dynamoActions = {
   purge: ["GetItem", "Query", "UpdateItem", "DeleteItem", "BatchGetItem", "BatchWriteItem"],
   /**
    * The Fanout Lambda: posts one batch, and closes the connections a post finds gone (their
-   * subscriptions, the connection, the user's count; then who shares a server hears they left).
+   * subscriptions, the connection, the user's count, then their audiences' new tokens: a PutItem
+   * for one partition, a BatchWriteItem for several; then who shares a server hears they left).
    */
-  fanout: ["GetItem", "Query", "UpdateItem", "DeleteItem", "BatchWriteItem"],
+  fanout: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"],
   /**
    * The connection-expiry queue's consumer (infra/realtime.ts): reads a connection's expiry and
    * closes it, then as the Fanout Lambda for one found gone (its audience's new token is a PutItem).
