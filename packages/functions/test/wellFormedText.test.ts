@@ -111,7 +111,7 @@ describe("a body that is not valid UTF-8", () => {
     const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ content: "naïve 🦀 текст" }))]);
     const res = await raw(`${base}/messages`, new Uint8Array(body));
     expect(res.status).toBe(201);
-    expect((await res.json()).content).toBe("naïve 🦀 текст");
+    expect(((await res.json()) as { content: string }).content).toBe("naïve 🦀 текст");
   });
 });
 
@@ -162,5 +162,127 @@ describe("deceptive text (item 7)", () => {
       const res = await t.call("POST", `${base}/messages`, { token: s.owner.token, body: { content } });
       expect(res.status, content.slice(0, 20)).toBe(201);
     }
+  });
+});
+
+describe("one stored item a page cannot present never fails the page", () => {
+  /** Sends a message with a real attached file, then rewrites its stored file name straight in the table. */
+  async function messageWithStoredFilename(at: string, filename: string, rewrite: (key: { messageId: string }) => Promise<void>) {
+    const upload = await t.call("POST", `${at}/attachments`, { token: s.owner.token, body: { filename: "x.txt", contentType: "text/plain", size: 3 } });
+    expect(await putUpload(upload.body, new TextEncoder().encode("abc"))).toBe(200);
+    const sent = await t.call("POST", `${at}/messages`, { token: s.owner.token, body: { content: "with a file", attachments: [upload.body.id] } });
+    expect(sent.status).toBe(201);
+    await rewrite({ messageId: sent.body.id });
+    return sent.body.id as string;
+  }
+  const logged = () => vi.spyOn(console, "error").mockImplementation(() => {});
+
+  it("a channel message whose file name holds a lone surrogate: history and the change feed answer 200, the name repaired", async () => {
+    const errors = logged();
+    const cursor = (await t.call("GET", `${base}/changes`, { token: s.owner.token })).body.cursor;
+    const before = (await t.call("POST", `${base}/messages`, { token: s.owner.token, body: { content: "before" } })).body.id;
+    const bad = await messageWithStoredFilename(base, "x\uDFFF.txt", async ({ messageId }) => {
+      const { data } = await t.deps.db.entities.messages.get({ channelId: s.channelId, messageId }).go();
+      await t.deps.db.entities.messages.put({ ...data!, attachments: data!.attachments!.map((a) => ({ ...a, filename: "x\uDFFF.txt" })) }).go();
+    });
+    const stored = await t.deps.db.entities.messages.get({ channelId: s.channelId, messageId: bad }).go();
+    expect(stored.data!.attachments![0]!.filename).toBe("x\uDFFF.txt"); // the table kept it as written
+
+    const history = await t.call("GET", `${base}/messages?limit=10`, { token: s.owner.token });
+    expect(history.status).toBe(200);
+    const ids = history.body.map((m: { id: string }) => m.id);
+    expect(ids).toEqual(expect.arrayContaining([before, bad]));
+    const shown = history.body.find((m: { id: string }) => m.id === bad);
+    expect(shown.attachments[0].filename).toBe("x\uFFFD.txt");
+    // Its download link works, with a Content-Disposition built from the repaired name.
+    const file = await fetch(shown.attachments[0].url);
+    expect(file.status).toBe(200);
+    expect(await file.text()).toBe("abc");
+    expect(file.headers.get("content-disposition")).toBe(`attachment; filename="x_.txt"; filename*=UTF-8''x%EF%BF%BD.txt`);
+
+    const feed = await t.call("GET", `${base}/changes?since=${cursor}`, { token: s.owner.token });
+    expect(feed.status).toBe(200);
+    expect(feed.body.changes.map((c: { message: { id: string } }) => c.message.id)).toEqual([before, bad]);
+    expect(errors).not.toHaveBeenCalled(); // repaired, not a fault
+  });
+
+  it("a DM whose file name holds a lone surrogate: its history and feed answer 200", async () => {
+    logged();
+    const other = await t.user();
+    const dm = (await t.call("POST", "/dms", { token: s.owner.token, body: { userId: other.id } })).body.id;
+    const at = `/dms/${dm}`;
+    const cursor = (await t.call("GET", `${at}/changes`, { token: other.token })).body.cursor;
+    const bad = await messageWithStoredFilename(at, "x\uDFFF.txt", async ({ messageId }) => {
+      const { data } = await t.deps.db.entities.dmMessages.get({ conversationId: dm, messageId }).go();
+      await t.deps.db.entities.dmMessages.put({ ...data!, attachments: data!.attachments!.map((a) => ({ ...a, filename: "\uD800x.txt" })) }).go();
+    });
+    const history = await t.call("GET", `${at}/messages`, { token: other.token });
+    expect(history.status).toBe(200);
+    expect(history.body.map((m: { id: string }) => m.id)).toEqual([bad]);
+    expect(history.body[0].attachments[0].filename).toBe("\uFFFDx.txt");
+    const feed = await t.call("GET", `${at}/changes?since=${cursor}`, { token: other.token });
+    expect(feed.status).toBe(200);
+    expect(feed.body.changes).toHaveLength(1);
+  });
+
+  it("a message item missing its content: history and the change feed answer 200 without it, and the fault is logged", async () => {
+    const errors = logged();
+    const cursor = (await t.call("GET", `${base}/changes`, { token: s.owner.token })).body.cursor;
+    const send = async (content: string) => (await t.call("POST", `${base}/messages`, { token: s.owner.token, body: { content } })).body.id as string;
+    const [first, broken, last] = [await send("first"), await send("broken"), await send("last")];
+    const { UpdateCommand } = await import("@aws-sdk/lib-dynamodb");
+    const { Key, TableName } = t.deps.db.entities.messages.get({ channelId: s.channelId, messageId: broken }).params() as { Key: Record<string, string>; TableName: string };
+    await t.deps.dynamo.document.send(new UpdateCommand({ TableName, Key, UpdateExpression: "REMOVE content" }));
+
+    const history = await t.call("GET", `${base}/messages?after=${first}`, { token: s.owner.token });
+    expect(history.status).toBe(200);
+    expect(history.body.map((m: { id: string }) => m.id)).toEqual([last]);
+    const feed = await t.call("GET", `${base}/changes?since=${cursor}`, { token: s.owner.token });
+    expect(feed.status).toBe(200);
+    expect(feed.body.changes).toEqual([
+      { type: "message", message: expect.objectContaining({ id: first }) },
+      { type: "message", message: expect.objectContaining({ id: last }) },
+    ]);
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining(`message ${broken}`), expect.anything());
+  });
+
+  it("an author whose stored avatar key cannot be signed: history answers 200 with no avatar, and the fault is logged", async () => {
+    const errors = logged();
+    const author = await t.member(s);
+    const sent = (await t.call("POST", `${base}/messages`, { token: author.token, body: { content: "hello" } })).body.id;
+    await t.deps.db.entities.users.patch({ userId: author.id }).set({ avatarKey: "avatars/\uDFFF" }).go();
+    const history = await t.call("GET", `${base}/messages?limit=5`, { token: s.owner.token });
+    expect(history.status).toBe(200);
+    const shown = history.body.find((m: { id: string }) => m.id === sent);
+    expect(shown.author).toMatchObject({ id: author.id, avatarUrl: null });
+    expect(errors).toHaveBeenCalled();
+  });
+
+  it("a member list with a member item it cannot present answers 200 without it (logged), and one whose avatar cannot be signed with no avatar", async () => {
+    const errors = logged();
+    const x = await t.server();
+    const broken = await t.member(x);
+    const unsignable = await t.member(x);
+    await t.deps.db.entities.users.patch({ userId: unsignable.id }).set({ avatarKey: "avatars/\uD800" }).go();
+    // Written straight in the table, as a faulty writer or a hand edit could leave it: no role, no join date, a username that is not text.
+    const { data: member } = await t.deps.db.entities.members.get({ serverId: x.id, userId: broken.id }).go();
+    const key = t.deps.db.entities.members.get({ serverId: x.id, userId: broken.id }).params() as { Key: Record<string, string>; TableName: string };
+    const { UpdateCommand } = await import("@aws-sdk/lib-dynamodb");
+    await t.deps.dynamo.document.send(
+      new UpdateCommand({
+        TableName: key.TableName,
+        Key: key.Key,
+        UpdateExpression: "REMOVE #role, #joined SET #username = :n, #lower = :l",
+        ExpressionAttributeNames: { "#role": "role", "#joined": "joinedAt", "#username": "username", "#lower": "usernameLower" },
+        ExpressionAttributeValues: { ":n": 42, ":l": member!.usernameLower },
+      }),
+    );
+    const res = await t.call("GET", `/servers/${x.id}/members`, { token: x.owner.token });
+    expect(res.status).toBe(200);
+    const ids = res.body.map((m: { user: { id: string } }) => m.user.id);
+    expect(ids).toEqual(expect.arrayContaining([x.owner.id, unsignable.id]));
+    expect(ids).not.toContain(broken.id);
+    expect(res.body.find((m: { user: { id: string } }) => m.user.id === unsignable.id).user.avatarUrl).toBeNull();
+    expect(errors).toHaveBeenCalled();
   });
 });
