@@ -20,6 +20,7 @@ import { createWsGateway } from "./gateway.ts";
 import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./purgeWorker.ts";
 import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
+import { answerUnroutable } from "./httpEdges.ts";
 
 export interface RuntimeOptions {
   dynamoEndpoint: string;
@@ -124,6 +125,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const s = serve({ fetch: root.fetch, port: options.port, hostname: options.hostname ?? "127.0.0.1" }, () => resolve(s));
   });
   gateway.attach(server as Server);
+  answerUnroutable(server as Server, headers);
   const { port } = server.address() as AddressInfo;
   const host = options.hostname && options.hostname !== "0.0.0.0" ? options.hostname : "127.0.0.1";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
