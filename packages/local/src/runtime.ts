@@ -21,13 +21,14 @@ import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./
 import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
 import { answerUnroutable } from "./httpEdges.ts";
+import type { S3Local } from "./s3Local.ts";
 
 export interface RuntimeOptions {
   dynamoEndpoint: string;
   tableName: string;
   jwtSecret: string;
-  /** The embedded S3-compatible store (s3Local.ts) and the bucket to keep files in there; none: no files (benchmarks). */
-  s3Endpoint?: string;
+  /** The embedded S3-compatible store (s3Local.ts: its address and the credentials it accepts) and the bucket to keep files in there; none: no files (benchmarks). */
+  s3?: Pick<S3Local, "endpoint" | "credentials">;
   bucket?: string;
   /** 0 picks a free port. */
   port: number;
@@ -58,8 +59,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     createDynamoClients(localDynamoConfig(options.dynamoEndpoint), { allowedActions: dynamoActions[lambda] });
   const api = clientFor("api");
   await ensureTable(createDynamoClients(localDynamoConfig(options.dynamoEndpoint)).raw, options.tableName);
-  const files = options.s3Endpoint
-    ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3Endpoint) })
+  const files = options.s3
+    ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3.endpoint, options.s3.credentials) })
     : undefined;
   // The publisher posts through the real SDK client to the gateway's `@connections`, whose
   // address is known once the server listens (docs/decisions.md, "Realtime").
@@ -106,7 +107,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Mounted (not routed) so the API keeps its own JSON 404 and error handler under the prefix.
   // Every answer (pages, assets, the API, errors) carries the web app's headers. The app calls its
   // own origin, and the file store's for uploads and files (signed URLs on its own port).
-  const fileOrigins = options.s3Endpoint ? [new URL(options.s3Endpoint).origin] : [];
+  const fileOrigins = options.s3 ? [new URL(options.s3.endpoint).origin] : [];
   const headers = webSecurityHeaders({ connectTo: fileOrigins, imagesFrom: fileOrigins });
   const root = new Hono()
     .use(async (c, next) => {
