@@ -1,6 +1,5 @@
 import S3rver from "s3rver";
-// s3rver looks every access key up in this registry (it checks no SigV4 signature, only the key's existence).
-import AWSAccount from "s3rver/lib/models/account.js";
+import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -17,6 +16,11 @@ export interface S3Local {
   credentials: Credentials;
   stop(): Promise<void>;
 }
+
+/** s3rver looks every access key up in this registry of its own (it checks no SigV4 signature, only that the key exists); its types leave it out. */
+const AWSAccount = createRequire(import.meta.url)("s3rver/lib/models/account.js") as {
+  DUMMY_ACCOUNT: { createKeyPair(accessKeyId: string, secretAccessKey: string): void; revokeAccessKey(accessKeyId: string): void };
+};
 
 /** A header-signed body is read whole to check its hash; past this it is refused (the app's own calls are small). */
 const MAX_SIGNED_BODY_BYTES = 64 * 1024 * 1024;
