@@ -78,7 +78,15 @@ export async function startS3Local(options: { dataDir?: string } = {}): Promise<
       res.writeHead(answer.statusCode ?? 502, headers);
       answer.pipe(res);
     });
+    // A client that goes away mid-way (a cancelled upload) takes its request to the store with it.
+    let clientGone = false;
+    res.on("close", () => {
+      if (res.writableFinished) return;
+      clientGone = true;
+      upstream.destroy();
+    });
     upstream.on("error", (e) => {
+      if (clientGone) return;
       console.error("s3 front: the store failed:", e);
       if (!res.headersSent) s3Error(res, 502, "InternalError", "The store did not answer.");
       else res.destroy();
