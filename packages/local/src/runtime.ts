@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer } from "node:http";
 import { Hono } from "hono";
-import { serve, type ServerType } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
@@ -20,7 +20,8 @@ import { createWsGateway } from "./gateway.ts";
 import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./purgeWorker.ts";
 import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
-import { answerUnroutable } from "./httpEdges.ts";
+import { answerUnroutable, requestErrors } from "./httpEdges.ts";
+import { listening } from "./listening.ts";
 import type { S3Local } from "./s3Local.ts";
 
 export interface RuntimeOptions {
@@ -122,11 +123,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     root.get("/*", serveStatic({ root: webRoot, path: "index.html" }));
   }
 
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: root.fetch, port: options.port, hostname: options.hostname ?? "127.0.0.1" }, () => resolve(s));
-  });
-  gateway.attach(server as Server);
-  answerUnroutable(server as Server, headers);
+  // @hono/node-server's listener on a server of our own (its `serve` takes no error handler): a
+  // request it cannot read, and one without a Host, are answered in the contract's JSON (httpEdges.ts).
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = createServer({ requireHostHeader: false }, getRequestListener(root.fetch, { hostname, errorHandler: requestErrors(headers) }));
+  await listening(server, options.port, hostname);
+  gateway.attach(server);
+  answerUnroutable(server, headers);
   const { port } = server.address() as AddressInfo;
   const host = options.hostname && options.hostname !== "0.0.0.0" ? options.hostname : "127.0.0.1";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -149,7 +152,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await fanout.idle();
       await gateway.close();
       await purges.close();
-      const cut = setTimeout(() => (server as Server).closeAllConnections(), 1000);
+      const cut = setTimeout(() => server.closeAllConnections(), 1000);
       await stopped;
       clearTimeout(cut);
     },

@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import type { AddressInfo } from "node:net";
 import { claimsPayloadHash, payloadMatches, verifyPresignedSigV4, verifySigV4, type Credentials, type SignedRequest } from "./sigv4.ts";
 import { isLoopbackHost } from "./loopbackHost.ts";
+import { listening } from "./listening.ts";
 
 export interface S3Local {
   /** `http://127.0.0.1:<port>`: what the S3 client and the presigned URLs address. */
@@ -65,7 +66,7 @@ export async function startS3Local(options: { dataDir?: string } = {}): Promise<
   const socketPath = join(socketDir, "s3.sock");
   const s3 = new S3rver({ directory, silent: true, vhostBuckets: false });
   const store = createServer(s3.callback());
-  await new Promise<void>((ok, fail) => store.once("error", fail).listen(socketPath, ok));
+  await listening(store, socketPath);
 
   const credentials: Credentials = { accessKeyId: `local-${randomBytes(12).toString("hex")}`, secretAccessKey: randomBytes(32).toString("base64url") };
   AWSAccount.DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
@@ -131,7 +132,7 @@ export async function startS3Local(options: { dataDir?: string } = {}): Promise<
       else res.destroy();
     });
   });
-  await new Promise<void>((ok, fail) => front.once("error", fail).listen(0, "127.0.0.1", ok));
+  await listening(front, 0, "127.0.0.1");
   port = (front.address() as AddressInfo).port;
   const closed = (server: Server) =>
     new Promise<void>((ok) => {

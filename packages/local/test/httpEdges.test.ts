@@ -1,7 +1,8 @@
 /**
  * Issue 21, item 5: the one port `npm start` serves (web, API, WebSocket) answers requests the app
- * never sees (TRACE, CONNECT, methods Node cannot parse such as FOO and TRACK) with a 4xx in the contract's JSON
- * and the web app's headers, where it answered TRACE with a plain-text 500 and dropped CONNECT.
+ * never sees (TRACE, CONNECT, methods Node cannot parse such as FOO and TRACK, a Host no URL can
+ * hold) with a 4xx in the contract's JSON and the web app's headers, where it answered TRACE with
+ * a plain-text 500, dropped CONNECT, and gave empty 400s.
  * Raw sockets, so nothing between the test and the server tidies the request up.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,6 +77,14 @@ describe("methods the app never sees", () => {
   it("a method Node parses but no route has (PROPFIND, PATCH on /health) is the app's 404", async () => {
     expectJsonError(await request("PROPFIND", "/api/health"), 404, "not_found");
     expectJsonError(await request("PATCH", "/api/health"), 404, "not_found");
+  });
+
+  it("a request with no Host, or one no URL can hold, is the contract's 400 (Node and @hono/node-server answered an empty one)", async () => {
+    expectJsonError(await raw(`GET /api/health HTTP/1.1\r\nConnection: close\r\n\r\n`), 400, "invalid_request");
+    for (const host of ["a b", "localhost:99999", "[::1", "127.0.0.1:3000, evil.example"]) {
+      expectJsonError(await raw(`GET /api/health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`), 400, "invalid_request");
+    }
+    expectJsonError(await request("GET", "/api\\health"), 400, "invalid_request");
   });
 
   it("the known methods still work on the same connection setup", async () => {
