@@ -7,9 +7,10 @@ import { AppError, type Issue } from "./errors.ts";
 
 /**
  * Every string the API takes, wherever it comes from (a body, a query, a path, a WebSocket frame):
- * well-formed Unicode. JSON's `\uDC00` escape gives a lone UTF-16 surrogate, which no encoding can
- * store: DynamoDB's UTF-8 would change it to U+FFFD, and `encodeURIComponent` throws on it where a
- * download link is built. Refused here (400) rather than stored altered or failing a reader later.
+ * well-formed Unicode. JSON's `\uDC00` escape gives a lone UTF-16 surrogate, which UTF-8 cannot
+ * hold: written out it becomes U+FFFD (the text altered), and where it survives it fails a reader
+ * later (`encodeURIComponent` throws on it where a download link is built: issue 21). Refused here
+ * (400 on its field) instead.
  * Every string schema below starts with this one; none calls `v.string` itself.
  */
 const string = (what: string, notText = `${what} must be text.`) =>
@@ -161,7 +162,7 @@ export const nonce = v.pipe(string("nonce"), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "n
 export const readBody = v.object({ messageId: idOf("messageId must be a message id.") });
 
 /** Ids in a body that name a thing of this conversation; a wrong one is the route's 400 (api.md "Replies", "Attachments"). */
-const bodyId = (what: string) => v.pipe(string(what), v.minLength(1, `${what} must be an id.`), v.maxLength(64, `${what} must be an id.`));
+const bodyId = (what: string) => v.pipe(string(what, `${what} must be an id.`), v.minLength(1, `${what} must be an id.`), v.maxLength(64, `${what} must be an id.`));
 /**
  * A new message: `content` may be empty (or absent) only when files are attached; `replyTo` a
  * message of the same conversation; `attachments` 1–10 of the sender's unused uploads for it.
