@@ -5,12 +5,49 @@
 import * as v from "valibot";
 import { AppError, type Issue } from "./errors.ts";
 
+/**
+ * Every string the API takes, wherever it comes from (a body, a query, a path, a WebSocket frame):
+ * well-formed Unicode. JSON's `\uDC00` escape gives a lone UTF-16 surrogate, which UTF-8 cannot
+ * hold: written out it becomes U+FFFD (the text altered), and where it survives it fails a reader
+ * later (`encodeURIComponent` throws on it where a download link is built: issue 21). Refused here
+ * (400 on its field) instead.
+ * Every string schema below starts with this one; none calls `v.string` itself.
+ */
+const string = (what: string, notText = `${what} must be text.`) =>
+  v.pipe(
+    v.string(notText),
+    v.check((s) => s.isWellFormed(), `${what} must be well-formed Unicode text (it holds a lone surrogate).`),
+  );
+
+/**
+ * At most this many combining marks on one character (grapheme): "Zalgo" text stacks thousands on
+ * one letter, which counts as one character yet draws over the lines around it. Ten is above any
+ * script's real use (Vietnamese stacks two, fully pointed Hebrew five, Tibetan stacks about six;
+ * an emoji sequence carries at most a few variation selectors). docs/decisions.md, "Well-formed text".
+ */
+export const MAX_MARKS_PER_GRAPHEME = 10;
+const marks = /\p{M}/gu;
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+/** Whether some grapheme of `s` carries more than `MAX_MARKS_PER_GRAPHEME` combining marks. */
+export function hasOverstackedMarks(s: string): boolean {
+  // Most text has fewer marks in all than one grapheme may carry: no need to segment it.
+  if ((s.match(marks)?.length ?? 0) <= MAX_MARKS_PER_GRAPHEME) return false;
+  for (const { segment } of graphemes.segment(s)) {
+    if ((segment.match(marks)?.length ?? 0) > MAX_MARKS_PER_GRAPHEME) return true;
+  }
+  return false;
+}
+/** Text people read (names, labels, reasons, messages, file names): no grapheme stacked past the cap. */
+const readable = (what: string) =>
+  v.check((s: string) => !hasOverstackedMarks(s), `${what} cannot stack more than ${MAX_MARKS_PER_GRAPHEME} accents or marks on one character.`);
+
 const text = (min: number, max: number, what: string) =>
   v.pipe(
-    v.string(`${what} must be text.`),
+    string(what),
     v.trim(),
     v.minGraphemes(min, min === 1 ? `${what} cannot be empty.` : `${what} must be at least ${min} characters.`),
     v.maxGraphemes(max, `${what} must be at most ${max} characters.`),
+    readable(what),
   );
 
 /**
@@ -26,27 +63,27 @@ export const hasInvisibleOrControl = (s: string) => invisibleOrControl.test(s.re
 /** A name people see and compare: NFC (so "é" typed two ways is one name), then `text`, then no hidden characters. */
 const name = (min: number, max: number, what: string) =>
   v.pipe(
-    v.string(`${what} must be text.`),
+    string(what),
     v.normalize("NFC"),
     text(min, max, what),
     v.check((s) => !hasInvisibleOrControl(s), `${what} cannot contain control, invisible or direction-changing characters.`),
   );
 
 export const email = v.pipe(
-  v.string("Email must be text."),
+  string("Email"),
   v.trim(),
   v.maxLength(254, "Email must be at most 254 characters."),
   v.email("Enter a valid email address."),
 );
 export const username = v.pipe(
-  v.string("Username must be text."),
+  string("Username"),
   // The pattern below admits ASCII only, so NFC changes nothing that passes; normalizing first
   // keeps the rule "every name is NFC" true should the pattern ever widen.
   v.normalize("NFC"),
   v.regex(/^[A-Za-z0-9_.-]{2,32}$/, "Username must be 2–32 letters, digits, '_', '.' or '-'."),
 );
 export const password = v.pipe(
-  v.string("Password must be text."),
+  string("Password"),
   v.minLength(8, "Password must be at least 8 characters."),
   v.maxLength(256, "Password must be at most 256 characters."),
 );
@@ -73,7 +110,7 @@ export const maxUses = wholeNumber(1, 10_000, "Max uses");
 /** Ids are ULIDs; anything else cannot name a thing, so it is refused before touching the table. */
 // valibot's ulid() accepts either case; ours are minted upper-case, and only that form names a thing.
 const idOf = (message: string) =>
-  v.config(v.pipe(v.string(message), v.ulid(message), v.check((s) => s === s.toUpperCase(), message)), { abortPipeEarly: true });
+  v.config(v.pipe(string("An id", message), v.ulid(message), v.check((s) => s === s.toUpperCase(), message)), { abortPipeEarly: true });
 export const id = idOf("Not a valid id.");
 /** Whether a string can be one of our ids; anything else names nothing (404 where an id names a thing). */
 export const isId = (s: unknown): s is string => v.is(id, s);
@@ -82,8 +119,8 @@ export const isId = (s: unknown): s is string => v.is(id, s);
  * answers `not_found` for one that cannot be ours (api.md: a malformed id is an unknown id),
  * checking with `isId` before any read, so no oversized string reaches DynamoDB as a key.
  */
-const namedId = (what: string) => v.string(`${what} must be text.`);
-export const inviteCode = v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{8,64}$/, "Not an invite code."));
+const namedId = (what: string) => string(what);
+export const inviteCode = v.pipe(string("An invite code"), v.regex(/^[A-Za-z0-9]{8,64}$/, "Not an invite code."));
 
 /**
  * Path parameters, by the resource they name. A value that cannot be one of ours names nothing:
@@ -99,34 +136,34 @@ export const inviteParams = v.object({ code: inviteCode });
 export const dmParams = v.object({ id });
 export const dmMessageParams = v.object({ id, mid: id });
 /** `:emoji` is checked by the reaction functions (a bad emoji is a 400, not an unknown thing). */
-export const channelReactionParams = v.object({ id, cid: id, mid: id, emoji: v.string() });
-export const dmReactionParams = v.object({ id, mid: id, emoji: v.string() });
+export const channelReactionParams = v.object({ id, cid: id, mid: id, emoji: string("emoji") });
+export const dmReactionParams = v.object({ id, mid: id, emoji: string("emoji") });
 
 export const registerBody = v.object({ email, username, password });
 export const loginBody = v.object({
-  email: v.pipe(v.string("Email must be text."), v.trim(), v.minLength(1, "Enter your email."), v.maxLength(254)),
-  password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter your password."), v.maxLength(256)),
+  email: v.pipe(string("Email"), v.trim(), v.minLength(1, "Enter your email."), v.maxLength(254)),
+  password: v.pipe(string("Password"), v.minLength(1, "Enter your password."), v.maxLength(256)),
 });
 export const changePasswordBody = v.object({
-  currentPassword: v.pipe(v.string("Current password must be text."), v.minLength(1, "Enter your current password."), v.maxLength(256)),
+  currentPassword: v.pipe(string("Current password"), v.minLength(1, "Enter your current password."), v.maxLength(256)),
   newPassword: password,
 });
 /** A ban's reason, for the owner's own list: 0–512 characters (api.md "Sessions and safety"). */
 export const banBody = v.object({
   reason: v.optional(
-    v.nullable(v.pipe(v.string("Reason must be text."), v.trim(), v.maxGraphemes(512, "Reason must be at most 512 characters."))),
+    v.nullable(v.pipe(string("Reason"), v.trim(), v.maxGraphemes(512, "Reason must be at most 512 characters."), readable("Reason"))),
   ),
 });
 export const createServerBody = v.object({ name: serverName });
 export const createChannelBody = v.object({ name: channelName });
 export const messageBody = v.object({ content: messageContent });
 /** api.md "Idempotent sends": the client's key for one message, so a retry never posts twice. */
-export const nonce = v.pipe(v.string("nonce must be text."), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "nonce must be 1–64 of A–Z, a–z, 0–9, '_' or '-'."));
+export const nonce = v.pipe(string("nonce"), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "nonce must be 1–64 of A–Z, a–z, 0–9, '_' or '-'."));
 /** `messageId` names a message: one that cannot be an id is an unknown one (404, conversations/readState.ts). */
 export const readBody = v.object({ messageId: namedId("messageId") });
 
 /** Ids in a body that name a thing of this conversation; a wrong one is the route's 400 (api.md "Replies", "Attachments"). */
-const bodyId = (what: string) => v.pipe(v.string(`${what} must be an id.`), v.minLength(1, `${what} must be an id.`), v.maxLength(64, `${what} must be an id.`));
+const bodyId = (what: string) => v.pipe(string(what, `${what} must be an id.`), v.minLength(1, `${what} must be an id.`), v.maxLength(64, `${what} must be an id.`));
 /**
  * A new message: `content` may be empty (or absent) only when files are attached; `replyTo` a
  * message of the same conversation; `attachments` 1–10 of the sender's unused uploads for it.
@@ -135,10 +172,11 @@ export const sendMessageBody = v.pipe(
   v.object({
     content: v.optional(
       v.pipe(
-        v.string("Message must be text."),
+        string("Message"),
         v.trim(),
         v.maxGraphemes(messageLimits.graphemes, `Message must be at most ${messageLimits.graphemes} characters.`),
         v.maxBytes(messageLimits.bytes, `Message must be at most ${messageLimits.bytes / 1024} KiB of text.`),
+        readable("Message"),
       ),
       "",
     ),
@@ -158,16 +196,25 @@ export const sendMessageBody = v.pipe(
   ),
 );
 
+/**
+ * A file's name as people see it: 1–255 characters, no path separators, and none of the hidden
+ * characters names may not hold (control, bidi, zero-width: a right-to-left override makes
+ * "invoice\u202Egpj.exe" read as "invoiceexe.jpg").
+ */
+export const filename = v.pipe(
+  string("filename"),
+  v.minLength(1, "filename cannot be empty."),
+  v.maxLength(255, "filename must be at most 255 characters."),
+  v.check((s) => !/[/\\]/.test(s), "filename cannot contain / or \\."),
+  v.check((s) => !hasInvisibleOrControl(s), "filename cannot contain control, invisible or direction-changing characters."),
+  readable("filename"),
+);
+
 /** A file to upload: its name as the person sees it, its media type, its exact size in bytes. */
 export const uploadBody = v.object({
-  filename: v.pipe(
-    v.string("filename must be text."),
-    v.minLength(1, "filename cannot be empty."),
-    v.maxLength(255, "filename must be at most 255 characters."),
-    v.regex(/^[^/\\\u0000-\u001f\u007f]+$/u, "filename cannot contain / or \\ or control characters."),
-  ),
+  filename,
   contentType: v.pipe(
-    v.string("contentType must be text."),
+    string("contentType"),
     v.toLowerCase(),
     v.regex(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/, "contentType must be a media type such as image/png (no parameters)."),
   ),
@@ -181,7 +228,7 @@ export const createInviteBody = v.object({
 });
 /** A server's join password: 8–256 characters, like an account's (api.md "Sessions and safety"). */
 const joinPassword = v.pipe(
-  v.string("Password must be text."),
+  string("Password"),
   v.minLength(1, "Enter a password."),
   v.minLength(8, "A join password must be at least 8 characters."),
   v.maxLength(256, "Password must be at most 256 characters."),
@@ -192,8 +239,8 @@ export const createPasswordBody = v.object({
   expiresInSeconds: v.optional(v.nullable(expiresInSeconds)),
 });
 export const joinByPasswordBody = v.object({
-  name: v.pipe(v.string("Server name must be text."), v.trim(), v.minLength(1, "Enter the server name."), v.maxLength(400)),
-  password: v.pipe(v.string("Password must be text."), v.minLength(1, "Enter the password."), v.maxLength(256)),
+  name: v.pipe(string("Server name"), v.trim(), v.minLength(1, "Enter the server name."), v.maxLength(400)),
+  password: v.pipe(string("Password"), v.minLength(1, "Enter the password."), v.maxLength(256)),
 });
 export const startDmBody = v.object({
   userId: namedId("userId"),
@@ -235,7 +282,7 @@ export const pageLimits = { history: 100, changes: 500, dms: 100, invites: 100, 
 const limit = (max: number, fallback: number) =>
   v.optional(
     v.pipe(
-      v.string(),
+      string("limit"),
       v.regex(/^\d{1,4}$/, `limit must be a whole number from 1 to ${max}.`),
       v.transform(Number),
       v.minValue(1, `limit must be at least 1.`),
@@ -254,11 +301,11 @@ export const historyQuery = v.pipe(
 );
 /** A change feed's page (api.md "Change feeds"); the cursor itself is checked against its conversation. */
 export const changesQuery = v.object({
-  since: v.optional(v.pipe(v.string(), v.minLength(1, "since cannot be empty."), v.maxLength(200, "since is not a cursor."))),
+  since: v.optional(v.pipe(string("since"), v.minLength(1, "since cannot be empty."), v.maxLength(200, "since is not a cursor."))),
   limit: limit(pageLimits.changes, 200),
 });
 export const searchQuery = v.object({
-  q: v.pipe(v.string("q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
+  q: v.pipe(string("q", "q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
 });
 /** GET /dms: api.md "Sessions and safety". */
 export const dmsQuery = v.object({

@@ -94,16 +94,23 @@ export interface MessageLinks {
   reacted(messageId: string, emoji: string): boolean;
 }
 
+/**
+ * Text people typed, as it is shown: well-formed. What the API takes now always is (schemas.ts);
+ * an item stored before that, or written around the API, may hold a lone surrogate, which a
+ * strict JSON reader refuses: it is shown with U+FFFD in its place.
+ */
+const shown = (s: string) => s.toWellFormed();
+
 /** The attachment's `Content-Disposition` and URL rules live with the file store; views only look URLs up. */
 function extras(m: MessageItem | DmMessageItem, links: MessageLinks): MessageExtras {
   const r = m.replyTo;
   return {
     replyTo: r
-      ? { id: r.messageId, excerpt: r.excerpt, author: { id: r.authorId, username: r.authorUsername, createdAt: r.authorCreatedAt, avatarUrl: links.avatar(r.authorId) } }
+      ? { id: r.messageId, excerpt: shown(r.excerpt), author: { id: r.authorId, username: r.authorUsername, createdAt: r.authorCreatedAt, avatarUrl: links.avatar(r.authorId) } }
       : null,
     reactions: (m.reactions ?? []).map((x) => ({ emoji: x.emoji, count: x.count, me: links.reacted(m.messageId, x.emoji) })),
     attachments: (m.attachments ?? []).map((a) => ({
-      id: a.id, filename: a.filename, contentType: a.contentType, size: a.size, url: links.file(a),
+      id: a.id, filename: shown(a.filename), contentType: a.contentType, size: a.size, url: links.file(a),
       width: a.width ?? null, height: a.height ?? null,
     })),
   };
@@ -117,11 +124,11 @@ const messageState = (m: MessageItem | DmMessageItem): MessageState => ({
 });
 export const messageView = (m: MessageItem, links: MessageLinks): Message => ({
   id: m.messageId, channelId: m.channelId, serverId: m.serverId, authorId: m.authorId, author: author(m, links),
-  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), ...extras(m, links),
+  content: shown(m.content), createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), ...extras(m, links),
 });
 export const dmMessageView = (m: DmMessageItem, links: MessageLinks): DmMessage => ({
   id: m.messageId, conversationId: m.conversationId, authorId: m.authorId, author: author(m, links),
-  content: m.content, createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), ...extras(m, links),
+  content: shown(m.content), createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), ...extras(m, links),
 });
 
 export const inviteView = (i: InviteItem): Invite => ({
@@ -138,7 +145,14 @@ export const dmConversationView = (c: DmConversationItem, avatar: (userId: strin
   lastMessageAt: c.lastMessageAt ?? null,
   lastMessageId: c.lastMessageId ?? null,
 });
-export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | null = null): Member => ({
-  user: { id: m.userId, username: m.username, createdAt: m.userCreatedAt, avatarUrl },
-  role: m.role, joinedAt: m.joinedAt, online,
-});
+export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | null = null): Member => {
+  // A membership is written whole by one transaction; one missing these was not, and a client
+  // would fail on it (a username that is not text): the roster leaves it out (roster.ts).
+  if (typeof m.username !== "string" || typeof m.joinedAt !== "string" || (m.role !== "owner" && m.role !== "member")) {
+    throw new Error(`membership ${m.serverId}/${m.userId} is incomplete`);
+  }
+  return {
+    user: { id: m.userId, username: m.username, createdAt: m.userCreatedAt, avatarUrl },
+    role: m.role, joinedAt: m.joinedAt, online,
+  };
+};

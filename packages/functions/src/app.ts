@@ -5,6 +5,7 @@ import { AppError } from "@agorusta/core";
 import type { AppEnv, Deps } from "./deps.ts";
 import { onError, onNotFound } from "./http/errors.ts";
 import { apiSecurityHeaders } from "./http/securityHeaders.ts";
+import { wellFormedRequest } from "./http/wellFormed.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { serversRoutes } from "./routes/servers/index.ts";
@@ -42,6 +43,7 @@ export function createApp(deps: Deps) {
         },
       }),
     )
+    .use(wellFormedRequest)
     .route("/health", healthRoutes(deps))
     .route("/auth", authRoutes(deps))
     .route("/servers", serversRoutes(deps))

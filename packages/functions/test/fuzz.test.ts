@@ -3,9 +3,10 @@
  * strings, missing fields, unknown and malformed ids and cursors. Every answer must be a 4xx
  * in the contract's error shape — never a 500, never HTML.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "node:net";
 import { errorCatalogue } from "@agorusta/core";
-import { testApi, type TestApi } from "@agorusta/testing";
+import { testApi, testRuntime, type TestApi } from "@agorusta/testing";
 
 let t: TestApi;
 let token: string;
@@ -128,5 +129,128 @@ describe("fuzzed input", () => {
     expectClientError(await t.call("POST", path, { token, raw: '{"content":"hi"}', headers: { "content-type": "text/plain" } }), "text/plain");
     expectClientError(await t.call("GET", path, { headers: { authorization: "Bearer" } }), "empty bearer");
     expectClientError(await t.call("GET", path, { headers: { authorization: `Bearer ${"a".repeat(8000)}` } }), "huge token");
+  });
+});
+
+/** Issue 21: text that is not well-formed, methods no route has, and `Host` headers no client sends. */
+describe("fuzzed input: lone surrogates, bytes that are not UTF-8, unknown methods, odd Host headers", () => {
+  const lone = ["\uD800", "\uDC00", "\uDBFF", "\uDFFF"];
+  /** `text` with a lone surrogate put somewhere in it. */
+  const broken = (random: () => number, text: string) => {
+    const at = Math.floor(random() * (text.length + 1));
+    return `${text.slice(0, at)}${lone[Math.floor(random() * lone.length)]}${text.slice(at)}`;
+  };
+  const textRoutes: [string, () => string, Record<string, string>][] = [
+    ["POST", () => "/auth/register", { email: "x@example.com", username: "someone", password: "long enough secret" }],
+    ["POST", () => "/auth/login", { email: "x@example.com", password: "long enough secret" }],
+    ["POST", () => "/servers", { name: "a server" }],
+    ["POST", () => "/servers/join", { name: "a server", password: "long enough secret" }],
+    ["POST", () => `/servers/${serverId}/channels`, { name: "a channel" }],
+    ["POST", () => `/servers/${serverId}/channels/${channelId}/messages`, { content: "hello there", nonce: "n1" }],
+    ["POST", () => `/servers/${serverId}/channels/${channelId}/attachments`, { filename: "notes.txt", contentType: "text/plain" }],
+    ["POST", () => `/servers/${serverId}/passwords`, { password: "long enough secret", label: "for friends" }],
+    ["POST", () => "/dms", { userId: "01ARZ3NDEKTSV4RRFFQ69G5FAV" }],
+    ["POST", () => "/users/me/avatar", { filename: "me.png", contentType: "image/png" }],
+  ];
+
+  it("a body whose text fields all hold a lone surrogate never succeeds: a 4xx in the contract's shape", async () => {
+    const random = rng(21);
+    for (const [method, path, fields] of textRoutes) {
+      for (let i = 0; i < 8; i++) {
+        const body: Record<string, unknown> = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, broken(random, v)]));
+        if (path().endsWith("attachments") || path().endsWith("avatar")) body.size = 3;
+        const res = await t.call(method, path(), { token, body });
+        expectClientError(res, `${method} ${path()} ${JSON.stringify(body)}`);
+      }
+    }
+  });
+
+  it("bodies and queries with bytes that are not UTF-8 get a 4xx", async () => {
+    const random = rng(8);
+    const invalid = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80], [0x80]];
+    for (const [method, path, fields] of textRoutes) {
+      for (const bad of invalid) {
+        const [field] = Object.keys(fields);
+        const [before, after] = JSON.stringify({ ...fields, [field!]: "\u0000MARK" }).split("\\u0000MARK");
+        const bytes = new Uint8Array([...Buffer.from(before!), ...bad, ...Buffer.from(after!)]);
+        const res = await t.app.request(path(), { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: bytes });
+        expectClientError({ status: res.status, headers: res.headers, body: await res.json() }, `${method} ${path()} with ${bad}`);
+      }
+    }
+    for (const route of queryRoutes) {
+      for (let i = 0; i < 6; i++) {
+        const bad = invalid[Math.floor(random() * invalid.length)]!.map((b) => `%${b.toString(16).toUpperCase()}`).join("");
+        const name = ["q", "before", "after", "limit", "since", "x"][i]!;
+        const res = await t.call("GET", `${route()}?${name}=a${bad}b`, { token });
+        expectClientError(res, `GET ${route()}?${name}=a${bad}b`);
+      }
+    }
+  });
+
+  it("methods no route has get a 4xx in the contract's shape, on every route", async () => {
+    const paths = [...pathTemplates.map(([, template]) => template("01ARZ3NDEKTSV4RRFFQ69G5FAV")), "/health", "/auth/me", "/users/search?q=a"];
+    for (const method of ["FOO", "PROPFIND", "PURGE", "M-SEARCH", "LINK", "Post-It"]) {
+      for (const path of paths) expectClientError(await t.call(method, path, { token }), `${method} ${path}`);
+    }
+  });
+
+  describe("over HTTP, on the one port `npm start` serves", () => {
+    let rt: Awaited<ReturnType<typeof testRuntime>>;
+    beforeAll(async () => {
+      rt = await testRuntime();
+    });
+    afterAll(() => rt.close());
+
+    /** Writes the request as given and reads the status line, headers and body until the server closes. */
+    const raw = (request: string) =>
+      new Promise<{ status: number; headers: Headers; body: any }>((resolve, reject) => {
+        // Written, not ended: a client that half-closes first gets no answer from Node.
+        const socket = connect(rt.port, "127.0.0.1", () => socket.write(request));
+        const chunks: Buffer[] = [];
+        socket.on("data", (d: Buffer) => chunks.push(d));
+        socket.on("error", reject);
+        socket.on("close", () => {
+          const text = Buffer.concat(chunks).toString("latin1");
+          const [head = "", ...rest] = text.split("\r\n\r\n");
+          const [statusLine = "", ...lines] = head.split("\r\n");
+          const headers = new Headers();
+          for (const line of lines) headers.append(line.slice(0, line.indexOf(":")), line.slice(line.indexOf(":") + 1).trim());
+          let body: unknown = rest.join("\r\n\r\n");
+          try {
+            body = JSON.parse(body as string);
+          } catch {
+            /* left as text: the assertion shows it */
+          }
+          resolve({ status: Number(statusLine.split(" ")[1]), headers, body });
+        });
+      });
+
+    it("TRACE, CONNECT and methods Node cannot parse get a 4xx in the contract's shape", async () => {
+      for (const method of ["TRACE", "TRACK", "CONNECT", "FOO", "trace", "PROPFIND", "BREW"]) {
+        for (const target of ["/api/health", "/api/servers", "/", "/ws", "/api/no/such", "*", "127.0.0.1:80"]) {
+          const res = await raw(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${rt.port}\r\nConnection: close\r\n\r\n`);
+          // The web app's own answers to a page (PROPFIND / is its 404) are not the API's: there only the status is checked.
+          if (method === "PROPFIND" && !target.startsWith("/api")) expect([400, 404], `${method} ${target}`).toContain(res.status);
+          else expectClientError(res, `${method} ${target} → ${res.status}`);
+        }
+      }
+    });
+
+    it("odd Host headers never get a 5xx; what is refused is refused in the contract's shape", async () => {
+      const random = rng(421);
+      const hosts = [
+        "evil.example", `evil.example:${rt.port}`, "", " ", "localhost:99999", "[::1", "::1", "127.0.0.1:0", "x".repeat(4000), "a b",
+        "127.0.0.1:3000, evil.example", "%00", "\u00e9vil.example", "-", ".", "[", `localhost.:${rt.port}`,
+      ];
+      for (let i = 0; i < 40; i++) {
+        const host = hosts[Math.floor(random() * hosts.length)]!;
+        const path = ["/api/health", "/api/auth/me", `/api/servers/${serverId}`, "/api/users/search?q=ab", "/"][i % 5]!;
+        const auth = path === "/api/health" || path === "/" ? "" : `Authorization: Bearer ${token}\r\n`;
+        const hostLine = random() < 0.1 ? "" : `Host: ${host}\r\n`; // sometimes none at all
+        const res = await raw(`GET ${path} HTTP/1.1\r\n${hostLine}${auth}Connection: close\r\n\r\n`);
+        expect(res.status, `${JSON.stringify(host)} ${path}`).toBeLessThan(500);
+        if (res.status >= 400 && path !== "/") expectClientError(res, `Host ${hostLine ? JSON.stringify(host) : "none"} ${path} → ${res.status} ${[...res.headers].join(" ")}`);
+      }
+    });
   });
 });

@@ -78,4 +78,20 @@ describe("the REST Lambda behind the HTTP API", () => {
     const body = expectApiGatewayJson(await invoke("not-found.json"), 404);
     expect(body.error).toMatchObject({ code: "not_found", message: expect.stringContaining("/no/such/route") });
   });
+
+  // Issue 21: `new Request()` throws on the fetch standard's forbidden methods, so the adapter once failed on them.
+  it.each(["TRACE", "TRACK", "CONNECT", "trace"])("answers %s /health with the app's JSON 404, not a failed invocation", async (method) => {
+    const event = fixture<APIGatewayProxyEventV2>("http/not-found.json");
+    event.requestContext.http.method = method;
+    event.rawPath = event.requestContext.http.path = "/health";
+    const body = expectApiGatewayJson(await handler(event, lambdaContext("agorusta-production-ApiHandler")), 404);
+    expect(body).toEqual({ error: { code: "not_found", message: `No route for ${method.toUpperCase()} /health.` } });
+  });
+
+  it("answers a method it has no route for, but a Request can carry, as the app does (404)", async () => {
+    const event = fixture<APIGatewayProxyEventV2>("http/not-found.json");
+    event.requestContext.http.method = "PROPFIND";
+    event.rawPath = event.requestContext.http.path = "/health";
+    expect(expectApiGatewayJson(await handler(event, lambdaContext("agorusta-production-ApiHandler")), 404).error.code).toBe("not_found");
+  });
 });

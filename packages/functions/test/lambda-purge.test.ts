@@ -18,6 +18,9 @@ beforeAll(async () => {
   const files = await freshFiles();
   vi.stubEnv("BUCKET_NAME", files.bucket);
   vi.stubEnv("S3_ENDPOINT", inject("s3Endpoint"));
+  // The store accepts only its own credentials (issue 21); a Lambda reads them from the SDK's usual environment.
+  vi.stubEnv("AWS_ACCESS_KEY_ID", inject("s3Credentials").accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", inject("s3Credentials").secretAccessKey);
   db = createDb(dynamo.document, tableName);
   ({ handler } = await import("../src/lambda/purge.ts"));
 });

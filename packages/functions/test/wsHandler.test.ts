@@ -174,6 +174,10 @@ describe("$default", () => {
     ["an action of the wrong type", { action: 1 }],
     ["a channel id of the wrong type", { action: "subscribe", channelId: 42 }],
     ["a subscribe naming nothing", { action: "subscribe" }],
+    // Issue 21: a lone surrogate is never well-formed text, whatever field holds it.
+    ["a channel id with a lone surrogate", { action: "subscribe", channelId: "01ARZ3NDEKTSV4RRFFQ69G5FAV\uDC00" }],
+    ["a server id with a lone surrogate", { action: "unsubscribe", serverId: "\uD800" }],
+    ["typing in a channel whose id holds a lone surrogate", { action: "typing", channelId: "x\uDFFF" }],
   ])("answers %s with an invalid_request error frame", async (_, body) => {
     const { result, reply } = await send(await anyConnection(), body);
     expect(result.statusCode).toBe(200);

@@ -47,7 +47,7 @@ async function main() {
       dynamoEndpoint: dynamo.endpoint,
       tableName: process.env.AGORUSTA_TABLE ?? "agorusta",
       jwtSecret: process.env.JWT_SECRET ?? loadOrCreateSecret(join(dataDir, "jwt-secret")),
-      s3Endpoint: s3.endpoint,
+      s3,
       bucket: process.env.AGORUSTA_BUCKET ?? "agorusta",
       port,
       hostname: process.env.HOST ?? "127.0.0.1",

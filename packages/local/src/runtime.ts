@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer } from "node:http";
 import { Hono } from "hono";
-import { serve, type ServerType } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
@@ -21,13 +21,16 @@ import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./
 import { createExpiryWorker, type ExpiryWorker } from "./expiryWorker.ts";
 import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
+import { answerUnroutable, requestErrors } from "./httpEdges.ts";
+import { listening } from "./listening.ts";
+import type { S3Local } from "./s3Local.ts";
 
 export interface RuntimeOptions {
   dynamoEndpoint: string;
   tableName: string;
   jwtSecret: string;
-  /** The embedded S3-compatible store (s3Local.ts) and the bucket to keep files in there; none: no files (benchmarks). */
-  s3Endpoint?: string;
+  /** The embedded S3-compatible store (s3Local.ts: its address and the credentials it accepts) and the bucket to keep files in there; none: no files (benchmarks). */
+  s3?: Pick<S3Local, "endpoint" | "credentials">;
   bucket?: string;
   /** 0 picks a free port. */
   port: number;
@@ -58,8 +61,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     createDynamoClients(localDynamoConfig(options.dynamoEndpoint), { allowedActions: dynamoActions[lambda] });
   const api = clientFor("api");
   await ensureTable(createDynamoClients(localDynamoConfig(options.dynamoEndpoint)).raw, options.tableName);
-  const files = options.s3Endpoint
-    ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3Endpoint) })
+  const files = options.s3
+    ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3.endpoint, options.s3.credentials) })
     : undefined;
   // The publisher posts through the real SDK client to the gateway's `@connections`, whose
   // address is known once the server listens (docs/decisions.md, "Realtime").
@@ -109,7 +112,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Mounted (not routed) so the API keeps its own JSON 404 and error handler under the prefix.
   // Every answer (pages, assets, the API, errors) carries the web app's headers. The app calls its
   // own origin, and the file store's for uploads and files (signed URLs on its own port).
-  const fileOrigins = options.s3Endpoint ? [new URL(options.s3Endpoint).origin] : [];
+  const fileOrigins = options.s3 ? [new URL(options.s3.endpoint).origin] : [];
   const headers = webSecurityHeaders({ connectTo: fileOrigins, imagesFrom: fileOrigins });
   const root = new Hono()
     .use(async (c, next) => {
@@ -120,10 +123,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const webRoot = options.webRoot;
   if (webRoot && existsSync(join(webRoot, "index.html"))) root.route("/", webApp(webRoot));
 
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: root.fetch, port: options.port, hostname: options.hostname ?? "127.0.0.1" }, () => resolve(s));
-  });
-  gateway.attach(server as Server);
+  // @hono/node-server's listener on a server of our own (its `serve` takes no error handler): a
+  // request it cannot read, and one without a Host, are answered in the contract's JSON (httpEdges.ts).
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = createServer({ requireHostHeader: false }, getRequestListener(root.fetch, { hostname, errorHandler: requestErrors(headers) }));
+  await listening(server, options.port, hostname);
+  gateway.attach(server);
+  answerUnroutable(server, headers);
   const { port } = server.address() as AddressInfo;
   const host = options.hostname && options.hostname !== "0.0.0.0" ? options.hostname : "127.0.0.1";
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -147,7 +153,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await expiries.close();
       await gateway.close();
       await purges.close();
-      const cut = setTimeout(() => (server as Server).closeAllConnections(), 1000);
+      const cut = setTimeout(() => server.closeAllConnections(), 1000);
       await stopped;
       clearTimeout(cut);
     },

@@ -25,7 +25,7 @@ export const uniqueBucketName = () => `t-${Date.now()}-${randomBytes(4).toString
 
 /** A fresh bucket of its own in the run's embedded S3-compatible store. */
 export async function freshFiles(): Promise<FileStore> {
-  const files = createFileStore({ bucket: uniqueBucketName(), config: localS3Config(inject("s3Endpoint")) });
+  const files = createFileStore({ bucket: uniqueBucketName(), config: localS3Config(inject("s3Endpoint"), inject("s3Credentials")) });
   await ensureBucket(files);
   return files;
 }
@@ -138,7 +138,7 @@ export async function testRuntime(
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName: uniqueTableName(),
     jwtSecret: TEST_SECRET,
-    s3Endpoint: inject("s3Endpoint"),
+    s3: { endpoint: inject("s3Endpoint"), credentials: inject("s3Credentials") },
     bucket: uniqueBucketName(),
     port: 0,
     usageLimits: testLimits,

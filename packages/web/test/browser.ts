@@ -40,7 +40,7 @@ export async function startApp(setup: StageOptions = {}) {
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName: uniqueTableName(),
     // Files go to the run's embedded S3-compatible store, in a bucket of this app's own.
-    s3Endpoint: inject("s3Endpoint"),
+    s3: { endpoint: inject("s3Endpoint"), credentials: inject("s3Credentials") },
     bucket: uniqueBucketName(),
     jwtSecret: TEST_SECRET,
     webRoot: setup.webRoot ?? webRoot,

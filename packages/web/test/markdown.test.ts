@@ -105,6 +105,29 @@ describe("links", () => {
     ]);
   });
 
+  // Issue 21: an internationalized host is shown as the address bar shows it, in punycode.
+  it("shows a host that is not ASCII in punycode, so a look-alike cannot pass for the real name", () => {
+    // "аррӏе" is Cyrillic а, р, р, ӏ, е: it reads "apple".
+    expect(line("log in at https://аррӏе.com/login now")).toEqual([
+      text("log in at "),
+      { type: "link", href: "https://xn--80ak6aa92e.com/login", text: "https://xn--80ak6aa92e.com/login" },
+      text(" now"),
+    ]);
+    // Only the host changes: the path and query show as typed.
+    expect(line("http://münchen.de/straße?q=ü")).toEqual([
+      { type: "link", href: "http://xn--mnchen-3ya.de/stra%C3%9Fe?q=%C3%BC", text: "http://xn--mnchen-3ya.de/straße?q=ü" },
+    ]);
+    // Full-width letters that look like ASCII are not shown as ASCII either.
+    const [wide] = line("https://ｇｏｏｇｌｅ.com/x");
+    expect(wide).toMatchObject({ type: "link", text: expect.stringMatching(/^https:\/\/xn--[a-z0-9-]+\.com\/x$/) });
+    expect(new URL((wide as { href: string }).href).host).toBe((wide as { text: string }).text.split("/")[2]);
+  });
+
+  it("keeps a host written in punycode in punycode (markdown-it would show it decoded), and ASCII hosts as typed", () => {
+    expect(line("https://xn--80ak6aa92e.com")).toEqual([{ type: "link", href: "https://xn--80ak6aa92e.com/", text: "https://xn--80ak6aa92e.com" }]);
+    expect(line("https://Example.COM:8443/A")).toEqual([{ type: "link", href: "https://example.com:8443/A", text: "https://Example.COM:8443/A" }]);
+  });
+
   it("does not guess links, and links no other scheme", () => {
     for (const typed of ["www.example.com", "example.com", "mail me@example.com", "mailto:me@example.com", "ftp://example.com/f", "//example.com/x"]) {
       expect(line(typed)).toEqual([text(typed)]);

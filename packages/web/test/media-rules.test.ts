@@ -91,4 +91,14 @@ describe("attachmentRefusal", () => {
     expect(attachmentRefusal("a.txt", 1, 9)).toBeNull();
     expect(attachmentRefusal("a.txt", 1, 10)).toBe("a.txt: a message can carry at most 10 files.");
   });
+
+  it("refuses a name the API would (issue 21): a right-to-left override or another hidden character, without repeating it", () => {
+    for (const name of ["invoice\u202Egpj.exe", "report\u200F.pdf", "ad\u200Bmin.txt", "x\uDFFF.txt", `x${"\u0301".repeat(11)}.txt`]) {
+      const refusal = attachmentRefusal(name, 10, 0);
+      expect(refusal, JSON.stringify(name)).toMatch(/^A file cannot be attached under its name: a file name .* Rename it and try again\.$/);
+      expect(refusal).not.toContain(name);
+    }
+    expect(attachmentRefusal("invoice\u202Egpj.exe", 10, 0)).toContain("direction-changing");
+    for (const name of ["שלום.txt", "👩‍💻 notes.md", "résumé (final).pdf"]) expect(attachmentRefusal(name, 10, 0), name).toBeNull();
+  });
 });

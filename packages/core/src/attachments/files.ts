@@ -34,7 +34,9 @@ export { PENDING_PREFIX } from "./keys.ts";
 export function dispositionOf(filename: string, contentType: string): string {
   const kind = INLINE_TYPES.has(contentType) ? "inline" : "attachment";
   const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
-  const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  // A name stored before names had to be well-formed may hold a lone surrogate, on which
+  // encodeURIComponent throws: it is named with U+FFFD in its place, as the API shows it.
+  const encoded = encodeURIComponent(filename.toWellFormed()).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
@@ -45,6 +47,20 @@ export const fileUrl = (files: FileStore, a: { key: string; filename: string; co
 /** The signed GET of an avatar or icon (always a checked image of an inline type). */
 export const imageUrl = (files: FileStore, key: string) => files.presignGet(key, { disposition: "inline" });
 
-/** An avatar's or icon's URL, or null when there is none (or no file store to sign with). */
+/**
+ * A signed URL, or `fallback` when it cannot be made, logged: a stored key a faulty writer left
+ * malformed (a lone surrogate: the signer's encodeURIComponent throws) costs its item its link,
+ * never the whole page or answer it is part of (issue 21).
+ */
+export async function signedOr<T>(what: string, sign: () => Promise<string>, fallback: T): Promise<string | T> {
+  try {
+    return await sign();
+  } catch (e) {
+    console.error(`could not sign the URL of ${what}; shown without it:`, e);
+    return fallback;
+  }
+}
+
+/** An avatar's or icon's URL, or null when there is none (or no file store to sign with, or it cannot be signed). */
 export const imageUrlOf = async (files: FileStore | undefined, key: string | undefined): Promise<string | null> =>
-  files && key ? imageUrl(files, key) : null;
+  files && key ? signedOr(`the image ${JSON.stringify(key)}`, () => imageUrl(files, key), null) : null;

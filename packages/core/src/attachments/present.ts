@@ -7,7 +7,7 @@
 import type { DmMessageItem, MessageItem } from "../model/index.ts";
 import type { MessageLinks } from "../views.ts";
 import { getEach } from "../store/batches.ts";
-import { fileUrl, imageUrl, type Stores } from "./files.ts";
+import { fileUrl, imageUrlOf, signedOr, type Stores } from "./files.ts";
 
 type AnyMessage = MessageItem | DmMessageItem;
 const reactionKey = (messageId: string, emoji: string) => `${messageId} ${emoji}`;
@@ -32,7 +32,7 @@ export async function avatarUrls(stores: Stores, userIds: Iterable<string>, know
   const keys = [...found, ...[...known].map(([userId, avatarKey]) => ({ userId, avatarKey }))];
   await Promise.all(
     keys.map(async (u) => {
-      if (u.avatarKey) urls.set(u.userId, await imageUrl(stores.files, u.avatarKey));
+      if (u.avatarKey) urls.set(u.userId, await imageUrlOf(stores.files, u.avatarKey));
     }),
   );
   return urls;
@@ -62,7 +62,9 @@ export async function messageLinks(
   const [avatars, mine, urls] = await Promise.all([
     avatarUrls(stores, people, known),
     viewerReactions(stores, viewerId, conversationId, messages),
-    Promise.all(attached.map(async (a) => [a.key, await fileUrl(stores.files, a)] as const)).then((e) => new Map(e)),
+    Promise.all(attached.map(async (a) => [a.key, await signedOr(`the file ${JSON.stringify(a.key)}`, () => fileUrl(stores.files, a), "")] as const)).then(
+      (e) => new Map(e),
+    ),
   ]);
   return {
     avatar: (userId) => avatars.get(userId) ?? null,
@@ -71,7 +73,24 @@ export async function messageLinks(
   };
 }
 
-/** A page of messages as the viewer sees them. */
+/**
+ * `show` of each item, leaving out one it throws on, logged: an item a faulty writer or a hand
+ * edit left broken costs the page that item, never the page (issue 21: one stored message took
+ * down its conversation's history and feed for everyone).
+ */
+export function presentEach<I, V>(items: readonly I[], show: (item: I) => V, name: (item: I) => string): V[] {
+  const shown: V[] = [];
+  for (const item of items) {
+    try {
+      shown.push(show(item));
+    } catch (e) {
+      console.error(`could not present ${name(item)}; left out:`, e);
+    }
+  }
+  return shown;
+}
+
+/** A page of messages as the viewer sees them; one that cannot be shown is left out (logged). */
 export async function present<M extends AnyMessage, V>(
   stores: Stores,
   viewerId: string,
@@ -81,5 +100,5 @@ export async function present<M extends AnyMessage, V>(
   known?: KnownAvatars,
 ): Promise<V[]> {
   const links = await messageLinks(stores, viewerId, conversationId, messages, known);
-  return messages.map((m) => view(m, links));
+  return presentEach(messages, (m) => view(m, links), (m) => `message ${m.messageId} of ${conversationId}`);
 }

@@ -121,12 +121,16 @@ export function createFileStore(options: { bucket: string; config?: S3ClientConf
   };
 }
 
-/** A client for the embedded store, which takes any credentials and wants path-style addresses. */
-export const localS3Config = (endpoint: string): S3ClientConfig => ({
+/**
+ * A client for the embedded store (path-style addresses), with the credentials it accepts (made up
+ * at each start: packages/local/src/s3Local.ts); without them, the SDK's usual sources (a Lambda
+ * pointed at it by S3_ENDPOINT reads them from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).
+ */
+export const localS3Config = (endpoint: string, credentials?: { accessKeyId: string; secretAccessKey: string }): S3ClientConfig => ({
   endpoint,
   region: "us-east-1",
   forcePathStyle: true,
-  credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+  ...(credentials ? { credentials } : {}),
 });
 
 /**

@@ -299,7 +299,13 @@ export async function presentChanges<M extends { messageId: string }, V extends 
 ): Promise<ChangesPage<V>> {
   const shown = await show(page.changes.flatMap((c) => (c.type === "message" ? [c.message] : [])));
   const byId = new Map(shown.map((m) => [m.id, m]));
-  return { ...page, changes: page.changes.map((c) => (c.type === "message" ? { type: "message", message: byId.get(c.message.messageId)! } : c)) };
+  // A message `show` could not present was left out, logged (attachments/present.ts): so is its change.
+  const changes = page.changes.flatMap((c): Change<V>[] => {
+    if (c.type !== "message") return [c];
+    const message = byId.get(c.message.messageId);
+    return message ? [{ type: "message", message }] : [];
+  });
+  return { ...page, changes };
 }
 
 /** The conversation's messages by id, read strongly (a change just logged is visible): 100 to a BatchGetItem, 5 at once. */

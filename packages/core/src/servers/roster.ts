@@ -8,6 +8,7 @@ import { dropSubscriptions } from "../realtime/subscriptions.ts";
 import { epochSeconds } from "../store/time.ts";
 import { getEach } from "../store/batches.ts";
 import { imageUrlOf, type Stores } from "../attachments/files.ts";
+import { presentEach } from "../attachments/present.ts";
 import { memberView, type Member } from "../views.ts";
 
 /** Above every roster key: role ranks are digits and usernames are `[a-z0-9_.-]`. */
@@ -40,7 +41,12 @@ export async function listMembers(
   );
   const now = epochSeconds(db.clock);
   const byId = new Map(await Promise.all(users.map(async (u) => [u.userId, { online: isOnline(u, now), avatarUrl: await imageUrlOf(files, u.avatarKey) }] as const)));
-  return page.map((m) => memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null));
+  // One membership that cannot be shown is left out (logged), not the roster: issue 21.
+  return presentEach(
+    page,
+    (m) => memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null),
+    (m) => `member ${m.userId} of ${input.serverId}`,
+  );
 }
 
 /**

@@ -1,12 +1,29 @@
 /** The REST Lambda behind the HTTP API's `$default` route: the same Hono app as `npm start`. */
-import { handle } from "hono/aws-lambda";
+import { handle, type APIGatewayProxyResult, type LambdaContext, type LambdaEvent } from "hono/aws-lambda";
 import { createFileStore, localS3Config } from "@agorusta/core/attachments";
 import { createApp } from "../app.ts";
 import { loadDeps, readConfig } from "../config.ts";
+import { apiSecurityHeaders } from "../http/securityHeaders.ts";
+import { unroutableMethod } from "../http/methods.ts";
 
 // Its bucket (linked to this Lambda only): region and credentials from the Lambda's role.
 const openFiles = (bucket: string, s3Endpoint: string | undefined) =>
   createFileStore({ bucket, config: s3Endpoint ? localS3Config(s3Endpoint) : {} });
 
 // Built during the Lambda's init phase, once per instance; `handle` gives the async handler Node 24 requires.
-export const handler = handle(createApp(loadDeps("api", readConfig(), openFiles)));
+const app = handle(createApp(loadDeps("api", readConfig(), openFiles)));
+
+/** The HTTP API's payload 2.0 event. */
+type HttpApiEvent = Extract<LambdaEvent, { rawPath: string; requestContext: { http: { method: string } } }>;
+
+/** A method no web-standard Request can carry (TRACE) is answered here, in the app's JSON, before the app. */
+export const handler = async (event: HttpApiEvent, context?: LambdaContext): Promise<APIGatewayProxyResult> => {
+  const refused = unroutableMethod(event.requestContext.http.method, event.rawPath);
+  if (!refused) return app(event, context);
+  return {
+    statusCode: refused.status,
+    headers: { "content-type": "application/json", ...apiSecurityHeaders },
+    body: JSON.stringify(refused.body),
+    isBase64Encoded: false,
+  };
+};

@@ -4,6 +4,8 @@
  * request the API handed out (`Upload`) — XMLHttpRequest, because fetch still reports no upload
  * progress. No Svelte: the unit tests import it directly.
  */
+import * as v from "valibot";
+import { filename } from "@agorusta/core/schemas";
 import { INLINE_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from "./media.ts";
 
 export interface PresignedRequest {
@@ -79,6 +81,10 @@ export function attachmentRefusal(name: string, size: number, queued: number): s
   }
   if (size === 0) return `${name} is empty.`;
   if (queued >= MAX_ATTACHMENTS) return `${name}: a message can carry at most ${MAX_ATTACHMENTS} files.`;
+  // The API's own rule for names (core/src/schemas.ts). The name is not repeated: one with a
+  // right-to-left override would show reordered here too.
+  const named = v.safeParse(filename, name);
+  if (!named.success) return `A file cannot be attached under its name: ${named.issues[0].message.replace(/^filename /, "a file name ")} Rename it and try again.`;
   return null;
 }
 

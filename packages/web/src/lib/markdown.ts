@@ -118,6 +118,22 @@ export function httpUrl(url: string): string | null {
   }
 }
 
+/**
+ * A linked address as it is shown: as written, but with its host as the browser's address bar
+ * shows one that is not ASCII, in punycode (`xn--…`), so that "аррӏе.com" (Cyrillic letters)
+ * cannot pass for "apple.com" (issue 21). markdown-it would show a host written in punycode in
+ * Unicode (it decodes it for display): that is undone too. The rest (path, query) shows as typed.
+ */
+export function shownAddress(text: string, href: string): string {
+  const written = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(text);
+  if (!written) return text;
+  const [, scheme, authority, rest] = written as unknown as [string, string, string, string];
+  const at = authority.lastIndexOf("@");
+  const host = authority.slice(at + 1);
+  // The link goes to the href's host, as URL gives it: the ASCII (punycode) form.
+  return /^[\x21-\x7e]*$/.test(host) ? text : `${scheme}${authority.slice(0, at + 1)}${new URL(href).host}${rest}`;
+}
+
 /** A message's text as blocks (paragraphs, code blocks, quotes). */
 export function parseMessage(content: string, mentions: MentionContext = nobody): BlockNode[] {
   return blocks(md.parse(content, { mentions }), mentions);
@@ -189,7 +205,7 @@ function inline(tokens: Token[], mentions: MentionContext): InlineNode[] {
       while (tokens[i + 1] && tokens[i + 1]!.type !== "link_close") text += tokens[++i]!.content;
       i++;
       const href = httpUrl(String(token.attrGet("href") ?? ""));
-      add(href ? { type: "link", href, text } : { type: "text", text });
+      add(href ? { type: "link", href, text: shownAddress(text, href) } : { type: "text", text });
     } else if (token.type === "code_inline") {
       add({ type: "code", text: token.content });
     } else if (token.type === "softbreak" || token.type === "hardbreak") {
