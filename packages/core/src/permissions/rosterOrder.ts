@@ -4,7 +4,7 @@
  * the web app keeps a live member list in it, so the two cannot drift apart. Pure and free of
  * Node, like the policy: the web app imports it.
  */
-import type { Role } from "../views.ts";
+import type { Role } from "./policy.ts";
 import { rosterRankOf } from "./policy.ts";
 
 /** The part of a member the order reads. */
