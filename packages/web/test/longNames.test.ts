@@ -217,8 +217,8 @@ describe("the longest names the contract allows", () => {
     await channelLink(owner).locator(".mention-badge").waitFor({ state: "attached" });
     await settled(owner);
     await shot(owner, "phone-long-names-chat");
-    expect(await overflows(owner)).toEqual([]);
     await composerReachable(owner);
+    expect(await overflows(owner)).toEqual([]);
 
     await openNavigation(owner);
     await shot(owner, "phone-long-names-drawer");
