@@ -1,2 +1,4 @@
 export * from "./policy.ts";
 export * from "./rosterOrder.ts";
+export * from "./bits.ts";
+export * from "./compute.ts";
