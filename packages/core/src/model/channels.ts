@@ -10,6 +10,30 @@ export const channels = {
     seq: { type: "number" },
     /** The newest message still in the channel; moved back when it is deleted. */
     lastMessageId: { type: "string" },
+    /** Absent on a channel made before categories: a text channel. */
+    type: { type: ["text", "category"] as const },
+    /** The category it is shown in; absent: top level. */
+    parentId: { type: "string" },
+    /** Its place among its siblings; absent on older channels: 0 (then by id, i.e. creation). */
+    position: { type: "number" },
+    topic: { type: "string" },
+    slowmodeSeconds: { type: "number" },
+    /**
+     * Its permission overwrites, kept on the channel so the read a send already makes brings them
+     * (permissions/compute.ts). allow and deny: decimal strings. A change bumps the server's roles `version`.
+     */
+    overwrites: {
+      type: "list",
+      items: {
+        type: "map",
+        properties: {
+          id: { type: "string", required: true },
+          type: { type: ["role", "member"] as const, required: true },
+          allow: { type: "string", required: true },
+          deny: { type: "string", required: true },
+        },
+      },
+    },
   },
   indexes: {
     byServer: {

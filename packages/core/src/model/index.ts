@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { users } from "./users.ts";
 import { uniques } from "./uniques.ts";
 import { servers } from "./servers.ts";
+import { serverRoles } from "./serverRoles.ts";
 import { channels } from "./channels.ts";
 import { members } from "./members.ts";
 import { messages } from "./messages.ts";
@@ -33,6 +34,7 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       users: new Entity(users),
       uniques: new Entity(uniques),
       servers: new Entity(servers),
+      serverRoles: new Entity(serverRoles),
       channels: new Entity(channels),
       members: new Entity(members),
       messages: new Entity(messages),
@@ -71,6 +73,7 @@ export type WriteEntities = Parameters<WriteFunction>[0];
 export type Write = ReturnType<WriteFunction>[number];
 export type UserItem = EntityItem<Entities["users"]>;
 export type ServerItem = EntityItem<Entities["servers"]>;
+export type ServerRolesItem = EntityItem<Entities["serverRoles"]>;
 export type ChannelItem = EntityItem<Entities["channels"]>;
 export type MemberItem = EntityItem<Entities["members"]>;
 export type MessageItem = EntityItem<Entities["messages"]>;

@@ -36,6 +36,10 @@ export const members = {
      * has no invites to revoke, and looks for none.
      */
     invitesMade: { type: "number" },
+    /** The member's roles' ids (`@everyone` left out; absent: none). A change bumps the server's roles `version` (serverRoles.ts). */
+    roleIds: { type: "set", items: "string" },
+    /** Timed out until this ISO time (api.md "Permissions"); absent or past: not timed out. */
+    timeoutUntil: { type: "string" },
   },
   indexes: {
     byServer: {
