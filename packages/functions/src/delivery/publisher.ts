@@ -204,8 +204,14 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
             const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
             if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) {
               // Already closed without its `$disconnect` having run: forget it here.
-              const { wentOffline } = await closeConnection(db, connectionId).catch(() => ({ wentOffline: undefined }));
-              if (wentOffline) await announcePresence(db, publisher, wentOffline, false).catch(() => {});
+              // Best effort (the socket is gone either way; its items expire by TTL), but never silent.
+              const forgotten = await closeConnection(db, connectionId).catch((cause: unknown) => {
+                console.error(`realtime: forgetting closed connection ${connectionId} failed:`, cause);
+                return { wentOffline: undefined };
+              });
+              if (forgotten.wentOffline) {
+                await announcePresence(db, publisher, forgotten.wentOffline, false).catch((cause: unknown) => console.error("realtime: announcing offline failed:", cause));
+              }
             } else {
               console.error(`realtime: closing connection ${connectionId} failed:`, e);
             }
