@@ -4,32 +4,20 @@
  * here a recorder standing in for API Gateway's management API, reached by the real SDK client.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createDb, type Db } from "@agorusta/core";
+import { fakeConnectionsApi } from "@agorusta/testing/connectionsApi";
 import { lambdaEnvironment } from "./fixtures/lambda.ts";
 
-/** What reached `@connections/{id}`, in order: the method, the connection, the frame posted. */
-const calls: { method: string; connectionId: string; frame?: unknown }[] = [];
-let recorder: Server;
+/** A stand-in for `@connections`: what reached it, in order (the method, the connection, the frame posted). */
+const api = fakeConnectionsApi();
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let db: Db;
 
 beforeAll(async () => {
-  recorder = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      const match = /^\/\$default\/@connections\/(.+)$/.exec(decodeURIComponent(req.url ?? ""));
-      if (!match) return res.writeHead(404).end();
-      calls.push({ method: req.method ?? "", connectionId: match[1]!, ...(body ? { frame: JSON.parse(body) } : {}) });
-      res.writeHead(req.method === "DELETE" ? 204 : 200).end();
-    });
-  });
-  await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+  const endpoint = await api.listen("$default");
   const { tableName, dynamo } = await lambdaEnvironment();
-  vi.stubEnv("WS_MANAGEMENT_ENDPOINT", `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/$default`);
+  vi.stubEnv("WS_MANAGEMENT_ENDPOINT", endpoint);
   vi.stubEnv("AWS_REGION", "eu-west-1");
   vi.stubEnv("AWS_ACCESS_KEY_ID", "ASIAEXAMPLEEXAMPLE00");
   vi.stubEnv("AWS_SECRET_ACCESS_KEY", "example-secret-access-key");
@@ -38,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
-  await new Promise((r) => recorder.close(r));
+  await api.close();
 });
 
 const sqsEvent = (...bodies: string[]): SQSEvent =>
@@ -52,7 +40,7 @@ describe("the expiry Lambda behind the queue", () => {
       .go();
     const result = await handler(sqsEvent(JSON.stringify({ connectionId: "expired+one=", expiresAt: now - 1 }), "not json", JSON.stringify({ connectionId: "gone=", expiresAt: now - 1 })));
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(calls).toEqual([
+    expect(api.calls.map(({ method, connectionId, body }) => ({ method, connectionId, ...(body ? { frame: JSON.parse(body) } : {}) }))).toEqual([
       { method: "POST", connectionId: "expired+one=", frame: { type: "error", code: "unauthorized", message: "Your session has ended. Sign in again." } },
       { method: "DELETE", connectionId: "expired+one=" },
     ]);

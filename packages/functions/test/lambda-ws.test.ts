@@ -4,21 +4,20 @@
  * recorder standing in for API Gateway's management API, reached by the real SDK client.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, APIGatewayProxyWebsocketEventV2 } from "aws-lambda";
 import { createApp } from "../src/app.ts";
 import { createDeps } from "../src/deps.ts";
 import type { WsResult } from "../src/ws/handler.ts";
 import { apiClient, TEST_SECRET } from "@agorusta/testing";
+import { fakeConnectionsApi } from "@agorusta/testing/connectionsApi";
 import { fixture, lambdaContext, lambdaEnvironment } from "./fixtures/lambda.ts";
 
 type WsLambda = (event: APIGatewayProxyWebsocketEventV2, context: ReturnType<typeof lambdaContext>) => Promise<WsResult>;
 type ApiLambda = (event: APIGatewayProxyEventV2, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** What reached `POST /@connections/{id}`, in order. */
-const posts: { path: string; connectionId: string; frame: any }[] = [];
-let recorder: Server;
+const connectionsApi = fakeConnectionsApi();
+const posts = () => connectionsApi.calls.filter((c) => c.method === "POST").map((c) => ({ ...c, frame: JSON.parse(c.body) }));
 let ws: WsLambda;
 let api: ApiLambda;
 let owner: { token: string; id: string };
@@ -29,22 +28,11 @@ let serverId: string;
 let channelId: string;
 
 beforeAll(async () => {
-  recorder = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      const path = decodeURIComponent(req.url ?? "");
-      const match = req.method === "POST" ? /^\/\$default\/@connections\/(.+)$/.exec(path) : null;
-      if (!match) return res.writeHead(404).end();
-      posts.push({ path, connectionId: match[1]!, frame: JSON.parse(body) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+  const endpoint = await connectionsApi.listen("$default");
 
   const { tableName, dynamo } = await lambdaEnvironment();
   // The shape of a WebSocket API's management endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage}
-  vi.stubEnv("WS_MANAGEMENT_ENDPOINT", `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/$default`);
+  vi.stubEnv("WS_MANAGEMENT_ENDPOINT", endpoint);
   // What Lambda gives every function (its role's credentials); the recorder checks no signature.
   vi.stubEnv("AWS_REGION", "eu-west-1");
   vi.stubEnv("AWS_ACCESS_KEY_ID", "ASIAEXAMPLEEXAMPLE00");
@@ -60,12 +48,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.unstubAllEnvs();
-  await new Promise((resolve) => recorder?.close(resolve));
+  await connectionsApi.close();
 });
 
 const event = (path: string, values: Record<string, string>) =>
   ws(fixture<APIGatewayProxyWebsocketEventV2>(`ws/${path}`, values), lambdaContext("agorusta-production-WsHandler"));
-const postsTo = (connectionId: string) => posts.filter((p) => p.connectionId === connectionId).map((p) => p.frame);
+const postsTo = (connectionId: string) => posts().filter((p) => p.connectionId === connectionId).map((p) => p.frame);
 /** A channel message sent the way the web app sends it: through the REST Lambda. */
 const sendThroughRestLambda = async () => {
   const res = await api(fixture(`http/post-message-base64.json`, { token: owner.token, serverId, channelId }), lambdaContext("agorusta-production-ApiHandler"));
@@ -102,7 +90,7 @@ describe("the WebSocket Lambda behind the WebSocket API", () => {
   it("answers a $default subscribe with 200 and posts `subscribed` to the connection", async () => {
     expect(await event("default-subscribe.json", { connectionId, channelId })).toEqual({ statusCode: 200 });
     expect(postsTo(connectionId)).toEqual([{ type: "subscribed", channelId }]);
-    expect(posts.at(-1)!.path).toBe(`/$default/@connections/${connectionId}`);
+    expect(posts().at(-1)!.path).toBe(`/$default/@connections/${connectionId}`);
   });
 
   it("delivers a message sent through the REST Lambda to the subscribed connection", async () => {

@@ -1,7 +1,7 @@
 /**
- * A stand-in for API Gateway's `@connections` management API, for the publisher's tests: it
- * records every post and answers each connection as told (at once, slowly, 410, 500 or never),
- * counting the most posts in flight at one time.
+ * A stand-in for API Gateway's `@connections` management API, for the publisher's and the Lambda
+ * adapters' tests: it records every post and close (`DELETE`) under any stage, and answers each
+ * connection as told (at once, slowly, 410, 500 or never), counting the most posts in flight at one time.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,14 +12,18 @@ export type Behaviour = "ok" | "gone" | "fail" | "hang" | "slow";
 export function fakeConnectionsApi() {
   const behaviour = new Map<string, Behaviour>();
   const posts: { connectionId: string; body: string }[] = [];
+  /** Every post and close, in order, with the path it reached (`/{stage}/@connections/{id}`). */
+  const calls: { method: string; path: string; connectionId: string; body: string }[] = [];
   /** What happened to each request, in order: `answered:<id>`, or `abandoned:<id>` when the client gave up on it. */
   const log: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   let delayMs = 0;
   const server: Server = createServer((req, res) => {
-    const match = /^\/prod\/@connections\/([^/]+)$/.exec(req.url ?? "");
-    const connectionId = decodeURIComponent(match?.[1] ?? "");
+    // Matched before decoding: a connection id may hold a `/` (encoded by the SDK).
+    const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(req.url ?? "");
+    const connectionId = decodeURIComponent(match?.[2] ?? "");
+    const path = `/${decodeURIComponent(match?.[1] ?? "")}/@connections/${connectionId}`;
     let body = "";
     req.on("data", (d: Buffer) => (body += d));
     req.on("end", () => {
@@ -37,9 +41,11 @@ export function fakeConnectionsApi() {
         if (type) res.setHeader("x-amzn-errortype", type);
         res.writeHead(status, { "content-type": "application/json" }).end(type ? JSON.stringify({ message: type }) : "");
       };
-      if (req.method !== "POST" || !match) return answer(404, "NotFoundException");
-      posts.push({ connectionId, body });
+      if ((req.method !== "POST" && req.method !== "DELETE") || !match) return answer(404, "NotFoundException");
+      calls.push({ method: req.method, path, connectionId, body });
+      if (req.method === "POST") posts.push({ connectionId, body });
       if (b === "gone") return answer(410, "GoneException");
+      if (req.method === "DELETE" && b !== "fail") return answer(204);
       if (b === "fail") return answer(500, "InternalServerErrorException");
       setTimeout(() => answer(200), b === "slow" ? 50 : delayMs);
     });
@@ -50,6 +56,7 @@ export function fakeConnectionsApi() {
   return {
     behaviour,
     posts,
+    calls,
     log,
     get maxInFlight() {
       return maxInFlight;
@@ -57,15 +64,16 @@ export function fakeConnectionsApi() {
     /** Forgets the posts, the log, the most in flight and every behaviour; `ok` posts are then answered after `options.delayMs` (default at once). */
     reset(options: { delayMs?: number } = {}) {
       posts.length = 0;
+      calls.length = 0;
       log.length = 0;
       maxInFlight = 0;
       delayMs = options.delayMs ?? 0;
       behaviour.clear();
     },
-    /** Listens on a free loopback port; the endpoint to give the publisher. */
-    async listen() {
+    /** Listens on a free loopback port; the endpoint to give the publisher (a WebSocket API's management endpoint ends in its stage). */
+    async listen(stage = "prod") {
       await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod`;
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/${stage}`;
     },
     close() {
       server.closeAllConnections();
