@@ -74,7 +74,8 @@ for (const [device, viewport] of [
       scene.learn("hiddenId", hidden.id);
       await owner.goto(channelPath(scene.fact("generalId")));
       await composer(owner, "general").waitFor();
-    });
+      // Three sign-ups (each hashes a password) on a shared machine: more than the default 30 s at times.
+    }, 90_000);
 
     it("keeps a draft per channel across switching channels and a reload, and forgets it once sent", async () => {
       const { owner } = scene.people;
