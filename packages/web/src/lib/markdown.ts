@@ -1,6 +1,7 @@
 /**
  * Message text as the small Markdown subset chat apps speak: **bold**, *italic*, ~~strike~~,
- * `code`, fenced code blocks, > quotes, ||spoilers||, bare http(s) links and @mentions.
+ * `code`, fenced code blocks, > quotes, ||spoilers||, bare http(s) links, @mentions and channel
+ * links `<#channelId>` (the composer's `#` autocomplete writes them; autocomplete.ts).
  *
  * markdown-it parses (with raw HTML off and only the rules below on); its tokens become a small
  * tree of known node kinds, which `MessageContent.svelte` draws as elements with the text
@@ -17,6 +18,8 @@ export type InlineNode =
   | { type: "code"; text: string }
   | { type: "link"; href: string; text: string }
   | { type: "mention"; username: string; me: boolean }
+  /** `<#id>` of a channel the reader can see, drawn as a link `#name` that opens it in the app. */
+  | { type: "channel"; id: string; serverId: string; name: string }
   | { type: "strong" | "em" | "strike" | "spoiler"; children: InlineNode[] };
 
 export type BlockNode =
@@ -31,9 +34,15 @@ export interface MentionContext {
   me: string | null;
   /** `@everyone` counts (the server's owner wrote it). */
   everyone: boolean;
+  /** A channel the reader can see, by id; null for one they cannot (or that is gone). */
+  channel?: (id: string) => { name: string; serverId: string } | null;
 }
 
 const nobody: MentionContext = { isMember: () => false, me: null, everyone: false };
+
+/** A channel the reader cannot see shows as this text: never its name, never a link. */
+export const UNKNOWN_CHANNEL = "#unknown-channel";
+const CHANNEL_LINK = /^<#([0-9A-HJKMNP-TV-Z]{26})>/;
 
 /** The contract's username characters (`schemas.ts`), and `@everyone`. */
 const MENTION = /^@([A-Za-z0-9_.-]{2,32})/;
@@ -96,6 +105,17 @@ md.inline.ruler.after("spoiler", "mention", (state: StateInline, silent: boolean
   if (!username) return false;
   if (!silent) state.push("mention", "", 0).content = username;
   state.pos = start + 1 + username.length;
+  return true;
+});
+
+/** `<#channelId>`: a link to the channel if the reader can see it, else `UNKNOWN_CHANNEL` as text. */
+md.inline.ruler.after("mention", "channel_link", (state: StateInline, silent: boolean) => {
+  const start = state.pos;
+  if (state.src.charCodeAt(start) !== 0x3c || state.src.charCodeAt(start + 1) !== 0x23) return false;
+  const match = CHANNEL_LINK.exec(state.src.slice(start, state.posMax));
+  if (!match) return false;
+  if (!silent) state.push("channel_link", "", 0).content = match[1]!;
+  state.pos = start + match[0].length;
   return true;
 });
 
@@ -210,6 +230,9 @@ function inline(tokens: Token[], mentions: MentionContext): InlineNode[] {
       add({ type: "code", text: token.content });
     } else if (token.type === "softbreak" || token.type === "hardbreak") {
       add({ type: "break" });
+    } else if (token.type === "channel_link") {
+      const channel = mentions.channel?.(token.content);
+      add(channel ? { type: "channel", id: token.content, serverId: channel.serverId, name: channel.name } : { type: "text", text: UNKNOWN_CHANNEL });
     } else if (token.type === "mention") {
       const me = token.content === "everyone" || token.content.toLowerCase() === mentions.me?.toLowerCase();
       add({ type: "mention", username: token.content, me });

@@ -5,6 +5,7 @@
  */
 import { getContext, setContext } from "svelte";
 import type { User } from "@agorusta/core/views";
+import { directory } from "./directory.svelte.ts";
 import { namesReader, type MentionContext } from "./markdown.ts";
 
 const KEY = Symbol("mentions");
@@ -24,7 +25,19 @@ export function provideMentions(people: () => Iterable<Pick<User, "username">>, 
  */
 export function mentionContexts(): (message: Mentioning) => MentionContext {
   const get = getContext<(() => Omit<MentionContext, "everyone">) | undefined>(KEY);
-  return (message) => ({ ...(get?.() ?? { isMember: () => false, me: null }), everyone: message.mentionsEveryone === true });
+  return (message) => ({ ...(get?.() ?? { isMember: () => false, me: null }), everyone: message.mentionsEveryone === true, channel: visibleChannel });
+}
+
+/**
+ * A channel linked as `<#id>`, if the reader can see it: one of the channels the directory lists
+ * for their servers (the API lists only those they may see), wherever the link was written.
+ */
+function visibleChannel(id: string): { name: string; serverId: string } | null {
+  for (const server of directory.details.values()) {
+    const channel = server.channels.find((c) => c.id === id);
+    if (channel) return { name: channel.name, serverId: server.id };
+  }
+  return null;
 }
 
 /** What a message says of whom it mentions, where the API tells (`mentions`, `mentionsEveryone`). */
