@@ -129,6 +129,14 @@ describe("a message's parts: keys, menu, link, images and files", () => {
     await owner.keyboard.press("End");
     expect(await focused(owner)).toBe(`row:${ids.agenda}`);
 
+    // Shift+F10 (or the menu key) opens the focused message's menu; Escape gives focus back to it.
+    await owner.keyboard.press("Shift+F10");
+    await owner.getByRole("menu").waitFor();
+    expect(await focused(owner)).toBe("Add reaction");
+    await owner.keyboard.press("Escape");
+    await owner.getByRole("menu").waitFor({ state: "detached" });
+    expect(await focused(owner)).toBe(`row:${ids.agenda}`);
+
     // Enter on Reply starts a reply, and typing goes on in the composer.
     await owner.keyboard.press("ArrowRight");
     await owner.keyboard.press("ArrowRight");
