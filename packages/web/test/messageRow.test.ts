@@ -57,6 +57,14 @@ describe("a message's parts: keys, menu, link, images and files", () => {
     return message.id;
   };
   const channelPath = () => `/servers/${scene.fact("serverId")}/channels/${scene.fact("channelId")}`;
+  /** A page of the member's own (signed in with their token), at `address` (by default #general). */
+  const memberPage = async (viewport: { width: number; height: number }, address = channelPath()) => {
+    const page = await person(viewport);
+    await page.goto("/login");
+    await page.evaluate((token) => localStorage.setItem("agorusta.token", token), scene.fact("member").token!);
+    await page.goto(address);
+    return page;
+  };
 
   it("the owner and a member have talked in #general", async () => {
     const { owner } = scene.people;
@@ -76,7 +84,7 @@ describe("a message's parts: keys, menu, link, images and files", () => {
     });
     await owner.goto(channelPath());
     await messageRow(owner, "general", "Agenda at ten").waitFor();
-  });
+  }, 60_000);
 
   it("on a laptop, the list is one Tab stop: arrows move between messages and through a message's actions", async () => {
     const { owner } = scene.people;
@@ -161,6 +169,18 @@ describe("a message's parts: keys, menu, link, images and files", () => {
     await reply.getByRole("textbox", { name: "Edit message" }).waitFor();
     await owner.keyboard.press("Escape");
     await reply.getByRole("textbox", { name: "Edit message" }).waitFor({ state: "detached" });
+
+    // Delete by keyboard: once confirmed, focus goes to the message now in its place, not the page's start.
+    await reply.focus();
+    await owner.keyboard.press("ArrowLeft");
+    await owner.keyboard.press("ArrowLeft");
+    expect(await focused(owner)).toBe("Delete message");
+    await owner.keyboard.press("Enter");
+    const confirm = owner.getByRole("dialog", { name: "Delete message" });
+    await confirm.getByRole("button", { name: "Delete" }).click();
+    await confirm.waitFor({ state: "hidden" });
+    await reply.waitFor({ state: "detached" });
+    await expect.poll(() => focused(owner), soon).toBe(`row:${ids.agenda}`);
     expect(errors()).toEqual([]);
   });
 
@@ -189,10 +209,7 @@ describe("a message's parts: keys, menu, link, images and files", () => {
     await expect.poll(() => owner.evaluate(() => navigator.clipboard.readText()), soon).toBe(link);
 
     // The member, on the owner's message and on their own.
-    const member = await person(laptop);
-    await member.goto("/login");
-    await member.evaluate((token) => localStorage.setItem("agorusta.token", token), scene.fact("member").token!);
-    await member.goto(channelPath());
+    const member = await memberPage(laptop);
     await messageRow(member, "general", "Coffee is on").getByText("Coffee is on").click({ button: "right" });
     await menu(member).waitFor();
     expect(await menuEntries(member)).toEqual(["Add reaction", "Reply", "Copy text", "Copy message link"]);
@@ -220,10 +237,7 @@ describe("a message's parts: keys, menu, link, images and files", () => {
 
     // A message link opens the conversation scrolled to the message, even with a page of talk after it.
     for (let i = 0; i < 30; i++) await post(i % 2 ? "owner" : "member", `Chatter ${i}: ${"and so on ".repeat(i % 5)}`);
-    const reader = await person(laptop);
-    await reader.goto("/login");
-    await reader.evaluate((token) => localStorage.setItem("agorusta.token", token), scene.fact("member").token!);
-    await reader.goto(link);
+    const reader = await memberPage(laptop, link);
     const target = messageRow(reader, "general", "Morning all");
     await target.waitFor();
     await expect.poll(() => inView(target), soon).toBe(true);
@@ -235,10 +249,7 @@ describe("a message's parts: keys, menu, link, images and files", () => {
   }, 120_000);
 
   it("on a phone, a long press opens the menu (and does not also tap what was pressed)", async () => {
-    const page = await person(phone);
-    await page.goto("/login");
-    await page.evaluate((token) => localStorage.setItem("agorusta.token", token), scene.fact("member").token!);
-    await page.goto(channelPath());
+    const page = await memberPage(phone);
     const row = messageRow(page, "general", "Coffee is on");
     await row.waitFor();
     const cdp = await page.context().newCDPSession(page);
@@ -328,10 +339,7 @@ describe("a message's parts: keys, menu, link, images and files", () => {
     await owner.getByRole("dialog").waitFor({ state: "detached" });
 
     // On a phone the viewer fits the narrow screen.
-    const page = await person(phone);
-    await page.goto("/login");
-    await page.evaluate((token) => localStorage.setItem("agorusta.token", token), scene.fact("member").token!);
-    await page.goto(channelPath());
+    const page = await memberPage(phone);
     const theirs = messageRow(page, "general", "Photos and the minutes");
     await theirs.getByRole("link", { name: "lighthouse.png" }).click();
     const onPhone = page.getByRole("dialog", { name: "lighthouse.png, image 2 of 2" });
