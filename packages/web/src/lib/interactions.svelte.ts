@@ -54,10 +54,14 @@ export class Interactions<M extends TimelineMessage> {
   #me: () => User | null;
   #highlightTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(feed: Feed<M>, source: MediaSource, me: () => User | null) {
+  #home: string;
+
+  /** `home`: the conversation's own path (`/dms/<id>`), which a message link opens. */
+  constructor(feed: Feed<M>, source: MediaSource, me: () => User | null, home: string) {
     this.#feed = feed;
     this.#source = source;
     this.#me = me;
+    this.#home = home;
     this.uploads = new Uploads(source.requestUpload);
   }
 
@@ -72,6 +76,14 @@ export class Interactions<M extends TimelineMessage> {
   /** What a reply being written shows of the message it answers, as the API will store it. */
   replyRef(message: M): ReplyRef {
     return { id: message.id, author: message.author, excerpt: firstGraphemes(message.content, 100) };
+  }
+
+  /**
+   * The address that opens this conversation at a message: its page, and a fragment that
+   * scrolls to the message once it is loaded (`Conversation` follows it).
+   */
+  messageLink(messageId: string): string {
+    return new URL(`${this.#home}#${messageAnchor(messageId)}`, location.origin).href;
   }
 
   openPicker(messageId: string, anchor: HTMLElement): void {
@@ -125,10 +137,10 @@ export class Interactions<M extends TimelineMessage> {
   }
 
   /**
-   * Scrolls to the message a reply answers, loading older history until it is there (or the
-   * conversation's start is reached: then it was deleted).
+   * Scrolls to the message a reply answers (or a message link names), loading older history
+   * until it is there (or the conversation's start is reached: then it was deleted).
    */
-  async jumpTo(messageId: string): Promise<void> {
+  async jumpTo(messageId: string, missing = "The original message was deleted."): Promise<void> {
     const feed = this.#feed;
     for (let pages = 0; !this.#message(messageId) && pages < JUMP_PAGES; ) {
       if (feed.older === "done" || feed.older === "error" || feed.status !== "ready") break;
@@ -142,7 +154,7 @@ export class Interactions<M extends TimelineMessage> {
     await tick();
     const row = document.querySelector<HTMLElement>(`li[data-message-id="${CSS.escape(messageId)}"]`);
     if (!row) {
-      toasts.show(this.#message(messageId) ? "That message could not be shown." : "The original message was deleted.");
+      toasts.show(this.#message(messageId) ? "That message could not be shown." : missing);
       return;
     }
     // After the list has put older pages above and kept its place (its own next frame).
@@ -162,6 +174,12 @@ export class Interactions<M extends TimelineMessage> {
     if (message) this.#feed.apply({ type: "updated", message: { ...message, reactions } });
   }
 }
+
+/** A message's fragment in a link (`#message-<id>`), and its row's `id`. */
+export const messageAnchor = (messageId: string) => `message-${messageId}`;
+
+/** The message a fragment names (`#message-<id>`), if it names one. */
+export const anchoredMessage = (hash: string): string | null => /^#message-([\w-]+)$/.exec(hash)?.[1] ?? null;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 const firstGraphemes = (text: string, n: number) => Array.from(graphemes.segment(text), (s) => s.segment).slice(0, n).join("");
