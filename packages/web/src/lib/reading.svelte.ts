@@ -79,11 +79,12 @@ export class Reading<M extends TimelineMessage> {
       if (!pageAttention.attending && readStates.status === "ready") untrack(() => (this.after = readStates.lastRead(id)));
     });
     // Watching the newest message as more arrive: they are seen, not new (no divider above them).
+    // `seenTo`: the newest message while the reader watched ("" for none yet; undefined: not watching).
     let seenTo: string | undefined;
     $effect(() => {
-      const newest = feed.messages.at(-1)?.id;
+      const newest = feed.messages.at(-1)?.id ?? "";
       const watching = feed.status === "ready" && pageAttention.attending && this.atBottom && readStates.status === "ready";
-      if (!watching || !newest) return void (seenTo = undefined);
+      if (!watching) return void (seenTo = undefined);
       untrack(() => {
         if (seenTo !== undefined && newest > seenTo && this.after !== undefined) {
           this.after = afterWatched({ after: this.after, firstUnread: this.firstUnread, unreadAbove: this.unreadAbove }, seenTo, newest);
