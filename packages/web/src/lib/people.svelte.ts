@@ -20,9 +20,28 @@ class People {
     return newer ? { ...u, username: newer.username, avatarUrl: newer.avatarUrl } : u;
   }
 
-  /** Whether a DM partner is online (false until known). */
+  /**
+   * Whether a DM partner is online (false until known). Someone not heard of yet (a conversation
+   * started since the last ask) makes it ask again, once, soon.
+   */
   online(userId: string): boolean {
-    return this.#online.get(userId) ?? false;
+    const known = this.#online.get(userId);
+    if (known === undefined && this.#following && !this.#asked.has(userId)) {
+      this.#asked.add(userId);
+      this.#askSoon();
+    }
+    return known ?? false;
+  }
+
+  #following = false;
+  /** Users one has asked about since the last (re)connect: each makes one more ask, not one per render. */
+  #asked = new Set<string>();
+  #soon: ReturnType<typeof setTimeout> | null = null;
+  #askSoon(): void {
+    this.#soon ??= setTimeout(() => {
+      this.#soon = null;
+      void this.#loadOnline();
+    }, 100);
   }
 
   /** From the app shell while signed in: follows the events, and asks who is online at each (re)connect. */
@@ -31,8 +50,16 @@ class People {
       if (e.type === "user_updated") this.#heard(e.user);
       else if (e.type === "presence") this.#online.set(e.userId, e.online);
     });
-    const stopOpen = realtime.onOpen(() => void this.#loadOnline());
+    const stopOpen = realtime.onOpen(() => {
+      this.#asked.clear();
+      void this.#loadOnline();
+    });
+    this.#following = true;
     return () => {
+      this.#following = false;
+      if (this.#soon) clearTimeout(this.#soon);
+      this.#soon = null;
+      this.#asked.clear();
       stopEvents();
       stopOpen();
       this.#updated.clear();
