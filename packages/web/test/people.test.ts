@@ -191,12 +191,12 @@ describe("people", () => {
     await dialog.getByRole("button", { name: "Ban" }).click();
     await dialog.waitFor({ state: "detached" });
     await row.waitFor({ state: "detached" });
-    await memberPanel(owner).getByRole("heading", { name: /^Offline/ }).waitFor({ state: "detached" });
 
     await owner.goto(`/servers/${serverId}/settings`);
     const bans = owner.getByRole("region", { name: "Bans" });
     const ban = bans.getByRole("row").filter({ hasText: quietName });
     await ban.getByText("Spamming invites in #general").waitFor();
+    await bans.scrollIntoViewIfNeeded();
     await snap(owner, "laptop-bans-page");
     await ban.getByRole("button", { name: `Unban ${quietName}` }).click();
     await bans.getByText("No one is banned.").waitFor();
