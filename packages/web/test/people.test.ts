@@ -237,10 +237,21 @@ describe("people", () => {
     await sheet.waitFor();
     await owner.keyboard.press("Escape");
 
+    // A ban with the longest reason there may be, on a phone's Bans page.
+    const quietName = scene.fact("quietName");
+    const { api } = await apiOf(owner);
+    const quiet = (await call(api.users.search.$get({ query: { q: quietName } })))[0]!;
+    const reason = "Kept posting the same invite link to another server in every channel, ".repeat(8).slice(0, 512);
+    await call(api.servers[":id"].bans[":userId"].$put({ param: { id: serverId, userId: quiet.id }, json: { reason } }));
     await owner.goto(`/servers/${serverId}/settings`);
-    await owner.getByRole("region", { name: "Bans" }).getByText("No one is banned.").waitFor();
-    await owner.getByRole("region", { name: "Bans" }).scrollIntoViewIfNeeded();
+    const bans = owner.getByRole("region", { name: "Bans" });
+    const ban = bans.getByRole("row").filter({ hasText: quietName });
+    await ban.waitFor();
+    await bans.scrollIntoViewIfNeeded();
     await snap(owner, "phone-bans-page");
+    expect(await owner.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    await ban.getByRole("button", { name: `Unban ${quietName}` }).click();
+    await bans.getByText("No one is banned.").waitFor();
   });
 
   it("met no errors in any page", () => {
