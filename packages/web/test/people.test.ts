@@ -55,7 +55,11 @@ describe("people", () => {
     const quiet = await apiUser(world.app.url, scene.learn("quietName", uniqueName("quinn")));
     await call(quiet.api.invites[":code"].join.$post({ param: { code } }));
 
-    await Promise.all([owner.goto(`/servers/${serverId}`), member.goto(`/servers/${serverId}`)]);
+    // The member is online (their own list says so) before the owner's list loads: a presence event
+    // sent before the owner's page listens would be missed until the next reconnect.
+    await member.goto(`/servers/${serverId}`);
+    await memberPanel(member).getByRole("heading", { name: "Online — 2" }).or(memberPanel(member).getByRole("heading", { name: "Online — 1" })).waitFor();
+    await owner.goto(`/servers/${serverId}`);
     const panel = memberPanel(owner);
     await panel.getByRole("heading", { name: "Online — 2" }).waitFor();
     await panel.getByRole("heading", { name: "Offline — 1" }).waitFor();
