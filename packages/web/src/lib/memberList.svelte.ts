@@ -74,6 +74,12 @@ export class Roster {
     this.members = withoutMember(this.members, userId);
   }
 
+  /** Bans someone (api.md "Sessions and safety": the reason is kept for the ban list); throws an `ApiError` to show. */
+  async ban(userId: string, reason: string | null): Promise<void> {
+    await send(api.servers[":id"].bans[":userId"].$put({ param: { id: this.serverId, userId }, json: reason ? { reason } : {} }));
+    this.members = withoutMember(this.members, userId);
+  }
+
   apply(e: ServerEvent): void {
     if (this.#meanwhile) return void this.#meanwhile.push(e);
     this.#applyNow(e);

@@ -238,6 +238,11 @@ export class Realtime {
     if (this.#channels.has(channelId)) this.#send({ action: "typing", channelId });
   }
 
+  /** Says "I am typing" in a direct conversation (no subscription: the server checks I take part in it). */
+  typingInDm(conversationId: string): void {
+    this.#send({ action: "typing", conversationId });
+  }
+
   /**
    * Makes sure the link is alive now (someone is back at the screen or busy in it): a ping, unless
    * one went out in the last `checkAfterMs`. A dead link is then replaced within `pongTimeoutMs`
