@@ -4,12 +4,15 @@
  * answering with the caller's permissions in that channel. Roles are given by writing the
  * server's roles item and the member's `roleIds` directly: the roles routes are another part.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { testApi, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
 import type { PurgeWorker } from "@agorusta/local/purgeWorker";
 import { DEFAULT_EVERYONE, PERMISSIONS, toWire } from "@agorusta/core/permissions";
 import { defaultEveryone } from "@agorusta/core/servers";
 import { newId } from "@agorusta/core/store";
+
+// Each test makes a server and a few members (argon2 hashes): slow on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let t: TestApi;
 beforeAll(async () => {
