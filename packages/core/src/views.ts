@@ -32,7 +32,7 @@ export interface Channel {
   type: "text" | "category"; parentId: string | null; position: number; topic: string | null; slowmodeSeconds: number;
   overwrites: Overwrite[]; permissions?: string;
 }
-export interface ServerDetail extends Server { channels: Channel[]; role: Role }
+export interface ServerDetail extends Server, ServerRoles { channels: Channel[]; role: Role }
 /** The message replied to, as it was when the reply was sent. */
 export interface ReplyRef { id: string; author: User; excerpt: string }
 /** `me`: whether the caller reacted with it. */
@@ -69,7 +69,7 @@ export interface DmMessage extends MessageState, MessageExtras {
   id: string; conversationId: string; authorId: string; author: User;
   content: string; createdAt: string; editedAt: string | null;
 }
-export interface Member { user: User; role: Role; joinedAt: string; online: boolean }
+export interface Member extends MemberRoles { user: User; role: Role; joinedAt: string; online: boolean }
 /** A change in a conversation's feed (api.md "Change feeds"). */
 export type Change<M> = { type: "message"; message: M } | { type: "message_deleted"; messageId: string };
 export interface ChangesPage<M> { changes: Change<M>[]; cursor: string; hasMore: boolean }
@@ -170,3 +170,34 @@ export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | n
     role: m.role, joinedAt: m.joinedAt, online,
   };
 };
+
+/*
+ * Communities: roles, permissions, moderation (api.md). The objects as the web app reads them.
+ * The fields the contract adds to Channel, ServerDetail, Member and Message are optional here so
+ * that a view written before them still type-checks; the routes that fill them may make them required.
+ */
+export interface ServerRole {
+  id: string; serverId: string; name: string; color: number | null; position: number; permissions: string;
+  hoist: boolean; mentionable: boolean; createdAt: string;
+}
+export type ChannelType = "text" | "category";
+export interface AuditEntry {
+  id: string; serverId: string; actorId: string; action: string; targetId: string | null;
+  changes: Record<string, unknown> | null; reason: string | null; createdAt: string;
+}
+export interface ChannelRoles {
+  type?: ChannelType; parentId?: string | null; position?: number; topic?: string | null; slowmodeSeconds?: number;
+  overwrites?: Overwrite[];
+  /** The caller's permissions in the channel, computed (decimal). */
+  permissions?: string;
+}
+export interface ServerRoles {
+  roles?: ServerRole[];
+  /** The caller's base permissions (decimal). */
+  permissions?: string;
+}
+export interface MemberRoles {
+  /** Role ids, `@everyone` left out. */
+  roles?: string[];
+  timeoutUntil?: string | null;
+}

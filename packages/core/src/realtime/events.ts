@@ -3,7 +3,7 @@
  * and the one interface the REST routes use to push it. Delivery is the realtime module's
  * business; routes only say what happened and to whom, after it is stored.
  */
-import type { Channel, DmMessage, Member, Message, ReadState, User } from "../views.ts";
+import type { Channel, DmMessage, Member, Message, ReadState, Server, ServerRole, User } from "../views.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { ReadBatch } from "../store/readBatch.ts";
 
@@ -37,6 +37,12 @@ export type ServerEvent =
   | { type: "channel_updated"; channel: Channel }
   | { type: "channel_deleted"; serverId: string; channelId: string }
   | { type: "server_deleted"; serverId: string }
+  | { type: "role_created" | "role_updated"; serverId: string; role: ServerRole }
+  | { type: "role_deleted"; serverId: string; roleId: string }
+  | { type: "channel_updated"; channel: Channel }
+  | { type: "channel_deleted"; serverId: string; channelId: string }
+  | { type: "member_updated"; serverId: string; member: Member }
+  | { type: "server_updated"; server: Server }
   | { type: "typing"; channelId: string; user: User }
   | { type: "presence"; userId: string; online: boolean }
   | ReactionEvent;

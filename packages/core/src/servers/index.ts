@@ -8,6 +8,8 @@ export * from "./roster.ts";
 export * from "./server.ts";
 export * from "./bans.ts";
 export * from "./icon.ts";
+export * from "./roles.ts";
+export * from "./memberUpdates.ts";
 export * from "./channelAccess.ts";
 export * from "./channelDeletion.ts";
 export * from "./channelEdits.ts";
