@@ -8,3 +8,7 @@ export * from "./roster.ts";
 export * from "./server.ts";
 export * from "./bans.ts";
 export * from "./icon.ts";
+export * from "./visibility.ts";
+export * from "./channelAudiences.ts";
+export * from "./grants.ts";
+export * from "./channelSubscriptions.ts";
