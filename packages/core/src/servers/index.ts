@@ -12,3 +12,4 @@ export * from "./visibility.ts";
 export * from "./channelAudiences.ts";
 export * from "./grants.ts";
 export * from "./channelSubscriptions.ts";
+export * from "./visibilityShift.ts";
