@@ -3,7 +3,7 @@
  * and the one interface the REST routes use to push it. Delivery is the realtime module's
  * business; routes only say what happened and to whom, after it is stored.
  */
-import type { Channel, DmMessage, Member, Message, ReadState, User } from "../views.ts";
+import type { Channel, DmMessage, Member, Message, ReadState, Server, ServerRole, User } from "../views.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { ReadBatch } from "../store/readBatch.ts";
 import type { ChannelItem } from "../model/index.ts";
@@ -34,9 +34,15 @@ export type ServerEvent =
   | { type: "member_joined"; serverId: string; member: Member }
   | { type: "member_left"; serverId: string; userId: string }
   | { type: "channel_created"; channel: Channel }
-  /** To a member who can no longer see the channel (permissions changed), as to everyone when it is deleted. */
-  | { type: "channel_deleted"; serverId: string; channelId: string }
   | { type: "server_deleted"; serverId: string }
+  | { type: "role_created" | "role_updated"; serverId: string; role: ServerRole }
+  | { type: "role_deleted"; serverId: string; roleId: string }
+  /** A channel renamed, moved, given a topic, a slowmode or other overwrites (api.md "Roles, channels, moderation"). */
+  | { type: "channel_updated"; channel: Channel }
+  /** To everyone who saw a deleted channel, and to a member who can no longer see one (permissions changed). */
+  | { type: "channel_deleted"; serverId: string; channelId: string }
+  | { type: "member_updated"; serverId: string; member: Member }
+  | { type: "server_updated"; server: Server }
   | { type: "typing"; channelId: string; user: User }
   | { type: "presence"; userId: string; online: boolean }
   | ReactionEvent;

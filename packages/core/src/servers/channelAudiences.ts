@@ -23,7 +23,8 @@ import { createAudienceCache, tokenOf, type AudienceCacheOptions, type KeptList 
 import type { Recipient } from "../realtime/recipients.ts";
 import type { ChannelAudience } from "../realtime/events.ts";
 import { rolesRead } from "./grants.ts";
-import { everyoneSeesChannel, permissionsIn, type Viewer } from "./visibility.ts";
+import { everyoneSeesChannel, type Viewer } from "./visibility.ts";
+import { permissionsIn } from "./channelPermissions.ts";
 import { PERMISSIONS, has } from "../permissions/bits.ts";
 
 
@@ -105,7 +106,7 @@ export function createChannelAudiences(db: Db, options: AudienceCacheOptions = {
     const now = db.clock.now();
     return recipients.flatMap((r) => {
       const member = members.get(r.userId);
-      const permissions = member ? permissionsIn(roles, channel, member, now) : 0n;
+      const permissions = member ? permissionsIn(member, roles, channel, now) : 0n;
       return has(permissions, PERMISSIONS.VIEW_CHANNEL) ? [{ ...r, permissions }] : [];
     });
   }

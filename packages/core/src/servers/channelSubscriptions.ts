@@ -12,7 +12,7 @@ import { readTogether } from "../store/readTogether.ts";
 import { putSubscription, serverOfChannel } from "../realtime/subscriptions.ts";
 import { realtimeLimits, type RealtimeLimits } from "../realtime/limits.ts";
 import { rolesRead } from "./grants.ts";
-import { canView } from "./visibility.ts";
+import { mayView } from "./visibility.ts";
 
 /** A permission change landing between the check and the put makes it check again, this many times at most. */
 const ATTEMPTS = 5;
@@ -53,6 +53,6 @@ async function viewedAt(db: Db, ref: { serverId: string; channelId: string; user
     },
     { consistent: true },
   );
-  if (!member || !channel || !canView(roles, channel, member, db.clock.now())) return null;
+  if (!member || !channel || !mayView(roles, channel, member, db.clock.now())) return null;
   return roles?.version ?? 0;
 }

@@ -1,26 +1,23 @@
 /**
  * Who can see a channel (api.md "What a member cannot see does not exist for them"), asked of
- * items already read: the server's roles item, the channel's overwrites, a member's item. Every
- * place that must leave out what a member cannot see asks this: the publisher's audiences
+ * items already read: the server's roles item, the channel's overwrites, a member's item (the
+ * computation itself: channelPermissions.ts). Every place that must leave out what a member
+ * cannot see among many members asks this: the publisher's audiences
  * (realtime/audiences.ts), read states (conversations/kinds/channel.ts), revocation
  * (packages/functions, delivery/permissionsChanged.ts).
  */
 import type { ChannelItem, MemberItem, ServerRolesItem } from "../model/index.ts";
 import { PERMISSIONS, has } from "../permissions/bits.ts";
-import { channelPermissions, type OverwriteBits, type ServerGrants } from "../permissions/compute.ts";
-import { memberGrants, overwritesOf, serverGrants } from "./grants.ts";
+import type { OverwriteBits, ServerGrants } from "../permissions/compute.ts";
+import { overwritesOf, serverGrants } from "./grants.ts";
+import { canView, permissionsIn } from "./channelPermissions.ts";
 
 /** What the computation needs of a member's item (the owner and creation time of the server are copied on it). */
 export type Viewer = Pick<MemberItem, "serverId" | "userId" | "roleIds" | "timeoutUntil" | "serverOwnerId" | "serverCreatedAt">;
 
-/** A member's permissions in a channel, from the items that hold them. */
-export function permissionsIn(roles: ServerRolesItem | null | undefined, channel: Pick<ChannelItem, "overwrites">, member: Viewer, nowMs: number): bigint {
-  return channelPermissions(serverGrants(member, roles), memberGrants(member), overwritesOf(channel), nowMs);
-}
-
 /** Whether the member may see the channel at all. */
-export const canView = (roles: ServerRolesItem | null | undefined, channel: Pick<ChannelItem, "overwrites">, member: Viewer, nowMs: number): boolean =>
-  has(permissionsIn(roles, channel, member, nowMs), PERMISSIONS.VIEW_CHANNEL);
+export const mayView = (roles: ServerRolesItem | null | undefined, channel: Pick<ChannelItem, "overwrites">, member: Viewer, nowMs: number): boolean =>
+  canView(permissionsIn(member, roles, channel, nowMs));
 
 /**
  * Whether EVERY member sees the channel, known without reading any member: `@everyone` holds

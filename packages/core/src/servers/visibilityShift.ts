@@ -13,7 +13,8 @@ import { getEach } from "../store/batches.ts";
 import { channelRecipients, type Recipient } from "../realtime/recipients.ts";
 import { unsubscribe } from "../realtime/subscriptions.ts";
 import { PERMISSIONS, has } from "../permissions/bits.ts";
-import { permissionsIn, type Viewer } from "./visibility.ts";
+import type { Viewer } from "./visibility.ts";
+import { permissionsIn } from "./channelPermissions.ts";
 
 /**
  * What changed, as it was BEFORE the change: with it, who gained and who lost a channel is known
@@ -73,10 +74,10 @@ export async function shiftVisibility(db: Db, change: PermissionChange): Promise
     const gainedBy = new Map<bigint, string[]>();
     for (const [userId, conns] of connections) {
       const member = members.get(userId);
-      const after = member ? permissionsIn(rolesNow, channel, member, now) : 0n;
+      const after = member ? permissionsIn(member, rolesNow, channel, now) : 0n;
       const was = memberThen.get(userId);
       const then = member && was ? { ...member, roleIds: was.roleIds, timeoutUntil: was.timeoutUntil } : member;
-      const before = then ? permissionsIn(rolesThen, overwritesThen.get(channel.channelId) ?? channel, then, now) : 0n;
+      const before = then ? permissionsIn(then, rolesThen, overwritesThen.get(channel.channelId) ?? channel, now) : 0n;
       const subs = (subscribed.get(channel.channelId) ?? []).filter((r) => r.userId === userId);
       if (!has(after, VIEW)) {
         drops.push(...subs.map((r) => ({ connectionId: r.connectionId, channelId: channel.channelId })));
