@@ -107,8 +107,9 @@ export interface Publisher {
   /**
    * To every connection subscribed to any channel of the server (or of any of these servers),
    * each once, plus every connection of `alsoUserIds`. `maxRecipients` bounds the subscribed
-   * connections read and posted to (presence: realtimeLimits). With `channel` (one server), only
-   * to members who can see that channel (`alsoUserIds` too).
+   * connections read and posted to (presence: realtimeLimits). About one channel (one server):
+   * only to members who can see it (`alsoUserIds` too): `channel_created` and `channel_updated`
+   * by the overwrites they carry, any other event by `channel`'s (`channel_deleted`: those it had).
    */
   toServer(
     serverId: string | readonly string[],

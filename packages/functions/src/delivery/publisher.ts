@@ -196,7 +196,8 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
         const listening = [...new Map(subscribed.flat().map((r) => [r.connectionId, r])).values()].slice(0, max);
         return [...listening, ...users];
       };
-      const about = opts?.channel;
+      // An event that carries its channel is about it: filtered by its overwrites unless told otherwise.
+      const about = opts?.channel ?? ((event.type === "channel_created" || event.type === "channel_updated") ? { overwrites: event.channel.overwrites } : undefined);
       if (!about) return deliver(`server ${serverIds}`, event, everyone);
       // About one channel: only those who can see it; each group of equal permissions gets its own form.
       const serverId = servers[0]!;
