@@ -8,7 +8,8 @@
 import { beforeAll, afterAll, describe, expect, it, inject } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createDb, createDynamoClients, localDynamoConfig, type Db, type ServerEvent } from "@agorusta/core";
-import { openConnection, subscribe, subscribeServer } from "@agorusta/core/realtime";
+import { openConnection, subscribeServer } from "@agorusta/core/realtime";
+import { subscribe } from "@agorusta/core/servers";
 import { createChannel, createServer, getServerDetail } from "@agorusta/core/servers";
 import { freshDeps } from "@agorusta/testing";
 import { fakeConnectionsApi } from "@agorusta/testing/connectionsApi";

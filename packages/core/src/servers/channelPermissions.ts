@@ -10,9 +10,9 @@ import { PERMISSIONS, has } from "../permissions/bits.ts";
 import { channelPermissions, isTimedOut } from "../permissions/compute.ts";
 import { memberGrants, overwritesOf, serverGrants } from "./grants.ts";
 
-/** The member's computed permissions in the channel (`Channel.permissions`). */
+/** The member's computed permissions in the channel (`Channel.permissions`); of the member's item, only what the computation reads. */
 export const permissionsIn = (
-  member: MemberItem,
+  member: Pick<MemberItem, "serverId" | "userId" | "roleIds" | "timeoutUntil" | "serverOwnerId" | "serverCreatedAt">,
   roles: ServerRolesItem | null | undefined,
   channel: Pick<ChannelItem, "overwrites">,
   nowMs: number,

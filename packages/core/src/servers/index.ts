@@ -17,3 +17,7 @@ export * from "./channelList.ts";
 export * from "./channelPermissions.ts";
 export * from "./overwrites.ts";
 export * from "./grants.ts";
+export * from "./visibility.ts";
+export * from "./channelAudiences.ts";
+export * from "./channelSubscriptions.ts";
+export * from "./visibilityShift.ts";

@@ -95,14 +95,14 @@ export async function changeOverwrite(
   db: Db,
   input: { serverId: string; channelId: string; userId: string; targetId: string; next: Omit<Overwrite, "id"> | null },
   audit?: (tx: WriteEntities, before: ChannelItem) => Record<string, Write>,
-): Promise<{ channel: ChannelItem; changed: boolean }> {
+): Promise<{ channel: ChannelItem; changed: boolean; before: ChannelItem["overwrites"] }> {
   const { serverId, channelId, userId, targetId } = input;
   for (let attempt = 0; ; attempt++) {
     const access = await channelAccess(db, serverId, channelId, userId);
     requireBit(access.permissions, "MANAGE_ROLES");
     const before = (access.channel.overwrites ?? []) as Overwrite[];
     const others = before.filter((o) => o.id !== targetId);
-    if (!input.next && others.length === before.length) return { channel: access.channel, changed: false };
+    if (!input.next && others.length === before.length) return { channel: access.channel, changed: false, before };
     const mine = input.next ? [{ id: targetId, ...input.next }] : [];
     // An administrator or the owner holds everything; anyone else, what they hold in this channel.
     const held = has(access.permissions, PERMISSIONS.ADMINISTRATOR) ? ~0n : access.permissions;
@@ -121,6 +121,6 @@ export async function changeOverwrite(
     if (refused.has("channel")) throw new AppError("not_found", "No such channel.");
     if (refused.has("roles") && attempt < ATTEMPTS) continue;
     if (refused.size) throw new Error(`changeOverwrite refused by ${[...refused].join(", ")}`);
-    return { channel: { ...access.channel, overwrites }, changed: true };
+    return { channel: { ...access.channel, overwrites }, changed: true, before };
   }
 }

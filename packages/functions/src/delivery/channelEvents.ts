@@ -5,7 +5,9 @@
  * each client computes its own from `overwrites` (core/permissions/compute.ts).
  */
 import type { Channel } from "@agorusta/core/views";
+import type { ChannelItem } from "@agorusta/core/model";
 import type { Deps } from "../deps.ts";
+import { permissionsChanged } from "./permissionsChanged.ts";
 
 /** A channel as everyone is told of it: without the permissions of whoever changed it. */
 const shared = ({ permissions: _, ...channel }: Channel): Channel => channel;
@@ -19,17 +21,25 @@ export function announceChannels(deps: Deps) {
       await Promise.all(channels.map((channel) => toServer(channel.serverId, { type: "channel_updated", channel: shared(channel) })));
     },
 
-    /** The channel is gone; a category's channels, moved to the top level, are updated. */
-    async deleted(serverId: string, channelId: string, moved: readonly Channel[]) {
-      await toServer(serverId, { type: "channel_deleted", serverId, channelId });
+    /**
+     * The channel is gone: told to those who could see it (by the overwrites it had); a category's
+     * channels, moved to the top level, are updated.
+     */
+    async deleted(channel: Pick<ChannelItem, "serverId" | "channelId" | "overwrites">, moved: readonly Channel[]) {
+      const { serverId, channelId } = channel;
+      await deps.publisher.toServer(serverId, { type: "channel_deleted", serverId, channelId }, { channel: { overwrites: channel.overwrites } });
       await this.updated(moved);
-      // VISIBILITY: call the visibility helper's permissionsChanged(serverId, …) here once its API lands.
     },
 
-    /** Its overwrites changed: who may see it may have changed too. */
-    async permissionsChanged(channel: Channel) {
-      await this.updated([channel]);
-      // VISIBILITY: call the visibility helper's permissionsChanged(serverId, …) here once its API lands.
+    /**
+     * Its overwrites changed (`before`: those it had): `channel_updated` to who sees it now, and who
+     * lost or gained it is told and unsubscribed (delivery/permissionsChanged.ts).
+     */
+    async permissionsChanged(channel: Channel, before: ChannelItem["overwrites"]) {
+      await Promise.all([
+        this.updated([channel]),
+        permissionsChanged(deps, { serverId: channel.serverId, channelsBefore: [{ channelId: channel.id, overwrites: before }] }),
+      ]);
     },
   };
 }

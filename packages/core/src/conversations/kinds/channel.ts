@@ -16,6 +16,7 @@ import { itemRead } from "../../store/batchGet.ts";
 import { serverNotRetired } from "../../servers/access.ts";
 import { rolesRead } from "../../servers/grants.ts";
 import { allows, exemptFromSlowmode, heldByTimeout, permissionsIn, requireAct, requireVisible } from "../../servers/channelPermissions.ts";
+import { mayView } from "../../servers/visibility.ts";
 import { can } from "../../permissions/policy.ts";
 import { mentionedNames, mentionsEveryoneIn } from "../../messages/mentions.ts";
 import { messageView, type Message } from "../../views.ts";
@@ -128,11 +129,20 @@ export const channel: ConversationKind<ChannelTypes> = {
   mayDeleteOthers: (caller) => allows(caller.permissions, "deleteOthers"),
 
   readStateKeys: (ref) => ({ channelId: ref.channelId, conversationId: null }),
-  // The caller's memberships, then each server's channels (one Query each).
+  // The caller's memberships, then each server's channels with its roles item (one Query each, of the
+  // server's partition): only the channels the caller can see (api.md "What a member cannot see").
   async everyConversation(db, userId) {
-    const memberships = await db.entities.members.query.byUser({ userId }).go({ pages: "all", attributes: ["serverId"] });
-    const pages = await Promise.all(memberships.data.map((m) => db.entities.channels.query.byServer({ serverId: m.serverId }).go({ pages: "all" })));
-    return pages.flatMap((p) => p.data).map((c: ChannelItem) => ({ id: c.channelId, keys: channel.readStateKeys(c), lastMessageId: headOf(c).lastMessageId }));
+    const memberships = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
+    const now = db.clock.now();
+    const pages = await Promise.all(
+      memberships.data.map(async (member) => {
+        const { data } = await db.collections.serverDetail({ serverId: member.serverId }).go({ pages: "all" });
+        const roles = data.serverRoles[0] ?? null;
+        // A category holds no messages: it has no read state.
+        return data.channels.filter((c) => c.type !== "category" && mayView(roles, c, member, now));
+      }),
+    );
+    return pages.flat().map((c: ChannelItem) => ({ id: c.channelId, keys: channel.readStateKeys(c), lastMessageId: headOf(c).lastMessageId }));
   },
 };
 

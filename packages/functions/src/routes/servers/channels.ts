@@ -47,22 +47,22 @@ export const channelsRoutes = (deps: Deps) => {
     })
     .delete("/:cid", params(channelParams), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
-      const { moved } = await deleteChannel(deps.db, { serverId, channelId, userId: c.var.userId });
+      const { channel, moved } = await deleteChannel(deps.db, { serverId, channelId, userId: c.var.userId });
       // Told while its subscriptions still say who listened; they go with the rest, in the background.
-      await announce.deleted(serverId, channelId, moved.map((m) => channelView(m)));
+      await announce.deleted(channel, moved.map((m) => channelView(m)));
       await deps.purges.enqueue(channelPurgeJob(channelId));
       return c.body(null, 204);
     })
     .put("/:cid/overwrites/:targetId", params(overwriteParams), validate("json", overwriteBody), async (c) => {
       const { id: serverId, cid: channelId, targetId } = c.req.valid("param");
-      const { channel, changed } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: c.req.valid("json") });
-      if (changed) await announce.permissionsChanged(channelView(channel));
+      const { channel, changed, before } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: c.req.valid("json") });
+      if (changed) await announce.permissionsChanged(channelView(channel), before);
       return c.body(null, 204);
     })
     .delete("/:cid/overwrites/:targetId", params(overwriteParams), async (c) => {
       const { id: serverId, cid: channelId, targetId } = c.req.valid("param");
-      const { channel, changed } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: null });
-      if (changed) await announce.permissionsChanged(channelView(channel));
+      const { channel, changed, before } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: null });
+      if (changed) await announce.permissionsChanged(channelView(channel), before);
       return c.body(null, 204);
     })
     .put("/:cid/read", params(channelParams), validate("json", readBody), async (c) =>
