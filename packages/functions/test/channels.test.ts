@@ -355,7 +355,8 @@ describe("Audit entries for channels", () => {
     expect((await t.call("POST", channels(s), { token: s.owner.token, body: { name: "x" }, headers: { "X-Audit-Log-Reason": "%E0%A4%A" } })).status).toBe(400);
     await t.call("DELETE", at(s, made.id), { token: s.owner.token });
     const { data } = await t.deps.db.entities.auditEntries.query.byServer({ serverId: s.id }).go({ consistent: true });
-    expect(data.map((e) => e.action)).toEqual([
+    const entries = data.filter((e) => e.action.startsWith("channel"));
+    expect(entries.map((e) => e.action)).toEqual([
       "channel_create",
       "channel_update",
       "channel_update",
@@ -364,9 +365,9 @@ describe("Audit entries for channels", () => {
       "channel_overwrite_delete",
       "channel_delete",
     ]);
-    expect(data.every((e) => e.actorId === s.owner.id)).toBe(true);
-    expect(data[0]).toMatchObject({ targetId: made.id, reason: "tidying up ✨" });
-    expect(JSON.parse(data[1]!.changes!)).toEqual({ topic: { new: "now with a topic" } });
-    expect(JSON.parse(data[4]!.changes!)).toEqual({ deny: { old: wire(P.SEND_MESSAGES), new: wire(P.ADD_REACTIONS) } });
+    expect(entries.every((e) => e.actorId === s.owner.id)).toBe(true);
+    expect(entries[0]).toMatchObject({ targetId: made.id, reason: "tidying up ✨" });
+    expect(JSON.parse(entries[1]!.changes!)).toEqual({ topic: { new: "now with a topic" } });
+    expect(JSON.parse(entries[4]!.changes!)).toEqual({ deny: { old: wire(P.SEND_MESSAGES), new: wire(P.ADD_REACTIONS) } });
   });
 });
