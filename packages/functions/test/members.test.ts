@@ -1,6 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testApi, type TestApi } from "@agorusta/testing";
-import { connectionOpened, subscribe } from "@agorusta/core/realtime";
+import { connectionOpened } from "@agorusta/core/realtime";
+import { subscribe } from "@agorusta/core/servers";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
