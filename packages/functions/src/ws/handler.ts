@@ -10,7 +10,7 @@ import {
   openConnection,
 
   subscribeServer,
-  typingFrom,
+  typingIn,
   unsubscribe,
   unsubscribeServer,
   realtimeLimitsFor,
@@ -196,9 +196,9 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
     case "ping":
       return { type: "pong" };
     case "typing": {
-      const typist = await typingFrom(deps.db, connectionId, frame.channelId, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
-      if (!typist) return null; // within 3 s of the last one relayed: dropped
-      const { userId, serverId, username, userCreatedAt } = typist;
+      const relayed = await typingIn(deps.db, connectionId, frame.channelId, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
+      if (!relayed) return null; // within 3 s of the last one relayed: dropped
+      const { serverId, typist: { userId, username, userCreatedAt } } = relayed;
       // Named from the subscription it stamped; one made before subscriptions carried the name reads the user.
       const user = username && userCreatedAt ? { userId, username, createdAt: userCreatedAt } : await getUser(deps.db, userId);
       // `avatarUrl` stays null: the bucket is linked to the API Lambda only (docs/decisions.md,
