@@ -339,3 +339,35 @@ describe("Overwrites: grant only what you hold", () => {
     expect(channel.overwrites).toEqual([{ id: s.id, type: "role", allow: "0", deny: wire(P.SEND_MESSAGES) }]);
   });
 });
+
+describe("Audit entries for channels", () => {
+  it("records each change in its own transaction, with the X-Audit-Log-Reason; a refused change records nothing", async () => {
+    const s = await t.server();
+    const member = await t.member(s);
+    const reason = { "X-Audit-Log-Reason": encodeURIComponent("tidying up ✨") };
+    const made = (await t.call("POST", channels(s), { token: s.owner.token, body: { name: "logged" }, headers: reason })).body;
+    await t.call("PATCH", at(s, made.id), { token: s.owner.token, body: { topic: "now with a topic" } });
+    await t.call("PATCH", channels(s), { token: s.owner.token, body: [{ id: made.id, position: 7 }] });
+    await t.call("PUT", `${at(s, made.id)}/overwrites/${s.id}`, { token: s.owner.token, body: { type: "role", allow: "0", deny: wire(P.SEND_MESSAGES) } });
+    await t.call("PUT", `${at(s, made.id)}/overwrites/${s.id}`, { token: s.owner.token, body: { type: "role", allow: "0", deny: wire(P.ADD_REACTIONS) } });
+    await t.call("DELETE", `${at(s, made.id)}/overwrites/${s.id}`, { token: s.owner.token });
+    expect((await t.call("PATCH", at(s, made.id), { token: member.token, body: { topic: "refused" } })).status).toBe(403);
+    expect((await t.call("POST", channels(s), { token: s.owner.token, body: { name: "x" }, headers: { "X-Audit-Log-Reason": "%E0%A4%A" } })).status).toBe(400);
+    await t.call("DELETE", at(s, made.id), { token: s.owner.token });
+    const { data } = await t.deps.db.entities.auditEntries.query.byServer({ serverId: s.id }).go({ consistent: true });
+    const entries = data.filter((e) => e.action.startsWith("channel"));
+    expect(entries.map((e) => e.action)).toEqual([
+      "channel_create",
+      "channel_update",
+      "channel_update",
+      "channel_overwrite_create",
+      "channel_overwrite_update",
+      "channel_overwrite_delete",
+      "channel_delete",
+    ]);
+    expect(entries.every((e) => e.actorId === s.owner.id)).toBe(true);
+    expect(entries[0]).toMatchObject({ targetId: made.id, reason: "tidying up ✨" });
+    expect(JSON.parse(entries[1]!.changes!)).toEqual({ topic: { new: "now with a topic" } });
+    expect(JSON.parse(entries[4]!.changes!)).toEqual({ deny: { old: wire(P.SEND_MESSAGES), new: wire(P.ADD_REACTIONS) } });
+  });
+});

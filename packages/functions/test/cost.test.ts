@@ -69,7 +69,9 @@ describe("DynamoDB requests per route", () => {
       return r;
     }, 200)).toEqual({ GetItem: 2, Query: 1 });
     expect(await cost("POST /servers/:id/channels", () =>
-      t.call("POST", `/servers/${serverId}/channels`, { token: owner.token, body: { name: "two" } }), 201)).toEqual({ GetItem: 2, TransactWriteItems: 1 });
+      // One BatchGet (session, membership, roles item: MANAGE_CHANNELS), the server's channels (its place, a category's
+      // overwrites; issue 23), one transaction with its audit entry.
+      t.call("POST", `/servers/${serverId}/channels`, { token: owner.token, body: { name: "two" } }), 201)).toEqual({ BatchGetItem: 1, Query: 1, TransactWriteItems: 1 });
 
     const messages = `/servers/${serverId}/channels/${channelId}/messages`;
     // The change feed's head first: the channel item, read strongly with the membership.

@@ -23,6 +23,9 @@ describe("POST /servers", () => {
     expect(detail.body).toEqual({
       ...res.body,
       role: "owner",
+      // Issue 23: the roles (a new server's @everyone) and the caller's base permissions (the owner: all).
+      roles: [expect.objectContaining({ id: res.body.id, name: "@everyone", position: 0, permissions: toWire(DEFAULT_EVERYONE) })],
+      permissions: ALL,
       // Issue 23: a channel also says where it sits, its settings and the caller's permissions (the owner: all).
       channels: [{ id: expect.any(String), serverId: res.body.id, name: "general", createdAt: ISO, lastMessageId: null, ...TOP_LEVEL_TEXT, permissions: ALL }],
     });

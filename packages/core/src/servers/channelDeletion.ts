@@ -8,7 +8,7 @@
  * reaction) moves its head, the channel item, on a condition that item satisfies only while it
  * exists (conversations/feed.ts `moveHead`), so what the purge finds is all there is.
  */
-import type { ChannelItem, Db, Write, WriteEntities } from "../model/index.ts";
+import type { ChannelItem, Db, Write } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { nowIso } from "../store/time.ts";
 import { deleteEach } from "../store/batches.ts";
@@ -17,6 +17,7 @@ import type { Stores } from "../attachments/files.ts";
 import { serverNotRetired } from "./access.ts";
 import { channelAccess, requireBit } from "./channelAccess.ts";
 import { channelGuard } from "./channels.ts";
+import { auditWrite, diffOf } from "../audit/log.ts";
 import { clearChannel, purgeServer, purgeSlice, PURGE_SLICE, type PurgeProgress } from "./deletion.ts";
 
 /** How a channel's purge is named where a server's is named by its id (the queue, the pending list): ids never hold a `/`. */
@@ -31,8 +32,7 @@ export const channelOfJob = (job: string): string | null => (job.startsWith("cha
  */
 export async function deleteChannel(
   db: Db,
-  input: { serverId: string; channelId: string; userId: string },
-  audit?: (tx: WriteEntities, channel: ChannelItem) => Record<string, Write>,
+  input: { serverId: string; channelId: string; userId: string; reason?: string | null | undefined },
 ): Promise<{ channel: ChannelItem; moved: ChannelItem[] }> {
   const { serverId, channelId, userId } = input;
   for (let attempt = 0; ; attempt++) {
@@ -52,7 +52,14 @@ export async function deleteChannel(
             .commit()
         : serverNotRetired(tx.servers, serverId),
       purge: tx.channelPurges.put({ serverId, channelId, retiredAt: nowIso(db.clock) }).commit(),
-      ...(audit?.(tx, channel) ?? {}),
+      audit: auditWrite(db, tx, {
+        serverId,
+        actorId: userId,
+        reason: input.reason,
+        action: "channel_delete",
+        targetId: channelId,
+        changes: diffOf({ name: channel.name, type: channel.type ?? "text" }, {}),
+      }),
     }));
     if (refused.has("channel") && attempt < 3) continue;
     if (refused.has("channel") || refused.has("nameGuard") || refused.has("server")) throw new AppError("not_found", "No such channel.");

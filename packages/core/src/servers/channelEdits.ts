@@ -11,6 +11,7 @@ import { channelAccess, requireBit, serverAccess } from "./channelAccess.ts";
 import { canView, permissionsIn } from "./channelPermissions.ts";
 import { channelGuard } from "./channels.ts";
 import { visibleChannels } from "./channelList.ts";
+import { auditWrite, diffOf } from "../audit/log.ts";
 
 export interface ChannelEdit {
   name?: string | undefined;
@@ -21,6 +22,10 @@ export interface ChannelEdit {
 
 /** A channel item being changed here. */
 type Editable = { -readonly [K in keyof ChannelItem]: ChannelItem[K] };
+
+/** What an audit entry compares of a channel. */
+const editable = (c: ChannelItem) => ({ name: c.name, topic: c.topic, parentId: c.parentId, slowmodeSeconds: c.slowmodeSeconds ?? 0 });
+const placeOf = (c: ChannelItem) => ({ position: c.position ?? 0, parentId: c.parentId ?? null });
 
 /** A channel can be moved only into a category, and a category into nothing. */
 function checkParent(channel: Pick<ChannelItem, "channelId" | "type">, parentId: string | null | undefined, categories: ReadonlySet<string> | null): void {
@@ -39,8 +44,7 @@ const parentCheck = (tx: WriteEntities, serverId: string, parentId: string) =>
  */
 export async function editChannel(
   db: Db,
-  input: { serverId: string; channelId: string; userId: string; edit: ChannelEdit },
-  audit?: (tx: WriteEntities, before: ChannelItem, after: ChannelItem) => Record<string, Write>,
+  input: { serverId: string; channelId: string; userId: string; edit: ChannelEdit; reason?: string | null | undefined },
 ): Promise<{ before: ChannelItem; after: ChannelItem; view: Channel; changed: boolean }> {
   const { serverId, channelId, userId, edit } = input;
   for (let attempt = 0; ; attempt++) {
@@ -71,7 +75,7 @@ export async function editChannel(
             }
           : {}),
         ...(set.parentId ? { parent: parentCheck(tx, serverId, set.parentId) } : {}),
-        ...(audit?.(tx, before, after) ?? {}),
+        audit: auditWrite(db, tx, { serverId, actorId: userId, reason: input.reason, action: "channel_update", targetId: channelId, changes: diffOf(editable(before), editable(after)) }),
       };
     });
     if (refused.has("nameGuard")) throw new AppError("channel_name_taken");
@@ -90,8 +94,7 @@ export async function editChannel(
  */
 export async function reorderChannels(
   db: Db,
-  input: { serverId: string; userId: string; moves: ReadonlyArray<{ id: string; position: number; parentId?: string | null | undefined }> },
-  audit?: (tx: WriteEntities, moved: ChannelItem[]) => Record<string, Write>,
+  input: { serverId: string; userId: string; moves: ReadonlyArray<{ id: string; position: number; parentId?: string | null | undefined }>; reason?: string | null | undefined },
 ): Promise<{ channels: Channel[]; moved: ChannelItem[] }> {
   const { serverId, userId, moves } = input;
   const [access, { data: all }] = await Promise.all([
@@ -114,7 +117,8 @@ export async function reorderChannels(
     if (after.position !== (channel.position ?? 0) || (after.parentId ?? null) !== (channel.parentId ?? null)) moved.push(after);
   }
   const parents = [...new Set(moved.flatMap((c) => (c.parentId ? [c.parentId] : [])))];
-  if (moved.length + parents.length > 100) throw new AppError("invalid_request", "Too many channels and categories in one move: at most 100 together.");
+  // One transaction: the moves, their categories' checks and the one audit entry.
+  if (moved.length + parents.length > 99) throw new AppError("invalid_request", "Too many channels and categories in one move: at most 99 together.");
   if (moved.length) {
     const refused = await transact(db, (tx): Record<string, Write> => ({
       ...Object.fromEntries(
@@ -124,7 +128,14 @@ export async function reorderChannels(
         }),
       ),
       ...Object.fromEntries(parents.map((p) => [`parent:${p}`, parentCheck(tx, serverId, p)])),
-      ...(audit?.(tx, moved) ?? {}),
+      // One entry for the whole move: each channel's place before and after.
+      audit: auditWrite(db, tx, {
+        serverId,
+        actorId: userId,
+        reason: input.reason,
+        action: "channel_update",
+        changes: Object.fromEntries(moved.map((c) => [c.channelId, { old: placeOf(byId.get(c.channelId)!), new: placeOf(c) }])),
+      }),
     }));
     if ([...refused].some((r) => r.startsWith("parent:"))) throw new AppError("not_found", "No such category.");
     if (refused.size) throw new AppError("not_found", "No such channel.");

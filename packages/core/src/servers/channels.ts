@@ -9,6 +9,7 @@ import { channelView, type Channel, type Overwrite } from "../views.ts";
 import { requireBit, serverAccess } from "./channelAccess.ts";
 import { permissionsIn } from "./channelPermissions.ts";
 import { checkOverwrites, storedOverwrites } from "./overwrites.ts";
+import { auditWrite, diffOf } from "../audit/log.ts";
 
 export const DEFAULT_CHANNEL = "general";
 
@@ -34,9 +35,9 @@ export interface NewChannel {
  * the same transaction (`channelCount`), whose condition also keeps a channel from hanging behind
  * the purge of a server being deleted (deletion.ts). A channel made in a category is placed last
  * in it and, given no overwrites, copies the category's (api.md); the category is checked to
- * still be one in the same transaction. Answers the channel as the caller sees it.
+ * still be one in the same transaction, as is its audit entry. Answers the channel as the caller sees it.
  */
-export async function createChannel(db: Db, serverId: string, userId: string, input: NewChannel | string, cap: number | null): Promise<Channel> {
+export async function createChannel(db: Db, serverId: string, userId: string, input: NewChannel | string, cap: number | null, reason: string | null = null): Promise<Channel> {
   const wanted: NewChannel = typeof input === "string" ? { name: input } : input;
   const type = wanted.type ?? "text";
   const parentId = wanted.parentId ?? null;
@@ -66,16 +67,24 @@ export async function createChannel(db: Db, serverId: string, userId: string, in
     ...(overwrites.length ? { overwrites } : {}),
   };
   for (let attempt = 0; ; attempt++) {
-    const refused = await transact(db, ({ uniques, channels, servers }): Record<string, Write> => ({
-      server: servers
+    const refused = await transact(db, (tx): Record<string, Write> => ({
+      server: tx.servers
         .patch({ serverId })
         .add({ channelCount: 1 })
         // A counter that does not exist yet (a server made before it) is counted first, below.
         .where((a, op) => [op.exists(a.name), cap === null ? op.exists(a.channelCount) : op.lt(a.channelCount, cap)].join(" AND "))
         .commit(),
-      nameGuard: uniques.create({ ...channelGuard(serverId, wanted.name), holderId: channel.channelId }).commit(),
-      channel: channels.create(channel).commit(),
-      ...(parentId ? { parent: channels.check({ serverId, channelId: parentId }).where((a, op) => op.eq(a.type, "category")).commit() } : {}),
+      nameGuard: tx.uniques.create({ ...channelGuard(serverId, wanted.name), holderId: channel.channelId }).commit(),
+      channel: tx.channels.create(channel).commit(),
+      ...(parentId ? { parent: tx.channels.check({ serverId, channelId: parentId }).where((a, op) => op.eq(a.type, "category")).commit() } : {}),
+      audit: auditWrite(db, tx, {
+        serverId,
+        actorId: userId,
+        reason,
+        action: "channel_create",
+        targetId: channel.channelId,
+        changes: diffOf({}, { name: channel.name, type, parentId: channel.parentId, topic: channel.topic, overwrites: channel.overwrites }),
+      }),
     }));
     if (refused.has("server")) {
       const { data: server } = await db.entities.servers.get({ serverId }).go({ consistent: true, attributes: ["serverId", "channelCount"] });

@@ -16,6 +16,7 @@ import { transact } from "../store/transactions.ts";
 import { CHANNEL_PERMISSIONS, PERMISSIONS, fromWire, has, namesOf, toWire } from "../permissions/bits.ts";
 import { defaultEveryone, rolesOf } from "./grants.ts";
 import { channelAccess, requireBit } from "./channelAccess.ts";
+import { auditWrite, diffOf } from "../audit/log.ts";
 
 /**
  * Checks overwrites someone is about to write: each bit a channel permission, none both allowed
@@ -93,8 +94,7 @@ const ATTEMPTS = 5;
  */
 export async function changeOverwrite(
   db: Db,
-  input: { serverId: string; channelId: string; userId: string; targetId: string; next: Omit<Overwrite, "id"> | null },
-  audit?: (tx: WriteEntities, before: ChannelItem) => Record<string, Write>,
+  input: { serverId: string; channelId: string; userId: string; targetId: string; next: Omit<Overwrite, "id"> | null; reason?: string | null | undefined },
 ): Promise<{ channel: ChannelItem; changed: boolean; before: ChannelItem["overwrites"] }> {
   const { serverId, channelId, userId, targetId } = input;
   for (let attempt = 0; ; attempt++) {
@@ -106,7 +106,8 @@ export async function changeOverwrite(
     const mine = input.next ? [{ id: targetId, ...input.next }] : [];
     // An administrator or the owner holds everything; anyone else, what they hold in this channel.
     const held = has(access.permissions, PERMISSIONS.ADMINISTRATOR) ? ~0n : access.permissions;
-    await checkOverwrites(db, { serverId, serverCreatedAt: access.member.serverCreatedAt, roles: access.roles, held }, mine, before.filter((o) => o.id === targetId));
+    const old = before.filter((o) => o.id === targetId);
+    await checkOverwrites(db, { serverId, serverCreatedAt: access.member.serverCreatedAt, roles: access.roles, held }, mine, old);
     const overwrites = storedOverwrites([...others, ...mine]);
     if (overwrites.length > 100) throw new AppError("invalid_request", "A channel can have at most 100 overwrites.");
     const refused = await transact(db, (tx) => ({
@@ -116,7 +117,14 @@ export async function changeOverwrite(
         .where((a, op) => op.exists(a.name))
         .commit(),
       roles: bumpRolesVersion(tx, serverId, access.member.serverCreatedAt, access.roles),
-      ...(audit?.(tx, access.channel) ?? {}),
+      audit: auditWrite(db, tx, {
+        serverId,
+        actorId: userId,
+        reason: input.reason,
+        action: !input.next ? "channel_overwrite_delete" : old.length ? "channel_overwrite_update" : "channel_overwrite_create",
+        targetId: channelId,
+        changes: diffOf(old[0] ?? {}, mine[0] ?? {}),
+      }),
     }));
     if (refused.has("channel")) throw new AppError("not_found", "No such channel.");
     if (refused.has("roles") && attempt < ATTEMPTS) continue;

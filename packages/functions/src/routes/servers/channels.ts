@@ -15,6 +15,7 @@ import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
 import { liveCap } from "../../http/usage.ts";
+import { auditReasonOf } from "../../http/auditReason.ts";
 import { announceChannels } from "../../delivery/channelEvents.ts";
 import { changesRoutes, channelHandlers, channelRef, messagesRoutes } from "./messages.ts";
 import { attachmentsRoutes } from "./attachments.ts";
@@ -30,24 +31,24 @@ export const channelsRoutes = (deps: Deps) => {
   const announce = announceChannels(deps);
   return new Hono<AppEnv>()
     .post("/", params(serverParams), validate("json", createChannelBody), async (c) => {
-      const channel = await createChannel(deps.db, c.req.valid("param").id, c.var.userId, c.req.valid("json"), liveCap(deps, "channels"));
+      const channel = await createChannel(deps.db, c.req.valid("param").id, c.var.userId, c.req.valid("json"), liveCap(deps, "channels"), auditReasonOf(c));
       await announce.created(channel);
       return c.json(channel, 201);
     })
     .patch("/", params(serverParams), validate("json", reorderChannelsBody), async (c) => {
-      const { channels, moved } = await reorderChannels(deps.db, { serverId: c.req.valid("param").id, userId: c.var.userId, moves: c.req.valid("json") });
+      const { channels, moved } = await reorderChannels(deps.db, { serverId: c.req.valid("param").id, userId: c.var.userId, moves: c.req.valid("json"), reason: auditReasonOf(c) });
       await announce.updated(moved.map((m) => channelView(m)));
       return c.json(channels, 200);
     })
     .patch("/:cid", params(channelParams), validate("json", editChannelBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
-      const { after, view, changed } = await editChannel(deps.db, { serverId, channelId, userId: c.var.userId, edit: c.req.valid("json") });
+      const { after, view, changed } = await editChannel(deps.db, { serverId, channelId, userId: c.var.userId, edit: c.req.valid("json"), reason: auditReasonOf(c) });
       if (changed) await announce.updated([channelView(after)]);
       return c.json(view, 200);
     })
     .delete("/:cid", params(channelParams), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
-      const { channel, moved } = await deleteChannel(deps.db, { serverId, channelId, userId: c.var.userId });
+      const { channel, moved } = await deleteChannel(deps.db, { serverId, channelId, userId: c.var.userId, reason: auditReasonOf(c) });
       // Told while its subscriptions still say who listened; they go with the rest, in the background.
       await announce.deleted(channel, moved.map((m) => channelView(m)));
       await deps.purges.enqueue(channelPurgeJob(channelId));
@@ -55,13 +56,13 @@ export const channelsRoutes = (deps: Deps) => {
     })
     .put("/:cid/overwrites/:targetId", params(overwriteParams), validate("json", overwriteBody), async (c) => {
       const { id: serverId, cid: channelId, targetId } = c.req.valid("param");
-      const { channel, changed, before } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: c.req.valid("json") });
+      const { channel, changed, before } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: c.req.valid("json"), reason: auditReasonOf(c) });
       if (changed) await announce.permissionsChanged(channelView(channel), before);
       return c.body(null, 204);
     })
     .delete("/:cid/overwrites/:targetId", params(overwriteParams), async (c) => {
       const { id: serverId, cid: channelId, targetId } = c.req.valid("param");
-      const { channel, changed, before } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: null });
+      const { channel, changed, before } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: null, reason: auditReasonOf(c) });
       if (changed) await announce.permissionsChanged(channelView(channel), before);
       return c.body(null, 204);
     })
