@@ -184,7 +184,8 @@ export const permissionSet = (what: string) =>
   v.pipe(
     string(what, `${what} must be a decimal string of permission bits.`),
     v.regex(/^(0|[1-9][0-9]{0,19})$/, `${what} must be a decimal string of permission bits.`),
-    v.check((s) => BigInt(s) < 1n << 64n, `${what} must fit in 64 bits.`),
+    // Checked again here: valibot runs the whole pipe, so this sees text the regex refused too.
+    v.check((s) => /^\d{1,20}$/.test(s) && BigInt(s) < 1n << 64n, `${what} must fit in 64 bits.`),
   );
 export const channelTopic = v.nullable(text(0, 1024, "Topic"));
 export const slowmodeSeconds = wholeNumber(0, 21_600, "slowmodeSeconds");
