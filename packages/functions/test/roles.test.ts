@@ -25,6 +25,7 @@ beforeAll(async () => {
   t = await testApi({ publisher });
 });
 beforeEach(() => publisher.clear());
+const eventsOf = (type: string) => publisher.sent.flatMap((p) => ("event" in p && p.event.type === type ? [p.event] : []));
 
 const as = (token: string, headers: Record<string, string> = {}) => ({
   createRole: (s: TestServer, body: unknown) => t.call("POST", `/servers/${s.id}/roles`, { token, body, headers }),
@@ -62,7 +63,7 @@ describe("roles", () => {
     expect(list.map((r) => [r.name, r.position])).toEqual([["@everyone", 0], ["Newer", 1], ["Helpers", 2]]);
     expect(list[0]!.id).toBe(s.id);
     expect(second.position).toBe(1);
-    expect(publisher.sent.filter((p) => p.event.type === "role_created")).toHaveLength(2);
+    expect(eventsOf("role_created")).toHaveLength(2);
   });
 
   it("refuses a role name that is empty, too long or hidden characters; @everyone cannot be renamed or deleted", async () => {
@@ -145,7 +146,7 @@ describe("hierarchy and delegation", () => {
     const soon = new Date(Date.now() + 3_600_000).toISOString();
     const res = await as(mod.token).timeout(s, a.id, soon);
     expect(res).toMatchObject({ status: 200, body: { user: { id: a.id }, timeoutUntil: soon } });
-    expect(publisher.sent.some((p) => p.event.type === "member_updated")).toBe(true);
+    expect(eventsOf("member_updated").length).toBeGreaterThan(0);
     expect((await t.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: a.token, body: { content: "hi" } })).status).toBe(403);
     expect((await as(mod.token).timeout(s, a.id, null))).toMatchObject({ status: 200, body: { timeoutUntil: null } });
     expect((await t.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: a.token, body: { content: "back" } })).status).toBe(201);
@@ -166,7 +167,7 @@ describe("PATCH /servers/:id (rename)", () => {
     expect((await t.call("PATCH", `/servers/${s.id}`, { token: a.token, body: { name: fresh } })).status).toBe(403);
     const res = await t.call("PATCH", `/servers/${s.id}`, { token: mod.token, body: { name: fresh } });
     expect(res).toMatchObject({ status: 200, body: { id: s.id, name: fresh } });
-    expect(publisher.sent.some((p) => p.event.type === "server_updated")).toBe(true);
+    expect(eventsOf("server_updated").length).toBeGreaterThan(0);
     const mine = (await t.call("GET", "/servers", { token: a.token })).body;
     expect(mine.find((x: { id: string }) => x.id === s.id).name).toBe(fresh);
     const other = await t.server();
