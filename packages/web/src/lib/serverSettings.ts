@@ -1,15 +1,16 @@
 /**
- * What the server settings page holds, one power per card, as the permissions policy names them:
- * the page (and the links to it) are there for whoever may do any of it. No Svelte: plain data.
+ * What the server settings page holds, one permission per card, by Discord's names (the
+ * permissions policy): the page (and the links to it) are there for whoever may do any of it,
+ * or delete the server (its owner). No Svelte: plain data.
  */
-import { can, type Action, type Actor } from "@agorusta/core/permissions";
+import { can, mayDeleteServer, type PermissionName, type Role } from "@agorusta/core/permissions";
 
 export const SETTINGS = {
-  icon: "manage_server",
-  invites: "manage_invites",
-  passwords: "manage_server",
-  deletion: "delete_server",
-} as const satisfies Record<string, Action>;
+  icon: "MANAGE_GUILD",
+  invites: "MANAGE_GUILD",
+  passwords: "MANAGE_GUILD",
+} as const satisfies Record<string, PermissionName>;
 
-/** Whether `actor` (one's membership, e.g. a server's details) may open the settings page. */
-export const mayOpenSettings = (actor: Actor | null | undefined): boolean => Object.values(SETTINGS).some((action) => can(actor, action));
+/** Whether the caller (a server's details: their base permissions and old role) may open the settings page. */
+export const mayOpenSettings = (detail: { permissions?: string | undefined; role: Role } | null | undefined): boolean =>
+  mayDeleteServer(detail) || Object.values(SETTINGS).some((permission) => can(detail, permission));
