@@ -16,3 +16,4 @@ export * from "./channelEdits.ts";
 export * from "./channelList.ts";
 export * from "./channelPermissions.ts";
 export * from "./overwrites.ts";
+export * from "./auditLog.ts";
