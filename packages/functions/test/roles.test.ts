@@ -5,6 +5,7 @@
  */
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testApi, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
+import type { PurgeWorker } from "@agorusta/local/purgeWorker";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const P = {
@@ -223,6 +224,20 @@ describe("audit log", () => {
     const log = (await as(owner).log(s, "?include=invite")).body as Array<{ action: string; reason: string | null }>;
     expect(log.map((e) => e.action)).toEqual(["password_delete", "password_create", "invite_delete", "invite_create", "member_ban_remove", "member_ban_add"]);
     expect(log.at(-1)!.reason).toBe("troll");
+  });
+});
+
+describe("a deleted server's purge", () => {
+  it("removes its roles item and its audit log too", async () => {
+    const { s, a } = await staffed([P.KICK_MEMBERS]);
+    await as(s.owner.token).kick(s, a.id);
+    const e = t.deps.db.entities;
+    expect((await e.serverRoles.get({ serverId: s.id }).go()).data).not.toBeNull();
+    expect((await e.auditEntries.query.byServer({ serverId: s.id }).go()).data.length).toBeGreaterThan(0);
+    expect((await t.call("DELETE", `/servers/${s.id}`, { token: s.owner.token })).status).toBe(204);
+    await (t.deps.purges as PurgeWorker).idle();
+    expect((await e.serverRoles.get({ serverId: s.id }).go()).data).toBeNull();
+    expect((await e.auditEntries.query.byServer({ serverId: s.id }).go()).data).toEqual([]);
   });
 });
 
