@@ -211,6 +211,16 @@ describe("audit log", () => {
     expect((await t.call("GET", `/servers/${s.id}/members`, { token: s.owner.token })).body).toHaveLength(2);
   });
 
+  it("records a deletion of someone else's message, not of one's own", async () => {
+    const s = await t.server();
+    const m = await t.member(s);
+    const post = async (token: string) => (await t.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token, body: { content: "hello" } })).body.id;
+    const [theirs, mine] = [await post(m.token), await post(s.owner.token)];
+    for (const id of [theirs, mine]) expect((await t.call("DELETE", `/servers/${s.id}/channels/${s.channelId}/messages/${id}`, { token: s.owner.token })).status).toBe(204);
+    const log = (await as(s.owner.token).log(s, "?actionType=message_delete")).body;
+    expect(log).toEqual([expect.objectContaining({ actorId: s.owner.id, targetId: m.id, changes: { channelId: { old: s.channelId }, messageId: { old: theirs } } })]);
+  });
+
   it("records bans, unbans, invites and passwords", async () => {
     const s = await t.server();
     const u = await t.user();
