@@ -209,7 +209,7 @@ describe("audit log", () => {
     expect((await t.call("PATCH", `/servers/${s.id}`, { token: s.owner.token, body: { name: other.name } })).status).toBe(409);
     expect((await as(s.owner.token).log(s)).body).toEqual([]);
     expect((await t.call("GET", `/servers/${s.id}/members`, { token: s.owner.token })).body).toHaveLength(2);
-  });
+  }, 120_000);
 
   it("records a deletion of someone else's message, not of one's own", async () => {
     const s = await t.server();
