@@ -5,6 +5,7 @@
  */
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testApi, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
+import type { PurgeWorker } from "@agorusta/local/purgeWorker";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const P = {
@@ -208,6 +209,16 @@ describe("audit log", () => {
     expect((await t.call("PATCH", `/servers/${s.id}`, { token: s.owner.token, body: { name: other.name } })).status).toBe(409);
     expect((await as(s.owner.token).log(s)).body).toEqual([]);
     expect((await t.call("GET", `/servers/${s.id}/members`, { token: s.owner.token })).body).toHaveLength(2);
+  }, 120_000);
+
+  it("records a deletion of someone else's message, not of one's own", async () => {
+    const s = await t.server();
+    const m = await t.member(s);
+    const post = async (token: string) => (await t.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token, body: { content: "hello" } })).body.id;
+    const [theirs, mine] = [await post(m.token), await post(s.owner.token)];
+    for (const id of [theirs, mine]) expect((await t.call("DELETE", `/servers/${s.id}/channels/${s.channelId}/messages/${id}`, { token: s.owner.token })).status).toBe(204);
+    const log = (await as(s.owner.token).log(s, "?actionType=message_delete")).body;
+    expect(log).toEqual([expect.objectContaining({ actorId: s.owner.id, targetId: m.id, changes: { channelId: { old: s.channelId }, messageId: { old: theirs } } })]);
   });
 
   it("records bans, unbans, invites and passwords", async () => {
@@ -223,6 +234,20 @@ describe("audit log", () => {
     const log = (await as(owner).log(s, "?include=invite")).body as Array<{ action: string; reason: string | null }>;
     expect(log.map((e) => e.action)).toEqual(["password_delete", "password_create", "invite_delete", "invite_create", "member_ban_remove", "member_ban_add"]);
     expect(log.at(-1)!.reason).toBe("troll");
+  });
+});
+
+describe("a deleted server's purge", () => {
+  it("removes its roles item and its audit log too", async () => {
+    const { s, a } = await staffed([P.KICK_MEMBERS]);
+    await as(s.owner.token).kick(s, a.id);
+    const e = t.deps.db.entities;
+    expect((await e.serverRoles.get({ serverId: s.id }).go()).data).not.toBeNull();
+    expect((await e.auditEntries.query.byServer({ serverId: s.id }).go()).data.length).toBeGreaterThan(0);
+    expect((await t.call("DELETE", `/servers/${s.id}`, { token: s.owner.token })).status).toBe(204);
+    await (t.deps.purges as PurgeWorker).idle();
+    expect((await e.serverRoles.get({ serverId: s.id }).go()).data).toBeNull();
+    expect((await e.auditEntries.query.byServer({ serverId: s.id }).go()).data).toEqual([]);
   });
 });
 

@@ -1,3 +1,2 @@
 export * from "./actions.ts";
 export * from "./log.ts";
-export * from "./read.ts";

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { getUser } from "@agorusta/core/accounts";
-import { createServer, getServerDetail, joinByPassword, listMyServers, renameServer, retireServer } from "@agorusta/core/servers";
-import { listAuditLog } from "@agorusta/core/audit";
+import { createServer, getServerDetail, joinByPassword, listAuditLog, listMyServers, renameServer, retireServer } from "@agorusta/core/servers";
 import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverParams } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { requireUser } from "../../http/requireUser.ts";

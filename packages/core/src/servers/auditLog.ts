@@ -6,9 +6,9 @@
  * filtered by action; `count` keeps reading until the page is full or the log ends).
  */
 import type { AuditEntryItem, Db } from "../model/index.ts";
-import { requirePermissionIn } from "../servers/access.ts";
+import { requirePermissionIn } from "./access.ts";
 import type { AuditEntry } from "../views.ts";
-import type { AuditAction } from "./actions.ts";
+import type { AuditAction } from "../audit/actions.ts";
 
 export const auditEntryView = (e: AuditEntryItem): AuditEntry => ({
   id: e.entryId,
