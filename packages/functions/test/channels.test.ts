@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { testApi, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
 import type { PurgeWorker } from "@agorusta/local/purgeWorker";
 import { DEFAULT_EVERYONE, PERMISSIONS, toWire } from "@agorusta/core/permissions";
-import { defaultEveryone } from "@agorusta/core/servers";
+import { defaultEveryone, purgeChannel } from "@agorusta/core/servers";
 import { newId } from "@agorusta/core/store";
 
 // Each test makes a server and a few members (argon2 hashes): slow on a loaded machine.
@@ -309,6 +309,24 @@ describe("DELETE /servers/:id/channels/:cid", () => {
     expect((await e.reactions.query.byMessage({ conversationId: doomed.id, messageId: mid }).go({ consistent: true })).data).toEqual([]);
     expect((await e.readStates.get({ userId: member.id, conversationId: doomed.id }).go({ consistent: true })).data).toBeNull();
     expect((await e.channelPurges.get({ channelId: doomed.id }).go({ consistent: true })).data).toBeNull();
+  });
+
+  it("purges in bounded slices that resume where the last one stopped", async () => {
+    // No worker: the test runs the slices itself.
+    const quiet = await testApi({ purges: { enqueue: async () => {} } });
+    const s = await quiet.server();
+    const doomed = (await quiet.call("POST", channels(s), { token: s.owner.token, body: { name: "big" } })).body;
+    for (let i = 0; i < 7; i++) await quiet.call("POST", `${at(s, doomed.id)}/messages`, { token: s.owner.token, body: { content: `m${i}` } });
+    expect((await quiet.call("DELETE", at(s, doomed.id), { token: s.owner.token })).status).toBe(204);
+    let slices = 0;
+    for (let done = false; !done; slices++) done = (await purgeChannel(quiet.deps, doomed.id, 3)).done;
+    expect(slices).toBeGreaterThan(3);
+    const e = quiet.deps.db.entities;
+    expect((await e.messages.query.byChannel({ channelId: doomed.id }).go({ consistent: true })).data).toEqual([]);
+    expect((await e.changes.query.byConversation({ conversationId: doomed.id }).go({ consistent: true })).data).toEqual([]);
+    expect((await e.channelPurges.get({ channelId: doomed.id }).go({ consistent: true })).data).toBeNull();
+    // A job already done is done.
+    expect(await purgeChannel(quiet.deps, doomed.id, 3)).toEqual({ deleted: 0, done: true });
   });
 
   it("deleting a category leaves its channels at the top level", async () => {

@@ -107,7 +107,8 @@ export async function purgeChannel(stores: Stores, channelId: string, budget = P
   let after = job.membersAfter;
   while (!slice.spent()) {
     const query = e.members.query.byServer({ serverId: job.serverId });
-    const { data: members } = await (after ? query.gt({ userId: after }) : query).go({ limit: 1000, attributes: ["userId"] });
+    // `count` follows DynamoDB's 1 MB pages until 1000 are found: a shorter page is the last.
+    const { data: members } = await (after ? query.gt({ userId: after }) : query).go({ count: 1000, attributes: ["userId"] });
     await deleteEach(
       members.map((m) => ({ userId: m.userId, conversationId: channelId })),
       (keys) => e.readStates.delete(keys).go(),
