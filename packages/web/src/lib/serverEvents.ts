@@ -8,6 +8,8 @@ import { page } from "$app/state";
 import type { ServerEvent } from "@agorusta/core/realtime";
 import type { Server } from "@agorusta/core/views";
 import { directory } from "./directory.svelte.ts";
+import { path } from "./navigation.ts";
+import { self } from "./roles/self.svelte.ts";
 import type { Realtime } from "./socketClient.ts";
 import { session } from "./session.svelte.ts";
 import { toasts } from "./toasts.svelte.ts";
@@ -45,16 +47,53 @@ export function followServerEvents(realtime: Realtime): () => void {
   return realtime.onEvent((e: ServerEvent) => {
     const me = session.me?.id;
     switch (e.type) {
-      case "channel_created":
-        return directory.addChannel(e.channel);
       case "member_joined":
         if (e.member.user.id === me) void directory.joinedElsewhere(e.serverId);
         return;
       case "member_left":
         if (e.userId === me) void loseServer(e.serverId, (s) => `You are no longer a member of ${s.name}.`);
         return;
+      case "server_updated":
+        return directory.updateServer(e.server);
+      case "role_created":
+      case "role_updated":
+        directory.putRole(e.serverId, e.role);
+        return refreshIfMine(e.serverId, e.role.id);
+      case "role_deleted":
+        directory.removeRole(e.serverId, e.roleId);
+        return refreshIfMine(e.serverId, e.roleId);
+      case "channel_created":
+        directory.addChannel(e.channel);
+        // Created, or just made visible to me: my permissions in it are the API's to compute.
+        return directory.refresh(e.channel.serverId);
+      case "channel_updated":
+        directory.updateChannel(e.channel);
+        return directory.refresh(e.channel.serverId);
+      case "channel_deleted":
+        return void loseChannel(e.serverId, e.channelId);
+      case "member_updated":
+        if (e.member.user.id !== me) return;
+        self.set(e.serverId, e.member);
+        return directory.refresh(e.serverId);
       case "server_deleted":
         return void loseServer(e.serverId, (s) => (s.ownerId === me ? `${s.name} was deleted.` : `${s.name} was deleted by its owner.`));
     }
   });
+}
+
+/** A role that may be mine changed: my permissions are fetched again (unknown membership: in case). */
+function refreshIfMine(serverId: string, roleId: string): void {
+  const mine = self.in(serverId);
+  if (roleId === serverId || !mine || (mine.roles ?? []).includes(roleId)) directory.refresh(serverId);
+}
+
+/**
+ * A channel was deleted, or I may no longer see it: it leaves the sidebar, and a page showing it
+ * goes to the server's first channel, saying why.
+ */
+async function loseChannel(serverId: string, channelId: string): Promise<void> {
+  const channel = directory.removeChannel(serverId, channelId);
+  if (page.params.channelId !== channelId) return;
+  toasts.show(channel ? `#${channel.name} is no longer available.` : "This channel is no longer available.");
+  await goto(path`/servers/${serverId}`, { replaceState: true });
 }
