@@ -154,6 +154,17 @@ export const banBody = v.object({
     v.nullable(v.pipe(string("Reason"), v.trim(), v.maxGraphemes(512, "Reason must be at most 512 characters."), readable("Reason"))),
   ),
 });
+/**
+ * `X-Audit-Log-Reason`, once URL-decoded (api.md "Audit log"): 1–512 characters of readable text
+ * on one line; an empty or all-space header is no reason.
+ */
+export const auditReason = v.pipe(
+  string("X-Audit-Log-Reason"),
+  v.trim(),
+  v.maxGraphemes(512, "X-Audit-Log-Reason must be at most 512 characters."),
+  readable("X-Audit-Log-Reason"),
+  v.check((s) => !/[\p{Cc}\p{Zl}\p{Zp}]/u.test(s), "X-Audit-Log-Reason cannot contain control characters or line breaks."),
+);
 export const createServerBody = v.object({ name: serverName });
 export const createChannelBody = v.object({ name: channelName });
 export const messageBody = v.object({ content: messageContent });

@@ -4,6 +4,7 @@ import { users } from "./users.ts";
 import { uniques } from "./uniques.ts";
 import { servers } from "./servers.ts";
 import { serverRoles } from "./serverRoles.ts";
+import { auditEntries } from "./auditEntries.ts";
 import { channels } from "./channels.ts";
 import { members } from "./members.ts";
 import { messages } from "./messages.ts";
@@ -35,6 +36,7 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       uniques: new Entity(uniques),
       servers: new Entity(servers),
       serverRoles: new Entity(serverRoles),
+      auditEntries: new Entity(auditEntries),
       channels: new Entity(channels),
       members: new Entity(members),
       messages: new Entity(messages),
@@ -74,6 +76,7 @@ export type Write = ReturnType<WriteFunction>[number];
 export type UserItem = EntityItem<Entities["users"]>;
 export type ServerItem = EntityItem<Entities["servers"]>;
 export type ServerRolesItem = EntityItem<Entities["serverRoles"]>;
+export type AuditEntryItem = EntityItem<Entities["auditEntries"]>;
 export type ChannelItem = EntityItem<Entities["channels"]>;
 export type MemberItem = EntityItem<Entities["members"]>;
 export type MessageItem = EntityItem<Entities["messages"]>;
