@@ -7,6 +7,7 @@
 import { SvelteMap } from "svelte/reactivity";
 import type { Channel, ServerDetail } from "@agorusta/core/views";
 import { directory } from "../directory.svelte.ts";
+import { countdown } from "./countdown.ts";
 import { holdsIn, looksTimedOut } from "./grants.ts";
 import { self } from "./self.svelte.ts";
 
@@ -100,13 +101,4 @@ export class SendGate {
     }, 1000);
     return () => clearInterval(timer);
   }
-}
-
-/** 45 → "45s", 90 → "1:30", 3600 → "1:00:00". */
-export function countdown(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = String(seconds % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
