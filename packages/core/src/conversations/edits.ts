@@ -35,6 +35,7 @@ export async function editMessage<T extends KindTypes>(
     kind.mentions(db, ref, input.content),
     input.rateLimit?.(),
   ]);
+  kind.requireTo(caller, "edit");
   const result = await commitChange(
     db,
     kind,

@@ -36,7 +36,7 @@ export async function listMessages<T extends KindTypes>(
   input: { userId: string } & HistoryWindow,
 ): Promise<T["view"][]> {
   const { db } = stores;
-  const [, page] = await Promise.all([
+  const [{ caller }, page] = await Promise.all([
     kind.enter(db, ref, input.userId),
     readHistory(input, ({ from, to, order, limit }) =>
       kind.messages
@@ -45,6 +45,7 @@ export async function listMessages<T extends KindTypes>(
         .then((r) => r.data),
     ),
   ]);
+  kind.requireTo(caller, "history");
   return showMessages(stores, kind, ref, input.userId, page);
 }
 
@@ -56,7 +57,8 @@ export async function listChanges<T extends KindTypes>(
   input: { userId: string; since?: string | undefined; limit: number },
 ): Promise<ChangesPage<T["view"]>> {
   const { db } = stores;
-  const { head } = await kind.enter(db, ref, input.userId);
+  const { caller, head } = await kind.enter(db, ref, input.userId);
+  kind.requireTo(caller, "history");
   const page = await readChanges(db, {
     conversationId: kind.id(ref),
     head,

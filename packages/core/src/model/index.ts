@@ -14,6 +14,8 @@ import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
 import { audiences, connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
 import { serverPurges } from "./serverPurges.ts";
+import { channelPurges } from "./channelPurges.ts";
+import { slowmodes } from "./slowmodes.ts";
 import { sessions, wsTickets } from "./sessions.ts";
 import { bans } from "./bans.ts";
 import { liveSlots } from "./liveSlots.ts";
@@ -59,6 +61,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       changes: new Entity(changes),
       readStates: new Entity(readStates),
       mentions: new Entity(mentions),
+      slowmodes: new Entity(slowmodes),
+      channelPurges: new Entity(channelPurges),
     },
     { client, table },
   );

@@ -16,13 +16,13 @@ export const channelGuard = (serverId: string, name: string) => ({
 });
 
 /**
- * Needs `manage_channels`. The channel name is unique within the server, case-insensitively, by a
+ * Needs `MANAGE_CHANNELS`. The channel name is unique within the server, case-insensitively, by a
  * guard item; the server holds at most `cap` channels (null: the limits are off), counted on the
  * server item by the same transaction (`channelCount`), whose condition also keeps a channel from
  * hanging behind the purge of a server being deleted (deletion.ts).
  */
 export async function createChannel(db: Db, serverId: string, userId: string, name: string, cap: number | null): Promise<Channel> {
-  await requirePermissionIn(db, serverId, userId, "manage_channels");
+  await requirePermissionIn(db, serverId, userId, "MANAGE_CHANNELS");
   const channel = { serverId, channelId: newId(), name, createdAt: nowIso(db.clock) };
   for (let attempt = 0; ; attempt++) {
     const refused = await transact(db, ({ uniques, channels, servers }) => ({

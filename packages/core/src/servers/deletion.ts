@@ -12,7 +12,7 @@ import type { Db, MessageItem } from "../model/index.ts";
 import { EVERYONE } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { guardValue } from "../store/keys.ts";
-import { requirePermission } from "./access.ts";
+import { requireOwner, standingOf } from "./access.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
 import { deleteEach } from "../store/batches.ts";
 import { nowIso } from "../store/time.ts";
@@ -25,7 +25,9 @@ export async function retireServer(db: Db, serverId: string, userId: string): Pr
     db.entities.members.get({ serverId, userId }).go(),
     db.entities.servers.get({ serverId }).go(),
   ]);
-  requirePermission(member.data, "delete_server");
+  if (!member.data) throw new AppError("not_found", "No such server.");
+  // The owner's alone, as in Discord: no permission deletes a server (roles do not matter here).
+  requireOwner(standingOf(db, member.data, null));
   if (!server.data) throw new AppError("not_found", "No such server.");
   const name = server.data.name;
   const refused = await transact(db, ({ servers, uniques, serverPurges }) => ({
