@@ -166,7 +166,6 @@ export const auditReason = v.pipe(
   v.check((s) => !/[\p{Cc}\p{Zl}\p{Zp}]/u.test(s), "X-Audit-Log-Reason cannot contain control characters or line breaks."),
 );
 export const createServerBody = v.object({ name: serverName });
-export const createChannelBody = v.object({ name: channelName });
 export const messageBody = v.object({ content: messageContent });
 /** api.md "Idempotent sends": the client's key for one message, so a retry never posts twice. */
 export const nonce = v.pipe(string("nonce"), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "nonce must be 1–64 of A–Z, a–z, 0–9, '_' or '-'."));
@@ -175,6 +174,57 @@ export const readBody = v.object({ messageId: namedId("messageId") });
 
 /** Ids in a body that name a thing of this conversation; a wrong one is the route's 400 (api.md "Replies", "Attachments"). */
 const bodyId = (what: string) => v.pipe(string(what, `${what} must be an id.`), v.minLength(1, `${what} must be an id.`), v.maxLength(64, `${what} must be an id.`));
+
+/**
+ * Channels and categories (api.md "Roles, channels, moderation: routes"). A permission set on the
+ * wire is a decimal string of the bits (it passes 2^53); Discord's sets fit 64 bits.
+ */
+export const permissionSet = (what: string) =>
+  v.pipe(
+    string(what, `${what} must be a decimal string of permission bits.`),
+    v.regex(/^(0|[1-9][0-9]{0,19})$/, `${what} must be a decimal string of permission bits.`),
+    v.check((s) => BigInt(s) < 1n << 64n, `${what} must fit in 64 bits.`),
+  );
+export const channelTopic = v.nullable(text(0, 1024, "Topic"));
+export const slowmodeSeconds = wholeNumber(0, 21_600, "slowmodeSeconds");
+/** A category, or null (top level); an id that cannot be one names no category (404 where it is looked up). */
+const parentRef = v.nullable(namedId("parentId"));
+export const overwriteBody = v.object({
+  type: v.picklist(["role", "member"], "type must be \"role\" or \"member\"."),
+  allow: permissionSet("allow"),
+  deny: permissionSet("deny"),
+});
+/** At most one overwrite per target and this many in all (Discord's cap on a channel's overwrites). */
+export const MAX_OVERWRITES = 100;
+export const createChannelBody = v.object({
+  name: channelName,
+  type: v.optional(v.picklist(["text", "category"], "type must be \"text\" or \"category\"."), "text"),
+  parentId: v.optional(parentRef),
+  topic: v.optional(channelTopic),
+  overwrites: v.optional(
+    v.pipe(
+      v.array(v.object({ id: bodyId("An overwrite's id"), ...overwriteBody.entries }), "overwrites must be a list."),
+      v.maxLength(MAX_OVERWRITES, `A channel can have at most ${MAX_OVERWRITES} overwrites.`),
+      v.check((list) => new Set(list.map((o) => o.id)).size === list.length, "overwrites names one target twice."),
+    ),
+  ),
+});
+export const editChannelBody = v.object({
+  name: v.optional(channelName),
+  topic: v.optional(channelTopic),
+  parentId: v.optional(parentRef),
+  slowmodeSeconds: v.optional(slowmodeSeconds),
+});
+/** One transaction moves them all (at most 100 writes), so at most 100 a request. */
+export const MAX_REORDER = 100;
+export const reorderChannelsBody = v.pipe(
+  v.array(v.object({ id: bodyId("id"), position: wholeNumber(0, 10_000, "position"), parentId: v.optional(parentRef) }), "The body must be a list of {id, position}."),
+  v.minLength(1, "The list cannot be empty."),
+  v.maxLength(MAX_REORDER, `At most ${MAX_REORDER} channels can be moved at once.`),
+  v.check((list) => new Set(list.map((c) => c.id)).size === list.length, "The list names one channel twice."),
+);
+export const overwriteParams = v.object({ id, cid: id, targetId: id });
+
 /**
  * A new message: `content` may be empty (or absent) only when files are attached; `replyTo` a
  * message of the same conversation; `attachments` 1–10 of the sender's unused uploads for it.

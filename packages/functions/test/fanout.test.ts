@@ -48,7 +48,7 @@ function publisherWithEngine() {
   });
   return { publisher, engine };
 }
-const event: ServerEvent = { type: "channel_created", channel: { id: "x", serverId: "s", name: "fan-out", createdAt: "", lastMessageId: null } };
+const event: ServerEvent = { type: "channel_created", channel: { id: "x", serverId: "s", name: "fan-out", createdAt: "", lastMessageId: null, type: "text", parentId: null, position: 0, topic: null, slowmodeSeconds: 0, overwrites: [] } };
 
 /** Delivers `event` to the channel's 10,000 connections; how many were posted when `toChannel` answered, and the time to the last post. */
 async function deliverToAll(delay: number) {

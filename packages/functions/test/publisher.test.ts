@@ -36,7 +36,7 @@ async function connection(userId: string, channelIds: string[] = []) {
   for (const channelId of channelIds) await subscribe(t.deps.db, { connectionId, channelId });
   return connectionId;
 }
-const event = (content: string): ServerEvent => ({ type: "channel_created", channel: { id: content, serverId: "s", name: content, createdAt: "", lastMessageId: null } });
+const event = (content: string): ServerEvent => ({ type: "channel_created", channel: { id: content, serverId: "s", name: content, createdAt: "", lastMessageId: null, type: "text", parentId: null, position: 0, topic: null, slowmodeSeconds: 0, overwrites: [] } });
 const receivers = () => api.posts.map((p) => p.connectionId).sort();
 
 describe("who receives an event", () => {

@@ -8,3 +8,5 @@ export * from "./roster.ts";
 export * from "./server.ts";
 export * from "./bans.ts";
 export * from "./icon.ts";
+export * from "./roles.ts";
+export * from "./memberUpdates.ts";

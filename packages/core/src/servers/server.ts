@@ -7,7 +7,8 @@ import { assertCommitted, transact } from "../store/transactions.ts";
 import { requireMember } from "./access.ts";
 import { newMembership } from "./joining.ts";
 import { channelGuard, DEFAULT_CHANNEL } from "./channels.ts";
-import { channelView, serverFromMembership, serverView, type Server, type ServerDetail } from "../views.ts";
+import { visibleChannels } from "./channelList.ts";
+import { serverFromMembership, serverView, type Server, type ServerDetail } from "../views.ts";
 import { getEach } from "../store/batches.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
@@ -49,7 +50,7 @@ export async function listMyServers(db: Db, userId: string, files?: FileStore): 
   return data.map((m) => serverFromMembership(m, urls.get(m.serverId) ?? null));
 }
 
-/** The server with its channels (one Query of its partition) and the caller's role (one GetItem), in parallel. */
+/** The server with the channels the caller may view (one Query of its partition, its roles item included) and the caller's role (one GetItem), in parallel. */
 export async function getServerDetail(db: Db, serverId: string, userId: string, files?: FileStore): Promise<ServerDetail> {
   const [member, detail] = await Promise.all([
     requireMember(db, serverId, userId),
@@ -58,7 +59,9 @@ export async function getServerDetail(db: Db, serverId: string, userId: string, 
   const server = detail.data.servers[0];
   if (!server) throw new AppError("not_found", "No such server.");
   const icon = await imageUrlOf(files, server.iconKey);
-  return { ...serverView(server, icon), channels: detail.data.channels.map(channelView), role: member.role };
+  // The roles item is in the same partition (the collection's Query brings it): only the channels the caller may view.
+  const channels = visibleChannels(member, detail.data.serverRoles[0], detail.data.channels, db.clock.now());
+  return { ...serverView(server, icon), channels, role: member.role };
 }
 
 /** The server item for a member, or 404 for anyone else. */

@@ -103,7 +103,7 @@ export const channel: ConversationKind<ChannelTypes> = {
   async mentions(db, ref, content) {
     const ids = await mentionedMembers(db, ref.serverId, content);
     const everyone = mentionsEveryoneIn(content);
-    return (author) => ({ mentions: ids, mentionsEveryone: everyone && can(author.member, "mention_everyone") });
+    return (author) => ({ mentions: ids, mentionsEveryone: everyone && can(author.permissions, "MENTION_EVERYONE") });
   },
   everyone: true,
 
