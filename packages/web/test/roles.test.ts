@@ -10,7 +10,7 @@ import { countdown } from "../src/lib/roles/countdown.ts";
 
 const at = "2026-12-01T10:00:00.000Z";
 const channel = (id: string, over: Partial<Channel> = {}): Channel => ({
-  id, serverId: "s", name: id, createdAt: at, lastMessageId: null, type: "text", parentId: null, position: 0, ...over,
+  id, serverId: "s", name: id, createdAt: at, lastMessageId: null, type: "text", parentId: null, position: 0, topic: null, slowmodeSeconds: 0, overwrites: [], ...over,
 });
 const role = (id: string, position: number, over: Partial<ServerRole> = {}): ServerRole => ({
   id, serverId: "s", name: id, color: null, position, permissions: "0", hoist: false, mentionable: false, createdAt: at, ...over,
@@ -122,9 +122,11 @@ describe("grants", () => {
     expect(holdsIn(detail, channel("chat"), "SEND_MESSAGES")).toBe(true);
   });
 
-  it("falls back on the owner/member role from an API without permissions", () => {
-    expect(holds({ id: "s", ownerId: "o", role: "owner" }, "MANAGE_ROLES")).toBe(true);
-    expect(holds({ id: "s", ownerId: "o", role: "member" }, "MANAGE_ROLES")).toBe(false);
+  it("takes a channel from an event (no permissions of its own) by the base set until the details come again", () => {
+    const detail = server({ permissions: toWire(PERMISSIONS.VIEW_CHANNEL | PERMISSIONS.MANAGE_ROLES) });
+    expect(holdsIn(detail, channel("new", { permissions: undefined }), "MANAGE_ROLES")).toBe(true);
+    expect(holdsIn(detail, channel("new", { permissions: "0" }), "MANAGE_ROLES")).toBe(false);
+    expect(holds(null, "VIEW_CHANNEL")).toBe(false);
   });
 
   it("follows the hierarchy: roles and members below one's rank only, never the owner", () => {

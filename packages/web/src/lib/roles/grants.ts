@@ -4,48 +4,32 @@
  * hierarchy over `ServerDetail.roles`, asked of core's one computation (`rankOf`). Pure, no Svelte.
  * The API decides; these only keep a person from being offered what it would refuse.
  */
-import { ALL_PERMISSIONS, PERMISSIONS, fromWire, has, rankOf, type PermissionName, type ServerGrants } from "@agorusta/core/permissions";
+import { PERMISSIONS, can, fromWire, grantsOfDetail, permissionsOf, rankOf, type PermissionName } from "@agorusta/core/permissions";
 import type { Channel, Member, ServerDetail, ServerRole } from "@agorusta/core/views";
 
 type Detail = Pick<ServerDetail, "id" | "ownerId" | "role" | "permissions" | "roles">;
 
-const parse = (set: string | undefined): bigint | null => {
-  if (set === undefined || !/^\d+$/.test(set)) return null;
-  return fromWire(set);
-};
+/** The caller's base set, as the API computed it. */
+export const baseOf = (detail: Detail | null | undefined): bigint => permissionsOf(detail);
 
-/** The caller's base set: what the API computed, or (from an API without roles) the owner's all, a member's none of the managing ones. */
-export function baseOf(detail: Detail | null | undefined): bigint {
-  if (!detail) return 0n;
-  return parse(detail.permissions) ?? (detail.role === "owner" ? ALL_PERMISSIONS : 0n);
-}
-
-/** The caller's set in a channel: the API's, else the base. */
+/** The caller's set in a channel: the API's; from an event, which carries none, the base until the details come again. */
 export const channelSetOf = (detail: Detail | null | undefined, channel: Pick<Channel, "permissions"> | null | undefined): bigint =>
-  parse(channel?.permissions) ?? baseOf(detail);
+  channel?.permissions !== undefined ? permissionsOf(channel) : baseOf(detail);
 
-/** Whether the caller holds `name` server-wide. */
-export const holds = (detail: Detail | null | undefined, name: PermissionName): boolean => has(baseOf(detail), PERMISSIONS[name]);
+/** Whether the caller holds `name` server-wide (the policy's `can`). */
+export const holds = (detail: Detail | null | undefined, name: PermissionName): boolean => can(detail, name);
 
 /** Whether the caller holds `name` in `channel`. */
 export const holdsIn = (detail: Detail | null | undefined, channel: Pick<Channel, "permissions"> | null | undefined, name: PermissionName): boolean =>
-  has(channelSetOf(detail, channel), PERMISSIONS[name]);
+  can(channelSetOf(detail, channel), name);
 
 /** The server's roles, `@everyone` first, by position. */
 export const rolesOf = (detail: Pick<ServerDetail, "roles"> | null | undefined): ServerRole[] =>
   [...(detail?.roles ?? [])].sort((a, b) => a.position - b.position);
 
-/** The server as core's computation reads it. */
-export function grantsOf(detail: Pick<ServerDetail, "id" | "ownerId" | "roles">): ServerGrants {
-  const roles = new Map(
-    (detail.roles ?? []).map((r) => [r.id, { id: r.id, position: r.position, permissions: parse(r.permissions) ?? 0n }] as const),
-  );
-  return { serverId: detail.id, ownerId: detail.ownerId, roles };
-}
-
 /** A member's rank (the owner's is infinite; no roles: 0). */
 export const rankOfMember = (detail: Pick<ServerDetail, "id" | "ownerId" | "roles">, member: Pick<Member, "user" | "roles">): number =>
-  rankOf(grantsOf(detail), { userId: member.user.id, roleIds: member.roles ?? [] });
+  rankOf(grantsOfDetail(detail), { userId: member.user.id, roleIds: member.roles ?? [] });
 
 /** The caller's rank: the owner's infinite without asking; else from their own membership, once known. */
 export function myRank(detail: Detail, me: Pick<Member, "user" | "roles"> | null | undefined, myId: string | undefined): number {
@@ -85,7 +69,7 @@ export const colorNumber = (hex: string): number => Number.parseInt(hex.replace(
 export function looksTimedOut(detail: Detail | null | undefined): boolean {
   if (!detail || detail.permissions === undefined) return false;
   const everyone = detail.roles?.find((r) => r.id === detail.id);
-  const granted = parse(everyone?.permissions) ?? 0n;
+  const granted = everyone ? fromWire(everyone.permissions) : 0n;
   const kept = PERMISSIONS.VIEW_CHANNEL | PERMISSIONS.READ_MESSAGE_HISTORY;
   const lost = granted & ~kept & ~baseOf(detail);
   return lost !== 0n;

@@ -6,7 +6,9 @@
  * `reason` goes as `X-Audit-Log-Reason` (URL-encoded, as the contract says).
  */
 import type { ClientResponse } from "hono/client";
-import type { AuditEntry, Channel, ChannelType, Member, Overwrite, Server, ServerRole } from "@agorusta/core/views";
+import type * as v from "valibot";
+import type { createChannelBody, editChannelBody, reorderChannelsBody } from "@agorusta/core/schemas";
+import type { AuditEntry, Channel, Member, Overwrite, Server, ServerRole } from "@agorusta/core/views";
 import { apiBase } from "../config.ts";
 import { send, session } from "../session.svelte.ts";
 
@@ -57,24 +59,13 @@ export const ban = (serverId: string, userId: string, reason?: string) =>
 export const renameServer = (serverId: string, name: string, reason?: string) =>
   request<Server>("PATCH", at`/servers/${serverId}`, { name }, reason);
 
-export interface NewChannel {
-  name: string;
-  type?: ChannelType;
-  parentId?: string;
-  topic?: string;
-  overwrites?: Overwrite[];
-}
-export interface ChannelFields {
-  name?: string;
-  topic?: string | null;
-  parentId?: string | null;
-  slowmodeSeconds?: number;
-}
+export type NewChannel = v.InferInput<typeof createChannelBody>;
+export type ChannelFields = v.InferInput<typeof editChannelBody>;
 export const createChannel = (serverId: string, fields: NewChannel, reason?: string) =>
   request<Channel>("POST", at`/servers/${serverId}/channels`, fields, reason);
 export const updateChannel = (serverId: string, channelId: string, fields: ChannelFields, reason?: string) =>
   request<Channel>("PATCH", at`/servers/${serverId}/channels/${channelId}`, fields, reason);
-export const reorderChannels = (serverId: string, placements: { id: string; position: number; parentId?: string | null }[]) =>
+export const reorderChannels = (serverId: string, placements: v.InferInput<typeof reorderChannelsBody>) =>
   request<Channel[]>("PATCH", at`/servers/${serverId}/channels`, placements);
 export const deleteChannel = (serverId: string, channelId: string, reason?: string) =>
   request<undefined>("DELETE", at`/servers/${serverId}/channels/${channelId}`, undefined, reason);
