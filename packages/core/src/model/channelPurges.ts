@@ -10,6 +10,8 @@ export const channelPurges = {
     serverId: { type: "string", required: true, readOnly: true },
     channelId: { type: "string", required: true, readOnly: true },
     retiredAt: { type: "string", required: true, readOnly: true },
+    /** The last member whose read position here is deleted (the purge pages through the server's members). */
+    membersAfter: { type: "string" },
   },
   indexes: {
     byChannel: {

@@ -33,6 +33,9 @@ export type ServerEvent =
   | { type: "member_joined"; serverId: string; member: Member }
   | { type: "member_left"; serverId: string; userId: string }
   | { type: "channel_created"; channel: Channel }
+  /** A channel renamed, moved, given a topic, a slowmode or other overwrites (api.md "Roles, channels, moderation"). */
+  | { type: "channel_updated"; channel: Channel }
+  | { type: "channel_deleted"; serverId: string; channelId: string }
   | { type: "server_deleted"; serverId: string }
   | { type: "role_created" | "role_updated"; serverId: string; role: ServerRole }
   | { type: "role_deleted"; serverId: string; roleId: string }
