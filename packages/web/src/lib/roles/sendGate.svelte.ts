@@ -45,6 +45,11 @@ export class SendGate {
     return null;
   }
 
+  /** Whether one may attach files here. */
+  get attach(): boolean {
+    return holdsIn(this.#server(), this.#channel(), "ATTACH_FILES");
+  }
+
   /** Slowmode's seconds for this person here: 0 when off, or when they are not held by it. */
   get slowmode(): number {
     const channel = this.#channel();
