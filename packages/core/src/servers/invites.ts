@@ -183,11 +183,12 @@ const usableInvite = async (db: Db, code: string) => assertUsable(await findInvi
  */
 export async function getInviteInfo(db: Db, code: string): Promise<InviteInfo> {
   const invite = await usableInvite(db, code);
-  const server = await db.entities.servers.get({ serverId: invite.serverId }).go({ attributes: ["serverId"] });
+  // The name is the server's now (it may have been renamed since the invite copied it).
+  const server = await db.entities.servers.get({ serverId: invite.serverId }).go({ attributes: ["serverId", "name"] });
   if (!server.data) throw new AppError("invite_not_found");
   return {
     code: invite.code,
-    server: { id: invite.serverId, name: invite.serverName },
+    server: { id: invite.serverId, name: server.data.name },
     expiresAt: invite.expiresAt ?? null,
     maxUses: invite.maxUses ?? null,
     uses: invite.uses,
