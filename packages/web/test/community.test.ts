@@ -30,7 +30,8 @@ interface Facts {
   staffId: string;
 }
 
-describe("a community run by roles", () => {
+// Four people in four browsers on a shared machine: each step gets more than the default 30 s.
+describe("a community run by roles", { timeout: 90_000 }, () => {
   const scene = story<{ owner: Page; mod: Page; mia: Page; pat: Page }, Facts>(async () => {
     const [owner, mod, mia, pat] = await Promise.all([person(laptop), person(laptop), person(laptop), person(phone)]);
     return { owner, mod, mia, pat };
@@ -59,7 +60,7 @@ describe("a community run by roles", () => {
     await Promise.all([owner, mod, mia].map((p) => p.goto(`/servers/${serverId}`)));
     await pat.goto(`/servers/${serverId}`);
     await composer(owner, "general").waitFor();
-  }, 120_000);
+  }, 180_000);
 
   it("the owner creates a Moderators role: a colour, shown apart, and named permissions with a sentence each", async () => {
     const { owner } = scene.people;
@@ -167,12 +168,12 @@ describe("a community run by roles", () => {
     await settled(pat);
     await pat.getByText("Slowmode is on: one message every 1:00.").waitFor();
     await say(pat, "busy", "first!");
-    await pat.getByText(/^Slowmode: (0:[0-5]\d|[1-5]?\ds|1:00)$/).waitFor();
+    await expect.poll(() => pat.getByRole("timer").textContent()).toMatch(/Slowmode: ([1-5]?\ds|1:00)$/);
     await shot(pat, "phone-slowmode-countdown");
     // The owner is not held by slowmode.
     await owner.goto(`/servers/${serverId}/channels/${new URL(pat.url()).pathname.split("/").at(-1)}`);
     await composer(owner, "busy").waitFor();
-    expect(await owner.getByText(/^Slowmode/).count()).toBe(0);
+    expect(await owner.getByRole("timer").count()).toBe(0);
   });
 
   it("the moderator times a member out with a reason: the member's composer gives way to a notice, live", async () => {
