@@ -1,2 +1,3 @@
 export * from "./actions.ts";
 export * from "./log.ts";
+export * from "./read.ts";

@@ -10,7 +10,7 @@
  * nothing of the channel reaches a member who lost it even before this runs: this function is
  * what keeps their subscriptions honest and their screens in step.
  */
-import type { ChannelItem, MemberItem, ServerRolesItem } from "@agorusta/core";
+import type { ChannelItem, MemberItem, ServerRolesItem } from "@agorusta/core/model";
 import type { Deps } from "../deps.ts";
 
 /**

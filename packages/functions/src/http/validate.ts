@@ -11,7 +11,7 @@ const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
  * JSON object (valibot's `object` accepts an array), or a body sent under another content
  * type (Hono then validates `{}` as if nothing had been sent).
  */
-async function assertJsonObject(c: Context) {
+async function assertJsonObject(c: Context, list: boolean) {
   const mediaType = (c.req.header("content-type") ?? "").split(";")[0]!.trim();
   if (!JSON_MEDIA.test(mediaType)) {
     if ((await c.req.text()).length > 0) {
@@ -19,7 +19,8 @@ async function assertJsonObject(c: Context) {
     }
     return;
   }
-  if (Array.isArray(await c.req.json())) throw new AppError("invalid_request", "The request body must be a JSON object.");
+  // A list is the body only where the schema is one (a reorder: `[{id, position}, …]`).
+  if (!list && Array.isArray(await c.req.json())) throw new AppError("invalid_request", "The request body must be a JSON object.");
 }
 
 /** Hono's valibot validator, answering failures with the contract's 400 instead of its own shape. */
@@ -28,5 +29,5 @@ export const validate = <T extends GenericSchema, Target extends keyof Validatio
     if (!result.success) {
       throw new AppError("invalid_request", result.issues[0]?.message, { issues: toIssues(result.issues) });
     }
-    if (target === "json") await assertJsonObject(c);
+    if (target === "json") await assertJsonObject(c, schema.type === "array");
   });
