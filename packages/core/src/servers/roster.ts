@@ -13,6 +13,8 @@ import { getEach } from "../store/batches.ts";
 import { imageUrlOf, type Stores } from "../attachments/files.ts";
 import { presentEach } from "../attachments/present.ts";
 import { memberView, type Member } from "../views.ts";
+import { readRoles } from "./grants.ts";
+import { memberRolesView } from "./memberUpdates.ts";
 
 /** Above every roster key: role ranks are digits and usernames are `[a-z0-9_.-]`. */
 const ROSTER_END = { roleRank: "9", usernameLower: "~" };
@@ -26,9 +28,11 @@ export async function listMembers(
   { db, files }: Stores,
   input: { serverId: string; userId: string; limit: number; after?: string | undefined },
 ): Promise<Member[]> {
-  const [, cursor] = await Promise.all([
+  const [, cursor, rolesItem] = await Promise.all([
     requireMember(db, input.serverId, input.userId),
     input.after ? db.entities.members.get({ serverId: input.serverId, userId: input.after }).go() : null,
+    // Member.roles names only roles that exist (api.md): the roles item, read beside the membership.
+    readRoles(db, input.serverId),
   ]);
   if (input.after && !cursor?.data) throw new AppError("invalid_request", "after must be the id of a member of this server.");
   const from = cursor?.data ? { roleRank: cursor.data.roleRank, usernameLower: cursor.data.usernameLower } : { roleRank: "0", usernameLower: "" };
@@ -47,7 +51,7 @@ export async function listMembers(
   // One membership that cannot be shown is left out (logged), not the roster: issue 21.
   return presentEach(
     page,
-    (m) => memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null),
+    (m) => ({ ...memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null), ...memberRolesView(m, rolesItem, db.clock.now()) }),
     (m) => `member ${m.userId} of ${input.serverId}`,
   );
 }
