@@ -8,7 +8,6 @@ import { page } from "$app/state";
 import type { ServerEvent } from "@agorusta/core/realtime";
 import type { Server } from "@agorusta/core/views";
 import { directory } from "./directory.svelte.ts";
-import { path } from "./navigation.ts";
 import { self } from "./roles/self.svelte.ts";
 import type { Realtime } from "./socketClient.ts";
 import { session } from "./session.svelte.ts";
@@ -70,7 +69,7 @@ export function followServerEvents(realtime: Realtime): () => void {
         directory.updateChannel(e.channel);
         return directory.refresh(e.channel.serverId);
       case "channel_deleted":
-        return void loseChannel(e.serverId, e.channelId);
+        return loseChannel(e.serverId, e.channelId);
       case "member_updated":
         if (e.member.user.id !== me) return;
         self.set(e.serverId, e.member);
@@ -88,12 +87,9 @@ function refreshIfMine(serverId: string, roleId: string): void {
 }
 
 /**
- * A channel was deleted, or I may no longer see it: it leaves the sidebar, and a page showing it
- * goes to the server's first channel, saying why.
+ * A channel was deleted, or I may no longer see it: it leaves the sidebar (a page showing it goes
+ * to the server's first channel, saying why: the channel page does, however it learnt it).
  */
-async function loseChannel(serverId: string, channelId: string): Promise<void> {
-  const channel = directory.removeChannel(serverId, channelId);
-  if (page.params.channelId !== channelId) return;
-  toasts.show(channel ? `#${channel.name} is no longer available.` : "This channel is no longer available.");
-  await goto(path`/servers/${serverId}`, { replaceState: true });
+function loseChannel(serverId: string, channelId: string): void {
+  directory.removeChannel(serverId, channelId);
 }

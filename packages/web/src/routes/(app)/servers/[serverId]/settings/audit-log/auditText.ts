@@ -41,7 +41,16 @@ export function label(action: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-export const verbOf = (action: string): string => (VERBS as Record<string, string>)[action] ?? label(action).toLowerCase();
+/** The verb; a member update that set or ended a timeout says so. */
+export function verbOf(action: string, changes?: AuditEntry["changes"]): string {
+  const timeout = changes?.timeoutUntil as { new?: unknown } | undefined;
+  if (action === "member_update" && timeout) return timeout.new ? "timed out" : "ended the timeout of";
+  return (VERBS as Record<string, string>)[action] ?? label(action).toLowerCase();
+}
+
+
+/** An ISO date-time, as the API writes them (a timeout's end). */
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
 
 /** What a change's value looks like to a person: permission sets by their names, colours as hex. */
 function shown(key: string, value: unknown): string {
@@ -51,6 +60,7 @@ function shown(key: string, value: unknown): string {
     return names.length ? names.map((n) => n.toLowerCase().replace(/_/g, " ")).join(", ") : "none";
   }
   if (key === "color" && typeof value === "number") return `#${value.toString(16).padStart(6, "0")}`;
+  if (typeof value === "string" && ISO.test(value)) return new Date(value).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
   if (typeof value === "string") return value;
   return JSON.stringify(value);
 }
