@@ -118,7 +118,7 @@ describe("a community run by roles", { timeout: 90_000 }, () => {
     await perms.getByRole("combobox", { name: "Add a role or member" }).selectOption({ label: "Moderators" });
     await perms.locator('li[data-permission="VIEW_CHANNEL"]').getByLabel("Allow: View channels").check();
     await perms.getByRole("button", { name: "Save permissions" }).click();
-    await expect.poll(() => perms.getByRole("button", { name: "Save permissions" }).isDisabled()).toBe(true);
+    await expect.poll(() => perms.getByRole("button", { name: "Save permissions" }).isDisabled(), { timeout: 10_000 }).toBe(true);
     await shot(owner, "laptop-channel-permissions");
 
     await channelLink(mod, "staff-room").waitFor();
@@ -168,7 +168,7 @@ describe("a community run by roles", { timeout: 90_000 }, () => {
     await settled(pat);
     await pat.getByText("Slowmode is on: one message every 1:00.").waitFor();
     await say(pat, "busy", "first!");
-    await expect.poll(() => pat.getByRole("timer").textContent()).toMatch(/Slowmode: ([1-5]?\ds|1:00)$/);
+    await expect.poll(() => pat.getByRole("timer").textContent(), { timeout: 10_000 }).toMatch(/Slowmode: ([1-5]?\ds|1:00)$/);
     await shot(pat, "phone-slowmode-countdown");
     // The owner is not held by slowmode.
     await owner.goto(`/servers/${serverId}/channels/${new URL(pat.url()).pathname.split("/").at(-1)}`);
@@ -253,7 +253,8 @@ describe("a community run by roles", { timeout: 90_000 }, () => {
 
     await owner.getByRole("button", { name: "Delete channel" }).click();
     await owner.getByRole("dialog").getByRole("button", { name: "Delete channel" }).click();
-    await owner.waitForURL(/\/channels\/[^/]+$/);
+    await composer(owner, "general").waitFor();
+    expect(await channelLink(owner, "lounge").count()).toBe(0);
     await channelLink(pat, "lounge").waitFor({ state: "detached" });
   });
 

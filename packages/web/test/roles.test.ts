@@ -181,3 +181,15 @@ describe("countdown", () => {
     expect(countdown(21600)).toBe("6:00:00");
   });
 });
+
+describe("audit entries in words", () => {
+  it("says what happened, timeouts by name, and changes as old → new with permissions by name", async () => {
+    const { changeLines, verbOf } = await import("../src/routes/(app)/servers/[serverId]/settings/audit-log/auditText.ts");
+    expect(verbOf("role_create")).toBe("created the role");
+    expect(verbOf("member_update", { timeoutUntil: { new: "2026-12-06T23:47:44.200Z" } })).toBe("timed out");
+    expect(verbOf("member_update", { timeoutUntil: { old: "2026-12-06T23:47:44.200Z" } })).toBe("ended the timeout of");
+    expect(verbOf("something_new")).toBe("something new");
+    const lines = changeLines({ changes: { name: { old: "mods", new: "Moderators" }, permissions: { new: toWire(PERMISSIONS.KICK_MEMBERS | PERMISSIONS.BAN_MEMBERS) }, color: { old: 0x3498db } } });
+    expect(lines).toEqual(["name: mods → Moderators", "permissions: kick members, ban members", "color: #3498db (removed)"]);
+  });
+});
