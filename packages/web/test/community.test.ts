@@ -21,6 +21,16 @@ const channels = (page: Page) => page.getByRole("navigation", { name: "Channels"
 const channelLink = (page: Page, name: string) => channels(page).getByRole("link", { name: new RegExp(`^${name}(,|$)`) });
 const memberPanel = (page: Page) => page.getByRole("complementary", { name: "Members" });
 
+/** The owner creates a text channel from the sidebar, lands in it, and opens its settings from its header. */
+async function newChannel(owner: Page, serverId: string, name: string) {
+  await owner.goto(`/servers/${serverId}`);
+  await channels(owner).getByRole("button", { name: "Create a channel" }).first().click();
+  await owner.getByRole("dialog").getByLabel("Channel name").fill(name);
+  await owner.getByRole("dialog").getByRole("button", { name: "Create channel" }).click();
+  await composer(owner, name).waitFor();
+  await owner.getByRole("link", { name: "Edit channel", exact: true }).click();
+}
+
 interface Facts {
   serverId: string;
   ownerName: string;
@@ -132,12 +142,7 @@ describe("a community run by roles", { timeout: 90_000 }, () => {
   it("a read-only announcements channel: members get a notice instead of the composer", async () => {
     const { owner, mia } = scene.people;
     const serverId = scene.fact("serverId");
-    await owner.goto(`/servers/${serverId}`);
-    await channels(owner).getByRole("button", { name: "Create a channel" }).first().click();
-    await owner.getByRole("dialog").getByLabel("Channel name").fill("announcements");
-    await owner.getByRole("dialog").getByRole("button", { name: "Create channel" }).click();
-    await composer(owner, "announcements").waitFor();
-    await owner.getByRole("link", { name: "Edit channel", exact: true }).click();
+    await newChannel(owner, serverId, "announcements");
     const perms = owner.getByRole("region", { name: "Permissions" });
     await perms.locator('li[data-permission="SEND_MESSAGES"]').getByLabel("Deny: Send messages").check();
     await perms.getByRole("button", { name: "Save permissions" }).click();
@@ -151,12 +156,7 @@ describe("a community run by roles", { timeout: 90_000 }, () => {
   it("a busy channel in slowmode: the member on a phone sees the countdown", async () => {
     const { owner, pat } = scene.people;
     const serverId = scene.fact("serverId");
-    await owner.goto(`/servers/${serverId}`);
-    await channels(owner).getByRole("button", { name: "Create a channel" }).first().click();
-    await owner.getByRole("dialog").getByLabel("Channel name").fill("busy");
-    await owner.getByRole("dialog").getByRole("button", { name: "Create channel" }).click();
-    await composer(owner, "busy").waitFor();
-    await owner.getByRole("link", { name: "Edit channel", exact: true }).click();
+    await newChannel(owner, serverId, "busy");
     const overview = owner.getByRole("region", { name: "Overview" });
     await overview.getByLabel("Topic").fill("Anything goes, one message a minute.");
     await overview.getByLabel("Slowmode").selectOption({ label: "1 minute" });
