@@ -1,9 +1,10 @@
 /**
- * What the server settings page holds, one permission per card, by Discord's names (the
- * permissions policy): the page (and the links to it) are there for whoever may do any of it,
- * or delete the server (its owner). No Svelte: plain data.
+ * What the server settings' Overview holds, one permission per card, as the permissions policy
+ * names them; the other tabs are `roles/settingsTabs.ts`'s. The page (and the links to it) are there
+ * for whoever may open any tab. No Svelte: plain data.
  */
-import { can, mayDeleteServer, type PermissionName, type Role } from "@agorusta/core/permissions";
+import type { PermissionName } from "@agorusta/core/permissions";
+import { tabsFor } from "./roles/settingsTabs.ts";
 
 export const SETTINGS = {
   icon: "MANAGE_GUILD",
@@ -11,6 +12,8 @@ export const SETTINGS = {
   passwords: "MANAGE_GUILD",
 } as const satisfies Record<string, PermissionName>;
 
-/** Whether the caller (a server's details: their base permissions and old role) may open the settings page. */
-export const mayOpenSettings = (detail: { permissions?: string | undefined; role: Role } | null | undefined): boolean =>
-  mayDeleteServer(detail) || Object.values(SETTINGS).some((permission) => can(detail, permission));
+/** Deleting the server stays its owner's, as in Discord (api.md). */
+export const mayDeleteServer = (server: { ownerId: string }, userId: string | undefined): boolean => server.ownerId === userId;
+
+/** Whether one may open the settings page: any of its tabs (the owner holds every permission). */
+export const mayOpenSettings = (detail: Parameters<typeof tabsFor>[0]): boolean => tabsFor(detail).length > 0;
