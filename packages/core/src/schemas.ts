@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { AppError, type Issue } from "./errors.ts";
+import { AUDIT_ACTIONS } from "./audit/actions.ts";
 
 /**
  * Every string the API takes, wherever it comes from (a body, a query, a path, a WebSocket frame):
@@ -224,6 +225,40 @@ export const reorderChannelsBody = v.pipe(
   v.maxLength(MAX_REORDER, `At most ${MAX_REORDER} channels can be moved at once.`),
   v.check((list) => new Set(list.map((c) => c.id)).size === list.length, "The list names one channel twice."),
 );
+/**
+ * Roles (api.md "Roles, channels, moderation: routes"): a name of 1–100 characters after trimming
+ * (not unique), a colour as a 24-bit RGB number or null, permissions as a decimal set.
+ */
+export const roleName = name(1, 100, "Role name");
+const roleColor = v.nullable(wholeNumber(0, 0xffffff, "color"));
+const roleFields = {
+  permissions: v.optional(permissionSet("permissions")),
+  color: v.optional(roleColor),
+  hoist: v.optional(v.boolean("hoist must be true or false.")),
+  mentionable: v.optional(v.boolean("mentionable must be true or false.")),
+};
+export const createRoleBody = v.object({ name: roleName, ...roleFields });
+export const editRoleBody = v.object({ name: v.optional(roleName), ...roleFields });
+/** At most this many roles move in one request (a server holds at most 250). */
+export const reorderRolesBody = v.pipe(
+  v.array(v.object({ id: bodyId("id"), position: wholeNumber(0, 1000, "position") }), "The body must be a list of {id, position}."),
+  v.minLength(1, "The list cannot be empty."),
+  v.maxLength(250, "At most 250 roles can be moved at once."),
+  v.check((list) => new Set(list.map((r) => r.id)).size === list.length, "The list names one role twice."),
+);
+export const roleParams = v.object({ id, roleId: id });
+export const memberRoleParams = v.object({ id, userId: id, roleId: id });
+/** `timeoutUntil`: an ISO date-time (at most 28 days ahead: checked against the clock in core), or null to end a timeout. */
+export const editMemberBody = v.object({
+  timeoutUntil: v.nullable(
+    v.pipe(
+      string("timeoutUntil"),
+      v.isoTimestamp("timeoutUntil must be an ISO date and time, such as 2026-01-31T12:00:00Z."),
+      v.check((s) => !Number.isNaN(Date.parse(s)), "timeoutUntil must be a real date and time."),
+    ),
+  ),
+});
+export const editServerBody = v.object({ name: v.optional(serverName) });
 export const overwriteParams = v.object({ id, cid: id, targetId: id });
 
 /**
@@ -392,6 +427,13 @@ export const membersQuery = v.object({
   after: v.optional(idOf("after must be a user id.")),
 });
 
+/** `GET /servers/:id/audit-log`: newest first; `before` an entry id; filters by action and by who acted. */
+export const auditLogQuery = v.object({
+  limit: limit(100, 50),
+  before: v.optional(idOf("before must be an audit entry id.")),
+  actionType: v.optional(v.picklist(AUDIT_ACTIONS, "actionType is not an audit action.")),
+  userId: v.optional(idOf("userId must be a user id.")),
+});
 /** valibot issues → the contract's `issues` (dotted paths). */
 export function toIssues(issues: readonly v.BaseIssue<unknown>[]): Issue[] {
   return issues.map((issue) => ({

@@ -180,17 +180,11 @@ export interface ServerRole {
   id: string; serverId: string; name: string; color: number | null; position: number; permissions: string;
   hoist: boolean; mentionable: boolean; createdAt: string;
 }
-export type ChannelType = "text" | "category";
 export interface AuditEntry {
   id: string; serverId: string; actorId: string; action: string; targetId: string | null;
   changes: Record<string, unknown> | null; reason: string | null; createdAt: string;
 }
-export interface ChannelRoles {
-  type?: ChannelType; parentId?: string | null; position?: number; topic?: string | null; slowmodeSeconds?: number;
-  overwrites?: Overwrite[];
-  /** The caller's permissions in the channel, computed (decimal). */
-  permissions?: string;
-}
+export type ChannelType = Channel["type"];
 export interface ServerRoles {
   roles?: ServerRole[];
   /** The caller's base permissions (decimal). */

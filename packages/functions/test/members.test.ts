@@ -34,6 +34,9 @@ describe("GET /servers/:id/members", () => {
       role: "owner",
       joinedAt: expect.any(String),
       online: false,
+      // api.md "Communities": Member gains its role ids and timeout.
+      roles: [],
+      timeoutUntil: null,
     });
     expect(res.body.map((m: { online: boolean }) => m.online)).toEqual([false, false, true, false]);
     expect(res.body.slice(1).every((m: { role: string }) => m.role === "member")).toBe(true);

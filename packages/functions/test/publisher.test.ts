@@ -228,6 +228,59 @@ describe("a channel's kept subscriber list", () => {
   });
 });
 
+// Issue 23, "Nothing leaks": a private channel's audience is filtered by VIEW_CHANNEL, and a send
+// that finds nothing changed still costs one BatchGetItem and one transaction.
+describe("a private channel's audience", () => {
+  const clearCounts = () => {
+    for (const k of Object.keys(t.deps.dynamo.counts)) delete t.deps.dynamo.counts[k];
+  };
+
+  it("reaches only members who can see it (its subscribers and the server's), costs a send no request when nothing changed, and drops who loses it", { timeout: 120_000 }, async () => {
+    const s = await t.server();
+    const [seer, blind] = [await t.member(s), await t.member(s)];
+    const overwrite = (targetId: string, body: object) =>
+      t.call("PUT", `/servers/${s.id}/channels/${s.channelId}/overwrites/${targetId}`, { token: s.owner.token, body });
+    const VIEW = (1n << 10n).toString();
+    // Both listen before the channel turns private.
+    const seerSocket = await connection(seer.id, [s.channelId]);
+    const blindSocket = await connection(blind.id, [s.channelId]);
+    const [seerServer, blindServer] = [await connection(seer.id), await connection(blind.id)];
+    await subscribeServer(t.deps.db, { connectionId: seerServer, serverId: s.id });
+    await subscribeServer(t.deps.db, { connectionId: blindServer, serverId: s.id });
+    const before = t.deps.publisher;
+    t.deps.publisher = publisher();
+    try {
+      const frames = () => api.posts.map((x) => `${x.connectionId} ${JSON.parse(x.body).type}`).sort();
+      const post = (content: string) => t.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: s.owner.token, body: { content } });
+      expect((await overwrite(seer.id, { type: "member", allow: VIEW, deny: "0" })).status).toBe(204);
+      api.reset();
+      expect((await overwrite(s.id, { type: "role", allow: "0", deny: VIEW })).status).toBe(204);
+      // `channel_updated` to who still sees it; `channel_deleted` to each socket of the one who no longer does.
+      expect(frames()).toEqual([`${blindServer} channel_deleted`, `${blindSocket} channel_deleted`, `${seerServer} channel_updated`, `${seerSocket} channel_updated`].sort());
+
+      expect((await post("warm")).status).toBe(201);
+      api.reset();
+      clearCounts();
+      expect((await post("kept")).status).toBe(201);
+      // As for any channel: the roles item and the channel are the send's own reads, the token joins them.
+      expect({ ...t.deps.dynamo.counts }).toEqual({ BatchGetItem: 1, UpdateItem: 1, TransactWriteItems: 1 });
+      expect(frames()).toEqual([`${seerSocket} new_message`, `${seerServer} channel_activity`].sort());
+
+      // The seer loses it too (their overwrite goes): told, and nothing more of it reaches them.
+      api.reset();
+      expect((await t.call("DELETE", `/servers/${s.id}/channels/${s.channelId}/overwrites/${seer.id}`, { token: s.owner.token })).status).toBe(204);
+      expect(frames()).toEqual([`${seerServer} channel_deleted`, `${seerSocket} channel_deleted`].sort());
+      api.reset();
+      expect((await post("now private to the owner")).status).toBe(201);
+      expect(frames()).toEqual([]);
+      // Their subscriptions to it are gone: nobody is subscribed to the channel any more.
+      expect((await t.deps.db.entities.subscriptions.query.byChannel({ channelId: s.channelId }).go({ consistent: true })).data).toEqual([]);
+    } finally {
+      t.deps.publisher = before;
+    }
+  });
+});
+
 describe("dead and slow connections", () => {
   it("deletes a connection that answers 410, with its subscriptions, and still delivers to the rest", async () => {
     api.reset();

@@ -8,12 +8,12 @@
  * "Nothing arrives" is shown by order: a later event in a channel the member still sees reaches
  * their socket, after the events of the hidden channel were sent.
  *
- * Overwrites and roles are written straight to the table here (as the roles and channels routes
- * write them: the change, and the roles version bumped), then `permissionsChanged` is called as
- * those routes call it.
+ * Roles, member roles and overwrites go through their routes (which call `permissionsChanged`);
+ * one test writes an overwrite straight to the table (the change and the roles version bumped, as
+ * the route does) to show the deliveries' own filter, before anyone is told.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_EVERYONE, PERMISSIONS, toWire } from "@agorusta/core/permissions";
+import { PERMISSIONS, toWire } from "@agorusta/core/permissions";
 import type { Db } from "@agorusta/core";
 import { permissionsChanged } from "@agorusta/functions/delivery/permissionsChanged";
 import { liveRuntime, subscribe, type Frame, type TestSocket } from "./wsClient.ts";
@@ -22,7 +22,6 @@ const live = liveRuntime({ usageLimits: "off" });
 // Each test makes a server, roles, two channels and a dozen requests and frames: room on a loaded machine.
 const slow = { timeout: 90_000 };
 const VIEW = toWire(PERMISSIONS.VIEW_CHANNEL);
-const ROLE = "01JVIS1B1L1TYR0LE000000000";
 
 async function subscribeServer(s: TestSocket, serverId: string): Promise<Frame> {
   const before = s.frames.length;
@@ -30,40 +29,36 @@ async function subscribeServer(s: TestSocket, serverId: string): Promise<Frame> 
   return s.waitFor((f) => s.frames.indexOf(f) >= before && (f.type === "subscribed" || f.type === "error") && f.serverId === serverId);
 }
 
-/** The server's roles item, at `version`: `@everyone` as by default, and one role `staff` (position 1, no permissions of its own). */
-async function putRoles(db: Db, serverId: string, version: number) {
-  const createdAt = new Date().toISOString();
-  await db.entities.serverRoles
-    .put({
-      serverId,
-      version,
-      roles: [
-        { id: serverId, name: "@everyone", position: 0, permissions: toWire(DEFAULT_EVERYONE), createdAt },
-        { id: ROLE, name: "staff", position: 1, permissions: "0", createdAt },
-      ],
-    })
-    .go();
+/** The roles version bumped, as every permission-changing write does in its transaction. */
+async function bumpRoles(db: Db, serverId: string) {
+  const { data } = await db.entities.serverRoles.get({ serverId }).go({ consistent: true });
+  await db.entities.serverRoles.put({ ...data!, version: data!.version + 1 }).go();
 }
 
 /** `staff` sees the channel, `@everyone` does not: a staff-only channel. */
-const staffOnly = (serverId: string) => [
+const staffOnly = (serverId: string, roleId: string) => [
   { id: serverId, type: "role" as const, allow: "0", deny: VIEW },
-  { id: ROLE, type: "role" as const, allow: VIEW, deny: "0" },
+  { id: roleId, type: "role" as const, allow: VIEW, deny: "0" },
 ];
 
 /**
- * A server with a second channel `staff`; the member holds the role `staff` and listens with one
- * socket on `general`, on `staff` and on the whole server; the owner listens on both channels.
+ * A server with a second channel `staff` that only the role `staff` sees; the member holds the role
+ * and listens with one socket on `general`, on `staff` and on the whole server; the owner listens on
+ * both channels. All through the routes.
  */
 async function room() {
   const { db } = live.rt.deps;
   const s = await live.api.server();
-  const staff = (await live.api.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "staff" } })).body.id as string;
+  const as = { token: s.owner.token };
+  const staff = (await live.api.call("POST", `/servers/${s.id}/channels`, { ...as, body: { name: "staff" } })).body.id as string;
+  const role = (await live.api.call("POST", `/servers/${s.id}/roles`, { ...as, body: { name: "staff" } })).body.id as string;
   const member = await live.api.member(s);
-  await db.entities.members.patch({ serverId: s.id, userId: member.id }).add({ roleIds: [ROLE] }).go();
-  await putRoles(db, s.id, 1);
-  await db.entities.channels.patch({ serverId: s.id, channelId: staff }).set({ overwrites: staffOnly(s.id) }).go();
-  await putRoles(db, s.id, 2);
+  const grant = (userId: string) => live.api.call("PUT", `/servers/${s.id}/members/${userId}/roles/${role}`, as);
+  const revoke = (userId: string) => live.api.call("DELETE", `/servers/${s.id}/members/${userId}/roles/${role}`, as);
+  expect((await grant(member.id)).status).toBe(204);
+  for (const o of staffOnly(s.id, role)) {
+    expect((await live.api.call("PUT", `/servers/${s.id}/channels/${staff}/overwrites/${o.id}`, { ...as, body: { type: o.type, allow: o.allow, deny: o.deny } })).status).toBe(204);
+  }
   const [ownerWs, memberWs] = await Promise.all([live.open(s.owner), live.open(member)]);
   for (const channelId of [s.channelId, staff]) {
     expect(await subscribe(ownerWs, channelId)).toMatchObject({ type: "subscribed" });
@@ -71,11 +66,11 @@ async function room() {
   }
   expect(await subscribeServer(memberWs, s.id)).toMatchObject({ type: "subscribed" });
   const post = async (channelId: string, content: string) => {
-    const res = await live.api.call("POST", `/servers/${s.id}/channels/${channelId}/messages`, { token: s.owner.token, body: { content } });
+    const res = await live.api.call("POST", `/servers/${s.id}/channels/${channelId}/messages`, { ...as, body: { content } });
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };
-  return { db, s, staff, member, ownerWs, memberWs, post };
+  return { db, s, staff, role, member, ownerWs, memberWs, post, grant, revoke };
 }
 
 type Room = Awaited<ReturnType<typeof room>>;
@@ -128,18 +123,16 @@ describe("a member who cannot see a channel", slow, () => {
 });
 
 describe("losing a channel", slow, () => {
-  it("a role taken away: within 5 s the member's socket is told channel_deleted and hears nothing more of it; subscribing again is refused", async () => {
+  it("a role taken away (DELETE …/members/:userId/roles/:roleId): within 5 s the member's socket is told channel_deleted and hears nothing more of it; subscribing again is refused", async () => {
     const r = await room();
-    const { db, s, staff, member, memberWs, post } = r;
+    const { s, staff, member, memberWs, post } = r;
     // Before: the member hears the channel, messages and activity alike.
     const seen = await post(staff, "before");
     await memberWs.waitFor((f) => f.type === "new_message" && f.message.id === seen.id);
     await memberWs.waitFor((f) => f.type === "channel_activity" && f.messageId === seen.id);
 
-    await db.entities.members.patch({ serverId: s.id, userId: member.id }).delete({ roleIds: [ROLE] }).go();
-    await putRoles(db, s.id, 3);
     const mark = memberWs.frames.length;
-    await permissionsChanged(live.rt.deps, { serverId: s.id, membersBefore: [{ userId: member.id, roleIds: [ROLE] }] });
+    expect((await r.revoke(member.id)).status).toBe(204);
     expect(await memberWs.waitFor((f) => f.type === "channel_deleted" && f.channelId === staff, 5000)).toEqual({ type: "channel_deleted", serverId: s.id, channelId: staff });
     await staffIsSilent(r, mark);
     expect(await subscribe(memberWs, staff)).toMatchObject({ type: "error", code: "not_found" });
@@ -153,28 +146,26 @@ describe("losing a channel", slow, () => {
     // A member overwrite denying the channel, written without anyone being told.
     await db.entities.channels
       .patch({ serverId: s.id, channelId: staff })
-      .set({ overwrites: [...staffOnly(s.id), { id: member.id, type: "member", allow: "0", deny: VIEW }] })
+      .set({ overwrites: [...staffOnly(s.id, r.role), { id: member.id, type: "member", allow: "0", deny: VIEW }] })
       .go();
-    await putRoles(db, s.id, 3);
+    await bumpRoles(db, s.id);
     await staffIsSilent(r, memberWs.frames.length);
     // Then told, as the overwrite route does.
     const mark = memberWs.frames.length;
-    await permissionsChanged(live.rt.deps, { serverId: s.id, channelsBefore: [{ channelId: staff, overwrites: staffOnly(s.id) }] });
+    await permissionsChanged(live.rt.deps, { serverId: s.id, channelsBefore: [{ channelId: staff, overwrites: staffOnly(s.id, r.role) }] });
     expect(await memberWs.waitFor((f) => memberWs.frames.indexOf(f) >= mark && f.type === "channel_deleted", 5000)).toMatchObject({ channelId: staff });
   });
 });
 
 describe("gaining a channel", slow, () => {
-  it("is told channel_created with the channel and their own permissions in it, and may then subscribe", async () => {
+  it("a role given (PUT …/roles/:roleId): is told channel_created with the channel and their own permissions in it, and may then subscribe", async () => {
     const r = await room();
-    const { db, s, staff } = r;
+    const { s, staff } = r;
     const newcomer = await live.api.member(s);
     const ws = await live.open(newcomer);
     expect(await subscribeServer(ws, s.id)).toMatchObject({ type: "subscribed" });
     expect(await subscribe(ws, staff)).toMatchObject({ type: "error", code: "not_found" });
-    await db.entities.members.patch({ serverId: s.id, userId: newcomer.id }).add({ roleIds: [ROLE] }).go();
-    await putRoles(db, s.id, 3);
-    await permissionsChanged(live.rt.deps, { serverId: s.id, membersBefore: [{ userId: newcomer.id, roleIds: undefined }] });
+    expect((await r.grant(newcomer.id)).status).toBe(204);
     const created = await ws.waitFor((f) => f.type === "channel_created", 5000);
     expect(created.channel).toMatchObject({ id: staff, serverId: s.id, name: "staff", permissions: expect.stringMatching(/^\d+$/) });
     expect(BigInt(created.channel.permissions) & PERMISSIONS.VIEW_CHANNEL).toBe(PERMISSIONS.VIEW_CHANNEL);

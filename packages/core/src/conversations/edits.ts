@@ -82,7 +82,10 @@ export async function deleteMessage<T extends KindTypes>(
         messageId: message.messageId,
         message: { kind: "deleted" as const },
         ...(head.lastMessageId === message.messageId ? { lastMessageId: await messageBefore(db, kind, ref, message.messageId) } : {}),
-        also: (tx) => mentionWrites(tx, kind.id(ref), message, null),
+        also: (tx) => ({
+          ...mentionWrites(tx, kind.id(ref), message, null),
+          ...(message.authorId !== input.userId ? kind.deletedByOther?.(db, tx, ref, caller, message) : {}),
+        }),
         deleted: message,
       };
     },

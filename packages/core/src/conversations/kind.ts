@@ -163,6 +163,12 @@ export interface ConversationKind<T extends KindTypes> {
   /** Whether the caller may delete other people's messages here (their own, always). */
   mayDeleteOthers(caller: T["caller"]): boolean;
 
+  /**
+   * Writes that commit with the deletion of someone else's message (a channel's audit entry:
+   * api.md "Audit log"); a DM has none (its participants delete only their own).
+   */
+  deletedByOther?(db: Db, tx: WriteEntities, ref: T["ref"], caller: T["caller"], message: T["message"]): Record<string, Write>;
+
   /** Its read state's keys. */
   readStateKeys(ref: T["ref"]): Pick<ReadState, "channelId" | "conversationId">;
   /** Every conversation of this kind the user takes part in, with its newest message (GET /read-states). */

@@ -26,8 +26,24 @@ export const permissionsOf = (holder: Holder | null | undefined): bigint =>
 /** Whether the holder holds `permission` (Discord's name). Nobody (`null`) holds anything. */
 export const can = (holder: Holder | null | undefined, permission: PermissionName): boolean => has(permissionsOf(holder), PERMISSIONS[permission]);
 
-/** Whether a member may leave: anyone but the owner (who would leave the server without one; they delete it instead). */
-export const mayLeave = (server: { ownerId: string }, userId: string): boolean => server.ownerId !== userId;
+/** Whether the caller owns the server (a `ServerDetail`'s `role`): deleting it stays theirs alone, as in Discord. */
+export const mayDeleteServer = (detail: { role: Role } | null | undefined): boolean => detail?.role === "owner";
+
+/**
+ * Whether `actor` ranks above `target` in a server as the web app has it (`ServerDetail` with
+ * `roles`; each member with their role ids): the controls that act on a member (kick, ban, time
+ * out) show only where the API will allow them.
+ */
+export function outranksIn(
+  detail: Parameters<typeof grantsOfDetail>[0],
+  actor: { id: string; roles?: readonly string[] | undefined },
+  target: { id: string; roles?: readonly string[] | undefined },
+): boolean {
+  return outranks(grantsOfDetail(detail), { userId: actor.id, roleIds: actor.roles ?? [] }, { userId: target.id, roleIds: target.roles ?? [] });
+}
+
+/** Whether a member (a membership, or a `ServerDetail`'s `role`) may leave: anyone but the owner (who would leave the server without one; they delete it instead). */
+export const mayLeave = (detail: { role: Role } | null | undefined): boolean => !!detail && detail.role !== "owner";
 
 /**
  * "Grant only what you hold": whether someone whose permissions are `held` may set `granted`

@@ -166,7 +166,19 @@ export async function typingFrom(
   channelId: string,
   nowMs = db.clock.now(),
   limits: RealtimeLimits = realtimeLimits,
-): Promise<{ userId: string; serverId: string; username?: string | undefined; userCreatedAt?: string | undefined } | null> {
+): Promise<{ userId: string; username?: string | undefined; userCreatedAt?: string | undefined } | null> {
+  const relayed = await typingIn(db, connectionId, channelId, nowMs, limits);
+  return relayed && relayed.typist;
+}
+
+/** The same, with the server of the channel (from the stamped subscription), which the relay's audience needs. */
+export async function typingIn(
+  db: Db,
+  connectionId: string,
+  channelId: string,
+  nowMs = db.clock.now(),
+  limits: RealtimeLimits = realtimeLimits,
+): Promise<{ serverId: string; typist: { userId: string; username?: string | undefined; userCreatedAt?: string | undefined } } | null> {
   if (!isId(channelId)) throw new AppError("not_found", "Subscribe to the channel first.");
   try {
     const { data } = await db.entities.subscriptions
@@ -175,7 +187,7 @@ export async function typingFrom(
       // A whole-server subscription is not one to a channel: nobody types into a server.
       .where((a, op) => `(${op.notExists(a.typingAt)} OR ${op.lte(a.typingAt, nowMs - limits.typingIntervalMs)}) AND ${op.ne(a.serverId, channelId)}`)
       .go({ response: "all_new" });
-    return { userId: data.userId!, serverId: data.serverId!, username: data.username, userCreatedAt: data.userCreatedAt };
+    return { serverId: data.serverId!, typist: { userId: data.userId!, username: data.username, userCreatedAt: data.userCreatedAt } };
   } catch (e) {
     if (!isConditionalFailure(e)) throw e;
   }

@@ -54,10 +54,10 @@ export const PURGE_SLICE = 5000;
  * and stateless: every step Queries what is left (strongly consistent, so nothing deleted by an
  * earlier slice comes back) and deletes it, so a slice cut short anywhere (a crash, a timeout, a
  * restart) is resumed by running it again. Memberships go first (the server leaves everyone's
- * list), then invites and passwords, then per channel its subscriptions, its messages (each
+ * list), then invites, passwords, bans, live slots and the audit log, then per channel its subscriptions, its messages (each
  * page's files, reactions and mention items first: once a message is gone nothing says where
  * they are) and change feed, then the channel and its name guard; then the server's icons and
- * whole-server subscriptions, and last the job itself. Read positions stay in their readers'
+ * whole-server subscriptions, its roles item, and last the job itself. Read positions stay in their readers'
  * partitions, unreachable (no channel lists them).
  */
 export async function purgeServer(stores: Stores, serverId: string, budget = PURGE_SLICE): Promise<PurgeProgress> {
@@ -92,6 +92,12 @@ export async function purgeServer(stores: Stores, serverId: string, budget = PUR
         async (count) => (await e.liveSlots.query.byServer({ serverId }).go({ ...opts(count), attributes: ["serverId", "kind", "slot"] })).data,
         (keys) => e.liveSlots.delete(keys).go(),
       ),
+    // The audit log: immutable entries in the server's partition (their TTL would take them in 90 days; a deleted server's go now).
+    () =>
+      drain(
+        async (count) => (await e.auditEntries.query.byServer({ serverId }).go({ ...opts(count), attributes: ["serverId", "entryId"] })).data,
+        (keys) => e.auditEntries.delete(keys).go(),
+      ),
   ];
   for (const step of steps) if (!(await step())) return { deleted: slice.deleted(), done: false };
 
@@ -108,6 +114,8 @@ export async function purgeServer(stores: Stores, serverId: string, budget = PUR
   if (icons.length) await stores.files.remove(icons);
   // Whole-server subscriptions live under the server's own id.
   if (!(await clearSubscriptions(slice, serverId))) return { deleted: slice.deleted(), done: false };
+  // The roles item: nothing reads it once the memberships and channels are gone.
+  await e.serverRoles.delete({ serverId }).go();
   await e.serverPurges.delete({ serverId }).go();
   return { deleted: slice.deleted(), done: true };
 }

@@ -21,3 +21,4 @@ export * from "./visibility.ts";
 export * from "./channelAudiences.ts";
 export * from "./channelSubscriptions.ts";
 export * from "./visibilityShift.ts";
+export * from "./auditLog.ts";

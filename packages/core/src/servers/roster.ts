@@ -13,6 +13,7 @@ import { getEach } from "../store/batches.ts";
 import { imageUrlOf, type Stores } from "../attachments/files.ts";
 import { presentEach } from "../attachments/present.ts";
 import { memberView, type Member } from "../views.ts";
+import { memberRolesView } from "./memberUpdates.ts";
 
 /** Above every roster key: role ranks are digits and usernames are `[a-z0-9_.-]`. */
 const ROSTER_END = { roleRank: "9", usernameLower: "~" };
@@ -26,10 +27,11 @@ export async function listMembers(
   { db, files }: Stores,
   input: { serverId: string; userId: string; limit: number; after?: string | undefined },
 ): Promise<Member[]> {
-  const [, cursor] = await Promise.all([
-    requireMember(db, input.serverId, input.userId),
-    input.after ? db.entities.members.get({ serverId: input.serverId, userId: input.after }).go() : null,
-  ]);
+  // The caller's membership, the server's roles (to show each member's) and the cursor's membership: one BatchGetItem.
+  const { standing, found } = await standingWith(db, input.serverId, input.userId, {
+    after: input.after ? itemRead(db.entities.members, { serverId: input.serverId, userId: input.after }) : undefined,
+  });
+  const cursor = input.after ? { data: found.after as MemberItem | null } : null;
   if (input.after && !cursor?.data) throw new AppError("invalid_request", "after must be the id of a member of this server.");
   const from = cursor?.data ? { roleRank: cursor.data.roleRank, usernameLower: cursor.data.usernameLower } : { roleRank: "0", usernameLower: "" };
   // BETWEEN keeps the Query to roster keys: the server's subscriptions share this index partition.
@@ -42,7 +44,7 @@ export async function listMembers(
   // One membership that cannot be shown is left out (logged), not the roster: issue 21.
   return presentEach(
     page,
-    (m) => memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null),
+    (m) => ({ ...memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null), ...memberRolesView(m, standing.rolesItem, db.clock.now()) }),
     (m) => `member ${m.userId} of ${input.serverId}`,
   );
 }
@@ -133,7 +135,7 @@ async function deleteAudited(db: Db, serverId: string, userId: string, audit: Au
 /** Leave a server; its owner cannot (they delete it instead). */
 export async function leaveServer(db: Db, serverId: string, userId: string): Promise<{ listeners: string[] }> {
   const member = await requireMember(db, serverId, userId);
-  if (!mayLeave({ ownerId: member.serverOwnerId }, userId)) throw new AppError("owner_cannot_leave");
+  if (!mayLeave(member)) throw new AppError("owner_cannot_leave");
   return removedOrNotFound(await removeMember(db, serverId, userId));
 }
 

@@ -67,15 +67,15 @@ export async function listMyServers(db: Db, userId: string, files?: FileStore): 
  * with the audit entry; conditioned on the name read, so of two renames racing one wins and the
  * other is tried again on the name it left. Returns the server, and its name before.
  */
-export async function renameServer(db: Db, serverId: string, userId: string, name: string, files?: FileStore, reason?: string | null): Promise<{ server: Server; before: string }> {
+export async function renameServer(db: Db, serverId: string, userId: string, name: string | undefined, files?: FileStore, reason?: string | null): Promise<{ server: Server; before: string }> {
   for (let attempt = 1; ; attempt++) {
     const { standing, found } = await standingWith(db, serverId, userId, { server: itemRead(db.entities.servers, { serverId }) }, { consistent: true });
     requireCan(standing, "MANAGE_GUILD");
     const server = found.server as ServerItem | null;
     if (!server) throw new AppError("not_found", "No such server.");
     const view = async (s: ServerItem) => serverView(s, await imageUrlOf(files, s.iconKey));
+    if (name === undefined || server.name === name) return { server: await view(server), before: server.name };
     const same = guardValue(name) === guardValue(server.name);
-    if (server.name === name) return { server: await view(server), before: server.name };
     const refused = await transact(db, (e): Record<string, Write> => ({
       server: e.servers.patch({ serverId }).set({ name }).where((a, op) => op.eq(a.name, server.name)).commit(),
       // Only the case changes ("chess club" → "Chess Club"): the guard is the same and stays.

@@ -10,7 +10,7 @@ import {
   openConnection,
 
   subscribeServer,
-  typingFrom,
+  typingIn,
   unsubscribe,
   unsubscribeServer,
   realtimeLimitsFor,
@@ -198,13 +198,13 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
       return { type: "pong" };
     case "typing": {
       if (frame.conversationId) {
-        const relayed = await dmTypingFrom(deps.db, connectionId, frame.conversationId, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
-        if (relayed) await deps.publisher.toUsers([relayed.to], { type: "dm_typing", conversationId: frame.conversationId, user: relayed.typist });
+        const dm = await dmTypingFrom(deps.db, connectionId, frame.conversationId, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
+        if (dm) await deps.publisher.toUsers([dm.to], { type: "dm_typing", conversationId: frame.conversationId, user: dm.typist });
         return null;
       }
-      const typist = await typingFrom(deps.db, connectionId, frame.channelId!, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
-      if (!typist) return null; // within 3 s of the last one relayed: dropped
-      const { userId, serverId, username, userCreatedAt } = typist;
+      const relayed = await typingIn(deps.db, connectionId, frame.channelId!, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
+      if (!relayed) return null; // within 3 s of the last one relayed: dropped
+      const { serverId, typist: { userId, username, userCreatedAt } } = relayed;
       // Named from the subscription it stamped; one made before subscriptions carried the name reads the user.
       const user = username && userCreatedAt ? { userId, username, createdAt: userCreatedAt } : await getUser(deps.db, userId);
       // `avatarUrl` stays null: the bucket is linked to the API Lambda only (docs/decisions.md,

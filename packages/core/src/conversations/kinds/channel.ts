@@ -23,6 +23,7 @@ import { messageView, type Message } from "../../views.ts";
 import { headOf, type Caller, type ConversationKind, type KindTypes } from "../kind.ts";
 import { moveHead } from "../feed.ts";
 import { readAccess } from "../access.ts";
+import { auditWrite } from "../../audit/log.ts";
 
 /** A channel, named as its routes name it: under its server. */
 export interface ChannelRef {
@@ -126,6 +127,16 @@ export const channel: ConversationKind<ChannelTypes> = {
     if ((act === "react" || act === "newReaction") && caller.timedOut) throw new AppError("forbidden", "You cannot react while timed out.");
     requireAct(caller.permissions, act);
   },
+  // A moderator's deletion of someone else's message is audited in the deletion's transaction (Discord's MESSAGE_DELETE: the author is the target).
+  deletedByOther: (db, tx, ref, caller, message) => ({
+    audit: auditWrite(db, tx, {
+      serverId: ref.serverId,
+      actorId: caller.userId,
+      action: "message_delete",
+      targetId: message.authorId,
+      changes: { channelId: { old: ref.channelId }, messageId: { old: message.messageId } },
+    }),
+  }),
   mayDeleteOthers: (caller) => allows(caller.permissions, "deleteOthers"),
 
   readStateKeys: (ref) => ({ channelId: ref.channelId, conversationId: null }),
