@@ -53,6 +53,8 @@ export interface MessageState {
 export interface Message extends MessageState, MessageExtras {
   id: string; channelId: string; serverId: string; authorId: string; author: User;
   content: string; createdAt: string; editedAt: string | null;
+  /** The roles `@rolename` mentions (api.md "Role mentions"); [] on messages stored before roles. */
+  mentionRoles: string[];
 }
 export interface Invite {
   code: string; serverId: string; creatorId: string; maxUses: number | null; uses: number;
@@ -138,7 +140,8 @@ const messageState = (m: MessageItem | DmMessageItem): MessageState => ({
 });
 export const messageView = (m: MessageItem, links: MessageLinks): Message => ({
   id: m.messageId, channelId: m.channelId, serverId: m.serverId, authorId: m.authorId, author: author(m, links),
-  content: shown(m.content), createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), ...extras(m, links),
+  content: shown(m.content), createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), mentionRoles: m.mentionRoles ?? [],
+  ...extras(m, links),
 });
 export const dmMessageView = (m: DmMessageItem, links: MessageLinks): DmMessage => ({
   id: m.messageId, conversationId: m.conversationId, authorId: m.authorId, author: author(m, links),

@@ -24,7 +24,7 @@ export type StoredMessage = MessageItem | DmMessageItem;
 export type MessageBody = Omit<MessageItem, "channelId" | "serverId">;
 
 /** What a change may set on a message: the attributes not fixed when it was stored. */
-export type MessageFields = Partial<Pick<MessageItem, "content" | "editedAt" | "revision" | "mentions" | "mentionsEveryone" | "reactions">>;
+export type MessageFields = Partial<Pick<MessageItem, "content" | "editedAt" | "revision" | "mentions" | "mentionsEveryone" | "mentionRoles" | "reactions">>;
 
 /**
  * The caller's rate limit for a change, counted beside the change's first reads (no round trip of
@@ -61,6 +61,8 @@ export interface Caller {
 export interface Mentions {
   mentions: string[];
   mentionsEveryone: boolean;
+  /** The roles it mentions (a channel's; a DM has none). */
+  mentionRoles?: string[];
 }
 
 /** The types one kind works with. */
@@ -92,6 +94,8 @@ export interface Listed {
   id: string;
   keys: Pick<ReadState, "channelId" | "conversationId">;
   lastMessageId: string | null;
+  /** The roles the user holds there (kind.heldRoles). */
+  roleIds?: readonly string[];
 }
 
 export interface ConversationKind<T extends KindTypes> {
@@ -143,8 +147,10 @@ export interface ConversationKind<T extends KindTypes> {
    * channel looks names up among its server's members); the answer then depends on who wrote it.
    */
   mentions(db: Db, ref: T["ref"], content: string): Promise<(author: T["caller"]) => Mentions>;
-  /** Whether `@everyone` exists here: its mention items count in read states. */
+  /** Whether `@everyone` exists here: its mention items (and role mentions') count in read states. */
   everyone: boolean;
+  /** The roles the caller holds here, for which role mentions count (none: a DM). */
+  heldRoles?(caller: T["caller"]): readonly string[];
 
   /**
    * Writes that commit with a new message (a channel: its server still exists; a DM: both

@@ -17,16 +17,26 @@ const HIGHEST = "~";
 
 /**
  * The messages after `after` in the conversation that mention the user: one Query of their
- * mention items (and, where `@everyone` exists, one of its items, less the user's own). A message
- * that names the user and `@everyone` too has an item in each: it is one message, counted once.
+ * mention items (and, where `@everyone` exists, one of its items, less the user's own). The
+ * `EVERYONE` items of role mentions count for a user holding one of their roles now (`roleIds`:
+ * the roles the user holds there). A message that names the user and `@everyone` (or one of their
+ * roles) too has an item in each: it is one message, counted once.
  */
-export async function mentionCount(db: Db, conversation: { id: string; everyone: boolean }, userId: string, after: string | null): Promise<number> {
+export async function mentionCount(
+  db: Db,
+  conversation: { id: string; everyone: boolean; roleIds?: readonly string[] | undefined },
+  userId: string,
+  after: string | null,
+): Promise<number> {
+  const held = new Set(conversation.roleIds ?? []);
   const mentioning = async (mentioned: string) => {
     const { data } = await db.entities.mentions.query
       .byMentioned({ conversationId: conversation.id, userId: mentioned })
       .between({ messageId: after ?? "0" }, { messageId: HIGHEST })
-      .go({ pages: "all", attributes: ["messageId", "authorId"] });
-    return data.filter((m) => m.messageId !== after && m.authorId !== userId).map((m) => m.messageId);
+      .go({ pages: "all", attributes: ["messageId", "authorId", "roleIds"] });
+    return data
+      .filter((m) => m.messageId !== after && m.authorId !== userId && (!m.roleIds?.length || m.roleIds.some((r) => held.has(r))))
+      .map((m) => m.messageId);
   };
   const [own, everyone] = await Promise.all([mentioning(userId), conversation.everyone ? mentioning(EVERYONE) : []]);
   return new Set([...own, ...everyone]).size;
@@ -47,7 +57,7 @@ export async function markRead<T extends KindTypes>(
 ): Promise<{ state: ReadState; moved: boolean }> {
   const { userId, messageId } = input;
   if (!isId(messageId)) throw new AppError("not_found", "No such message.");
-  const { head } = await kind.check(db, ref, userId);
+  const { head, caller } = await kind.check(db, ref, userId);
   const conversationId = kind.id(ref);
   const target = head.lastMessageId && messageId > head.lastMessageId ? head.lastMessageId : messageId;
   let position: string | null = target;
@@ -67,7 +77,7 @@ export async function markRead<T extends KindTypes>(
     const { data } = await db.entities.readStates.get({ userId, conversationId }).go({ consistent: true });
     position = data?.lastReadMessageId ?? null;
   }
-  const mentions = await mentionCount(db, { id: conversationId, everyone: kind.everyone }, userId, position);
+  const mentions = await mentionCount(db, { id: conversationId, everyone: kind.everyone, roleIds: kind.heldRoles?.(caller) }, userId, position);
   return { state: { ...kind.readStateKeys(ref), lastReadMessageId: position, mentionCount: mentions }, moved };
 }
 

@@ -42,30 +42,50 @@ interface Mentioning {
   authorId: string;
   mentions: readonly string[];
   mentionsEveryone: boolean;
+  mentionRoles?: readonly string[] | undefined;
 }
 
-/** Who gets a mention item: the mentioned (never the author, for naming themselves), and `EVERYONE` once. */
-const mentionTargets = (m: Pick<Mentioning, "authorId" | "mentions" | "mentionsEveryone">) => [
-  ...m.mentions.filter((id) => id !== m.authorId),
-  ...(m.mentionsEveryone ? [EVERYONE] : []),
-];
+/**
+ * Who gets a mention item, and the roles it carries: the mentioned (never the author, for naming
+ * themselves), and `EVERYONE` once, for `@everyone` (no roles: it counts for all) or else for the
+ * roles mentioned (it counts for their holders). A member named and holding a mentioned role has
+ * two items of one message: counted once (conversations/readState.ts).
+ */
+function mentionTargets(m: Pick<Mentioning, "authorId" | "mentions" | "mentionsEveryone" | "mentionRoles">): Map<string, readonly string[] | undefined> {
+  const targets = new Map<string, readonly string[] | undefined>(m.mentions.filter((id) => id !== m.authorId).map((id) => [id, undefined]));
+  if (m.mentionsEveryone) targets.set(EVERYONE, undefined);
+  else if (m.mentionRoles?.length) targets.set(EVERYONE, m.mentionRoles);
+  return targets;
+}
 
-/** The named writes that move a message's mention items from `before` (absent: new) to `after` (absent: deleted). */
+/** The users (and `EVERYONE`) a stored message has mention items under: what deleting it removes. */
+export const mentionItemsOf = (m: Pick<Mentioning, "authorId" | "mentions" | "mentionsEveryone" | "mentionRoles">): string[] => [...mentionTargets(m).keys()];
+
+const sameRoles = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
+  (a ?? []).length === (b ?? []).length && (a ?? []).every((r) => (b ?? []).includes(r));
+
+/**
+ * The named writes that move a message's mention items from `before` (absent: new) to `after`
+ * (absent: deleted). An item kept with other roles is put again (a put replaces it: one write).
+ */
 export function mentionWrites(
   tx: WriteEntities,
   conversationId: string,
   before: Mentioning | null,
   after: Mentioning | null,
 ): Record<string, Write> {
-  const old = new Set(before ? mentionTargets(before) : []);
-  const next = new Set(after ? mentionTargets(after) : []);
+  const old = before ? mentionTargets(before) : new Map<string, readonly string[] | undefined>();
+  const next = after ? mentionTargets(after) : new Map<string, readonly string[] | undefined>();
   const { messageId, authorId } = (after ?? before)!;
   return Object.fromEntries([
-    ...[...old]
+    ...[...old.keys()]
       .filter((u) => !next.has(u))
       .map((userId) => [`unmention ${userId}`, tx.mentions.delete({ conversationId, userId, messageId }).commit()]),
     ...[...next]
-      .filter((u) => !old.has(u))
-      .map((userId) => [`mention ${userId}`, tx.mentions.put({ conversationId, userId, messageId, authorId }).commit()]),
+      .filter(([u, roleIds]) => !old.has(u) || !sameRoles(old.get(u), roleIds))
+      .map(([userId, roleIds]) => [
+        `mention ${userId}`,
+        tx.mentions.put({ conversationId, userId, messageId, authorId, ...(roleIds ? { roleIds: [...roleIds] } : {}) }).commit(),
+      ]),
   ]);
 }

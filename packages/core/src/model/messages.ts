@@ -15,6 +15,8 @@ export const messageBody = {
   mentions: { type: "list", items: { type: "string" }, required: true, default: () => [] },
   /** `@everyone` written by the server's owner. */
   mentionsEveryone: { type: "boolean", required: true, default: false },
+  /** Ids of the roles the content names (`@rolename`, channels only: permissions/roleMentions.ts); absent on older messages and DMs. */
+  mentionRoles: { type: "list", items: { type: "string" } },
   /** The replied-to message as it was when the reply was sent (its author's facts never change). */
   replyTo: {
     type: "map",

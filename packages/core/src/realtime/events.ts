@@ -28,6 +28,8 @@ export type ServerEvent =
       authorId: string;
       mentions: string[];
       mentionsEveryone: boolean;
+      /** The roles it mentions: a whole-server client counts it for the caller when they hold one. */
+      mentionRoles: string[];
     }
   /** To every connection of the reader, when any of their devices moves a read position. */
   | ({ type: "read_state" } & ReadState)

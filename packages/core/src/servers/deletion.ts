@@ -9,7 +9,6 @@
  * what the purge finds is all there is.
  */
 import type { Db, MessageItem } from "../model/index.ts";
-import { EVERYONE } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { guardValue } from "../store/keys.ts";
 import { requireOwner, standingOf } from "./access.ts";
@@ -18,6 +17,7 @@ import { deleteEach } from "../store/batches.ts";
 import { nowIso } from "../store/time.ts";
 import type { Stores } from "../attachments/files.ts";
 import { removeMessageExtras } from "../messages/deletion.ts";
+import { mentionItemsOf } from "../messages/mentions.ts";
 import { channelGuard } from "./channels.ts";
 
 export async function retireServer(db: Db, serverId: string, userId: string): Promise<void> {
@@ -186,7 +186,7 @@ export async function clearChannel(stores: Stores, slice: PurgeSlice, channelId:
         (
           await e.messages.query.byChannel({ channelId }).go({
             ...opts(count),
-            attributes: ["channelId", "messageId", "authorId", "mentions", "mentionsEveryone", "attachments", "reactions"],
+            attributes: ["channelId", "messageId", "authorId", "mentions", "mentionsEveryone", "mentionRoles", "attachments", "reactions"],
           })
         ).data,
       // Deleted by key; what comes back unprocessed is keys, retried as such.
@@ -194,7 +194,7 @@ export async function clearChannel(stores: Stores, slice: PurgeSlice, channelId:
       async (page) => {
         for (const m of page) if (m.attachments?.length || m.reactions?.length) await removeMessageExtras(stores, channelId, m as MessageItem);
         const mentioned = page.flatMap((m) =>
-          [...(m.mentions ?? []).filter((u) => u !== m.authorId), ...(m.mentionsEveryone ? [EVERYONE] : [])].map((userId) => ({
+          mentionItemsOf({ authorId: m.authorId, mentions: m.mentions ?? [], mentionsEveryone: m.mentionsEveryone ?? false, mentionRoles: m.mentionRoles }).map((userId) => ({
             conversationId: channelId,
             userId,
             messageId: m.messageId,

@@ -44,8 +44,8 @@ const channel: MessageEvents<ChannelTypes> = {
     const activity = quietly(
       stored.then((s) => {
         if (!s?.created) return null;
-        const { id: messageId, authorId, mentions, mentionsEveryone } = s.message;
-        return { type: "channel_activity", serverId, channelId, messageId, authorId, mentions, mentionsEveryone } as const;
+        const { id: messageId, authorId, mentions, mentionsEveryone, mentionRoles } = s.message;
+        return { type: "channel_activity", serverId, channelId, messageId, authorId, mentions, mentionsEveryone, mentionRoles } as const;
       }),
     );
     const announced = Promise.all([

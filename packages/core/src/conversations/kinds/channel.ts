@@ -3,7 +3,9 @@
  * exist: 404); the channel item is its head; its messages are `message` items under the channel
  * (model/messages.ts); its subscribers hear of its changes (and the server's whole-server
  * subscribers of each new message: packages/functions, delivery/messageEvents.ts); `@name`
- * mentions count for members only, `@everyone` for those allowed `mention_everyone`. What a
+ * mentions count for members only, `@everyone` for those allowed `MENTION_EVERYONE`, `@rolename`
+ * for a mentionable role or from those allowed `MENTION_EVERYONE` (from the roles item the
+ * check already read: no request of its own). What a
  * member may do in it is their permissions there (servers/channelPermissions.ts), computed from
  * the membership, the channel's overwrites and the server's roles item, all three in the check's
  * one BatchGetItem: without `VIEW_CHANNEL` the channel does not exist for them (404); a member
@@ -14,10 +16,11 @@ import { AppError } from "../../errors.ts";
 import { getEach } from "../../store/batches.ts";
 import { itemRead } from "../../store/batchGet.ts";
 import { serverNotRetired } from "../../servers/access.ts";
-import { rolesRead } from "../../servers/grants.ts";
+import { rolesOf, rolesRead, type StoredRole } from "../../servers/grants.ts";
 import { allows, exemptFromSlowmode, heldByTimeout, permissionsIn, requireAct, requireVisible } from "../../servers/channelPermissions.ts";
 import { mayView } from "../../servers/visibility.ts";
 import { can } from "../../permissions/policy.ts";
+import { mentionedRoleIds } from "../../permissions/roleMentions.ts";
 import { mentionedNames, mentionsEveryoneIn } from "../../messages/mentions.ts";
 import { messageView, type Message } from "../../views.ts";
 import { headOf, type Caller, type ConversationKind, type KindTypes } from "../kind.ts";
@@ -35,9 +38,10 @@ export interface ChannelTypes extends KindTypes {
   ref: ChannelRef;
   /**
    * The caller's membership, and their permissions in the channel computed when they were let in
-   * (what they may do there); `timedOut` keeps them from reacting; the channel's slowmode, as read.
+   * (what they may do there); `timedOut` keeps them from reacting; the channel's slowmode, as read;
+   * the server's roles, as read with them (what `@rolename` can name).
    */
-  caller: Caller & { member: MemberItem; permissions: bigint; timedOut: boolean; slowmodeSeconds: number };
+  caller: Caller & { member: MemberItem; permissions: bigint; timedOut: boolean; slowmodeSeconds: number; roles: readonly StoredRole[] };
   /** Its subscribers, and for new messages its server's whole-server subscribers. */
   audience: ChannelRef;
   key: { channelId: string; messageId: string };
@@ -59,6 +63,7 @@ function callerOf(db: Db, member: MemberItem, roles: ServerRolesItem | null, cha
     permissions,
     timedOut: heldByTimeout(member, permissions, now),
     slowmodeSeconds: exemptFromSlowmode(permissions) ? 0 : (channel.slowmodeSeconds ?? 0),
+    roles: rolesOf(member.serverId, member.serverCreatedAt, roles).roles,
   };
 }
 
@@ -105,9 +110,17 @@ export const channel: ConversationKind<ChannelTypes> = {
   async mentions(db, ref, content) {
     const ids = await mentionedMembers(db, ref.serverId, content);
     const everyone = mentionsEveryoneIn(content);
-    return (author) => ({ mentions: ids, mentionsEveryone: everyone && can(author.permissions, "MENTION_EVERYONE") });
+    return (author) => {
+      const mayMentionAll = can(author.permissions, "MENTION_EVERYONE");
+      return {
+        mentions: ids,
+        mentionsEveryone: everyone && mayMentionAll,
+        mentionRoles: mentionedRoleIds(content, author.roles, ref.serverId, mayMentionAll),
+      };
+    };
   },
   everyone: true,
+  heldRoles: (caller) => caller.member.roleIds ?? [],
 
   // The server still exists: a message racing the server's deletion is either refused or stored
   // before the retirement, where the purge (which starts after) finds it. In a slowed-down channel
@@ -150,10 +163,12 @@ export const channel: ConversationKind<ChannelTypes> = {
         const { data } = await db.collections.serverDetail({ serverId: member.serverId }).go({ pages: "all" });
         const roles = data.serverRoles[0] ?? null;
         // A category holds no messages: it has no read state.
-        return data.channels.filter((c) => c.type !== "category" && mayView(roles, c, member, now));
+        return data.channels
+          .filter((c) => c.type !== "category" && mayView(roles, c, member, now))
+          .map((c: ChannelItem) => ({ c, roleIds: member.roleIds ?? [] }));
       }),
     );
-    return pages.flat().map((c: ChannelItem) => ({ id: c.channelId, keys: channel.readStateKeys(c), lastMessageId: headOf(c).lastMessageId }));
+    return pages.flat().map(({ c, roleIds }) => ({ id: c.channelId, keys: channel.readStateKeys(c), lastMessageId: headOf(c).lastMessageId, roleIds }));
   },
 };
 
