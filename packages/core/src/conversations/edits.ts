@@ -67,7 +67,7 @@ export async function deleteMessage<T extends KindTypes>(
   stores: Stores,
   kind: ConversationKind<T>,
   ref: T["ref"],
-  input: { messageId: string; userId: string },
+  input: { messageId: string; userId: string; /** Why a moderator deletes it (`X-Audit-Log-Reason`), for the audit entry. */ reason?: string | null | undefined },
 ): Promise<{ cursor: string; audience: T["audience"] }> {
   const { db } = stores;
   const { caller, head, audience } = await kind.check(db, ref, input.userId);
@@ -84,7 +84,7 @@ export async function deleteMessage<T extends KindTypes>(
         ...(head.lastMessageId === message.messageId ? { lastMessageId: await messageBefore(db, kind, ref, message.messageId) } : {}),
         also: (tx) => ({
           ...mentionWrites(tx, kind.id(ref), message, null),
-          ...(message.authorId !== input.userId ? kind.deletedByOther?.(db, tx, ref, caller, message) : {}),
+          ...(message.authorId !== input.userId ? kind.deletedByOther?.(db, tx, ref, { caller, reason: input.reason ?? null }, message) : {}),
         }),
         deleted: message,
       };

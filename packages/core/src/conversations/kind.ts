@@ -173,7 +173,7 @@ export interface ConversationKind<T extends KindTypes> {
    * Writes that commit with the deletion of someone else's message (a channel's audit entry:
    * api.md "Audit log"); a DM has none (its participants delete only their own).
    */
-  deletedByOther?(db: Db, tx: WriteEntities, ref: T["ref"], caller: T["caller"], message: T["message"]): Record<string, Write>;
+  deletedByOther?(db: Db, tx: WriteEntities, ref: T["ref"], by: { caller: T["caller"]; reason: string | null }, message: T["message"]): Record<string, Write>;
 
   /** Its read state's keys. */
   readStateKeys(ref: T["ref"]): Pick<ReadState, "channelId" | "conversationId">;

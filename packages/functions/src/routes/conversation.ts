@@ -59,8 +59,9 @@ export function conversationHandlers<T extends KindTypes>(deps: Deps, kind: Conv
       return change.message;
     },
 
-    async remove(userId: string, ref: T["ref"], messageId: string) {
-      await events.deleted(deps, ref, messageId, await deleteMessage(deps, kind, ref, { messageId, userId }));
+    /** `reason`: the `X-Audit-Log-Reason` a moderator gave, for the audit entry of deleting someone else's message. */
+    async remove(userId: string, ref: T["ref"], messageId: string, reason: string | null = null) {
+      await events.deleted(deps, ref, messageId, await deleteMessage(deps, kind, ref, { messageId, userId, reason }));
     },
 
     reactors: (userId: string, ref: T["ref"], messageId: string, emoji: string, page: { limit: number; after?: string | undefined }) =>

@@ -141,10 +141,11 @@ export const channel: ConversationKind<ChannelTypes> = {
     requireAct(caller.permissions, act);
   },
   // A moderator's deletion of someone else's message is audited in the deletion's transaction (Discord's MESSAGE_DELETE: the author is the target).
-  deletedByOther: (db, tx, ref, caller, message) => ({
+  deletedByOther: (db, tx, ref, { caller, reason }, message) => ({
     audit: auditWrite(db, tx, {
       serverId: ref.serverId,
       actorId: caller.userId,
+      reason,
       action: "message_delete",
       targetId: message.authorId,
       changes: { channelId: { old: ref.channelId }, messageId: { old: message.messageId } },

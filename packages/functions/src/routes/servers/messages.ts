@@ -13,6 +13,7 @@ import {
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
+import { auditReasonOf } from "../../http/auditReason.ts";
 import { messageEvents } from "../../delivery/messageEvents.ts";
 import { conversationHandlers } from "../conversation.ts";
 
@@ -39,7 +40,8 @@ export const messagesRoutes = (deps: Deps) => {
     })
     .delete("/:mid", params(channelMessageParams), async (c) => {
       const param = c.req.valid("param");
-      await channel.remove(c.var.userId, channelRef(param), param.mid);
+      // The reason is checked (400) before anything is written; it is kept only when the message is someone else's.
+      await channel.remove(c.var.userId, channelRef(param), param.mid, auditReasonOf(c));
       return c.body(null, 204);
     })
     .get("/:mid/reactions/:emoji", params(channelReactionParams), validate("query", reactorsQuery), async (c) => {
