@@ -25,7 +25,7 @@ export function createApp(deps: Deps) {
       cors({
         origin: (origin) => (deps.webOrigin && origin === deps.webOrigin ? origin : null),
         allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allowHeaders: ["authorization", "content-type"],
+        allowHeaders: ["authorization", "content-type", "x-audit-log-reason"],
         exposeHeaders: ["retry-after"],
         maxAge: 3600,
       }),
