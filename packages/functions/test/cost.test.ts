@@ -220,4 +220,22 @@ describe("DynamoDB requests per route", () => {
 
     for (const [label, counts] of measured) expect(counts.Scan, label).toBeUndefined();
   });
+
+  // Role mentions resolve against the roles item the send's BatchGet already reads (issue 23): no request of their own.
+  it("a send that mentions roles costs what a plain send costs", { timeout: 120_000 }, async () => {
+    const s = await t.server();
+    const member = await t.member(s);
+    const role = (await t.call("POST", `/servers/${s.id}/roles`, { token: s.owner.token, body: { name: "On Call", mentionable: true } })).body;
+    await t.call("PUT", `/servers/${s.id}/members/${member.id}/roles/${role.id}`, { token: s.owner.token });
+    const messages = `/servers/${s.id}/channels/${s.channelId}/messages`;
+    const send = (content: string) => () => t.call("POST", messages, { token: member.token, body: { content } });
+    // The first send after the roles changed may settle what was kept of the channel's audience.
+    await send("warm up")();
+    expect(await cost("POST …/messages (with roles)", send("hi"), 201)).toEqual({ UpdateItem: 1, TransactWriteItems: 1, BatchGetItem: 1 });
+    // Any `@word` is looked up as a username beside the check (one BatchGet of the name guards, as before roles): a
+    // role mention costs that and nothing more.
+    const named = await cost("POST …/messages (@word, no such user or role)", send("hi @nobody here"), 201);
+    expect(named).toEqual({ UpdateItem: 1, TransactWriteItems: 1, BatchGetItem: 2 });
+    expect(await cost("POST …/messages (@role)", send("hi @on call"), 201)).toEqual(named);
+  });
 });
