@@ -22,23 +22,42 @@ const fold = (s: string) => s.normalize("NFKC").toLowerCase();
 const USERNAME_CHAR = /[A-Za-z0-9_.-]/;
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
+/** A role as matching needs it, longest names first (`roleCandidates`). */
+export interface RoleCandidate {
+  id: string;
+  length: number;
+  folded: string;
+  bounded: boolean;
+}
+
+/** The roles that may be matched, longest name first: all but `@everyone`, and only `mentionable` ones unless `anyRole`. */
+export function roleCandidates(roles: readonly MentionableRole[], serverId: string, anyRole: boolean): RoleCandidate[] {
+  return roles
+    .filter((r) => r.id !== serverId && (anyRole || r.mentionable === true) && r.name.length > 0)
+    .map((r) => ({ id: r.id, length: r.name.length, folded: fold(r.name), bounded: WORD_CHAR.test(r.name.at(-1)!) }))
+    .sort((a, b) => b.length - a.length);
+}
+
+/** The role the `@` at `at` mentions (the longest name spelled there), if it starts a mention and names one. */
+export function roleMentionAt(content: string, at: number, candidates: readonly RoleCandidate[]): RoleCandidate | null {
+  if (content[at] !== "@" || (at > 0 && USERNAME_CHAR.test(content[at - 1]!))) return null;
+  const rest = at + 1;
+  return (
+    candidates.find((c) => fold(content.slice(rest, rest + c.length)) === c.folded && !(c.bounded && WORD_CHAR.test(content[rest + c.length] ?? ""))) ??
+    null
+  );
+}
+
 /**
  * The ids of the roles the content mentions, in order of first mention. `anyRole`: the author has
  * `MENTION_EVERYONE` here, so roles that are not `mentionable` count too; otherwise only those.
  */
 export function mentionedRoleIds(content: string, roles: readonly MentionableRole[], serverId: string, anyRole: boolean): string[] {
-  const candidates = roles
-    .filter((r) => r.id !== serverId && (anyRole || r.mentionable === true) && r.name.length > 0)
-    .map((r) => ({ id: r.id, length: r.name.length, folded: fold(r.name), bounded: WORD_CHAR.test(r.name.at(-1)!) }))
-    .sort((a, b) => b.length - a.length);
+  const candidates = roleCandidates(roles, serverId, anyRole);
   if (!candidates.length) return [];
   const found = new Set<string>();
   for (let at = content.indexOf("@"); at !== -1; at = content.indexOf("@", at + 1)) {
-    if (at > 0 && USERNAME_CHAR.test(content[at - 1]!)) continue;
-    const rest = at + 1;
-    const role = candidates.find(
-      (c) => fold(content.slice(rest, rest + c.length)) === c.folded && !(c.bounded && WORD_CHAR.test(content[rest + c.length] ?? "")),
-    );
+    const role = roleMentionAt(content, at, candidates);
     if (role) found.add(role.id);
   }
   return [...found];

@@ -13,12 +13,13 @@ import type { User } from "@agorusta/core/views";
 export const MAX_SUGGESTIONS = 8;
 
 /**
- * What a pick inserts. `everyone` is the one special mention today; roles (issue 23) add a kind
- * `role` here and in `Suggestions`, and nothing else in the composer changes.
+ * What a pick inserts: a person, `@everyone`, a role (`@Role Name`, matched by the API as the
+ * longest role name written there: permissions/roleMentions.ts), or a channel.
  */
 export type Suggestion =
   | { kind: "person"; user: Pick<User, "id" | "username" | "avatarUrl"> }
   | { kind: "everyone" }
+  | { kind: "role"; id: string; name: string; color: number | null }
   | { kind: "channel"; id: string; name: string; /** The server's name, where channels of several are offered (a DM). */ where?: string };
 
 /** Where a conversation's suggestions come from (its page gives them). */
@@ -27,6 +28,8 @@ export interface Suggestions {
   people: () => readonly Pick<User, "id" | "username" | "avatarUrl">[];
   /** Whether `@everyone` is offered: the author may notify everyone here (`can(…, "MENTION_EVERYONE")`, server-wide). */
   everyone: () => boolean;
+  /** The roles the author may mention here (mentionable ones, or all with `MENTION_EVERYONE`); none in a DM. */
+  roles?: () => readonly { id: string; name: string; color: number | null }[];
   /** The channels the author can see, to link to. */
   channels: () => readonly { id: string; name: string; where?: string }[];
   /** A suggestion list opens: the page may load what it lacks (the rest of the member list). */
@@ -77,6 +80,7 @@ export function suggest(trigger: Trigger, from: Suggestions): Suggestion[] {
   const seen = new Set<string>();
   const people = from.people().filter((p) => !seen.has(p.id) && seen.add(p.id));
   const out: Suggestion[] = rank(people, (p) => p.username, trigger.query).map((user) => ({ kind: "person" as const, user }));
+  out.push(...rank(from.roles?.() ?? [], (r) => r.name, trigger.query).map((r) => ({ kind: "role" as const, id: r.id, name: r.name, color: r.color })));
   if (from.everyone() && "everyone".startsWith(trigger.query.toLowerCase())) out.push({ kind: "everyone" });
   return out.slice(0, MAX_SUGGESTIONS);
 }
@@ -85,6 +89,7 @@ export function suggest(trigger: Trigger, from: Suggestions): Suggestion[] {
 export function written(s: Suggestion): string {
   if (s.kind === "person") return `@${s.user.username}`;
   if (s.kind === "everyone") return "@everyone";
+  if (s.kind === "role") return `@${s.name}`;
   return `<#${s.id}>`;
 }
 
@@ -98,5 +103,5 @@ export function applyPick(text: string, trigger: Trigger, pick: Suggestion): { t
 
 /** A stable key for a suggestion (the list's `each`). */
 export function suggestionKey(s: Suggestion): string {
-  return s.kind === "person" ? `p:${s.user.id}` : s.kind === "channel" ? `c:${s.id}` : "everyone";
+  return s.kind === "person" ? `p:${s.user.id}` : s.kind === "channel" ? `c:${s.id}` : s.kind === "role" ? `r:${s.id}` : "everyone";
 }

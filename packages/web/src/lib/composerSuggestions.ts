@@ -28,6 +28,10 @@ export function channelSuggestions(server: () => ServerDetail, authors: () => re
     },
     // The one seam for roles (issue 23): `can` answers for the author, in this server.
     everyone: () => can(server(), "MENTION_EVERYONE"),
+    roles: () => {
+      const any = can(server(), "MENTION_EVERYONE");
+      return (server().roles ?? []).filter((r) => r.id !== server().id && (any || r.mentionable));
+    },
     channels: () => (directory.details.get(server().id) ?? server()).channels,
     wanted: (kind) => {
       const loaded = roster();

@@ -11,6 +11,7 @@
  */
 import MarkdownIt from "markdown-it";
 import type { StateInline, Token } from "markdown-it";
+import { roleCandidates, roleMentionAt } from "@agorusta/core/permissions";
 
 export type InlineNode =
   | { type: "text"; text: string }
@@ -18,6 +19,8 @@ export type InlineNode =
   | { type: "code"; text: string }
   | { type: "link"; href: string; text: string }
   | { type: "mention"; username: string; me: boolean }
+  /** `@rolename` of a role the message mentions (`Message.mentionRoles`), drawn in the role's colour. */
+  | { type: "role"; id: string; name: string; color: number | null }
   /** `<#id>` of a channel the reader can see, drawn as a link `#name` that opens it in the app. */
   | { type: "channel"; id: string; serverId: string; name: string }
   | { type: "strong" | "em" | "strike" | "spoiler"; children: InlineNode[] };
@@ -34,6 +37,8 @@ export interface MentionContext {
   me: string | null;
   /** `@everyone` counts (the server's owner wrote it). */
   everyone: boolean;
+  /** The roles the message mentions (`Message.mentionRoles`, as the server's roles name them): matched as the API matched them. */
+  roles?: readonly { id: string; name: string; color: number | null }[];
   /** A channel the reader can see, by id; null for one they cannot (or that is gone). */
   channel?: (id: string) => { name: string; serverId: string } | null;
 }
@@ -105,6 +110,17 @@ md.inline.ruler.after("spoiler", "mention", (state: StateInline, silent: boolean
   if (!username) return false;
   if (!silent) state.push("mention", "", 0).content = username;
   state.pos = start + 1 + username.length;
+  return true;
+});
+
+/** `@rolename` of a role the message mentions: the longest of their names spelled there (permissions/roleMentions.ts). */
+md.inline.ruler.before("mention", "role_mention", (state: StateInline, silent: boolean) => {
+  const roles = (state.env as { mentions?: MentionContext }).mentions?.roles;
+  if (!roles?.length || state.src.charCodeAt(state.pos) !== 0x40) return false;
+  const role = roleMentionAt(state.src.slice(0, state.posMax), state.pos, roleCandidates(roles, "", true));
+  if (!role) return false;
+  if (!silent) state.push("role_mention", "", 0).content = role.id;
+  state.pos += 1 + role.length;
   return true;
 });
 
@@ -233,6 +249,9 @@ function inline(tokens: Token[], mentions: MentionContext): InlineNode[] {
     } else if (token.type === "channel_link") {
       const channel = mentions.channel?.(token.content);
       add(channel ? { type: "channel", id: token.content, serverId: channel.serverId, name: channel.name } : { type: "text", text: UNKNOWN_CHANNEL });
+    } else if (token.type === "role_mention") {
+      const role = mentions.roles?.find((r) => r.id === token.content);
+      if (role) add({ type: "role", id: role.id, name: role.name, color: role.color });
     } else if (token.type === "mention") {
       const me = token.content === "everyone" || token.content.toLowerCase() === mentions.me?.toLowerCase();
       add({ type: "mention", username: token.content, me });

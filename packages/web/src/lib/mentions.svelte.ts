@@ -25,7 +25,19 @@ export function provideMentions(people: () => Iterable<Pick<User, "username">>, 
  */
 export function mentionContexts(): (message: Mentioning) => MentionContext {
   const get = getContext<(() => Omit<MentionContext, "everyone">) | undefined>(KEY);
-  return (message) => ({ ...(get?.() ?? { isMember: () => false, me: null }), everyone: message.mentionsEveryone === true, channel: visibleChannel });
+  return (message) => ({
+    ...(get?.() ?? { isMember: () => false, me: null }),
+    everyone: message.mentionsEveryone === true,
+    roles: mentionedRoles(message),
+    channel: visibleChannel,
+  });
+}
+
+/** The roles a channel message mentions, as its server's roles (in the directory) name and colour them now. */
+function mentionedRoles(message: Mentioning): { id: string; name: string; color: number | null }[] {
+  if (!message.mentionRoles?.length || !message.serverId) return [];
+  const roles = directory.details.get(message.serverId)?.roles ?? [];
+  return roles.filter((r) => message.mentionRoles!.includes(r.id));
 }
 
 /**
@@ -46,6 +58,9 @@ export interface Mentioning {
   content: string;
   mentions?: readonly string[];
   mentionsEveryone?: boolean;
+  /** A channel message's: its server, and the roles it mentions. */
+  serverId?: string;
+  mentionRoles?: readonly string[];
 }
 
 /** Someone else's message that names the reader (or everyone): drawn so it stands out. */
