@@ -175,3 +175,33 @@ describe("channel links in messages", () => {
     expect(inline(`\`<#${ULID(1)}>\``)).toEqual([{ type: "code", text: `<#${ULID(1)}>` }]);
   });
 });
+
+describe("role mentions in the composer and in messages", () => {
+  const roles = [
+    { id: "r1", name: "Night Crew", color: 0x33aa55 },
+    { id: "r2", name: "mod", color: null },
+    { id: "r3", name: "Mod Team", color: 0xff0000 },
+  ];
+  const from: Suggestions = { people: () => [{ id: "u1", username: "nightowl", avatarUrl: null }], everyone: () => false, channels: () => [], roles: () => roles };
+
+  it("offers the roles it is given after the people, and a pick writes @Role Name", () => {
+    const list = suggest({ kind: "person", query: "night", start: 0, end: 6 }, from);
+    expect(list.map((s) => s.kind)).toEqual(["person", "role"]);
+    const role = list[1]!;
+    expect(applyPick("@night", { kind: "person", query: "night", start: 0, end: 6 }, role)).toEqual({ text: "@Night Crew ", caret: 12 });
+    expect(suggest({ kind: "person", query: "mod", start: 0, end: 4 }, from).map((s) => (s.kind === "role" ? s.id : ""))).toEqual(["r2", "r3"]);
+  });
+
+  it("draws a mentioned role (the longest name written there) in its colour; a role the message does not mention stays text", () => {
+    const context: MentionContext = { isMember: () => false, me: null, everyone: false, roles };
+    const [para] = parseMessage("hi @mod team and @NIGHT CREW, not @mods", context) as [Extract<BlockNode, { type: "paragraph" }>];
+    expect(para.children).toEqual([
+      { type: "text", text: "hi " },
+      { type: "role", id: "r3", name: "Mod Team", color: 0xff0000 },
+      { type: "text", text: " and " },
+      { type: "role", id: "r1", name: "Night Crew", color: 0x33aa55 },
+      { type: "text", text: ", not @mods" },
+    ]);
+    expect(parseExcerpt("hi @mod team", { ...context, roles: [] })).toEqual([{ type: "text", text: "hi @mod team" }]);
+  });
+});
