@@ -32,6 +32,7 @@ describe("POST …/messages", () => {
       nonce: null,
       mentions: [],
       mentionsEveryone: false,
+      mentionRoles: [],
     });
   });
 
@@ -172,7 +173,7 @@ describe("broadcast", () => {
       { channelId: s.channelId, event: { type: "new_message", message: res.body, cursor: expect.any(String) } },
       {
         channelId: s.id,
-        event: { type: "channel_activity", serverId: s.id, channelId: s.channelId, messageId: res.body.id, authorId: s.owner.id, mentions: [], mentionsEveryone: false },
+        event: { type: "channel_activity", serverId: s.id, channelId: s.channelId, messageId: res.body.id, authorId: s.owner.id, mentions: [], mentionsEveryone: false, mentionRoles: [] },
       },
     ]);
     expect(stored).toEqual([true, true]);

@@ -40,8 +40,8 @@ describe("whole-server subscriptions", () => {
     const m2 = (await live.api.call("POST", `/servers/${s.id}/channels/${c2.id}/messages`, { token: s.owner.token, body: { content: "@everyone look" } })).body;
     const activity = await ownerWs.waitForCount(ofType("channel_activity"), 2);
     expect(activity).toEqual([
-      { type: "channel_activity", serverId: s.id, channelId: s.channelId, messageId: m1.id, authorId: member.id, mentions: [s.owner.id], mentionsEveryone: false },
-      { type: "channel_activity", serverId: s.id, channelId: c2.id, messageId: m2.id, authorId: s.owner.id, mentions: [], mentionsEveryone: true },
+      { type: "channel_activity", serverId: s.id, channelId: s.channelId, messageId: m1.id, authorId: member.id, mentions: [s.owner.id], mentionsEveryone: false, mentionRoles: [] },
+      { type: "channel_activity", serverId: s.id, channelId: c2.id, messageId: m2.id, authorId: s.owner.id, mentions: [], mentionsEveryone: true, mentionRoles: [] },
     ]);
     // Watching the server is not watching its channels.
     expect(ownerWs.frames.filter(ofType("new_message"))).toEqual([]);
