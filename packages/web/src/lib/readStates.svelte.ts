@@ -12,6 +12,7 @@ import { SvelteMap } from "svelte/reactivity";
 import type { ReadState } from "@agorusta/core/views";
 import { directory } from "./directory.svelte.ts";
 import { api, send, session } from "./session.svelte.ts";
+import { self } from "./roles/self.svelte.ts";
 
 /** Where a read position is moved: a channel of a server, or a DM conversation. */
 export type ReadTarget = { serverId: string; channelId: string } | { conversationId: string };
@@ -31,6 +32,8 @@ export interface Activity {
   authorId: string;
   mentions: readonly string[];
   mentionsEveryone: boolean;
+  /** The roles it mentions (api.md "Role mentions"): it mentions me when I hold one (as far as my membership is known here). */
+  mentionRoles?: readonly string[];
 }
 
 const newer = (a: string | null | undefined, b: string | null | undefined) => (a ?? "") > (b ?? "");
@@ -138,7 +141,9 @@ class ReadStates {
   activity(a: Activity): void {
     const target = { serverId: a.serverId, channelId: a.channelId };
     if (a.authorId === session.me?.id) return this.#sentByMe(target, a.messageId);
-    this.#arrived(a.channelId, a.messageId, a.mentionsEveryone || a.mentions.includes(session.me?.id ?? ""));
+    const mine = self.in(a.serverId)?.roles ?? [];
+    const byRole = (a.mentionRoles ?? []).some((r) => mine.includes(r));
+    this.#arrived(a.channelId, a.messageId, a.mentionsEveryone || byRole || a.mentions.includes(session.me?.id ?? ""));
   }
 
   /** A DM message: every message of the other participant mentions me. */
