@@ -40,6 +40,6 @@ describe("the purge Lambda behind the queue", () => {
     const result = await handler(sqsEvent(JSON.stringify({ serverId: server.id }), "not json", JSON.stringify({ serverId: 42 })));
     expect(result).toEqual({ batchItemFailures: [] });
     expect(await pendingPurges(db)).toEqual([]);
-    expect((await db.collections.serverDetail({ serverId: server.id }).go()).data).toEqual({ servers: [], channels: [] });
+    expect((await db.collections.serverDetail({ serverId: server.id }).go()).data).toEqual({ servers: [], serverRoles: [], channels: [] });
   });
 });

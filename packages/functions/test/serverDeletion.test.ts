@@ -50,7 +50,7 @@ describe("DELETE /servers/:id", () => {
     }
     expect((await e.serverPasswords.query.byServer({ serverId: s.id }).go()).data).toEqual([]);
     expect((await e.members.query.byServer({ serverId: s.id }).go()).data).toEqual([]);
-    expect((await t.deps.db.collections.serverDetail({ serverId: s.id }).go()).data).toEqual({ servers: [], channels: [] });
+    expect((await t.deps.db.collections.serverDetail({ serverId: s.id }).go()).data).toEqual({ servers: [], serverRoles: [], channels: [] });
     // The name is free again, and so is `general` inside the new server.
     const again = await t.call("POST", "/servers", { token: m.token, body: { name: s.name } });
     expect(again.status).toBe(201);

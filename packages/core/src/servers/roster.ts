@@ -66,13 +66,14 @@ async function presenceAndAvatars({ db, files }: Stores, userIds: string[]) {
  */
 export async function getMember(stores: Stores, input: { serverId: string; userId: string; memberId: string }): Promise<Member> {
   const { db } = stores;
-  const [, target] = await Promise.all([
-    requireMember(db, input.serverId, input.userId),
-    db.entities.members.get({ serverId: input.serverId, userId: input.memberId }).go(),
-  ]);
-  if (!target.data) throw new AppError("not_found", "No such member.");
+  // The caller's membership, the server's roles (to show the member's) and theirs: one BatchGetItem.
+  const { standing, found } = await standingWith(db, input.serverId, input.userId, {
+    target: itemRead(db.entities.members, { serverId: input.serverId, userId: input.memberId }),
+  });
+  const target = found.target as MemberItem | null;
+  if (!target) throw new AppError("not_found", "No such member.");
   const user = (await presenceAndAvatars(stores, [input.memberId])).get(input.memberId);
-  return memberView(target.data, user?.online ?? false, user?.avatarUrl ?? null);
+  return { ...memberView(target, user?.online ?? false, user?.avatarUrl ?? null), ...memberRolesView(target, standing.rolesItem, db.clock.now()) };
 }
 
 /**
