@@ -170,7 +170,9 @@ describe("people", () => {
     await cardOf(owner, memberName).getByRole("button", { name: "Message" }).click();
     await owner.waitForURL(/\/dms\//);
     const dmLink = owner.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: new RegExp(memberName) });
-    await dmLink.getByRole("img", { name: "Online" }).waitFor();
+    // The dot is drawn; its words follow the name (", online"), so the row reads name first.
+    await dmLink.locator(".dot.online").waitFor();
+    await owner.getByRole("navigation", { name: "Direct messages" }).getByRole("link", { name: new RegExp(`^${memberName}\\W+online`) }).waitFor();
     const dmId = owner.url().split("/dms/")[1]!;
     await member.goto(`/dms/${dmId}`);
     const box = member.getByRole("textbox", { name: `Message @${ownerName}` });
