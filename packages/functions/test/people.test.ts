@@ -8,8 +8,9 @@ import { dmTypingFrom } from "@agorusta/core/dms";
 import { realtimeLimits } from "@agorusta/core/realtime";
 import { png, putUpload } from "@agorusta/testing/files";
 import { testApi, type TestApi, type TestUser } from "@agorusta/testing";
-import { createWsHandler, type WsEvent } from "../src/ws/handler.ts";
+import { createWsHandler } from "../src/ws/handler.ts";
 import { recordingPublisher } from "./recordingPublisher.ts";
+import { wsEvent } from "./wsEvents.ts";
 
 const publisher = recordingPublisher();
 let t: TestApi;
@@ -21,13 +22,7 @@ beforeAll(async () => {
 
 let n = 0;
 const newConnectionId = () => `ppl${Date.now().toString(36)}${n++}=`;
-function event(routeKey: string, connectionId: string, fields: Partial<WsEvent> = {}): WsEvent {
-  return {
-    requestContext: { routeKey, connectionId, connectedAt: Date.now(), eventType: routeKey === "$connect" ? "CONNECT" : "MESSAGE" },
-    isBase64Encoded: false,
-    ...fields,
-  } as WsEvent;
-}
+const event = wsEvent;
 async function connect(u: TestUser): Promise<string> {
   const id = newConnectionId();
   const ticket = (await t.call("POST", "/auth/ws-ticket", { token: u.token })).body.ticket as string;

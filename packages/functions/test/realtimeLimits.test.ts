@@ -5,10 +5,11 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { realtimeLimits, mayAnnouncePresence, typingFrom } from "@agorusta/core/realtime";
-import { createWsHandler, type WsEvent } from "../src/ws/handler.ts";
+import { createWsHandler } from "../src/ws/handler.ts";
 import { announcePresence } from "../src/delivery/announcePresence.ts";
 import { testApi, type TestApi, type TestServer } from "@agorusta/testing";
 import { recordingPublisher } from "./recordingPublisher.ts";
+import { wsEvent } from "./wsEvents.ts";
 
 const publisher = recordingPublisher();
 let t: TestApi;
@@ -20,14 +21,7 @@ beforeAll(async () => {
 
 let n = 0;
 const newConnectionId = () => `lim${Date.now().toString(36)}${n++}=`;
-function event(routeKey: string, connectionId: string, fields: Partial<WsEvent> = {}): WsEvent {
-  return {
-    // Connected now: a count whose connections would have expired by now is stale, and not a cap.
-    requestContext: { routeKey, connectionId, connectedAt: Date.now(), eventType: routeKey === "$connect" ? "CONNECT" : routeKey === "$disconnect" ? "DISCONNECT" : "MESSAGE" },
-    isBase64Encoded: false,
-    ...fields,
-  } as WsEvent;
-}
+const event = wsEvent;
 /** A handshake as the web app makes it: a one-time ticket for the token, then `$connect` with it. */
 const ticketOf = async (token: string) => (await t.call("POST", "/auth/ws-ticket", { token })).body.ticket as string;
 const connect = async (token: string, id = newConnectionId(), on = handle) =>
