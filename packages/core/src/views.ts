@@ -162,7 +162,10 @@ export const dmConversationView = (c: DmConversationItem, avatar: (userId: strin
   lastMessageAt: c.lastMessageAt ?? null,
   lastMessageId: c.lastMessageId ?? null,
 });
-export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | null = null): Member => {
+/** A member who has just joined: no roles yet, no timeout. */
+export const JOINED: MemberRoles = { roles: [], timeoutUntil: null };
+/** `roles`: servers/memberUpdates.ts `memberRolesView` over the server's roles item, or `JOINED`. */
+export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | null, roles: MemberRoles): Member => {
   // A membership is written whole by one transaction; one missing these was not, and a client
   // would fail on it (a username that is not text): the roster leaves it out (roster.ts).
   if (typeof m.username !== "string" || typeof m.joinedAt !== "string" || (m.role !== "owner" && m.role !== "member")) {
@@ -170,14 +173,14 @@ export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | n
   }
   return {
     user: { id: m.userId, username: m.username, createdAt: m.userCreatedAt, avatarUrl },
-    role: m.role, joinedAt: m.joinedAt, online,
+    role: m.role, joinedAt: m.joinedAt, online, ...roles,
   };
 };
 
 /*
  * Communities: roles, permissions, moderation (api.md). The objects as the web app reads them.
- * The fields the contract adds to Channel, ServerDetail, Member and Message are optional here so
- * that a view written before them still type-checks; the routes that fill them may make them required.
+ * Every route fills the fields the contract adds; only `Channel.permissions` is optional, since
+ * a channel's events go to many people at once and leave it out (see `Channel`).
  */
 export interface ServerRole {
   id: string; serverId: string; name: string; color: number | null; position: number; permissions: string;
@@ -189,12 +192,12 @@ export interface AuditEntry {
 }
 export type ChannelType = Channel["type"];
 export interface ServerRoles {
-  roles?: ServerRole[];
+  roles: ServerRole[];
   /** The caller's base permissions (decimal). */
-  permissions?: string;
+  permissions: string;
 }
 export interface MemberRoles {
   /** Role ids, `@everyone` left out. */
-  roles?: string[];
-  timeoutUntil?: string | null;
+  roles: string[];
+  timeoutUntil: string | null;
 }

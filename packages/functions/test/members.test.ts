@@ -103,7 +103,7 @@ describe("DELETE /servers/:id/members/me (leave)", () => {
     expect((await t.call("GET", `/servers/${s.id}`, { token: m.token })).body.role).toBe("member");
     expect(publisher.sent).toEqual([{
       to: "server", serverId: s.id, alsoUserIds: [m.id],
-      event: { type: "member_joined", serverId: s.id, member: { user: { id: m.id, username: m.username, createdAt: m.createdAt, avatarUrl: null }, role: "member", joinedAt: expect.any(String), online: false } },
+      event: { type: "member_joined", serverId: s.id, member: { user: { id: m.id, username: m.username, createdAt: m.createdAt, avatarUrl: null }, role: "member", joinedAt: expect.any(String), online: false, roles: [], timeoutUntil: null } },
     }]);
   });
 });

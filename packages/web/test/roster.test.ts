@@ -7,6 +7,8 @@ const member = (username: string, role: Member["role"] = "member", online = fals
   role,
   joinedAt: "2026-11-24T10:00:00.000Z",
   online,
+  roles: [],
+  timeoutUntil: null,
 });
 const names = (list: Member[]) => list.map((m) => m.user.username);
 

@@ -10,7 +10,7 @@ import type { UsageLimits } from "../limits/usage.ts";
 import { can } from "../permissions/policy.ts";
 import { itemRead } from "../store/batchGet.ts";
 import { newMembership, notBanned } from "./joining.ts";
-import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
+import { inviteView, JOINED, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
 import { isOnline } from "../realtime/presence.ts";
@@ -254,6 +254,6 @@ export async function joinByInvite(db: Db, code: string, userId: string, files?:
     throw new AppError("invite_exhausted");
   }
   assertCommitted(refused, "joinByInvite");
-  return { server: serverView(server.data, icon), joined: memberView(membership, isOnline(user.data, epochSeconds(db.clock)), await imageUrlOf(files, user.data.avatarKey)) };
+  return { server: serverView(server.data, icon), joined: memberView(membership, isOnline(user.data, epochSeconds(db.clock)), await imageUrlOf(files, user.data.avatarKey), JOINED) };
 }
 

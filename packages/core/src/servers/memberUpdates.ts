@@ -71,8 +71,8 @@ async function changeMember(
       after = { ...target, ...planned.after };
     }
     const user = found.user;
-    const member = memberView(after, user ? isOnline(user, epochSeconds(db.clock)) : false, user ? await imageUrlOf(stores.files, user.avatarKey) : null);
-    return { member: { ...member, ...memberRolesView(after, standing.rolesItem) }, before: target, changed: planned !== null };
+    const member = memberView(after, user ? isOnline(user, epochSeconds(db.clock)) : false, user ? await imageUrlOf(stores.files, user.avatarKey) : null, memberRolesView(after, standing.rolesItem));
+    return { member, before: target, changed: planned !== null };
   }
 }
 

@@ -10,7 +10,7 @@ import { deleteFreeingSlots, withLiveSlots } from "../limits/liveSlots.ts";
 import { assertCommitted } from "../store/transactions.ts";
 import { requirePermissionIn, serverNotRetired } from "./access.ts";
 import { auditWrite } from "../audit/log.ts";
-import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
+import { JOINED, memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
 
@@ -105,5 +105,5 @@ export async function joinByPassword(
   if (!user) throw new AppError("unauthorized");
   const membership = await addMember(db, server, user, new AppError("invalid_server_credentials"));
   const [icon, avatar] = await Promise.all([imageUrlOf(files, server.iconKey), imageUrlOf(files, user.avatarKey)]);
-  return { server: serverView(server, icon), joined: membership && memberView(membership, isOnline(user, epochSeconds(db.clock)), avatar) };
+  return { server: serverView(server, icon), joined: membership && memberView(membership, isOnline(user, epochSeconds(db.clock)), avatar, JOINED) };
 }

@@ -44,7 +44,7 @@ export async function listMembers(
   // One membership that cannot be shown is left out (logged), not the roster: issue 21.
   return presentEach(
     page,
-    (m) => ({ ...memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null), ...memberRolesView(m, standing.rolesItem, db.clock.now()) }),
+    (m) => memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null, memberRolesView(m, standing.rolesItem, db.clock.now())),
     (m) => `member ${m.userId} of ${input.serverId}`,
   );
 }
@@ -73,7 +73,7 @@ export async function getMember(stores: Stores, input: { serverId: string; userI
   const target = found.target as MemberItem | null;
   if (!target) throw new AppError("not_found", "No such member.");
   const user = (await presenceAndAvatars(stores, [input.memberId])).get(input.memberId);
-  return { ...memberView(target, user?.online ?? false, user?.avatarUrl ?? null), ...memberRolesView(target, standing.rolesItem, db.clock.now()) };
+  return memberView(target, user?.online ?? false, user?.avatarUrl ?? null, memberRolesView(target, standing.rolesItem, db.clock.now()));
 }
 
 /**

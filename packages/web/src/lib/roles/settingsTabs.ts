@@ -20,7 +20,7 @@ export const SETTINGS_TABS: SettingsTab[] = [
   { slug: "audit-log", label: "Audit log", needs: ["VIEW_AUDIT_LOG"] },
 ];
 
-type Detail = Pick<ServerDetail, "id" | "ownerId" | "role" | "permissions">;
+type Detail = Pick<ServerDetail, "id" | "ownerId" | "role" | "permissions" | "roles">;
 
 export const tabsFor = (detail: Detail | null | undefined): SettingsTab[] =>
   SETTINGS_TABS.filter((tab) => tab.needs.some((name) => holds(detail, name)));
