@@ -13,7 +13,7 @@ import { skewedClock, type Clock } from "@agorusta/core/store";
 import { testApi, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
 import { createPushWorker, type PushWorker } from "@agorusta/local/pushWorker";
 import { newVapidPrivateKey, vapidKeysFrom, type PushSetup } from "../src/push/setup.ts";
-import { createPushSender } from "../src/push/transport.ts";
+import { createPushSender, guardedLookup } from "../src/push/transport.ts";
 import { deliverPush } from "../src/push/deliver.ts";
 import { dynamoActions } from "../src/lambda/permissions.ts";
 import { recordingPublisher } from "./recordingPublisher.ts";
@@ -164,6 +164,11 @@ describe("push subscriptions", () => {
     expect(endpointRefusal("http://127.0.0.1:8080/x", "local")).toBeNull();
     expect(endpointRefusal("http://[::1]:8080/x", "local")).toBeNull();
     expect(endpointRefusal("http://10.0.0.1/x", "local")).not.toBeNull();
+    // A name is judged by what it resolves to when connecting: `localhost` (from the hosts file, no network needed).
+    const resolve = (policy: "public" | "local") =>
+      new Promise<string>((r) => guardedLookup(policy)("localhost", { all: true }, (err, addresses) => r(err ? String(err.code) : JSON.stringify(addresses))));
+    expect(await resolve("public")).toBe("EPUSHADDRESS");
+    expect(await resolve("local")).toMatch(/127\.0\.0\.1|::1/);
   });
 
   it("end with their session: sign-out ends this device's, sign-out everywhere and a password change all", async () => {
