@@ -14,7 +14,7 @@ import { sendMessage, dm } from "@agorusta/core/conversations";
 import { endpointHashOf, pushSubscriptionsOf } from "@agorusta/core/notifications";
 import { lambdaEnvironment } from "./fixtures/lambda.ts";
 import { newVapidPrivateKey } from "../src/push/setup.ts";
-import { startPushService } from "./fixtures/push/pushService.ts";
+import { startPushService } from "@agorusta/testing/pushService";
 
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let db: Db;

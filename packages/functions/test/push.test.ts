@@ -17,7 +17,7 @@ import { createPushSender, guardedLookup } from "../src/push/transport.ts";
 import { deliverPush } from "../src/push/deliver.ts";
 import { dynamoActions } from "../src/lambda/permissions.ts";
 import { recordingPublisher } from "./recordingPublisher.ts";
-import { startPushService } from "./fixtures/push/pushService.ts";
+import { startPushService } from "@agorusta/testing/pushService";
 
 const VIEW_CHANNEL = String(1n << 10n);
 
