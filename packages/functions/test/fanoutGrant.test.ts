@@ -49,7 +49,7 @@ async function world() {
 /** A connection opened at `$connect` and subscribed by `subscribe` frames, through the WebSocket Lambda's grant. */
 async function connection(userId: string, subscriptions: { channelIds?: string[]; serverId?: string }) {
   const connectionId = `gone${randomUUID().slice(0, 8)}=`;
-  await openConnection(ws, { connectionId, userId, connectedAt: new Date(), sessionId: "s", sessionExpiresAt: Math.floor(Date.now() / 1000) + 3600 });
+  await openConnection(ws, { connectionId, userId, connectedAt: new Date(Date.now() - 60_000), sessionId: "s", sessionExpiresAt: Math.floor(Date.now() / 1000) + 3600 });
   for (const channelId of subscriptions.channelIds ?? []) await subscribe(ws, { connectionId, channelId });
   if (subscriptions.serverId) await subscribeServer(ws, { connectionId, serverId: subscriptions.serverId });
   return connectionId;

@@ -30,10 +30,13 @@ const publisher = (options: Partial<ApiGatewayPublisherOptions> = {}): Publisher
     ...options,
   });
 let n = 0;
-/** Opens a connection for the user (as `$connect` would) and subscribes it to the channels. */
-async function connection(userId: string, channelIds: string[] = []) {
+/**
+ * Opens a connection for the user (as `$connect` would) and subscribes it to the channels; by
+ * default a minute ago, past its handshake, so that a 410 means it is gone.
+ */
+async function connection(userId: string, channelIds: string[] = [], connectedAt = new Date(Date.now() - 60_000)) {
   const connectionId = `c${n++}+/=`;
-  await openConnection(t.deps.db, { connectionId, userId, connectedAt: new Date(), sessionId: "s", sessionExpiresAt: Date.now() / 1000 + 3600 });
+  await openConnection(t.deps.db, { connectionId, userId, connectedAt, sessionId: "s", sessionExpiresAt: Date.now() / 1000 + 3600 });
   for (const channelId of channelIds) await subscribe(t.deps.db, { connectionId, channelId });
   return connectionId;
 }
@@ -297,6 +300,25 @@ describe("dead and slow connections", () => {
     api.reset();
     await publisher().toChannel(ch(s), event("y"));
     expect(receivers()).toEqual([live]);
+  });
+
+  // API Gateway answers 410 until the handshake is over, and `$connect` stored the connection before:
+  // forgetting it then left an open socket that never heard a DM or its channels again.
+  it("keeps a connection still in its handshake that answers 410: once open, it gets the next event", async () => {
+    api.reset();
+    const [u1, u2] = await Promise.all([t.user(), t.user()]);
+    const opening = await connection(u1.id, [], new Date());
+    const other = await connection(u2.id);
+    api.behaviour.set(opening, "gone");
+    await publisher().toUsers([u1.id, u2.id], event("early"));
+    expect(receivers()).toEqual([opening, other].sort());
+    expect((await t.deps.db.entities.connections.get({ connectionId: opening }).go()).data).not.toBeNull();
+    expect((await t.deps.db.entities.users.get({ userId: u1.id }).go()).data?.connectionCount).toBe(1);
+
+    api.reset();
+    api.behaviour.delete(opening);
+    await publisher().toUsers([u1.id], event("open now"));
+    expect(receivers()).toEqual([opening]);
   });
 
   it("announces a user offline when a 410 closes their last connection, to those sharing a server", async () => {

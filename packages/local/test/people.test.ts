@@ -32,9 +32,8 @@ describe("user_updated", () => {
     const dm = await live.api.call("POST", "/dms", { token: changer.token, body: { userId: dmPartner.id } });
     expect(dm.status).toBe(201);
     const strangers = await live.api.server(stranger);
-    // One after the other: a post to a socket whose handshake is still running answers 410, and the
-    // user's presence, posted to DM partners at their `$connect`, must not find one half-open
-    // (docs/decisions.md, "People", says what that race costs).
+    // One after the other, so each socket's presence news is in before the next opens (a post that
+    // meets a socket still opening is lost to it: docs/decisions.md, "A post that meets a socket still opening").
     const partnerWs = await live.open(dmPartner);
     const strangerWs = await live.open(stranger);
     const ownTabWs = await live.open(changer);

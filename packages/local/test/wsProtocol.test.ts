@@ -218,7 +218,7 @@ describe("channel delivery", () => {
     // A connection whose `$disconnect` never ran (a crashed Lambda, a lost event): its items
     // stay, and only a 410 from `@connections` reveals it is gone.
     const [ghost] = await subscriptionsOf(s.channelId).then((subs) => subs.filter((x) => x.userId === s.owner.id));
-    await live.rt.deps.db.entities.connections.put({ connectionId: "ghostConnection0=", userId: s.owner.id, connectedAt: new Date().toISOString() }).go();
+    await live.rt.deps.db.entities.connections.put({ connectionId: "ghostConnection0=", userId: s.owner.id, connectedAt: new Date(Date.now() - 60_000).toISOString() }).go();
     await live.rt.deps.db.entities.subscriptions.put({ ...ghost!, connectionId: "ghostConnection0=" }).go();
     dead.ws.terminate();
 

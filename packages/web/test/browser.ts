@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startRuntime, type Runtime } from "@agorusta/local/runtime";
 import { TEST_SECRET, testLimits, uniqueBucketName, uniqueTableName } from "@agorusta/testing";
@@ -91,8 +91,20 @@ export function stage(setup: StageOptions = {}) {
   let app: App | undefined;
   let browser: Browser | undefined;
   const errors: string[][] = [];
+  const journals: { name: string; lines: Happening[] }[] = [];
+  let stepStarted = 0;
   beforeAll(async () => {
     [app, browser] = await Promise.all([startApp(setup), launch()]);
+  });
+  // A failed step prints what each page lived through just before (its socket frames, console,
+  // refused requests): on a CI run that is all there is to tell a slow machine from a lost event.
+  beforeEach(() => void (stepStarted = Date.now()));
+  afterEach(({ task }) => {
+    if (task.result?.state !== "fail") return;
+    for (const { name, lines } of journals) {
+      const during = lines.filter((l) => l.at >= stepStarted);
+      if (during.length) console.log(`--- ${task.name}: ${name} during the step:\n${during.map((l) => `${((l.at - stepStarted) / 1000).toFixed(2)}s ${l.what}`).join("\n")}`);
+    }
   });
   afterAll(async () => {
     await browser?.close();
@@ -107,6 +119,7 @@ export function stage(setup: StageOptions = {}) {
       const context = await newContext(browser!, app!.url, viewport);
       const page = await context.newPage();
       errors.push(watchErrors(page));
+      journals.push({ name: `page ${journals.length + 1} (${viewport.width}px)`, lines: journal(page) });
       return page;
     },
     errors: () => errors.flat(),
@@ -166,6 +179,32 @@ export function watchErrors(page: Page): string[] {
     }
   });
   return errors;
+}
+
+interface Happening {
+  at: number;
+  what: string;
+}
+
+/** The page's last happenings, newest last: socket frames both ways, console lines, answers ≥ 400, navigations. */
+function journal(page: Page, keep = 80): Happening[] {
+  const lines: Happening[] = [];
+  const note = (what: string) => {
+    lines.push({ at: Date.now(), what: what.slice(0, 200) });
+    if (lines.length > keep) lines.shift();
+  };
+  page.on("console", (m) => note(`console.${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => note(`pageerror: ${e.message}`));
+  page.on("framenavigated", (f) => f === page.mainFrame() && note(`navigated ${f.url()}`));
+  page.on("response", (r) => r.status() >= 400 && note(`${r.status()} ${r.request().method()} ${r.url()}`));
+  page.on("requestfailed", (r) => note(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText}`));
+  page.on("websocket", (ws) => {
+    note(`ws open ${ws.url()}`);
+    ws.on("framesent", (f) => note(`ws> ${String(f.payload)}`));
+    ws.on("framereceived", (f) => note(`ws< ${String(f.payload)}`));
+    ws.on("close", () => note("ws closed"));
+  });
+  return lines;
 }
 
 /**

@@ -191,5 +191,9 @@ describe("audit entries in words", () => {
     expect(verbOf("something_new")).toBe("something new");
     const lines = changeLines({ changes: { name: { old: "mods", new: "Moderators" }, permissions: { new: toWire(PERMISSIONS.KICK_MEMBERS | PERMISSIONS.BAN_MEMBERS) }, color: { old: 0x3498db } } });
     expect(lines).toEqual(["name: mods → Moderators", "permissions: kick members, ban members", "color: #3498db (removed)"]);
+    // An overwrite's entry names whom it is for, when the page knows the id; else the id.
+    const overwrite = { changes: { id: { new: "r1" }, type: { new: "role" }, allow: { new: toWire(PERMISSIONS.VIEW_CHANNEL) } } };
+    expect(changeLines(overwrite, (id) => (id === "r1" ? "Moderator" : undefined))).toEqual(["for: Moderator", "type: role", "allow: view channel"]);
+    expect(changeLines(overwrite)[0]).toBe("for: r1");
   });
 });

@@ -69,6 +69,25 @@ export async function closeConnection(db: Db, connectionId: string): Promise<{ w
 }
 
 /**
+ * API Gateway answers 410 for a connection until its handshake is over, and `$connect` stores the
+ * connection before that (and the local gateway likewise): for that long a 410 means "not yet",
+ * not "gone". 30 s is past API Gateway's 29 s integration timeout, the longest a `$connect` can run.
+ */
+export const HANDSHAKE_MS = 30_000;
+
+/**
+ * Forgets a connection a post found gone (410), unless it was opened within `HANDSHAKE_MS`: that
+ * one is still opening, and forgetting it would leave an open socket nothing is ever delivered
+ * to. The frame it missed is not lost: the client catches up once the socket opens (api.md
+ * "Change feeds"). One GetItem, on the 410 path only.
+ */
+export async function forgetGoneConnection(db: Db, connectionId: string): Promise<{ opening?: true; wentOffline?: string }> {
+  const { data } = await db.entities.connections.get({ connectionId }).go({ attributes: ["connectedAt"] });
+  if (data && db.clock.now() - Date.parse(data.connectedAt) < HANDSHAKE_MS) return { opening: true };
+  return closeConnection(db, connectionId);
+}
+
+/**
  * The user's open connections, or only those opened with one session (logout): what to close
  * through `@connections` when the session ends. The user index is eventually consistent, so a
  * connection opened in the very instant of a logout can be missed here; the per-frame session

@@ -54,9 +54,14 @@ export async function standingWith<R extends ItemReads>(
 export const standingIn = async (db: Db, serverId: string, userId: string, options: { consistent?: boolean } = {}): Promise<Standing> =>
   (await standingWith(db, serverId, userId, {}, options)).standing;
 
+/** 403 unless `permissions` (server-wide, or in a channel) hold `permission`. */
+export function requireBit(permissions: bigint, permission: PermissionName): void {
+  if (!can(permissions, permission)) throw new AppError("forbidden", `You need the ${permission} permission to do that.`);
+}
+
 /** 403 unless the standing holds `permission`. */
 export function requireCan(standing: Standing, permission: PermissionName): Standing {
-  if (!can(standing.permissions, permission)) throw new AppError("forbidden", `You need the ${permission} permission to do that.`);
+  requireBit(standing.permissions, permission);
   return standing;
 }
 

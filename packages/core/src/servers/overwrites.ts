@@ -15,7 +15,8 @@ import { isId } from "../schemas.ts";
 import { transact } from "../store/transactions.ts";
 import { CHANNEL_PERMISSIONS, PERMISSIONS, fromWire, has, namesOf, toWire } from "../permissions/bits.ts";
 import { defaultEveryone, rolesOf } from "./grants.ts";
-import { channelAccess, requireBit } from "./channelAccess.ts";
+import { requireBit } from "./access.ts";
+import { channelAccess } from "./channelAccess.ts";
 import { auditWrite, diffOf } from "../audit/log.ts";
 
 /**

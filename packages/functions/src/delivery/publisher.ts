@@ -9,7 +9,7 @@ import {
   type ApiGatewayManagementApiClientConfig,
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import type { Db, Frame, Publisher } from "@agorusta/core";
-import { closeConnection, serverRecipients, userRecipients, type Recipient } from "@agorusta/core/realtime";
+import { closeConnection, forgetGoneConnection, serverRecipients, userRecipients, type Recipient } from "@agorusta/core/realtime";
 import { createChannelAudiences, readRoles } from "@agorusta/core/servers";
 import { apiGatewayLimits } from "@agorusta/core/realtime";
 import { toWire } from "@agorusta/core/permissions";
@@ -97,9 +97,10 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
     } catch (e) {
       const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) {
+        const { opening, wentOffline } = await forgetGoneConnection(db, connectionId);
+        if (opening) return;
         outcome.gone++;
         audiences.forget(connectionId);
-        const { wentOffline } = await closeConnection(db, connectionId);
         // Its `$disconnect` will find nothing left to close, so the news is told from here.
         if (wentOffline) outcome.wentOffline.push(wentOffline);
       } else {

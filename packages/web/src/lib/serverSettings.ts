@@ -13,8 +13,5 @@ export const SETTINGS = {
   bans: "BAN_MEMBERS",
 } as const satisfies Record<string, PermissionName>;
 
-/** Deleting the server stays its owner's, as in Discord (api.md). */
-export const mayDeleteServer = (server: { ownerId: string }, userId: string | undefined): boolean => server.ownerId === userId;
-
 /** Whether one may open the settings page: any of its tabs (the owner holds every permission). */
 export const mayOpenSettings = (detail: Parameters<typeof tabsFor>[0]): boolean => tabsFor(detail).length > 0;

@@ -65,10 +65,18 @@ function shown(key: string, value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function changeLines(entry: Pick<AuditEntry, "changes">): string[] {
+/**
+ * The changes, a line each. `named` names an id (a role, a member, a channel) where it can: an
+ * overwrite's entry says whom it is for ("for: Moderator"), not the id.
+ */
+export function changeLines(entry: Pick<AuditEntry, "changes">, named: (id: string) => string | undefined = () => undefined): string[] {
   if (!entry.changes) return [];
   return Object.entries(entry.changes).map(([key, change]) => {
     const { old, new: next } = (change ?? {}) as { old?: unknown; new?: unknown };
+    if (key === "id") {
+      const id = String(next ?? old);
+      return `for: ${named(id) ?? id}`;
+    }
     const name = key.replace(/([A-Z])/g, " $1").toLowerCase();
     if (old === undefined) return `${name}: ${shown(key, next)}`;
     if (next === undefined) return `${name}: ${shown(key, old)} (removed)`;
