@@ -29,7 +29,7 @@ export interface Deps {
 }
 
 export interface AppEnv {
-  Variables: { userId: string; session: TokenClaims };
+  Variables: { userId: string; session: TokenClaims; /** Whether the caller authenticated as a bot (`Authorization: Bot`). */ bot: boolean };
 }
 
 export function createDeps(options: {

@@ -23,6 +23,8 @@ import { uploads } from "./uploads.ts";
 import { reactions } from "./reactions.ts";
 import { changes } from "./changes.ts";
 import { mentions, readStates } from "./readStates.ts";
+import { webhooks } from "./webhooks.ts";
+import { bots } from "./bots.ts";
 import { systemClock, type Clock } from "../store/time.ts";
 
 export type { UniqueKind } from "./uniques.ts";
@@ -63,6 +65,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       mentions: new Entity(mentions),
       slowmodes: new Entity(slowmodes),
       channelPurges: new Entity(channelPurges),
+      webhooks: new Entity(webhooks),
+      bots: new Entity(bots),
     },
     { client, table },
   );
@@ -97,5 +101,7 @@ export type UploadItem = EntityItem<Entities["uploads"]>;
 export type ReactionItem = EntityItem<Entities["reactions"]>;
 export type ChangeItem = EntityItem<Entities["changes"]>;
 export type ReadStateItem = EntityItem<Entities["readStates"]>;
+export type WebhookItem = EntityItem<Entities["webhooks"]>;
+export type BotItem = EntityItem<Entities["bots"]>;
 export type MentionItem = EntityItem<Entities["mentions"]>;
 export { EVERYONE } from "./readStates.ts";

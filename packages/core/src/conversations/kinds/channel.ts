@@ -59,6 +59,7 @@ function callerOf(db: Db, member: MemberItem, roles: ServerRolesItem | null, cha
     userId: member.userId,
     username: member.username,
     userCreatedAt: member.userCreatedAt,
+    ...(member.bot ? { bot: true } : {}),
     member,
     permissions,
     timedOut: heldByTimeout(member, permissions, now),
