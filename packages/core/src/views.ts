@@ -12,6 +12,7 @@ import type {
   ServerItem,
   ServerPasswordItem,
   UserItem,
+  WebhookItem,
 } from "./model/index.ts";
 import type { Role } from "./permissions/policy.ts";
 
@@ -205,3 +206,16 @@ export interface MemberRoles {
   roles?: string[];
   timeoutUntil?: string | null;
 }
+
+/**
+ * An incoming webhook (api.md "Incoming webhooks"). `token` (and the `url` built from it) only in
+ * the answer that created it: only its hash is kept. `avatarUrl`: null (an execution's
+ * `avatar_url` is not stored).
+ */
+export interface Webhook {
+  id: string; serverId: string; channelId: string; name: string; avatarUrl: string | null; creatorId: string; createdAt: string;
+  token?: string; url?: string;
+}
+export const webhookView = (w: WebhookItem): Webhook => ({
+  id: w.webhookId, serverId: w.serverId, channelId: w.channelId, name: w.name, avatarUrl: null, creatorId: w.creatorId, createdAt: w.createdAt,
+});
