@@ -26,6 +26,8 @@ export interface Deps {
   usageLimits: UsageLimits | "off";
   /** The stage's web app origin, the only one the API answers cross-origin calls from (CORS). */
   webOrigin?: string;
+  /** The path the API is served under on its origin (`/api` under `npm start`, none deployed): webhook URLs name it. */
+  apiPath?: string;
 }
 
 export interface AppEnv {
@@ -46,6 +48,7 @@ export function createDeps(options: {
   /** Whose tokens these are (iss, aud): the stage's, so another stage's tokens are refused even under the same secret. */
   jwt?: JwtScope;
   webOrigin?: string;
+  apiPath?: string;
 }): Deps {
   const db = createDb(options.dynamo.document, options.tableName);
   const files = options.files ?? unlinkedFileStore;
@@ -61,5 +64,6 @@ export function createDeps(options: {
     expiries: options.expiries?.(db) ?? unscheduledExpiries,
     usageLimits: options.usageLimits ?? usageLimits,
     ...(options.webOrigin ? { webOrigin: options.webOrigin } : {}),
+    ...(options.apiPath ? { apiPath: options.apiPath } : {}),
   };
 }

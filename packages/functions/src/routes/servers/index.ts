@@ -17,6 +17,8 @@ import { bansRoutes } from "./bans.ts";
 import { iconRoutes } from "./icon.ts";
 import { rolesRoutes } from "./roles.ts";
 import { auditReasonOf } from "../../http/auditReason.ts";
+import { serverWebhooksRoutes } from "./webhooks.ts";
+import { serverBotsRoutes } from "../bots.ts";
 
 /** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
 export const serversRoutes = (deps: Deps) =>
@@ -64,4 +66,6 @@ export const serversRoutes = (deps: Deps) =>
     .route("/:id/passwords", passwordsRoutes(deps))
     .route("/:id/icon", iconRoutes(deps))
     .route("/:id/bans", bansRoutes(deps))
-    .route("/:id/roles", rolesRoutes(deps));
+    .route("/:id/roles", rolesRoutes(deps))
+    .route("/", serverWebhooksRoutes(deps))
+    .route("/", serverBotsRoutes(deps));
