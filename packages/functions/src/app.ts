@@ -13,7 +13,7 @@ import { invitesRoutes } from "./routes/invites.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { dmsRoutes } from "./routes/dms.ts";
 import { readStatesRoutes } from "./routes/readStates.ts";
-import { isWebhookExecution, webhooksRoutes } from "./routes/webhooks.ts";
+import { isWebhookExecution, webhookBodyLimit, webhooksRoutes } from "./routes/webhooks.ts";
 import { botsRoutes } from "./routes/bots.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -43,8 +43,8 @@ export function createApp(deps: Deps) {
       // Errors and 404s included: they pass back through here once onError/notFound answered.
       for (const [name, value] of Object.entries(apiSecurityHeaders)) c.header(name, value);
     })
-    // A webhook's execution may carry files: its route has a limit of its own (routes/webhooks.ts).
-    .use((c, next) => (isWebhookExecution(c.req.path) ? next() : limitBody(c, next)))
+    // A webhook's execution may carry files: it has a limit of its own (routes/webhooks.ts).
+    .use((c, next) => (isWebhookExecution(c.req.path) ? webhookBodyLimit(c, next) : limitBody(c, next)))
     .use(wellFormedRequest)
     .route("/health", healthRoutes(deps))
     .route("/auth", authRoutes(deps))

@@ -32,19 +32,25 @@ import { conversationHandlers } from "./conversation.ts";
 /** A webhook's body may carry files: 8 MiB in all (deployed, Lambda's 6 MB request cap comes first). */
 export const WEBHOOK_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+export const webhookBodyLimit = bodyLimit({
+  maxSize: WEBHOOK_MAX_BODY_BYTES,
+  onError: () => {
+    throw new AppError("payload_too_large", "A webhook's body is at most 8 MiB.");
+  },
+});
+
 /** Whether a path is an execution (the app's 64 KiB body limit gives way to this route's own). */
 export const isWebhookExecution = (path: string) => /^\/(v10\/)?webhooks\/[^/]+\/[^/]+(\/slack)?\/?$/.test(path);
 
 /** Discord's 429 body on these routes (`retry_after` in seconds), which Discord's clients wait on. */
 async function discordLimits(c: Context, next: () => Promise<void>) {
-  try {
-    await next();
-  } catch (e) {
-    if (!(e instanceof AppError) || e.code !== "rate_limited") throw e;
-    const retryAfter = e.retryAfter ?? 1;
-    c.header("retry-after", String(retryAfter));
-    return c.json({ message: e.message, retry_after: retryAfter, global: false }, 429);
-  }
+  await next();
+  // Hono has already answered the error (app.onError) and kept it in `c.error`: that answer is replaced.
+  const e = c.error;
+  if (!(e instanceof AppError) || e.code !== "rate_limited") return;
+  const retryAfter = e.retryAfter ?? 1;
+  c.res = undefined;
+  c.res = c.json({ message: e.message, retry_after: retryAfter, global: false }, 429, { "retry-after": String(retryAfter) });
 }
 
 /** The Discord body of a multipart execution: `payload_json`, or the fields themselves; and its files. */
@@ -83,7 +89,6 @@ export const webhooksRoutes = (deps: Deps) => {
   }
   return new Hono<AppEnv>()
     .use(discordLimits)
-    .use(bodyLimit({ maxSize: WEBHOOK_MAX_BODY_BYTES, onError: () => { throw new AppError("payload_too_large", "A webhook's body is at most 8 MiB."); } }))
     .post("/:wid/:token", params(executeWebhookParams), validate("query", executeWebhookQuery), async (c) => {
       const { wid, token } = c.req.valid("param");
       const multi = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
