@@ -72,7 +72,7 @@ describe("bots", () => {
     const role = (await t.call("POST", `/servers/${s.id}/roles`, { token: s.owner.token, body: { name: "Builders", permissions: MANAGE_GUILD } })).body;
     await t.call("PUT", `/servers/${s.id}/members/${builder.id}/roles/${role.id}`, { token: s.owner.token });
     expect((await put(builder.token)).status).toBe(204);
-    const joined = (publisher.sent.find((p) => "event" in p && p.event.type === "member_joined") as { event: any } | undefined)?.event;
+    const joined = (publisher.sent.find((p) => "event" in p && p.event.type === "member_joined" && p.event.member.user.id === bot.id) as { event: any } | undefined)?.event;
     expect(joined.member.user).toMatchObject({ id: bot.id, bot: true });
     const roster = (await t.call("GET", `/servers/${s.id}/members`, { token: s.owner.token })).body as { user: { id: string; bot: boolean } }[];
     expect(roster.find((m) => m.user.id === bot.id)?.user.bot).toBe(true);
