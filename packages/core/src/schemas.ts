@@ -496,3 +496,51 @@ export function parse<S extends v.GenericSchema>(schema: S, input: unknown): v.I
   }
   return result.output;
 }
+
+/*
+ * Integrations: webhooks and bots (api.md "Integrations"). The execute bodies are Discord's and
+ * Slack's own: fields those clients send that Agorusta does not use (tts, flags, avatar_url,
+ * blocks…) are accepted and ignored, as valibot's `object` drops unknown keys.
+ */
+export const webhookName = name(1, 80, "Webhook name");
+export const webhookParams = v.object({ id, wid: id });
+export const createWebhookBody = v.object({ name: webhookName });
+export const editWebhookBody = v.object({ name: v.optional(webhookName), channelId: v.optional(bodyId("channelId")) });
+/** The execute route's path: a webhook id that is not ours is a 404, a token of the wrong shape a 401 (checked by the route). */
+export const executeWebhookParams = v.object({ wid: id, token: string("token") });
+export const executeWebhookQuery = v.object({ wait: v.optional(v.picklist(["true", "false"], "wait must be true or false."), "false") });
+/** Discord's `allowed_mentions`: which kinds of mention parse, and which users and roles by id. */
+const allowedMentions = v.object({
+  parse: v.optional(v.array(v.picklist(["everyone", "roles", "users"], "allowed_mentions.parse holds everyone, roles or users."))),
+  users: v.optional(v.pipe(v.array(bodyId("A user")), v.maxLength(100, "At most 100 users."))),
+  roles: v.optional(v.pipe(v.array(bodyId("A role")), v.maxLength(100, "At most 100 roles."))),
+});
+export type AllowedMentions = v.InferOutput<typeof allowedMentions>;
+/** Text of an embed Agorusta shows as lines of the message (it draws no embeds). */
+const embedText = v.optional(v.pipe(string("embed text"), v.maxLength(6000, "An embed's text must be at most 6000 characters.")));
+const embed = v.object({
+  title: embedText,
+  description: embedText,
+  url: embedText,
+  fields: v.optional(v.pipe(v.array(v.object({ name: embedText, value: embedText })), v.maxLength(25, "An embed has at most 25 fields."))),
+  footer: v.optional(v.object({ text: embedText })),
+});
+/** Discord's execute body (JSON, or `payload_json` of a multipart body). */
+export const discordWebhookBody = v.object({
+  content: v.optional(v.pipe(string("content"), v.maxLength(messageLimits.graphemes, `content must be at most ${messageLimits.graphemes} characters.`)), ""),
+  username: v.optional(webhookName),
+  avatar_url: v.optional(string("avatar_url")),
+  allowed_mentions: v.optional(allowedMentions),
+  embeds: v.optional(v.pipe(v.array(embed), v.maxLength(10, "At most 10 embeds."))),
+});
+export type DiscordWebhookBody = v.InferOutput<typeof discordWebhookBody>;
+/** Slack's incoming-webhook body: `text` (or, as Slack's older clients send, attachments with a `fallback` or `text`). */
+export const slackWebhookBody = v.object({
+  text: v.optional(v.pipe(string("text"), v.maxLength(messageLimits.graphemes, `text must be at most ${messageLimits.graphemes} characters.`)), ""),
+  username: v.optional(webhookName),
+  attachments: v.optional(v.pipe(v.array(v.object({ fallback: embedText, pretext: embedText, text: embedText, title: embedText })), v.maxLength(20, "At most 20 attachments."))),
+});
+export type SlackWebhookBody = v.InferOutput<typeof slackWebhookBody>;
+export const createBotBody = v.object({ username });
+export const botParams = v.object({ botId: id });
+export const serverBotParams = v.object({ id, botId: id });

@@ -12,11 +12,13 @@ import type {
   ServerItem,
   ServerPasswordItem,
   UserItem,
+  WebhookItem,
 } from "./model/index.ts";
 import type { Role } from "./permissions/policy.ts";
 
 /** `avatarUrl`: a signed GET URL of the user's current avatar (stable within an hour, so cacheable), or null. */
-export interface User { id: string; username: string; createdAt: string; avatarUrl: string | null }
+/** `bot`: a bot user, or a webhook as a message's author (api.md "Integrations"). */
+export interface User { id: string; username: string; createdAt: string; avatarUrl: string | null; bot: boolean }
 export interface Me extends User { email: string }
 export interface Server { id: string; name: string; ownerId: string; createdAt: string; iconUrl: string | null }
 /** Defined by the permissions policy, beside the questions it answers about it. */
@@ -53,6 +55,8 @@ export interface MessageState {
 export interface Message extends MessageState, MessageExtras {
   id: string; channelId: string; serverId: string; authorId: string; author: User;
   content: string; createdAt: string; editedAt: string | null;
+  /** The webhook that posted it (its author is then the webhook: `{id: webhookId, username, bot: true}`), else null. */
+  webhookId: string | null;
   /** The roles `@rolename` mentions (api.md "Role mentions"); [] on messages stored before roles. */
   mentionRoles: string[];
 }
@@ -80,8 +84,8 @@ export interface ReadState {
   channelId: string | null; conversationId: string | null; lastReadMessageId: string | null; mentionCount: number;
 }
 
-export const userView = (u: Pick<UserItem, "userId" | "username" | "createdAt">, avatarUrl: string | null = null): User => ({
-  id: u.userId, username: u.username, createdAt: u.createdAt, avatarUrl,
+export const userView = (u: Pick<UserItem, "userId" | "username" | "createdAt"> & { bot?: boolean | undefined }, avatarUrl: string | null = null): User => ({
+  id: u.userId, username: u.username, createdAt: u.createdAt, avatarUrl, bot: u.bot ?? false,
 });
 export const meView = (u: UserItem, avatarUrl: string | null = null): Me => ({ ...userView(u, avatarUrl), email: u.email });
 
@@ -122,7 +126,7 @@ function extras(m: MessageItem | DmMessageItem, links: MessageLinks): MessageExt
   const r = m.replyTo;
   return {
     replyTo: r
-      ? { id: r.messageId, excerpt: shown(r.excerpt), author: { id: r.authorId, username: r.authorUsername, createdAt: r.authorCreatedAt, avatarUrl: links.avatar(r.authorId) } }
+      ? { id: r.messageId, excerpt: shown(r.excerpt), author: { id: r.authorId, username: r.authorUsername, createdAt: r.authorCreatedAt, avatarUrl: links.avatar(r.authorId), bot: r.authorBot ?? false } }
       : null,
     reactions: (m.reactions ?? []).map((x) => ({ emoji: x.emoji, count: x.count, me: links.reacted(m.messageId, x.emoji) })),
     attachments: (m.attachments ?? []).map((a) => ({
@@ -132,7 +136,7 @@ function extras(m: MessageItem | DmMessageItem, links: MessageLinks): MessageExt
   };
 }
 const author = (m: MessageItem | DmMessageItem, links: MessageLinks): User => ({
-  id: m.authorId, username: m.authorUsername, createdAt: m.authorCreatedAt, avatarUrl: links.avatar(m.authorId),
+  id: m.authorId, username: m.authorUsername, createdAt: m.authorCreatedAt, avatarUrl: links.avatar(m.authorId), bot: m.authorBot ?? false,
 });
 // Messages stored before a field existed read as its starting value.
 const messageState = (m: MessageItem | DmMessageItem): MessageState => ({
@@ -141,6 +145,7 @@ const messageState = (m: MessageItem | DmMessageItem): MessageState => ({
 export const messageView = (m: MessageItem, links: MessageLinks): Message => ({
   id: m.messageId, channelId: m.channelId, serverId: m.serverId, authorId: m.authorId, author: author(m, links),
   content: shown(m.content), createdAt: m.createdAt, editedAt: m.editedAt ?? null, ...messageState(m), mentionRoles: m.mentionRoles ?? [],
+  webhookId: m.webhookId ?? null,
   ...extras(m, links),
 });
 export const dmMessageView = (m: DmMessageItem, links: MessageLinks): DmMessage => ({
@@ -157,7 +162,10 @@ export const serverPasswordView = (p: ServerPasswordItem): ServerPassword => ({
 });
 export const dmConversationView = (c: DmConversationItem, avatar: (userId: string) => string | null = () => null): DmConversation => ({
   id: c.conversationId,
-  participants: [{ ...c.first, avatarUrl: avatar(c.first.id) }, { ...c.second, avatarUrl: avatar(c.second.id) }],
+  participants: [
+    { ...c.first, avatarUrl: avatar(c.first.id), bot: c.first.bot ?? false },
+    { ...c.second, avatarUrl: avatar(c.second.id), bot: c.second.bot ?? false },
+  ],
   createdAt: c.createdAt,
   lastMessageAt: c.lastMessageAt ?? null,
   lastMessageId: c.lastMessageId ?? null,
@@ -172,7 +180,7 @@ export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | n
     throw new Error(`membership ${m.serverId}/${m.userId} is incomplete`);
   }
   return {
-    user: { id: m.userId, username: m.username, createdAt: m.userCreatedAt, avatarUrl },
+    user: { id: m.userId, username: m.username, createdAt: m.userCreatedAt, avatarUrl, bot: m.bot ?? false },
     role: m.role, joinedAt: m.joinedAt, online, ...roles,
   };
 };
@@ -211,3 +219,15 @@ export interface ChannelNotify { level: "default" | "all" | "mentions" | "nothin
 export interface NotificationSettings { servers: Record<string, ServerNotify>; channels: Record<string, ChannelNotify>; dmsMuted: boolean }
 /** A Web Push's payload: `url` is the web app's path to the message (`…#message-<id>`); `tag` groups a conversation's. */
 export interface PushPayload { type: "message"; title: string; body: string; url: string; tag: string }
+/**
+ * An incoming webhook (api.md "Incoming webhooks"). `token` (and the `url` built from it) only in
+ * the answer that created it: only its hash is kept. `avatarUrl`: null (an execution's
+ * `avatar_url` is not stored).
+ */
+export interface Webhook {
+  id: string; serverId: string; channelId: string; name: string; avatarUrl: string | null; creatorId: string; createdAt: string;
+  token?: string; url?: string;
+}
+export const webhookView = (w: WebhookItem): Webhook => ({
+  id: w.webhookId, serverId: w.serverId, channelId: w.channelId, name: w.name, avatarUrl: null, creatorId: w.creatorId, createdAt: w.createdAt,
+});

@@ -62,6 +62,7 @@ export function memoryFileStore(): FileStore & { put(key: string, contentType: s
     bucket: "memory",
     client: new S3Client({ region: "local" }),
     put: (key, contentType, bytes) => void objects.set(key, { contentType, bytes }),
+    putBytes: async (key, bytes, contentType) => void objects.set(key, { contentType, bytes }),
     keys: () => [...objects.keys()],
     presignPut: async (key) => ({ url: `memory://${key}`, headers: {} }),
     presignGet: async (key) => `memory://${key}`,

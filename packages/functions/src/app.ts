@@ -15,11 +15,19 @@ import { dmsRoutes } from "./routes/dms.ts";
 import { readStatesRoutes } from "./routes/readStates.ts";
 import { notificationSettingsRoutes } from "./routes/notifications.ts";
 import { pushRoutes } from "./routes/push.ts";
+import { isWebhookExecution, webhookBodyLimit, webhooksRoutes } from "./routes/webhooks.ts";
+import { botsRoutes } from "./routes/bots.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 /** The one REST app: the same under Node locally and under Lambda. */
 export function createApp(deps: Deps) {
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError("payload_too_large");
+    },
+  });
   const app = new Hono<AppEnv>()
     // Cross-origin calls only from the stage's web app (deployed, it lives on another origin than
     // the API); none at all without one (`npm start` serves both from one origin).
@@ -37,14 +45,8 @@ export function createApp(deps: Deps) {
       // Errors and 404s included: they pass back through here once onError/notFound answered.
       for (const [name, value] of Object.entries(apiSecurityHeaders)) c.header(name, value);
     })
-    .use(
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: () => {
-          throw new AppError("payload_too_large");
-        },
-      }),
-    )
+    // A webhook's execution may carry files: it has a limit of its own (routes/webhooks.ts).
+    .use((c, next) => (isWebhookExecution(c.req.path) ? webhookBodyLimit(c, next) : limitBody(c, next)))
     .use(wellFormedRequest)
     .route("/health", healthRoutes(deps))
     .route("/auth", authRoutes(deps))
@@ -54,7 +56,11 @@ export function createApp(deps: Deps) {
     .route("/dms", dmsRoutes(deps))
     .route("/read-states", readStatesRoutes(deps))
     .route("/notification-settings", notificationSettingsRoutes(deps))
-    .route("/push", pushRoutes(deps));
+    .route("/push", pushRoutes(deps))
+    .route("/webhooks", webhooksRoutes(deps))
+    // Where `@discordjs/rest` sends an execution when its `api` option is this API's base URL.
+    .route("/v10/webhooks", webhooksRoutes(deps))
+    .route("/bots", botsRoutes(deps));
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

@@ -32,10 +32,12 @@ export interface Deps {
   push?: PushSetup;
   /** Where a new message goes to be pushed to who is not looking, off the request path (push/queue.ts). */
   pushes: PushQueue;
+  /** The path the API is served under on its origin (`/api` under `npm start`, none deployed): webhook URLs name it. */
+  apiPath?: string;
 }
 
 export interface AppEnv {
-  Variables: { userId: string; session: TokenClaims };
+  Variables: { userId: string; session: TokenClaims; /** Whether the caller authenticated as a bot (`Authorization: Bot`). */ bot: boolean };
 }
 
 export function createDeps(options: {
@@ -54,6 +56,7 @@ export function createDeps(options: {
   webOrigin?: string;
   push?: PushSetup;
   pushes?: (db: Db) => PushQueue;
+  apiPath?: string;
 }): Deps {
   const db = createDb(options.dynamo.document, options.tableName);
   const files = options.files ?? unlinkedFileStore;
@@ -71,5 +74,6 @@ export function createDeps(options: {
     ...(options.webOrigin ? { webOrigin: options.webOrigin } : {}),
     ...(options.push ? { push: options.push } : {}),
     pushes: options.pushes?.(db) ?? unsentPushes,
+    ...(options.apiPath ? { apiPath: options.apiPath } : {}),
   };
 }

@@ -27,6 +27,7 @@ describe("POST /auth/register", () => {
       username: "Alice",
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       avatarUrl: null,
+      bot: false,
     });
     expect(res.body.token.split(".")).toHaveLength(3);
     expect(JSON.stringify(res.body)).not.toMatch(/argon2|passwordHash/);
@@ -142,7 +143,7 @@ describe("GET /auth/me", () => {
     const res = await t.call("GET", "/auth/me", { token });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id, username: "grace", email: "grace@Example.com" });
-    expect(Object.keys(res.body).sort()).toEqual(["avatarUrl", "createdAt", "email", "id", "username"]);
+    expect(Object.keys(res.body).sort()).toEqual(["avatarUrl", "bot", "createdAt", "email", "id", "username"]);
   });
 
   const key = new TextEncoder().encode(TEST_SECRET);

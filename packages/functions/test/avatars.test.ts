@@ -28,7 +28,7 @@ describe("avatars", () => {
     const id = await uploaded(u, "/users/me/avatar", image);
     const set = await t.call("PUT", "/users/me/avatar", { token: u.token, body: { uploadId: id } });
     expect(set.status).toBe(200);
-    expect(set.body).toEqual({ id: u.id, email: u.email, username: u.username, createdAt: u.createdAt, avatarUrl: expect.any(String) });
+    expect(set.body).toEqual({ id: u.id, email: u.email, username: u.username, createdAt: u.createdAt, avatarUrl: expect.any(String), bot: false });
     const got = await fetch(set.body.avatarUrl);
     expect(got.status).toBe(200);
     expect(got.headers.get("content-type")).toBe("image/png");

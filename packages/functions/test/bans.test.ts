@@ -33,7 +33,7 @@ describe("PUT /servers/:id/bans/:userId", () => {
     ]);
     const list = await t.call("GET", `/servers/${s.id}/bans`, { token: s.owner.token });
     expect(list).toMatchObject({ status: 200 });
-    expect(list.body).toEqual([{ user: { id: m.id, username: m.username, createdAt: m.createdAt, avatarUrl: null }, reason: "spam, twice", createdAt: expect.any(String) }]);
+    expect(list.body).toEqual([{ user: { id: m.id, username: m.username, createdAt: m.createdAt, avatarUrl: null, bot: false }, reason: "spam, twice", createdAt: expect.any(String) }]);
   });
 
   it("keeps a non-member out before they come, announcing nothing; a second ban updates the reason", async () => {

@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 
 const UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
-const publicUser = (u: TestUser) => ({ id: u.id, username: u.username, createdAt: u.createdAt, avatarUrl: null });
+const publicUser = (u: TestUser) => ({ id: u.id, username: u.username, createdAt: u.createdAt, avatarUrl: null, bot: false });
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
 
 const start = (from: TestUser, userId: unknown) => t.call("POST", "/dms", { token: from.token, body: { userId } });

@@ -30,7 +30,7 @@ describe("GET /servers/:id/members", () => {
     expect(res.status).toBe(200);
     expect(res.body.map((m: { user: { username: string } }) => m.user.username)).toEqual([owner.username, names[1], names[0], names[2]]);
     expect(res.body[0]).toEqual({
-      user: { id: owner.id, username: owner.username, createdAt: owner.createdAt, avatarUrl: null },
+      user: { id: owner.id, username: owner.username, createdAt: owner.createdAt, avatarUrl: null, bot: false },
       role: "owner",
       joinedAt: expect.any(String),
       online: false,
@@ -103,7 +103,7 @@ describe("DELETE /servers/:id/members/me (leave)", () => {
     expect((await t.call("GET", `/servers/${s.id}`, { token: m.token })).body.role).toBe("member");
     expect(publisher.sent).toEqual([{
       to: "server", serverId: s.id, alsoUserIds: [m.id],
-      event: { type: "member_joined", serverId: s.id, member: { user: { id: m.id, username: m.username, createdAt: m.createdAt, avatarUrl: null }, role: "member", joinedAt: expect.any(String), online: false, roles: [], timeoutUntil: null } },
+      event: { type: "member_joined", serverId: s.id, member: { user: { id: m.id, username: m.username, createdAt: m.createdAt, avatarUrl: null, bot: false }, role: "member", joinedAt: expect.any(String), online: false, roles: [], timeoutUntil: null } },
     }]);
   });
 });

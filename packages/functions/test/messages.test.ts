@@ -21,7 +21,7 @@ describe("POST …/messages", () => {
       channelId: s.channelId,
       serverId: s.id,
       authorId: s.owner.id,
-      author: { id: s.owner.id, username: s.owner.username, createdAt: s.owner.createdAt, avatarUrl: null },
+      author: { id: s.owner.id, username: s.owner.username, createdAt: s.owner.createdAt, avatarUrl: null, bot: false },
       content: "hello world",
       createdAt: expect.any(String),
       editedAt: null,
@@ -33,6 +33,7 @@ describe("POST …/messages", () => {
       mentions: [],
       mentionsEveryone: false,
       mentionRoles: [],
+      webhookId: null,
     });
   });
 

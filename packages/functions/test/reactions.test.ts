@@ -165,7 +165,7 @@ describe("GET …/reactions/:emoji", () => {
     const all = await t.call("GET", `${base}/${mid}/reactions/${encodeURIComponent("👀")}`, { token: s.owner.token });
     expect(all.status).toBe(200);
     expect(all.body.map((u: { id: string }) => u.id)).toEqual(ids);
-    expect(all.body[0]).toEqual({ id: ids[0], username: expect.any(String), createdAt: expect.any(String), avatarUrl: null });
+    expect(all.body[0]).toEqual({ id: ids[0], username: expect.any(String), createdAt: expect.any(String), avatarUrl: null, bot: false });
     const first = await t.call("GET", `${base}/${mid}/reactions/${encodeURIComponent("👀")}?limit=2`, { token: s.owner.token });
     expect(first.body.map((u: { id: string }) => u.id)).toEqual(ids.slice(0, 2));
     const next = await t.call("GET", `${base}/${mid}/reactions/${encodeURIComponent("👀")}?limit=2&after=${ids[1]}`, { token: s.owner.token });

@@ -151,7 +151,7 @@ describe("typing", () => {
     await frame(typist, { action: "typing", channelId: s.channelId });
     const relayed = publisher.sent.flatMap((p) => (p.to === "channel" && p.event.type === "typing" ? [p.event] : []));
     expect(relayed).toHaveLength(1);
-    expect(relayed[0]).toEqual({ type: "typing", channelId: s.channelId, user: { id: me.id, username: me.username, createdAt: me.createdAt, avatarUrl: null } });
+    expect(relayed[0]).toEqual({ type: "typing", channelId: s.channelId, user: { id: me.id, username: me.username, createdAt: me.createdAt, avatarUrl: null, bot: false } });
     // The session check (its session only: the connection's identity was kept from the subscribe
     // frame) and the stamp; no GetItem of the user.
     expect(counts).toEqual({ GetItem: 1, UpdateItem: 1 });

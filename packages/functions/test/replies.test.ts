@@ -21,7 +21,7 @@ describe("replyTo", () => {
     expect(reply.status).toBe(201);
     expect(reply.body.replyTo).toEqual({
       id: original.body.id,
-      author: { id: s.owner.id, username: s.owner.username, createdAt: s.owner.createdAt, avatarUrl: null },
+      author: { id: s.owner.id, username: s.owner.username, createdAt: s.owner.createdAt, avatarUrl: null, bot: false },
       // 100 grapheme clusters: a ZWJ family counts as one, and is never cut in half.
       excerpt: "👩‍👩‍👧".repeat(60) + "x".repeat(40),
     });

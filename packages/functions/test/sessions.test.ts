@@ -100,7 +100,7 @@ describe("POST /auth/password", () => {
     const u = await twoDevices();
     const res = await t.call("POST", "/auth/password", { token: u.token, body: { currentPassword: PASSWORD, newPassword: "a brand new secret" } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ token: expect.any(String), user: { id: u.id, email: u.email, username: u.username, createdAt: u.createdAt, avatarUrl: null } });
+    expect(res.body).toEqual({ token: expect.any(String), user: { id: u.id, email: u.email, username: u.username, createdAt: u.createdAt, avatarUrl: null, bot: false } });
     expect((await me(u.token)).status).toBe(401);
     expect((await me(u.other)).status).toBe(401);
     expect((await me(res.body.token)).status).toBe(200);

@@ -28,7 +28,7 @@ describe("GET /users/search", () => {
     expect(res.status).toBe(200);
     expect(names(res)).toEqual(["al.x", "ALBERT", "Alice", "alina"]);
     const alice = res.body.find((u: { username: string }) => u.username === "Alice");
-    expect(Object.keys(alice).sort()).toEqual(["avatarUrl", "createdAt", "id", "username"]);
+    expect(Object.keys(alice).sort()).toEqual(["avatarUrl", "bot", "createdAt", "id", "username"]);
     expect(alice.id).toMatch(/^[0-9A-Z]{26}$/);
   });
 

@@ -88,6 +88,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       dynamo,
       tableName: options.tableName,
       jwtSecret: options.jwtSecret,
+      // The API is mounted under /api below: webhook URLs name it.
+      apiPath: "/api",
       ...(options.usageLimits ? { usageLimits: options.usageLimits } : {}),
       // As deployed, only the REST Lambda has the bucket.
       ...(withFiles && files ? { files } : {}),

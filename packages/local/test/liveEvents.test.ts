@@ -28,7 +28,7 @@ describe("live events", () => {
     const { s, member, ownerWs, memberWs } = await live.room();
     memberWs.send({ action: "typing", channelId: s.channelId });
     expect(await ownerWs.waitFor(ofType("typing"))).toEqual({
-      type: "typing", channelId: s.channelId, user: { id: member.id, username: member.username, createdAt: member.createdAt, avatarUrl: null },
+      type: "typing", channelId: s.channelId, user: { id: member.id, username: member.username, createdAt: member.createdAt, avatarUrl: null, bot: false },
     });
     const outsider = await live.open(await live.api.user());
     const refused = await outsider.request({ action: "typing", channelId: s.channelId }, "error");

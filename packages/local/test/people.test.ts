@@ -86,7 +86,7 @@ describe("typing in a direct conversation", () => {
     const outsiderWs = await live.open(outsider);
     aWs.send({ action: "typing", conversationId: dm.id });
     expect(await bWs.waitFor(ofType("dm_typing"))).toEqual({
-      type: "dm_typing", conversationId: dm.id, user: { id: a.id, username: a.username, createdAt: a.createdAt, avatarUrl: null },
+      type: "dm_typing", conversationId: dm.id, user: { id: a.id, username: a.username, createdAt: a.createdAt, avatarUrl: null, bot: false },
     });
     expect(await outsiderWs.request({ action: "typing", conversationId: dm.id }, "error")).toMatchObject({ type: "error", code: "not_found" });
     expect(await aWs.request({ action: "typing", conversationId: dm.id, channelId: dm.id }, "error")).toMatchObject({ type: "error", code: "invalid_request" });

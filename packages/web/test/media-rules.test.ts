@@ -30,7 +30,7 @@ describe("withReaction", () => {
 });
 
 describe("reactorsLine", () => {
-  const user = (id: string) => ({ id, username: id, createdAt: "2026-12-01T09:00:00.000Z", avatarUrl: null });
+  const user = (id: string) => ({ id, username: id, createdAt: "2026-12-01T09:00:00.000Z", avatarUrl: null, bot: false });
   it("puts the reader first as You, then names, then how many more", () => {
     expect(reactorsLine([user("ann"), user("me")], 2, "me", "👍")).toBe("You and ann reacted with 👍");
     expect(reactorsLine([user("ann")], 1, "me", "🎉")).toBe("ann reacted with 🎉");

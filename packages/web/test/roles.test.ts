@@ -16,7 +16,7 @@ const role = (id: string, position: number, over: Partial<ServerRole> = {}): Ser
   id, serverId: "s", name: id, color: null, position, permissions: "0", hoist: false, mentionable: false, createdAt: at, ...over,
 });
 const member = (id: string, roles: string[] = [], over: Partial<Member> = {}): Member => ({
-  user: { id, username: id, createdAt: at, avatarUrl: null }, role: "member", joinedAt: at, online: true, roles, timeoutUntil: null, ...over,
+  user: { id, username: id, createdAt: at, avatarUrl: null, bot: false }, role: "member", joinedAt: at, online: true, roles, timeoutUntil: null, ...over,
 });
 const server = (over: Partial<ServerDetail> = {}): ServerDetail => ({
   id: "s", name: "S", ownerId: "owner", createdAt: at, iconUrl: null, channels: [], role: "member",

@@ -3,7 +3,7 @@ import type { Member } from "@agorusta/core/views";
 import { placeMember, withoutMember, withPresence } from "../src/lib/roster.ts";
 
 const member = (username: string, role: Member["role"] = "member", online = false): Member => ({
-  user: { id: `id-${username}`, username, createdAt: "2026-11-24T10:00:00.000Z", avatarUrl: null },
+  user: { id: `id-${username}`, username, createdAt: "2026-11-24T10:00:00.000Z", avatarUrl: null, bot: false },
   role,
   joinedAt: "2026-11-24T10:00:00.000Z",
   online,

@@ -37,6 +37,8 @@ export interface FileStore {
   /** The object's first `bytes` bytes (a ranged GET), or all of it if smaller. */
   readStart(key: string, bytes: number): Promise<Uint8Array>;
   copy(from: string, to: string): Promise<void>;
+  /** Stores bytes the API itself received (a webhook's files: api.md "Incoming webhooks"); everything else is PUT by the client. */
+  putBytes(key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** Deletes the keys (1000 to a request); absent keys are no error. */
   remove(keys: string[]): Promise<void>;
   /** Keys under `prefix` last modified before `before` (the local stand-in for a lifecycle rule). */
@@ -97,6 +99,9 @@ export function createFileStore(options: { bucket: string; config?: S3ClientConf
     },
     async copy(from, to) {
       await client.send(new CopyObjectCommand({ Bucket, Key: to, CopySource: `${Bucket}/${encodeURI(from)}` }));
+    },
+    async putBytes(key, body, contentType) {
+      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType, ContentLength: body.byteLength }));
     },
     async remove(keys) {
       for (let at = 0; at < keys.length; at += 1000) {

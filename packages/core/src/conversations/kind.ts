@@ -55,6 +55,10 @@ export interface Caller {
   userId: string;
   username: string;
   userCreatedAt: string;
+  /** A bot user or a webhook: its messages show `author.bot`. */
+  bot?: boolean;
+  /** The webhook that posts (its id is `userId` then): stored on its messages. */
+  webhookId?: string;
 }
 
 /** Who a message mentions (api.md "Read state, unread, mentions"). */

@@ -78,6 +78,8 @@ export async function sendMessage<T extends KindTypes>(stores: Stores, kind: Con
           authorId: caller.userId,
           authorUsername: caller.username,
           authorCreatedAt: caller.userCreatedAt,
+          ...(caller.bot ? { authorBot: true } : {}),
+          ...(caller.webhookId ? { webhookId: caller.webhookId } : {}),
           content: input.content,
           createdAt: new Date(now).toISOString(),
           revision: 1,

@@ -25,18 +25,18 @@ async function conversationOfPair(db: Db, pair: string): Promise<DmConversationI
   return data;
 }
 
-type Participant = Omit<User, "avatarUrl">;
+type Participant = Omit<User, "avatarUrl" | "bot"> & { bot?: boolean };
 
 async function twoUsers(db: Db, callerId: string, otherId: string): Promise<[Participant, Participant]> {
   const data = await getEach([{ userId: callerId }, { userId: otherId }], (keys) =>
-    db.entities.users.get(keys).go({ attributes: ["userId", "username", "createdAt"] }),
+    db.entities.users.get(keys).go({ attributes: ["userId", "username", "createdAt", "bot"] }),
   );
-  const byId = new Map(data.map((u) => [u.userId, u as Pick<UserItem, "userId" | "username" | "createdAt">]));
+  const byId = new Map(data.map((u) => [u.userId, u as Pick<UserItem, "userId" | "username" | "createdAt" | "bot">]));
   const caller = byId.get(callerId);
   const other = byId.get(otherId);
   if (!caller) throw new AppError("unauthorized");
   if (!other) throw new AppError("not_found", "No such user.");
-  const participant = (u: typeof caller) => ({ id: u.userId, username: u.username, createdAt: u.createdAt });
+  const participant = (u: typeof caller): Participant => ({ id: u.userId, username: u.username, createdAt: u.createdAt, ...(u.bot ? { bot: true } : {}) });
   return [participant(caller), participant(other)];
 }
 

@@ -31,6 +31,7 @@ export function replyRefOf(original: MessageItem | DmMessageItem | null | undefi
     authorId: original.authorId,
     authorUsername: original.authorUsername,
     authorCreatedAt: original.authorCreatedAt,
+    ...(original.authorBot ? { authorBot: true } : {}),
     excerpt: excerptOf(original.content),
   };
 }

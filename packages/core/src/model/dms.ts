@@ -8,6 +8,8 @@ const participant = {
     id: { type: "string", required: true },
     username: { type: "string", required: true },
     createdAt: { type: "string", required: true },
+    /** A bot user (absent: a person). */
+    bot: { type: "boolean" },
   },
 } as const;
 

@@ -24,6 +24,8 @@ import { reactions } from "./reactions.ts";
 import { changes } from "./changes.ts";
 import { mentions, readStates } from "./readStates.ts";
 import { notifySettings, pushReceipts, pushSubscriptions } from "./notifications.ts";
+import { webhooks } from "./webhooks.ts";
+import { bots } from "./bots.ts";
 import { systemClock, type Clock } from "../store/time.ts";
 
 export type { UniqueKind } from "./uniques.ts";
@@ -67,6 +69,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       notifySettings: new Entity(notifySettings),
       pushSubscriptions: new Entity(pushSubscriptions),
       pushReceipts: new Entity(pushReceipts),
+      webhooks: new Entity(webhooks),
+      bots: new Entity(bots),
     },
     { client, table },
   );
@@ -101,6 +105,8 @@ export type UploadItem = EntityItem<Entities["uploads"]>;
 export type ReactionItem = EntityItem<Entities["reactions"]>;
 export type ChangeItem = EntityItem<Entities["changes"]>;
 export type ReadStateItem = EntityItem<Entities["readStates"]>;
+export type WebhookItem = EntityItem<Entities["webhooks"]>;
+export type BotItem = EntityItem<Entities["bots"]>;
 export type MentionItem = EntityItem<Entities["mentions"]>;
 export type NotifySettingItem = EntityItem<Entities["notifySettings"]>;
 export type PushSubscriptionItem = EntityItem<Entities["pushSubscriptions"]>;

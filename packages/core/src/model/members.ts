@@ -21,6 +21,8 @@ export const members = {
     /** The roster's second sort key: the username folded as names are compared, derived here. */
     usernameLower: { type: "string", readOnly: true, watch: ["username"], set: (_: unknown, item: { username: string }) => foldCase(item.username) },
     userCreatedAt: { type: "string", required: true, readOnly: true },
+    /** The member is a bot user (copied, as the username is: it never changes). */
+    bot: { type: "boolean", readOnly: true },
     serverName: { type: "string", required: true, readOnly: true },
     serverOwnerId: { type: "string", required: true, readOnly: true },
     serverCreatedAt: { type: "string", required: true, readOnly: true },

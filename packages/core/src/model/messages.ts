@@ -4,6 +4,10 @@ export const messageBody = {
   authorId: { type: "string", required: true, readOnly: true },
   authorUsername: { type: "string", required: true, readOnly: true },
   authorCreatedAt: { type: "string", required: true, readOnly: true },
+  /** The author is a bot user or a webhook (api.md "Integrations"): shown as `author.bot`. Absent: a person. */
+  authorBot: { type: "boolean", readOnly: true },
+  /** The webhook that posted it (its `authorId` is the webhook's id then). */
+  webhookId: { type: "string", readOnly: true },
   content: { type: "string", required: true },
   createdAt: { type: "string", required: true, readOnly: true },
   editedAt: { type: "string" },
@@ -26,6 +30,7 @@ export const messageBody = {
       authorId: { type: "string", required: true },
       authorUsername: { type: "string", required: true },
       authorCreatedAt: { type: "string", required: true },
+      authorBot: { type: "boolean" },
       excerpt: { type: "string", required: true },
     },
   },

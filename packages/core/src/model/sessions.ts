@@ -13,6 +13,11 @@ export const sessions = {
     sessionId: { type: "string", required: true, readOnly: true },
     createdAt: { type: "string", required: true, readOnly: true },
     ttl: { type: "number", field: ttlAttribute, required: true, readOnly: true },
+    /**
+     * A bot's session only (auth/botTokens.ts): the SHA-256 of its token's secret, which the
+     * `Bot` header must match. A user's session has none, so no JWT session passes as a bot's.
+     */
+    tokenHash: { type: "string", readOnly: true },
   },
   indexes: {
     byUser: {

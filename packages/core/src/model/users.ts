@@ -1,5 +1,9 @@
 import { foldCase } from "../store/keys.ts";
 
+type SearchedName = { username: string; bot?: boolean | undefined };
+/** The username folded as names are compared, for the search index; none for a bot. */
+const searchKey = (item: SearchedName) => (item.bot ? undefined : foldCase(item.username));
+
 /** An account. Email and username uniqueness live in `uniques`, written in the same transaction. */
 export const users = {
   model: { entity: "user", version: "1", service: "agorusta" },
@@ -8,9 +12,12 @@ export const users = {
     email: { type: "string", required: true },
     username: { type: "string", required: true, readOnly: true },
     /** The username folded as names are compared (store/keys.ts): the sort key of the prefix search. Derived here. */
-    usernameLower: { type: "string", readOnly: true, watch: ["username"], set: (_: unknown, item: { username: string }) => foldCase(item.username) },
-    /** First character of the folded username: shards the search index so no partition holds everyone. Derived here. */
-    usernameInitial: { type: "string", readOnly: true, watch: ["username"], set: (_: unknown, item: { username: string }) => foldCase(item.username).slice(0, 1) },
+    usernameLower: { type: "string", readOnly: true, watch: ["username", "bot"], set: (_: unknown, item: SearchedName) => searchKey(item) },
+    /**
+     * First character of the folded username: shards the search index so no partition holds
+     * everyone. Derived here; a bot has neither key, so it is never in the search index (sparse).
+     */
+    usernameInitial: { type: "string", readOnly: true, watch: ["username", "bot"], set: (_: unknown, item: SearchedName) => searchKey(item)?.slice(0, 1) },
     passwordHash: { type: "string", required: true },
     createdAt: { type: "string", required: true, readOnly: true },
     /** Open WebSocket connections, kept by `$connect`/`$disconnect` (presence.ts). */
@@ -26,6 +33,12 @@ export const users = {
     offlineAt: { type: "number" },
     /** Their Web Push subscriptions, kept by the transactions that add and remove them: the cap of 20 is a condition on it. */
     pushSubscriptionCount: { type: "number" },
+    /** A bot user (api.md "Bots"): it never signs in with a password and never shows in search. */
+    bot: { type: "boolean", readOnly: true },
+    /** A bot's owner: the person who created it (model/bots.ts lists them under the owner). */
+    ownerId: { type: "string", readOnly: true },
+    /** How many bots this person owns: kept by the transactions that create and delete one, so the cap of 10 holds under races. */
+    botCount: { type: "number" },
   },
   indexes: {
     byId: {

@@ -33,6 +33,9 @@ function appErrorOf(err: unknown): AppError | null {
   return null;
 }
 
+/** A path as logged: a webhook's token (a secret in its URL) never reaches the logs. */
+const loggedPath = (path: string) => path.replace(/^(\/(?:v10\/)?webhooks\/[^/]+\/)[^/]+/, "$1<token>");
+
 export const onError: ErrorHandler = (err, c) => {
   const known = appErrorOf(err);
   if (known) return send(c, known);
@@ -44,10 +47,10 @@ export const onError: ErrorHandler = (err, c) => {
     if (err.status === 404) return send(c, new AppError("not_found"));
   }
   if (isDatabaseUnreachable(err)) {
-    console.error(`${c.req.method} ${c.req.path}: the database is out of reach`);
+    console.error(`${c.req.method} ${loggedPath(c.req.path)}: the database is out of reach`);
     return send(c, new AppError("unavailable"));
   }
-  console.error(`${c.req.method} ${c.req.path} failed:`, err);
+  console.error(`${c.req.method} ${loggedPath(c.req.path)} failed:`, err);
   return send(c, new AppError("internal"));
 };
 

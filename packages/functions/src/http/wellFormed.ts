@@ -38,7 +38,8 @@ export const wellFormedRequest: MiddlewareHandler = async (c, next) => {
     const message = "The query is not valid percent-encoded UTF-8.";
     throw new AppError("invalid_request", message, { issues: [{ path: param, message }] });
   }
-  if (c.req.raw.body) {
+  // A multipart body (a webhook's files: routes/webhooks.ts) holds binary parts; its text parts are checked as they are read.
+  if (c.req.raw.body && !/^multipart\//i.test(c.req.header("content-type") ?? "")) {
     // Hono keeps the bytes read here for the routes' own reading of the body.
     const bytes = await c.req.arrayBuffer();
     try {

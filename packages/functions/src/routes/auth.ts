@@ -29,22 +29,22 @@ export const authRoutes = (deps: Deps) =>
       }
       return c.json({ token, user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
     })
-    .get("/me", requireUser(deps), async (c) => {
+    .get("/me", requireUser(deps, { bots: false }), async (c) => {
       const user = await getUser(deps.db, c.var.userId);
       return c.json(meView(user, await imageUrlOf(deps.files, user.avatarKey)), 200);
     })
-    .post("/logout", requireUser(deps), async (c) => {
+    .post("/logout", requireUser(deps, { bots: false }), async (c) => {
       await endSession(deps.db, c.var.session);
       // This device stops hearing of the account: its sockets close, its push subscriptions go.
       await Promise.all([closeConnectionsOf(deps, c.var.userId, c.var.session.sessionId), endPushSubscriptions(deps.db, c.var.userId, c.var.session.sessionId)]);
       return c.body(null, 204);
     })
-    .post("/logout-all", requireUser(deps), async (c) => {
+    .post("/logout-all", requireUser(deps, { bots: false }), async (c) => {
       await endAllSessions(deps.db, c.var.userId);
       await Promise.all([closeConnectionsOf(deps, c.var.userId), endPushSubscriptions(deps.db, c.var.userId)]);
       return c.body(null, 204);
     })
-    .post("/password", requireUser(deps), validate("json", changePasswordBody), async (c) => {
+    .post("/password", requireUser(deps, { bots: false }), validate("json", changePasswordBody), async (c) => {
       const userId = c.var.userId;
       // Limited like sign-in: a stolen token must not become a way to guess the password.
       const user = await guardCredentials(deps, c, "changePassword", userId, () => changePassword(deps.db, userId, c.req.valid("json")));

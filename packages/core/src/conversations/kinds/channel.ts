@@ -41,7 +41,7 @@ export interface ChannelTypes extends KindTypes {
    * (what they may do there); `timedOut` keeps them from reacting; the channel's slowmode, as read;
    * the server's roles, as read with them (what `@rolename` can name).
    */
-  caller: Caller & { member: MemberItem; permissions: bigint; timedOut: boolean; slowmodeSeconds: number; roles: readonly StoredRole[] };
+  caller: Caller & { member: MemberItem | null; permissions: bigint; timedOut: boolean; slowmodeSeconds: number; roles: readonly StoredRole[] };
   /** Its subscribers, and for new messages its server's whole-server subscribers. */
   audience: ChannelRef;
   key: { channelId: string; messageId: string };
@@ -59,6 +59,7 @@ function callerOf(db: Db, member: MemberItem, roles: ServerRolesItem | null, cha
     userId: member.userId,
     username: member.username,
     userCreatedAt: member.userCreatedAt,
+    ...(member.bot ? { bot: true } : {}),
     member,
     permissions,
     timedOut: heldByTimeout(member, permissions, now),
@@ -67,7 +68,7 @@ function callerOf(db: Db, member: MemberItem, roles: ServerRolesItem | null, cha
   };
 }
 
-const channelRead = (db: Db, ref: ChannelRef) => itemRead(db.entities.channels, { serverId: ref.serverId, channelId: ref.channelId });
+export const channelRead = (db: Db, ref: ChannelRef) => itemRead(db.entities.channels, { serverId: ref.serverId, channelId: ref.channelId });
 
 export const channel: ConversationKind<ChannelTypes> = {
   id: (ref) => ref.channelId,
@@ -120,7 +121,7 @@ export const channel: ConversationKind<ChannelTypes> = {
     };
   },
   everyone: true,
-  heldRoles: (caller) => caller.member.roleIds ?? [],
+  heldRoles: (caller) => caller.member?.roleIds ?? [],
 
   // The server still exists: a message racing the server's deletion is either refused or stored
   // before the retirement, where the purge (which starts after) finds it. In a slowed-down channel

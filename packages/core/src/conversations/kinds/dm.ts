@@ -46,7 +46,7 @@ const conversationRead = (db: Db, ref: DmRef) => itemRead(db.entities.dmConversa
 function entered(conversation: DmConversationItem, userId: string) {
   const [me, other] = conversation.first.id === userId ? [conversation.first, conversation.second] : [conversation.second, conversation.first];
   return {
-    caller: { userId: me.id, username: me.username, userCreatedAt: me.createdAt, otherId: other.id },
+    caller: { userId: me.id, username: me.username, userCreatedAt: me.createdAt, otherId: other.id, ...(me.bot ? { bot: true } : {}) },
     head: headOf(conversation),
     audience: { userIds: [conversation.first.id, conversation.second.id] as [string, string] },
   };

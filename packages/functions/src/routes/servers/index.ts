@@ -18,6 +18,8 @@ import { iconRoutes } from "./icon.ts";
 import { rolesRoutes } from "./roles.ts";
 import { auditReasonOf } from "../../http/auditReason.ts";
 import { serverNotificationRoutes } from "../notifications.ts";
+import { serverWebhooksRoutes } from "./webhooks.ts";
+import { serverBotsRoutes } from "../bots.ts";
 
 /** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
 export const serversRoutes = (deps: Deps) =>
@@ -66,4 +68,6 @@ export const serversRoutes = (deps: Deps) =>
     .route("/:id/icon", iconRoutes(deps))
     .route("/:id/bans", bansRoutes(deps))
     .route("/:id/roles", rolesRoutes(deps))
-    .route("/", serverNotificationRoutes(deps));
+    .route("/", serverNotificationRoutes(deps))
+    .route("/", serverWebhooksRoutes(deps))
+    .route("/", serverBotsRoutes(deps));

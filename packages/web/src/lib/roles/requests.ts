@@ -14,7 +14,7 @@ import { send, session } from "../session.svelte.ts";
 
 type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
-function request<T>(method: Method, path: string, body?: unknown, reason?: string | null): Promise<T> {
+export function request<T>(method: Method, path: string, body?: unknown, reason?: string | null): Promise<T> {
   const headers: Record<string, string> = {};
   if (session.token) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
@@ -24,7 +24,7 @@ function request<T>(method: Method, path: string, body?: unknown, reason?: strin
 }
 
 /** Path segments from ids, encoded (an id is opaque: it never reaches another route). */
-const at = (strings: TemplateStringsArray, ...ids: string[]) =>
+export const at = (strings: TemplateStringsArray, ...ids: string[]) =>
   strings.reduce((path, part, i) => path + part + (i < ids.length ? encodeURIComponent(ids[i]!) : ""), "");
 
 export interface RoleFields {

@@ -1,0 +1,3 @@
+export * from "./manage.ts";
+export * from "./execute.ts";
+export * from "./discordBodies.ts";
