@@ -145,9 +145,20 @@ export function story<Cast extends Record<string, Page>, Facts extends object = 
   };
 }
 
-/** A browser profile of its own (cookies, storage), like a second person on another machine. */
-export async function newContext(browser: Browser, baseURL: string, viewport = laptop): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL, viewport, permissions: ["clipboard-read", "clipboard-write"] });
+/**
+ * A browser profile of its own (cookies, storage), like a second person on another machine.
+ *
+ * Without the app's service worker unless `serviceWorkers: "allow"`: online it only passes each
+ * request on (src/service-worker/), but requests it makes are not seen by `page.route`, which
+ * many tests use to delay or fail one; the installable app's test (pwa.test.ts) allows it.
+ */
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  viewport = laptop,
+  { serviceWorkers = "block" }: { serviceWorkers?: "allow" | "block" } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport, serviceWorkers, permissions: ["clipboard-read", "clipboard-write"] });
   context.setDefaultTimeout(10_000);
   return context;
 }
