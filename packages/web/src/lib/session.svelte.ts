@@ -5,6 +5,7 @@
 import type { Me } from "@agorusta/core/views";
 import { ApiError, call, createClient } from "./api.ts";
 import { apiBase } from "./config.ts";
+import { forgetOfflineData } from "./offline.ts";
 
 const TOKEN_KEY = "agorusta.token";
 
@@ -75,6 +76,8 @@ class Session {
     this.notice = notice;
     this.leftOnPurpose = notice === null;
     this.status = "signedOut";
+    // What the service worker kept for offline was this person's.
+    void forgetOfflineData();
   }
 
   /** Signing out on purpose: the token stops working on the server too (and its sockets close). */
