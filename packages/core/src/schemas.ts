@@ -343,6 +343,46 @@ export const startDmBody = v.object({
   userId: namedId("userId"),
 });
 
+/** Notification settings (api.md "Notification settings"): a server's, a channel's, the DMs'. */
+const notifyLevel = v.picklist(["all", "mentions", "nothing"], 'level must be "all", "mentions" or "nothing".');
+const muted = v.boolean("muted must be true or false.");
+export const serverNotifyBody = v.object({
+  level: notifyLevel,
+  muted,
+  mutedUntil: v.optional(
+    v.nullable(v.pipe(string("mutedUntil"), v.isoTimestamp("mutedUntil must be an ISO 8601 time, such as 2030-01-01T00:00:00.000Z."))),
+  ),
+});
+export const channelNotifyBody = v.object({
+  level: v.picklist(["default", "all", "mentions", "nothing"], 'level must be "default", "all", "mentions" or "nothing".'),
+  muted,
+});
+export const dmsNotifyBody = v.object({ muted });
+
+/** A browser's `PushSubscription` (api.md "Web Push"); whether the endpoint may be posted to is notifications/endpoints.ts's. */
+export const MAX_ENDPOINT_LENGTH = 2048;
+const endpoint = v.pipe(
+  string("endpoint"),
+  v.minLength(1, "endpoint is required."),
+  v.maxLength(MAX_ENDPOINT_LENGTH, `endpoint must be at most ${MAX_ENDPOINT_LENGTH} characters.`),
+  v.url("endpoint must be a URL."),
+);
+/** The browser's keys, unpadded base64url (as `PushSubscription.toJSON()` gives them; padding tolerated). */
+const base64urlKey = (what: string, shape: RegExp, bytes: number) =>
+  v.pipe(string(what), v.regex(shape, `${what} must be the browser's key: ${bytes} bytes, base64url.`));
+export const pushSubscriptionBody = v.object({
+  endpoint,
+  keys: v.object(
+    {
+      // An uncompressed P-256 point (RFC 8291): 65 bytes, the first 0x04 ("B" then one of A–P).
+      p256dh: base64urlKey("keys.p256dh", /^B[A-P][A-Za-z0-9_-]{85}=?$/, 65),
+      auth: base64urlKey("keys.auth", /^[A-Za-z0-9_-]{22}(==)?$/, 16),
+    },
+    "keys must hold p256dh and auth.",
+  ),
+});
+export const pushUnsubscribeBody = v.object({ endpoint });
+
 /** Subscriptions name a channel, or a whole server (api.md "WebSocket: whole servers"): exactly one. */
 const subscriptionFrame = <A extends string>(action: A) =>
   v.pipe(

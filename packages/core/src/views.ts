@@ -198,3 +198,13 @@ export interface MemberRoles {
   roles?: string[];
   timeoutUntil?: string | null;
 }
+
+/*
+ * Reaching people who are not looking (api.md): an account's notification settings, and what a
+ * push carries (the service worker shows it).
+ */
+export interface ServerNotify { level: "all" | "mentions" | "nothing"; muted: boolean; mutedUntil: string | null }
+export interface ChannelNotify { level: "default" | "all" | "mentions" | "nothing"; muted: boolean }
+export interface NotificationSettings { servers: Record<string, ServerNotify>; channels: Record<string, ChannelNotify>; dmsMuted: boolean }
+/** A Web Push's payload: `url` is the web app's path to the message (`…#message-<id>`); `tag` groups a conversation's. */
+export interface PushPayload { type: "message"; title: string; body: string; url: string; tag: string }

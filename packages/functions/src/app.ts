@@ -13,6 +13,8 @@ import { invitesRoutes } from "./routes/invites.ts";
 import { usersRoutes } from "./routes/users.ts";
 import { dmsRoutes } from "./routes/dms.ts";
 import { readStatesRoutes } from "./routes/readStates.ts";
+import { notificationSettingsRoutes } from "./routes/notifications.ts";
+import { pushRoutes } from "./routes/push.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -50,7 +52,9 @@ export function createApp(deps: Deps) {
     .route("/invites", invitesRoutes(deps))
     .route("/users", usersRoutes(deps))
     .route("/dms", dmsRoutes(deps))
-    .route("/read-states", readStatesRoutes(deps));
+    .route("/read-states", readStatesRoutes(deps))
+    .route("/notification-settings", notificationSettingsRoutes(deps))
+    .route("/push", pushRoutes(deps));
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

@@ -5,6 +5,8 @@ import { jwtScope } from "./lambda/stage.ts";
 import { unattendedPurges, type PurgeQueue } from "./purge/queue.ts";
 import { unlinkedFileStore, type FileStore, type Stores } from "@agorusta/core/attachments";
 import { unscheduledExpiries, type ExpiryQueue } from "./delivery/connectionExpiry.ts";
+import { unsentPushes, type PushQueue } from "./push/queue.ts";
+import type { PushSetup } from "./push/setup.ts";
 
 /** What the handlers need from the outside world; built once per process. */
 export interface Deps {
@@ -26,6 +28,10 @@ export interface Deps {
   usageLimits: UsageLimits | "off";
   /** The stage's web app origin, the only one the API answers cross-origin calls from (CORS). */
   webOrigin?: string;
+  /** Web Push: the stage's VAPID keys and endpoint rule (push/setup.ts); none: push is not set up (its routes answer 404). */
+  push?: PushSetup;
+  /** Where a new message goes to be pushed to who is not looking, off the request path (push/queue.ts). */
+  pushes: PushQueue;
 }
 
 export interface AppEnv {
@@ -46,6 +52,8 @@ export function createDeps(options: {
   /** Whose tokens these are (iss, aud): the stage's, so another stage's tokens are refused even under the same secret. */
   jwt?: JwtScope;
   webOrigin?: string;
+  push?: PushSetup;
+  pushes?: (db: Db) => PushQueue;
 }): Deps {
   const db = createDb(options.dynamo.document, options.tableName);
   const files = options.files ?? unlinkedFileStore;
@@ -61,5 +69,7 @@ export function createDeps(options: {
     expiries: options.expiries?.(db) ?? unscheduledExpiries,
     usageLimits: options.usageLimits ?? usageLimits,
     ...(options.webOrigin ? { webOrigin: options.webOrigin } : {}),
+    ...(options.push ? { push: options.push } : {}),
+    pushes: options.pushes?.(db) ?? unsentPushes,
   };
 }

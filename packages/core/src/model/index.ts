@@ -23,6 +23,7 @@ import { uploads } from "./uploads.ts";
 import { reactions } from "./reactions.ts";
 import { changes } from "./changes.ts";
 import { mentions, readStates } from "./readStates.ts";
+import { notifySettings, pushReceipts, pushSubscriptions } from "./notifications.ts";
 import { systemClock, type Clock } from "../store/time.ts";
 
 export type { UniqueKind } from "./uniques.ts";
@@ -63,6 +64,9 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       mentions: new Entity(mentions),
       slowmodes: new Entity(slowmodes),
       channelPurges: new Entity(channelPurges),
+      notifySettings: new Entity(notifySettings),
+      pushSubscriptions: new Entity(pushSubscriptions),
+      pushReceipts: new Entity(pushReceipts),
     },
     { client, table },
   );
@@ -98,4 +102,6 @@ export type ReactionItem = EntityItem<Entities["reactions"]>;
 export type ChangeItem = EntityItem<Entities["changes"]>;
 export type ReadStateItem = EntityItem<Entities["readStates"]>;
 export type MentionItem = EntityItem<Entities["mentions"]>;
+export type NotifySettingItem = EntityItem<Entities["notifySettings"]>;
+export type PushSubscriptionItem = EntityItem<Entities["pushSubscriptions"]>;
 export { EVERYONE } from "./readStates.ts";

@@ -22,6 +22,10 @@ export const users = {
     presenceAnnounced: { type: "number" },
     /** The avatar's object key (`avatars/<userId>/<uploadId>.<attempt>`): a new avatar is a new key, so URLs of the old one stay cacheable. */
     avatarKey: { type: "string" },
+    /** Epoch ms when a connection of theirs last closed: within 2 minutes of it they count as active, and get no push (notifications/recipients.ts). */
+    offlineAt: { type: "number" },
+    /** Their Web Push subscriptions, kept by the transactions that add and remove them: the cap of 20 is a condition on it. */
+    pushSubscriptionCount: { type: "number" },
   },
   indexes: {
     byId: {

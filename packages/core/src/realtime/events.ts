@@ -3,7 +3,7 @@
  * and the one interface the REST routes use to push it. Delivery is the realtime module's
  * business; routes only say what happened and to whom, after it is stored.
  */
-import type { Channel, DmMessage, Member, Message, ReadState, Server, ServerRole, User } from "../views.ts";
+import type { Channel, ChannelNotify, DmMessage, Member, Message, ReadState, Server, ServerNotify, ServerRole, User } from "../views.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { ReadBatch } from "../store/readBatch.ts";
 import type { ChannelItem } from "../model/index.ts";
@@ -51,6 +51,11 @@ export type ServerEvent =
   | { type: "presence"; userId: string; online: boolean }
   /** A user's public facts changed (their avatar): to the presence audience (docs/decisions.md, "People"). */
   | { type: "user_updated"; user: User }
+  /**
+   * To every connection of the user, when any of their devices changes a notification setting:
+   * the settings that changed, in `GET /notification-settings`'s shape (merge them in).
+   */
+  | { type: "notification_settings"; servers?: Record<string, ServerNotify>; channels?: Record<string, ChannelNotify>; dmsMuted?: boolean }
   | ReactionEvent;
 
 /** A reaction added or removed (api.md "Reactions"); `count` is the emoji's count after the change. */

@@ -51,6 +51,8 @@ export async function connectionClosed(db: Db, userId: string): Promise<boolean>
     const { data } = await db.entities.users
       .patch({ userId })
       .subtract({ connectionCount: 1 })
+      // When they were last seen, for free in the same write: a push waits 2 minutes past it (notifications/recipients.ts).
+      .set({ offlineAt: db.clock.now() })
       .where((a, op) => op.gt(a.connectionCount, 0))
       .go({ response: "all_new" });
     return (data.connectionCount ?? 0) === 0;

@@ -8,6 +8,7 @@
  */
 import type { ReadBatch } from "@agorusta/core/store";
 import type { ChannelTypes, DmTypes, KindName, KindTypes, MessageChange, ReactionOutcome, Sent } from "@agorusta/core/conversations";
+import type { PushJob } from "@agorusta/core/notifications";
 import type { Deps } from "../deps.ts";
 
 /** What a reaction route tells: who reacted to which message, and what it came to. */
@@ -29,6 +30,8 @@ export interface MessageEvents<T extends KindTypes> {
   updated(deps: Deps, ref: T["ref"], change: MessageChange<T>): Promise<void>;
   deleted(deps: Deps, ref: T["ref"], messageId: string, change: { cursor: string; audience: T["audience"] }): Promise<void>;
   reaction(deps: Deps, ref: T["ref"], news: ReactionNews, audience: T["audience"]): Promise<void>;
+  /** What the push queue is handed for a new message (push/queue.ts): who is not looking may still hear of it. */
+  pushJob(ref: T["ref"], messageId: string): PushJob;
 }
 
 const channel: MessageEvents<ChannelTypes> = {
@@ -61,6 +64,7 @@ const channel: MessageEvents<ChannelTypes> = {
   deleted: (deps, ref, messageId, { cursor }) => deps.publisher.toChannel(ref, { type: "message_deleted", channelId: ref.channelId, messageId, cursor }),
   reaction: (deps, ref, { messageId, emoji, userId, outcome: { change, count, cursor } }) =>
     deps.publisher.toChannel(ref, { type: change === "added" ? "reaction_added" : "reaction_removed", channelId: ref.channelId, messageId, emoji, userId, count, cursor }),
+  pushJob: ({ serverId, channelId }, messageId) => ({ kind: "channel", serverId, channelId, messageId }),
 };
 
 const dm: MessageEvents<DmTypes> = {
@@ -74,6 +78,7 @@ const dm: MessageEvents<DmTypes> = {
     deps.publisher.toUsers(audience.userIds, { type: "dm_message_deleted", conversationId, messageId, cursor }),
   reaction: (deps, { conversationId }, { messageId, emoji, userId, outcome: { change, count, cursor } }, { userIds }) =>
     deps.publisher.toUsers(userIds, { type: change === "added" ? "dm_reaction_added" : "dm_reaction_removed", conversationId, messageId, emoji, userId, count, cursor }),
+  pushJob: ({ conversationId }, messageId) => ({ kind: "dm", conversationId, messageId }),
 };
 
 /** By kind: the one place that decides what a change to a message is called, and who is told. */

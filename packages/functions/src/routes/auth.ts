@@ -9,6 +9,7 @@ import { validate } from "../http/validate.ts";
 import { requireUser } from "../http/requireUser.ts";
 import { guardCredentials } from "../http/bruteForce.ts";
 import { closeConnectionsOf } from "../delivery/endSessions.ts";
+import { endPushSubscriptions } from "@agorusta/core/notifications";
 import { limitRateByAddress, liveCap } from "../http/usage.ts";
 
 export const authRoutes = (deps: Deps) =>
@@ -22,8 +23,10 @@ export const authRoutes = (deps: Deps) =>
       const input = c.req.valid("json");
       const user = await guardCredentials(deps, c, "login", input.email, () => authenticate(deps.db, input));
       const { token, revoked } = await openSession(deps.db, deps.tokens, user, liveCap(deps, "sessions"));
-      // A session ended to make room takes its sockets with it, as a logout does.
-      for (const sessionId of revoked) await closeConnectionsOf(deps, user.userId, sessionId);
+      // A session ended to make room takes its sockets and push subscriptions with it, as a logout does.
+      for (const sessionId of revoked) {
+        await Promise.all([closeConnectionsOf(deps, user.userId, sessionId), endPushSubscriptions(deps.db, user.userId, sessionId)]);
+      }
       return c.json({ token, user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
     })
     .get("/me", requireUser(deps), async (c) => {
@@ -32,12 +35,13 @@ export const authRoutes = (deps: Deps) =>
     })
     .post("/logout", requireUser(deps), async (c) => {
       await endSession(deps.db, c.var.session);
-      await closeConnectionsOf(deps, c.var.userId, c.var.session.sessionId);
+      // This device stops hearing of the account: its sockets close, its push subscriptions go.
+      await Promise.all([closeConnectionsOf(deps, c.var.userId, c.var.session.sessionId), endPushSubscriptions(deps.db, c.var.userId, c.var.session.sessionId)]);
       return c.body(null, 204);
     })
     .post("/logout-all", requireUser(deps), async (c) => {
       await endAllSessions(deps.db, c.var.userId);
-      await closeConnectionsOf(deps, c.var.userId);
+      await Promise.all([closeConnectionsOf(deps, c.var.userId), endPushSubscriptions(deps.db, c.var.userId)]);
       return c.body(null, 204);
     })
     .post("/password", requireUser(deps), validate("json", changePasswordBody), async (c) => {
@@ -47,7 +51,7 @@ export const authRoutes = (deps: Deps) =>
       await endAllSessions(deps.db, userId);
       // Every other session was just ended: none to make room for.
       const { token } = await openSession(deps.db, deps.tokens, user);
-      await closeConnectionsOf(deps, userId);
+      await Promise.all([closeConnectionsOf(deps, userId), endPushSubscriptions(deps.db, userId)]);
       return c.json({ token, user: meView(user, await imageUrlOf(deps.files, user.avatarKey)) }, 200);
     })
     .post("/ws-ticket", requireUser(deps), async (c) => c.json({ ticket: await issueWsTicket(deps.db, c.var.session) }, 200));

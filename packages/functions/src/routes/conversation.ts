@@ -45,8 +45,14 @@ export function conversationHandlers<T extends KindTypes>(deps: Deps, kind: Conv
       const batch = new ReadBatch();
       const announce = events.announceSend(deps, ref, batch);
       const sending = sendMessage(deps, kind, ref, { userId, ...body, rateLimit, batch });
+      // Handed to the push queue once stored (a queue message, never a push service: api.md
+      // "Web Push"); a queue that refuses costs the pushes of this message, never the message.
+      const queued = sending.then(
+        (s) => (s.created ? deps.pushes.enqueue(events.pushJob(ref, s.message.id)).catch((e: unknown) => console.error("push: not queued:", e)) : undefined),
+        () => undefined,
+      );
       try {
-        const [sent] = await Promise.all([sending, announce(sending)]);
+        const [sent] = await Promise.all([sending, announce(sending), queued]);
         return sent;
       } finally {
         batch.flush(deps.db.client);

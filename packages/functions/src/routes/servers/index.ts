@@ -17,6 +17,7 @@ import { bansRoutes } from "./bans.ts";
 import { iconRoutes } from "./icon.ts";
 import { rolesRoutes } from "./roles.ts";
 import { auditReasonOf } from "../../http/auditReason.ts";
+import { serverNotificationRoutes } from "../notifications.ts";
 
 /** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
 export const serversRoutes = (deps: Deps) =>
@@ -64,4 +65,5 @@ export const serversRoutes = (deps: Deps) =>
     .route("/:id/passwords", passwordsRoutes(deps))
     .route("/:id/icon", iconRoutes(deps))
     .route("/:id/bans", bansRoutes(deps))
-    .route("/:id/roles", rolesRoutes(deps));
+    .route("/:id/roles", rolesRoutes(deps))
+    .route("/", serverNotificationRoutes(deps));
