@@ -66,20 +66,23 @@ export async function startApp(setup: StageOptions = {}) {
 
 export type App = Awaited<ReturnType<typeof startApp>>;
 
+/** How the tests start Debian's Chromium. */
+export const chromiumLaunch = {
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+  ],
+};
+
 export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--headless",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  return chromium.launch(chromiumLaunch);
 }
 
 /**
@@ -103,8 +106,8 @@ export function stage(setup: StageOptions = {}) {
       if (!app) throw new Error("The app is used before beforeAll started it.");
       return app;
     },
-    async person(viewport = laptop): Promise<Page> {
-      const context = await newContext(browser!, app!.url, viewport);
+    async person(viewport = laptop, options: ContextOptions = {}): Promise<Page> {
+      const context = await newContext(browser!, app!.url, viewport, options);
       const page = await context.newPage();
       errors.push(watchErrors(page));
       return page;
@@ -145,6 +148,10 @@ export function story<Cast extends Record<string, Page>, Facts extends object = 
   };
 }
 
+export interface ContextOptions {
+  serviceWorkers?: "allow" | "block";
+}
+
 /**
  * A browser profile of its own (cookies, storage), like a second person on another machine.
  *
@@ -156,7 +163,7 @@ export async function newContext(
   browser: Browser,
   baseURL: string,
   viewport = laptop,
-  { serviceWorkers = "block" }: { serviceWorkers?: "allow" | "block" } = {},
+  { serviceWorkers = "block" }: ContextOptions = {},
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL, viewport, serviceWorkers, permissions: ["clipboard-read", "clipboard-write"] });
   context.setDefaultTimeout(10_000);

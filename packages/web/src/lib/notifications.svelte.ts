@@ -42,6 +42,15 @@ class NotificationSettings {
     this.#replace(await send(api["notification-settings"].$get()));
   }
 
+  /** A change made on any device (`notification_settings`: the settings that changed). */
+  apply(change: Partial<Settings>): void {
+    this.#replace({
+      servers: { ...this.#settings.servers, ...change.servers },
+      channels: { ...this.#settings.channels, ...change.channels },
+      dmsMuted: change.dmsMuted ?? this.#settings.dmsMuted,
+    });
+  }
+
   clear(): void {
     this.#replace(empty());
   }
@@ -150,10 +159,9 @@ export async function migrateDeviceSettings(userId: string): Promise<void> {
 }
 
 /**
- * For the signed-in shell's life: the account's settings, read at each (re)connection and again on
- * `notification_settings` (whatever changed, wherever: one read is simpler than merging each kind
- * of change); the old per-device choices moved in once; and, while the tab is hidden, a
- * notification for each DM and each server message the settings want.
+ * For the signed-in shell's life: the account's settings, read at each (re)connection (a change
+ * missed while away) and changed live by `notification_settings`; the old per-device choices moved
+ * in once; and, while the tab is hidden, a notification for each DM and server message they want.
  */
 export function followNotifications(realtime: Realtime, userId: string): () => void {
   const reload = () =>
@@ -173,7 +181,7 @@ export function followNotifications(realtime: Realtime, userId: string): () => v
   const ready = () => supported() && Notification.permission === "granted" && document.visibilityState === "hidden";
   const stopEvents = realtime.onEvent((e: ServerEvent) => {
     if (e.type === "notification_settings") {
-      void reload();
+      notificationSettings.apply(e);
     } else if (e.type === "new_dm_message") {
       if (e.message.authorId === userId || notificationSettings.dmsMuted || !ready() || shown.has(e.message.id)) return;
       shown.add(e.message.id);

@@ -22,15 +22,6 @@ export interface OpenMessage {
   url: string;
 }
 
-/** What a push carries (docs/api.md, "Web Push"), and what the worker keeps on the notification it shows. */
-export interface PushPayload {
-  type: "message";
-  title: string;
-  body: string;
-  url: string;
-  tag: string;
-}
-
 export const isOpenMessage = (data: unknown): data is OpenMessage =>
   typeof data === "object" && data !== null && (data as OpenMessage).type === "open" && typeof (data as OpenMessage).url === "string";
 

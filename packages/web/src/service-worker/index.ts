@@ -13,7 +13,8 @@ import { self } from "$app/service-worker";
 import { immutable, assets } from "$app/manifest";
 import { version } from "$app/env";
 import { apiBase } from "#lib/config.ts";
-import { apiCacheEntries, apiCacheName, shellCachePrefix, type OpenMessage, type PushPayload } from "#lib/offline.ts";
+import type { PushPayload } from "@agorusta/core/views";
+import { apiCacheEntries, apiCacheName, shellCachePrefix, type OpenMessage } from "#lib/offline.ts";
 
 const shellCache = `${shellCachePrefix}${version}`;
 const api = apiBase().replace(/\/?$/, "/");
@@ -32,8 +33,10 @@ self.addEventListener("install", (event) => {
       if (!shell.ok) throw new Error(`The app's shell answered ${shell.status}.`);
       const named = namedIn(await shell.clone().text());
       await cache.put("/", shell);
-      const files = new Set([...immutable.map((f) => f.path), ...assets.map((f) => f.path), ...named]);
-      await cache.addAll([...files].map((path) => new URL(path, self.location.origin).href));
+      // Vite's paths are relative to the base, the shell's absolute: one URL each (addAll refuses a duplicate).
+      const url = (path: string) => new URL(path, `${self.location.origin}/`).href;
+      const files = new Set([...immutable, ...assets].map((f) => url(f.path)).concat(named.map(url)));
+      await cache.addAll([...files]);
       // A new build's worker takes over at once: online it only steps in when the network fails.
       await self.skipWaiting();
     })(),
