@@ -4,9 +4,9 @@
  */
 import type { LinkedResources, links } from "../packages/functions/src/lambda/links.ts";
 import type { table, tableIndexes } from "./storage.ts";
-import type { jwtSecret } from "./secrets.ts";
+import type { jwtSecret, vapidKey } from "./secrets.ts";
 import type { fanout, realtime } from "./realtime.ts";
-import type { connectionExpiries, purgeQueue } from "./queues.ts";
+import type { connectionExpiries, purgeQueue, pushQueue } from "./queues.ts";
 import type { files } from "./files.ts";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -20,6 +20,8 @@ type Linked = {
   [links.expiryQueue]: typeof connectionExpiries;
   [links.fanout]: typeof fanout;
   [links.files]: typeof files;
+  [links.pushQueue]: typeof pushQueue;
+  [links.vapidKey]: typeof vapidKey;
 };
 type Carried = { [K in keyof Linked]: keyof ReturnType<Linked[K]["getSSTLink"]>["properties"] };
 type Read = { [K in keyof LinkedResources]: keyof LinkedResources[K] };

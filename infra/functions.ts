@@ -1,7 +1,7 @@
 import argon2 from "argon2/package.json";
 import { table } from "./storage.ts";
-import { jwtSecret } from "./secrets.ts";
-import { connectionExpiries, purgeQueue } from "./queues.ts";
+import { jwtSecret, vapidKey } from "./secrets.ts";
+import { connectionExpiries, purgeQueue, pushQueue } from "./queues.ts";
 import { files } from "./files.ts";
 import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
 import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
@@ -37,6 +37,8 @@ export function handlerArgs(
       table, jwtSecret, realtime,
       ...(name === "api" || name === "purge" ? [files, purgeQueue] : []),
       ...(name === "ws" || name === "expiry" ? [connectionExpiries] : []),
+      // Push: the API queues new messages and serves the public key; the consumer signs and sends.
+      ...(name === "api" || name === "push" ? [pushQueue, vapidKey] : []),
       ...(extra.fanout ? [extra.fanout] : []),
     ],
     permissions: [{ actions: iamDynamoActions(name), resources: [table.arn, $interpolate`${table.arn}/index/*`] }],

@@ -29,3 +29,18 @@ export const purgeQueue = new sst.aws.Queue(links.purgeQueue, {
   visibilityTimeout: "6 minutes",
   dlq: { queue: purgeDeadLetters.arn, retry: 5 },
 });
+
+/**
+ * New messages' pushes (packages/functions/src/push/queue.ts): the API sends one message per new
+ * message, the consumer (infra/push.ts) decides who is pushed and sends it. A message still
+ * failing after 3 tries goes to the dead-letter queue for a day: a push later than that is no use.
+ */
+export const pushDeadLetters = new sst.aws.Queue("PushesFailed", {
+  transform: { queue: { messageRetentionSeconds: 24 * 3600 } },
+});
+export const pushQueue = new sst.aws.Queue(links.pushQueue, {
+  // Longer than the consumer's timeout (infra/push.ts), or a delivery still running would be redelivered.
+  visibilityTimeout: "2 minutes",
+  dlq: { queue: pushDeadLetters.arn, retry: 3 },
+  transform: { queue: { messageRetentionSeconds: 3600 } },
+});

@@ -350,7 +350,13 @@ export const serverNotifyBody = v.object({
   level: notifyLevel,
   muted,
   mutedUntil: v.optional(
-    v.nullable(v.pipe(string("mutedUntil"), v.isoTimestamp("mutedUntil must be an ISO 8601 time, such as 2030-01-01T00:00:00.000Z."))),
+    v.nullable(
+      v.pipe(
+        string("mutedUntil"),
+        v.isoTimestamp("mutedUntil must be an ISO 8601 time, such as 2030-01-01T00:00:00.000Z."),
+        v.check((s) => !Number.isNaN(Date.parse(s)), "mutedUntil must be a real date and time."),
+      ),
+    ),
   ),
 });
 export const channelNotifyBody = v.object({

@@ -10,6 +10,8 @@ import { links, type LinkedResources } from "./lambda/links.ts";
 import { usageLimitsFrom } from "@agorusta/core/limits";
 import { dynamoActions, type LambdaName } from "./lambda/permissions.ts";
 import { jwtScope } from "./lambda/stage.ts";
+import { sqsPushQueue } from "./push/queue.ts";
+import { vapidKeysFrom, type PushSetup } from "./push/setup.ts";
 
 /** What a Lambda needs to know about its surroundings. */
 export interface FunctionConfig {
@@ -36,6 +38,10 @@ export interface FunctionConfig {
   bucketName?: string;
   /** The embedded S3-compatible store, when running outside AWS. */
   s3Endpoint?: string;
+  /** The SQS queue new messages' pushes go to (push/queue.ts); without it nothing is pushed. */
+  pushQueueUrl?: string;
+  /** The stage's VAPID private key (base64url); without it push is not set up (its routes answer 404). */
+  vapidPrivateKey?: string;
 }
 
 export class ConfigError extends Error {}
@@ -43,7 +49,7 @@ export class ConfigError extends Error {}
 /**
  * Under SST (deployed or `sst dev`) the linked resources; anywhere else the environment:
  * TABLE_NAME, JWT_SECRET, and optionally WS_MANAGEMENT_ENDPOINT, DYNAMODB_ENDPOINT, BUCKET_NAME, S3_ENDPOINT, FANOUT_FUNCTION,
- * PURGE_QUEUE_URL and EXPIRY_QUEUE_URL.
+ * PURGE_QUEUE_URL, EXPIRY_QUEUE_URL, PUSH_QUEUE_URL and VAPID_PRIVATE_KEY.
  * Both read AGORUSTA_RATE_LIMITS from the environment (infra/functions.ts sets it per stage).
  */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig {
@@ -64,6 +70,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
       // The Fanout Lambda is not linked to itself: a batch is delivered where it lands.
       ...(links.fanout in Resource ? { fanoutFunction: linked[links.fanout].name } : {}),
       bucketName: links.files in Resource ? linked[links.files].name : undefined,
+      pushQueueUrl: links.pushQueue in Resource ? linked[links.pushQueue].url : undefined,
+      vapidPrivateKey: links.vapidKey in Resource ? linked[links.vapidKey].value : undefined,
     };
   }
   const missing = ["TABLE_NAME", "JWT_SECRET"].filter((name) => !env[name]);
@@ -84,7 +92,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     fanoutFunction: env.FANOUT_FUNCTION || undefined,
     bucketName: env.BUCKET_NAME || undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
+    pushQueueUrl: env.PUSH_QUEUE_URL || undefined,
+    vapidPrivateKey: env.VAPID_PRIVATE_KEY || undefined,
   };
+}
+
+/**
+ * Web Push as deployed: the stage's key, and only public `https:` endpoints. The VAPID subject
+ * (who push services may contact) is the stage's web app, else a placeholder address.
+ */
+export function pushSetupOf(config: FunctionConfig): PushSetup | undefined {
+  if (!config.vapidPrivateKey) return undefined;
+  return { vapid: vapidKeysFrom(config.vapidPrivateKey, config.webOrigin?.startsWith("https://") ? config.webOrigin : "mailto:push@agorusta.invalid"), endpoints: "public" };
 }
 
 /**
@@ -103,6 +122,7 @@ export function loadDeps(
   });
   const endpoint = config.wsManagementEndpoint;
   const fanout = config.fanoutFunction ? lambdaFanout(config.fanoutFunction) : undefined;
+  const push = pushSetupOf(config);
   return createDeps({
     dynamo,
     tableName: config.tableName,
@@ -113,6 +133,8 @@ export function loadDeps(
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint, ...(fanout ? { fanout } : {}) }) : undefined,
     purges: config.purgeQueueUrl ? () => sqsPurgeQueue(config.purgeQueueUrl!) : undefined,
     expiries: config.expiryQueueUrl ? (db) => sqsExpiryQueue(config.expiryQueueUrl!, db.clock) : undefined,
+    pushes: config.pushQueueUrl ? () => sqsPushQueue(config.pushQueueUrl!) : undefined,
+    ...(push ? { push } : {}),
     usageLimits: usageLimitsFrom(config.rateLimits),
   });
 }

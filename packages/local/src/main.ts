@@ -9,6 +9,7 @@ import { startS3Local } from "./s3Local.ts";
 import { loadOrCreateSecret, ownerOnlyDir } from "./secret.ts";
 import { startRuntime } from "./runtime.ts";
 import { usageLimitsFrom } from "@agorusta/core/limits";
+import { newVapidPrivateKey } from "@agorusta/functions/push/setup";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const dataDir = process.env.AGORUSTA_DATA_DIR ?? join(repoRoot, ".data");
@@ -53,6 +54,8 @@ async function main() {
       hostname: process.env.HOST ?? "127.0.0.1",
       webRoot: join(repoRoot, "packages/web/build"),
       usageLimits: usageLimitsFrom(process.env.AGORUSTA_RATE_LIMITS),
+      // Web Push's VAPID key: made on first start and kept, so browsers' subscriptions survive restarts.
+      vapidPrivateKey: loadOrCreateSecret(join(dataDir, "vapid-private-key"), newVapidPrivateKey),
     });
   } catch (e) {
     console.error(e);

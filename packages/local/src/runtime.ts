@@ -19,6 +19,9 @@ import { createWsGateway } from "./gateway.ts";
 import { webApp } from "./webApp.ts";
 import { createPurgeWorker, type PurgeWorker, type PurgeWorkerOptions } from "./purgeWorker.ts";
 import { createExpiryWorker, type ExpiryWorker } from "./expiryWorker.ts";
+import { createPushWorker, type PushWorker } from "./pushWorker.ts";
+import { newVapidPrivateKey, vapidKeysFrom, type PushSetup } from "@agorusta/functions/push/setup";
+import { createPushSender } from "@agorusta/functions/push/transport";
 import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
 import { answerUnroutable, requestErrors } from "./httpEdges.ts";
@@ -41,6 +44,8 @@ export interface RuntimeOptions {
   purge?: PurgeWorkerOptions;
   /** The abuse limits (api.md "Limits"), or "off" (`AGORUSTA_RATE_LIMITS=off npm start`); on by default. */
   usageLimits?: UsageLimits | "off";
+  /** The VAPID private key (base64url; `npm start` keeps one in `.data/`); none: a fresh one for this run (tests). */
+  vapidPrivateKey?: string;
 }
 
 export interface Runtime {
@@ -51,6 +56,8 @@ export interface Runtime {
   deps: Deps;
   /** Purges deleted servers in the background, resuming at start what a previous run left unfinished. */
   purges: PurgeWorker;
+  /** Sends Web Push in the background, as the push queue's consumer does deployed. */
+  pushes: PushWorker;
   close(): Promise<void>;
 }
 
@@ -74,7 +81,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // sockets for 20 batches in flight.
   let batchPublisher: ApiGatewayPublisher | undefined;
   const fanout = inProcessFanout((batch) => batchPublisher!.deliverBatch(batch));
-  const depsFor = (dynamo: ReturnType<typeof clientFor>, withFiles: boolean, purgeQueue?: PurgeWorker, expiryQueue?: ExpiryWorker) =>
+  // Push endpoints on this machine (a test's push service) are allowed here, and only here.
+  const push: PushSetup = { vapid: vapidKeysFrom(options.vapidPrivateKey ?? newVapidPrivateKey(), "mailto:agorusta@localhost"), endpoints: "local" };
+  const depsFor = (dynamo: ReturnType<typeof clientFor>, withFiles: boolean, purgeQueue?: PurgeWorker, expiryQueue?: ExpiryWorker, pushQueue?: PushWorker) =>
     createDeps({
       dynamo,
       tableName: options.tableName,
@@ -99,11 +108,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
       ...(purgeQueue ? { purges: () => purgeQueue } : {}),
       ...(expiryQueue ? { expiries: () => expiryQueue } : {}),
+      ...(pushQueue ? { pushes: () => pushQueue } : {}),
+      push,
     });
   // The purge runs in-process with the purge Lambda's own client (and the bucket), as deployed.
   const purges = createPurgeWorker(depsFor(clientFor("purge"), true), options.purge);
   await purges.resume();
-  const deps = depsFor(api, true, purges);
+  // Pushes are decided and sent in-process with the push Lambda's own client, as deployed.
+  const pushes = createPushWorker({ db: depsFor(clientFor("push"), false).db, sender: createPushSender(push) });
+  const deps = depsFor(api, true, purges, undefined, pushes);
   // Sockets are closed at their token's expiry in-process, with the expiry Lambda's own client, as deployed.
   const expiries = createExpiryWorker(depsFor(clientFor("expiry"), false));
   const wsDeps = depsFor(clientFor("ws"), false, undefined, expiries);
@@ -143,6 +156,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     port,
     deps,
     purges,
+    pushes,
     close: async () => {
       sweep?.stop();
       // Stop listening first: a browser told "going away" reconnects at once, and a socket
@@ -150,6 +164,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // connections open for a while; what has not ended a second after the sockets is cut.
       const stopped = new Promise<void>((r) => server.close(() => r()));
       await fanout.idle();
+      await pushes.idle();
       await expiries.close();
       await gateway.close();
       await purges.close();

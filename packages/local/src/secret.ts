@@ -11,14 +11,17 @@ export function ownerOnlyDir(dir: string): void {
   chmodSync(dir, 0o700);
 }
 
-/** The local JWT secret: made on first start, kept in the data folder so sessions survive restarts. */
-export function loadOrCreateSecret(file: string): string {
+/**
+ * A local secret (the JWT secret; with `make`, the VAPID private key): made on first start, kept
+ * in the data folder so sessions and push subscriptions survive restarts.
+ */
+export function loadOrCreateSecret(file: string, make: () => string = () => randomBytes(48).toString("base64url")): string {
   ownerOnlyDir(dirname(file));
   if (existsSync(file)) {
     chmodSync(file, 0o600);
     return readFileSync(file, "utf8").trim();
   }
-  const secret = randomBytes(48).toString("base64url");
+  const secret = make();
   writeFileSync(file, secret + "\n", { mode: 0o600 });
   return secret;
 }

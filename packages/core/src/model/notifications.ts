@@ -20,8 +20,8 @@ export const notifySettings = {
     userId: { type: "string", required: true, readOnly: true },
     /** A server's id, a channel's id, or "dms". */
     scope: { type: "string", required: true, readOnly: true },
-    /** The server a server or channel setting belongs to (the channel's, for a channel); absent for DMs. */
-    serverId: { type: "string", readOnly: true },
+    /** The server a server or channel setting belongs to (the channel's, for a channel); "dms" for the DMs' (an index composite is never absent). */
+    serverId: { type: "string", required: true, readOnly: true },
     kind: { type: ["server", "channel", "dms"] as const, required: true, readOnly: true },
     level: { type: NOTIFY_LEVELS, required: true },
     muted: { type: "boolean", required: true },
@@ -35,7 +35,7 @@ export const notifySettings = {
     },
     wantingAll: {
       index: "gsi1",
-      condition: (item: Record<string, unknown>) => item.level === "all" && typeof item.serverId === "string",
+      condition: (item: Record<string, unknown>) => item.level === "all" && item.kind !== "dms",
       pk: { field: "gsi1pk", composite: ["serverId"], casing: "none" },
       sk: { field: "gsi1sk", composite: ["scope", "userId"], casing: "none" },
     },

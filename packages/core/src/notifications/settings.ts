@@ -41,7 +41,7 @@ export async function listNotificationSettings(db: Db, userId: string): Promise<
   const out: NotificationSettings = { servers: {}, channels: {}, dmsMuted: false };
   for (const item of settings.data) {
     if (item.kind === "dms") out.dmsMuted = item.muted;
-    else if (!item.serverId || !member.has(item.serverId)) continue;
+    else if (!member.has(item.serverId)) continue;
     else if (item.kind === "server") out.servers[item.scope] = serverNotifyOf(item, now);
     else out.channels[item.scope] = channelNotifyOf(item);
   }
@@ -83,7 +83,7 @@ export async function setChannelNotify(db: Db, userId: string, serverId: string,
 
 /** `PUT /notification-settings/dms`. */
 export async function setDmsMuted(db: Db, userId: string, muted: boolean): Promise<{ dmsMuted: boolean }> {
-  await keep(db, { userId, scope: DMS, kind: "dms", level: "default", muted }, !muted);
+  await keep(db, { userId, scope: DMS, serverId: DMS, kind: "dms", level: "default", muted }, !muted);
   return { dmsMuted: muted };
 }
 

@@ -11,6 +11,8 @@ export const links = {
   expiryQueue: "ConnectionExpiries",
   fanout: "Fanout",
   files: "Files",
+  pushQueue: "Pushes",
+  vapidKey: "VapidPrivateKey",
 } as const;
 
 /**
@@ -28,4 +30,8 @@ export interface LinkedResources {
   [links.fanout]: { name: string; url?: string; qualifier?: string };
   /** Linked to the API Lambda only: the WebSocket Lambda never touches files. */
   [links.files]: { name: string };
+  /** Linked to the API Lambda (which queues a new message's pushes) and to the queue's consumer. */
+  [links.pushQueue]: { url: string };
+  /** The stage's VAPID private key (push/setup.ts): the API derives the public key from it, the consumer signs with it. */
+  [links.vapidKey]: { value: string };
 }

@@ -31,6 +31,13 @@ export const dynamoActions = {
    * closes it, then as the Fanout Lambda for one found gone (its audience's new token is a PutItem).
    */
   expiry: ["GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"],
+  /**
+   * The push queue's consumer (infra/push.ts): reads a message, who it may reach and their
+   * settings (BatchGetItem, Query), writes each recipient's receipt (a conditional PutItem), and
+   * deletes a subscription the push service says is gone (DeleteItem and the count's UpdateItem,
+   * in one transaction).
+   */
+  push: ["GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type LambdaName = keyof typeof dynamoActions;
