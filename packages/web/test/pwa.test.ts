@@ -98,6 +98,9 @@ const shownNotifications = (page: Page) =>
     (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, url: (n.data as { url: string }).url })),
   );
 
+/** Waits for what another device, the worker or the server does: under load, longer than expect.poll's second. */
+const until = <T>(value: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(value, { timeout: 15_000, ...options });
+
 const settingsDialog = (page: Page, name: string) => page.getByRole("dialog", { name: `Notifications for ${name}` });
 
 describe("the installable app and its notifications", () => {
@@ -149,12 +152,12 @@ describe("the installable app and its notifications", () => {
     const old = `agorusta.notifications.${userId}`;
     await laptop.evaluate(({ old, id }) => localStorage.setItem(old, JSON.stringify({ [id]: { level: "none", muted: true } })), { old, id: server.id });
     await laptop.reload();
-    await expect.poll(async () => (await call(api["notification-settings"].$get())).servers[server.id], { timeout: 15_000 }).toEqual({
+    await until(async () => (await call(api["notification-settings"].$get())).servers[server.id]).toEqual({
       level: "nothing",
       muted: true,
       mutedUntil: null,
     });
-    await expect.poll(() => laptop.evaluate((old) => localStorage.getItem(old), old)).toBeNull();
+    await until(() => laptop.evaluate((old) => localStorage.getItem(old), old)).toBeNull();
   }, 60_000);
 
   it("changes a server's, a channel's and the DMs' settings from menus and headers, live on another device", async () => {
@@ -180,9 +183,9 @@ describe("the installable app and its notifications", () => {
     expect(await there.getByLabel(`Mute ${serverName}`).isChecked()).toBe(true);
 
     await here.getByLabel("All messages").check();
-    await expect.poll(() => there.getByLabel("All messages").isChecked()).toBe(true);
+    await until(() => there.getByLabel("All messages").isChecked()).toBe(true);
     await here.getByLabel(`Mute ${serverName}`).uncheck();
-    await expect.poll(() => there.getByLabel(`Mute ${serverName}`).isChecked()).toBe(false);
+    await until(() => there.getByLabel(`Mute ${serverName}`).isChecked()).toBe(false);
     // Muted for a time: the other device says until when.
     await here.getByLabel("For how long").selectOption({ label: "For 1 hour" });
     await here.getByLabel(`Mute ${serverName}`).check();
@@ -205,9 +208,9 @@ describe("the installable app and its notifications", () => {
     expect(await channel.getByLabel("As the server (all messages)").isChecked()).toBe(true);
     await channel.getByLabel("Only @mentions").check();
     await channel.getByLabel("Mute #general").check();
-    await expect.poll(async () => (await call(api["notification-settings"].$get())).channels[channelId]).toEqual({ level: "mentions", muted: true });
+    await until(async () => (await call(api["notification-settings"].$get())).channels[channelId]).toEqual({ level: "mentions", muted: true });
     await channel.getByLabel("Mute #general").uncheck();
-    await expect.poll(async () => (await call(api["notification-settings"].$get())).channels[channelId]?.muted).toBe(false);
+    await until(async () => (await call(api["notification-settings"].$get())).channels[channelId]?.muted).toBe(false);
     await laptop.keyboard.press("Escape");
 
     // The DMs, from the DM list's bell, seen on the desk.
@@ -217,9 +220,9 @@ describe("the installable app and its notifications", () => {
     await settingsDialog(laptop, "direct messages").getByLabel("Mute direct messages").check();
     await desk.getByRole("button", { name: "Notification settings" }).click();
     const dms = settingsDialog(desk, "direct messages").getByLabel("Mute direct messages");
-    await expect.poll(() => dms.isChecked()).toBe(true);
+    await until(() => dms.isChecked()).toBe(true);
     await settingsDialog(laptop, "direct messages").getByLabel("Mute direct messages").uncheck();
-    await expect.poll(() => dms.isChecked()).toBe(false);
+    await until(() => dms.isChecked()).toBe(false);
     await laptop.keyboard.press("Escape");
     await desk.keyboard.press("Escape");
   }, 90_000);
@@ -264,18 +267,20 @@ describe("the installable app and its notifications", () => {
       registrationId: await registrationId(cdp, world.app.url),
       data: JSON.stringify({ type: "message", title: `${friend.user.username} in #general`, body: "Ring the bells at noon", url, tag: message.id }),
     });
-    await expect.poll(() => shownNotifications(laptop)).toEqual([{ title: `${friend.user.username} in #general`, body: "Ring the bells at noon", url }]);
+    await until(() => shownNotifications(laptop)).toEqual([{ title: `${friend.user.username} in #general`, body: "Ring the bells at noon", url }]);
 
     // The click, as the browser hands it to the worker: the open tab goes to the message.
     const [worker] = laptop.context().serviceWorkers();
     await worker!.evaluate(async () => {
-      const scope = self as unknown as ServiceWorkerGlobalScope;
+      // The worker's own globals (the test's types are the page's).
+      type Click = new (type: string, init: { notification: Notification }) => Event;
+      const scope = self as unknown as { registration: ServiceWorkerRegistration; NotificationEvent: Click } & EventTarget;
       const [notification] = await scope.registration.getNotifications();
-      scope.dispatchEvent(new NotificationEvent("notificationclick", { notification: notification! }));
+      scope.dispatchEvent(new scope.NotificationEvent("notificationclick", { notification: notification! }));
     });
     await laptop.waitForURL((u) => u.pathname + u.hash === url);
     await messageRow(laptop, "general", "Ring the bells at noon").waitFor();
-    await expect.poll(() => shownNotifications(laptop)).toEqual([]);
+    await until(() => shownNotifications(laptop)).toEqual([]);
     await cdp.detach();
   }, 90_000);
 
@@ -299,8 +304,8 @@ describe("the installable app and its notifications", () => {
     await laptop.getByRole("button", { name: "Sign out" }).click();
     expect((await removed).status()).toBe(204);
     await laptop.waitForURL((u) => u.pathname === "/login");
-    await expect.poll(() => laptop.evaluate(() => localStorage.getItem("test.unsubscribed"))).toBe("yes");
-    await expect.poll(() => laptop.evaluate(() => caches.has("agorusta-api"))).toBe(false);
+    await until(() => laptop.evaluate(() => localStorage.getItem("test.unsubscribed"))).toBe("yes");
+    await until(() => laptop.evaluate(() => caches.has("agorusta-api"))).toBe(false);
   }, 60_000);
 
   it("raised no error in any page", () => {
