@@ -300,12 +300,16 @@ describe("the installable app and its notifications", () => {
 
   it("signing out forgets this browser's subscription and what was kept for offline", async () => {
     const { laptop } = scene.people;
+    // Back online, the app has caught up (an answer still on its way at sign-out would be kept: docs/decisions.md).
+    await laptop.getByText("Online", { exact: true }).waitFor();
+    await laptop.waitForLoadState("networkidle");
     const removed = laptop.waitForResponse((r) => r.url().endsWith("/api/push/subscriptions") && r.request().method() === "DELETE");
     await laptop.getByRole("button", { name: "Sign out" }).click();
     expect((await removed).status()).toBe(204);
     await laptop.waitForURL((u) => u.pathname === "/login");
     await until(() => laptop.evaluate(() => localStorage.getItem("test.unsubscribed"))).toBe("yes");
-    await until(() => laptop.evaluate(() => caches.has("agorusta-api"))).toBe(false);
+    const kept = () => laptop.evaluate(async () => ((await caches.has("agorusta-api")) ? (await (await caches.open("agorusta-api")).keys()).length : 0));
+    await until(kept).toBe(0);
   }, 60_000);
 
   it("raised no error in any page", () => {

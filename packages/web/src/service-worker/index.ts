@@ -70,18 +70,22 @@ async function cachedFile(request: Request): Promise<Response> {
   return hit ?? Response.error();
 }
 
-/** The network's answer, kept when it is a success; the kept one when the network cannot be reached. */
+/**
+ * The network's answer, kept when it is a success for a signed-in request (the person's data: the
+ * page deletes the cache when they sign out); the kept one when the network cannot be reached.
+ */
 async function apiAnswer(request: Request): Promise<Response> {
-  const cache = await caches.open(apiCacheName);
+  const signedIn = request.headers.has("authorization");
   try {
     const answer = await fetch(request);
-    if (answer.status === 200) {
+    if (signedIn && answer.status === 200) {
+      const cache = await caches.open(apiCacheName);
       await cache.put(request, answer.clone());
       await trim(cache);
     }
     return answer;
   } catch (offline) {
-    const kept = await cache.match(request);
+    const kept = signedIn && (await caches.has(apiCacheName)) ? await (await caches.open(apiCacheName)).match(request) : undefined;
     if (kept) return kept;
     throw offline;
   }
