@@ -62,6 +62,8 @@ class Session {
 
   signIn(token: string, me: Me): void {
     localStorage.setItem(TOKEN_KEY, token);
+    // Nothing kept for offline from before: an answer that came back after someone signed out is not this person's.
+    if (token !== this.token) void forgetOfflineData();
     this.token = token;
     this.me = me;
     this.notice = null;
