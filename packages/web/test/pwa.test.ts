@@ -179,8 +179,9 @@ describe("the installable app and its notifications", () => {
     const here = settingsDialog(laptop, serverName);
     await desk.getByRole("button", { name: "Notification settings" }).click();
     const there = settingsDialog(desk, serverName);
-    expect(await here.getByLabel("Nothing").isChecked()).toBe(true);
-    expect(await there.getByLabel(`Mute ${serverName}`).isChecked()).toBe(true);
+    // The account's settings, read as each page's socket opened (the moved choices).
+    await until(() => here.getByLabel("Nothing").isChecked()).toBe(true);
+    await until(() => there.getByLabel(`Mute ${serverName}`).isChecked()).toBe(true);
 
     await here.getByLabel("All messages").check();
     await until(() => there.getByLabel("All messages").isChecked()).toBe(true);
@@ -262,12 +263,22 @@ describe("the installable app and its notifications", () => {
     await laptop.goto("/");
     const url = `/servers/${serverId}/channels/${channelId}#message-${message.id}`;
     const cdp = await laptop.context().newCDPSession(laptop);
-    await cdp.send("ServiceWorker.deliverPushMessage", {
+    const push = {
       origin: world.app.url,
       registrationId: await registrationId(cdp, world.app.url),
       data: JSON.stringify({ type: "message", title: `${friend.user.username} in #general`, body: "Ring the bells at noon", url, tag: message.id }),
-    });
-    await until(() => shownNotifications(laptop)).toEqual([{ title: `${friend.user.username} in #general`, body: "Ring the bells at noon", url }]);
+    };
+    // DevTools' delivery is sometimes dropped while the worker is being started under load: handed
+    // again (same tag, so at most one notification) until one is shown, as a push service retries.
+    let lastDelivery = 0;
+    await until(async () => {
+      const shown = await shownNotifications(laptop);
+      if (shown.length === 0 && Date.now() - lastDelivery > 3000) {
+        lastDelivery = Date.now();
+        await cdp.send("ServiceWorker.deliverPushMessage", push);
+      }
+      return shown;
+    }).toEqual([{ title: `${friend.user.username} in #general`, body: "Ring the bells at noon", url }]);
 
     // The click, as the browser hands it to the worker: the open tab goes to the message.
     const [worker] = laptop.context().serviceWorkers();
