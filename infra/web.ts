@@ -47,7 +47,8 @@ const headers = new aws.cloudfront.ResponseHeadersPolicy("WebSecurityHeaders", {
  *   year too (`_app/version.json`, by which the app learns of a release, among them). The later
  *   entry wins for a file both match. CloudFront's managed CachingOptimized policy follows the
  *   objects' Cache-Control (keeping a `no-cache` object at most its minimum TTL, 1 s), and each
- *   deploy invalidates `/*`.
+ *   deploy invalidates `/*`. The service worker (`service-worker.js`) and the manifest are among
+ *   the `no-cache` files: a release's new worker and manifest reach browsers at their next check.
  * - A missing `/_app/…` file is 404: SST's router sends `/_app/…` to S3 as it is (only other
  *   unknown paths get the shell), and S3 answers a missing key 404 only to a reader who may list
  *   the bucket, 403 to anyone else. So CloudFront, from this account's distributions only, may
@@ -66,6 +67,9 @@ export const web = new sst.aws.StaticSite("Web", {
     fileOptions: [
       { files: "**", cacheControl: revalidateCacheControl },
       { files: `${hashedDir}/**`, cacheControl: immutableCacheControl },
+      // The installable app's manifest (issue 25): asked again each time like the worker
+      // (`service-worker.js`, the `**` rule), with the type browsers look for.
+      { files: "manifest.webmanifest", cacheControl: revalidateCacheControl, contentType: "application/manifest+json" },
     ],
   },
   transform: {

@@ -165,6 +165,10 @@ describe("infra", () => {
     expect(deployed("index.html")).toBe("no-cache");
     expect(deployed("_app/version.json")).toBe("no-cache");
     expect(deployed("_app/immutable/entry/start.BXMMhV0W.js")).toBe("public, max-age=31536000, immutable");
+    // The installable app (issue 25): its worker and manifest are asked again each time, the manifest with its own type.
+    expect(deployed("service-worker.js")).toBe("no-cache");
+    expect(deployed("manifest.webmanifest")).toBe("no-cache");
+    expect(fileOptions.findLast((o) => matchesGlob("manifest.webmanifest", o.files))).toMatchObject({ contentType: "application/manifest+json" });
   });
 
   it("answers a missing /_app/ file 404, not 403: CloudFront of this account may list the site's bucket, and a 404 is not kept at the edge", () => {

@@ -66,20 +66,23 @@ export async function startApp(setup: StageOptions = {}) {
 
 export type App = Awaited<ReturnType<typeof startApp>>;
 
+/** How the tests start Debian's Chromium. */
+export const chromiumLaunch = {
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+  ],
+};
+
 export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--headless",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  return chromium.launch(chromiumLaunch);
 }
 
 /**
@@ -115,8 +118,8 @@ export function stage(setup: StageOptions = {}) {
       if (!app) throw new Error("The app is used before beforeAll started it.");
       return app;
     },
-    async person(viewport = laptop): Promise<Page> {
-      const context = await newContext(browser!, app!.url, viewport);
+    async person(viewport = laptop, options: ContextOptions = {}): Promise<Page> {
+      const context = await newContext(browser!, app!.url, viewport, options);
       const page = await context.newPage();
       errors.push(watchErrors(page));
       journals.push({ name: `page ${journals.length + 1} (${viewport.width}px)`, lines: journal(page) });
@@ -158,9 +161,24 @@ export function story<Cast extends Record<string, Page>, Facts extends object = 
   };
 }
 
-/** A browser profile of its own (cookies, storage), like a second person on another machine. */
-export async function newContext(browser: Browser, baseURL: string, viewport = laptop): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL, viewport, permissions: ["clipboard-read", "clipboard-write"] });
+export interface ContextOptions {
+  serviceWorkers?: "allow" | "block";
+}
+
+/**
+ * A browser profile of its own (cookies, storage), like a second person on another machine.
+ *
+ * Without the app's service worker unless `serviceWorkers: "allow"`: online it only passes each
+ * request on (src/service-worker/), but requests it makes are not seen by `page.route`, which
+ * many tests use to delay or fail one; the installable app's test (pwa.test.ts) allows it.
+ */
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  viewport = laptop,
+  { serviceWorkers = "block" }: ContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport, serviceWorkers, permissions: ["clipboard-read", "clipboard-write"] });
   context.setDefaultTimeout(10_000);
   return context;
 }

@@ -8,6 +8,7 @@ import type { ServerEvent } from "@agorusta/core/realtime";
 import { Feed, type FeedChange, type FeedSource } from "./feed.svelte.ts";
 import type { SendExtras } from "./media.ts";
 import type { ReadTarget } from "./readStates.svelte.ts";
+import { notifyInvite } from "./push.svelte.ts";
 import { sendTimeout } from "./sendTimeout.ts";
 import { live } from "./live.svelte.ts";
 import { api, send, session } from "./session.svelte.ts";
@@ -51,7 +52,9 @@ function feed<P extends object, M extends TimelineMessage>(routes: FeedRoutes<P,
     {
       page: (query) => send(messages.$get({ param, query })),
       changes: (query) => send(routes.changes.$get({ param, query })),
-      post: (content, nonce, extras) => send(messages.$post({ param, json: { content, nonce, ...extras } }, sendTimeout())),
+      // A first message sent is a moment to offer notifications (once).
+      post: (content, nonce, extras) =>
+        send(messages.$post({ param, json: { content, nonce, ...extras } }, sendTimeout())).then((sent) => (notifyInvite.moment(), sent)),
       edit: (mid, content) => send(messages[":mid"].$patch({ ...one(mid), json: { content } })),
       remove: (mid) => send(messages[":mid"].$delete(one(mid))),
     },

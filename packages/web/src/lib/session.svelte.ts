@@ -5,6 +5,7 @@
 import type { Me } from "@agorusta/core/views";
 import { ApiError, call, createClient } from "./api.ts";
 import { apiBase } from "./config.ts";
+import { forgetOfflineData } from "./offline.ts";
 
 const TOKEN_KEY = "agorusta.token";
 
@@ -61,6 +62,8 @@ class Session {
 
   signIn(token: string, me: Me): void {
     localStorage.setItem(TOKEN_KEY, token);
+    // Nothing kept for offline from before: an answer that came back after someone signed out is not this person's.
+    if (token !== this.token) void forgetOfflineData();
     this.token = token;
     this.me = me;
     this.notice = null;
@@ -75,6 +78,8 @@ class Session {
     this.notice = notice;
     this.leftOnPurpose = notice === null;
     this.status = "signedOut";
+    // What the service worker kept for offline was this person's.
+    void forgetOfflineData();
   }
 
   /** Signing out on purpose: the token stops working on the server too (and its sockets close). */

@@ -3,9 +3,14 @@ import { MediaQuery } from "svelte/reactivity";
 
 const MEMBERS_KEY = "agorusta.members";
 
+/** What the notification settings dialog is open for: a server, one of its channels, or the DMs. */
+export type NotifyTarget = { serverId: string; channelId?: string } | { dms: true };
+
 class Shell {
   navOpen = $state(false);
   createServerOpen = $state(false);
+  /** The notification settings dialog (one for the whole app, opened from menus and headers). */
+  notifySettings = $state<NotifyTarget | null>(null);
   /** Wide enough for the member list beside the conversation; narrower, it slides over it. */
   roomy = new MediaQuery("min-width: 1000px");
   /** Beside the conversation: shown unless the person hid it (remembered, like the other chat apps do). */
