@@ -20,6 +20,7 @@ import { uploads } from "./uploads.ts";
 import { reactions } from "./reactions.ts";
 import { changes } from "./changes.ts";
 import { mentions, readStates } from "./readStates.ts";
+import { searchPostings, searchProgress } from "./search.ts";
 import { systemClock, type Clock } from "../store/time.ts";
 
 export type { UniqueKind } from "./uniques.ts";
@@ -57,6 +58,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       changes: new Entity(changes),
       readStates: new Entity(readStates),
       mentions: new Entity(mentions),
+      searchPostings: new Entity(searchPostings),
+      searchProgress: new Entity(searchProgress),
     },
     { client, table },
   );
@@ -91,4 +94,5 @@ export type ReactionItem = EntityItem<Entities["reactions"]>;
 export type ChangeItem = EntityItem<Entities["changes"]>;
 export type ReadStateItem = EntityItem<Entities["readStates"]>;
 export type MentionItem = EntityItem<Entities["mentions"]>;
+export type SearchPostingItem = EntityItem<Entities["searchPostings"]>;
 export { EVERYONE } from "./readStates.ts";

@@ -1,0 +1,5 @@
+export * from "./words.ts";
+export * from "./postings.ts";
+export * from "./indexer.ts";
+export * from "./query.ts";
+export * from "./search.ts";
