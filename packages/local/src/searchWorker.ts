@@ -6,7 +6,8 @@
  * message is left unindexed; a shard not yet seen is read from its oldest record. At start, the
  * backfill indexes what was stored before search existed (core search/backfill.ts), once.
  */
-import { DescribeTableCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -42,6 +43,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref?.());
 export function startSearchWorker(options: SearchWorkerOptions): SearchWorker {
   const { db, tableName } = options;
   const streams = new DynamoDBStreamsClient(options.dynamoConfig);
+  const scanner = DynamoDBDocumentClient.from(new DynamoDBClient(options.dynamoConfig));
   const idleMs = options.idleMs ?? 200;
   let stopped = false;
   /** Rounds of reading every shard to its end: `caughtUp` waits for one that started after it was called. */
@@ -65,31 +67,48 @@ export function startSearchWorker(options: SearchWorkerOptions): SearchWorker {
     return all;
   }
 
-  /** Reads one shard from where it stopped to its current end; true when the shard is closed and all read. */
+  /** Each shard's iterator, kept between rounds: what is past it but not saved is only records of no message. */
+  const iterators = new Map<string, string>();
+
+  /**
+   * Reads one shard from where it stopped to its current end. The position is saved only after
+   * records of messages were applied: saving it is itself a write to the table, whose stream
+   * record would otherwise keep the reader busy with its own writes.
+   */
   async function readShard(arn: string, shard: Shard): Promise<void> {
-    const name = shardName(shard.ShardId!);
-    const saved = (await db.entities.searchProgress.get({ name }).go({ consistent: true })).data;
-    if (saved?.done) return;
-    const { ShardIterator } = await streams.send(
-      new GetShardIteratorCommand(
-        saved?.position
-          ? { StreamArn: arn, ShardId: shard.ShardId, ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: saved.position }
-          : { StreamArn: arn, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" },
-      ),
-    );
-    let iterator = ShardIterator;
-    let position = saved?.position;
+    const shardId = shard.ShardId!;
+    const name = shardName(shardId);
+    let iterator = iterators.get(shardId);
+    if (!iterator) {
+      const saved = (await db.entities.searchProgress.get({ name }).go({ consistent: true })).data;
+      if (saved?.done) return;
+      iterator = (
+        await streams.send(
+          new GetShardIteratorCommand(
+            saved?.position
+              ? { StreamArn: arn, ShardId: shardId, ShardIteratorType: "AFTER_SEQUENCE_NUMBER", SequenceNumber: saved.position }
+              : { StreamArn: arn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" },
+          ),
+        )
+      ).ShardIterator;
+    }
     while (iterator && !stopped) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      const records = page.Records ?? [];
-      if (records.length) {
-        await applyRecords(db, records.map((r) => (r.dynamodb ?? {}) as unknown as StreamImages & { OldImage?: Record<string, AttributeValue> }));
-        position = records.at(-1)!.dynamodb!.SequenceNumber!;
+      let page;
+      try {
+        page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+      } catch (e) {
+        // An iterator kept too long: the next round starts again from the saved position.
+        iterators.delete(shardId);
+        throw e;
       }
+      const records = page.Records ?? [];
+      const applied = records.length ? await applyRecords(db, records.map((r) => (r.dynamodb ?? {}) as StreamImages)) : 0;
       iterator = page.NextShardIterator;
+      if (iterator) iterators.set(shardId, iterator);
+      else iterators.delete(shardId);
       // Saved after the records are applied: a crash in between applies them again, harmlessly.
-      if (records.length || !iterator) {
-        await db.entities.searchProgress.put({ name, position, done: !iterator, updatedAt: nowIso(db.clock) }).go();
+      if (applied || !iterator) {
+        await db.entities.searchProgress.put({ name, position: records.at(-1)?.dynamodb?.SequenceNumber, done: !iterator, updatedAt: nowIso(db.clock) }).go();
       }
       if (!records.length) return;
     }
@@ -97,7 +116,7 @@ export function startSearchWorker(options: SearchWorkerOptions): SearchWorker {
 
   async function loop(): Promise<void> {
     try {
-      await backfill(db, tableName, { shouldStop: () => stopped });
+      await backfill(db, scanner, tableName, { shouldStop: () => stopped });
     } catch (e) {
       console.error("search: the backfill failed; it resumes at the next start:", e);
     }
@@ -130,6 +149,7 @@ export function startSearchWorker(options: SearchWorkerOptions): SearchWorker {
       await running;
       for (const w of waiters.splice(0)) w.resolve();
       streams.destroy();
+      scanner.destroy();
     },
   };
 }

@@ -9,7 +9,7 @@
  * Racing the stream is harmless: postings are put whole, and a search checks each candidate
  * against the message as it is now, so a posting of an old version finds nothing wrong.
  */
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { ScanCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Db } from "../model/index.ts";
 import { nowIso } from "../store/time.ts";
 import { applyChange, scopeReader } from "./indexer.ts";
@@ -21,8 +21,12 @@ export interface BackfillProgress {
   done: boolean;
 }
 
-/** Runs (or resumes) the backfill until done, or until `shouldStop` says so between pages. */
-export async function backfill(db: Db, tableName: string, options: { pageSize?: number; shouldStop?: () => boolean } = {}): Promise<BackfillProgress> {
+/**
+ * Runs (or resumes) the backfill until done, or until `shouldStop` says so between pages.
+ * `scanner` is a plain document client of its own: the app's client refuses every Scan
+ * (store/client.ts), which is right for every request path and this is none.
+ */
+export async function backfill(db: Db, scanner: DynamoDBDocumentClient, tableName: string, options: { pageSize?: number; shouldStop?: () => boolean } = {}): Promise<BackfillProgress> {
   const progress = db.entities.searchProgress;
   const marker = (await progress.get({ name: BACKFILL }).go({ consistent: true })).data;
   if (marker?.done) return { messages: 0, done: true };
@@ -31,7 +35,7 @@ export async function backfill(db: Db, tableName: string, options: { pageSize?: 
   let messages = 0;
   do {
     if (options.shouldStop?.()) return { messages, done: false };
-    const page = await db.client.send(
+    const page = await scanner.send(
       new ScanCommand({
         TableName: tableName,
         ExclusiveStartKey: start,
