@@ -103,8 +103,12 @@ export async function searchScope<M extends IndexedMessage>(db: Db, where: Scope
   const bounds = [f.cursor, f.before && idBound(f.before, "before")].filter((b): b is string => !!b).sort();
   const upper = bounds[0];
   const lower = f.after ? idBound(f.after, "after") : undefined;
-  const highest = upper ?? encodeTime(Date.now() + 60_000, 10) + ULID_HIGH;
-  const lowest = lower ?? encodeTime(Math.max(0, where.since - 86_400_000), 10) + ULID_LOW;
+  // No message is newer than now (a minute of clock skew aside) nor older than its scope (a day
+  // of skew aside): bounds beyond those would only add months of empty partitions to read.
+  const newest = encodeTime(Date.now() + 60_000, 10) + ULID_HIGH;
+  const oldest = encodeTime(Math.max(0, where.since - 86_400_000), 10) + ULID_LOW;
+  const highest = upper && upper < newest ? upper : newest;
+  const lowest = lower && lower > oldest ? lower : oldest;
   if (lowest >= highest) return { messages: [], cursor: null };
   const found: M[] = [];
   const want = f.limit + 1;
