@@ -246,15 +246,6 @@ export const startDmBody = v.object({
   userId: namedId("userId"),
 });
 
-/** A WebSocket frame from a client (api.md "WebSocket protocol"); API Gateway routes on `action`. */
-const channelFrame = <A extends string>(action: A) =>
-  v.object(
-    {
-      action: v.literal(action),
-      channelId: namedId("channelId"),
-    },
-    `${action} needs a channelId.`,
-  );
 /** Subscriptions name a channel, or a whole server (api.md "WebSocket: whole servers"): exactly one. */
 const subscriptionFrame = <A extends string>(action: A) =>
   v.pipe(
@@ -269,9 +260,22 @@ const subscriptionFrame = <A extends string>(action: A) =>
     ),
     v.check((f) => (f.channelId === undefined) !== (f.serverId === undefined), `${action} needs a channelId or a serverId, not both.`),
   );
+/** `typing` names a channel, or a direct conversation (docs/decisions.md, "People"): exactly one. */
+const typingFrame = v.pipe(
+  v.object(
+    {
+      action: v.literal("typing"),
+      channelId: v.optional(namedId("channelId")),
+      conversationId: v.optional(namedId("conversationId")),
+    },
+    "typing needs a channelId or a conversationId.",
+  ),
+  v.check((f) => (f.channelId === undefined) !== (f.conversationId === undefined), "typing needs a channelId or a conversationId, not both."),
+);
+/** A WebSocket frame from a client (api.md "WebSocket protocol"); API Gateway routes on `action`. */
 export const clientFrame = v.variant(
   "action",
-  [subscriptionFrame("subscribe"), subscriptionFrame("unsubscribe"), channelFrame("typing"), v.object({ action: v.literal("ping") })],
+  [subscriptionFrame("subscribe"), subscriptionFrame("unsubscribe"), typingFrame, v.object({ action: v.literal("ping") })],
   "action must be subscribe, unsubscribe, typing or ping.",
 );
 export type ClientFrame = v.InferOutput<typeof clientFrame>;

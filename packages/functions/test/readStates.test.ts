@@ -134,6 +134,20 @@ describe("PUT …/read and GET /read-states", () => {
     expect((await statesOf(s.owner)).find((r) => r.channelId === s.channelId).mentionCount).toBe(0);
   });
 
+  it("a message naming the reader and @everyone is one mention, counted once", async () => {
+    const { s, member, send, read } = await room();
+    const both = await send(`@${member.username} and @everyone, look`, s.owner);
+    expect(both).toMatchObject({ mentions: [member.id], mentionsEveryone: true });
+    await send("@everyone again", s.owner);
+    await send(`@${member.username} and you`, s.owner);
+    expect((await statesOf(member)).find((r) => r.channelId === s.channelId).mentionCount).toBe(3);
+    // Counted after a position too (the PUT's answer), and once read, none is left.
+    const first = await send("plain", s.owner);
+    const last = await send(`@everyone @${member.username} last`, s.owner);
+    expect((await read(first.id)).body).toMatchObject({ mentionCount: 1 });
+    expect((await read(last.id)).body).toMatchObject({ mentionCount: 0 });
+  });
+
   it("a position past the newest message reads up to the newest, no further", async () => {
     const { s, member, send, read } = await room();
     const m = await send("only", s.owner);

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { measurePlace, restorePlace, type Scroller } from "../src/lib/messageList/anchoring.ts";
 import { announcementOf } from "../src/lib/messageList/announcement.ts";
 import { ListChanges } from "../src/lib/messageList/changes.ts";
-import { isAbove } from "../src/lib/messageList/divider.ts";
+import { afterWatched, isAbove } from "../src/lib/messageList/divider.ts";
 import { followArrivals } from "../src/lib/messageList/unseen.ts";
 
 const ids = (...list: string[]) => list.map((id) => ({ id }));
@@ -139,5 +139,23 @@ describe("isAbove", () => {
   it("is false without a divider (nothing unread) or before the list is there", () => {
     expect(isAbove(undefined, box(0, 500))).toBe(false);
     expect(isAbove(box(-40, -20), undefined)).toBe(false);
+  });
+});
+
+describe("afterWatched", () => {
+  // Ids sort like the ULIDs they stand for.
+  it("moves the divider past messages that arrived in view when it marked nothing older", () => {
+    // Nothing was new (read up to 05); 06 and 07 came while the reader watched.
+    expect(afterWatched({ after: "05", firstUnread: "06", unreadAbove: false }, "05", "07")).toBe("07");
+    // Read up to 03, then the reader's own 04 (no divider for it), then 05 in view.
+    expect(afterWatched({ after: "03", firstUnread: "05", unreadAbove: false }, "04", "05")).toBe("05");
+    expect(afterWatched({ after: null, firstUnread: null, unreadAbove: false }, "04", "05")).toBe("05");
+  });
+
+  it("keeps a divider that marks messages which were there before (opened unread, or came while the reader looked away)", () => {
+    expect(afterWatched({ after: "02", firstUnread: "03", unreadAbove: false }, "05", "06")).toBe("02");
+    expect(afterWatched({ after: "02", firstUnread: "05", unreadAbove: false }, "05", "06")).toBe("02");
+    // New messages begin above the loaded ones: the jump control still leads there.
+    expect(afterWatched({ after: "01", firstUnread: null, unreadAbove: true }, "05", "06")).toBe("01");
   });
 });

@@ -58,6 +58,15 @@ describe("layoutRows", () => {
   });
 });
 
+describe("layoutRows at the New messages divider", () => {
+  it("starts a group at the first new message, so its author shows below the divider", () => {
+    const run = [msg("1", "alice", 0), msg("2", "alice", 1), msg("3", "alice", 2)];
+    expect(layoutRows(run).map((r) => r.header)).toEqual([true, false, false]);
+    expect(layoutRows(run, "2").map((r) => r.header)).toEqual([true, true, false]);
+    expect(layoutRows(run, "9").map((r) => r.header)).toEqual([true, false, false]);
+  });
+});
+
 describe("untilLabel", () => {
   const now = Date.UTC(2026, 10, 24, 10, 0);
   it.each([

@@ -9,7 +9,7 @@ import type { UserItem, Write, WriteEntities } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { transact } from "../store/transactions.ts";
 import { newId } from "../store/ids.ts";
-import { meView, type Me, type Upload } from "../views.ts";
+import { meView, userView, type Me, type Upload, type User } from "../views.ts";
 import { createUpload, prepareUploads, uploadAlreadyUsed } from "./uploads.ts";
 import { imageUrlOf, type Stores } from "./files.ts";
 
@@ -102,7 +102,7 @@ export async function setAvatar(stores: Stores, userId: string, uploadId: string
   return meView(user, await imageUrlOf(stores.files, user.avatarKey));
 }
 
-/** DELETE /users/me/avatar: back to the letter. */
-export async function removeAvatar(stores: Stores, userId: string): Promise<void> {
-  await setAvatarKey(stores, userId, undefined);
+/** DELETE /users/me/avatar: back to the letter. Returns the user as others now see them (for `user_updated`). */
+export async function removeAvatar(stores: Stores, userId: string): Promise<User> {
+  return userView(await setAvatarKey(stores, userId, undefined), null);
 }

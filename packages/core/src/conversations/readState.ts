@@ -17,18 +17,19 @@ const HIGHEST = "~";
 
 /**
  * The messages after `after` in the conversation that mention the user: one Query of their
- * mention items (and, where `@everyone` exists, one of its items, less the user's own).
+ * mention items (and, where `@everyone` exists, one of its items, less the user's own). A message
+ * that names the user and `@everyone` too has an item in each: it is one message, counted once.
  */
 export async function mentionCount(db: Db, conversation: { id: string; everyone: boolean }, userId: string, after: string | null): Promise<number> {
-  const count = async (mentioned: string) => {
+  const mentioning = async (mentioned: string) => {
     const { data } = await db.entities.mentions.query
       .byMentioned({ conversationId: conversation.id, userId: mentioned })
       .between({ messageId: after ?? "0" }, { messageId: HIGHEST })
       .go({ pages: "all", attributes: ["messageId", "authorId"] });
-    return data.filter((m) => m.messageId !== after && m.authorId !== userId).length;
+    return data.filter((m) => m.messageId !== after && m.authorId !== userId).map((m) => m.messageId);
   };
-  const [own, everyone] = await Promise.all([count(userId), conversation.everyone ? count(EVERYONE) : 0]);
-  return own + everyone;
+  const [own, everyone] = await Promise.all([mentioning(userId), conversation.everyone ? mentioning(EVERYONE) : []]);
+  return new Set([...own, ...everyone]).size;
 }
 
 /**

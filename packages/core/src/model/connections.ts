@@ -23,6 +23,9 @@ export const connections = {
     sessionId: { type: "string", readOnly: true },
     /** The token's expiry (epoch seconds): a frame after it closes the connection. */
     sessionExpiresAt: { type: "number", readOnly: true },
+    /** The direct conversation its last relayed `dm_typing` was for, and when (epoch ms): the 3 s throttle's condition (realtime/dmTyping.ts). */
+    dmTypingIn: { type: "string" },
+    dmTypingAt: { type: "number" },
     ...whoIsListening,
     ttl: { type: "number", field: ttlAttribute, readOnly: true },
   },

@@ -35,7 +35,11 @@ export type ServerEvent =
   | { type: "channel_created"; channel: Channel }
   | { type: "server_deleted"; serverId: string }
   | { type: "typing"; channelId: string; user: User }
+  /** To the other participant's connections (docs/decisions.md, "People"). */
+  | { type: "dm_typing"; conversationId: string; user: User }
   | { type: "presence"; userId: string; online: boolean }
+  /** A user's public facts changed (their avatar): to the presence audience (docs/decisions.md, "People"). */
+  | { type: "user_updated"; user: User }
   | ReactionEvent;
 
 /** A reaction added or removed (api.md "Reactions"); `count` is the emoji's count after the change. */

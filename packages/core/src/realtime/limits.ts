@@ -15,6 +15,8 @@ export const realtimeLimits: RealtimeLimits = {
   presenceServers: 50,
   /** Connections one presence change is posted to, across those servers. */
   presenceRecipients: 2000,
+  /** Direct conversations (the most recently active) whose other participant hears a presence or profile change too. */
+  presenceDmPartners: 50,
 };
 
 export interface RealtimeLimits {
@@ -24,6 +26,7 @@ export interface RealtimeLimits {
   presencePerMinute: number;
   presenceServers: number;
   presenceRecipients: number;
+  presenceDmPartners: number;
 }
 
 /**

@@ -91,6 +91,12 @@ export async function mayAnnouncePresence(db: Db, userId: string, nowMs = db.clo
   }
 }
 
+/** Whether the user is online now, read strongly (what a presence announcement checks after posting). */
+export async function isOnlineNow(db: Db, userId: string): Promise<boolean> {
+  const { data } = await db.entities.users.get({ userId }).go({ consistent: true, attributes: ["connectionCount", "onlineUntil"] });
+  return isOnline(data, epochSeconds(db.clock));
+}
+
 /** Presence of many users at once: one BatchGet of their items (100 keys per request). */
 export async function onlineUsers(db: Db, userIds: string[]): Promise<Set<string>> {
   if (userIds.length === 0) return new Set();

@@ -1,5 +1,6 @@
 /** Who a push goes to: the recipient lists the publisher fans events out to. */
 import type { Db } from "../model/index.ts";
+import { getEach } from "../store/batches.ts";
 
 /**
  * A recipient of a push: the connection to post to, whose it is (to skip the actor's own), and
@@ -47,3 +48,27 @@ export async function serversOf(db: Db, userId: string, atMost: number): Promise
   return data.map((m) => m.serverId);
 }
 
+
+/**
+ * The other participants of the user's `atMost` most recently active direct conversations: one
+ * Query of their inbox, one BatchGetItem of the conversations (participants only).
+ */
+export async function dmPartnersOf(db: Db, userId: string, atMost: number): Promise<string[]> {
+  const { data: inbox } = await db.entities.dmInboxes.query.recent({ userId }).go({ order: "desc", count: atMost, attributes: ["conversationId"] });
+  if (!inbox.length) return [];
+  const conversations = await getEach(
+    inbox.map(({ conversationId }) => ({ conversationId })),
+    (keys) => db.entities.dmConversations.get(keys).go({ attributes: ["conversationId", "first", "second"] }),
+  );
+  return [...new Set(conversations.map((c) => (c.first.id === userId ? c.second.id : c.first.id)))];
+}
+
+/**
+ * Who hears about a user (presence, profile changes): the listeners of the servers they joined
+ * most recently, and every connection of the people they talk to in their most recent direct
+ * conversations. Both bounded (realtimeLimits), so one change costs a bounded fan-out.
+ */
+export async function presenceAudience(db: Db, userId: string, limits: { presenceServers: number; presenceDmPartners: number }): Promise<{ serverIds: string[]; userIds: string[] }> {
+  const [serverIds, userIds] = await Promise.all([serversOf(db, userId, limits.presenceServers), dmPartnersOf(db, userId, limits.presenceDmPartners)]);
+  return { serverIds, userIds };
+}

@@ -35,18 +35,39 @@ export async function listMembers(
     .between(from, ROSTER_END)
     .go({ limit: input.limit + 1 });
   const page = data.filter((m) => m.userId !== input.after).slice(0, input.limit);
-  const users = await getEach(
-    page.map((m) => ({ userId: m.userId })),
-    (keys) => db.entities.users.get(keys).go({ attributes: ["userId", "connectionCount", "onlineUntil", "avatarKey"] }),
-  );
-  const now = epochSeconds(db.clock);
-  const byId = new Map(await Promise.all(users.map(async (u) => [u.userId, { online: isOnline(u, now), avatarUrl: await imageUrlOf(files, u.avatarKey) }] as const)));
+  const byId = await presenceAndAvatars({ db, files }, page.map((m) => m.userId));
   // One membership that cannot be shown is left out (logged), not the roster: issue 21.
   return presentEach(
     page,
     (m) => memberView(m, byId.get(m.userId)?.online ?? false, byId.get(m.userId)?.avatarUrl ?? null),
     (m) => `member ${m.userId} of ${input.serverId}`,
   );
+}
+
+/** Who of these users is online, and their avatars: one BatchGet of their items (100 to a request). */
+async function presenceAndAvatars({ db, files }: Stores, userIds: string[]) {
+  const users = await getEach(
+    userIds.map((userId) => ({ userId })),
+    (keys) => db.entities.users.get(keys).go({ attributes: ["userId", "connectionCount", "onlineUntil", "avatarKey"] }),
+  );
+  const now = epochSeconds(db.clock);
+  return new Map(await Promise.all(users.map(async (u) => [u.userId, { online: isOnline(u, now), avatarUrl: await imageUrlOf(files, u.avatarKey) }] as const)));
+}
+
+/**
+ * One member, as the roster shows them (a profile card in a server too large for its roster to
+ * be loaded whole): the caller's membership and theirs, read together, then their user item.
+ * Not a member: 404, whether the caller's or theirs is missing.
+ */
+export async function getMember(stores: Stores, input: { serverId: string; userId: string; memberId: string }): Promise<Member> {
+  const { db } = stores;
+  const [, target] = await Promise.all([
+    requireMember(db, input.serverId, input.userId),
+    db.entities.members.get({ serverId: input.serverId, userId: input.memberId }).go(),
+  ]);
+  if (!target.data) throw new AppError("not_found", "No such member.");
+  const user = (await presenceAndAvatars(stores, [input.memberId])).get(input.memberId);
+  return memberView(target.data, user?.online ?? false, user?.avatarUrl ?? null);
 }
 
 /**

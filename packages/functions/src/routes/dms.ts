@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { kinds } from "@agorusta/core/conversations";
 import { searchDmMessages } from "@agorusta/core/search";
-import { getConversation, listConversations, startConversation } from "@agorusta/core/dms";
+import { getConversation, listConversations, onlinePartners, startConversation } from "@agorusta/core/dms";
 import {
   changesQuery,
   dmMessageParams,
@@ -48,6 +48,8 @@ export const dmsRoutes = (deps: Deps) => {
     })
     // Before `/:id`, which would take `search` for a conversation's id.
     .get("/search", validate("query", dmSearchQuery), async (c) => c.json(await searchDmMessages(deps, c.var.userId, c.req.valid("query")), 200))
+    // Which of the people one talks to are online (docs/decisions.md, "People"); before `/:id`.
+    .get("/online", async (c) => c.json({ userIds: await onlinePartners(deps.db, c.var.userId) }, 200))
     .get("/:id", params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id, deps.files), 200))
     .get("/:id/messages", params(dmParams), validate("query", historyQuery), async (c) =>
       c.json(await dm.history(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("query")), 200),

@@ -6,6 +6,7 @@ import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
 import { limitRate } from "../http/usage.ts";
+import { announceUserUpdated } from "../delivery/announcePresence.ts";
 
 export const usersRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
@@ -15,10 +16,16 @@ export const usersRoutes = (deps: Deps) =>
       return c.json(await searchUsers(deps, c.var.userId, c.req.valid("query").q), 200);
     })
     // The caller's avatar: POST declares an image (201 Upload), PUT makes the upload the avatar
-    // (200 Me), DELETE removes it (204). docs/decisions.md, "Avatars and server icons".
+    // (200 Me), DELETE removes it (204). docs/decisions.md, "Avatars and server icons". Either
+    // change is told to everyone who sees the user (`user_updated`, docs/decisions.md "People").
     .post("/me/avatar", validate("json", uploadBody), async (c) => c.json(await createAvatarUpload(deps, c.var.userId, c.req.valid("json")), 201))
-    .put("/me/avatar", validate("json", useUploadBody), async (c) => c.json(await setAvatar(deps, c.var.userId, c.req.valid("json").uploadId), 200))
+    .put("/me/avatar", validate("json", useUploadBody), async (c) => {
+      const me = await setAvatar(deps, c.var.userId, c.req.valid("json").uploadId);
+      const { email: _private, ...user } = me;
+      await announceUserUpdated(deps.db, deps.publisher, user);
+      return c.json(me, 200);
+    })
     .delete("/me/avatar", async (c) => {
-      await removeAvatar(deps, c.var.userId);
+      await announceUserUpdated(deps.db, deps.publisher, await removeAvatar(deps, c.var.userId));
       return c.body(null, 204);
     });

@@ -25,6 +25,7 @@ interface Mark {
 
 /** What `channel_activity` says of a new message (api.md "WebSocket: whole servers"). */
 export interface Activity {
+  serverId: string;
   channelId: string;
   messageId: string;
   authorId: string;
@@ -45,10 +46,23 @@ class ReadStates {
   #sending = new Map<string, string>();
   #wanted = new Map<string, { target: ReadTarget; messageId: string }>();
 
-  /** Every read state at once; again after each reconnect (what moved meanwhile). */
+  /** Mentions of me counted live so far: a read-state answer asked for before the last of them may not count it. */
+  #liveMentions = 0;
+
+  /**
+   * Every read state at once; again after each reconnect (what moved meanwhile). An answer may
+   * have been counted before a mention that reached this tab while it was on its way: it would
+   * take that mention's badge away, so it is asked for again (a mention's event is sent once the
+   * mention is stored, so the next answer counts it).
+   */
   async load(): Promise<void> {
     try {
-      const all = await send(api["read-states"].$get());
+      let all: ReadState[];
+      for (let tries = 1; ; tries++) {
+        const counted = this.#liveMentions;
+        all = await send(api["read-states"].$get());
+        if (counted === this.#liveMentions || tries === 3) break;
+      }
       this.#counted.clear();
       // A position this tab moved meanwhile may be ahead of the answer.
       for (const state of all) this.apply(state);
@@ -120,17 +134,28 @@ class ReadStates {
     this.#set(state);
   }
 
-  /** A message was posted in a channel of one of my servers (`channel_activity`, or the open channel's own event). */
+  /** A message was posted in a channel of one of my servers (`channel_activity`). */
   activity(a: Activity): void {
-    // My own messages (from any device) never make a conversation unread for me.
-    if (a.authorId === session.me?.id) return;
+    const target = { serverId: a.serverId, channelId: a.channelId };
+    if (a.authorId === session.me?.id) return this.#sentByMe(target, a.messageId);
     this.#arrived(a.channelId, a.messageId, a.mentionsEveryone || a.mentions.includes(session.me?.id ?? ""));
   }
 
   /** A DM message: every message of the other participant mentions me. */
   dmActivity(conversationId: string, messageId: string, authorId: string): void {
-    if (authorId === session.me?.id) return;
+    if (authorId === session.me?.id) return this.#sentByMe({ conversationId }, messageId);
     this.#arrived(conversationId, messageId, true);
+  }
+
+  /**
+   * My own message, sent from this device or another: whoever writes has read what came before
+   * (as in Discord), so every device of mine reads up to it. The conversation never turns unread
+   * for me, here or after a reload, even when the device that sent it could not say so itself
+   * (closed at once, or a client that reads nothing); the server's position moves with the first
+   * device to tell it, and the others' requests change nothing.
+   */
+  #sentByMe(target: ReadTarget, messageId: string): void {
+    if (this.status === "ready") this.markRead(target, messageId);
   }
 
   /** The open conversation's loaded feed knows its newest message for sure (also after a deletion). */
@@ -181,6 +206,7 @@ class ReadStates {
     if (!mentionsMe || !newer(messageId, this.lastRead(id))) return;
     const counted = this.#counted.get(id) ?? new Set<string>();
     if (counted.has(messageId)) return;
+    this.#liveMentions++;
     counted.add(messageId);
     this.#counted.set(id, counted);
     const mark = this.#marks.get(id);

@@ -1,25 +1,39 @@
 /**
- * Reading the open conversation: while the tab is visible and the reader is at the newest
- * message, what is on screen is read (on every device). Where the new messages began when the
- * conversation was opened — or when the reader last looked away — is remembered, for the
- * "New messages" divider and the "Jump to first unread" control.
+ * Reading the open conversation: while the tab is visible, the window focused and the reader is
+ * at the newest message, what is on screen is read (on every device). Where the new messages
+ * began when the conversation was opened — or when the reader last looked away — is remembered,
+ * for the "New messages" divider and the "Jump to first unread" control; what arrives while the
+ * reader watches is seen as it comes, and gets no divider.
  */
 import { untrack } from "svelte";
 import type { Feed } from "./feed.svelte.ts";
+import { afterWatched } from "./messageList/divider.ts";
 import { readStates, targetId, type ReadTarget } from "./readStates.svelte.ts";
 import { session } from "./session.svelte.ts";
 import type { TimelineMessage } from "./timeline.ts";
 
-class PageVisibility {
+/**
+ * Whether the person is looking at the page: the tab visible and the window focused (a window
+ * behind another, or a tab in the background, is not being read).
+ */
+class PageAttention {
   visible = $state(typeof document === "undefined" || document.visibilityState === "visible");
+  focused = $state(typeof document === "undefined" || document.hasFocus());
 
   constructor() {
     if (typeof document === "undefined") return;
     document.addEventListener("visibilitychange", () => (this.visible = document.visibilityState === "visible"));
+    // The window's own focus and blur (an element's do not bubble up to it).
+    addEventListener("focus", () => (this.focused = true));
+    addEventListener("blur", () => (this.focused = document.hasFocus()));
+  }
+
+  get attending(): boolean {
+    return this.visible && this.focused;
   }
 }
 
-export const pageVisibility = new PageVisibility();
+export const pageAttention = new PageAttention();
 
 export class Reading<M extends TimelineMessage> {
   /** Messages after this one were new to the reader (undefined: read states not known yet; null: never read here). */
@@ -62,7 +76,21 @@ export class Reading<M extends TimelineMessage> {
     });
     // Looking away: what comes meanwhile gets a divider of its own on return.
     $effect(() => {
-      if (!pageVisibility.visible) untrack(() => (this.after = readStates.lastRead(id)));
+      if (!pageAttention.attending && readStates.status === "ready") untrack(() => (this.after = readStates.lastRead(id)));
+    });
+    // Watching the newest message as more arrive: they are seen, not new (no divider above them).
+    // `seenTo`: the newest message while the reader watched ("" for none yet; undefined: not watching).
+    let seenTo: string | undefined;
+    $effect(() => {
+      const newest = feed.messages.at(-1)?.id ?? "";
+      const watching = feed.status === "ready" && pageAttention.attending && this.atBottom && readStates.status === "ready";
+      if (!watching) return void (seenTo = undefined);
+      untrack(() => {
+        if (seenTo !== undefined && newest > seenTo && this.after !== undefined) {
+          this.after = afterWatched({ after: this.after, firstUnread: this.firstUnread, unreadAbove: this.unreadAbove }, seenTo, newest);
+        }
+        seenTo = newest;
+      });
     });
     // The loaded feed's newest message is the conversation's newest (a deletion moves it back).
     $effect(() => {
@@ -71,7 +99,7 @@ export class Reading<M extends TimelineMessage> {
     // What is on screen is read.
     $effect(() => {
       const newest = feed.messages.at(-1);
-      if (feed.status !== "ready" || !newest || !pageVisibility.visible || !this.atBottom) return;
+      if (feed.status !== "ready" || !newest || !pageAttention.attending || !this.atBottom) return;
       // Not before the divider's place is taken from the read state this would move.
       if (readStates.status !== "ready") return;
       untrack(() => readStates.markRead(target, newest.id));

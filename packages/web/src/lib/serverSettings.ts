@@ -8,6 +8,7 @@ export const SETTINGS = {
   icon: "manage_server",
   invites: "manage_invites",
   passwords: "manage_server",
+  bans: "ban_members",
   deletion: "delete_server",
 } as const satisfies Record<string, Action>;
 

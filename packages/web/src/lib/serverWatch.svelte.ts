@@ -21,6 +21,19 @@ function catchUpOnceSubscribed(socket: Realtime, serverId: string): void {
   });
 }
 
+/**
+ * Each time the connection opens (the first time, and again after a drop), what was read before
+ * its subscriptions held — the directory's newest messages, the read states' mention counts — may
+ * miss a message posted in between, of which no event came here. Once every server on the rail
+ * is subscribed on this connection, both are read again (`listed`: the directory's first load,
+ * which says which servers those are).
+ */
+export async function catchUpOnceHeld(socket: Realtime, listed: Promise<void>): Promise<void> {
+  await listed;
+  await Promise.all(directory.servers.map((s) => socket.whenHeld(s.id)));
+  await Promise.all([directory.load().then(() => readStates.reseed()), readStates.load()]);
+}
+
 /** Call during component initialisation; follows the rail for the component's life. */
 export function watchServers(realtime: () => Realtime | null): void {
   const held = new Map<string, () => void>();

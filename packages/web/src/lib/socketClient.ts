@@ -61,6 +61,10 @@ export class Realtime {
   #stateListeners = new Set<Listener<ConnectionState>>();
   #openListeners = new Set<Listener<{ reconnected: boolean }>>();
   #frameListeners = new Set<Listener<Frame>>();
+  /** Servers and channels the open socket's subscriptions hold for (their `subscribed` came); none once it is given up. */
+  #held = new Set<string>();
+  /** Who waits for a subscription to hold: `whenHeld`. */
+  #holdWaiters = new Map<string, (() => void)[]>();
 
   constructor(options: RealtimeOptions) {
     this.#options = {
@@ -162,6 +166,7 @@ export class Realtime {
   #releaseSocket(): void {
     const socket = this.#socket;
     this.#socket = null;
+    this.#held.clear();
     this.#stopPing();
     if (!socket) return;
     socket.onclose = socket.onmessage = socket.onopen = null;
@@ -172,6 +177,8 @@ export class Realtime {
   #closed(): void {
     this.#channels.clear();
     this.#servers.clear();
+    for (const waiters of this.#holdWaiters.values()) for (const resolve of waiters) resolve();
+    this.#holdWaiters.clear();
   }
 
   /**
@@ -205,9 +212,35 @@ export class Realtime {
     };
   }
 
+  /**
+   * Resolves once this connection's subscription to the server (or channel) holds: its events
+   * published from then on reach this client. A snapshot read after it (a member list and its
+   * presence) misses nothing that the events would bring; one read before may. After a drop, it
+   * waits for the subscription of the next connection. A refusal (`error` naming it) ends the
+   * wait too: the snapshot is then all there is.
+   */
+  whenHeld(id: string): Promise<void> {
+    if (this.#held.has(id)) return Promise.resolve();
+    return new Promise((resolve) => this.#holdWaiters.set(id, [...(this.#holdWaiters.get(id) ?? []), resolve]));
+  }
+
+  /** A reply naming a server or channel: a subscription that now holds, or no longer does; a refusal ends the waits too. */
+  #answered(id: string, reply: "subscribed" | "unsubscribed" | "error"): void {
+    if (reply === "unsubscribed") return void this.#held.delete(id);
+    if (reply === "subscribed") this.#held.add(id);
+    const waiters = this.#holdWaiters.get(id);
+    this.#holdWaiters.delete(id);
+    for (const resolve of waiters ?? []) resolve();
+  }
+
   /** Says "I am typing" in a channel this client is subscribed to (the server refuses others). */
   typing(channelId: string): void {
     if (this.#channels.has(channelId)) this.#send({ action: "typing", channelId });
+  }
+
+  /** Says "I am typing" in a direct conversation (no subscription: the server checks I take part in it). */
+  typingInDm(conversationId: string): void {
+    this.#send({ action: "typing", conversationId });
   }
 
   /**
@@ -280,8 +313,12 @@ export class Realtime {
         return;
       case "subscribed":
       case "unsubscribed":
-      case "error":
+      case "error": {
+        const { serverId, channelId } = frame as { serverId?: string; channelId?: string };
+        const id = serverId ?? channelId;
+        if (id) this.#answered(id, frame.type);
         return;
+      }
       default:
         for (const l of this.#eventListeners) l(frame);
     }

@@ -77,7 +77,8 @@ export interface Row<M> {
   day: Date | null;
 }
 
-export function layoutRows<M extends Pick<TimelineMessage, "authorId" | "createdAt" | "replyTo">>(messages: readonly M[]): Row<M>[] {
+/** `breakAt`: the message the "New messages" divider shows above, which starts a group of its own (its author shown below the divider). */
+export function layoutRows<M extends Pick<TimelineMessage, "id" | "authorId" | "createdAt" | "replyTo">>(messages: readonly M[], breakAt: string | null = null): Row<M>[] {
   const rows: Row<M>[] = [];
   let previous: M | undefined;
   for (const message of messages) {
@@ -87,6 +88,7 @@ export function layoutRows<M extends Pick<TimelineMessage, "authorId" | "created
       newDay ||
       // A reply shows whom it answers above its author, as a message of its own.
       Boolean(message.replyTo) ||
+      message.id === breakAt ||
       previous!.authorId !== message.authorId ||
       at.getTime() - new Date(previous!.createdAt).getTime() > GROUP_GAP_MS;
     rows.push({ message, header, day: newDay ? startOfDay(at) : null });

@@ -32,19 +32,28 @@ export class Typists {
   }
 }
 
+/** Where someone types: a channel, or a direct conversation. */
+export type TypingPlace = { channelId: string } | { conversationId: string };
+
 /**
- * For the component showing a channel, for its life: who else is typing there, `typing()` to
+ * For the component showing a channel or a direct conversation, for its life: who else is typing there, `typing()` to
  * call on each keystroke that leaves text in the composer, and `sent()` once a message goes
  * (the others stop showing this person as typing when it arrives, so the next keystroke says so
  * again, once 3 s have passed since the last `typing` frame: the server would drop one sooner).
  */
-export function followTyping(channelId: string) {
+export function followTyping(place: TypingPlace) {
   const typists = new Typists();
-  const say = throttle(() => live.realtime.typing(channelId), TYPING_EVERY_MS);
+  const say = throttle(
+    () => ("channelId" in place ? live.realtime.typing(place.channelId) : live.realtime.typingInDm(place.conversationId)),
+    TYPING_EVERY_MS,
+  );
   $effect(() => untrack(() => {
     const stop = live.realtime.onEvent((e) => {
-      if (e.type === "typing" && e.channelId === channelId) typists.saw(e.user);
-      else if (e.type === "new_message" && e.message.channelId === channelId) typists.stopped(e.message.authorId);
+      if ("channelId" in place) {
+        if (e.type === "typing" && e.channelId === place.channelId) typists.saw(e.user);
+        else if (e.type === "new_message" && e.message.channelId === place.channelId) typists.stopped(e.message.authorId);
+      } else if (e.type === "dm_typing" && e.conversationId === place.conversationId) typists.saw(e.user);
+      else if (e.type === "new_dm_message" && e.message.conversationId === place.conversationId) typists.stopped(e.message.authorId);
     });
     return () => {
       stop();

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { kickMember, leaveServer, listMembers } from "@agorusta/core/servers";
+import { getMember, kickMember, leaveServer, listMembers } from "@agorusta/core/servers";
 import { memberParams, membersQuery, serverParams } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
@@ -12,6 +12,11 @@ export const membersRoutes = (deps: Deps) =>
     .get("/", params(serverParams), validate("query", membersQuery), async (c) => {
       const serverId = c.req.valid("param").id;
       return c.json(await listMembers(deps, { serverId, userId: c.var.userId, ...c.req.valid("query") }), 200);
+    })
+    // One member (docs/decisions.md, "People": the profile card of someone not in the loaded roster).
+    .get("/:userId", params(memberParams), async (c) => {
+      const { id: serverId, userId: memberId } = c.req.valid("param");
+      return c.json(await getMember(deps, { serverId, userId: c.var.userId, memberId }), 200);
     })
     .delete("/me", params(serverParams), async (c) => {
       const serverId = c.req.valid("param").id;

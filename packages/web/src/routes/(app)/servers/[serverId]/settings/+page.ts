@@ -2,7 +2,7 @@ import { can, type Action } from "@agorusta/core/permissions";
 import { directory } from "#lib/directory.svelte.ts";
 import { SETTINGS } from "#lib/serverSettings.ts";
 import { session } from "#lib/session.svelte.ts";
-import { fetchInvites, fetchPasswords } from "./lists.ts";
+import { fetchBans, fetchInvites, fetchPasswords } from "./lists.ts";
 import type { PageLoad } from "./$types";
 
 /**
@@ -20,6 +20,7 @@ export const load: PageLoad = ({ params }) => {
   return {
     invites: ifAllowed(SETTINGS.invites, () => fetchInvites(serverId)),
     passwords: ifAllowed(SETTINGS.passwords, () => fetchPasswords(serverId)),
+    bans: ifAllowed(SETTINGS.bans, () => fetchBans(serverId)),
   };
 };
 

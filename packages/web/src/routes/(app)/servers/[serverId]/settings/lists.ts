@@ -6,3 +6,5 @@ export const fetchInvites = (serverId: string) =>
   send(api.servers[":id"].invites.$get({ param: { id: serverId }, query: { limit: String(pageLimits.invites) } }));
 
 export const fetchPasswords = (serverId: string) => send(api.servers[":id"].passwords.$get({ param: { id: serverId } }));
+
+export const fetchBans = (serverId: string) => send(api.servers[":id"].bans.$get({ param: { id: serverId } }));
