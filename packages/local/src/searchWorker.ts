@@ -120,6 +120,8 @@ export function startSearchWorker(options: SearchWorkerOptions): SearchWorker {
     } catch (e) {
       console.error("search: the backfill failed; it resumes at the next start:", e);
     }
+    // After a failure (DynamoDB Local restarting), wait longer each time, up to 5 s, and say so once.
+    let failures = 0;
     while (!stopped) {
       const started = ++round;
       try {
@@ -134,10 +136,12 @@ export function startSearchWorker(options: SearchWorkerOptions): SearchWorker {
           waiters.splice(waiters.indexOf(w), 1);
           w.resolve();
         }
+        if (failures) console.error("search: reading the stream again");
+        failures = 0;
       } catch (e) {
-        if (!(e instanceof ExpiredIteratorException || e instanceof TrimmedDataAccessException)) console.error("search: reading the stream failed; retrying:", e);
+        if (!failures++ && !(e instanceof ExpiredIteratorException || e instanceof TrimmedDataAccessException)) console.error("search: reading the stream failed; retrying:", e);
       }
-      await sleep(idleMs);
+      await sleep(failures ? Math.min(5000, idleMs * 2 ** failures) : idleMs);
     }
   }
 
