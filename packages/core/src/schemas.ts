@@ -4,6 +4,7 @@
  */
 import * as v from "valibot";
 import { AppError, type Issue } from "./errors.ts";
+import { AUDIT_ACTIONS } from "./audit/actions.ts";
 
 /**
  * Every string the API takes, wherever it comes from (a body, a query, a path, a WebSocket frame):
@@ -154,8 +155,18 @@ export const banBody = v.object({
     v.nullable(v.pipe(string("Reason"), v.trim(), v.maxGraphemes(512, "Reason must be at most 512 characters."), readable("Reason"))),
   ),
 });
+/**
+ * `X-Audit-Log-Reason`, once URL-decoded (api.md "Audit log"): 1–512 characters of readable text
+ * on one line; an empty or all-space header is no reason.
+ */
+export const auditReason = v.pipe(
+  string("X-Audit-Log-Reason"),
+  v.trim(),
+  v.maxGraphemes(512, "X-Audit-Log-Reason must be at most 512 characters."),
+  readable("X-Audit-Log-Reason"),
+  v.check((s) => !/[\p{Cc}\p{Zl}\p{Zp}]/u.test(s), "X-Audit-Log-Reason cannot contain control characters or line breaks."),
+);
 export const createServerBody = v.object({ name: serverName });
-export const createChannelBody = v.object({ name: channelName });
 export const messageBody = v.object({ content: messageContent });
 /** api.md "Idempotent sends": the client's key for one message, so a retry never posts twice. */
 export const nonce = v.pipe(string("nonce"), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "nonce must be 1–64 of A–Z, a–z, 0–9, '_' or '-'."));
@@ -164,6 +175,92 @@ export const readBody = v.object({ messageId: namedId("messageId") });
 
 /** Ids in a body that name a thing of this conversation; a wrong one is the route's 400 (api.md "Replies", "Attachments"). */
 const bodyId = (what: string) => v.pipe(string(what, `${what} must be an id.`), v.minLength(1, `${what} must be an id.`), v.maxLength(64, `${what} must be an id.`));
+
+/**
+ * Channels and categories (api.md "Roles, channels, moderation: routes"). A permission set on the
+ * wire is a decimal string of the bits (it passes 2^53); Discord's sets fit 64 bits.
+ */
+export const permissionSet = (what: string) =>
+  v.pipe(
+    string(what, `${what} must be a decimal string of permission bits.`),
+    v.regex(/^(0|[1-9][0-9]{0,19})$/, `${what} must be a decimal string of permission bits.`),
+    // Checked even when the pattern failed (valibot runs the whole pipe): digits only then.
+    v.check((s) => !/^[0-9]+$/.test(s) || BigInt(s) < 1n << 64n, `${what} must fit in 64 bits.`),
+  );
+export const channelTopic = v.nullable(text(0, 1024, "Topic"));
+export const slowmodeSeconds = wholeNumber(0, 21_600, "slowmodeSeconds");
+/** A category, or null (top level); an id that cannot be one names no category (404 where it is looked up). */
+const parentRef = v.nullable(namedId("parentId"));
+export const overwriteBody = v.object({
+  type: v.picklist(["role", "member"], "type must be \"role\" or \"member\"."),
+  allow: permissionSet("allow"),
+  deny: permissionSet("deny"),
+});
+/** At most one overwrite per target and this many in all (Discord's cap on a channel's overwrites). */
+export const MAX_OVERWRITES = 100;
+export const createChannelBody = v.object({
+  name: channelName,
+  type: v.optional(v.picklist(["text", "category"], "type must be \"text\" or \"category\"."), "text"),
+  parentId: v.optional(parentRef),
+  topic: v.optional(channelTopic),
+  overwrites: v.optional(
+    v.pipe(
+      v.array(v.object({ id: bodyId("An overwrite's id"), ...overwriteBody.entries }), "overwrites must be a list."),
+      v.maxLength(MAX_OVERWRITES, `A channel can have at most ${MAX_OVERWRITES} overwrites.`),
+      v.check((list) => new Set(list.map((o) => o.id)).size === list.length, "overwrites names one target twice."),
+    ),
+  ),
+});
+export const editChannelBody = v.object({
+  name: v.optional(channelName),
+  topic: v.optional(channelTopic),
+  parentId: v.optional(parentRef),
+  slowmodeSeconds: v.optional(slowmodeSeconds),
+});
+/** One transaction moves them all (at most 100 writes), so at most 100 a request. */
+export const MAX_REORDER = 100;
+export const reorderChannelsBody = v.pipe(
+  v.array(v.object({ id: bodyId("id"), position: wholeNumber(0, 10_000, "position"), parentId: v.optional(parentRef) }), "The body must be a list of {id, position}."),
+  v.minLength(1, "The list cannot be empty."),
+  v.maxLength(MAX_REORDER, `At most ${MAX_REORDER} channels can be moved at once.`),
+  v.check((list) => new Set(list.map((c) => c.id)).size === list.length, "The list names one channel twice."),
+);
+/**
+ * Roles (api.md "Roles, channels, moderation: routes"): a name of 1–100 characters after trimming
+ * (not unique), a colour as a 24-bit RGB number or null, permissions as a decimal set.
+ */
+export const roleName = name(1, 100, "Role name");
+const roleColor = v.nullable(wholeNumber(0, 0xffffff, "color"));
+const roleFields = {
+  permissions: v.optional(permissionSet("permissions")),
+  color: v.optional(roleColor),
+  hoist: v.optional(v.boolean("hoist must be true or false.")),
+  mentionable: v.optional(v.boolean("mentionable must be true or false.")),
+};
+export const createRoleBody = v.object({ name: roleName, ...roleFields });
+export const editRoleBody = v.object({ name: v.optional(roleName), ...roleFields });
+/** At most this many roles move in one request (a server holds at most 250). */
+export const reorderRolesBody = v.pipe(
+  v.array(v.object({ id: bodyId("id"), position: wholeNumber(0, 1000, "position") }), "The body must be a list of {id, position}."),
+  v.minLength(1, "The list cannot be empty."),
+  v.maxLength(250, "At most 250 roles can be moved at once."),
+  v.check((list) => new Set(list.map((r) => r.id)).size === list.length, "The list names one role twice."),
+);
+export const roleParams = v.object({ id, roleId: id });
+export const memberRoleParams = v.object({ id, userId: id, roleId: id });
+/** `timeoutUntil`: an ISO date-time (at most 28 days ahead: checked against the clock in core), or null to end a timeout. */
+export const editMemberBody = v.object({
+  timeoutUntil: v.nullable(
+    v.pipe(
+      string("timeoutUntil"),
+      v.isoTimestamp("timeoutUntil must be an ISO date and time, such as 2026-01-31T12:00:00Z."),
+      v.check((s) => !Number.isNaN(Date.parse(s)), "timeoutUntil must be a real date and time."),
+    ),
+  ),
+});
+export const editServerBody = v.object({ name: v.optional(serverName) });
+export const overwriteParams = v.object({ id, cid: id, targetId: id });
+
 /**
  * A new message: `content` may be empty (or absent) only when files are attached; `replyTo` a
  * message of the same conversation; `attachments` 1–10 of the sender's unused uploads for it.
@@ -356,6 +453,13 @@ export const membersQuery = v.object({
   after: v.optional(idOf("after must be a user id.")),
 });
 
+/** `GET /servers/:id/audit-log`: newest first; `before` an entry id; filters by action and by who acted. */
+export const auditLogQuery = v.object({
+  limit: limit(100, 50),
+  before: v.optional(idOf("before must be an audit entry id.")),
+  actionType: v.optional(v.picklist(AUDIT_ACTIONS, "actionType is not an audit action.")),
+  userId: v.optional(idOf("userId must be a user id.")),
+});
 /** valibot issues → the contract's `issues` (dotted paths). */
 export function toIssues(issues: readonly v.BaseIssue<unknown>[]): Issue[] {
   return issues.map((issue) => ({

@@ -21,8 +21,18 @@ export interface Me extends User { email: string }
 export interface Server { id: string; name: string; ownerId: string; createdAt: string; iconUrl: string | null }
 /** Defined by the permissions policy, beside the questions it answers about it. */
 export type { Role };
-export interface Channel { id: string; serverId: string; name: string; createdAt: string; lastMessageId: string | null }
-export interface ServerDetail extends Server { channels: Channel[]; role: Role }
+/** An overwrite of a channel's permissions for a role (`@everyone`'s id is the server's) or a member; allow and deny: decimal strings. */
+export interface Overwrite { id: string; type: "role" | "member"; allow: string; deny: string }
+/**
+ * `permissions`: the caller's, computed (decimal string). An event about a channel goes to many
+ * people at once and leaves it out: a client computes its own from `overwrites` (permissions/compute.ts).
+ */
+export interface Channel {
+  id: string; serverId: string; name: string; createdAt: string; lastMessageId: string | null;
+  type: "text" | "category"; parentId: string | null; position: number; topic: string | null; slowmodeSeconds: number;
+  overwrites: Overwrite[]; permissions?: string;
+}
+export interface ServerDetail extends Server, ServerRoles { channels: Channel[]; role: Role }
 /** The message replied to, as it was when the reply was sent. */
 export interface ReplyRef { id: string; author: User; excerpt: string }
 /** `me`: whether the caller reacted with it. */
@@ -59,7 +69,7 @@ export interface DmMessage extends MessageState, MessageExtras {
   id: string; conversationId: string; authorId: string; author: User;
   content: string; createdAt: string; editedAt: string | null;
 }
-export interface Member { user: User; role: Role; joinedAt: string; online: boolean }
+export interface Member extends MemberRoles { user: User; role: Role; joinedAt: string; online: boolean }
 /** A change in a conversation's feed (api.md "Change feeds"). */
 export type Change<M> = { type: "message"; message: M } | { type: "message_deleted"; messageId: string };
 export interface ChangesPage<M> { changes: Change<M>[]; cursor: string; hasMore: boolean }
@@ -80,8 +90,12 @@ export const serverView = (s: ServerItem, iconUrl: string | null = null): Server
 export const serverFromMembership = (m: MemberItem, iconUrl: string | null = null): Server => ({
   id: m.serverId, name: m.serverName, ownerId: m.serverOwnerId, createdAt: m.serverCreatedAt, iconUrl,
 });
-export const channelView = (c: ChannelItem): Channel => ({
+/** A channel; with `permissions`, as the caller sees it (REST), without, as an event tells everyone. Older channels: text, top level, position 0. */
+export const channelView = (c: ChannelItem, permissions?: bigint): Channel => ({
   id: c.channelId, serverId: c.serverId, name: c.name, createdAt: c.createdAt, lastMessageId: c.lastMessageId ?? null,
+  type: c.type ?? "text", parentId: c.parentId ?? null, position: c.position ?? 0, topic: c.topic ?? null,
+  slowmodeSeconds: c.slowmodeSeconds ?? 0, overwrites: (c.overwrites ?? []).map(({ id, type, allow, deny }) => ({ id, type, allow, deny })),
+  ...(permissions === undefined ? {} : { permissions: permissions.toString(10) }),
 });
 
 /**
@@ -156,3 +170,28 @@ export const memberView = (m: MemberItem, online: boolean, avatarUrl: string | n
     role: m.role, joinedAt: m.joinedAt, online,
   };
 };
+
+/*
+ * Communities: roles, permissions, moderation (api.md). The objects as the web app reads them.
+ * The fields the contract adds to Channel, ServerDetail, Member and Message are optional here so
+ * that a view written before them still type-checks; the routes that fill them may make them required.
+ */
+export interface ServerRole {
+  id: string; serverId: string; name: string; color: number | null; position: number; permissions: string;
+  hoist: boolean; mentionable: boolean; createdAt: string;
+}
+export interface AuditEntry {
+  id: string; serverId: string; actorId: string; action: string; targetId: string | null;
+  changes: Record<string, unknown> | null; reason: string | null; createdAt: string;
+}
+export type ChannelType = Channel["type"];
+export interface ServerRoles {
+  roles?: ServerRole[];
+  /** The caller's base permissions (decimal). */
+  permissions?: string;
+}
+export interface MemberRoles {
+  /** Role ids, `@everyone` left out. */
+  roles?: string[];
+  timeoutUntil?: string | null;
+}

@@ -1,16 +1,15 @@
 /**
- * The permissions seam (issue 20, item 3): every owner/member question in core goes through the
- * policy's `can`, and `requirePermission` turns its answer into the contract's errors (404 for a
- * non-member, 403 for a member without the power or acting on someone not below them).
+ * The policy (issue 23 replaces issue 20's owner/member seam): `can` asks a computed permission
+ * set, or a view's wire set, for one of Discord's permissions; `mayGrant` is "grant only what you
+ * hold"; `outranks`/`ranksAbove` are the hierarchy; and the access checks turn them into the
+ * contract's errors (403 for a member without the permission or acting at or above their rank,
+ * nobody acting on the owner).
  */
 import { describe, expect, it } from "vitest";
-import { can, type Action } from "../src/permissions/policy.ts";
-import { requirePermission } from "../src/servers/access.ts";
-import type { MemberItem } from "../src/model/index.ts";
-
-const owner = { role: "owner" } as const;
-const member = { role: "member" } as const;
-const moderating: Action[] = ["manage_server", "delete_server", "manage_channels", "manage_invites", "kick_members", "ban_members", "manage_messages", "mention_everyone"];
+import { ALL_PERMISSIONS, DEFAULT_EVERYONE, PERMISSIONS, toWire } from "../src/permissions/bits.ts";
+import { can, grantsOfDetail, mayDeleteServer, mayGrant, mayLeave, outranks, outranksIn, ranksAbove } from "../src/permissions/policy.ts";
+import { requireAbove, requireCan, requireOwner, requireRoleBelow, type Standing } from "../src/servers/access.ts";
+import type { MemberGrants, ServerGrants } from "../src/permissions/compute.ts";
 
 const codeOf = (run: () => unknown) => {
   try {
@@ -21,42 +20,86 @@ const codeOf = (run: () => unknown) => {
   }
 };
 
+const server: ServerGrants = {
+  serverId: "S",
+  ownerId: "owner",
+  roles: new Map([
+    ["S", { id: "S", position: 0, permissions: DEFAULT_EVERYONE }],
+    ["mod", { id: "mod", position: 2, permissions: PERMISSIONS.KICK_MEMBERS }],
+    ["helper", { id: "helper", position: 1, permissions: 0n }],
+  ]),
+};
+const owner: MemberGrants = { userId: "owner", roleIds: [] };
+const mod: MemberGrants = { userId: "m", roleIds: ["mod"] };
+const peer: MemberGrants = { userId: "p", roleIds: ["mod", "helper"] };
+const helper: MemberGrants = { userId: "h", roleIds: ["helper"] };
+const plain: MemberGrants = { userId: "x", roleIds: [] };
+
 describe("can", () => {
-  it("gives the owner every moderating power and a member none; both may create invites", () => {
-    for (const action of moderating) {
-      expect(can(owner, action), action).toBe(true);
-      expect(can(member, action), action).toBe(false);
-    }
-    expect([can(owner, "create_invites"), can(member, "create_invites")]).toEqual([true, true]);
+  it("asks bits, a view's wire set, and nothing of nobody", () => {
+    expect(can(PERMISSIONS.KICK_MEMBERS | PERMISSIONS.BAN_MEMBERS, "BAN_MEMBERS")).toBe(true);
+    expect(can(PERMISSIONS.KICK_MEMBERS, "BAN_MEMBERS")).toBe(false);
+    expect(can({ permissions: toWire(PERMISSIONS.MODERATE_MEMBERS) }, "MODERATE_MEMBERS")).toBe(true);
+    expect(can({ permissions: toWire(DEFAULT_EVERYONE) }, "CREATE_INSTANT_INVITE")).toBe(true);
+    expect(can({}, "CREATE_INSTANT_INVITE")).toBe(false);
+    expect(can(null, "VIEW_CHANNEL")).toBe(false);
   });
 
-  it("lets a member leave but not the owner, and a non-member do nothing", () => {
-    expect([can(member, "leave_server"), can(owner, "leave_server")]).toEqual([true, false]);
-    expect(can(null, "create_invites")).toBe(false);
-    expect(can(undefined, "leave_server")).toBe(false);
-  });
-
-  it("lets nobody act on someone at or above their own rank", () => {
-    expect(can(owner, "kick_members", member)).toBe(true);
-    expect(can(owner, "kick_members", owner)).toBe(false);
-    expect(can(owner, "ban_members", owner)).toBe(false);
-    expect(can(member, "kick_members", member)).toBe(false);
+  it("lets a member leave but not the owner; only the owner deletes the server", () => {
+    expect([mayLeave({ role: "member" }), mayLeave({ role: "owner" }), mayLeave(null)]).toEqual([true, false, false]);
+    expect([mayDeleteServer({ role: "owner" }), mayDeleteServer({ role: "member" })]).toEqual([true, false]);
   });
 });
 
-describe("requirePermission", () => {
-  const as = (role: "owner" | "member") => ({ role }) as MemberItem;
+describe("grant only what you hold", () => {
+  it("counts only the bits added", () => {
+    expect(mayGrant(PERMISSIONS.KICK_MEMBERS, PERMISSIONS.KICK_MEMBERS)).toBe(true);
+    expect(mayGrant(PERMISSIONS.KICK_MEMBERS, PERMISSIONS.BAN_MEMBERS)).toBe(false);
+    // The role already had BAN_MEMBERS: keeping it is not granting it.
+    expect(mayGrant(PERMISSIONS.KICK_MEMBERS, PERMISSIONS.BAN_MEMBERS | PERMISSIONS.KICK_MEMBERS, PERMISSIONS.BAN_MEMBERS)).toBe(true);
+    expect(mayGrant(ALL_PERMISSIONS, PERMISSIONS.ADMINISTRATOR)).toBe(true);
+  });
+});
 
-  it("answers 404 to a non-member and 403 to a member without the power", () => {
-    expect(codeOf(() => requirePermission(null, "ban_members"))).toBe("not_found");
-    expect(codeOf(() => requirePermission(as("member"), "ban_members"))).toBe("forbidden");
-    expect(codeOf(() => requirePermission(as("owner"), "ban_members"))).toBe("allowed");
+describe("hierarchy", () => {
+  it("acts only on members ranked below, never on the owner, and the owner on everyone else", () => {
+    expect(outranks(server, mod, helper)).toBe(true);
+    expect(outranks(server, mod, plain)).toBe(true);
+    expect(outranks(server, mod, peer)).toBe(false);
+    expect(outranks(server, helper, mod)).toBe(false);
+    expect(outranks(server, mod, owner)).toBe(false);
+    expect(outranks(server, owner, peer)).toBe(true);
+    expect(outranks(server, owner, owner)).toBe(false);
   });
 
-  it("answers 403 when the target is not ranked below the actor, and allows it when they are", () => {
-    expect(codeOf(() => requirePermission(as("owner"), "kick_members", owner))).toBe("forbidden");
-    expect(codeOf(() => requirePermission(as("owner"), "kick_members", member))).toBe("allowed");
-    // A target that is no member (a ban of a stranger) has no rank to compare.
-    expect(codeOf(() => requirePermission(as("owner"), "ban_members", null))).toBe("allowed");
+  it("manages only roles below one's highest", () => {
+    expect([ranksAbove(server, mod, 1), ranksAbove(server, mod, 2), ranksAbove(server, plain, 0), ranksAbove(server, owner, 99)]).toEqual([true, false, false, true]);
+  });
+
+  it("asks the same of a ServerDetail as the web app has it", () => {
+    const detail = {
+      id: "S",
+      ownerId: "owner",
+      roles: [...server.roles.values()].map((r) => ({ id: r.id, position: r.position, permissions: toWire(r.permissions) })),
+    };
+    expect(grantsOfDetail(detail).roles.get("mod")?.permissions).toBe(PERMISSIONS.KICK_MEMBERS);
+    expect(outranksIn(detail, { id: "m", roles: ["mod"] }, { id: "h", roles: ["helper"] })).toBe(true);
+    expect(outranksIn(detail, { id: "h", roles: ["helper"] }, { id: "m", roles: ["mod"] })).toBe(false);
+  });
+});
+
+describe("access checks", () => {
+  const standing = (self: MemberGrants, permissions: bigint) => ({ member: { userId: self.userId }, server, self, permissions, rolesItem: null }) as unknown as Standing;
+  const target = (m: MemberGrants) => ({ userId: m.userId, roleIds: [...m.roleIds] });
+
+  it("answers 403 to a member without the permission, at or above their rank, or acting on the owner", () => {
+    expect(codeOf(() => requireCan(standing(mod, PERMISSIONS.KICK_MEMBERS), "KICK_MEMBERS"))).toBe("allowed");
+    expect(codeOf(() => requireCan(standing(mod, PERMISSIONS.KICK_MEMBERS), "BAN_MEMBERS"))).toBe("forbidden");
+    expect(codeOf(() => requireAbove(standing(mod, 0n), target(helper)))).toBe("allowed");
+    expect(codeOf(() => requireAbove(standing(mod, 0n), target(peer)))).toBe("forbidden");
+    expect(codeOf(() => requireAbove(standing(owner, ALL_PERMISSIONS), target(owner)))).toBe("forbidden");
+    expect(codeOf(() => requireRoleBelow(standing(mod, 0n), 2))).toBe("forbidden");
+    expect(codeOf(() => requireOwner(standing(mod, ALL_PERMISSIONS)))).toBe("forbidden");
+    expect(codeOf(() => requireOwner(standing(owner, ALL_PERMISSIONS)))).toBe("allowed");
   });
 });

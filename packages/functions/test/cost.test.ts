@@ -69,7 +69,9 @@ describe("DynamoDB requests per route", () => {
       return r;
     }, 200)).toEqual({ GetItem: 2, Query: 1 });
     expect(await cost("POST /servers/:id/channels", () =>
-      t.call("POST", `/servers/${serverId}/channels`, { token: owner.token, body: { name: "two" } }), 201)).toEqual({ GetItem: 2, TransactWriteItems: 1 });
+      // One BatchGet (session, membership, roles item: MANAGE_CHANNELS), the server's channels (its place, a category's
+      // overwrites; issue 23), one transaction with its audit entry.
+      t.call("POST", `/servers/${serverId}/channels`, { token: owner.token, body: { name: "two" } }), 201)).toEqual({ BatchGetItem: 1, Query: 1, TransactWriteItems: 1 });
 
     const messages = `/servers/${serverId}/channels/${channelId}/messages`;
     // The change feed's head first: the channel item, read strongly with the membership.
@@ -155,18 +157,19 @@ describe("DynamoDB requests per route", () => {
       t.call("POST", messages, { token: joiner.token, body: { content: "hi", nonce: "cost-1" } }), 200))
       .toEqual({ GetItem: 2, UpdateItem: 1, TransactWriteItems: 1, BatchGetItem: 1 });
     const mid = (await t.call("POST", messages, { token: joiner.token, body: { content: "to edit" } })).body.id;
-    // Membership ∥ the rate limit's UpdateItem; the head, then the message (both strongly, after the head); one transaction.
+    // One BatchGet (session, membership, the head, the roles item: the caller's permissions there, issue 23) ∥ the
+    // rate limit's UpdateItem; then the message (strongly, after the head); one transaction.
     expect(await cost("PATCH …/messages/:mid", () => t.call("PATCH", `${messages}/${mid}`, { token: joiner.token, body: { content: "edited" } }), 200))
-      .toEqual({ GetItem: 4, UpdateItem: 1, TransactWriteItems: 1, BatchGetItem: 1 });
+      .toEqual({ GetItem: 1, UpdateItem: 1, TransactWriteItems: 1, BatchGetItem: 2 });
     expect(await cost("GET …/changes?since=", () =>
       t.call("GET", `/servers/${serverId}/channels/${channelId}/changes?since=${head}`, { token: owner.token }), 200))
       .toEqual({ Query: 1, BatchGetItem: 3 });
     expect(await cost("PUT …/channels/:cid/read", () =>
       t.call("PUT", `/servers/${serverId}/channels/${channelId}/read`, { token: owner.token, body: { messageId: mid } }), 200))
-      .toEqual({ GetItem: 3, PutItem: 1, Query: 2 });
+      .toEqual({ BatchGetItem: 1, PutItem: 1, Query: 2 });
     // The newest message: the one before it is found (one Query) and becomes lastMessageId in the same transaction.
     expect(await cost("DELETE …/messages/:mid (the newest)", () => t.call("DELETE", `${messages}/${mid}`, { token: owner.token }), 204))
-      .toEqual({ GetItem: 4, Query: 1, TransactWriteItems: 1 });
+      .toEqual({ GetItem: 1, BatchGetItem: 1, Query: 1, TransactWriteItems: 1 });
     // Memberships ∥ read positions ∥ DM inbox; the one server's channels; then mention counts
     // (own ∥ @everyone) for the one unread channel only: "two" has no messages. No DMs, so no BatchGet.
     expect(await cost("GET /read-states", () => t.call("GET", "/read-states", { token: joiner.token }), 200))

@@ -20,6 +20,8 @@ const channelId = "01JFANOUT0000000000000CHAN";
 
 beforeAll(async () => {
   [deps, endpoint] = await Promise.all([freshDeps(), api.listen()]);
+  // The channel itself: an audience is of a channel that exists (whose overwrites it is filtered by).
+  await deps.db.entities.channels.put({ serverId: "01JFANOUT00000000000SERVER", channelId, name: "fan-out", createdAt: new Date().toISOString() }).go();
   // 10,000 connections subscribed to one channel, as 10,000 `subscribe` frames would leave them.
   const subscriptions = Array.from({ length: AUDIENCE }, (_, i) => ({
     channelId,
@@ -48,14 +50,14 @@ function publisherWithEngine() {
   });
   return { publisher, engine };
 }
-const event: ServerEvent = { type: "channel_created", channel: { id: "x", serverId: "s", name: "fan-out", createdAt: "", lastMessageId: null } };
+const event: ServerEvent = { type: "channel_created", channel: { id: "x", serverId: "s", name: "fan-out", createdAt: "", lastMessageId: null, type: "text", parentId: null, position: 0, topic: null, slowmodeSeconds: 0, overwrites: [] } };
 
 /** Delivers `event` to the channel's 10,000 connections; how many were posted when `toChannel` answered, and the time to the last post. */
 async function deliverToAll(delay: number) {
   api.reset({ delayMs: delay });
   const { publisher, engine } = publisherWithEngine();
   const started = performance.now();
-  await publisher.toChannel(channelId, event);
+  await publisher.toChannel({ serverId: "01JFANOUT00000000000SERVER", channelId }, event);
   const postedWhenAnswered = api.posts.length;
   await engine.idle();
   return { postedWhenAnswered, ms: performance.now() - started, maxInFlight: api.maxInFlight };

@@ -8,7 +8,8 @@
 import { beforeAll, afterAll, describe, expect, it, inject } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createDb, createDynamoClients, localDynamoConfig, type Db, type ServerEvent } from "@agorusta/core";
-import { openConnection, subscribe, subscribeServer } from "@agorusta/core/realtime";
+import { openConnection, subscribeServer } from "@agorusta/core/realtime";
+import { subscribe } from "@agorusta/core/servers";
 import { createChannel, createServer, getServerDetail } from "@agorusta/core/servers";
 import { freshDeps } from "@agorusta/testing";
 import { fakeConnectionsApi } from "@agorusta/testing/connectionsApi";
@@ -55,7 +56,7 @@ async function connection(userId: string, subscriptions: { channelIds?: string[]
 }
 
 const tokenOf = async (channelId: string) => (await setup.entities.audiences.get({ channelId }).go({ consistent: true })).data?.token;
-const event: ServerEvent = { type: "channel_created", channel: { id: "x", serverId: "s", name: "fan-out", createdAt: "", lastMessageId: null } };
+const event: ServerEvent = { type: "channel_created", channel: { id: "x", serverId: "s", name: "fan-out", createdAt: "", lastMessageId: null, type: "text", parentId: null, position: 0, topic: null, slowmodeSeconds: 0, overwrites: [] } };
 
 /** Delivers a batch to this connection, which answers 410; then what is left of it. */
 async function deliverToGone(connectionId: string, partitions: string[]) {

@@ -1,6 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { testApi, type TestApi } from "@agorusta/testing";
-import { connectionOpened, subscribe } from "@agorusta/core/realtime";
+import { connectionOpened } from "@agorusta/core/realtime";
+import { subscribe } from "@agorusta/core/servers";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const publisher = recordingPublisher();
@@ -33,6 +34,9 @@ describe("GET /servers/:id/members", () => {
       role: "owner",
       joinedAt: expect.any(String),
       online: false,
+      // api.md "Communities": Member gains its role ids and timeout.
+      roles: [],
+      timeoutUntil: null,
     });
     expect(res.body.map((m: { online: boolean }) => m.online)).toEqual([false, false, true, false]);
     expect(res.body.slice(1).every((m: { role: string }) => m.role === "member")).toBe(true);

@@ -153,10 +153,11 @@ describe("broadcast", () => {
     const stored: boolean[] = [];
     t.deps.publisher = {
       // The event may still be storing when the publisher is handed it: it posts once it resolves.
-      toChannel: async (channelId, pending) => {
+      toChannel: async (audience, pending) => {
         const event = await pending;
         if (!event) return;
-        calls.push({ channelId, event });
+        // A whole-server audience is the server's subscribers.
+        calls.push({ channelId: audience.wholeServer ? audience.serverId : audience.channelId, event });
         const page = await t.call("GET", `${path}?limit=1`, { token: s.owner.token });
         stored.push(page.body[0].id === ("message" in event ? event.message.id : "messageId" in event ? event.messageId : null));
       },

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Publisher, ServerEvent } from "@agorusta/core";
-import { closeConnection, createAudienceCache, openConnection, subscribe, subscribeServer, unsubscribe } from "@agorusta/core/realtime";
+import { closeConnection, createAudienceCache, openConnection, subscribeServer, unsubscribe } from "@agorusta/core/realtime";
+import { subscribe } from "@agorusta/core/servers";
 import { removeMember } from "@agorusta/core/servers";
 import { sequentialRoundTrips } from "@agorusta/core";
 import { createApiGatewayPublisher, type ApiGatewayPublisherOptions } from "../src/delivery/publisher.ts";
@@ -36,7 +37,9 @@ async function connection(userId: string, channelIds: string[] = []) {
   for (const channelId of channelIds) await subscribe(t.deps.db, { connectionId, channelId });
   return connectionId;
 }
-const event = (content: string): ServerEvent => ({ type: "channel_created", channel: { id: content, serverId: "s", name: content, createdAt: "", lastMessageId: null } });
+const event = (content: string): ServerEvent => ({ type: "channel_created", channel: { id: content, serverId: "s", name: content, createdAt: "", lastMessageId: null, type: "text", parentId: null, position: 0, topic: null, slowmodeSeconds: 0, overwrites: [] } });
+/** A server's first channel as an audience. */
+const ch = (s: { id: string; channelId: string }) => ({ serverId: s.id, channelId: s.channelId });
 const receivers = () => api.posts.map((p) => p.connectionId).sort();
 
 describe("who receives an event", () => {
@@ -51,12 +54,12 @@ describe("who receives an event", () => {
     await connection(s.owner.id, [other.channelId]);
     await connection(bob.id);
 
-    await publisher().toChannel(s.channelId, event("hello"));
+    await publisher().toChannel(ch(s), event("hello"));
     expect(receivers()).toEqual([a, b, both].sort());
     expect(api.posts.map((p) => JSON.parse(p.body))).toEqual([event("hello"), event("hello"), event("hello")]);
 
     api.reset();
-    await publisher().toChannel(s.channelId, event("typing"), { exceptUserId: s.owner.id });
+    await publisher().toChannel(ch(s), event("typing"), { exceptUserId: s.owner.id });
     expect(receivers()).toEqual([b]);
   });
 
@@ -125,33 +128,35 @@ describe("a channel's kept subscriber list", () => {
     const carol = await t.member(s);
     const p = publisher(); // one publisher throughout, as one warm Lambda
     const a = await connection(s.owner.id, [s.channelId]);
-    await p.toChannel(s.channelId, event("1"));
+    await p.toChannel(ch(s), event("1"));
     api.reset();
     clearCounts();
-    await p.toChannel(s.channelId, event("2"));
+    await p.toChannel(ch(s), event("2"));
     expect(receivers()).toEqual([a]);
-    expect({ ...t.deps.dynamo.counts }).toEqual({ GetItem: 1 }); // the token; no Query
+    // The token, with the roles item and the channel (whose versions the filtered list is kept for, issue 23)
+    // in one BatchGetItem; no Query.
+    expect({ ...t.deps.dynamo.counts }).toEqual({ BatchGetItem: 1 });
 
     const b = await connection(bob.id, [s.channelId]);
     const c = await connection(carol.id, [s.channelId]);
     api.reset();
-    await p.toChannel(s.channelId, event("subscribed"));
+    await p.toChannel(ch(s), event("subscribed"));
     expect(receivers()).toEqual([a, b, c].sort());
 
     await unsubscribe(t.deps.db, { connectionId: a, channelId: s.channelId });
     api.reset();
-    await p.toChannel(s.channelId, event("unsubscribed"));
+    await p.toChannel(ch(s), event("unsubscribed"));
     expect(receivers()).toEqual([b, c].sort());
 
     await removeMember(t.deps.db, s.id, bob.id); // a kick, or a leave
     api.reset();
-    await p.toChannel(s.channelId, event("kicked"));
+    await p.toChannel(ch(s), event("kicked"));
     expect(receivers()).toEqual([c]);
 
     await closeConnection(t.deps.db, c); // `$disconnect`
     api.reset();
     clearCounts();
-    await p.toChannel(s.channelId, event("disconnected"));
+    await p.toChannel(ch(s), event("disconnected"));
     expect(receivers()).toEqual([]);
     expect(t.deps.dynamo.counts.Query).toBe(1);
   });
@@ -180,16 +185,16 @@ describe("a channel's kept subscriber list", () => {
     const p = publisher();
     const live = await connection(s.owner.id, [s.channelId]);
     const swept = await connection(s.owner.id, [s.channelId]);
-    await p.toChannel(s.channelId, event("warm"));
+    await p.toChannel(ch(s), event("warm"));
     // DynamoDB's TTL sweeper deletes items without anyone writing a token.
     await t.deps.db.entities.subscriptions.delete({ channelId: s.channelId, connectionId: swept }).go();
     await t.deps.db.entities.connections.delete({ connectionId: swept }).go();
     api.reset();
     api.behaviour.set(swept, "gone");
-    await p.toChannel(s.channelId, event("once"));
+    await p.toChannel(ch(s), event("once"));
     expect(receivers()).toEqual([live, swept].sort());
     api.reset();
-    await p.toChannel(s.channelId, event("twice"));
+    await p.toChannel(ch(s), event("twice"));
     expect(receivers()).toEqual([live]);
   });
 
@@ -223,6 +228,59 @@ describe("a channel's kept subscriber list", () => {
   });
 });
 
+// Issue 23, "Nothing leaks": a private channel's audience is filtered by VIEW_CHANNEL, and a send
+// that finds nothing changed still costs one BatchGetItem and one transaction.
+describe("a private channel's audience", () => {
+  const clearCounts = () => {
+    for (const k of Object.keys(t.deps.dynamo.counts)) delete t.deps.dynamo.counts[k];
+  };
+
+  it("reaches only members who can see it (its subscribers and the server's), costs a send no request when nothing changed, and drops who loses it", { timeout: 120_000 }, async () => {
+    const s = await t.server();
+    const [seer, blind] = [await t.member(s), await t.member(s)];
+    const overwrite = (targetId: string, body: object) =>
+      t.call("PUT", `/servers/${s.id}/channels/${s.channelId}/overwrites/${targetId}`, { token: s.owner.token, body });
+    const VIEW = (1n << 10n).toString();
+    // Both listen before the channel turns private.
+    const seerSocket = await connection(seer.id, [s.channelId]);
+    const blindSocket = await connection(blind.id, [s.channelId]);
+    const [seerServer, blindServer] = [await connection(seer.id), await connection(blind.id)];
+    await subscribeServer(t.deps.db, { connectionId: seerServer, serverId: s.id });
+    await subscribeServer(t.deps.db, { connectionId: blindServer, serverId: s.id });
+    const before = t.deps.publisher;
+    t.deps.publisher = publisher();
+    try {
+      const frames = () => api.posts.map((x) => `${x.connectionId} ${JSON.parse(x.body).type}`).sort();
+      const post = (content: string) => t.call("POST", `/servers/${s.id}/channels/${s.channelId}/messages`, { token: s.owner.token, body: { content } });
+      expect((await overwrite(seer.id, { type: "member", allow: VIEW, deny: "0" })).status).toBe(204);
+      api.reset();
+      expect((await overwrite(s.id, { type: "role", allow: "0", deny: VIEW })).status).toBe(204);
+      // `channel_updated` to who still sees it; `channel_deleted` to each socket of the one who no longer does.
+      expect(frames()).toEqual([`${blindServer} channel_deleted`, `${blindSocket} channel_deleted`, `${seerServer} channel_updated`, `${seerSocket} channel_updated`].sort());
+
+      expect((await post("warm")).status).toBe(201);
+      api.reset();
+      clearCounts();
+      expect((await post("kept")).status).toBe(201);
+      // As for any channel: the roles item and the channel are the send's own reads, the token joins them.
+      expect({ ...t.deps.dynamo.counts }).toEqual({ BatchGetItem: 1, UpdateItem: 1, TransactWriteItems: 1 });
+      expect(frames()).toEqual([`${seerSocket} new_message`, `${seerServer} channel_activity`].sort());
+
+      // The seer loses it too (their overwrite goes): told, and nothing more of it reaches them.
+      api.reset();
+      expect((await t.call("DELETE", `/servers/${s.id}/channels/${s.channelId}/overwrites/${seer.id}`, { token: s.owner.token })).status).toBe(204);
+      expect(frames()).toEqual([`${seerServer} channel_deleted`, `${seerSocket} channel_deleted`].sort());
+      api.reset();
+      expect((await post("now private to the owner")).status).toBe(201);
+      expect(frames()).toEqual([]);
+      // Their subscriptions to it are gone: nobody is subscribed to the channel any more.
+      expect((await t.deps.db.entities.subscriptions.query.byChannel({ channelId: s.channelId }).go({ consistent: true })).data).toEqual([]);
+    } finally {
+      t.deps.publisher = before;
+    }
+  });
+});
+
 describe("dead and slow connections", () => {
   it("deletes a connection that answers 410, with its subscriptions, and still delivers to the rest", async () => {
     api.reset();
@@ -230,14 +288,14 @@ describe("dead and slow connections", () => {
     const live = await connection(s.owner.id, [s.channelId]);
     const dead = await connection(s.owner.id, [s.channelId]);
     api.behaviour.set(dead, "gone");
-    await publisher().toChannel(s.channelId, event("x"));
+    await publisher().toChannel(ch(s), event("x"));
     expect(receivers()).toEqual([dead, live].sort());
     expect((await t.deps.db.entities.connections.get({ connectionId: dead }).go()).data).toBeNull();
     expect((await t.deps.db.entities.subscriptions.query.byConnection({ connectionId: dead }).go()).data).toEqual([]);
     expect((await t.deps.db.entities.connections.get({ connectionId: live }).go()).data).not.toBeNull();
 
     api.reset();
-    await publisher().toChannel(s.channelId, event("y"));
+    await publisher().toChannel(ch(s), event("y"));
     expect(receivers()).toEqual([live]);
   });
 
@@ -248,7 +306,7 @@ describe("dead and slow connections", () => {
     const watcher = await connection(s.owner.id, [s.channelId]);
     const dead = await connection(m.id, [s.channelId]);
     api.behaviour.set(dead, "gone");
-    await publisher().toChannel(s.channelId, event("x"));
+    await publisher().toChannel(ch(s), event("x"));
     const toWatcher = api.posts.filter((p) => p.connectionId === watcher).map((p) => JSON.parse(p.body));
     expect(toWatcher).toEqual([event("x"), { type: "presence", userId: m.id, online: false }]);
     expect((await t.deps.db.entities.users.get({ userId: m.id }).go()).data?.connectionCount).toBe(0);
@@ -260,7 +318,7 @@ describe("dead and slow connections", () => {
     const s = await t.server();
     const flaky = await connection(s.owner.id, [s.channelId]);
     api.behaviour.set(flaky, "fail");
-    await publisher().toChannel(s.channelId, event("x"));
+    await publisher().toChannel(ch(s), event("x"));
     expect((await t.deps.db.entities.connections.get({ connectionId: flaky }).go()).data).not.toBeNull();
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/failed: InternalServerErrorException ×1/));
     vi.restoreAllMocks();
@@ -274,7 +332,7 @@ describe("dead and slow connections", () => {
     const others = await Promise.all(Array.from({ length: 5 }, () => connection(s.owner.id, [s.channelId])));
     api.behaviour.set(hung, "hang");
     const started = Date.now();
-    await publisher({ postTimeoutMs: 400 }).toChannel(s.channelId, event("x"));
+    await publisher({ postTimeoutMs: 400 }).toChannel(ch(s), event("x"));
     // It waited for the timeout (a lower bound, which no machine's speed can break) and then gave up.
     expect(Date.now() - started).toBeGreaterThanOrEqual(350);
     expect(receivers()).toEqual([...others].sort());
@@ -291,7 +349,7 @@ describe("dead and slow connections", () => {
     const s = await t.server();
     const ids = await Promise.all(Array.from({ length: 12 }, () => connection(s.owner.id, [s.channelId])));
     for (const id of ids) api.behaviour.set(id, "slow");
-    await publisher({ concurrency: 3 }).toChannel(s.channelId, event("x"));
+    await publisher({ concurrency: 3 }).toChannel(ch(s), event("x"));
     expect(receivers()).toEqual([...ids].sort());
     expect(api.maxInFlight).toBe(3);
   });
@@ -303,7 +361,7 @@ describe("never failing the caller", () => {
     const { createDeps } = await import("../src/deps.ts");
     const broken = createDeps({ dynamo: t.deps.dynamo, tableName: "no_such_table", jwtSecret: "x".repeat(32) });
     const p = createApiGatewayPublisher(broken.db, { endpoint, region: "local", credentials: { accessKeyId: "k", secretAccessKey: "s" } });
-    await expect(p.toChannel("01ARZ3NDEKTSV4RRFFQ69G5FAV", event("x"))).resolves.toBeUndefined();
+    await expect(p.toChannel({ serverId: "01ARZ3NDEKTSV4RRFFQ69G5FAV", channelId: "01ARZ3NDEKTSV4RRFFQ69G5FAV" }, event("x"))).resolves.toBeUndefined();
     await expect(p.toUsers(["u"], event("x"))).resolves.toBeUndefined();
     expect(error).toHaveBeenCalled();
     vi.restoreAllMocks();
@@ -314,7 +372,7 @@ describe("never failing the caller", () => {
     const s = await t.server();
     await connection(s.owner.id, [s.channelId]);
     const nowhere = publisher({ endpoint: `http://127.0.0.1:${await freePort()}/prod` });
-    await expect(nowhere.toChannel(s.channelId, event("x"))).resolves.toBeUndefined();
+    await expect(nowhere.toChannel(ch(s), event("x"))).resolves.toBeUndefined();
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/0 sent, 0 gone, failed/));
     vi.restoreAllMocks();
   });

@@ -14,13 +14,19 @@ export function recordingPublisher(): Publisher & { sent: Published[]; clear(): 
     sent,
     clear: () => void sent.splice(0),
     // An event still being stored is recorded once stored, as the real publisher would post it; never if it was not.
-    toChannel: async (channelId, pending, options) => {
+    // A whole-server audience (channel_activity) is recorded under the server's id, which names its subscribers.
+    toChannel: async (audience, pending, options) => {
       const event = await Promise.resolve(pending).catch(() => null);
-      if (event) sent.push({ to: "channel", channelId, event, ...options });
+      if (event) sent.push({ to: "channel", channelId: audience.wholeServer ? audience.serverId : audience.channelId, event, ...options });
     },
-    toServer: async (serverId, event, options) => void sent.push({ to: "server", serverId, event, ...options }),
+    toServer: async (serverId, event, options) => {
+      const { channel: _about, ...rest } = options ?? {};
+      sent.push({ to: "server", serverId, event, ...rest });
+    },
     toUsers: async (userIds, event) => void sent.push({ to: "users", userIds, event }),
-    toConnection: async (connectionId, frame) => void sent.push({ to: "connection", connectionId, frame }),
+    toConnection: async (connectionIds, frame) => {
+      for (const connectionId of [connectionIds].flat()) sent.push({ to: "connection", connectionId, frame });
+    },
     disconnect: async (connectionIds) => void sent.push({ to: "disconnect", connectionIds }),
   };
 }

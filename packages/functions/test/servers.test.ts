@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { testApi, type TestApi } from "@agorusta/testing";
+import { ALL_PERMISSIONS, DEFAULT_EVERYONE, toWire } from "@agorusta/core/permissions";
 
 let t: TestApi;
 beforeAll(async () => {
@@ -7,6 +8,9 @@ beforeAll(async () => {
 });
 
 const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+/** A text channel outside any category, as a new one is (issue 23). */
+const TOP_LEVEL_TEXT = { type: "text", parentId: null, position: 0, topic: null, slowmodeSeconds: 0, overwrites: [] };
+const ALL = toWire(ALL_PERMISSIONS);
 
 describe("POST /servers", () => {
   it("creates a server owned by the caller, trimmed, with a `general` channel, and answers 201 Server", async () => {
@@ -19,7 +23,11 @@ describe("POST /servers", () => {
     expect(detail.body).toEqual({
       ...res.body,
       role: "owner",
-      channels: [{ id: expect.any(String), serverId: res.body.id, name: "general", createdAt: ISO, lastMessageId: null }],
+      // Issue 23: the roles (a new server's @everyone) and the caller's base permissions (the owner: all).
+      roles: [expect.objectContaining({ id: res.body.id, name: "@everyone", position: 0, permissions: toWire(DEFAULT_EVERYONE) })],
+      permissions: ALL,
+      // Issue 23: a channel also says where it sits, its settings and the caller's permissions (the owner: all).
+      channels: [{ id: expect.any(String), serverId: res.body.id, name: "general", createdAt: ISO, lastMessageId: null, ...TOP_LEVEL_TEXT, permissions: ALL }],
     });
   });
 
@@ -93,7 +101,8 @@ describe("GET /servers/:id", () => {
     expect(res.status).toBe(200);
     expect(res.body.role).toBe("member");
     expect(res.body.channels.map((ch: { name: string }) => ch.name)).toEqual(["general", "random"]);
-    expect(res.body.channels[1]).toEqual(c.body);
+    // The same channel; its permissions are the caller's own (issue 23): a member's are @everyone's default.
+    expect(res.body.channels[1]).toEqual({ ...c.body, permissions: toWire(DEFAULT_EVERYONE) });
   });
 
   it("answers 404 not_found to a non-member, for a real server and for an unknown or malformed id alike", async () => {
@@ -112,7 +121,7 @@ describe("POST /servers/:id/channels", () => {
     const s = await t.server();
     const res = await t.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "  off-topic " } });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.any(String), serverId: s.id, name: "off-topic", createdAt: ISO, lastMessageId: null });
+    expect(res.body).toEqual({ id: expect.any(String), serverId: s.id, name: "off-topic", createdAt: ISO, lastMessageId: null, ...TOP_LEVEL_TEXT, position: 1, permissions: ALL });
   });
 
   it("refuses a name already used in the server, in any case, with 409 channel_name_taken", async () => {

@@ -15,8 +15,8 @@ const recording: Publisher = {
   toChannel: async () => {},
   toServer: async () => {},
   toUsers: async () => {},
-  toConnection: async (connectionId, frame) => {
-    replies.push({ connectionId, frame });
+  toConnection: async (connectionIds, frame) => {
+    for (const connectionId of [connectionIds].flat()) replies.push({ connectionId, frame });
   },
   disconnect: async (ids) => void closed.push(...ids),
 };

@@ -1,11 +1,11 @@
 /**
- * The local stand-in for the purge queue and its consumer (infra/purge.ts): deleted servers are
- * purged in this process, slice by slice through the very `runPurgeSlice` the Lambda runs, one
+ * The local stand-in for the purge queue and its consumer (infra/purge.ts): deleted servers (and
+ * deleted channels, their jobs named `channel/<id>`) are purged in this process, slice by slice through the very `runPurgeSlice` the Lambda runs, one
  * server at a time, each failure retried with backoff as SQS would. The queue is only memory:
  * what survives a restart is the purge jobs in the table, which `resume()` finds with a Query.
  */
 import type { Stores } from "@agorusta/core/attachments";
-import { pendingPurges, PURGE_SLICE } from "@agorusta/core/servers";
+import { pendingChannelPurges, pendingPurges, PURGE_SLICE } from "@agorusta/core/servers";
 import { runPurgeSlice, type PurgeQueue } from "@agorusta/functions/purge/queue";
 
 export interface PurgeWorkerOptions {
@@ -63,7 +63,8 @@ export function createPurgeWorker(stores: Stores, options: PurgeWorkerOptions = 
       running ??= drain().finally(() => (running = null));
     },
     async resume() {
-      for (const serverId of await pendingPurges(stores.db)) await worker.enqueue(serverId);
+      // Deleted servers, then deleted channels (each job named as the queue names it).
+      for (const job of [...(await pendingPurges(stores.db)), ...(await pendingChannelPurges(stores.db))]) await worker.enqueue(job);
     },
     async idle() {
       while (running) await running;

@@ -29,6 +29,8 @@ export async function swapImage(
   input: { uploadId?: string; ownerId: string; purpose: "avatar" | "icon"; scopeId: string; prefix: string },
   read: () => Promise<string | undefined>,
   write: (tx: Tx, to: string | undefined, from: string | undefined) => unknown,
+  /** Writes that commit with the swap (a server icon's audit entry). */
+  also: (tx: Tx) => Record<string, Write> = () => ({}),
 ): Promise<string | undefined> {
   const ready = input.uploadId
     ? await prepareUploads(stores, {
@@ -45,7 +47,7 @@ export async function swapImage(
   for (let attempt = 1; ; attempt++) {
     const from = await read();
     const refused = await transact(stores.db, (tx): Record<string, Write> => {
-      const writes: Record<string, Write> = { item: write(tx, to, from) as Write };
+      const writes: Record<string, Write> = { ...also(tx), item: write(tx, to, from) as Write };
       if (input.uploadId) {
         writes.upload = tx.uploads
           .patch({ uploadId: input.uploadId })

@@ -35,6 +35,7 @@ export async function editMessage<T extends KindTypes>(
     kind.mentions(db, ref, input.content),
     input.rateLimit?.(),
   ]);
+  kind.requireTo(caller, "edit");
   const result = await commitChange(
     db,
     kind,
@@ -81,7 +82,10 @@ export async function deleteMessage<T extends KindTypes>(
         messageId: message.messageId,
         message: { kind: "deleted" as const },
         ...(head.lastMessageId === message.messageId ? { lastMessageId: await messageBefore(db, kind, ref, message.messageId) } : {}),
-        also: (tx) => mentionWrites(tx, kind.id(ref), message, null),
+        also: (tx) => ({
+          ...mentionWrites(tx, kind.id(ref), message, null),
+          ...(message.authorId !== input.userId ? kind.deletedByOther?.(db, tx, ref, caller, message) : {}),
+        }),
         deleted: message,
       };
     },

@@ -26,13 +26,19 @@ export type MessageBody = Omit<MessageItem, "channelId" | "serverId">;
 /** What a change may set on a message: the attributes not fixed when it was stored. */
 export type MessageFields = Partial<Pick<MessageItem, "content" | "editedAt" | "revision" | "mentions" | "mentionsEveryone" | "reactions">>;
 
-/** Where a conversation's feed stands: its last position and its newest message. */
 /**
  * The caller's rate limit for a change, counted beside the change's first reads (no round trip of
  * its own): it throws `rate_limited` before anything is written.
  */
 export type RateLimit = () => Promise<void>;
 
+/**
+ * What a caller does in a conversation that its kind may refuse (403): a channel asks the caller's
+ * permissions there (servers/channelPermissions.ts); a DM lets its two participants do all of it.
+ */
+export type ConversationAct = "send" | "attach" | "history" | "react" | "newReaction" | "edit";
+
+/** Where a conversation's feed stands: its last position and its newest message. */
 export interface Head {
   seq: number;
   lastMessageId: string | null;
@@ -145,10 +151,23 @@ export interface ConversationKind<T extends KindTypes> {
    * participants' lists move it up), and the error a refusal of one of them means.
    */
   sent(tx: WriteEntities, ref: T["ref"], message: T["message"], entered: Entered<T>): Record<string, Write>;
-  refusal?(refused: ReadonlySet<string>): Error | undefined;
+  /**
+   * The error a refusal of those writes means (undefined: none of theirs). It may read (a
+   * channel's slowmode reads when the caller may post again): only a refused send pays for it.
+   */
+  refusal?(db: Db, ref: T["ref"], refused: ReadonlySet<string>, entered: Entered<T>): Promise<Error | undefined>;
+
+  /** 403 unless the caller may `act` here (checked once they are let in; a DM refuses nothing). */
+  requireTo(caller: T["caller"], act: ConversationAct): void;
 
   /** Whether the caller may delete other people's messages here (their own, always). */
   mayDeleteOthers(caller: T["caller"]): boolean;
+
+  /**
+   * Writes that commit with the deletion of someone else's message (a channel's audit entry:
+   * api.md "Audit log"); a DM has none (its participants delete only their own).
+   */
+  deletedByOther?(db: Db, tx: WriteEntities, ref: T["ref"], caller: T["caller"], message: T["message"]): Record<string, Write>;
 
   /** Its read state's keys. */
   readStateKeys(ref: T["ref"]): Pick<ReadState, "channelId" | "conversationId">;

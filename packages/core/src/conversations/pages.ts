@@ -37,7 +37,7 @@ export async function listMessages<T extends KindTypes>(
   input: { userId: string } & HistoryWindow,
 ): Promise<T["view"][]> {
   const { db } = stores;
-  const [, page] = await Promise.all([
+  const [{ caller }, page] = await Promise.all([
     kind.enter(db, ref, input.userId),
     readHistory(input, ({ from, to, order, limit }) =>
       kind.messages
@@ -46,6 +46,7 @@ export async function listMessages<T extends KindTypes>(
         .then((r) => r.data),
     ),
   ]);
+  kind.requireTo(caller, "history");
   // The message `around` names is in this conversation, or the page is not there to show.
   if (input.around && !page.length) throw new AppError("not_found", "No such message.");
   return showMessages(stores, kind, ref, input.userId, page);
@@ -59,7 +60,8 @@ export async function listChanges<T extends KindTypes>(
   input: { userId: string; since?: string | undefined; limit: number },
 ): Promise<ChangesPage<T["view"]>> {
   const { db } = stores;
-  const { head } = await kind.enter(db, ref, input.userId);
+  const { caller, head } = await kind.enter(db, ref, input.userId);
+  kind.requireTo(caller, "history");
   const page = await readChanges(db, {
     conversationId: kind.id(ref),
     head,

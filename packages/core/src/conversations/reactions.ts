@@ -35,6 +35,8 @@ export async function setReaction<T extends KindTypes>(
   const { messageId, emoji } = input;
   assertEmoji(emoji);
   const [{ caller, head, audience }] = await Promise.all([kind.enter(db, ref, input.userId), input.rateLimit?.()]);
+  // Taking one's own reaction back needs nothing more than being let in.
+  if (change === "added") kind.requireTo(caller, "react");
   const key = { conversationId: kind.id(ref), messageId, emoji, userId: caller.userId };
   const reactor = { userId: caller.userId, username: caller.username, userCreatedAt: caller.userCreatedAt };
   const result = await commitChange(
@@ -43,6 +45,8 @@ export async function setReaction<T extends KindTypes>(
     ref,
     async () => {
       const message = await currentMessage(db, kind, ref, messageId);
+      // An emoji no one has added to it yet (api.md "ADD_REACTIONS").
+      if (change === "added" && !message.reactions?.some((r) => r.emoji === emoji)) kind.requireTo(caller, "newReaction");
       const reactions = nextCounts(message.reactions ?? [], emoji, change);
       return {
         messageId,
@@ -77,11 +81,12 @@ export async function listReactors<T extends KindTypes>(
   const { db } = stores;
   const { messageId, emoji, limit, after } = input;
   assertEmoji(emoji);
-  const [, message, users] = await Promise.all([
+  const [{ caller }, message, users] = await Promise.all([
     kind.enter(db, ref, input.userId),
     kind.messages.stored(db).get(kind.messages.key(ref, messageId)).go({}),
     reactors(stores, { conversationId: kind.id(ref), messageId, emoji, limit, after }),
   ]);
+  kind.requireTo(caller, "history");
   if (!message.data) throw new AppError("not_found", "No such message.");
   return users;
 }

@@ -60,6 +60,7 @@ export async function sendMessage<T extends KindTypes>(stores: Stores, kind: Con
     input.rateLimit?.(),
   ]);
   const { caller, audience, also } = entered;
+  kind.requireTo(caller, input.attachments?.length ? "attach" : "send");
   const avatar = avatarOf(input.userId, also.author);
   const reply = replyTo === undefined ? undefined : replyRefOf(also.original, replyTo);
   // Files go next to the message's id, which is only known inside the change: keyed by upload instead.
@@ -103,7 +104,7 @@ export async function sendMessage<T extends KindTypes>(stores: Stores, kind: Con
   if (result.committed) {
     return { created: true, message: await showMessage(stores, kind, ref, input.userId, result.plan.message.item, avatar), cursor: result.cursor, audience };
   }
-  const refusal = kind.refusal?.(result.refused);
+  const refusal = await kind.refusal?.(db, ref, result.refused, entered);
   if (refusal) throw refusal;
   if (!nonce || !result.refused.has("nonce")) throw new Error(`sendMessage refused by ${[...result.refused].join(", ")}`);
   const firstId = await firstSentWith(db, nonce);

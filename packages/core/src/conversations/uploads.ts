@@ -10,7 +10,8 @@ export async function createMessageUpload<T extends KindTypes>(
   ref: T["ref"],
   input: { userId: string; filename: string; contentType: string; size: number },
 ): Promise<Upload> {
-  await kind.enter(stores.db, ref, input.userId);
+  const { caller } = await kind.enter(stores.db, ref, input.userId);
+  kind.requireTo(caller, "attach");
   const { filename, contentType, size } = input;
   return createUpload(stores, { filename, contentType, size, ownerId: input.userId, purpose: "message", scopeId: kind.id(ref) });
 }

@@ -132,10 +132,13 @@ export async function deleteFreeingSlots(
   db: Db,
   holder: { serverId: string; holderId: string; slots: readonly HeldSlot[] },
   remove: (entities: WriteEntities) => Write,
+  /** Writes that commit with the removal (its audit entry). */
+  also: (entities: WriteEntities) => Record<string, Write> = () => ({}),
 ): Promise<void> {
   let slots = holder.slots;
   for (;;) {
     const refused = await transact(db, (e): Record<string, Write> => ({
+      ...also(e),
       item: remove(e),
       ...Object.fromEntries(slots.map((s, i) => [slotWrite(i), freeSlot(e, holder.serverId, s.kind, s.slot, holder.holderId)])),
     }));

@@ -1,10 +1,13 @@
-/** A text channel. Its name's uniqueness within the server lives in `uniques` (kind `channelName`). */
+/**
+ * A text channel or a category. Its name's uniqueness within the server lives in `uniques` (kind
+ * `channelName`); a rename moves that guard in the same transaction (servers/channelEdits.ts).
+ */
 export const channels = {
   model: { entity: "channel", version: "1", service: "agorusta" },
   attributes: {
     serverId: { type: "string", required: true, readOnly: true },
     channelId: { type: "string", required: true, readOnly: true },
-    name: { type: "string", required: true, readOnly: true },
+    name: { type: "string", required: true },
     createdAt: { type: "string", required: true, readOnly: true },
     /** The position of the channel's last change in its feed (messages/changes.ts); absent: none yet. */
     seq: { type: "number" },

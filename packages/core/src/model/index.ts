@@ -4,6 +4,7 @@ import { users } from "./users.ts";
 import { uniques } from "./uniques.ts";
 import { servers } from "./servers.ts";
 import { serverRoles } from "./serverRoles.ts";
+import { auditEntries } from "./auditEntries.ts";
 import { channels } from "./channels.ts";
 import { members } from "./members.ts";
 import { messages } from "./messages.ts";
@@ -13,6 +14,8 @@ import { dmConversations, dmInboxes, dmMessages } from "./dms.ts";
 import { audiences, connections, subscriptions } from "./connections.ts";
 import { rateLimits } from "./rateLimits.ts";
 import { serverPurges } from "./serverPurges.ts";
+import { channelPurges } from "./channelPurges.ts";
+import { slowmodes } from "./slowmodes.ts";
 import { sessions, wsTickets } from "./sessions.ts";
 import { bans } from "./bans.ts";
 import { liveSlots } from "./liveSlots.ts";
@@ -36,6 +39,7 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       uniques: new Entity(uniques),
       servers: new Entity(servers),
       serverRoles: new Entity(serverRoles),
+      auditEntries: new Entity(auditEntries),
       channels: new Entity(channels),
       members: new Entity(members),
       messages: new Entity(messages),
@@ -58,6 +62,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       changes: new Entity(changes),
       readStates: new Entity(readStates),
       mentions: new Entity(mentions),
+      slowmodes: new Entity(slowmodes),
+      channelPurges: new Entity(channelPurges),
       searchPostings: new Entity(searchPostings),
       searchProgress: new Entity(searchProgress),
     },
@@ -77,6 +83,7 @@ export type Write = ReturnType<WriteFunction>[number];
 export type UserItem = EntityItem<Entities["users"]>;
 export type ServerItem = EntityItem<Entities["servers"]>;
 export type ServerRolesItem = EntityItem<Entities["serverRoles"]>;
+export type AuditEntryItem = EntityItem<Entities["auditEntries"]>;
 export type ChannelItem = EntityItem<Entities["channels"]>;
 export type MemberItem = EntityItem<Entities["members"]>;
 export type MessageItem = EntityItem<Entities["messages"]>;

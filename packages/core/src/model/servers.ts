@@ -3,7 +3,8 @@ export const servers = {
   model: { entity: "server", version: "1", service: "agorusta" },
   attributes: {
     serverId: { type: "string", required: true, readOnly: true },
-    name: { type: "string", required: true, readOnly: true },
+    /** Renamed by who has `MANAGE_GUILD` (servers/server.ts `renameServer`), with its guard, in one transaction. */
+    name: { type: "string", required: true },
     ownerId: { type: "string", required: true, readOnly: true },
     createdAt: { type: "string", required: true, readOnly: true },
     /**

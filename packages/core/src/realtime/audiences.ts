@@ -35,26 +35,40 @@ export interface AudienceCache {
    * starts), else on its own (one GetItem).
    */
   recipientsOf(channelId: string, batch?: ReadBatch): Promise<Recipient[]>;
+  /**
+   * The kept list of a partition (a channel, or a server's whole-server subscribers) if it was
+   * queried under `token` (and not too long ago), else queried now and kept under it. Who read the
+   * token (with other reads: servers/audiences.ts) calls this. A list queried again is a new object.
+   */
+  listUnder(partition: string, token: string): Promise<KeptList>;
   /** A connection known to be closed: out of every kept list. */
   forget(connectionId: string): void;
 }
 
+/** A partition's subscribers as queried under one token. */
+export interface KeptList {
+  readonly token: string;
+  readonly at: number;
+  recipients: Recipient[];
+}
+
 export function createAudienceCache(db: Db, options: AudienceCacheOptions = {}): AudienceCache {
   const { maxEntries = 1000, maxAgeMs = 60_000 } = options;
-  const kept = new LRUCache<string, { token: string; at: number; recipients: Recipient[] }>({ max: maxEntries });
+  const kept = new LRUCache<string, KeptList>({ max: maxEntries });
+  async function listUnder(partition: string, token: string): Promise<KeptList> {
+    const hit = kept.get(partition);
+    if (hit && hit.token === token && Date.now() - hit.at < maxAgeMs) return hit;
+    const list = { token, at: Date.now(), recipients: await channelRecipients(db, partition) };
+    kept.set(partition, list);
+    return list;
+  }
   return {
     async recipientsOf(channelId, batch) {
       const read = itemRead(db.entities.audiences, { channelId });
       const item = batch ? batch.join(read, { consistent: true }) : readItem(db.client, read, true);
-      // No item: nobody ever subscribed here (a server without whole-server listeners), or the
-      // server is purged (which deletes it after the subscriptions, and takes no more sends).
-      const token = (await item)?.token ?? "";
-      const hit = kept.get(channelId);
-      if (hit && hit.token === token && Date.now() - hit.at < maxAgeMs) return hit.recipients;
-      const recipients = await channelRecipients(db, channelId);
-      kept.set(channelId, { token, at: Date.now(), recipients });
-      return recipients;
+      return (await listUnder(channelId, tokenOf(await item))).recipients;
     },
+    listUnder,
     forget(connectionId) {
       for (const entry of kept.values()) {
         const left = entry.recipients.filter((r) => r.connectionId !== connectionId);
@@ -63,3 +77,10 @@ export function createAudienceCache(db: Db, options: AudienceCacheOptions = {}):
     },
   };
 }
+
+/**
+ * The token a read of the audience item found. No item: nobody ever subscribed here (a server
+ * without whole-server listeners), or the server is purged (which deletes it after the
+ * subscriptions, and takes no more sends).
+ */
+export const tokenOf = (item: { token: string } | null | undefined): string => item?.token ?? "";

@@ -3,9 +3,10 @@
  * and the one interface the REST routes use to push it. Delivery is the realtime module's
  * business; routes only say what happened and to whom, after it is stored.
  */
-import type { Channel, DmMessage, Member, Message, ReadState, User } from "../views.ts";
+import type { Channel, DmMessage, Member, Message, ReadState, Server, ServerRole, User } from "../views.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { ReadBatch } from "../store/readBatch.ts";
+import type { ChannelItem } from "../model/index.ts";
 
 /**
  * Every event about a message carries `cursor`: its conversation's feed position right after
@@ -34,6 +35,14 @@ export type ServerEvent =
   | { type: "member_left"; serverId: string; userId: string }
   | { type: "channel_created"; channel: Channel }
   | { type: "server_deleted"; serverId: string }
+  | { type: "role_created" | "role_updated"; serverId: string; role: ServerRole }
+  | { type: "role_deleted"; serverId: string; roleId: string }
+  /** A channel renamed, moved, given a topic, a slowmode or other overwrites (api.md "Roles, channels, moderation"). */
+  | { type: "channel_updated"; channel: Channel }
+  /** To everyone who saw a deleted channel, and to a member who can no longer see one (permissions changed). */
+  | { type: "channel_deleted"; serverId: string; channelId: string }
+  | { type: "member_updated"; serverId: string; member: Member }
+  | { type: "server_updated"; server: Server }
   | { type: "typing"; channelId: string; user: User }
   /** To the other participant's connections (docs/decisions.md, "People"). */
   | { type: "dm_typing"; conversationId: string; user: User }
@@ -69,27 +78,55 @@ export type Frame = ServerEvent | ReplyFrame;
  */
 export type PendingEvent = ServerEvent | Promise<ServerEvent | null>;
 
+/**
+ * Who hears of a change in a channel: its own subscribers, or (`wholeServer`) its server's
+ * whole-server subscribers (`channel_activity`); either way only members who can see the channel.
+ */
+export interface ChannelAudience {
+  serverId: string;
+  channelId: string;
+  wholeServer?: boolean | undefined;
+}
+
+/**
+ * A server-level event about one channel (`channel_created`, `channel_updated`, `channel_deleted`):
+ * only members who can see the channel hear of it, and, with `as`, each in the form that carries
+ * their own permissions there (`Channel.permissions`).
+ */
+export interface AboutChannel {
+  /** The channel's overwrites; for a deletion, those it had. */
+  overwrites: ChannelItem["overwrites"];
+  /** The event as a member with these permissions in the channel (decimal string) sees it. */
+  as?: (permissions: string) => ServerEvent;
+}
+
 export interface Publisher {
   /**
-   * To every connection subscribed to the channel. `exceptUserId` skips that user's connections (typing).
-   * A server's id names its whole-server subscribers (realtime/subscriptions.ts): `channel_activity` goes there.
-   * The event may still be on its way to the table: the subscribers' lookup runs beside the store,
+   * To every connection of the audience (a channel's subscribers, or its server's whole-server
+   * subscribers) whose member can see the channel. `exceptUserId` skips that user's connections (typing).
+   * The event may still be on its way to the table: the audience's lookup runs beside the store,
    * its reads joined to `batch` when given (called before whatever sends `batch` starts), else on their own.
    */
-  toChannel(channelId: string, event: PendingEvent, options?: { exceptUserId?: string; batch?: ReadBatch }): Promise<void>;
+  toChannel(audience: ChannelAudience, event: PendingEvent, options?: { exceptUserId?: string; batch?: ReadBatch }): Promise<void>;
   /**
    * To every connection subscribed to any channel of the server (or of any of these servers),
    * each once, plus every connection of `alsoUserIds`. `maxRecipients` bounds the subscribed
-   * connections read and posted to (presence: realtimeLimits).
+   * connections read and posted to (presence: realtimeLimits). About one channel (one server):
+   * only to members who can see it (`alsoUserIds` too): `channel_created` and `channel_updated`
+   * by the overwrites they carry, any other event by `channel`'s (`channel_deleted`: those it had).
    */
-  toServer(serverId: string | readonly string[], event: ServerEvent, options?: { alsoUserIds?: string[]; maxRecipients?: number }): Promise<void>;
+  toServer(
+    serverId: string | readonly string[],
+    event: ServerEvent,
+    options?: { alsoUserIds?: string[]; maxRecipients?: number; channel?: AboutChannel },
+  ): Promise<void>;
   /** To every connection of these users (DMs). */
   toUsers(userIds: string[], event: ServerEvent): Promise<void>;
   /**
-   * To one connection: the WebSocket handler's replies. They are posted, not returned as a route
+   * To one connection (or each of these, once): the WebSocket handler's replies; a member's own news. They are posted, not returned as a route
    * response, so the deployed API needs no two-way route configuration (docs/decisions.md).
    */
-  toConnection(connectionId: string, frame: Frame): Promise<void>;
+  toConnection(connectionId: string | readonly string[], frame: Frame): Promise<void>;
   /**
    * Closes these connections (`@connections` DeleteConnection), once what was posted to them before
    * is on its way: a removed member's sockets (they must resubscribe under the membership check),

@@ -1,6 +1,7 @@
 /**
  * What a connection listens to: subscribe (members only, checked in the same transaction as the
- * put), unsubscribe, and the check that a connection may send to a channel it watches.
+ * put; a channel's subscribe checks `VIEW_CHANNEL` first, in servers/channelSubscriptions.ts),
+ * unsubscribe, and the check that a connection may send to a channel it watches.
  *
  * A whole-server subscription (api.md "WebSocket: whole servers") is a subscription item whose
  * `channelId` is the server's own id (ids are ULIDs, so no channel has it). It is therefore
@@ -14,7 +15,7 @@
  * partition it touched (`audienceChanged`; what the token is for: audiences.ts).
  */
 import { randomUUID } from "node:crypto";
-import type { Db } from "../model/index.ts";
+import type { Db, Write } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { assertCommitted, isConditionalFailure, transact } from "../store/transactions.ts";
 import { deleteEach, putEach } from "../store/batches.ts";
@@ -37,27 +38,6 @@ async function audienceChanged(db: Db, channelIds: Iterable<string>): Promise<vo
   });
 }
 
-/**
- * Subscribes a connection to a channel. Only a member of the channel's server may: anyone else
- * gets `not_found`, as for REST, so a channel id reveals nothing about the server behind it.
- *
- * One transaction: the membership must exist and records this connection among its listeners
- * (so removing the member finds it, consistently); the connection's subscription count goes up
- * under the cap; the subscription is created unless it already exists (subscribing twice is
- * one subscription, counted once).
- */
-export async function subscribe(db: Db, input: { connectionId: string; channelId: string }, limits: RealtimeLimits = realtimeLimits): Promise<void> {
-  if (!isId(input.channelId)) throw new AppError("not_found", "No such channel.");
-  const [connection, serverId] = await Promise.all([
-    db.entities.connections.get({ connectionId: input.connectionId }).go({ consistent: true }),
-    serverOfChannel(db, input.channelId),
-  ]);
-  // A connection item outlived by its socket (swept by TTL) has no user left to authorize.
-  if (!connection.data) throw new AppError("unauthorized", "This connection is no longer known. Reconnect.");
-  if (!serverId) throw new AppError("not_found", "No such channel.");
-  await putSubscription(db, { ...connection.data, channelId: input.channelId, serverId }, "No such channel.", limits);
-}
-
 /** Subscribes a connection to a whole server: members only, as for a channel, and counted against the same cap. */
 export async function subscribeServer(db: Db, input: { connectionId: string; serverId: string }, limits: RealtimeLimits = realtimeLimits): Promise<void> {
   if (!isId(input.serverId)) throw new AppError("not_found", "No such server.");
@@ -74,11 +54,13 @@ export async function unsubscribeServer(db: Db, input: { connectionId: string; s
 /**
  * One transaction: the membership must exist and records this connection among its listeners
  * (so removing the member finds it, consistently: a kick that lands between a separate check and
- * the put would otherwise leave the kicked user listening); the connection's subscription count
- * goes up under the cap (channels and whole servers alike); the subscription is created unless it
- * already exists (subscribing twice is one subscription, counted once).
+ * the put would otherwise leave the kicked user listening); with `rolesVersion`, the server's
+ * roles item must still be at that version (the one a channel's permission check read:
+ * servers/channelSubscriptions.ts), else nothing is written and this answers false; the
+ * connection's subscription count goes up under the cap (channels and whole servers alike); the
+ * subscription is created unless it already exists (subscribing twice is one subscription, counted once).
  */
-async function putSubscription(
+export async function putSubscription(
   db: Db,
   input: {
     connectionId: string; userId: string; ttl?: number | undefined; channelId: string; serverId: string;
@@ -86,40 +68,53 @@ async function putSubscription(
   },
   notFound: string,
   limits: RealtimeLimits,
-): Promise<void> {
+  rolesVersion?: number,
+): Promise<boolean> {
   const { connectionId, userId, ttl, channelId, serverId, username, userCreatedAt, sessionExpiresAt } = input;
   const max = limits.subscriptionsPerConnection;
-  const refused = await transact(db, ({ members, connections, subscriptions }) => ({
-    membership: members.patch({ serverId, userId }).add({ listeners: [connectionId] }).commit(),
-    count: connections
-      .patch({ connectionId })
-      .add({ subscriptionCount: 1 })
-      .where((a, op) => `${op.notExists(a.subscriptionCount)} OR ${op.lt(a.subscriptionCount, max)}`)
-      .commit(),
-    subscription: subscriptions
-      .create({
-        channelId, connectionId, serverId, userId,
-        ...(username && userCreatedAt ? { username, userCreatedAt } : {}),
-        ...(ttl !== undefined ? { ttl } : {}),
-        ...(sessionExpiresAt !== undefined ? { sessionExpiresAt } : {}),
-      })
-      .commit(),
-  }));
+  const refused = await transact(db, ({ members, connections, subscriptions, serverRoles }) => {
+    const writes = {
+      membership: members.patch({ serverId, userId }).add({ listeners: [connectionId] }).commit(),
+      count: connections
+        .patch({ connectionId })
+        .add({ subscriptionCount: 1 })
+        .where((a, op) => `${op.notExists(a.subscriptionCount)} OR ${op.lt(a.subscriptionCount, max)}`)
+        .commit(),
+      subscription: subscriptions
+        .create({
+          channelId, connectionId, serverId, userId,
+          ...(username && userCreatedAt ? { username, userCreatedAt } : {}),
+          ...(ttl !== undefined ? { ttl } : {}),
+          ...(sessionExpiresAt !== undefined ? { sessionExpiresAt } : {}),
+        })
+        .commit(),
+    };
+    if (rolesVersion === undefined) return writes as Record<keyof typeof writes | "roles", Write>;
+    // Version 0 is a server without a roles item (the default `@everyone`).
+    const roles = serverRoles
+      .check({ serverId })
+      .where((a, op) => (rolesVersion === 0 ? op.notExists(a.version) : op.eq(a.version, rolesVersion)))
+      .commit();
+    return { ...writes, roles };
+  });
   if (refused.has("membership")) throw new AppError("not_found", notFound);
-  if (refused.has("subscription")) return; // already subscribed: nothing to count
+  // Permissions changed since they were read: the caller reads them again.
+  if (refused.has("roles")) return false;
+  if (refused.has("subscription")) return true; // already subscribed: nothing to count
   if (refused.has("count")) {
     throw new AppError("limit_reached", `A connection may watch at most ${max} channels and servers; unsubscribe from one first.`);
   }
   assertCommitted(refused, "subscribe");
   // Before `subscribed` is answered: the next send reads the new token and queries the list again.
   await audienceChanged(db, [channelId]);
+  return true;
 }
 
 /**
  * The server a channel belongs to, from the channel-id index. That index lags a new channel by
  * up to about a second, so a miss is asked again twice before it counts as "no such channel".
  */
-async function serverOfChannel(db: Db, channelId: string): Promise<string | undefined> {
+export async function serverOfChannel(db: Db, channelId: string): Promise<string | undefined> {
   for (let attempt = 0; ; attempt++) {
     const { data } = await db.entities.channels.query.byId({ channelId }).go({ limit: 1 });
     if (data[0] || attempt === 2) return data[0]?.serverId;
@@ -172,6 +167,18 @@ export async function typingFrom(
   nowMs = db.clock.now(),
   limits: RealtimeLimits = realtimeLimits,
 ): Promise<{ userId: string; username?: string | undefined; userCreatedAt?: string | undefined } | null> {
+  const relayed = await typingIn(db, connectionId, channelId, nowMs, limits);
+  return relayed && relayed.typist;
+}
+
+/** The same, with the server of the channel (from the stamped subscription), which the relay's audience needs. */
+export async function typingIn(
+  db: Db,
+  connectionId: string,
+  channelId: string,
+  nowMs = db.clock.now(),
+  limits: RealtimeLimits = realtimeLimits,
+): Promise<{ serverId: string; typist: { userId: string; username?: string | undefined; userCreatedAt?: string | undefined } } | null> {
   if (!isId(channelId)) throw new AppError("not_found", "Subscribe to the channel first.");
   try {
     const { data } = await db.entities.subscriptions
@@ -180,7 +187,7 @@ export async function typingFrom(
       // A whole-server subscription is not one to a channel: nobody types into a server.
       .where((a, op) => `(${op.notExists(a.typingAt)} OR ${op.lte(a.typingAt, nowMs - limits.typingIntervalMs)}) AND ${op.ne(a.serverId, channelId)}`)
       .go({ response: "all_new" });
-    return { userId: data.userId!, username: data.username, userCreatedAt: data.userCreatedAt };
+    return { serverId: data.serverId!, typist: { userId: data.userId!, username: data.username, userCreatedAt: data.userCreatedAt } };
   } catch (e) {
     if (!isConditionalFailure(e)) throw e;
   }

@@ -1,12 +1,14 @@
-import type { Db, InviteItem, MemberItem, UserItem } from "../model/index.ts";
+import type { Db, InviteItem, MemberItem, UserItem, Write } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newInviteCode } from "../store/ids.ts";
 import { epochSeconds, expiryIn, isExpired, nowIso } from "../store/time.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
-import { requirePermission, serverNotRetired } from "./access.ts";
+import { requireCan, standingWith, serverNotRetired } from "./access.ts";
+import { auditWrite, type AuditContext } from "../audit/log.ts";
 import { deleteFreeingSlots, memberInvitesKind, withLiveSlots, type HeldSlot, type Pool } from "../limits/liveSlots.ts";
 import type { UsageLimits } from "../limits/usage.ts";
 import { can } from "../permissions/policy.ts";
+import { itemRead } from "../store/batchGet.ts";
 import { newMembership, notBanned } from "./joining.ts";
 import { inviteView, memberView, serverView, type Invite, type InviteInfo, type Member, type Server } from "../views.ts";
 import { imageUrlOf } from "../attachments/files.ts";
@@ -22,9 +24,9 @@ export type InviteLimits = Pick<UsageLimits, "invites" | "invitesOfMembers" | "i
  * the former) and one of their own `invitesPerMember`, both in the creating transaction, so no
  * count is read first and none can be raced past.
  */
-function invitePools(member: MemberItem, limits: InviteLimits | null): Pool[] | null {
+function invitePools(member: MemberItem, permissions: bigint, limits: InviteLimits | null): Pool[] | null {
   if (!limits) return null;
-  if (can(member, "manage_invites")) {
+  if (can(permissions, "MANAGE_GUILD")) {
     return [{ kind: "invite", cap: limits.invites, full: `A server can have at most ${limits.invites} live invites at once. Delete one first.` }];
   }
   return [
@@ -42,23 +44,21 @@ function invitePools(member: MemberItem, limits: InviteLimits | null): Pool[] | 
 }
 
 /**
- * Any member may invite (`create_invites`). The code is random; a collision (≈2⁻⁵⁹) is retried,
+ * Who holds `CREATE_INSTANT_INVITE` may invite (every member, by `@everyone`'s default); audited. The code is random; a collision (≈2⁻⁵⁹) is retried,
  * never overwritten. The transaction also checks the membership is still the one read (a kick
  * or ban racing it either comes after, and revokes this invite, or refuses it) and counts the
  * invite on it.
  */
 export async function createInvite(
   db: Db,
-  input: { serverId: string; userId: string; maxUses?: number | null | undefined; expiresInSeconds?: number | null | undefined },
+  input: { serverId: string; userId: string; maxUses?: number | null | undefined; expiresInSeconds?: number | null | undefined; reason?: string | null | undefined },
   limits: InviteLimits | null,
 ): Promise<Invite> {
-  const [member, server] = await Promise.all([
-    db.entities.members.get({ serverId: input.serverId, userId: input.userId }).go(),
-    db.entities.servers.get({ serverId: input.serverId }).go(),
-  ]);
-  const creator = requirePermission(member.data, "create_invites");
+  const { standing, found } = await standingWith(db, input.serverId, input.userId, { server: itemRead(db.entities.servers, { serverId: input.serverId }) });
+  const creator = requireCan(standing, "CREATE_INSTANT_INVITE").member;
+  const server = { data: found.server };
   if (!server.data) throw new AppError("not_found", "No such server.");
-  const pools = invitePools(creator, limits);
+  const pools = invitePools(creator, standing.permissions, limits);
   for (let attempt = 0; ; attempt++) {
     const invite: InviteItem = {
       code: newInviteCode(),
@@ -81,6 +81,10 @@ export async function createInvite(
         .add({ invitesMade: 1 })
         .where((a, op) => op.eq(a.joinedAt, creator.joinedAt))
         .commit(),
+      audit: auditWrite(db, e, {
+        serverId: invite.serverId, actorId: input.userId, action: "invite_create", targetId: invite.code, reason: input.reason,
+        changes: { maxUses: { new: invite.maxUses ?? null }, expiresAt: { new: invite.expiresAt ?? null } },
+      }),
     }));
     if (refused.has("server") || refused.has("creator")) throw new AppError("not_found", "No such server.");
     if (!refused.has("invite")) {
@@ -92,7 +96,7 @@ export async function createInvite(
 }
 
 /**
- * Owner only; newest first, `limit` to a page; `after` is the last code of the page before (one
+ * Needs `MANAGE_GUILD`; newest first, `limit` to a page; `after` is the last code of the page before (one
  * GetItem gives the key to resume from). The index is eventually consistent, which a management
  * list can afford.
  */
@@ -102,11 +106,9 @@ export async function listInvites(
   userId: string,
   page: { limit: number; after?: string | undefined } = { limit: 100 },
 ): Promise<Invite[]> {
-  const [member, cursor] = await Promise.all([
-    db.entities.members.get({ serverId, userId }).go(),
-    page.after ? db.entities.invites.get({ code: page.after }).go() : null,
-  ]);
-  requirePermission(member.data, "manage_invites");
+  const { standing, found } = await standingWith(db, serverId, userId, { cursor: page.after ? itemRead(db.entities.invites, { code: page.after }) : undefined });
+  requireCan(standing, "MANAGE_GUILD");
+  const cursor = { data: found.cursor };
   if (page.after && cursor?.data?.serverId !== serverId) {
     throw new AppError("invalid_request", "after must be an invite of this server.", { issues: [{ path: "after", message: "Not an invite of this server." }] });
   }
@@ -117,28 +119,33 @@ export async function listInvites(
 }
 
 /**
- * Who manages invites deletes any of the server's; a member their own (so one at their cap can
- * make room). Anyone else who is a member: 403, whether or not the code exists.
+ * Who holds `MANAGE_GUILD` deletes any of the server's; a member with `CREATE_INSTANT_INVITE`
+ * their own (so one at their cap can make room). Anyone else who is a member: 403, whether or
+ * not the code exists. Audited.
  */
-export async function deleteInvite(db: Db, serverId: string, userId: string, code: string): Promise<void> {
-  const [member, invite] = await Promise.all([
-    db.entities.members.get({ serverId, userId }).go(),
-    db.entities.invites.get({ code }).go(),
-  ]);
-  if (invite.data?.creatorId !== userId) requirePermission(member.data, "manage_invites");
-  else requirePermission(member.data, "create_invites");
+export async function deleteInvite(db: Db, serverId: string, userId: string, code: string, reason?: string | null): Promise<void> {
+  const audit: AuditContext = { actorId: userId, reason };
+  const { standing, found } = await standingWith(db, serverId, audit.actorId, { invite: itemRead(db.entities.invites, { code }) });
+  const invite = { data: found.invite };
+  requireCan(standing, invite.data?.creatorId !== audit.actorId ? "MANAGE_GUILD" : "CREATE_INSTANT_INVITE");
   if (!invite.data || invite.data.serverId !== serverId) throw new AppError("invite_not_found");
-  await removeInvite(db, invite.data);
+  await removeInvite(db, invite.data, audit);
 }
 
 /** Deletes an invite and frees the live slots it holds (the server's and its maker's), in one transaction. */
-async function removeInvite(db: Db, invite: Pick<InviteItem, "code" | "serverId" | "creatorId" | "slot" | "memberSlot">): Promise<void> {
+async function removeInvite(db: Db, invite: Pick<InviteItem, "code" | "serverId" | "creatorId" | "slot" | "memberSlot">, audit?: AuditContext): Promise<void> {
   const { code, serverId, slot, memberSlot } = invite;
   const slots: HeldSlot[] = [
     ...(slot !== undefined ? [{ kind: "invite" as const, slot }] : []),
     ...(memberSlot !== undefined ? [{ kind: memberInvitesKind(invite.creatorId), slot: memberSlot }] : []),
   ];
-  await deleteFreeingSlots(db, { serverId, holderId: code, slots }, (e) => e.invites.delete({ code }).commit());
+  await deleteFreeingSlots(
+    db,
+    { serverId, holderId: code, slots },
+    (e) => e.invites.delete({ code }).commit(),
+    // A revocation that follows a member's removal is no one's act: only a deletion asked for is audited.
+    (e): Record<string, Write> => (audit ? { audit: auditWrite(db, e, { serverId, ...audit, action: "invite_delete", targetId: code }) } : {}),
+  );
 }
 
 /**
@@ -176,11 +183,12 @@ const usableInvite = async (db: Db, code: string) => assertUsable(await findInvi
  */
 export async function getInviteInfo(db: Db, code: string): Promise<InviteInfo> {
   const invite = await usableInvite(db, code);
-  const server = await db.entities.servers.get({ serverId: invite.serverId }).go({ attributes: ["serverId"] });
+  // The name is the server's now (it may have been renamed since the invite copied it).
+  const server = await db.entities.servers.get({ serverId: invite.serverId }).go({ attributes: ["serverId", "name"] });
   if (!server.data) throw new AppError("invite_not_found");
   return {
     code: invite.code,
-    server: { id: invite.serverId, name: invite.serverName },
+    server: { id: invite.serverId, name: server.data.name },
     expiresAt: invite.expiresAt ?? null,
     maxUses: invite.maxUses ?? null,
     uses: invite.uses,

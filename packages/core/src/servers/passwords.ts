@@ -9,21 +9,22 @@ import { addMember } from "./joining.ts";
 import { deleteFreeingSlots, withLiveSlots } from "../limits/liveSlots.ts";
 import { assertCommitted } from "../store/transactions.ts";
 import { requirePermissionIn, serverNotRetired } from "./access.ts";
+import { auditWrite } from "../audit/log.ts";
 import { memberView, serverPasswordView, serverView, type Member, type Server, type ServerPassword } from "../views.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
 
 /**
- * Owner only. Several passwords may be live at once (one per group of people, say), up to `cap`
+ * Needs `MANAGE_GUILD`; audited. Several passwords may be live at once (one per group of people, say), up to `cap`
  * (null: no cap, the limits are off): each holds a live slot, taken in the same transaction, so
  * the cap holds under concurrent creation and a join never verifies more than `cap` hashes.
  */
 export async function createServerPassword(
   db: Db,
-  input: { serverId: string; userId: string; password: string; label?: string | null | undefined; expiresInSeconds?: number | null | undefined },
+  input: { serverId: string; userId: string; password: string; label?: string | null | undefined; expiresInSeconds?: number | null | undefined; reason?: string | null | undefined },
   cap: number | null,
 ): Promise<ServerPassword> {
-  const [, hash] = await Promise.all([requirePermissionIn(db, input.serverId, input.userId, "manage_server"), hashPassword(input.password)]);
+  const [, hash] = await Promise.all([requirePermissionIn(db, input.serverId, input.userId, "MANAGE_GUILD"), hashPassword(input.password)]);
   const item: ServerPasswordItem = {
     serverId: input.serverId,
     passwordId: newId(),
@@ -38,30 +39,40 @@ export async function createServerPassword(
     password: e.serverPasswords.create({ ...item, ...(slot !== undefined ? { slot } : {}) }).commit(),
     // Not behind the purge of a server being deleted: a password it missed would outlive it.
     server: serverNotRetired(e.servers, item.serverId),
+    audit: auditWrite(db, e, {
+      serverId: item.serverId, actorId: input.userId, action: "password_create", targetId: item.passwordId, reason: input.reason,
+      changes: { label: { new: item.label ?? null }, expiresAt: { new: item.expiresAt ?? null } },
+    }),
   }));
   if (refused.has("server")) throw new AppError("not_found", "No such server.");
   assertCommitted(refused, "createServerPassword");
   return serverPasswordView(item);
 }
 
-/** Owner only. Expired ones are listed too (with their `expiresAt`) until the TTL sweeper removes them, so the owner sees why a password stopped working. */
+/** Needs `MANAGE_GUILD`. Expired ones are listed too (with their `expiresAt`) until the TTL sweeper removes them, so the owner sees why a password stopped working. */
 export async function listServerPasswords(db: Db, serverId: string, userId: string): Promise<ServerPassword[]> {
   const [, passwords] = await Promise.all([
-    requirePermissionIn(db, serverId, userId, "manage_server"),
+    requirePermissionIn(db, serverId, userId, "MANAGE_GUILD"),
     db.entities.serverPasswords.query.byServer({ serverId }).go({ pages: "all" }),
   ]);
   return passwords.data.map(serverPasswordView);
 }
 
-export async function deleteServerPassword(db: Db, serverId: string, userId: string, passwordId: string): Promise<void> {
+/** Needs `MANAGE_GUILD`; audited. */
+export async function deleteServerPassword(db: Db, serverId: string, userId: string, passwordId: string, reason?: string | null): Promise<void> {
   const [, existing] = await Promise.all([
-    requirePermissionIn(db, serverId, userId, "manage_server"),
+    requirePermissionIn(db, serverId, userId, "MANAGE_GUILD"),
     db.entities.serverPasswords.get({ serverId, passwordId }).go(),
   ]);
   if (!existing.data) throw new AppError("not_found", "No such password.");
   const { slot } = existing.data;
   const slots = slot === undefined ? [] : [{ kind: "serverPassword" as const, slot }];
-  await deleteFreeingSlots(db, { serverId, holderId: passwordId, slots }, (e) => e.serverPasswords.delete({ serverId, passwordId }).commit());
+  await deleteFreeingSlots(
+    db,
+    { serverId, holderId: passwordId, slots },
+    (e) => e.serverPasswords.delete({ serverId, passwordId }).commit(),
+    (e) => ({ audit: auditWrite(db, e, { serverId, actorId: userId, reason, action: "password_delete", targetId: passwordId }) }),
+  );
 }
 
 /**

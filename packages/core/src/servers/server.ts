@@ -1,13 +1,19 @@
-import type { Db, ServerItem, UserItem } from "../model/index.ts";
+import type { Db, ServerItem, UserItem, Write } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
 import { guardValue } from "../store/keys.ts";
 import { assertCommitted, transact } from "../store/transactions.ts";
-import { requireMember } from "./access.ts";
+import { requireCan, requireMember, standingOf, standingWith } from "./access.ts";
+import { itemRead } from "../store/batchGet.ts";
+import { toWire } from "../permissions/bits.ts";
+import { rolesOf } from "./grants.ts";
+import { roleView } from "./roles.ts";
+import { auditWrite } from "../audit/log.ts";
 import { newMembership } from "./joining.ts";
 import { channelGuard, DEFAULT_CHANNEL } from "./channels.ts";
-import { channelView, serverFromMembership, serverView, type Server, type ServerDetail } from "../views.ts";
+import { visibleChannels } from "./channelList.ts";
+import { serverFromMembership, serverView, type Server, type ServerDetail } from "../views.ts";
 import { getEach } from "../store/batches.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
@@ -33,23 +39,62 @@ export async function createServer(db: Db, owner: UserItem, name: string): Promi
 }
 
 /**
- * The caller's servers, in the order they joined them: one Query on the membership index, and,
- * with a file store to sign icons with, one BatchGetItem of the servers' icon keys (the icon is
- * the one server fact that changes, so memberships do not copy it).
+ * The caller's servers, in the order they joined them: one Query on the membership index, and
+ * one BatchGetItem (per 100) of the servers' names and icon keys. Name and icon are the server
+ * facts that change (a rename, a new icon), so they are read from the server items, never from
+ * the copies memberships hold (`serverName` is the name at joining, kept only for older readers):
+ * a rename is one write, and nobody's list shows the old name (docs/decisions.md, "Server rename").
  */
 export async function listMyServers(db: Db, userId: string, files?: FileStore): Promise<Server[]> {
   const { data } = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
-  const icons = files && data.length
+  const servers = data.length
     ? await getEach(
         data.map((m) => ({ serverId: m.serverId })),
-        (keys) => db.entities.servers.get(keys).go({ attributes: ["serverId", "iconKey"] }),
+        (keys) => db.entities.servers.get(keys).go({ attributes: ["serverId", "name", "iconKey"] }),
       )
     : [];
-  const urls = new Map(await Promise.all(icons.map(async (s) => [s.serverId, await imageUrlOf(files, s.iconKey)] as const)));
-  return data.map((m) => serverFromMembership(m, urls.get(m.serverId) ?? null));
+  const current = new Map(await Promise.all(servers.map(async (s) => [s.serverId, { name: s.name, iconUrl: await imageUrlOf(files, s.iconKey) }] as const)));
+  // A server whose item is gone (retired a moment ago, its memberships not purged yet) is not listed.
+  return data.flatMap((m) => {
+    const now = current.get(m.serverId);
+    return now ? [{ ...serverFromMembership(m, now.iconUrl), name: now.name }] : [];
+  });
 }
 
-/** The server with its channels (one Query of its partition) and the caller's role (one GetItem), in parallel. */
+/**
+ * PATCH /servers/:id `{name}`: `MANAGE_GUILD`. The name's guard moves in the same transaction as
+ * the rename (the new one created, so a taken name is 409 `server_name_taken`; the old one freed)
+ * with the audit entry; conditioned on the name read, so of two renames racing one wins and the
+ * other is tried again on the name it left. Returns the server, and its name before.
+ */
+export async function renameServer(db: Db, serverId: string, userId: string, name: string | undefined, files?: FileStore, reason?: string | null): Promise<{ server: Server; before: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const { standing, found } = await standingWith(db, serverId, userId, { server: itemRead(db.entities.servers, { serverId }) }, { consistent: true });
+    requireCan(standing, "MANAGE_GUILD");
+    const server = found.server as ServerItem | null;
+    if (!server) throw new AppError("not_found", "No such server.");
+    const view = async (s: ServerItem) => serverView(s, await imageUrlOf(files, s.iconKey));
+    if (name === undefined || server.name === name) return { server: await view(server), before: server.name };
+    const same = guardValue(name) === guardValue(server.name);
+    const refused = await transact(db, (e): Record<string, Write> => ({
+      server: e.servers.patch({ serverId }).set({ name }).where((a, op) => op.eq(a.name, server.name)).commit(),
+      // Only the case changes ("chess club" → "Chess Club"): the guard is the same and stays.
+      ...(same
+        ? {}
+        : {
+            nameGuard: e.uniques.create({ kind: "serverName", value: guardValue(name), holderId: serverId }).commit(),
+            oldGuard: e.uniques.delete({ kind: "serverName", value: guardValue(server.name) }).where((a, op) => op.eq(a.holderId, serverId)).commit(),
+          }),
+      audit: auditWrite(db, e, { serverId, actorId: userId, reason, action: "guild_update", changes: { name: { old: server.name, new: name } } }),
+    }));
+    if (refused.has("nameGuard")) throw new AppError("server_name_taken");
+    if ((refused.has("server") || refused.has("oldGuard")) && attempt < 5) continue;
+    assertCommitted(refused, "renameServer");
+    return { server: await view({ ...server, name }), before: server.name };
+  }
+}
+
+/** The server with the channels the caller may view (one Query of its partition, its roles item included) and the caller's role (one GetItem), in parallel. */
 export async function getServerDetail(db: Db, serverId: string, userId: string, files?: FileStore): Promise<ServerDetail> {
   const [member, detail] = await Promise.all([
     requireMember(db, serverId, userId),
@@ -58,7 +103,12 @@ export async function getServerDetail(db: Db, serverId: string, userId: string, 
   const server = detail.data.servers[0];
   if (!server) throw new AppError("not_found", "No such server.");
   const icon = await imageUrlOf(files, server.iconKey);
-  return { ...serverView(server, icon), channels: detail.data.channels.map(channelView), role: member.role };
+  // The roles item is in the same partition (the collection's Query brings it): only the channels the caller may view.
+  const rolesItem = detail.data.serverRoles[0] ?? null;
+  const channels = visibleChannels(member, rolesItem, detail.data.channels, db.clock.now());
+  const roles = rolesOf(serverId, server.createdAt, rolesItem).roles.map((r) => roleView(serverId, r));
+  const permissions = toWire(standingOf(db, member, rolesItem).permissions);
+  return { ...serverView(server, icon), channels, role: member.role, roles, permissions };
 }
 
 /** The server item for a member, or 404 for anyone else. */

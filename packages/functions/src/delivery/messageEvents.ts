@@ -48,16 +48,19 @@ const channel: MessageEvents<ChannelTypes> = {
         return { type: "channel_activity", serverId, channelId, messageId, authorId, mentions, mentionsEveryone } as const;
       }),
     );
-    const announced = Promise.all([deps.publisher.toChannel(channelId, message, { batch }), deps.publisher.toChannel(serverId, activity, { batch })]);
+    const announced = Promise.all([
+      deps.publisher.toChannel({ serverId, channelId }, message, { batch }),
+      deps.publisher.toChannel({ serverId, channelId, wholeServer: true }, activity, { batch }),
+    ]);
     return (sent) => {
       resolve(sent);
       return announced.then(() => {});
     };
   },
-  updated: (deps, { channelId }, { message, cursor }) => deps.publisher.toChannel(channelId, { type: "message_updated", message, cursor }),
-  deleted: (deps, { channelId }, messageId, { cursor }) => deps.publisher.toChannel(channelId, { type: "message_deleted", channelId, messageId, cursor }),
-  reaction: (deps, { channelId }, { messageId, emoji, userId, outcome: { change, count, cursor } }) =>
-    deps.publisher.toChannel(channelId, { type: change === "added" ? "reaction_added" : "reaction_removed", channelId, messageId, emoji, userId, count, cursor }),
+  updated: (deps, ref, { message, cursor }) => deps.publisher.toChannel(ref, { type: "message_updated", message, cursor }),
+  deleted: (deps, ref, messageId, { cursor }) => deps.publisher.toChannel(ref, { type: "message_deleted", channelId: ref.channelId, messageId, cursor }),
+  reaction: (deps, ref, { messageId, emoji, userId, outcome: { change, count, cursor } }) =>
+    deps.publisher.toChannel(ref, { type: change === "added" ? "reaction_added" : "reaction_removed", channelId: ref.channelId, messageId, emoji, userId, count, cursor }),
 };
 
 const dm: MessageEvents<DmTypes> = {

@@ -9,8 +9,10 @@ import {
   type ApiGatewayManagementApiClientConfig,
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import type { Db, Frame, Publisher } from "@agorusta/core";
-import { closeConnection, createAudienceCache, serverRecipients, userRecipients, type Recipient } from "@agorusta/core/realtime";
+import { closeConnection, serverRecipients, userRecipients, type Recipient } from "@agorusta/core/realtime";
+import { createChannelAudiences, readRoles } from "@agorusta/core/servers";
 import { apiGatewayLimits } from "@agorusta/core/realtime";
+import { toWire } from "@agorusta/core/permissions";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Agent } from "node:https";
 import { Agent as HttpAgent } from "node:http";
@@ -82,8 +84,9 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
       ? { requestHandler: new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true, maxSockets }), httpsAgent: new Agent({ keepAlive: true, maxSockets }) }) }
       : {}),
   });
-  // Channels' subscriber lists, queried again only when they have changed (core/realtime/audiences.ts).
-  const audiences = createAudienceCache(db);
+  // Channels' subscriber lists, queried again only when they have changed, less who cannot see
+  // the channel, filtered again only when permissions changed (core/servers/channelAudiences.ts).
+  const audiences = createChannelAudiences(db);
 
   async function post(connectionId: string, data: Uint8Array, outcome: Outcome) {
     try {
@@ -176,14 +179,14 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
       const type = (JSON.parse(batch.frame) as Frame).type;
       await postEach(`batch of ${batch.connectionIds.length}`, type, batch.connectionIds, new TextEncoder().encode(batch.frame));
     },
-    toChannel: (channelId, event, opts) =>
-      deliver(`channel ${channelId}`, event, async () => {
-        const recipients = await audiences.recipientsOf(channelId, opts?.batch);
+    toChannel: (audience, event, opts) =>
+      deliver(`${audience.wholeServer ? "server of channel" : "channel"} ${audience.channelId}`, event, async () => {
+        const recipients = await audiences.recipientsOf(audience, opts?.batch);
         return opts?.exceptUserId ? recipients.filter((r) => r.userId !== opts.exceptUserId) : recipients;
       }),
-    toServer: (serverIds, event, opts) =>
-      deliver(`server ${serverIds}`, event, async () => {
-        const servers = [serverIds].flat();
+    toServer: async (serverIds, event, opts) => {
+      const servers = [serverIds].flat();
+      const everyone = async () => {
         const max = opts?.maxRecipients;
         const share = max === undefined ? undefined : Math.ceil(max / Math.max(servers.length, 1));
         const [users, ...subscribed] = await Promise.all([
@@ -192,9 +195,24 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
         ]);
         const listening = [...new Map(subscribed.flat().map((r) => [r.connectionId, r])).values()].slice(0, max);
         return [...listening, ...users];
-      }),
+      };
+      // An event that carries its channel is about it: filtered by its overwrites unless told otherwise.
+      const about = opts?.channel ?? ((event.type === "channel_created" || event.type === "channel_updated") ? { overwrites: event.channel.overwrites } : undefined);
+      if (!about) return deliver(`server ${serverIds}`, event, everyone);
+      // About one channel: only those who can see it; each group of equal permissions gets its own form.
+      const serverId = servers[0]!;
+      const [recipients, roles] = await Promise.all([everyone(), readRoles(db, serverId)]);
+      const channel = { overwrites: about.overwrites };
+      if (!about.as) return deliver(`server ${serverId}`, event, () => audiences.viewersAmong(serverId, roles, channel, recipients));
+      const groups = new Map<bigint, Recipient[]>();
+      for (const r of await audiences.permissionsAmong(serverId, roles, channel, recipients)) {
+        groups.set(r.permissions, [...(groups.get(r.permissions) ?? []), r]);
+      }
+      await Promise.all([...groups].map(([permissions, group]) => deliver(`server ${serverId}`, about.as!(toWire(permissions)), async () => group)));
+    },
     toUsers: (userIds, event) => deliver(`users ${userIds.join(",")}`, event, () => userRecipients(db, userIds)),
-    toConnection: (connectionId, frame) => deliver(`connection ${connectionId}`, frame, async () => [{ connectionId }]),
+    toConnection: (connectionIds, frame) =>
+      deliver(`connection ${connectionIds}`, frame, async () => [connectionIds].flat().map((connectionId) => ({ connectionId }))),
     disconnect: async (connectionIds) => {
       await Promise.all(
         [...new Set(connectionIds)].map(async (connectionId) => {

@@ -8,10 +8,11 @@ const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
 
 /**
  * What Hono's JSON validator lets through but the contract does not: a body that is not a
- * JSON object (valibot's `object` accepts an array), or a body sent under another content
- * type (Hono then validates `{}` as if nothing had been sent).
+ * JSON object (valibot's `object` accepts an array) where the schema wants one (a reorder's is
+ * a list: api.md `PATCH /servers/:id/channels`), or a body sent under another content type
+ * (Hono then validates `{}` as if nothing had been sent).
  */
-async function assertJsonObject(c: Context) {
+async function assertJsonObject(c: Context, wantsList: boolean) {
   const mediaType = (c.req.header("content-type") ?? "").split(";")[0]!.trim();
   if (!JSON_MEDIA.test(mediaType)) {
     if ((await c.req.text()).length > 0) {
@@ -19,7 +20,7 @@ async function assertJsonObject(c: Context) {
     }
     return;
   }
-  if (Array.isArray(await c.req.json())) throw new AppError("invalid_request", "The request body must be a JSON object.");
+  if (Array.isArray(await c.req.json()) && !wantsList) throw new AppError("invalid_request", "The request body must be a JSON object.");
 }
 
 /** Hono's valibot validator, answering failures with the contract's 400 instead of its own shape. */
@@ -28,5 +29,5 @@ export const validate = <T extends GenericSchema, Target extends keyof Validatio
     if (!result.success) {
       throw new AppError("invalid_request", result.issues[0]?.message, { issues: toIssues(result.issues) });
     }
-    if (target === "json") await assertJsonObject(c);
+    if (target === "json") await assertJsonObject(c, schema.type === "array");
   });

@@ -8,9 +8,9 @@ import { AppError, isAppError, userView, type ReplyFrame } from "@agorusta/core"
 import {
   closeConnection,
   openConnection,
-  subscribe,
+
   subscribeServer,
-  typingFrom,
+  typingIn,
   unsubscribe,
   unsubscribeServer,
   realtimeLimitsFor,
@@ -20,6 +20,7 @@ import { announcePresence } from "../delivery/announcePresence.ts";
 import { closeEndedSessions } from "../delivery/endSessions.ts";
 import { getUser } from "@agorusta/core/accounts";
 import { dmTypingFrom } from "@agorusta/core/dms";
+import { subscribe } from "@agorusta/core/servers";
 import { isSessionOpen, redeemWsTicket } from "@agorusta/core/auth";
 import { clientFrame, parse, type ClientFrame } from "@agorusta/core/schemas";
 import type { Deps } from "../deps.ts";
@@ -197,18 +198,18 @@ async function act(deps: Deps, connectionId: string, frame: ClientFrame): Promis
       return { type: "pong" };
     case "typing": {
       if (frame.conversationId) {
-        const relayed = await dmTypingFrom(deps.db, connectionId, frame.conversationId, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
-        if (relayed) await deps.publisher.toUsers([relayed.to], { type: "dm_typing", conversationId: frame.conversationId, user: relayed.typist });
+        const dm = await dmTypingFrom(deps.db, connectionId, frame.conversationId, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
+        if (dm) await deps.publisher.toUsers([dm.to], { type: "dm_typing", conversationId: frame.conversationId, user: dm.typist });
         return null;
       }
-      const typist = await typingFrom(deps.db, connectionId, frame.channelId!, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
-      if (!typist) return null; // within 3 s of the last one relayed: dropped
-      const { userId, username, userCreatedAt } = typist;
+      const relayed = await typingIn(deps.db, connectionId, frame.channelId!, deps.db.clock.now(), realtimeLimitsFor(deps.usageLimits));
+      if (!relayed) return null; // within 3 s of the last one relayed: dropped
+      const { serverId, typist: { userId, username, userCreatedAt } } = relayed;
       // Named from the subscription it stamped; one made before subscriptions carried the name reads the user.
       const user = username && userCreatedAt ? { userId, username, createdAt: userCreatedAt } : await getUser(deps.db, userId);
       // `avatarUrl` stays null: the bucket is linked to the API Lambda only (docs/decisions.md,
       // "Avatars and server icons"); a client shows typing names, and has avatars from the roster.
-      await deps.publisher.toChannel(frame.channelId!, { type: "typing", channelId: frame.channelId!, user: userView(user) }, { exceptUserId: userId });
+      await deps.publisher.toChannel({ serverId, channelId: frame.channelId! }, { type: "typing", channelId: frame.channelId!, user: userView(user) }, { exceptUserId: userId });
       return null;
     }
   }

@@ -25,7 +25,7 @@ export type Suggestion =
 export interface Suggestions {
   /** The people who may be named here (a server's members as loaded; a DM's two). */
   people: () => readonly Pick<User, "id" | "username" | "avatarUrl">[];
-  /** Whether `@everyone` is offered: the author may notify everyone here (`can(…, "mention_everyone")`). */
+  /** Whether `@everyone` is offered: the author may notify everyone here (`can(…, "MENTION_EVERYONE")`, server-wide). */
   everyone: () => boolean;
   /** The channels the author can see, to link to. */
   channels: () => readonly { id: string; name: string; where?: string }[];

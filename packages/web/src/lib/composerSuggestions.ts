@@ -27,7 +27,7 @@ export function channelSuggestions(server: () => ServerDetail, authors: () => re
       return loaded?.status === "ready" ? loaded.members.map((m) => m.user) : authors();
     },
     // The one seam for roles (issue 23): `can` answers for the author, in this server.
-    everyone: () => can(server(), "mention_everyone"),
+    everyone: () => can(server(), "MENTION_EVERYONE"),
     channels: () => (directory.details.get(server().id) ?? server()).channels,
     wanted: (kind) => {
       const loaded = roster();

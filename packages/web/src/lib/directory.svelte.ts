@@ -3,7 +3,7 @@
  * every server's details (channels with their newest message, my role), for the unread marks.
  */
 import { SvelteMap } from "svelte/reactivity";
-import type { Channel, DmConversation, DmMessage, Server, ServerDetail, User } from "@agorusta/core/views";
+import type { Channel, DmConversation, DmMessage, Server, ServerDetail, ServerRole, User } from "@agorusta/core/views";
 import { pageLimits } from "@agorusta/core/schemas";
 import { api, send, session } from "./session.svelte.ts";
 
@@ -97,6 +97,59 @@ class Directory {
     if (detail && !detail.channels.some((c) => c.id === channel.id)) {
       this.details.set(channel.serverId, { ...detail, channels: [...detail.channels, channel] });
     }
+  }
+
+  /** A channel's new facts (renamed, moved, its topic or overwrites); the caller's own `permissions` in it stay until the details are fetched again. */
+  updateChannel(channel: Channel): void {
+    const detail = this.details.get(channel.serverId);
+    if (!detail) return;
+    const channels = detail.channels.map((c) => (c.id === channel.id ? { ...c, ...channel, permissions: c.permissions ?? channel.permissions } : c));
+    this.details.set(channel.serverId, { ...detail, channels });
+  }
+
+  /** Deleted, or no longer visible to this person. */
+  removeChannel(serverId: string, channelId: string): Channel | undefined {
+    const detail = this.details.get(serverId);
+    const channel = detail?.channels.find((c) => c.id === channelId);
+    if (detail && channel) this.details.set(serverId, { ...detail, channels: detail.channels.filter((c) => c.id !== channelId) });
+    return channel;
+  }
+
+  /** A role created or changed (by an event, or by this tab's own request). */
+  putRole(serverId: string, role: ServerRole): void {
+    const detail = this.details.get(serverId);
+    if (!detail) return;
+    const roles = [...(detail.roles ?? []).filter((r) => r.id !== role.id), role].sort((a, b) => a.position - b.position);
+    this.details.set(serverId, { ...detail, roles });
+  }
+
+  setRoles(serverId: string, roles: ServerRole[]): void {
+    const detail = this.details.get(serverId);
+    if (detail) this.details.set(serverId, { ...detail, roles: [...roles].sort((a, b) => a.position - b.position) });
+  }
+
+  removeRole(serverId: string, roleId: string): void {
+    const detail = this.details.get(serverId);
+    if (detail) this.details.set(serverId, { ...detail, roles: (detail.roles ?? []).filter((r) => r.id !== roleId) });
+  }
+
+  #again = new Set<string>();
+
+  /**
+   * The caller's permissions are computed by the API: after a change that may move them (a role,
+   * an overwrite, one's own roles or timeout) the details are fetched again. Changes that come
+   * together cost one fetch after the one in flight, not one each.
+   */
+  refresh(serverId: string): void {
+    if (!this.details.has(serverId)) return;
+    const inFlight = this.#fetching.get(serverId);
+    if (!inFlight) return void this.loadDetail(serverId).catch(() => {});
+    if (this.#again.has(serverId)) return;
+    this.#again.add(serverId);
+    void inFlight.finally(() => {
+      this.#again.delete(serverId);
+      void this.loadDetail(serverId).catch(() => {});
+    });
   }
 
   upsertDm(conversation: DmConversation): void {

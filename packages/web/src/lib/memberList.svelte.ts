@@ -80,6 +80,11 @@ export class Roster {
     this.members = withoutMember(this.members, userId);
   }
 
+  /** A member's roles or timeout changed (an event, or this tab's own request): their row shows it; presence stays ours. */
+  update(member: Member): void {
+    this.members = this.members.map((m) => (m.user.id === member.user.id ? { ...member, online: m.online } : m));
+  }
+
   apply(e: ServerEvent): void {
     if (this.#meanwhile) return void this.#meanwhile.push(e);
     this.#applyNow(e);
@@ -106,6 +111,7 @@ export class Roster {
     else if (e.type === "member_joined" && e.serverId === this.serverId) {
       this.members = placeMember(this.members, e.member, this.more === "done");
     } else if (e.type === "member_left" && e.serverId === this.serverId) this.members = withoutMember(this.members, e.userId);
+    else if (e.type === "member_updated" && e.serverId === this.serverId) this.update(e.member);
   }
 
   #page(after?: string): Promise<Member[]> {

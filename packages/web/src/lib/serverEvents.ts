@@ -8,6 +8,7 @@ import { page } from "$app/state";
 import type { ServerEvent } from "@agorusta/core/realtime";
 import type { Server } from "@agorusta/core/views";
 import { directory } from "./directory.svelte.ts";
+import { self } from "./roles/self.svelte.ts";
 import type { Realtime } from "./socketClient.ts";
 import { session } from "./session.svelte.ts";
 import { toasts } from "./toasts.svelte.ts";
@@ -45,16 +46,50 @@ export function followServerEvents(realtime: Realtime): () => void {
   return realtime.onEvent((e: ServerEvent) => {
     const me = session.me?.id;
     switch (e.type) {
-      case "channel_created":
-        return directory.addChannel(e.channel);
       case "member_joined":
         if (e.member.user.id === me) void directory.joinedElsewhere(e.serverId);
         return;
       case "member_left":
         if (e.userId === me) void loseServer(e.serverId, (s) => `You are no longer a member of ${s.name}.`);
         return;
+      case "server_updated":
+        return directory.updateServer(e.server);
+      case "role_created":
+      case "role_updated":
+        directory.putRole(e.serverId, e.role);
+        return refreshIfMine(e.serverId, e.role.id);
+      case "role_deleted":
+        directory.removeRole(e.serverId, e.roleId);
+        return refreshIfMine(e.serverId, e.roleId);
+      case "channel_created":
+        directory.addChannel(e.channel);
+        // Created, or just made visible to me: my permissions in it are the API's to compute.
+        return directory.refresh(e.channel.serverId);
+      case "channel_updated":
+        directory.updateChannel(e.channel);
+        return directory.refresh(e.channel.serverId);
+      case "channel_deleted":
+        return loseChannel(e.serverId, e.channelId);
+      case "member_updated":
+        if (e.member.user.id !== me) return;
+        self.set(e.serverId, e.member);
+        return directory.refresh(e.serverId);
       case "server_deleted":
         return void loseServer(e.serverId, (s) => (s.ownerId === me ? `${s.name} was deleted.` : `${s.name} was deleted by its owner.`));
     }
   });
+}
+
+/** A role that may be mine changed: my permissions are fetched again (unknown membership: in case). */
+function refreshIfMine(serverId: string, roleId: string): void {
+  const mine = self.in(serverId);
+  if (roleId === serverId || !mine || (mine.roles ?? []).includes(roleId)) directory.refresh(serverId);
+}
+
+/**
+ * A channel was deleted, or I may no longer see it: it leaves the sidebar (a page showing it goes
+ * to the server's first channel, saying why: the channel page does, however it learnt it).
+ */
+function loseChannel(serverId: string, channelId: string): void {
+  directory.removeChannel(serverId, channelId);
 }

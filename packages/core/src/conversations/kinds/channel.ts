@@ -3,20 +3,27 @@
  * exist: 404); the channel item is its head; its messages are `message` items under the channel
  * (model/messages.ts); its subscribers hear of its changes (and the server's whole-server
  * subscribers of each new message: packages/functions, delivery/messageEvents.ts); `@name`
- * mentions count for members only, `@everyone` for those allowed `mention_everyone`; a member
- * allowed `manage_messages` may delete anyone's message.
+ * mentions count for members only, `@everyone` for those allowed `mention_everyone`. What a
+ * member may do in it is their permissions there (servers/channelPermissions.ts), computed from
+ * the membership, the channel's overwrites and the server's roles item, all three in the check's
+ * one BatchGetItem: without `VIEW_CHANNEL` the channel does not exist for them (404); a member
+ * with `MANAGE_MESSAGES` there deletes anyone's message; slowmode rides in the send's transaction.
  */
-import type { ChannelItem, Db, MemberItem, MessageItem, UniqueKind } from "../../model/index.ts";
+import type { ChannelItem, Db, MemberItem, MessageItem, ServerRolesItem, UniqueKind, WriteEntities } from "../../model/index.ts";
 import { AppError } from "../../errors.ts";
 import { getEach } from "../../store/batches.ts";
 import { itemRead } from "../../store/batchGet.ts";
-import { requireMember, serverNotRetired } from "../../servers/access.ts";
+import { serverNotRetired } from "../../servers/access.ts";
+import { rolesRead } from "../../servers/grants.ts";
+import { allows, exemptFromSlowmode, heldByTimeout, permissionsIn, requireAct, requireVisible } from "../../servers/channelPermissions.ts";
+import { mayView } from "../../servers/visibility.ts";
 import { can } from "../../permissions/policy.ts";
 import { mentionedNames, mentionsEveryoneIn } from "../../messages/mentions.ts";
 import { messageView, type Message } from "../../views.ts";
 import { headOf, type Caller, type ConversationKind, type KindTypes } from "../kind.ts";
-import { moveHead, readHead } from "../feed.ts";
+import { moveHead } from "../feed.ts";
 import { readAccess } from "../access.ts";
+import { auditWrite } from "../../audit/log.ts";
 
 /** A channel, named as its routes name it: under its server. */
 export interface ChannelRef {
@@ -26,8 +33,11 @@ export interface ChannelRef {
 
 export interface ChannelTypes extends KindTypes {
   ref: ChannelRef;
-  /** The caller's membership decides what they may do (permissions/policy.ts). */
-  caller: Caller & { member: MemberItem };
+  /**
+   * The caller's membership, and their permissions in the channel computed when they were let in
+   * (what they may do there); `timedOut` keeps them from reacting; the channel's slowmode, as read.
+   */
+  caller: Caller & { member: MemberItem; permissions: bigint; timedOut: boolean; slowmodeSeconds: number };
   /** Its subscribers, and for new messages its server's whole-server subscribers. */
   audience: ChannelRef;
   key: { channelId: string; messageId: string };
@@ -35,19 +45,21 @@ export interface ChannelTypes extends KindTypes {
   view: Message;
 }
 
-const callerOf = (member: MemberItem): ChannelTypes["caller"] => ({
-  userId: member.userId,
-  username: member.username,
-  userCreatedAt: member.userCreatedAt,
-  member,
-});
-
-/** Both at once; the membership's 404 comes first, so a non-member learns nothing of the channel. */
-async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [x, y] = await Promise.allSettled([a, b]);
-  if (x.status === "rejected") throw x.reason;
-  if (y.status === "rejected") throw y.reason;
-  return [x.value, y.value];
+/** The caller let in: a channel they cannot view (or a category, which holds no messages) is not found. */
+function callerOf(db: Db, member: MemberItem, roles: ServerRolesItem | null, channel: ChannelItem): ChannelTypes["caller"] {
+  if (channel.type === "category") throw new AppError("not_found", "No such channel.");
+  const now = db.clock.now();
+  const permissions = permissionsIn(member, roles, channel, now);
+  requireVisible(permissions);
+  return {
+    userId: member.userId,
+    username: member.username,
+    userCreatedAt: member.userCreatedAt,
+    member,
+    permissions,
+    timedOut: heldByTimeout(member, permissions, now),
+    slowmodeSeconds: exemptFromSlowmode(permissions) ? 0 : (channel.slowmodeSeconds ?? 0),
+  };
 }
 
 const channelRead = (db: Db, ref: ChannelRef) => itemRead(db.entities.channels, { serverId: ref.serverId, channelId: ref.channelId });
@@ -56,15 +68,21 @@ export const channel: ConversationKind<ChannelTypes> = {
   id: (ref) => ref.channelId,
 
   // The channel is read under its server, so a channel of another server is not found either.
+  // The server's roles item rides in the same BatchGetItem: permissions cost no request.
   async enter(db, ref, userId, reads = {}) {
-    const { own, also } = await readAccess(db, { member: itemRead(db.entities.members, { serverId: ref.serverId, userId }), channel: channelRead(db, ref) }, reads);
+    const { own, also } = await readAccess(
+      db,
+      { member: itemRead(db.entities.members, { serverId: ref.serverId, userId }), channel: channelRead(db, ref), roles: rolesRead(db, ref.serverId) },
+      reads,
+    );
     if (!own.member) throw new AppError("not_found", "No such server.");
     if (!own.channel) throw new AppError("not_found", "No such channel.");
-    return { caller: callerOf(own.member), head: headOf(own.channel), audience: ref, also };
+    return { caller: callerOf(db, own.member, own.roles, own.channel), head: headOf(own.channel), audience: ref, also };
   },
+  // The permissions need the three reads together: one BatchGetItem (the session's read joins it), as for `enter`.
   async check(db, ref, userId) {
-    const [member, head] = await both(requireMember(db, ref.serverId, userId), readHead(db, channel, ref));
-    return { caller: callerOf(member), head, audience: ref };
+    const { caller, head, audience } = await channel.enter(db, ref, userId);
+    return { caller, head, audience };
   },
 
   head: {
@@ -87,25 +105,73 @@ export const channel: ConversationKind<ChannelTypes> = {
   async mentions(db, ref, content) {
     const ids = await mentionedMembers(db, ref.serverId, content);
     const everyone = mentionsEveryoneIn(content);
-    return (author) => ({ mentions: ids, mentionsEveryone: everyone && can(author.member, "mention_everyone") });
+    return (author) => ({ mentions: ids, mentionsEveryone: everyone && can(author.permissions, "MENTION_EVERYONE") });
   },
   everyone: true,
 
   // The server still exists: a message racing the server's deletion is either refused or stored
-  // before the retirement, where the purge (which starts after) finds it.
-  sent: (tx, ref) => ({ server: serverNotRetired(tx.servers, ref.serverId) }),
-  refusal: (refused) => (refused.has("server") ? new AppError("not_found", "No such server.") : undefined),
+  // before the retirement, where the purge (which starts after) finds it. In a slowed-down channel
+  // the member's next allowed time moves on, on the condition that it has come (model/slowmodes.ts).
+  sent: (tx, ref, message, { caller }) => ({
+    server: serverNotRetired(tx.servers, ref.serverId),
+    ...(caller.slowmodeSeconds > 0 ? { slowmode: slowmodeWrite(tx, ref, caller, Date.parse(message.createdAt)) } : {}),
+  }),
+  async refusal(db, ref, refused, { caller }) {
+    if (refused.has("server")) return new AppError("not_found", "No such server.");
+    // A repeated nonce answers with the first message, whatever the slowmode says.
+    if (refused.has("slowmode") && !refused.has("nonce")) return slowedDown(db, ref, caller);
+    return undefined;
+  },
 
-  mayDeleteOthers: (caller) => can(caller.member, "manage_messages"),
+  requireTo(caller, act) {
+    if ((act === "react" || act === "newReaction") && caller.timedOut) throw new AppError("forbidden", "You cannot react while timed out.");
+    requireAct(caller.permissions, act);
+  },
+  // A moderator's deletion of someone else's message is audited in the deletion's transaction (Discord's MESSAGE_DELETE: the author is the target).
+  deletedByOther: (db, tx, ref, caller, message) => ({
+    audit: auditWrite(db, tx, {
+      serverId: ref.serverId,
+      actorId: caller.userId,
+      action: "message_delete",
+      targetId: message.authorId,
+      changes: { channelId: { old: ref.channelId }, messageId: { old: message.messageId } },
+    }),
+  }),
+  mayDeleteOthers: (caller) => allows(caller.permissions, "deleteOthers"),
 
   readStateKeys: (ref) => ({ channelId: ref.channelId, conversationId: null }),
-  // The caller's memberships, then each server's channels (one Query each).
+  // The caller's memberships, then each server's channels with its roles item (one Query each, of the
+  // server's partition): only the channels the caller can see (api.md "What a member cannot see").
   async everyConversation(db, userId) {
-    const memberships = await db.entities.members.query.byUser({ userId }).go({ pages: "all", attributes: ["serverId"] });
-    const pages = await Promise.all(memberships.data.map((m) => db.entities.channels.query.byServer({ serverId: m.serverId }).go({ pages: "all" })));
-    return pages.flatMap((p) => p.data).map((c: ChannelItem) => ({ id: c.channelId, keys: channel.readStateKeys(c), lastMessageId: headOf(c).lastMessageId }));
+    const memberships = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
+    const now = db.clock.now();
+    const pages = await Promise.all(
+      memberships.data.map(async (member) => {
+        const { data } = await db.collections.serverDetail({ serverId: member.serverId }).go({ pages: "all" });
+        const roles = data.serverRoles[0] ?? null;
+        // A category holds no messages: it has no read state.
+        return data.channels.filter((c) => c.type !== "category" && mayView(roles, c, member, now));
+      }),
+    );
+    return pages.flat().map((c: ChannelItem) => ({ id: c.channelId, keys: channel.readStateKeys(c), lastMessageId: headOf(c).lastMessageId }));
   },
 };
+
+/** The member posts now (`nowMs`, the message's time) and may again in `slowmodeSeconds`, if the last wait is over. */
+const slowmodeWrite = (tx: WriteEntities, ref: ChannelRef, caller: ChannelTypes["caller"], nowMs: number) => {
+  const until = nowMs + caller.slowmodeSeconds * 1000;
+  return tx.slowmodes
+    .put({ channelId: ref.channelId, userId: caller.userId, until, ttl: Math.ceil(until / 1000) + 60 })
+    .where((a, op) => `${op.notExists(a.until)} OR ${op.lte(a.until, nowMs)}`)
+    .commit();
+};
+
+/** 429 with the seconds until the member may post here again (one GetItem, paid by the refused send only). */
+async function slowedDown(db: Db, ref: ChannelRef, caller: ChannelTypes["caller"]): Promise<AppError> {
+  const { data } = await db.entities.slowmodes.get({ channelId: ref.channelId, userId: caller.userId }).go({ consistent: true });
+  const wait = Math.max(1, Math.ceil(((data?.until ?? 0) - db.clock.now()) / 1000));
+  return new AppError("rate_limited", `Slowmode is on in this channel: you can post again in ${wait} s.`, { retryAfter: Math.min(wait, caller.slowmodeSeconds) });
+}
 
 /**
  * The ids of the server's members the content names (`@username`, case-insensitive), in the

@@ -91,6 +91,8 @@ export const dm: ConversationKind<DmTypes> = {
     secondInbox: tx.dmInboxes.patch({ userId: userIds[1], conversationId: ref.conversationId }).set({ lastActivityAt: message.createdAt }).commit(),
   }),
 
+  // Both participants may do everything a conversation allows.
+  requireTo: () => {},
   mayDeleteOthers: () => false,
 
   readStateKeys: (ref) => ({ channelId: null, conversationId: ref.conversationId }),

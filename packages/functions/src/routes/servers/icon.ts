@@ -4,9 +4,10 @@ import { serverParams, uploadBody, useUploadBody } from "@agorusta/core/schemas"
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
+import { auditReasonOf } from "../../http/auditReason.ts";
 
 /**
- * `/servers/:id/icon` (owner only): POST declares an image (201 Upload), PUT makes the uploaded
+ * `/servers/:id/icon` (`MANAGE_GUILD`): POST declares an image (201 Upload), PUT makes the uploaded
  * image the icon (200 Server), DELETE removes it (204). docs/decisions.md, "Avatars and server icons".
  */
 export const iconRoutes = (deps: Deps) =>
@@ -15,9 +16,9 @@ export const iconRoutes = (deps: Deps) =>
       c.json(await createIconUpload(deps, c.req.valid("param").id, c.var.userId, c.req.valid("json")), 201),
     )
     .put("/", params(serverParams), validate("json", useUploadBody), async (c) =>
-      c.json(await setIcon(deps, c.req.valid("param").id, c.var.userId, c.req.valid("json").uploadId), 200),
+      c.json(await setIcon(deps, c.req.valid("param").id, c.var.userId, c.req.valid("json").uploadId, auditReasonOf(c)), 200),
     )
     .delete("/", params(serverParams), async (c) => {
-      await removeIcon(deps, c.req.valid("param").id, c.var.userId);
+      await removeIcon(deps, c.req.valid("param").id, c.var.userId, auditReasonOf(c));
       return c.body(null, 204);
     });

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { getUser } from "@agorusta/core/accounts";
-import { createServer, getServerDetail, joinByPassword, listMyServers, retireServer } from "@agorusta/core/servers";
-import { createServerBody, joinByPasswordBody, serverParams, serverSearchQuery } from "@agorusta/core/schemas";
+import { createServer, getServerDetail, joinByPassword, listAuditLog, listMyServers, renameServer, retireServer } from "@agorusta/core/servers";
+import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverParams, serverSearchQuery } from "@agorusta/core/schemas";
 import { searchServerMessages } from "@agorusta/core/search";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { requireUser } from "../../http/requireUser.ts";
@@ -16,6 +16,8 @@ import { serverInvitesRoutes } from "./invites.ts";
 import { passwordsRoutes } from "./passwords.ts";
 import { bansRoutes } from "./bans.ts";
 import { iconRoutes } from "./icon.ts";
+import { rolesRoutes } from "./roles.ts";
+import { auditReasonOf } from "../../http/auditReason.ts";
 
 /** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
 export const serversRoutes = (deps: Deps) =>
@@ -36,6 +38,18 @@ export const serversRoutes = (deps: Deps) =>
       return c.json(server, 200);
     })
     .get("/:id", params(serverParams), async (c) => c.json(await getServerDetail(deps.db, c.req.valid("param").id, c.var.userId, deps.files), 200))
+    .patch("/:id", params(serverParams), validate("json", editServerBody), async (c) => {
+      const serverId = c.req.valid("param").id;
+      const reason = auditReasonOf(c);
+      const { name } = c.req.valid("json");
+      // Nothing to change (`{}`): the server as it is, for a member with MANAGE_GUILD.
+      const { server, before } = await renameServer(deps.db, serverId, c.var.userId, name, deps.files, reason);
+      if (name !== undefined && before !== name) await deps.publisher.toServer(serverId, { type: "server_updated", server });
+      return c.json(server, 200);
+    })
+    .get("/:id/audit-log", params(serverParams), validate("query", auditLogQuery), async (c) =>
+      c.json(await listAuditLog(deps.db, c.req.valid("param").id, c.var.userId, c.req.valid("query")), 200),
+    )
     .delete("/:id", params(serverParams), async (c) => {
       const serverId = c.req.valid("param").id;
       await retireServer(deps.db, serverId, c.var.userId);
@@ -54,4 +68,5 @@ export const serversRoutes = (deps: Deps) =>
     .route("/:id/invites", serverInvitesRoutes(deps))
     .route("/:id/passwords", passwordsRoutes(deps))
     .route("/:id/icon", iconRoutes(deps))
-    .route("/:id/bans", bansRoutes(deps));
+    .route("/:id/bans", bansRoutes(deps))
+    .route("/:id/roles", rolesRoutes(deps));

@@ -5,18 +5,19 @@ import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
 import { liveCap } from "../../http/usage.ts";
+import { auditReasonOf } from "../../http/auditReason.ts";
 
-/** `/servers/:id/passwords`: the owner's join passwords (never shown again after creation). */
+/** `/servers/:id/passwords`: join passwords, for who has `MANAGE_GUILD` (never shown again after creation). */
 export const passwordsRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .post("/", params(serverParams), validate("json", createPasswordBody), async (c) => {
-      const input = { serverId: c.req.valid("param").id, userId: c.var.userId, ...c.req.valid("json") };
+      const input = { serverId: c.req.valid("param").id, userId: c.var.userId, ...c.req.valid("json"), reason: auditReasonOf(c) };
       const created = await createServerPassword(deps.db, input, liveCap(deps, "serverPasswords"));
       return c.json(created, 201);
     })
     .get("/", params(serverParams), async (c) => c.json(await listServerPasswords(deps.db, c.req.valid("param").id, c.var.userId), 200))
     .delete("/:pid", params(serverPasswordParams), async (c) => {
       const { id: serverId, pid } = c.req.valid("param");
-      await deleteServerPassword(deps.db, serverId, c.var.userId, pid);
+      await deleteServerPassword(deps.db, serverId, c.var.userId, pid, auditReasonOf(c));
       return c.body(null, 204);
     });

@@ -1,4 +1,4 @@
-import { can, type Action } from "@agorusta/core/permissions";
+import { can, type PermissionName } from "@agorusta/core/permissions";
 import { directory } from "#lib/directory.svelte.ts";
 import { SETTINGS } from "#lib/serverSettings.ts";
 import { session } from "#lib/session.svelte.ts";
@@ -13,7 +13,7 @@ import type { PageLoad } from "./$types";
  */
 export const load: PageLoad = ({ params }) => {
   const { serverId } = params;
-  const ifAllowed = <T>(action: Action, fetch: () => Promise<T[]>): Promise<T[]> =>
+  const ifAllowed = <T>(action: PermissionName, fetch: () => Promise<T[]>): Promise<T[]> =>
     handled(
       session.settled().then(async (status) => (status === "signedIn" && can(await directory.detail(serverId), action) ? fetch() : [])),
     );
