@@ -27,6 +27,7 @@ export default $config({
     const { files } = await import("./infra/files.ts");
     await import("./infra/apiRoutes.ts");
     await import("./infra/purge.ts");
+    await import("./infra/search.ts");
     return { web: web.url, api: api.url, realtime: realtime.url, table: table.name, files: files.name };
   },
 });

@@ -8,6 +8,7 @@ export const lambdaHandlers = {
   purge: "packages/functions/src/lambda/purge.handler",
   fanout: "packages/functions/src/lambda/fanout.handler",
   expiry: "packages/functions/src/lambda/expiry.handler",
+  searchIndex: "packages/functions/src/lambda/searchIndex.handler",
 } as const;
 
 /** Graviton: 20% cheaper per GB-second than x86_64, and argon2 ships a linux-arm64 binary. */
@@ -25,4 +26,5 @@ export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon
   purge: [],
   fanout: [],
   expiry: [],
+  searchIndex: [],
 };

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createServer } from "node:http";
 import { Hono } from "hono";
 import { getRequestListener } from "@hono/node-server";
-import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
+import { createDb, createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
@@ -23,6 +23,7 @@ import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
 import { answerUnroutable, requestErrors } from "./httpEdges.ts";
 import { listening } from "./listening.ts";
+import { startSearchWorker, type SearchWorker } from "./searchWorker.ts";
 import type { S3Local } from "./s3Local.ts";
 
 export interface RuntimeOptions {
@@ -51,6 +52,8 @@ export interface Runtime {
   deps: Deps;
   /** Purges deleted servers in the background, resuming at start what a previous run left unfinished. */
   purges: PurgeWorker;
+  /** Indexes messages for search from the table's stream, and at start what was stored before. */
+  search: SearchWorker;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     createDynamoClients(localDynamoConfig(options.dynamoEndpoint), { allowedActions: dynamoActions[lambda] });
   const api = clientFor("api");
   await ensureTable(createDynamoClients(localDynamoConfig(options.dynamoEndpoint)).raw, options.tableName);
+  // The search indexer: deployed, the stream Lambda's actions on the table; here its stream reader
+  // and the backfill's Scan too, which no deployed Lambda is granted (docs/search.md).
+  const indexer = createDynamoClients(localDynamoConfig(options.dynamoEndpoint));
+  const search = startSearchWorker({
+    db: createDb(indexer.document, options.tableName),
+    dynamo: indexer,
+    dynamoConfig: localDynamoConfig(options.dynamoEndpoint),
+    tableName: options.tableName,
+  });
   const files = options.s3
     ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3.endpoint, options.s3.credentials) })
     : undefined;
@@ -143,6 +155,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     port,
     deps,
     purges,
+    search,
     close: async () => {
       sweep?.stop();
       // Stop listening first: a browser told "going away" reconnects at once, and a socket
@@ -153,6 +166,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await expiries.close();
       await gateway.close();
       await purges.close();
+      await search.close();
       const cut = setTimeout(() => server.closeAllConnections(), 1000);
       await stopped;
       clearTimeout(cut);

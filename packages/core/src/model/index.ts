@@ -23,6 +23,7 @@ import { uploads } from "./uploads.ts";
 import { reactions } from "./reactions.ts";
 import { changes } from "./changes.ts";
 import { mentions, readStates } from "./readStates.ts";
+import { searchPostings, searchProgress } from "./search.ts";
 import { systemClock, type Clock } from "../store/time.ts";
 
 export type { UniqueKind } from "./uniques.ts";
@@ -63,6 +64,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       mentions: new Entity(mentions),
       slowmodes: new Entity(slowmodes),
       channelPurges: new Entity(channelPurges),
+      searchPostings: new Entity(searchPostings),
+      searchProgress: new Entity(searchProgress),
     },
     { client, table },
   );
@@ -98,4 +101,5 @@ export type ReactionItem = EntityItem<Entities["reactions"]>;
 export type ChangeItem = EntityItem<Entities["changes"]>;
 export type ReadStateItem = EntityItem<Entities["readStates"]>;
 export type MentionItem = EntityItem<Entities["mentions"]>;
+export type SearchPostingItem = EntityItem<Entities["searchPostings"]>;
 export { EVERYONE } from "./readStates.ts";

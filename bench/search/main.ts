@@ -1,0 +1,185 @@
+/**
+ * `npm run bench:search`: message search (docs/search.md) over one server's history of
+ * deterministic pseudo-English (a seeded PRNG: Zipf-distributed words, some URLs, file names and
+ * mentions, spread over a year), in DynamoDB Local. Prints what indexing costs (DynamoDB requests
+ * and write units per message) and search p50/p95 for one word, a prefix, two words, a phrase and
+ * a filter-only search, beside a baseline that reads the channel's messages newest first and
+ * filters them in this process (stopping, like search, once a page of 25 is full), at each size
+ * (`-- --sizes 10000,100000`, the default). The search is core's `searchScope` (the route adds
+ * its permission reads: a member GetItem, the roles GetItem and one Query of the channels).
+ */
+import { parseArgs } from "node:util";
+import { loadavg } from "node:os";
+import { ulid } from "ulid";
+import { createDb, createDynamoClients, ensureTable, localDynamoConfig, type Db } from "@agorusta/core";
+import type { MessageItem } from "@agorusta/core/model";
+import { applyChange, matchesAll, messageWords, parseQuery, scopeReader, searchScope, type IndexedMessage } from "@agorusta/core/search";
+import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
+
+const { values } = parseArgs({ options: { sizes: { type: "string", default: "10000,100000" }, runs: { type: "string", default: "20" } } });
+const SIZES = values.sizes.split(",").map(Number);
+const RUNS = Number(values.runs);
+const PAGE = 25;
+const SERVER = ulid();
+const CHANNEL = ulid();
+const AUTHORS = Array.from({ length: 40 }, (_, i) => ({ id: ulid(), name: `member${i}` }));
+
+/** mulberry32: the same text on every run. */
+function prng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = prng(24);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+
+const SYLLABLES = ["ta", "ro", "mi", "ne", "ka", "lo", "pe", "ri", "su", "da", "ven", "tor", "mal", "is", "per", "con", "ex", "ant", "ble", "tion", "er", "ly", "ment", "al"];
+/** 5,000 words; word i is drawn with weight 1/(i+1) (Zipf), so a few are everywhere and most are rare. */
+const VOCABULARY = [...new Set(Array.from({ length: 9000 }, () => Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(SYLLABLES)).join("")))].slice(0, 5000);
+const CUMULATIVE = (() => {
+  let sum = 0;
+  return VOCABULARY.map((_, i) => (sum += 1 / (i + 1)));
+})();
+function word(): string {
+  const x = random() * CUMULATIVE.at(-1)!;
+  let lo = 0;
+  let hi = CUMULATIVE.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (CUMULATIVE[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return VOCABULARY[lo]!;
+}
+
+const YEAR_MS = 365 * 86_400_000;
+const START = Date.now() - YEAR_MS;
+
+function message(i: number, total: number): MessageItem {
+  const author = pick(AUTHORS);
+  const words = Array.from({ length: 4 + Math.floor(random() * 16) }, word);
+  const r = random();
+  if (r < 0.05) words.push(`https://${word()}.example.com/${word()}/${word()}`);
+  else if (r < 0.1) words.push(`${word()}-${word()}.${pick(["pdf", "png", "zip", "txt"])}`);
+  const mentioned = random() < 0.02 ? [pick(AUTHORS).id] : [];
+  return {
+    serverId: SERVER,
+    channelId: CHANNEL,
+    messageId: ulid(START + Math.floor((i / total) * YEAR_MS)),
+    authorId: author.id,
+    authorUsername: author.name,
+    authorCreatedAt: new Date(START).toISOString(),
+    content: words.join(" "),
+    createdAt: new Date().toISOString(),
+    revision: 1,
+    mentions: mentioned,
+    mentionsEveryone: false,
+  };
+}
+
+/** DynamoDB's item size: names and values in UTF-8 (close enough for strings, lists and maps of strings). */
+const itemBytes = (item: Record<string, unknown>) => Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(typeof v === "string" ? v : JSON.stringify(v ?? "")), 0);
+
+/** Stores messages and indexes them as the stream Lambda would, 32 at a time; counts requests and write units. */
+async function load(db: Db, counts: Record<string, number>, items: MessageItem[]) {
+  let wru = 0;
+  // Write units counted from the postings written: put BatchWriteItem's counts through a recorder.
+  const put = db.entities.searchPostings.put.bind(db.entities.searchPostings);
+  (db.entities.searchPostings as { put: unknown }).put = ((records: unknown) => {
+    for (const p of [records].flat() as Record<string, unknown>[]) wru += Math.ceil((itemBytes(p) + 100) / 1024);
+    return put(records as never);
+  }) as never;
+  for (let i = 0; i < items.length; i += 25) await db.entities.messages.put(items.slice(i, i + 25)).go();
+  const writes = { ...counts };
+  const scopes = scopeReader(db);
+  for (let i = 0; i < items.length; i += 32) {
+    await Promise.all(items.slice(i, i + 32).map((m) => applyChange(db, null, { ...m, __edb_e__: "message" }, scopes)));
+  }
+  (db.entities.searchPostings as { put: unknown }).put = put;
+  const requests = Object.entries(counts).reduce((n, [op, c]) => n + c - (writes[op] ?? 0), 0);
+  return { requestsPerMessage: requests / items.length, wruPerMessage: wru / items.length };
+}
+
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+
+async function timed(run: () => Promise<unknown>, times: number): Promise<{ p50: number; p95: number }> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    await run();
+    ms.push(performance.now() - t0);
+  }
+  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95) };
+}
+
+/** The baseline: the channel newest first, 1 MB Query pages, filtered here, until a page of matches. */
+async function baseline(db: Db, q: string | undefined, mentions?: string) {
+  const clauses = q ? parseQuery(q) : [];
+  const found: IndexedMessage[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { data: MessageItem[]; cursor: string | null } = await db.entities.messages.query.byChannel({ channelId: CHANNEL }).go({ order: "desc", cursor });
+    for (const m of page.data) {
+      if (mentions && !m.mentions.includes(mentions)) continue;
+      if (matchesAll(clauses, messageWords(m)) && found.push(m) >= PAGE) return found;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return found;
+}
+
+const search = (db: Db, q: string | undefined, mentions?: string) =>
+  searchScope(db, {
+    scope: SERVER,
+    since: START,
+    readable: () => true,
+    load: (postings) => db.entities.messages.get(postings.map((p) => ({ channelId: CHANNEL, messageId: p.messageId }))).go().then((r) => r.data),
+    conversationOf: (m: MessageItem) => m.channelId,
+  }, { q, mentions, limit: PAGE });
+
+async function main() {
+  const dynamo = await startDynamoLocal();
+  try {
+    const clients = createDynamoClients(localDynamoConfig(dynamo.endpoint));
+    await ensureTable(clients.raw, "bench");
+    const db = createDb(clients.document, "bench");
+    const all: MessageItem[] = [];
+    const total = Math.max(...SIZES);
+    for (let i = 0; i < total; i++) all.push(message(i, total));
+    // A mid-frequency word (in roughly 1% of messages), its first letters, two words of one message, a phrase from one.
+    const mid = VOCABULARY.slice(50, 50 + RUNS);
+    const rare = VOCABULARY.slice(2000, 2000 + RUNS);
+    const queries: Record<string, (i: number) => { q?: string; mentions?: string }> = {
+      "one word": (i) => ({ q: `${mid[i]} ` }),
+      prefix: (i) => ({ q: rare[i]!.slice(0, 4) }),
+      "two words": (i) => ({ q: `${mid[i]} ${rare[i]} ` }),
+      phrase: (i) => ({ q: `"${all[(i * 7919) % all.length]!.content.split(" ").slice(1, 3).join(" ")}"` }),
+      "filter only (mentions)": (i) => ({ mentions: AUTHORS[i % AUTHORS.length]!.id }),
+    };
+    let loaded = 0;
+    console.log(`search bench: ${total} messages in one channel, ${RUNS} searches of each kind per size; load ${loadavg()[0]!.toFixed(1)}`);
+    for (const size of SIZES) {
+      const cost = await load(db, clients.counts, all.slice(loaded, size));
+      loaded = size;
+      console.log(`\n${size} messages: indexing ${cost.requestsPerMessage.toFixed(2)} requests and ${cost.wruPerMessage.toFixed(1)} WRU per message`);
+      console.log("| search | index p50 | index p95 | baseline p50 | baseline p95 | p95 ratio |");
+      console.log("|---|---|---|---|---|---|");
+      for (const [name, make] of Object.entries(queries)) {
+        let i = 0;
+        const indexed = await timed(() => search(db, make(i).q, make(i++).mentions), RUNS);
+        let j = 0;
+        // Fewer baseline runs: each may read the whole channel.
+        const base = await timed(() => baseline(db, make(j).q, make(j++).mentions), Math.min(RUNS, 5));
+        const f = (ms: number) => `${ms.toFixed(1)} ms`;
+        console.log(`| ${name} | ${f(indexed.p50)} | ${f(indexed.p95)} | ${f(base.p50)} | ${f(base.p95)} | ${((100 * indexed.p95) / base.p95).toFixed(1)}% |`);
+      }
+    }
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+await main();
