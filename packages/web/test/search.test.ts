@@ -52,7 +52,8 @@ describe("finding a message said long ago, and reading around it", () => {
   const serverName = `The Analytical Engine Appreciation Society ${uniqueName("")}`;
   const secretChannel = "staff-only-planning-and-the-secret-budget-discussions";
   const scene = story<{ ada: Page; cleo: Page }, { serverId: string; generalId: string; secretId: string; cleoId: string; ids: string[] }>(async () => {
-    const [ada, cleo] = await Promise.all([person(laptop), person(laptop)]);
+    // A laptop of 1280 px (the results take 420 of them) and, later, a phone.
+    const [ada, cleo] = await Promise.all([person({ width: 1280, height: 800 }), person(laptop)]);
     return { ada, cleo };
   });
 
