@@ -9,16 +9,18 @@
  * its permission reads: a member GetItem, the roles GetItem and one Query of the channels).
  */
 import { parseArgs } from "node:util";
-import { loadavg } from "node:os";
+import { execFileSync } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { ulid } from "ulid";
 import { createDb, createDynamoClients, ensureTable, localDynamoConfig, type Db } from "@agorusta/core";
 import type { MessageItem } from "@agorusta/core/model";
 import { applyChange, matchesAll, messageWords, parseQuery, scopeReader, searchScope, type IndexedMessage } from "@agorusta/core/search";
 import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
 
-const { values } = parseArgs({ options: { sizes: { type: "string", default: "10000,100000" }, runs: { type: "string", default: "20" } } });
+const { values } = parseArgs({ options: { sizes: { type: "string", default: "10000,100000" }, runs: { type: "string", default: "20" }, concurrency: { type: "string", default: "16" } } });
 const SIZES = values.sizes.split(",").map(Number);
 const RUNS = Number(values.runs);
+const CONCURRENCY = Number(values.concurrency);
 const PAGE = 25;
 const SERVER = ulid();
 const CHANNEL = ulid();
@@ -83,36 +85,62 @@ function message(i: number, total: number): MessageItem {
 /** DynamoDB's item size: names and values in UTF-8 (close enough for strings, lists and maps of strings). */
 const itemBytes = (item: Record<string, unknown>) => Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(typeof v === "string" ? v : JSON.stringify(v ?? "")), 0);
 
-/** Stores messages and indexes them as the stream Lambda would, 32 at a time; counts requests and write units. */
+/** Runs `work` over `items` with `concurrency` of them in flight (DynamoDB Local gets busier, not the event loop). */
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+const uptime = () => execFileSync("uptime", { encoding: "utf8" }).trim();
+
+const requestsSince = (counts: Record<string, number>, before: Record<string, number>) => Object.entries(counts).reduce((n, [op, c]) => n + c - (before[op] ?? 0), 0);
+
+/**
+ * Stores messages, then indexes each with the indexer's own code (`applyChange`, as the stream
+ * Lambda applies a new message's record), `CONCURRENCY` messages at a time; counts the indexer's
+ * requests and write units, and says how fast DynamoDB Local took them.
+ */
 async function load(db: Db, counts: Record<string, number>, items: MessageItem[]) {
   let wru = 0;
+  let postings = 0;
   // Write units counted from the postings written: put BatchWriteItem's counts through a recorder.
   const put = db.entities.searchPostings.put.bind(db.entities.searchPostings);
   (db.entities.searchPostings as { put: unknown }).put = ((records: unknown) => {
-    for (const p of [records].flat() as Record<string, unknown>[]) wru += Math.ceil((itemBytes(p) + 100) / 1024);
+    for (const p of [records].flat() as Record<string, unknown>[]) {
+      wru += Math.ceil((itemBytes(p) + 100) / 1024);
+      postings++;
+    }
     return put(records as never);
   }) as never;
-  for (let i = 0; i < items.length; i += 25) await db.entities.messages.put(items.slice(i, i + 25)).go();
+  const t0 = performance.now();
+  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
+  await pool(batches, CONCURRENCY, (batch) => db.entities.messages.put(batch).go());
   const writes = { ...counts };
   const scopes = scopeReader(db);
-  for (let i = 0; i < items.length; i += 32) {
-    await Promise.all(items.slice(i, i + 32).map((m) => applyChange(db, null, { ...m, __edb_e__: "message" }, scopes)));
-  }
+  let done = 0;
+  await pool(items, CONCURRENCY, async (m) => {
+    await applyChange(db, null, { ...m, __edb_e__: "message" }, scopes);
+    if (++done % 10_000 === 0) console.log(`  indexed ${done} of ${items.length} (${((postings * 1000) / (performance.now() - t0)).toFixed(0)} postings/s, load ${loadavg()[0]!.toFixed(1)})`);
+  });
   (db.entities.searchPostings as { put: unknown }).put = put;
-  const requests = Object.entries(counts).reduce((n, [op, c]) => n + c - (writes[op] ?? 0), 0);
-  return { requestsPerMessage: requests / items.length, wruPerMessage: wru / items.length };
+  return { requestsPerMessage: requestsSince(counts, writes) / items.length, wruPerMessage: wru / items.length, postingsPerMessage: postings / items.length, loaded: items.length, seconds: (performance.now() - t0) / 1000 };
 }
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
-async function timed(run: () => Promise<unknown>, times: number): Promise<{ p50: number; p95: number }> {
+/** p50 and p95 of `times` runs after one untimed run (connections opened, code compiled), and the requests each made. */
+async function timed(counts: Record<string, number>, run: (i: number) => Promise<unknown>, times: number): Promise<{ p50: number; p95: number; requests: number }> {
+  await run(times);
+  const before = { ...counts };
   const ms: number[] = [];
   for (let i = 0; i < times; i++) {
     const t0 = performance.now();
-    await run();
+    await run(i);
     ms.push(performance.now() - t0);
   }
-  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95) };
+  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), requests: requestsSince(counts, before) / times };
 }
 
 /** The baseline: the channel newest first, 1 MB Query pages, filtered here, until a page of matches. */
@@ -149,33 +177,35 @@ async function main() {
     const all: MessageItem[] = [];
     const total = Math.max(...SIZES);
     for (let i = 0; i < total; i++) all.push(message(i, total));
-    // A mid-frequency word (in roughly 1% of messages), its first letters, two words of one message, a phrase from one.
-    const mid = VOCABULARY.slice(50, 50 + RUNS);
-    const rare = VOCABULARY.slice(2000, 2000 + RUNS);
-    const queries: Record<string, (i: number) => { q?: string; mentions?: string }> = {
+    // A mid-frequency word (in a few % of messages) typed whole, the first four letters of a rare
+    // one, the two together, two words next to each other in a stored message, a mention.
+    // One more of each than RUNS: the untimed first run.
+    const mid = VOCABULARY.slice(50, 51 + RUNS);
+    const rare = VOCABULARY.slice(2000, 2001 + RUNS);
+    const queries: Record<string, (i: number, size: number) => { q?: string; mentions?: string }> = {
       "one word": (i) => ({ q: `${mid[i]} ` }),
       prefix: (i) => ({ q: rare[i]!.slice(0, 4) }),
       "two words": (i) => ({ q: `${mid[i]} ${rare[i]} ` }),
-      phrase: (i) => ({ q: `"${all[(i * 7919) % all.length]!.content.split(" ").slice(1, 3).join(" ")}"` }),
+      phrase: (i, size) => ({ q: `"${all[(i * 7919) % size]!.content.split(" ").slice(1, 3).join(" ")}"` }),
       "filter only (mentions)": (i) => ({ mentions: AUTHORS[i % AUTHORS.length]!.id }),
     };
     let loaded = 0;
-    console.log(`search bench: ${total} messages in one channel, ${RUNS} searches of each kind per size; load ${loadavg()[0]!.toFixed(1)}`);
+    console.log(`search bench: up to ${total} messages in one channel over a year, ${RUNS} searches of each kind per size (baseline: ${Math.min(RUNS, 5)}), indexing ${CONCURRENCY} messages at a time`);
+    console.log(`machine: ${cpus().length} cores, uptime: ${uptime()}`);
     for (const size of SIZES) {
       const cost = await load(db, clients.counts, all.slice(loaded, size));
       loaded = size;
-      console.log(`\n${size} messages: indexing ${cost.requestsPerMessage.toFixed(2)} requests and ${cost.wruPerMessage.toFixed(1)} WRU per message`);
-      console.log("| search | index p50 | index p95 | baseline p50 | baseline p95 | p95 ratio |");
-      console.log("|---|---|---|---|---|---|");
+      console.log(`\n${size} messages (${size - cost.loaded} were loaded before; these ${cost.loaded} in ${cost.seconds.toFixed(0)} s): indexing ${cost.requestsPerMessage.toFixed(2)} requests, ${cost.postingsPerMessage.toFixed(1)} postings and ${cost.wruPerMessage.toFixed(1)} WRU per message; load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+      console.log("| search | index p50 | index p95 | requests per search | baseline p50 | baseline p95 | p95 ratio |");
+      console.log("|---|---|---|---|---|---|---|");
       for (const [name, make] of Object.entries(queries)) {
-        let i = 0;
-        const indexed = await timed(() => search(db, make(i).q, make(i++).mentions), RUNS);
-        let j = 0;
+        const indexed = await timed(clients.counts, (i) => search(db, make(i, size).q, make(i, size).mentions), RUNS);
         // Fewer baseline runs: each may read the whole channel.
-        const base = await timed(() => baseline(db, make(j).q, make(j++).mentions), Math.min(RUNS, 5));
+        const base = await timed(clients.counts, (i) => baseline(db, make(i, size).q, make(i, size).mentions), Math.min(RUNS, 5));
         const f = (ms: number) => `${ms.toFixed(1)} ms`;
-        console.log(`| ${name} | ${f(indexed.p50)} | ${f(indexed.p95)} | ${f(base.p50)} | ${f(base.p95)} | ${((100 * indexed.p95) / base.p95).toFixed(1)}% |`);
+        console.log(`| ${name} | ${f(indexed.p50)} | ${f(indexed.p95)} | ${indexed.requests.toFixed(1)} | ${f(base.p50)} | ${f(base.p95)} | ${((100 * indexed.p95) / base.p95).toFixed(1)}% |`);
       }
+      console.log(`(load after: ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
     }
   } finally {
     await dynamo.stop();

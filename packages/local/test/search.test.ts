@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { testApiWithServer, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
 import { createDb, createDynamoClients, localDynamoConfig, type Db } from "@agorusta/core";
-import { backfill, bucketOf } from "@agorusta/core/search";
+import { BACKFILL, backfill, bucketOf } from "@agorusta/core/search";
 import { PERMISSIONS } from "@agorusta/core/permissions";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -239,7 +239,7 @@ describe("catching up", () => {
     const postings = await db.entities.searchPostings.query.byTerm({ scope: s.id, term: k, bucket: bucketOf(old[0]!) }).go({ pages: "all" });
     expect(postings.data.length).toBeGreaterThanOrEqual(2);
     await db.entities.searchPostings.delete(postings.data).go();
-    await db.entities.searchProgress.delete({ name: "backfill" }).go();
+    await db.entities.searchProgress.delete({ name: BACKFILL }).go();
     let pages = 0;
     const first = await backfill(db, DynamoDBDocumentClient.from(new DynamoDBClient(dynamoConfig())), tableName, { pageSize: 5, shouldStop: () => pages++ >= 1 });
     expect(first.done).toBe(false);
