@@ -7,24 +7,43 @@
  * filters them in this process (stopping, like search, once a page of 25 is full), at each size
  * (`-- --sizes 10000,100000`, the default). The search is core's `searchScope` (the route adds
  * its permission reads: a member GetItem, the roles GetItem and one Query of the channels).
+ *
+ * Each size has a table of its own (its year of messages), indexed by the indexer's own code.
+ * Loading 100,000 messages (over three million postings) into DynamoDB Local takes a long while
+ * on a small machine, so the tables are kept in `.data/bench-search/` (or `-- --dir DIR`; on a
+ * tmpfs such as /dev/shm the load is many times faster, DynamoDB Local's SQLite syncing every
+ * write to disk otherwise) with what is loaded: a run stopped half-way resumes the load, and a
+ * later run only searches (`-- --fresh` starts over).
  */
 import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { ulid } from "ulid";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { monotonicFactory } from "ulid";
 import { createDb, createDynamoClients, ensureTable, localDynamoConfig, type Db } from "@agorusta/core";
 import type { MessageItem } from "@agorusta/core/model";
-import { applyChange, matchesAll, messageWords, parseQuery, scopeReader, searchScope, type IndexedMessage } from "@agorusta/core/search";
+import { applyChange, BACKFILL, matchesAll, messageWords, parseQuery, scopeReader, searchScope, type IndexedMessage } from "@agorusta/core/search";
 import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
 
-const { values } = parseArgs({ options: { sizes: { type: "string", default: "10000,100000" }, runs: { type: "string", default: "20" }, concurrency: { type: "string", default: "16" } } });
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "10000,100000" },
+    runs: { type: "string", default: "20" },
+    concurrency: { type: "string", default: "16" },
+    fresh: { type: "boolean", default: false },
+    // Where the tables are kept: a tmpfs (`/dev/shm/...`) spares DynamoDB Local's SQLite its disk syncs.
+    dir: { type: "string", default: ".data/bench-search" },
+  },
+});
 const SIZES = values.sizes.split(",").map(Number);
 const RUNS = Number(values.runs);
 const CONCURRENCY = Number(values.concurrency);
 const PAGE = 25;
-const SERVER = ulid();
-const CHANNEL = ulid();
-const AUTHORS = Array.from({ length: 40 }, (_, i) => ({ id: ulid(), name: `member${i}` }));
+/** Messages stored and indexed between two saves of how far the load got. */
+const CHUNK = 5000;
+const DIR = values.dir;
+const META = join(DIR, "meta.json");
 
 /** mulberry32: the same text on every run. */
 function prng(seed: number) {
@@ -35,8 +54,13 @@ function prng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-const random = prng(24);
+let random = prng(24);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+
+const ids = monotonicFactory(prng(1));
+const SERVER = ids();
+const CHANNEL = ids();
+const AUTHORS = Array.from({ length: 40 }, (_, i) => ({ id: ids(), name: `member${i}` }));
 
 const SYLLABLES = ["ta", "ro", "mi", "ne", "ka", "lo", "pe", "ri", "su", "da", "ven", "tor", "mal", "is", "per", "con", "ex", "ant", "ble", "tion", "er", "ly", "ment", "al"];
 /** 5,000 words; word i is drawn with weight 1/(i+1) (Zipf), so a few are everywhere and most are rare. */
@@ -58,9 +82,44 @@ function word(): string {
 }
 
 const YEAR_MS = 365 * 86_400_000;
-const START = Date.now() - YEAR_MS;
 
-function message(i: number, total: number): MessageItem {
+/** What is loaded in `.data/bench-search`, by size, and how much its indexing cost. */
+interface Loaded {
+  indexed: number;
+  requests: number;
+  wru: number;
+  postings: number;
+  seconds: number;
+}
+interface Meta {
+  /** The index's version (the backfill marker's name): another version's tables are loaded again. */
+  version: string;
+  /** The first message's time: the same messages, ids and all, on every run. */
+  start: number;
+  sizes: Record<string, Loaded>;
+}
+
+function readMeta(): Meta {
+  if (!values.fresh && existsSync(META)) {
+    const meta = JSON.parse(readFileSync(META, "utf8")) as Meta;
+    if (meta.version === BACKFILL) return meta;
+  }
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  return { version: BACKFILL, start: Date.now() - YEAR_MS, sizes: {} };
+}
+const META_NOW = readMeta();
+const START = META_NOW.start;
+const saveMeta = () => writeFileSync(META, JSON.stringify(META_NOW, null, 2));
+
+/** A size's messages, the same on every run: spread over the year before the first run. */
+function messages(size: number): MessageItem[] {
+  random = prng(size);
+  const id = monotonicFactory(prng(size + 1));
+  return Array.from({ length: size }, (_, i) => message(i, size, id));
+}
+
+function message(i: number, total: number, ulid: (time: number) => string): MessageItem {
   const author = pick(AUTHORS);
   const words = Array.from({ length: 4 + Math.floor(random() * 16) }, word);
   const r = random();
@@ -98,34 +157,39 @@ const uptime = () => execFileSync("uptime", { encoding: "utf8" }).trim();
 const requestsSince = (counts: Record<string, number>, before: Record<string, number>) => Object.entries(counts).reduce((n, [op, c]) => n + c - (before[op] ?? 0), 0);
 
 /**
- * Stores messages, then indexes each with the indexer's own code (`applyChange`, as the stream
- * Lambda applies a new message's record), `CONCURRENCY` messages at a time; counts the indexer's
- * requests and write units, and says how fast DynamoDB Local took them.
+ * Stores a size's messages, then indexes each with the indexer's own code (`applyChange`, as the
+ * stream Lambda applies a new message's record), `CONCURRENCY` messages at a time, `CHUNK` at a
+ * time, saving how far it got; counts the indexer's requests and write units.
  */
-async function load(db: Db, counts: Record<string, number>, items: MessageItem[]) {
-  let wru = 0;
-  let postings = 0;
+async function load(db: Db, counts: Record<string, number>, size: number): Promise<Loaded> {
+  const loaded = (META_NOW.sizes[size] ??= { indexed: 0, requests: 0, wru: 0, postings: 0, seconds: 0 });
+  if (loaded.indexed >= size) return loaded;
+  const all = messages(size);
   // Write units counted from the postings written: put BatchWriteItem's counts through a recorder.
   const put = db.entities.searchPostings.put.bind(db.entities.searchPostings);
   (db.entities.searchPostings as { put: unknown }).put = ((records: unknown) => {
     for (const p of [records].flat() as Record<string, unknown>[]) {
-      wru += Math.ceil((itemBytes(p) + 100) / 1024);
-      postings++;
+      loaded.wru += Math.ceil((itemBytes(p) + 100) / 1024);
+      loaded.postings++;
     }
     return put(records as never);
   }) as never;
-  const t0 = performance.now();
-  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
-  await pool(batches, CONCURRENCY, (batch) => db.entities.messages.put(batch).go());
-  const writes = { ...counts };
   const scopes = scopeReader(db);
-  let done = 0;
-  await pool(items, CONCURRENCY, async (m) => {
-    await applyChange(db, null, { ...m, __edb_e__: "message" }, scopes);
-    if (++done % 10_000 === 0) console.log(`  indexed ${done} of ${items.length} (${((postings * 1000) / (performance.now() - t0)).toFixed(0)} postings/s, load ${loadavg()[0]!.toFixed(1)})`);
-  });
+  while (loaded.indexed < size) {
+    const t0 = performance.now();
+    const items = all.slice(loaded.indexed, loaded.indexed + CHUNK);
+    const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
+    await pool(batches, CONCURRENCY, (batch) => db.entities.messages.put(batch).go());
+    const before = { ...counts };
+    await pool(items, CONCURRENCY, (m) => applyChange(db, null, { ...m, __edb_e__: "message" }, scopes));
+    loaded.requests += requestsSince(counts, before);
+    loaded.indexed += items.length;
+    loaded.seconds += (performance.now() - t0) / 1000;
+    saveMeta();
+    console.log(`  ${size}: ${loaded.indexed} messages stored and indexed, ${(loaded.postings / loaded.seconds).toFixed(0)} postings/s so far; load ${loadavg()[0]!.toFixed(1)}`);
+  }
   (db.entities.searchPostings as { put: unknown }).put = put;
-  return { requestsPerMessage: requestsSince(counts, writes) / items.length, wruPerMessage: wru / items.length, postingsPerMessage: postings / items.length, loaded: items.length, seconds: (performance.now() - t0) / 1000 };
+  return loaded;
 }
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
@@ -169,39 +233,38 @@ const search = (db: Db, q: string | undefined, mentions?: string) =>
   }, { q, mentions, limit: PAGE });
 
 async function main() {
-  const dynamo = await startDynamoLocal();
+  const dynamo = await startDynamoLocal({ dataDir: DIR });
   try {
     const clients = createDynamoClients(localDynamoConfig(dynamo.endpoint));
-    await ensureTable(clients.raw, "bench");
-    const db = createDb(clients.document, "bench");
-    const all: MessageItem[] = [];
-    const total = Math.max(...SIZES);
-    for (let i = 0; i < total; i++) all.push(message(i, total));
     // A mid-frequency word (in a few % of messages) typed whole, the first four letters of a rare
     // one, the two together, two words next to each other in a stored message, a mention.
     // One more of each than RUNS: the untimed first run.
     const mid = VOCABULARY.slice(50, 51 + RUNS);
     const rare = VOCABULARY.slice(2000, 2001 + RUNS);
-    const queries: Record<string, (i: number, size: number) => { q?: string; mentions?: string }> = {
+    const queries: Record<string, (i: number, all: MessageItem[]) => { q?: string; mentions?: string }> = {
       "one word": (i) => ({ q: `${mid[i]} ` }),
       prefix: (i) => ({ q: rare[i]!.slice(0, 4) }),
       "two words": (i) => ({ q: `${mid[i]} ${rare[i]} ` }),
-      phrase: (i, size) => ({ q: `"${all[(i * 7919) % size]!.content.split(" ").slice(1, 3).join(" ")}"` }),
+      phrase: (i, all) => ({ q: `"${all[(i * 7919) % all.length]!.content.split(" ").slice(1, 3).join(" ")}"` }),
       "filter only (mentions)": (i) => ({ mentions: AUTHORS[i % AUTHORS.length]!.id }),
     };
-    let loaded = 0;
-    console.log(`search bench: up to ${total} messages in one channel over a year, ${RUNS} searches of each kind per size (baseline: ${Math.min(RUNS, 5)}), indexing ${CONCURRENCY} messages at a time`);
+    console.log(`search bench: one channel with a year of messages per size, ${RUNS} searches of each kind per size (baseline: ${Math.min(RUNS, 5)}), indexing ${CONCURRENCY} messages at a time, tables kept in ${DIR}`);
     console.log(`machine: ${cpus().length} cores, uptime: ${uptime()}`);
     for (const size of SIZES) {
-      const cost = await load(db, clients.counts, all.slice(loaded, size));
-      loaded = size;
-      console.log(`\n${size} messages (${size - cost.loaded} were loaded before; these ${cost.loaded} in ${cost.seconds.toFixed(0)} s): indexing ${cost.requestsPerMessage.toFixed(2)} requests, ${cost.postingsPerMessage.toFixed(1)} postings and ${cost.wruPerMessage.toFixed(1)} WRU per message; load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+      const table = `bench-${size}`;
+      await ensureTable(clients.raw, table);
+      const db = createDb(clients.document, table);
+      const was = META_NOW.sizes[size]?.indexed ?? 0;
+      if (was < size) console.log(`\n${size} messages: loading${was ? ` (resuming after ${was})` : ""}`);
+      const cost = await load(db, clients.counts, size);
+      const all = messages(size);
+      console.log(`\n${size} messages (loaded in ${cost.seconds.toFixed(0)} s${was >= size ? " by an earlier run" : ""}): indexing ${(cost.requests / size).toFixed(2)} requests, ${(cost.postings / size).toFixed(1)} postings and ${(cost.wru / size).toFixed(1)} WRU per message; load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
       console.log("| search | index p50 | index p95 | requests per search | baseline p50 | baseline p95 | p95 ratio |");
       console.log("|---|---|---|---|---|---|---|");
       for (const [name, make] of Object.entries(queries)) {
-        const indexed = await timed(clients.counts, (i) => search(db, make(i, size).q, make(i, size).mentions), RUNS);
+        const indexed = await timed(clients.counts, (i) => search(db, make(i, all).q, make(i, all).mentions), RUNS);
         // Fewer baseline runs: each may read the whole channel.
-        const base = await timed(clients.counts, (i) => baseline(db, make(i, size).q, make(i, size).mentions), Math.min(RUNS, 5));
+        const base = await timed(clients.counts, (i) => baseline(db, make(i, all).q, make(i, all).mentions), Math.min(RUNS, 5));
         const f = (ms: number) => `${ms.toFixed(1)} ms`;
         console.log(`| ${name} | ${f(indexed.p50)} | ${f(indexed.p95)} | ${indexed.requests.toFixed(1)} | ${f(base.p50)} | ${f(base.p95)} | ${((100 * indexed.p95) / base.p95).toFixed(1)}% |`);
       }
