@@ -30,7 +30,7 @@ const message = (content: string): IndexedMessage => ({ messageId: "01ARZ3NDEKTS
 function found(q: string, m: IndexedMessage): boolean {
   const clauses = parseQuery(q);
   const sequence = messageWords(m);
-  return termsOf(m, sequence).includes(drivingTerm(clauses, {})) && matchesAll(clauses, sequence);
+  return termsOf(m, sequence).includes(drivingTerm(clauses, { limit: 25 })) && matchesAll(clauses, sequence);
 }
 
 /** The reference for a phrase: its words, in order, at some place of the sequence. */
