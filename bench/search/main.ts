@@ -21,6 +21,8 @@ import { cpus, loadavg } from "node:os";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { monotonicFactory } from "ulid";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createDb, createDynamoClients, ensureTable, localDynamoConfig, type Db } from "@agorusta/core";
 import type { MessageItem } from "@agorusta/core/model";
 import { applyChange, BACKFILL, matchesAll, messageWords, parseQuery, scopeReader, searchScope, type IndexedMessage } from "@agorusta/core/search";
@@ -57,10 +59,19 @@ function prng(seed: number) {
 let random = prng(24);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
 
-const ids = monotonicFactory(prng(1));
-const SERVER = ids();
-const CHANNEL = ids();
-const AUTHORS = Array.from({ length: 40 }, (_, i) => ({ id: ids(), name: `member${i}` }));
+/** A size's server, channel and 40 authors: made at its first load, kept with it (`Loaded.ids`). */
+interface Ids {
+  server: string;
+  channel: string;
+  authors: string[];
+}
+let SERVER = "";
+let CHANNEL = "";
+let AUTHORS: { id: string; name: string }[] = [];
+function useIds(ids: Ids) {
+  ({ server: SERVER, channel: CHANNEL } = ids);
+  AUTHORS = ids.authors.map((id, i) => ({ id, name: `member${i}` }));
+}
 
 const SYLLABLES = ["ta", "ro", "mi", "ne", "ka", "lo", "pe", "ri", "su", "da", "ven", "tor", "mal", "is", "per", "con", "ex", "ant", "ble", "tion", "er", "ly", "ment", "al"];
 /** 5,000 words; word i is drawn with weight 1/(i+1) (Zipf), so a few are everywhere and most are rare. */
@@ -85,6 +96,7 @@ const YEAR_MS = 365 * 86_400_000;
 
 /** What is loaded in `.data/bench-search`, by size, and how much its indexing cost. */
 interface Loaded {
+  ids?: Ids;
   indexed: number;
   requests: number;
   wru: number;
@@ -163,6 +175,12 @@ const requestsSince = (counts: Record<string, number>, before: Record<string, nu
  */
 async function load(db: Db, counts: Record<string, number>, size: number): Promise<Loaded> {
   const loaded = (META_NOW.sizes[size] ??= { indexed: 0, requests: 0, wru: 0, postings: 0, seconds: 0 });
+  if (!loaded.ids) {
+    const id = monotonicFactory(prng(1));
+    loaded.ids = loaded.indexed ? await idsOfTable(db) : { server: id(START), channel: id(START), authors: Array.from({ length: 40 }, () => id(START)) };
+    saveMeta();
+  }
+  useIds(loaded.ids);
   if (loaded.indexed >= size) return loaded;
   const all = messages(size);
   // Write units counted from the postings written: put BatchWriteItem's counts through a recorder.
@@ -191,6 +209,30 @@ async function load(db: Db, counts: Record<string, number>, size: number): Promi
   (db.entities.searchPostings as { put: unknown }).put = put;
   return loaded;
 }
+
+/**
+ * The ids of a table loaded before they were kept in meta.json: its messages' server and channel,
+ * and its authors in the order they were made (ULIDs made one after another sort in that order).
+ */
+async function idsOfTable(db: Db): Promise<Ids> {
+  const page = await db.entities.messages.query.byChannel({ channelId: (await firstMessage(db)).channelId }).go({ limit: 4000 });
+  const first = page.data[0]!;
+  const authors = [...new Set(page.data.map((m) => m.authorId))].sort();
+  if (authors.length !== 40) throw new Error(`${DIR}: cannot tell this table's authors; run again with --fresh`);
+  return { server: first.serverId, channel: first.channelId, authors };
+}
+
+/** One stored message, to learn its channel: a Scan (this is no request path; the app's client refuses Scans). */
+async function firstMessage(db: Db): Promise<MessageItem> {
+  let start: Record<string, unknown> | undefined;
+  for (;;) {
+    const page = await SCANNER!.send(new ScanCommand({ TableName: db.entities.messages.getTableName(), ExclusiveStartKey: start, Limit: 500, FilterExpression: "#e = :m", ExpressionAttributeNames: { "#e": "__edb_e__" }, ExpressionAttributeValues: { ":m": "message" } }));
+    if (page.Items?.length) return page.Items[0] as MessageItem;
+    start = page.LastEvaluatedKey;
+    if (!start) throw new Error(`${DIR}: no message in the table; run again with --fresh`);
+  }
+}
+let SCANNER: DynamoDBDocumentClient | undefined;
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
@@ -236,6 +278,7 @@ async function main() {
   const dynamo = await startDynamoLocal({ dataDir: DIR });
   try {
     const clients = createDynamoClients(localDynamoConfig(dynamo.endpoint));
+    SCANNER = DynamoDBDocumentClient.from(new DynamoDBClient(localDynamoConfig(dynamo.endpoint)));
     // A mid-frequency word (in a few % of messages) typed whole, the first four letters of a rare
     // one, the two together, two words next to each other in a stored message, a mention.
     // One more of each than RUNS: the untimed first run.
