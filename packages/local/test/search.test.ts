@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { testApiWithServer, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
 import { createDb, createDynamoClients, localDynamoConfig, type Db } from "@agorusta/core";
-import { backfill, bucketOf } from "@agorusta/core/search";
+import { BACKFILL, backfill, bucketOf } from "@agorusta/core/search";
 import { PERMISSIONS } from "@agorusta/core/permissions";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -152,14 +152,20 @@ describe("paging", () => {
   });
 });
 
+/** An overwrite on a channel, through the route (the owner may set any). */
+async function overwrite(channelId: string, targetId: string, body: { type: "role" | "member"; allow: string; deny: string } | null) {
+  const path = `/servers/${s.id}/channels/${channelId}/overwrites/${targetId}`;
+  const res = await t.call(body ? "PUT" : "DELETE", path, { token: s.owner.token, ...(body ? { body } : {}) });
+  expect(res.status).toBe(204);
+}
+const newChannel = async (name: string) => (await t.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name } })).body.id as string;
+
 describe("permissions", () => {
   it("never finds a channel the caller cannot view or read the history of, nor a server they are not in", async () => {
     const k = tag();
-    const make = async (name: string) => (await t.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name } })).body.id as string;
-    const hidden = await make(`hidden${n++}`);
-    const noHistory = await make(`nohistory${n++}`);
-    const deny = (channelId: string, bits: bigint) =>
-      db.entities.channels.patch({ serverId: s.id, channelId }).set({ overwrites: [{ id: s.id, type: "role", allow: "0", deny: bits.toString() }] }).go();
+    const hidden = await newChannel(`hidden${n++}`);
+    const noHistory = await newChannel(`nohistory${n++}`);
+    const deny = (channelId: string, bits: bigint) => overwrite(channelId, s.id, { type: "role", allow: "0", deny: bits.toString() });
     await deny(hidden, PERMISSIONS.VIEW_CHANNEL);
     await deny(noHistory, PERMISSIONS.READ_MESSAGE_HISTORY);
     const open = await post(`${k} secret`);
@@ -171,6 +177,52 @@ describe("permissions", () => {
     expect(await found(`q=${k} secret`, s.owner)).toEqual([inNoHistory.id, inHidden.id, open.id]);
     const outsider = await t.user();
     expect((await search(`q=${k}`, outsider)).status).toBe(404);
+  });
+
+  it("follows roles and overwrites as they change: what the caller may read now, never what they could", async () => {
+    const k = tag();
+    const READ = (PERMISSIONS.VIEW_CHANNEL | PERMISSIONS.READ_MESSAGE_HISTORY).toString();
+    const crewOnly = await newChannel(`crew${n++}`);
+    await overwrite(crewOnly, s.id, { type: "role", allow: "0", deny: PERMISSIONS.VIEW_CHANNEL.toString() });
+    const crew = (await t.call("POST", `/servers/${s.id}/roles`, { token: s.owner.token, body: { name: `crew${n++}` } })).body.id as string;
+    await overwrite(crewOnly, crew, { type: "role", allow: READ, deny: "0" });
+    const m = await post(`${k} rota`, crewOnly, s.owner);
+    expect(await found(`q=${k}`)).toEqual([]);
+    const assign = (method: "PUT" | "DELETE") => t.call(method, `/servers/${s.id}/members/${reader.id}/roles/${crew}`, { token: s.owner.token });
+    expect((await assign("PUT")).status).toBe(204);
+    expect(await found(`q=${k}`)).toEqual([m.id]);
+    // The reader's own overwrite takes the history away, whatever their roles give.
+    await overwrite(crewOnly, reader.id, { type: "member", allow: "0", deny: PERMISSIONS.READ_MESSAGE_HISTORY.toString() });
+    expect(await found(`q=${k}`)).toEqual([]);
+    expect(await found(`q=${k}&channelId=${crewOnly}`)).toEqual([]);
+    await overwrite(crewOnly, reader.id, null);
+    expect(await found(`q=${k}`)).toEqual([m.id]);
+    expect((await assign("DELETE")).status).toBe(204);
+    expect(await found(`q=${k}`)).toEqual([]);
+    expect(await found(`authorId=${s.owner.id}&q=${k}`)).toEqual([]);
+  });
+
+  it("fills every page from readable channels when unreadable matches lie between", async () => {
+    const k = tag();
+    const hidden = await newChannel(`hiddenpages${n++}`);
+    await overwrite(hidden, s.id, { type: "role", allow: "0", deny: PERMISSIONS.VIEW_CHANNEL.toString() });
+    const readable: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      readable.push((await post(`${k} page ${i}`, s.channelId, s.owner)).id);
+      await post(`${k} page hidden ${i}`, hidden, s.owner);
+      await post(`${k} page hidden again ${i}`, hidden, s.owner);
+    }
+    await worker.caughtUp();
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await search(`q=${k} page&limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(res.status).toBe(200);
+      pages.push(ids(res));
+      cursor = res.body.cursor;
+    } while (cursor);
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual([...readable].reverse());
   });
 
   it("searches only the caller's own DMs", async () => {
@@ -230,6 +282,34 @@ describe("catching up", () => {
     expect(await found(`q=${k} offline`)).toEqual(written.reverse());
   });
 
+  it("indexes every message after the indexer failed half-way through a batch of records, once restarted", async () => {
+    const k = tag();
+    await worker.close();
+    const written = [];
+    for (let i = 0; i < 12; i++) written.push((await post(`${k} crash ${i}`)).id);
+    // An indexer whose writes fail after a few messages' postings: it stops mid-batch, as a crash would.
+    const failing = createDb(createDynamoClients(dynamoConfig()).document, tableName);
+    const put = failing.entities.searchPostings.put.bind(failing.entities.searchPostings);
+    let puts = 0;
+    let crashed!: () => void;
+    const crash = new Promise<void>((resolve) => (crashed = resolve));
+    (failing.entities.searchPostings as { put: unknown }).put = ((items: never) => {
+      if (++puts > 3) {
+        crashed();
+        throw new Error("the indexer crashed");
+      }
+      return put(items);
+    }) as never;
+    const dynamo = createDynamoClients(dynamoConfig());
+    const crashing = startSearchWorker({ db: failing, dynamo, dynamoConfig: dynamoConfig(), tableName, idleMs: 50 });
+    await crash;
+    await crashing.close();
+    // Some messages were indexed, not all.
+    expect((await search(`q=${k} crash`)).body.messages.length).toBeLessThan(written.length);
+    worker = startWorker();
+    expect(await found(`q=${k} crash&limit=50`)).toEqual(written.reverse());
+  });
+
   it("indexes messages stored before search existed (the backfill), resuming where it stopped", async () => {
     // Postings removed by hand stand for messages the index never saw.
     const k = tag();
@@ -239,7 +319,7 @@ describe("catching up", () => {
     const postings = await db.entities.searchPostings.query.byTerm({ scope: s.id, term: k, bucket: bucketOf(old[0]!) }).go({ pages: "all" });
     expect(postings.data.length).toBeGreaterThanOrEqual(2);
     await db.entities.searchPostings.delete(postings.data).go();
-    await db.entities.searchProgress.delete({ name: "backfill" }).go();
+    await db.entities.searchProgress.delete({ name: BACKFILL }).go();
     let pages = 0;
     const first = await backfill(db, DynamoDBDocumentClient.from(new DynamoDBClient(dynamoConfig())), tableName, { pageSize: 5, shouldStop: () => pages++ >= 1 });
     expect(first.done).toBe(false);

@@ -14,7 +14,12 @@ import type { Db } from "../model/index.ts";
 import { nowIso } from "../store/time.ts";
 import { applyChange, scopeReader } from "./indexer.ts";
 
-export const BACKFILL = "backfill";
+/**
+ * The backfill's marker, named for the index's version: a change of what a message is posted
+ * under (v2: three-letter prefix terms) backfills again, at the next local start or by the
+ * deployed command, without deleting anything by hand.
+ */
+export const BACKFILL = "backfill#2";
 
 export interface BackfillProgress {
   messages: number;

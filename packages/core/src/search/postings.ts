@@ -25,9 +25,21 @@ export const filterTerm = {
   has: (has: Has) => `@has:${has}`,
 };
 
-/** The length of a prefix term, and how it is written (`~` never starts a word). */
-export const PREFIX_LENGTH = 2;
-export const prefixTerm = (word: string) => `~${[...word].slice(0, PREFIX_LENGTH).join("")}`;
+/**
+ * The lengths of the prefix terms a word is posted under, and how one is written (`~` never
+ * starts a word): `~pe` and `~per` for `permission`. Two letters alone are too common to walk
+ * quickly (in English and in the benchmark's text, a few two-letter starts cover a large share
+ * of all messages), three letters cut a prefix search's walk by an order of magnitude for one
+ * more posting per word (docs/search.md, "Measured").
+ */
+export const PREFIX_LENGTHS = [2, 3] as const;
+export const prefixTerm = (word: string, length: number) => `~${[...word].slice(0, length).join("")}`;
+
+/** The prefix term a search for words starting with `prefix` walks: the longest posted, none for one letter. */
+export function longestPrefixTerm(prefix: string): string | undefined {
+  const length = PREFIX_LENGTHS.findLast((n) => [...prefix].length >= n);
+  return length ? prefixTerm(prefix, length) : undefined;
+}
 
 /** A posting's words are copied while they stay this small (one write unit with the rest); longer, the search reads the message. */
 export const MAX_COPIED_WORDS_BYTES = 600;
@@ -54,7 +66,7 @@ export function termsOf(m: IndexedMessage, sequence: readonly string[] = message
   for (const w of sequence) {
     if (w === BREAK) continue;
     terms.add(w);
-    if ([...w].length >= PREFIX_LENGTH) terms.add(prefixTerm(w));
+    for (const n of PREFIX_LENGTHS) if ([...w].length >= n) terms.add(prefixTerm(w, n));
   }
   terms.add(filterTerm.from(m.authorId));
   for (const id of m.mentions ?? []) terms.add(filterTerm.mentions(id));

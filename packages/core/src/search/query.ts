@@ -3,13 +3,13 @@
  * month by month, each checked against everything else the search asks (its other words, its
  * phrases and prefixes, its filters, the caller's right to read the conversation) until the page
  * is full. The driving term is the one likely to have the fewest postings: the longest whole word,
- * else an author or a mention, else the prefix's first two characters, else a `has`.
+ * else an author or a mention, else the longest prefix term (`~per` for `permission`), else a `has`.
  */
 import { decodeTime, encodeTime } from "ulid";
 import { AppError } from "../errors.ts";
 import type { Db, SearchPostingItem } from "../model/index.ts";
 import { matchesAll, messageWords, parseQuery, type Clause } from "./words.ts";
-import { bucketOf, bucketOfTime, filterTerm, hasOf, PREFIX_LENGTH, prefixTerm, type Has, type IndexedMessage } from "./postings.ts";
+import { bucketOf, bucketOfTime, filterTerm, hasOf, longestPrefixTerm, type Has, type IndexedMessage } from "./postings.ts";
 
 export interface SearchFilters {
   q?: string | undefined;
@@ -37,8 +37,21 @@ export interface Scope<M extends IndexedMessage> {
   conversationOf(m: M): string;
 }
 
-/** Postings read per Query: enough to fill a page when most match, few enough to stop early. */
-const QUERY_PAGE = 100;
+/**
+ * Postings read by a month's first Query: enough to fill a page when most match, few enough to
+ * stop early. A month that needs more is read in pages growing to `LAST_PAGE` (DynamoDB stops a
+ * page at 1 MB anyway): a driving term much commoner than the search's matches is walked in a
+ * few round trips instead of one per hundred postings.
+ */
+const FIRST_PAGE = 100;
+const LAST_PAGE = 1600;
+/**
+ * How many months' first Queries are in flight at most. It starts at one and grows fourfold each time
+ * a month is read to its end without filling the page: a search whose matches are rare reads
+ * its months side by side instead of one after another, and one that fills its page from the
+ * newest month reads nothing more.
+ */
+const MOST_MONTHS_AHEAD = 8;
 
 const ULID_LOW = "0000000000000000";
 const ULID_HIGH = "ZZZZZZZZZZZZZZZZ";
@@ -59,9 +72,8 @@ export function drivingTerm(clauses: readonly Clause[], f: SearchFilters): strin
   if (f.authorId) return filterTerm.from(f.authorId);
   if (f.mentions) return filterTerm.mentions(f.mentions);
   const prefixes = clauses.map((c) => c.words.at(-1)!).sort((a, b) => [...b].length - [...a].length);
-  if (prefixes[0] && [...prefixes[0]].length >= PREFIX_LENGTH) return prefixTerm(prefixes[0]);
   // A one-letter prefix alone has no prefix postings (docs/search.md): the word itself.
-  if (prefixes[0]) return prefixes[0];
+  if (prefixes[0]) return longestPrefixTerm(prefixes[0]) ?? prefixes[0];
   if (f.has) return filterTerm.has(f.has);
   throw new AppError("invalid_request", "Search for some words, an author, a mention or what messages have.");
 }
@@ -112,25 +124,58 @@ export async function searchScope<M extends IndexedMessage>(db: Db, where: Scope
   if (lowest >= highest) return { messages: [], cursor: null };
   const found: M[] = [];
   const want = f.limit + 1;
-  for (const bucket of months(bucketOf(highest), bucketOfTime(decodeTime(lowest)))) {
-    let next: string | null = null;
-    do {
-      const page: { data: SearchPostingItem[]; cursor: string | null } = await db.entities.searchPostings.query
-        .byTerm({ scope: where.scope, term, bucket })
-        .between({ messageId: lowest }, { messageId: highest })
-        .go({ order: "desc", limit: QUERY_PAGE, cursor: next });
-      next = page.cursor;
-      const candidates = page.data.filter((p) => p.messageId !== upper && p.messageId !== lower && where.readable(p.conversationId) && mayMatch(p, clauses, f));
-      if (!candidates.length) continue;
-      const loaded = new Map((await where.load(candidates)).map((m) => [m.messageId, m]));
-      for (const p of candidates) {
-        const m = loaded.get(p.messageId);
-        if (m && where.readable(where.conversationOf(m)) && matches(m, clauses, f)) found.push(m);
-        if (found.length === want) break;
-      }
-    } while (next && found.length < want);
-    if (found.length >= want) break;
+  const walk = postingsNewestFirst(db, where.scope, term, [...months(bucketOf(highest), bucketOfTime(decodeTime(lowest)))], lowest, highest);
+  // Candidates are gathered until there are as many as the page still needs, then read in one
+  // BatchGetItem: a posting carrying the message's words has been checked already, so nearly
+  // every candidate is a match and a page usually costs one BatchGetItem, not one per Query.
+  const candidates: SearchPostingItem[] = [];
+  let walking = true;
+  while (found.length < want) {
+    const need = want - found.length;
+    if (walking && candidates.length < need) {
+      const step = await walk.next();
+      if (step.done) walking = false;
+      else candidates.push(...step.value.filter((p) => p.messageId !== upper && p.messageId !== lower && where.readable(p.conversationId) && mayMatch(p, clauses, f)));
+      continue;
+    }
+    if (!candidates.length) break;
+    const checked = candidates.splice(0, need);
+    const loaded = new Map((await where.load(checked)).map((m) => [m.messageId, m]));
+    for (const p of checked) {
+      const m = loaded.get(p.messageId);
+      if (m && where.readable(where.conversationOf(m)) && matches(m, clauses, f)) found.push(m);
+    }
   }
+  await walk.return(undefined);
   const messages = found.slice(0, f.limit);
   return { messages, cursor: found.length > f.limit ? messages.at(-1)!.messageId : null };
+}
+
+type PostingsPage = { data: SearchPostingItem[]; cursor: string | null };
+
+/**
+ * One term's postings between two ids, newest first, a Query page at a time, month after month,
+ * with the next months' first pages already in flight (`MOST_MONTHS_AHEAD`).
+ */
+async function* postingsNewestFirst(db: Db, scope: string, term: string, buckets: string[], lowest: string, highest: string): AsyncGenerator<SearchPostingItem[]> {
+  const query = (bucket: string, limit: number, cursor: string | null): Promise<PostingsPage> =>
+    db.entities.searchPostings.query.byTerm({ scope, term, bucket }).between({ messageId: lowest }, { messageId: highest }).go({ order: "desc", limit, cursor });
+  const ahead: Promise<PostingsPage>[] = [];
+  let started = 0;
+  let window = 1;
+  for (let i = 0; i < buckets.length; i++) {
+    while (started < buckets.length && started - i < window) {
+      const first = query(buckets[started++]!, FIRST_PAGE, null);
+      // Read ahead and perhaps never awaited (the page filled first): its failure is nobody's.
+      first.catch(() => undefined);
+      ahead.push(first);
+    }
+    let page = await ahead.shift()!;
+    yield page.data;
+    for (let limit = FIRST_PAGE * 4; page.cursor; limit = Math.min(limit * 4, LAST_PAGE)) {
+      page = await query(buckets[i]!, limit, page.cursor);
+      yield page.data;
+    }
+    window = Math.min(window * 4, MOST_MONTHS_AHEAD);
+  }
 }

@@ -2,8 +2,9 @@
  * What a word is, for search (api.md "Search"): the same rules cut a message into the words it is
  * indexed and verified by, and a query into the words it asks for, so both sides always agree.
  *
- * - Folding: Unicode's default case folding (upper then lower turns ß into ss, ς into σ), then
- *   NFKD without combining marks, so `Café`, `CAFE` and `café` are one word.
+ * - Folding: NFKD without combining marks, Unicode's default case folding (lower, upper, lower
+ *   turns ß and ẞ into ss; ς is σ), then NFKD without marks again, so `Café`, `CAFE` and `café`
+ *   are one word.
  * - A word is a run of letters and digits: anything else separates, so a URL or a file name
  *   falls into its parts (`report.pdf` → report, pdf).
  * - CJK (Han, Hiragana, Katakana, Hangul) has no spaces: a run of it is indexed as its
@@ -18,8 +19,17 @@ const CJK = String.raw`\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p
 const RUN = new RegExp(String.raw`[${CJK}]+|(?:(?![${CJK}])[\p{L}\p{N}])+`, "gu");
 const isCjk = new RegExp(String.raw`^[${CJK}]`, "u");
 
-/** The text compared without case or accents. */
-export const fold = (text: string): string => text.toUpperCase().toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
+const decompose = (text: string): string => text.normalize("NFKD").replace(/\p{M}/gu, "");
+
+/**
+ * The text compared without case or accents. Decomposed before the case is folded too: a
+ * compatibility character can decompose into capitals (`㎒` is `MHz`), which must fold like any
+ * other (found by property tests: folding must be idempotent, or a folded word is not its own query).
+ * Lower, upper, lower: `ẞ` lowers to `ß`, which only the upper case turns into `SS`. And `ς` is
+ * `σ`, as case folding has it: JavaScript lowers a `Σ` ending a word to `ς`, so a query's
+ * `σ` typed last (a prefix) would otherwise never meet the same letter inside a stored word.
+ */
+export const fold = (text: string): string => decompose(decompose(text).toLowerCase().toUpperCase().toLowerCase().replaceAll("ς", "σ"));
 
 const cut = (word: string): string => [...word].slice(0, MAX_WORD).join("");
 
