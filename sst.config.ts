@@ -28,6 +28,7 @@ export default $config({
     await import("./infra/apiRoutes.ts");
     await import("./infra/purge.ts");
     await import("./infra/push.ts");
+    await import("./infra/search.ts");
     return { web: web.url, api: api.url, realtime: realtime.url, table: table.name, files: files.name };
   },
 });

@@ -9,6 +9,7 @@ export const lambdaHandlers = {
   fanout: "packages/functions/src/lambda/fanout.handler",
   expiry: "packages/functions/src/lambda/expiry.handler",
   push: "packages/functions/src/lambda/push.handler",
+  searchIndex: "packages/functions/src/lambda/searchIndex.handler",
 } as const;
 
 /** Graviton: 20% cheaper per GB-second than x86_64, and argon2 ships a linux-arm64 binary. */
@@ -27,4 +28,5 @@ export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon
   fanout: [],
   expiry: [],
   push: [],
+  searchIndex: [],
 };

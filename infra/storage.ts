@@ -31,6 +31,8 @@ export const table = new sst.aws.Dynamo(links.table, {
   primaryIndex: { hashKey: keyAttributes.pk, rangeKey: keyAttributes.sk },
   globalIndexes: tableIndexes,
   ttl: ttlAttribute,
+  // Search's indexer reads every change of a message, before and after (infra/search.ts).
+  stream: "new-and-old-images",
   deletionProtection: protect,
   // SST turns point-in-time recovery on, which bills per GB stored: worth it for protected stages only.
   transform: { table: { pointInTimeRecovery: { enabled: protect } } },

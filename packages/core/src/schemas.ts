@@ -424,7 +424,7 @@ export const clientFrame = v.variant(
 export type ClientFrame = v.InferOutput<typeof clientFrame>;
 
 /** The largest page each paged route serves: a client that wants as much as it can asks for these. */
-export const pageLimits = { history: 100, changes: 500, dms: 100, invites: 100, reactors: 100, members: 100 } as const;
+export const pageLimits = { history: 100, changes: 500, dms: 100, invites: 100, reactors: 100, members: 100, search: 50 } as const;
 
 const limit = (max: number, fallback: number) =>
   v.optional(
@@ -443,9 +443,35 @@ export const historyQuery = v.pipe(
     limit: limit(pageLimits.history, 50),
     before: v.optional(idOf("before must be a message id.")),
     after: v.optional(idOf("after must be a message id.")),
+    around: v.optional(idOf("around must be a message id.")),
   }),
-  v.check((q) => !(q.before && q.after), "Use before or after, not both."),
+  v.check((q) => [q.before, q.after, q.around].filter(Boolean).length <= 1, "Use one of before, after and around."),
 );
+/** A bound of a message search: a message id, or an ISO date (search/query.ts turns it into one). */
+const searchBound = (what: string) =>
+  v.optional(
+    v.pipe(
+      string(what),
+      v.check((s) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(s) || (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && Number.isFinite(Date.parse(s))), `${what} must be a message id or an ISO date.`),
+    ),
+  );
+/** api.md "Search": the filters both searches share; at least one of q, authorId, mentions, has. */
+const searchFields = {
+  q: v.optional(v.pipe(string("q"), v.minLength(1, "q cannot be empty."), v.maxLength(200, "q must be at most 200 characters."))),
+  authorId: v.optional(idOf("authorId must be a user id.")),
+  mentions: v.optional(idOf("mentions must be a user id.")),
+  has: v.optional(v.picklist(["file", "image", "link"], "has must be file, image or link.")),
+  before: searchBound("before"),
+  after: searchBound("after"),
+  limit: limit(pageLimits.search, 25),
+  cursor: v.optional(idOf("cursor is not a search cursor.")),
+};
+type Filters = { q?: string | undefined; authorId?: string | undefined; mentions?: string | undefined; has?: string | undefined };
+const someFilter = <T extends Filters>() => v.check<T, string>((f) => !!(f.q?.trim() || f.authorId || f.mentions || f.has), "Give at least one of q, authorId, mentions and has.");
+const serverSearchFields = v.object({ ...searchFields, channelId: v.optional(idOf("channelId must be a channel id.")) });
+const dmSearchFields = v.object({ ...searchFields, conversationId: v.optional(idOf("conversationId must be a conversation id.")) });
+export const serverSearchQuery = v.pipe(serverSearchFields, someFilter<v.InferOutput<typeof serverSearchFields>>());
+export const dmSearchQuery = v.pipe(dmSearchFields, someFilter<v.InferOutput<typeof dmSearchFields>>());
 /** A change feed's page (api.md "Change feeds"); the cursor itself is checked against its conversation. */
 export const changesQuery = v.object({
   since: v.optional(v.pipe(string("since"), v.minLength(1, "since cannot be empty."), v.maxLength(200, "since is not a cursor."))),

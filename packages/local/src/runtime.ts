@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { createServer } from "node:http";
 import { Hono } from "hono";
 import { getRequestListener } from "@hono/node-server";
-import { createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
+import { createDb, createDynamoClients, ensureTable, localDynamoConfig } from "@agorusta/core";
 import { createApp } from "@agorusta/functions/app";
 import { createDeps, type Deps } from "@agorusta/functions/deps";
 import { createWsHandler } from "@agorusta/functions/ws/handler";
@@ -26,6 +26,7 @@ import type { UsageLimits } from "@agorusta/core/limits";
 import { startUploadSweep } from "./uploadSweep.ts";
 import { answerUnroutable, requestErrors } from "./httpEdges.ts";
 import { listening } from "./listening.ts";
+import { startSearchWorker, type SearchWorker } from "./searchWorker.ts";
 import type { S3Local } from "./s3Local.ts";
 
 export interface RuntimeOptions {
@@ -58,6 +59,8 @@ export interface Runtime {
   purges: PurgeWorker;
   /** Sends Web Push in the background, as the push queue's consumer does deployed. */
   pushes: PushWorker;
+  /** Indexes messages for search from the table's stream, and at start what was stored before. */
+  search: SearchWorker;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     createDynamoClients(localDynamoConfig(options.dynamoEndpoint), { allowedActions: dynamoActions[lambda] });
   const api = clientFor("api");
   await ensureTable(createDynamoClients(localDynamoConfig(options.dynamoEndpoint)).raw, options.tableName);
+  // The search indexer: deployed, the stream Lambda's actions on the table; here its stream reader
+  // and the backfill's Scan too, which no deployed Lambda is granted (docs/search.md).
+  const indexer = createDynamoClients(localDynamoConfig(options.dynamoEndpoint));
+  const search = startSearchWorker({
+    db: createDb(indexer.document, options.tableName),
+    dynamo: indexer,
+    dynamoConfig: localDynamoConfig(options.dynamoEndpoint),
+    tableName: options.tableName,
+  });
   const files = options.s3
     ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3.endpoint, options.s3.credentials) })
     : undefined;
@@ -159,6 +171,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     deps,
     purges,
     pushes,
+    search,
     close: async () => {
       sweep?.stop();
       // Stop listening first: a browser told "going away" reconnects at once, and a socket
@@ -170,6 +183,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await expiries.close();
       await gateway.close();
       await purges.close();
+      await search.close();
       const cut = setTimeout(() => server.closeAllConnections(), 1000);
       await stopped;
       clearTimeout(cut);

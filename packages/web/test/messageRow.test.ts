@@ -247,7 +247,9 @@ describe("a message's parts: keys, menu, link, images and files", () => {
     await target.waitFor();
     await expect.poll(() => inView(target), soon).toBe(true);
     await expect.poll(() => target.evaluate((li) => li.classList.contains("flash")), soon).toBe(true);
-    expect(await inView(messageRow(reader, "general", "Chatter 29"))).toBe(false);
+    // Opened with the page around the message (issue 24: `around=`), the newest talk may not even be loaded.
+    const newest = messageRow(reader, "general", "Chatter 29");
+    expect((await newest.count()) === 0 || !(await inView(newest))).toBe(true);
     await shot(reader, "laptop-message-link-opened");
     await Promise.all([member.close(), reader.close()]);
     expect(errors()).toEqual([]);

@@ -6,6 +6,7 @@ import type { Stores } from "../attachments/files.ts";
 import { present, type KnownAvatars } from "../attachments/present.ts";
 import { readHistory, type HistoryWindow } from "../messages/history.ts";
 import type { ChangesPage } from "../views.ts";
+import { AppError } from "../errors.ts";
 import type { ConversationKind, KindTypes } from "./kind.ts";
 import { currentMessages, presentChanges, readChanges } from "./feed.ts";
 
@@ -46,6 +47,8 @@ export async function listMessages<T extends KindTypes>(
     ),
   ]);
   kind.requireTo(caller, "history");
+  // The message `around` names is in this conversation, or the page is not there to show.
+  if (input.around && !page.length) throw new AppError("not_found", "No such message.");
   return showMessages(stores, kind, ref, input.userId, page);
 }
 

@@ -9,6 +9,8 @@ export interface HistoryWindow {
   before?: string | undefined;
   /** The oldest `limit` messages newer than this id (catch-up after a reconnect). */
   after?: string | undefined;
+  /** This message and up to `limit` around it: half of them older, half newer (api.md "Search": `around=`). */
+  around?: string | undefined;
 }
 
 /** Below every ULID, and above every ULID (Crockford base32 stops at 'Z'). */
@@ -24,7 +26,8 @@ export type RangeQuery<T> = (range: { from: string; to: string; order: "asc" | "
 
 /** One range read (one Query, more when 1 MB cuts it); the page comes back oldest first, as the contract wants. */
 export async function readHistory<T extends { messageId: string }>(window: HistoryWindow, query: RangeQuery<T>): Promise<T[]> {
-  const { limit, before, after } = window;
+  const { limit, before, after, around } = window;
+  if (around) return readAround(around, limit, query);
   if (after) {
     // BETWEEN is inclusive: ask for one more and drop the cursor itself.
     const items = await query({ from: after, to: HIGHEST, order: "asc", limit: limit + 1 });
@@ -32,4 +35,21 @@ export async function readHistory<T extends { messageId: string }>(window: Histo
   }
   const items = await query({ from: LOWEST, to: before ?? HIGHEST, order: "desc", limit: before ? limit + 1 : limit });
   return items.filter((m) => m.messageId !== before).slice(0, limit).reverse();
+}
+
+/**
+ * The message and the messages around it, oldest first: two range reads side by side, each
+ * holding the message itself (BETWEEN is inclusive). The older half gets the odd one, since a
+ * reader opened at an old message more often scrolls up than down. Empty when the message is
+ * not in the range: the caller answers 404.
+ */
+async function readAround<T extends { messageId: string }>(around: string, limit: number, query: RangeQuery<T>): Promise<T[]> {
+  const older = Math.ceil(limit / 2);
+  const newer = limit - older;
+  const [down, up] = await Promise.all([
+    query({ from: LOWEST, to: around, order: "desc", limit: older + 1 }),
+    query({ from: around, to: HIGHEST, order: "asc", limit: newer + 1 }),
+  ]);
+  if (down[0]?.messageId !== around) return [];
+  return [...down.slice(1, older + 1).reverse(), down[0], ...up.filter((m) => m.messageId !== around).slice(0, newer)];
 }

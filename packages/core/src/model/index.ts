@@ -26,6 +26,7 @@ import { mentions, readStates } from "./readStates.ts";
 import { notifySettings, pushReceipts, pushSubscriptions } from "./notifications.ts";
 import { webhooks } from "./webhooks.ts";
 import { bots } from "./bots.ts";
+import { searchPostings, searchProgress } from "./search.ts";
 import { systemClock, type Clock } from "../store/time.ts";
 
 export type { UniqueKind } from "./uniques.ts";
@@ -71,6 +72,8 @@ export function createDb(client: DynamoDBDocumentClient, table: string, clock: C
       pushReceipts: new Entity(pushReceipts),
       webhooks: new Entity(webhooks),
       bots: new Entity(bots),
+      searchPostings: new Entity(searchPostings),
+      searchProgress: new Entity(searchProgress),
     },
     { client, table },
   );
@@ -110,4 +113,5 @@ export type BotItem = EntityItem<Entities["bots"]>;
 export type MentionItem = EntityItem<Entities["mentions"]>;
 export type NotifySettingItem = EntityItem<Entities["notifySettings"]>;
 export type PushSubscriptionItem = EntityItem<Entities["pushSubscriptions"]>;
+export type SearchPostingItem = EntityItem<Entities["searchPostings"]>;
 export { EVERYONE } from "./readStates.ts";

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, UpdateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 /**
  * The one table. Every entity lives here behind generic key attributes, so this
  * module is the single description both SST (`infra/storage.ts`) and the local
@@ -19,6 +19,12 @@ export type GlobalIndexName = keyof typeof globalIndexes;
 /** Epoch seconds; DynamoDB's TTL sweeper deletes items some time after it passes. */
 export const ttlAttribute = "ttl";
 
+/**
+ * Every change of an item, before and after, goes to the table's stream: the search indexer reads
+ * it (docs/search.md), deployed through a Lambda subscription (infra/search.ts), locally in process.
+ */
+export const streamView = "NEW_AND_OLD_IMAGES" as const;
+
 /** Every key attribute is a string: SST's `fields` and CreateTable's AttributeDefinitions. */
 export const keyFields: Record<string, "string"> = Object.fromEntries(
   [
@@ -33,6 +39,7 @@ export function createTableInput(tableName: string) {
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST" as const,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: streamView },
     AttributeDefinitions: Object.keys(keyFields).map((AttributeName) => ({
       AttributeName,
       AttributeType: "S" as const,
@@ -52,10 +59,16 @@ export function createTableInput(tableName: string) {
   };
 }
 
-/** Creates the table from the shared definition unless it is already there. */
+/**
+ * Creates the table from the shared definition unless it is already there; a table made before
+ * search (a local `.data/` from an older version) gets its stream turned on.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (!Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: streamView } }));
+    }
     return;
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException)) throw e;

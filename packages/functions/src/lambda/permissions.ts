@@ -4,8 +4,9 @@
  * `npm start` (packages/core/src/store/client.ts), so a request that needs a new action fails in a
  * test, naming this file, before it fails deployed. Plain data: infra imports it too.
  *
- * No Scan, no table management (CreateTable, DeleteTable, UpdateTable), no streams, no PartiQL,
- * no backups: none is used, so none is granted.
+ * No Scan, no table management (CreateTable, DeleteTable, UpdateTable), no PartiQL, no backups:
+ * none is used, so none is granted. The search indexer's stream reads are granted by its
+ * subscription (infra/search.ts), not here.
  */
 export const dynamoActions = {
   /**
@@ -38,6 +39,11 @@ export const dynamoActions = {
    * in one transaction).
    */
   push: ["GetItem", "Query", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"],
+  /**
+   * The search indexer (infra/search.ts): reads a DM's participants, writes and deletes postings;
+   * its backfill reads each conversation's messages and marks its progress.
+   */
+  searchIndex: ["GetItem", "Query", "PutItem", "BatchWriteItem"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type LambdaName = keyof typeof dynamoActions;

@@ -23,7 +23,7 @@ import { limitRate } from "../http/usage.ts";
 import { announceRead } from "../delivery/readStateEvents.ts";
 import type { MessageEvents } from "../delivery/messageEvents.ts";
 
-type Window = { limit: number; before?: string | undefined; after?: string | undefined };
+type Window = { limit: number; before?: string | undefined; after?: string | undefined; around?: string | undefined };
 type SendBody = { content: string; nonce?: string | undefined; replyTo?: string | undefined; attachments?: string[] | undefined };
 type File = { filename: string; contentType: string; size: number };
 

@@ -1,10 +1,12 @@
 import { Hono } from "hono";
 import { kinds } from "@agorusta/core/conversations";
+import { searchDmMessages } from "@agorusta/core/search";
 import { getConversation, listConversations, onlinePartners, startConversation } from "@agorusta/core/dms";
 import {
   changesQuery,
   dmMessageParams,
   dmParams,
+  dmSearchQuery,
   dmsQuery,
   dmReactionParams,
   historyQuery,
@@ -44,6 +46,8 @@ export const dmsRoutes = (deps: Deps) => {
       );
       return c.json(conversation, created ? 201 : 200);
     })
+    // Before `/:id`, which would take `search` for a conversation's id.
+    .get("/search", validate("query", dmSearchQuery), async (c) => c.json(await searchDmMessages(deps, c.var.userId, c.req.valid("query")), 200))
     // Which of the people one talks to are online (docs/decisions.md, "People"); before `/:id`.
     .get("/online", async (c) => c.json({ userIds: await onlinePartners(deps.db, c.var.userId) }, 200))
     .get("/:id", params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id, deps.files), 200))

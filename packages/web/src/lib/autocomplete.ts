@@ -20,7 +20,12 @@ export type Suggestion =
   | { kind: "person"; user: Pick<User, "id" | "username" | "avatarUrl"> }
   | { kind: "everyone" }
   | { kind: "role"; id: string; name: string; color: number | null }
-  | { kind: "channel"; id: string; name: string; /** The server's name, where channels of several are offered (a DM). */ where?: string };
+  | { kind: "channel"; id: string; name: string; /** The server's name, where channels of several are offered (a DM). */ where?: string }
+  /** A word to write as it is (the search box's filter words, `has:` values, dates), with its icon. */
+  | { kind: "option"; value: string; label: string; hint?: string; icon: OptionIcon };
+
+/** The icons an option may show (names of Icon.svelte's). */
+export type OptionIcon = "atSign" | "hash" | "file" | "image" | "link" | "clock" | "users";
 
 /** Where a conversation's suggestions come from (its page gives them). */
 export interface Suggestions {
@@ -60,7 +65,7 @@ export function triggerAt(text: string, caret: number): Trigger | null {
 }
 
 /** Starts-with first, then contains; alphabetical within each; case-insensitive. */
-function rank<T>(items: readonly T[], nameOf: (item: T) => string, query: string): T[] {
+export function rank<T>(items: readonly T[], nameOf: (item: T) => string, query: string): T[] {
   const q = query.toLowerCase();
   const scored = items
     .map((item) => ({ item, name: nameOf(item).toLowerCase() }))
@@ -90,6 +95,7 @@ export function written(s: Suggestion): string {
   if (s.kind === "person") return `@${s.user.username}`;
   if (s.kind === "everyone") return "@everyone";
   if (s.kind === "role") return `@${s.name}`;
+  if (s.kind === "option") return s.value;
   return `<#${s.id}>`;
 }
 
@@ -103,5 +109,6 @@ export function applyPick(text: string, trigger: Trigger, pick: Suggestion): { t
 
 /** A stable key for a suggestion (the list's `each`). */
 export function suggestionKey(s: Suggestion): string {
+  if (s.kind === "option") return `o:${s.value}`;
   return s.kind === "person" ? `p:${s.user.id}` : s.kind === "channel" ? `c:${s.id}` : s.kind === "role" ? `r:${s.id}` : "everyone";
 }

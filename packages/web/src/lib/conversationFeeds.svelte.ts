@@ -12,6 +12,8 @@ import { notifyInvite } from "./push.svelte.ts";
 import { sendTimeout } from "./sendTimeout.ts";
 import { live } from "./live.svelte.ts";
 import { api, send, session } from "./session.svelte.ts";
+import { anchoredMessage } from "./interactions.svelte.ts";
+import { page } from "$app/state";
 import type { TimelineMessage } from "./timeline.ts";
 
 const me = () => session.me!;
@@ -101,7 +103,9 @@ export function follow<M extends TimelineMessage>(
   channelId?: string,
 ): void {
   $effect(() => untrack(() => {
-    void feed.load();
+    // Opened at a message (a search hit, a link): its surroundings first, not the newest page.
+    const at = anchoredMessage(page.url.hash);
+    void (at ? feed.loadAround(at) : feed.load());
     const realtime = live.realtime;
     const release = channelId ? realtime.subscribe(channelId) : () => {};
     const stopEvents = realtime.onEvent((event) => {

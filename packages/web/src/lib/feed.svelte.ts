@@ -7,6 +7,13 @@
  * applied — the head's, taken before the first page, then each event's — and after a gap asks the
  * conversation's change feed for everything since. Every message it shows is kept at its highest
  * revision, so a change that comes twice, or late, changes nothing.
+ *
+ * It can also be opened at any message (a search hit, a link, a reply far above): the page
+ * around it (`around=`), older and newer pages as the reader scrolls either way, and the newest
+ * page at once on "Jump to present". While the present is not loaded, live messages are not put
+ * below the loaded page (that would open a hole); they come with the newer pages, and the
+ * cursor stays where the loaded history knows everything, so reaching the present catches up
+ * from there: nothing that came meanwhile is lost.
  */
 import type { ChangesPage, User } from "@agorusta/core/views";
 import { pageLimits } from "@agorusta/core/schemas";
@@ -19,8 +26,8 @@ const PAGE_SIZE = 50;
 const CHANGES_LIMIT = pageLimits.changes;
 
 export interface FeedSource<M extends TimelineMessage> {
-  /** Oldest first: the newest `limit` messages older than `before`. */
-  page(query: { limit: string; before?: string }): Promise<M[]>;
+  /** Oldest first: the newest `limit` messages older than `before`, the oldest newer than `after`, or those `around` one. */
+  page(query: PageQuery): Promise<M[]>;
   /** The changes after `since` (absent: none, and the head's cursor). */
   changes(query: { since?: string; limit: string }): Promise<ChangesPage<M>>;
   /** `nonce` makes a repeat of the same send store nothing new (api.md "Idempotent sends"). */
@@ -33,6 +40,8 @@ export interface FeedSource<M extends TimelineMessage> {
 export type FeedChange<M> = ({ type: "added" | "updated"; message: M } | { type: "deleted"; messageId: string }) & {
   cursor?: string;
 };
+
+export type PageQuery = { limit: string; before?: string; after?: string; around?: string };
 
 export interface PendingMessage extends TimelineMessage {
   status: "sending" | "failed";
@@ -54,6 +63,14 @@ export class Feed<M extends TimelineMessage> {
   error = $state<string | null>(null);
   /** Older history: `done` once the first message of the conversation is loaded. */
   older = $state<"idle" | "loading" | "error" | "done">("idle");
+  /** Newer history: `done` while the newest message is loaded (the present), else pages to load below. */
+  newer = $state<"idle" | "loading" | "error" | "done">("done");
+  /** Messages that arrived live while the present was not loaded (they come with the newer pages). */
+  behind = $state(0);
+  #behind = new Set<string>();
+  /** Grows with each load from scratch: a page asked for before one must not join what it loaded. */
+  #epoch = 0;
+  #opened = 0;
   #source: FeedSource<M>;
   #me: () => User;
   #localIds = 0;
@@ -70,18 +87,73 @@ export class Feed<M extends TimelineMessage> {
     this.#me = me;
   }
 
-  /** The newest page, from the head's position taken first: nothing can fall between the two. */
-  async load(): Promise<void> {
+  /**
+   * The newest page, from the head's position taken first: nothing can fall between the two.
+   * `fresh`: in place of what is loaded (back to the present from an old place), not merged with it.
+   */
+  load(fresh = false): Promise<void> {
+    return this.#open({ limit: String(PAGE_SIZE) }, (page) => {
+      this.messages = fresh ? page : mergeById(page, this.messages);
+      this.older = page.length < PAGE_SIZE ? "done" : "idle";
+      this.newer = "done";
+    });
+  }
+
+  /** How many loads from scratch have put their page in: the list tells a new start from messages that came. */
+  get opened(): number {
+    return this.#opened;
+  }
+
+  /** Back to the newest messages, if an old place is loaded. */
+  toPresent(): Promise<void> {
+    return this.newer === "done" ? Promise.resolve() : this.load(true);
+  }
+
+  /**
+   * The page around `messageId` in place of what is loaded (api.md "Search": `around=`). False if
+   * the message is not in the conversation (any more): what was loaded stays, or the newest page
+   * comes if nothing was.
+   */
+  async loadAround(messageId: string): Promise<boolean> {
+    let found = true;
+    await this.#open({ limit: String(PAGE_SIZE), around: messageId }, (page) => {
+      const at = page.findIndex((m) => m.id === messageId);
+      // The route gives the older side half the page, the target included (messages/history.ts).
+      const older = Math.ceil(PAGE_SIZE / 2);
+      this.messages = page;
+      this.older = at < older ? "done" : "idle";
+      this.newer = page.length - at - 1 < PAGE_SIZE - older ? "done" : "idle";
+    }, (e) => {
+      if (!(isApiError(e) && e.status === 404)) return false;
+      found = false;
+      return true;
+    });
+    if (!found) {
+      if (this.messages.length) this.status = "ready";
+      else await this.load();
+    }
+    return found;
+  }
+
+  /** A load from scratch: the head's position, then the page `place` puts in; `missing` may take an error as not a failure. */
+  async #open(query: PageQuery, place: (page: M[]) => void, missing?: (e: unknown) => boolean): Promise<void> {
+    const epoch = ++this.#epoch;
     this.status = "loading";
     this.error = null;
     try {
       const head = await this.#source.changes({ limit: "1" });
-      const page = await this.#page({ limit: String(PAGE_SIZE) });
+      const page = await this.#page(query);
+      if (epoch !== this.#epoch) return;
       this.#cursor = head.cursor;
-      this.messages = mergeById(page, this.messages);
-      this.older = page.length < PAGE_SIZE ? "done" : "idle";
+      this.#opened++;
+      place(page);
+      // Live messages left out while this loaded may be newer than its page: caught up from the head.
+      if (this.#behind.size) this.#again = true;
+      this.#behind.clear();
+      this.behind = 0;
       this.status = "ready";
     } catch (e) {
+      if (epoch !== this.#epoch || missing?.(e)) return;
       this.error = message(e);
       this.status = "error";
       return;
@@ -93,13 +165,39 @@ export class Feed<M extends TimelineMessage> {
     if (this.status !== "ready" || this.older === "loading" || this.older === "done") return;
     const oldest = this.messages[0];
     if (!oldest) return void (this.older = "done");
+    const epoch = this.#epoch;
     this.older = "loading";
     try {
       const page = await this.#page({ limit: String(PAGE_SIZE), before: oldest.id });
+      if (epoch !== this.#epoch) return;
       this.messages = mergeById(this.messages, page);
       this.older = page.length < PAGE_SIZE ? "done" : "idle";
     } catch {
-      this.older = "error";
+      if (epoch === this.#epoch) this.older = "error";
+    }
+  }
+
+  /**
+   * The next page below an old place. The last one reaches the present: then every change since
+   * the cursor (kept from before, while live messages were left out) is caught up.
+   */
+  async loadNewer(): Promise<void> {
+    if (this.status !== "ready" || this.newer === "loading" || this.newer === "done") return;
+    const newest = this.messages.at(-1);
+    if (!newest) return this.load(true);
+    const epoch = this.#epoch;
+    this.newer = "loading";
+    try {
+      const page = await this.#page({ limit: String(PAGE_SIZE), after: newest.id });
+      if (epoch !== this.#epoch) return;
+      this.messages = mergeById(this.messages, page);
+      if (page.length >= PAGE_SIZE) return void (this.newer = "idle");
+      this.newer = "done";
+      this.#behind.clear();
+      this.behind = 0;
+      await this.catchUp();
+    } catch {
+      if (epoch === this.#epoch) this.newer = "error";
     }
   }
 
@@ -130,22 +228,26 @@ export class Feed<M extends TimelineMessage> {
     do {
       this.#again = false;
       let more = true;
+      // Away from the present, new messages are left out: the cursor stays for when it is reached.
+      const epoch = this.#epoch;
+      const present = this.newer === "done";
+      let since = this.#cursor!;
       try {
         while (more) {
-          const answer = await this.#source.changes({ since: this.#cursor!, limit: String(CHANGES_LIMIT) });
+          const answer = await this.#source.changes({ since, limit: String(CHANGES_LIMIT) });
+          if (epoch !== this.#epoch) return;
           for (const change of answer.changes) {
             if (change.type === "message_deleted") this.#forget(change.messageId);
             else this.#upsert(change.message);
           }
-          this.#cursor = answer.cursor;
+          since = answer.cursor;
+          if (present && this.newer === "done") this.#cursor = since;
           more = answer.hasMore;
         }
       } catch (e) {
         if (isApiError(e) && e.status === 410) {
-          this.messages = [];
-          this.older = "idle";
           this.#catching = null;
-          return this.load();
+          return this.load(true);
         }
         // The next reconnect tries again; what is shown stays.
         return;
@@ -158,7 +260,7 @@ export class Feed<M extends TimelineMessage> {
     if (change.type === "deleted") this.#forget(change.messageId);
     else if (change.type === "added") this.receive(change.message);
     else this.#upsert(change.message);
-    if (change.cursor && this.#cursor !== null) this.#cursor = change.cursor;
+    if (change.cursor && this.#cursor !== null && this.newer === "done") this.#cursor = change.cursor;
   }
 
   /** Its author changes a message; the stored version replaces the shown one. Throws an `ApiError` to show. */
@@ -176,15 +278,18 @@ export class Feed<M extends TimelineMessage> {
     this.#forget(messageId);
   }
 
-  /** A new message from the socket: it is the newest, so it joins whatever is loaded. */
+  /** A new message from the socket: it is the newest, so it joins what is loaded if that reaches the present. */
   receive(incoming: M): void {
     if (this.#deleted.has(incoming.id)) return;
     this.#settle(incoming);
-    this.messages = mergeById(this.messages, [incoming]);
+    if (this.newer === "done") this.messages = mergeById(this.messages, [incoming]);
+    else if (!this.#behind.has(incoming.id)) this.behind = this.#behind.add(incoming.id).size;
   }
 
   /** Sends at once and shows the message as "sending" until the API has stored it. */
   send(content: string, extras: { replyTo?: ReplyRef; attachments?: string[] } = {}): void {
+    // What one sends is read below what came before it: back to the present for it.
+    void this.toPresent();
     const me = this.#me();
     const placeholder: PendingMessage = {
       id: `local-${++this.#localIds}`,
@@ -227,7 +332,9 @@ export class Feed<M extends TimelineMessage> {
       if (placeholder.uploads.length) extras.attachments = placeholder.uploads;
       const stored = await this.#source.post(placeholder.content, placeholder.nonce, extras);
       this.pending = this.pending.filter((p) => p.id !== placeholder.id);
-      if (!this.#deleted.has(stored.id)) this.messages = mergeById(this.messages, [stored]);
+      if (this.#deleted.has(stored.id)) return;
+      if (this.newer === "done") this.messages = mergeById(this.messages, [stored]);
+      else this.#behind.add(stored.id);
     } catch (e) {
       // Already stored (its echo came by the socket or the change feed): nothing failed.
       if (!this.pending.some((p) => p.id === placeholder.id)) return;
@@ -251,7 +358,7 @@ export class Feed<M extends TimelineMessage> {
   #upsert(incoming: M) {
     if (this.#deleted.has(incoming.id)) return;
     this.#settle(incoming);
-    const within = withinLoaded(incoming.id, this.messages, this.older === "done");
+    const within = withinLoaded(incoming.id, this.messages, this.older === "done", this.newer === "done");
     if (within || this.messages.some((m) => m.id === incoming.id)) this.messages = mergeById(this.messages, [incoming]);
   }
 
@@ -260,7 +367,7 @@ export class Feed<M extends TimelineMessage> {
     if (this.messages.some((m) => m.id === messageId)) this.messages = this.messages.filter((m) => m.id !== messageId);
   }
 
-  async #page(query: { limit: string; before?: string }): Promise<M[]> {
+  async #page(query: PageQuery): Promise<M[]> {
     const page = await this.#source.page(query);
     return this.#deleted.size ? page.filter((m) => !this.#deleted.has(m.id)) : page;
   }

@@ -38,9 +38,6 @@ export interface ConversationMedia {
   reactions: (event: ServerEvent) => ReactionChange | undefined;
 }
 
-/** Looking back for the message a reply answers stops after this many pages of history. */
-const JUMP_PAGES = 40;
-
 export class Interactions<M extends TimelineMessage> {
   /** The message the next one answers. */
   replying = $state.raw<M | null>(null);
@@ -137,19 +134,14 @@ export class Interactions<M extends TimelineMessage> {
   }
 
   /**
-   * Scrolls to the message a reply answers (or a message link names), loading older history
-   * until it is there (or the conversation's start is reached: then it was deleted).
+   * Scrolls to the message a reply answers (or a message link or a search hit names): one not
+   * loaded is opened with the page around it (`around=`), however far up it is; the history
+   * then loads both ways from there. Not found there: it was deleted.
    */
   async jumpTo(messageId: string, missing = "The original message was deleted."): Promise<void> {
-    const feed = this.#feed;
-    for (let pages = 0; !this.#message(messageId) && pages < JUMP_PAGES; ) {
-      if (feed.older === "done" || feed.older === "error" || feed.status !== "ready") break;
-      if (feed.older === "loading") {
-        await new Promise((r) => setTimeout(r, 50));
-        continue;
-      }
-      pages++;
-      await feed.loadOlder();
+    if (!this.#message(messageId) && !(await this.#feed.loadAround(messageId))) {
+      toasts.show(missing);
+      return;
     }
     await tick();
     const row = document.querySelector<HTMLElement>(`li[data-message-id="${CSS.escape(messageId)}"]`);

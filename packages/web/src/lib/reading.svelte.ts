@@ -94,7 +94,7 @@ export class Reading<M extends TimelineMessage> {
     });
     // The loaded feed's newest message is the conversation's newest (a deletion moves it back).
     $effect(() => {
-      if (feed.status === "ready") readStates.settleLatest(id, feed.messages.at(-1)?.id ?? null);
+      if (feed.status === "ready" && feed.newer === "done") readStates.settleLatest(id, feed.messages.at(-1)?.id ?? null);
     });
     // What is on screen is read.
     $effect(() => {

@@ -56,9 +56,13 @@ export function isOlder(a: Versioned, b: Versioned): boolean {
 /**
  * Whether a change to message `id` belongs in a list that holds `loaded` (oldest first), or all of
  * the conversation's history if `complete`: within the loaded span it joins; older than the
- * oldest loaded, it would open a hole, and comes with its page instead.
+ * oldest loaded, it would open a hole, and comes with its page instead. Unless `present` (the
+ * newest messages are loaded: an old place opened from a search is not), so does one newer
+ * than the newest loaded.
  */
-export function withinLoaded(id: string, loaded: readonly { id: string }[], complete: boolean): boolean {
+export function withinLoaded(id: string, loaded: readonly { id: string }[], complete: boolean, present = true): boolean {
+  const newest = loaded.at(-1);
+  if (!present && (newest === undefined || id > newest.id)) return false;
   if (complete) return true;
   const oldest = loaded[0];
   return oldest !== undefined && id > oldest.id;

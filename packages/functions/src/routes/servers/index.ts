@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { getUser } from "@agorusta/core/accounts";
 import { createServer, getServerDetail, joinByPassword, listAuditLog, listMyServers, renameServer, retireServer } from "@agorusta/core/servers";
-import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverParams } from "@agorusta/core/schemas";
+import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverParams, serverSearchQuery } from "@agorusta/core/schemas";
+import { searchServerMessages } from "@agorusta/core/search";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { requireUser } from "../../http/requireUser.ts";
 import { validate } from "../../http/validate.ts";
@@ -60,6 +61,10 @@ export const serversRoutes = (deps: Deps) =>
       await deps.publisher.toServer(serverId, { type: "server_deleted", serverId }, { alsoUserIds: [c.var.userId] });
       await deps.purges.enqueue(serverId);
       return c.body(null, 204);
+    })
+    .get("/:id/messages/search", params(serverParams), validate("query", serverSearchQuery), async (c) => {
+      const { channelId, ...filters } = c.req.valid("query");
+      return c.json(await searchServerMessages(deps, c.var.userId, c.req.valid("param").id, { ...filters, conversationId: channelId }), 200);
     })
     .route("/:id/channels", channelsRoutes(deps))
     .route("/:id/members", membersRoutes(deps))
