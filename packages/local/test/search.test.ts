@@ -130,6 +130,19 @@ describe("filters", () => {
   });
 });
 
+/** Every page of a search's ids, following its cursor to the end. */
+async function everyPage(query: string): Promise<string[][]> {
+  const pages: string[][] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await search(`${query}${cursor ? `&cursor=${cursor}` : ""}`);
+    expect(res.status).toBe(200);
+    pages.push(ids(res));
+    cursor = res.body.cursor;
+  } while (cursor);
+  return pages;
+}
+
 describe("paging", () => {
   it("pages newest first with full pages and a cursor that ends at null", async () => {
     const k = tag();
@@ -139,14 +152,7 @@ describe("paging", () => {
       await post(`${k}other filler ${i}`);
     }
     await worker.caughtUp();
-    const pages: string[][] = [];
-    let cursor: string | null = null;
-    do {
-      const res = await search(`q=${k} match&limit=3${cursor ? `&cursor=${cursor}` : ""}`);
-      expect(res.status).toBe(200);
-      pages.push(ids(res));
-      cursor = res.body.cursor;
-    } while (cursor);
+    const pages = await everyPage(`q=${k} match&limit=3`);
     expect(pages.map((p) => p.length)).toEqual([3, 3, 2]);
     expect(pages.flat()).toEqual([...matching].reverse());
   });
@@ -213,14 +219,7 @@ describe("permissions", () => {
       await post(`${k} page hidden again ${i}`, hidden, s.owner);
     }
     await worker.caughtUp();
-    const pages: string[][] = [];
-    let cursor: string | null = null;
-    do {
-      const res = await search(`q=${k} page&limit=3${cursor ? `&cursor=${cursor}` : ""}`);
-      expect(res.status).toBe(200);
-      pages.push(ids(res));
-      cursor = res.body.cursor;
-    } while (cursor);
+    const pages = await everyPage(`q=${k} page&limit=3`);
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
     expect(pages.flat()).toEqual([...readable].reverse());
   });
