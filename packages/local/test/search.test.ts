@@ -285,7 +285,7 @@ describe("catching up", () => {
     const k = tag();
     await worker.close();
     const written = [];
-    for (let i = 0; i < 12; i++) written.push((await post(`${k} crash ${i}`)).id);
+    for (let i = 0; i < 12; i++) written.push((await post(`${k} crash ${i}`, s.channelId, s.owner)).id);
     // An indexer whose writes fail after a few messages' postings: it stops mid-batch, as a crash would.
     const failing = createDb(createDynamoClients(dynamoConfig()).document, tableName);
     const put = failing.entities.searchPostings.put.bind(failing.entities.searchPostings);
