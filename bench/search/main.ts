@@ -222,11 +222,11 @@ async function idsOfTable(db: Db): Promise<Ids> {
   return { server: first.serverId, channel: first.channelId, authors };
 }
 
-/** One stored message, to learn its channel: a Scan (this is no request path; the app's client refuses Scans). */
+/** One stored message, to learn its channel: a Scan in 1 MB pages (this is no request path; the app's client refuses Scans). */
 async function firstMessage(db: Db): Promise<MessageItem> {
   let start: Record<string, unknown> | undefined;
   for (;;) {
-    const page = await SCANNER!.send(new ScanCommand({ TableName: db.entities.messages.getTableName(), ExclusiveStartKey: start, Limit: 500, FilterExpression: "#e = :m", ExpressionAttributeNames: { "#e": "__edb_e__" }, ExpressionAttributeValues: { ":m": "message" } }));
+    const page = await SCANNER!.send(new ScanCommand({ TableName: db.entities.messages.getTableName(), ExclusiveStartKey: start, FilterExpression: "#e = :m", ExpressionAttributeNames: { "#e": "__edb_e__" }, ExpressionAttributeValues: { ":m": "message" } }));
     if (page.Items?.length) return page.Items[0] as MessageItem;
     start = page.LastEvaluatedKey;
     if (!start) throw new Error(`${DIR}: no message in the table; run again with --fresh`);

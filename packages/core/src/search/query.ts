@@ -46,7 +46,7 @@ export interface Scope<M extends IndexedMessage> {
 const FIRST_PAGE = 100;
 const LAST_PAGE = 1600;
 /**
- * How many months' first Queries are in flight at most. It starts at one and grows fourfold each time
+ * How many months' first Queries are in flight at most. It starts at one and doubles each time
  * a month is read to its end without filling the page: a search whose matches are rare reads
  * its months side by side instead of one after another, and one that fills its page from the
  * newest month reads nothing more.
@@ -176,6 +176,6 @@ async function* postingsNewestFirst(db: Db, scope: string, term: string, buckets
       page = await query(buckets[i]!, limit, page.cursor);
       yield page.data;
     }
-    window = Math.min(window * 4, MOST_MONTHS_AHEAD);
+    window = Math.min(window * 2, MOST_MONTHS_AHEAD);
   }
 }
