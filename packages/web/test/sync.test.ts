@@ -91,9 +91,10 @@ async function watchDuplicates(page: Page) {
   return () => page.evaluate(() => (window as unknown as { __duplicates: string[] }).__duplicates);
 }
 
+/** The browser goes offline: the app says so (api.md "The installable web app"), rather than "Reconnecting…". */
 async function offline(page: Page) {
   await page.context().setOffline(true);
-  await page.getByText("Connection lost. Reconnecting…").waitFor();
+  await page.getByText("You are offline.", { exact: false }).waitFor();
 }
 
 async function online(page: Page) {
