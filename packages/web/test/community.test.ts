@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { call } from "../src/lib/api.ts";
 import { apiOf, openNavigation, register, settled, shot, stage, story, uniqueName } from "./browser.ts";
-import { composer, say } from "./chatPage.ts";
+import { composer, messageRow, say } from "./chatPage.ts";
 
 const world = stage();
 const { person, errors } = world;
@@ -182,6 +182,10 @@ describe("a community run by roles", { timeout: 90_000 }, () => {
     const miaName = scene.fact("miaName");
     await channelLink(mia, "general").click();
     await composer(mia, "general").waitFor();
+    await say(mia, "general", "Before my timeout");
+    const mine = messageRow(mia, "general", "Before my timeout");
+    await mine.hover();
+    await mine.getByRole("button", { name: "Add reaction" }).waitFor();
 
     await mod.goto(`/servers/${serverId}/settings/members`);
     const row = mod.locator(`li.person[data-user="${miaName}"]`);
@@ -199,6 +203,11 @@ describe("a community run by roles", { timeout: 90_000 }, () => {
 
     await mia.getByText(/You are timed out until .*You can read, but not send messages or react/).waitFor();
     expect(await composer(mia, "general").count()).toBe(0);
+    // Controls she may not use are not shown: no new reaction, no reply; the message's menu stays.
+    await mine.hover();
+    await mine.getByRole("button", { name: "More" }).waitFor();
+    expect(await mine.getByRole("button", { name: "Add reaction" }).count()).toBe(0);
+    expect(await mine.getByRole("button", { name: "Reply" }).count()).toBe(0);
     await shot(mia, "laptop-timed-out");
   });
 

@@ -46,6 +46,11 @@ export class Interactions<M extends TimelineMessage> {
   /** The message just jumped to, drawn highlighted for a moment. */
   highlighted = $state<string | null>(null);
   readonly uploads: Uploads;
+  /**
+   * Whether the person may add a new reaction, and reply (send), here now: a control they may not
+   * use is not shown (a timeout, a read-only channel, no ADD_REACTIONS). A DM allows both.
+   */
+  may = { react: (): boolean => true, reply: (): boolean => true };
   #feed: Feed<M>;
   #source: MediaSource;
   #me: () => User | null;

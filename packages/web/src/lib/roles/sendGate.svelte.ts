@@ -45,6 +45,11 @@ export class SendGate {
     return null;
   }
 
+  /** Whether one may add a new reaction here (joining one already there needs only to read). */
+  get react(): boolean {
+    return !this.timedOut && holdsIn(this.#server(), this.#channel(), "ADD_REACTIONS");
+  }
+
   /** Whether one may attach files here. */
   get attach(): boolean {
     return holdsIn(this.#server(), this.#channel(), "ATTACH_FILES");
