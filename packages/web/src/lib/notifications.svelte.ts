@@ -37,13 +37,24 @@ class NotificationSettings {
   #timer: ReturnType<typeof setTimeout> | undefined;
   permission = $state<NotificationPermission | "unsupported">(supported() ? Notification.permission : "unsupported");
 
-  /** The account's settings, read again (at start, on `notification_settings`, after a reconnect). */
+  /** Changes applied so far (events, this tab's own PUTs): a snapshot read across one is older than it. */
+  #changes = 0;
+
+  /**
+   * The account's settings, read again (at start, after a reconnect). A change that lands while
+   * the read is on its way is newer than the read's answer: read again rather than undo it.
+   */
   async load(): Promise<void> {
-    this.#replace(await send(api["notification-settings"].$get()));
+    for (;;) {
+      const before = this.#changes;
+      const settings = await send(api["notification-settings"].$get());
+      if (before === this.#changes) return this.#replace(settings);
+    }
   }
 
   /** A change made on any device (`notification_settings`: the settings that changed). */
   apply(change: Partial<Settings>): void {
+    this.#changes++;
     this.#replace({
       servers: { ...this.#settings.servers, ...change.servers },
       channels: { ...this.#settings.channels, ...change.channels },
@@ -96,21 +107,53 @@ class NotificationSettings {
     return level === "all" || (level === "mentions" && mentionsMe);
   }
 
-  async setServer(serverId: string, body: { level: NotifyLevel; muted: boolean; mutedUntil: string | null }): Promise<void> {
-    const saved = await send(api.servers[":id"]["notification-settings"].$put({ param: { id: serverId }, json: body }));
-    this.#replace({ ...this.#settings, servers: { ...this.#settings.servers, [serverId]: saved } });
-  }
-
-  async setChannel(serverId: string, channelId: string, body: ChannelNotify): Promise<void> {
-    const saved = await send(
-      api.servers[":id"].channels[":cid"]["notification-settings"].$put({ param: { id: serverId, cid: channelId }, json: body }),
+  /**
+   * One change of this tab's: shown at once (`optimistic`), so a second click builds on the first,
+   * and sent after the ones before it, so they reach the API in the order they were made. A
+   * refusal reads the account's settings again.
+   */
+  #change<T>(optimistic: (s: Settings) => Settings, put: () => Promise<T>, saved: (s: Settings, answer: T) => Settings): Promise<void> {
+    this.#changes++;
+    this.#replace(optimistic(this.#settings));
+    const sent = this.#sending.then(put).then(
+      (answer) => {
+        this.#changes++;
+        this.#replace(saved(this.#settings, answer));
+      },
+      async (e: unknown) => {
+        await this.load().catch(() => {});
+        throw e;
+      },
     );
-    this.#replace({ ...this.#settings, channels: { ...this.#settings.channels, [channelId]: saved } });
+    this.#sending = sent.catch(() => {});
+    return sent;
+  }
+  #sending: Promise<unknown> = Promise.resolve();
+
+  setServer(serverId: string, body: { level: NotifyLevel; muted: boolean; mutedUntil: string | null }): Promise<void> {
+    const servers = (s: Settings, value: ServerNotify) => ({ ...s, servers: { ...s.servers, [serverId]: value } });
+    return this.#change(
+      (s) => servers(s, body),
+      () => send(api.servers[":id"]["notification-settings"].$put({ param: { id: serverId }, json: body })),
+      servers,
+    );
   }
 
-  async setDmsMuted(muted: boolean): Promise<void> {
-    const { dmsMuted } = await send(api["notification-settings"].dms.$put({ json: { muted } }));
-    this.#replace({ ...this.#settings, dmsMuted });
+  setChannel(serverId: string, channelId: string, body: ChannelNotify): Promise<void> {
+    const channels = (s: Settings, value: ChannelNotify) => ({ ...s, channels: { ...s.channels, [channelId]: value } });
+    return this.#change(
+      (s) => channels(s, body),
+      () => send(api.servers[":id"].channels[":cid"]["notification-settings"].$put({ param: { id: serverId, cid: channelId }, json: body })),
+      channels,
+    );
+  }
+
+  setDmsMuted(muted: boolean): Promise<void> {
+    return this.#change(
+      (s) => ({ ...s, dmsMuted: muted }),
+      () => send(api["notification-settings"].dms.$put({ json: { muted } })),
+      (s, answer) => ({ ...s, dmsMuted: answer.dmsMuted }),
+    );
   }
 
   /** Asks the browser (only on the person's click: browsers refuse a request nobody asked for). */

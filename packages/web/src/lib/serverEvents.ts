@@ -32,14 +32,25 @@ export async function endMembership(serverId: string, say: Say, request: () => P
 
 /** Idempotent: the event and the request's answer may both report one loss. */
 async function loseServer(serverId: string, say: Say): Promise<void> {
-  const server = directory.removeServer(serverId);
+  if (losing.has(serverId)) return;
+  // Not on the rail yet (joined a moment ago, the list still on its way) but on screen: it goes all the same.
+  const shown = page.params.serverId === serverId ? directory.details.get(serverId) : undefined;
+  const server = directory.removeServer(serverId) ?? shown;
   if (!server) return;
-  toasts.show((asked.get(serverId) ?? say)(server));
-  asked.delete(serverId);
-  // The page showing it goes first: it reads the server's details until it is gone.
-  if (page.params.serverId === serverId) await goto("/", { replaceState: true });
-  directory.forgetDetail(serverId);
+  losing.add(serverId);
+  try {
+    toasts.show((asked.get(serverId) ?? say)(server));
+    asked.delete(serverId);
+    // The page showing it goes first: it reads the server's details until it is gone.
+    if (page.params.serverId === serverId) await goto("/", { replaceState: true });
+    directory.forgetDetail(serverId);
+  } finally {
+    losing.delete(serverId);
+  }
 }
+
+/** Losses being told (a toast, the way home): the second report of one waits for nothing. */
+const losing = new Set<string>();
 
 /** For the signed-in shell's life: new channels, servers joined in another tab, and losses. */
 export function followServerEvents(realtime: Realtime): () => void {
