@@ -16,7 +16,8 @@ import type { Stores } from "../src/attachments/files.ts";
 export async function freshDb(): Promise<{ db: Db; dynamo: DynamoClients; tableName: string }> {
   const dynamo = createDynamoClients(localDynamoConfig(inject("dynamoEndpoint")));
   const tableName = `core_${Date.now()}_${randomBytes(4).toString("hex")}`;
-  await ensureTable(dynamo.raw, tableName);
+  // No stream: nothing reads it here (core store/table.ts `TableOptions`).
+  await ensureTable(dynamo.raw, tableName, { stream: false });
   return { db: createDb(dynamo.document, tableName), dynamo, tableName };
 }
 

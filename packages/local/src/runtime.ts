@@ -45,6 +45,11 @@ export interface RuntimeOptions {
   purge?: PurgeWorkerOptions;
   /** The abuse limits (api.md "Limits"), or "off" (`AGORUSTA_RATE_LIMITS=off npm start`); on by default. */
   usageLimits?: UsageLimits | "off";
+  /**
+   * Message search's indexer (on by default, as under `npm start`). Tests of other things leave it
+   * off, and their table without a stream (core store/table.ts `TableOptions`).
+   */
+  search?: boolean;
   /** The VAPID private key (base64url; `npm start` keeps one in `.data/`); none: a fresh one for this run (tests). */
   vapidPrivateKey?: string;
 }
@@ -59,8 +64,8 @@ export interface Runtime {
   purges: PurgeWorker;
   /** Sends Web Push in the background, as the push queue's consumer does deployed. */
   pushes: PushWorker;
-  /** Indexes messages for search from the table's stream, and at start what was stored before. */
-  search: SearchWorker;
+  /** Indexes messages for search from the table's stream, and at start what was stored before; null when `search` is off. */
+  search: SearchWorker | null;
   close(): Promise<void>;
 }
 
@@ -70,16 +75,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clientFor = (lambda: LambdaName) =>
     createDynamoClients(localDynamoConfig(options.dynamoEndpoint), { allowedActions: dynamoActions[lambda] });
   const api = clientFor("api");
-  await ensureTable(createDynamoClients(localDynamoConfig(options.dynamoEndpoint)).raw, options.tableName);
+  const searching = options.search !== false;
+  await ensureTable(createDynamoClients(localDynamoConfig(options.dynamoEndpoint)).raw, options.tableName, { stream: searching });
   // The search indexer: deployed, the stream Lambda's actions on the table; here its stream reader
   // and the backfill's Scan too, which no deployed Lambda is granted (docs/search.md).
   const indexer = createDynamoClients(localDynamoConfig(options.dynamoEndpoint));
-  const search = startSearchWorker({
-    db: createDb(indexer.document, options.tableName),
-    dynamo: indexer,
-    dynamoConfig: localDynamoConfig(options.dynamoEndpoint),
-    tableName: options.tableName,
-  });
+  const search = searching
+    ? startSearchWorker({
+        db: createDb(indexer.document, options.tableName),
+        dynamo: indexer,
+        dynamoConfig: localDynamoConfig(options.dynamoEndpoint),
+        tableName: options.tableName,
+      })
+    : null;
   const files = options.s3
     ? createFileStore({ bucket: options.bucket ?? "agorusta", config: localS3Config(options.s3.endpoint, options.s3.credentials) })
     : undefined;
@@ -183,7 +191,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await expiries.close();
       await gateway.close();
       await purges.close();
-      await search.close();
+      await search?.close();
       const cut = setTimeout(() => server.closeAllConnections(), 1000);
       await stopped;
       clearTimeout(cut);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { testApiWithServer, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
-import { createDb, createDynamoClients, localDynamoConfig, type Db } from "@agorusta/core";
+import { createDb, createDynamoClients, ensureTable, localDynamoConfig, type Db } from "@agorusta/core";
 import { BACKFILL, backfill, bucketOf } from "@agorusta/core/search";
 import { PERMISSIONS } from "@agorusta/core/permissions";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -30,6 +30,8 @@ function startWorker(): SearchWorker {
 beforeAll(async () => {
   ({ t, s } = await testApiWithServer());
   tableName = t.deps.db.entities.messages.getTableName()!;
+  // The test harness makes its tables without a stream; this one is indexed, as `npm start`'s is.
+  await ensureTable(createDynamoClients(dynamoConfig()).raw, tableName);
   db = createDb(createDynamoClients(dynamoConfig()).document, tableName);
   worker = startWorker();
   author = await t.member(s);

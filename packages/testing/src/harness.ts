@@ -31,14 +31,15 @@ export async function freshFiles(): Promise<FileStore> {
 }
 
 /**
- * A fresh table of its own in the run's DynamoDB Local, a fresh bucket, and deps over them; with
+ * A fresh table of its own in the run's DynamoDB Local (without a stream: nothing indexes it, see
+ * core store/table.ts `TableOptions`), a fresh bucket, and deps over them; with
  * `lambda`, a client that refuses what that Lambda's IAM role is not granted
  * (packages/functions/src/lambda/permissions.ts).
  */
 export async function freshDeps(options: { lambda?: LambdaName } = {}): Promise<Deps> {
   const config = localDynamoConfig(inject("dynamoEndpoint"));
   const tableName = uniqueTableName();
-  const [files] = await Promise.all([freshFiles(), ensureTable(createDynamoClients(config).raw, tableName)]);
+  const [files] = await Promise.all([freshFiles(), ensureTable(createDynamoClients(config).raw, tableName, { stream: false })]);
   const dynamo = createDynamoClients(config, options.lambda ? { allowedActions: dynamoActions[options.lambda] } : {});
   // Deleted servers are purged in the background, as under `npm start`.
   return createDeps({ dynamo, tableName, jwtSecret: TEST_SECRET, files, purges: (stores) => createPurgeWorker(stores), usageLimits: testLimits });
@@ -132,9 +133,11 @@ export const runtimeApi = (runtime: Pick<Runtime, "url">) => apiClient((path, in
 
 /** The whole local runtime on a free port, over its own table: for WebSocket and browser tests. */
 export async function testRuntime(
-  options: Partial<Pick<RuntimeOptions, "webRoot" | "purge" | "tableName">> & { usageLimits?: UsageLimits | "off" } = {},
+  options: Partial<Pick<RuntimeOptions, "webRoot" | "purge" | "tableName" | "search">> & { usageLimits?: UsageLimits | "off" } = {},
 ): Promise<Runtime> {
   return startRuntime({
+    // Only a test of search pays for its indexer (core store/table.ts `TableOptions`).
+    search: false,
     dynamoEndpoint: inject("dynamoEndpoint"),
     tableName: uniqueTableName(),
     jwtSecret: TEST_SECRET,

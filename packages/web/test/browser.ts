@@ -26,6 +26,8 @@ export interface StageOptions {
   usageLimits?: UsageLimits | "off";
   /** Another copy of the built web app to serve (one a test changes, as a release would); by default the build. */
   webRoot?: string;
+  /** Message search's indexer: only a file that searches pays for it (core store/table.ts `TableOptions`). */
+  search?: boolean;
 }
 
 /**
@@ -45,6 +47,7 @@ export async function startApp(setup: StageOptions = {}) {
     jwtSecret: TEST_SECRET,
     webRoot: setup.webRoot ?? webRoot,
     usageLimits: setup.usageLimits ?? testLimits,
+    search: setup.search ?? false,
   };
   let runtime: Runtime | null = await startRuntime({ ...options, port: 0 });
   const { port, url, deps } = runtime;

@@ -15,7 +15,7 @@ import { apiOf, laptop, phone, register, resize, settled, shot, stage, story, un
 import { messageList, scroller } from "./chatPage.ts";
 
 // The scene is written through core (no rate limits there); the people's own sends go through the API.
-const world = stage({ usageLimits: "off" });
+const world = stage({ usageLimits: "off", search: true });
 const { person, errors } = world;
 
 /** The seeded history: message `i` of #general, in order; 50 is the one searched for, 150 above the newest. */

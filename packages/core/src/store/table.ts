@@ -35,11 +35,11 @@ export const keyFields: Record<string, "string"> = Object.fromEntries(
 );
 
 /** The CreateTable request for the local runtime and the tests (on-demand billing, like SST's default). */
-export function createTableInput(tableName: string) {
+export function createTableInput(tableName: string, { stream = true }: TableOptions = {}) {
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST" as const,
-    StreamSpecification: { StreamEnabled: true, StreamViewType: streamView },
+    ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: streamView } } : {}),
     AttributeDefinitions: Object.keys(keyFields).map((AttributeName) => ({
       AttributeName,
       AttributeType: "S" as const,
@@ -59,19 +59,28 @@ export function createTableInput(tableName: string) {
   };
 }
 
+export interface TableOptions {
+  /**
+   * The stream, on unless said otherwise. Only tests that never index leave it off: DynamoDB Local
+   * keeps every stream record of every table for a day, and its GetRecords slows down with their
+   * number, so a test run's thousands of tables would make every indexer's read slower.
+   */
+  stream?: boolean;
+}
+
 /**
  * Creates the table from the shared definition unless it is already there; a table made before
  * search (a local `.data/` from an older version) gets its stream turned on.
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureTable(client: DynamoDBClient, tableName: string, options: TableOptions = {}): Promise<void> {
   try {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (!Table?.StreamSpecification?.StreamEnabled) {
+    if (options.stream !== false && !Table?.StreamSpecification?.StreamEnabled) {
       await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: streamView } }));
     }
     return;
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException)) throw e;
   }
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await client.send(new CreateTableCommand(createTableInput(tableName, options)));
 }

@@ -106,8 +106,12 @@ class ReadStates {
     return directory.dms.find((d) => d.id === id)?.lastMessageId ?? null;
   }
 
+  /**
+   * A mention counted after the read position is an unread message too, even before this tab
+   * has learnt that message's id (a catch-up reads mention counts and newest messages side by side).
+   */
   unread(id: string): boolean {
-    return this.status === "ready" && newer(this.latest(id), this.lastRead(id));
+    return this.status === "ready" && (newer(this.latest(id), this.lastRead(id)) || this.mentions(id) > 0);
   }
 
   serverUnread(serverId: string): boolean {
