@@ -106,13 +106,13 @@ const settingsDialog = (page: Page, name: string) => page.getByRole("dialog", { 
 describe("the installable app and its notifications", () => {
   const scene = story<
     { laptop: Page; desk: Page },
-    { serverId: string; serverName: string; channelId: string; token: string; userId: string; messageId: string }
+    { name: string; serverId: string; serverName: string; channelId: string; token: string; userId: string; messageId: string }
   >(async () => ({ laptop: await installedBrowser(), desk: await person() }));
 
   it("is installable: a manifest with its icons made at build, the worker and the manifest asked again each time", async () => {
     const { laptop } = scene.people;
     await stubPushManager(laptop);
-    await register(laptop, uniqueName("pia"));
+    await register(laptop, scene.learn("name", uniqueName("pia")));
     const worker = await laptop.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
     expect(worker).toBe(`${world.app.url}/service-worker.js`);
 
@@ -303,6 +303,8 @@ describe("the installable app and its notifications", () => {
     await laptop.getByRole("status").filter({ hasText: "You are offline" }).waitFor();
     await messageRow(laptop, "general", "Ring the bells at noon").waitFor();
     await messageRow(laptop, "general", "First words here").waitFor();
+    // The member list too: offline, it does not wait for a subscription that cannot hold.
+    await laptop.getByRole("complementary", { name: "Members" }).getByText(scene.fact("name"), { exact: true }).waitFor();
     await shot(laptop, "laptop-offline");
     await laptop.context().setOffline(false);
     await laptop.getByRole("status").filter({ hasText: "You are offline" }).waitFor({ state: "detached" });

@@ -13,6 +13,7 @@ import type { Member } from "@agorusta/core/views";
 import type { ServerEvent } from "@agorusta/core/realtime";
 import { isApiError } from "./api.ts";
 import { live } from "./live.svelte.ts";
+import { online } from "./online.svelte.ts";
 import { MEMBERS_PAGE, placeMember, withoutMember, withPresence } from "./roster.ts";
 import { api, send } from "./session.svelte.ts";
 
@@ -129,10 +130,18 @@ class Members {
     // The server's own subscription (also held by the rail's watch while it lists the server):
     // its presence events, and when it holds, the moment the list may be read.
     const release = realtime.subscribeServer(serverId);
-    const roster = new Roster(serverId, () => realtime.whenHeld(serverId));
+    // Offline, no subscription can hold: the list is read at once (the answer kept for offline),
+    // and read again once the connection opens.
+    let unheld = false;
+    const heard = () => (online.current ? realtime.whenHeld(serverId) : Promise.resolve(void (unheld = true)));
+    const roster = new Roster(serverId, heard);
     this.roster = roster;
     const stopEvents = realtime.onEvent((e) => roster.apply(e));
-    const stopOpen = realtime.onOpen(({ reconnected }) => reconnected && roster.status === "ready" && void roster.load());
+    const stopOpen = realtime.onOpen(({ reconnected }) => {
+      if ((!reconnected && !unheld) || roster.status !== "ready") return;
+      unheld = false;
+      void roster.load();
+    });
     return () => {
       stopEvents();
       stopOpen();
