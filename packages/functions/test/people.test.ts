@@ -33,7 +33,7 @@ const frame = (connectionId: string, body: unknown) => handle(event("$default", 
 const repliesTo = (connectionId: string) =>
   publisher.sent.flatMap((p) => (p.to === "connection" && p.connectionId === connectionId ? [p.frame as Record<string, unknown>] : []));
 const startDm = async (a: TestUser, b: TestUser) => (await t.call("POST", "/dms", { token: a.token, body: { userId: b.id } })).body.id as string;
-const publicUser = (u: TestUser, avatarUrl: string | null = null) => ({ id: u.id, username: u.username, createdAt: u.createdAt, avatarUrl });
+const publicUser = (u: TestUser, avatarUrl: string | null = null) => ({ id: u.id, username: u.username, createdAt: u.createdAt, avatarUrl, bot: false });
 
 describe("typing in a direct conversation", () => {
   it("is relayed to the other participant only, as dm_typing", async () => {

@@ -40,7 +40,7 @@ describe("user_updated", () => {
     await subscribe(strangerWs, strangers.channelId);
 
     const avatarUrl = await setAvatar(changer);
-    const user = { id: changer.id, username: changer.username, createdAt: changer.createdAt, avatarUrl };
+    const user = { id: changer.id, username: changer.username, createdAt: changer.createdAt, avatarUrl, bot: false };
     for (const ws of [serverMateWs, partnerWs, ownTabWs]) {
       expect(await ws.waitFor((f) => f.type === "user_updated" && f.user.avatarUrl === avatarUrl)).toEqual({ type: "user_updated", user });
     }
