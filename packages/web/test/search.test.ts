@@ -215,8 +215,12 @@ describe("finding a message said long ago, and reading around it", () => {
     await resize(cleo, phone);
     await cleo.goto(`/servers/${scene.fact("serverId")}/channels/${scene.fact("generalId")}`);
     await row(cleo, "And another, live").waitFor();
+    // On a phone the header keeps its room for the channel's name: the box is a glass until tapped.
+    const title = cleo.getByRole("heading", { level: 1, name: "general" });
+    expect(await title.evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
     const box = searchBox(cleo);
-    await box.click();
+    await cleo.getByRole("search").getByTitle("Search").click();
+    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
     await settled(cleo);
     await shot(cleo, "phone-search-typing");
     await box.pressSequentially("therm");
