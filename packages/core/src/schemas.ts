@@ -5,6 +5,8 @@
 import * as v from "valibot";
 import { AppError, type Issue } from "./errors.ts";
 import { AUDIT_ACTIONS } from "./audit/actions.ts";
+import { errorCatalogue, type ErrorBody, type ErrorCode } from "./errors.ts";
+import type { Me, Server, User, Webhook } from "./views.ts";
 
 /**
  * Every string the API takes, wherever it comes from (a body, a query, a path, a WebSocket frame):
@@ -570,3 +572,44 @@ export type SlackWebhookBody = v.InferOutput<typeof slackWebhookBody>;
 export const createBotBody = v.object({ username });
 export const botParams = v.object({ botId: id });
 export const serverBotParams = v.object({ id, botId: id });
+
+/*
+ * Answers (api.md "Conventions" and "Objects"), for the OpenAPI document (`GET /openapi.json`,
+ * functions/src/http/openapi.ts). The routes build their answers with views.ts; each schema here
+ * is checked below to describe exactly its view's type, so the two cannot drift apart.
+ */
+const shownText = v.string();
+const when = v.pipe(v.string(), v.isoTimestamp());
+/** The contract's error body: every failure of every route. */
+export const errorBody = v.object({
+  error: v.object({
+    code: v.picklist(Object.keys(errorCatalogue) as ErrorCode[]),
+    message: shownText,
+    /** Only for `invalid_request`: which field, and what is wrong with it. */
+    issues: v.optional(v.array(v.object({ path: shownText, message: shownText }))),
+  }),
+});
+export const userObject = v.object({ id: shownText, username: shownText, createdAt: when, avatarUrl: v.nullable(shownText), bot: v.boolean() });
+export const meObject = v.object({ ...userObject.entries, email: shownText });
+export const serverObject = v.object({ id: shownText, name: shownText, ownerId: shownText, createdAt: when, iconUrl: v.nullable(shownText) });
+/** A session's answer (register, login, a password change): its token and the account. */
+export const sessionObject = v.object({ token: shownText, user: meObject });
+/** `token` and `url` only where it was just created. */
+export const webhookObject = v.object({
+  id: shownText, serverId: shownText, channelId: shownText, name: shownText, avatarUrl: v.nullable(shownText), creatorId: shownText, createdAt: when,
+  token: v.optional(shownText), url: v.optional(shownText),
+});
+export const botTokenObject = v.object({ token: shownText });
+export const createdBotObject = v.object({ bot: userObject, token: shownText });
+
+/** True only when A and B are the same type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time only: each answer's schema describes its view's type exactly. */
+const describesItsView: [
+  Same<v.InferOutput<typeof errorBody>, ErrorBody>,
+  Same<v.InferOutput<typeof userObject>, User>,
+  Same<v.InferOutput<typeof meObject>, Me>,
+  Same<v.InferOutput<typeof serverObject>, Server>,
+  Same<v.InferOutput<typeof webhookObject>, Webhook>,
+] = [true, true, true, true, true];
+void describesItsView;
