@@ -79,7 +79,7 @@ export const documenting =
     const success = (status: number) => [
       String(status),
       {
-        description: route.answers ?? (status === 204 ? "Done; no body." : "OK"),
+        description: status === 204 ? "Done; no body." : (route.answers ?? "OK"),
         ...(route.body && status !== 204 ? { content: { "application/json": { schema: resolver(route.body) } } } : {}),
       },
     ];
