@@ -2,6 +2,8 @@
  * The Lambdas and how they are built, shared by infra/ and scripts/bundle.ts (which reproduces
  * SST's build to measure it). Plain data: no `sst` globals here.
  */
+import { scalarBundleFile } from "../packages/functions/src/lambda/copiedFiles.ts";
+
 export const lambdaHandlers = {
   api: "packages/functions/src/lambda/api.handler",
   ws: "packages/functions/src/lambda/ws.handler",
@@ -29,4 +31,13 @@ export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon
   expiry: [],
   push: [],
   searchIndex: [],
+};
+
+/**
+ * Files copied beside a Lambda's bundle (SST's `copyFiles`): what it reads at run time but does not
+ * import. The API serves Scalar's script for its `/docs` page (api.md "OpenAPI") from its own
+ * origin, never a CDN.
+ */
+export const lambdaCopiedFiles: Partial<Record<keyof typeof lambdaHandlers, readonly { from: string; to: string }[]>> = {
+  api: [scalarBundleFile],
 };

@@ -15,15 +15,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { AppEnv, Deps } from "../deps.ts";
 import { documenting, errorResponses, securitySchemes } from "../http/openapi.ts";
+import { scalarBundleFile } from "../lambda/copiedFiles.ts";
 
 /**
  * Where the deployed API Lambda finds Scalar's bundle: copied beside its code by infra/functions.ts
- * (`copyFiles`), since esbuild bundles only code that is imported. Elsewhere (`npm start`, tests),
- * the installed package's own file.
+ * (`copyFiles`, lambda/copiedFiles.ts), since esbuild bundles only code that is imported.
+ * Elsewhere (`npm start`, tests), the installed package's own file.
  */
-export const SCALAR_BUNDLE_IN_LAMBDA = "scalar/standalone.js";
 function scalarBundlePath(): string {
-  const copied = process.env.LAMBDA_TASK_ROOT && join(process.env.LAMBDA_TASK_ROOT, SCALAR_BUNDLE_IN_LAMBDA);
+  const copied = process.env.LAMBDA_TASK_ROOT && join(process.env.LAMBDA_TASK_ROOT, scalarBundleFile.to);
   if (copied && existsSync(copied)) return copied;
   // The package exports no path to it: it sits in its dist/browser, beside the entry's dist/index.js.
   return join(dirname(createRequire(import.meta.url).resolve("@scalar/api-reference")), "browser/standalone.js");
