@@ -1,7 +1,7 @@
 /**
  * `/push`: the stage's VAPID public key, and the caller's browsers' push subscriptions (api.md
  * "Web Push"). A subscription belongs to the session that registered it: signing that session
- * out removes it (routes/auth.ts).
+ * out removes it (routes/auth.ts). Not a bot's (api.md "Bots"): its token gets 403.
  */
 import { Hono } from "hono";
 import { AppError } from "@agorusta/core";
@@ -23,7 +23,8 @@ function setupOf(deps: Deps) {
 
 export const pushRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
-    .use(requireUser(deps))
+    // A person's browsers: a bot's token is refused (api.md "Bots").
+    .use(requireUser(deps, { bots: false }))
     .get("/key", doc("The stage's VAPID public key (404 where push is not set up)", { ok: 200, answers: "`{publicKey}`" }), (c) => c.json({ publicKey: setupOf(deps).vapid.publicKey }, 200))
     .post("/subscriptions", doc("Register this browser's push subscription (201; 200 when known)", { ok: [201, 200] }), validate("json", pushSubscriptionBody), async (c) => {
       const { endpoints } = setupOf(deps);
