@@ -28,7 +28,7 @@ export const botsRoutes = (deps: Deps) =>
 
 /** `PUT /servers/:id/bots/:botId`: the bot's owner, holding `MANAGE_GUILD` there, adds it to the server. */
 export const serverBotsRoutes = (deps: Deps) =>
-  new Hono<AppEnv>().put("/:id/bots/:botId", doc("Add one's bot to a server (its owner, with `MANAGE_GUILD` there)", { ok: 204 }), params(serverBotParams), async (c) => {
+  new Hono<AppEnv>().put("/:id/bots/:botId", doc("Add one's bot to a server (its owner, with MANAGE_GUILD there)", { ok: 204 }), params(serverBotParams), async (c) => {
     const { id: serverId, botId } = c.req.valid("param");
     await announceJoin(deps, serverId, await addBotToServer(deps.db, serverId, c.var.userId, botId));
     return c.body(null, 204);

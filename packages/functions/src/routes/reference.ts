@@ -67,9 +67,12 @@ export const referenceRoutes = <S extends Schema>(deps: Deps, app: Hono<AppEnv, 
         // A `cdn` of our own: the page loads its script from this app, and nothing from elsewhere.
         cdn: `${base}/docs/scalar.js`,
         pageTitle: "Agorusta API",
+        // Nothing that calls Scalar's services: their fonts, telemetry, AI agent, MCP, developer toolbar (share, SDKs, deploy).
         withDefaultFonts: false,
         telemetry: false,
+        agent: { disabled: true },
         mcp: { disabled: true },
+        showDeveloperTools: "never",
       }),
     )
     .get("/docs/scalar.js", doc("The reference page's script (Scalar's standalone bundle)", { ok: 200, answers: "JavaScript." }), compress(), async (c) =>

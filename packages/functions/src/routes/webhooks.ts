@@ -109,7 +109,7 @@ export const webhooksRoutes = (deps: Deps) => {
   }
   return new Hono<AppEnv>()
     .use(discordLimits)
-    .post("/:wid/:token", doc("Execute a webhook with Discord's body: 204, or with `?wait=true` 200 and the message", { ok: [204, 200], answers: "`Message` (with `?wait=true`)", errors: [401, 413, 429], requestBody: discordBody }), params(executeWebhookParams), validate("query", executeWebhookQuery), async (c) => {
+    .post("/:wid/:token", doc("Execute a webhook with Discord's body: 204, or with ?wait=true 200 and the message", { ok: [204, 200], answers: "`Message` (with `?wait=true`)", errors: [401, 413, 429], requestBody: discordBody }), params(executeWebhookParams), validate("query", executeWebhookQuery), async (c) => {
       const { wid, token } = c.req.valid("param");
       const multi = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
       const { body, files } = multi ? await multipart(c) : { body: await jsonBody(c), files: [] };
@@ -117,7 +117,7 @@ export const webhooksRoutes = (deps: Deps) => {
       const message = await execute(wid, token, { content: discordText(discord), username: discord.username, allowedMentions: discord.allowed_mentions, files });
       return c.req.valid("query").wait === "true" ? c.json(message, 200) : c.body(null, 204);
     })
-    .post("/:wid/:token/slack", doc("Execute a webhook with Slack's body: 200 `ok` (text/plain)", { ok: 200, answers: "`ok` (text/plain)", errors: [401, 429], requestBody: slackBody }), params(executeWebhookParams), async (c) => {
+    .post("/:wid/:token/slack", doc("Execute a webhook with Slack's body: 200 ok (text/plain)", { ok: 200, answers: "`ok` (text/plain)", errors: [401, 429], requestBody: slackBody }), params(executeWebhookParams), async (c) => {
       const { wid, token } = c.req.valid("param");
       const slack = parse(slackWebhookBody, await jsonBody(c));
       await execute(wid, token, { content: slackText(slack), username: slack.username });

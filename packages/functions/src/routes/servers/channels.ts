@@ -33,23 +33,23 @@ export const channelsRoutes = (deps: Deps) => {
   const handlers = channelHandlers(deps);
   const announce = announceChannels(deps);
   return new Hono<AppEnv>()
-    .post("/", doc("Create a channel or a category (`MANAGE_CHANNELS`)", { ok: 201, answers: "`Channel`", errors: [409] }), params(serverParams), validate("json", createChannelBody), async (c) => {
+    .post("/", doc("Create a channel or a category (MANAGE_CHANNELS)", { ok: 201, answers: "`Channel`", errors: [409] }), params(serverParams), validate("json", createChannelBody), async (c) => {
       const channel = await createChannel(deps.db, c.req.valid("param").id, c.var.userId, c.req.valid("json"), liveCap(deps, "channels"), auditReasonOf(c));
       await announce.created(channel);
       return c.json(channel, 201);
     })
-    .patch("/", doc("Move channels: positions and categories (`MANAGE_CHANNELS`)", { ok: 200, answers: "`Channel[]`" }), params(serverParams), validate("json", reorderChannelsBody), async (c) => {
+    .patch("/", doc("Move channels: positions and categories (MANAGE_CHANNELS)", { ok: 200, answers: "`Channel[]`" }), params(serverParams), validate("json", reorderChannelsBody), async (c) => {
       const { channels, moved } = await reorderChannels(deps.db, { serverId: c.req.valid("param").id, userId: c.var.userId, moves: c.req.valid("json"), reason: auditReasonOf(c) });
       await announce.updated(moved.map((m) => channelView(m)));
       return c.json(channels, 200);
     })
-    .patch("/:cid", doc("Edit a channel: name, topic, slowmode, category (`MANAGE_CHANNELS`)", { ok: 200, answers: "`Channel`", errors: [409] }), params(channelParams), validate("json", editChannelBody), async (c) => {
+    .patch("/:cid", doc("Edit a channel: name, topic, slowmode, category (MANAGE_CHANNELS)", { ok: 200, answers: "`Channel`", errors: [409] }), params(channelParams), validate("json", editChannelBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
       const { after, view, changed } = await editChannel(deps.db, { serverId, channelId, userId: c.var.userId, edit: c.req.valid("json"), reason: auditReasonOf(c) });
       if (changed) await announce.updated([channelView(after)]);
       return c.json(view, 200);
     })
-    .delete("/:cid", doc("Delete a channel (`MANAGE_CHANNELS`); its messages are purged in the background", { ok: 204 }), params(channelParams), async (c) => {
+    .delete("/:cid", doc("Delete a channel (MANAGE_CHANNELS); its messages are purged in the background", { ok: 204 }), params(channelParams), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
       const { channel, moved } = await deleteChannel(deps.db, { serverId, channelId, userId: c.var.userId, reason: auditReasonOf(c) });
       // Told while its subscriptions still say who listened; they go with the rest, in the background.
@@ -57,13 +57,13 @@ export const channelsRoutes = (deps: Deps) => {
       await deps.purges.enqueue(channelPurgeJob(channelId));
       return c.body(null, 204);
     })
-    .put("/:cid/overwrites/:targetId", doc("Set a role's or a member's permission overwrite on a channel (`MANAGE_ROLES`)", { ok: 204 }), params(overwriteParams), validate("json", overwriteBody), async (c) => {
+    .put("/:cid/overwrites/:targetId", doc("Set a role's or a member's permission overwrite on a channel (MANAGE_ROLES)", { ok: 204 }), params(overwriteParams), validate("json", overwriteBody), async (c) => {
       const { id: serverId, cid: channelId, targetId } = c.req.valid("param");
       const { channel, changed, before } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: c.req.valid("json"), reason: auditReasonOf(c) });
       if (changed) await announce.permissionsChanged(channelView(channel), before);
       return c.body(null, 204);
     })
-    .delete("/:cid/overwrites/:targetId", doc("Remove a permission overwrite (`MANAGE_ROLES`)", { ok: 204 }), params(overwriteParams), async (c) => {
+    .delete("/:cid/overwrites/:targetId", doc("Remove a permission overwrite (MANAGE_ROLES)", { ok: 204 }), params(overwriteParams), async (c) => {
       const { id: serverId, cid: channelId, targetId } = c.req.valid("param");
       const { channel, changed, before } = await changeOverwrite(deps.db, { serverId, channelId, userId: c.var.userId, targetId, next: null, reason: auditReasonOf(c) });
       if (changed) await announce.permissionsChanged(channelView(channel), before);

@@ -15,13 +15,13 @@ const doc = documenting("Servers");
  */
 export const iconRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
-    .post("/", doc("Declare a server icon image: a presigned upload (`MANAGE_GUILD`)", { ok: 201, answers: "`Upload`" }), params(serverParams), validate("json", uploadBody), async (c) =>
+    .post("/", doc("Declare a server icon image: a presigned upload (MANAGE_GUILD)", { ok: 201, answers: "`Upload`" }), params(serverParams), validate("json", uploadBody), async (c) =>
       c.json(await createIconUpload(deps, c.req.valid("param").id, c.var.userId, c.req.valid("json")), 201),
     )
-    .put("/", doc("Make an uploaded image the server's icon (`MANAGE_GUILD`)", { ok: 200, body: serverObject }), params(serverParams), validate("json", useUploadBody), async (c) =>
+    .put("/", doc("Make an uploaded image the server's icon (MANAGE_GUILD)", { ok: 200, body: serverObject }), params(serverParams), validate("json", useUploadBody), async (c) =>
       c.json(await setIcon(deps, c.req.valid("param").id, c.var.userId, c.req.valid("json").uploadId, auditReasonOf(c)), 200),
     )
-    .delete("/", doc("Remove the server's icon (`MANAGE_GUILD`)", { ok: 204 }), params(serverParams), async (c) => {
+    .delete("/", doc("Remove the server's icon (MANAGE_GUILD)", { ok: 204 }), params(serverParams), async (c) => {
       await removeIcon(deps, c.req.valid("param").id, c.var.userId, auditReasonOf(c));
       return c.body(null, 204);
     });

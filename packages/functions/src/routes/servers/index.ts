@@ -45,7 +45,7 @@ export const serversRoutes = (deps: Deps) =>
       return c.json(server, 200);
     })
     .get("/:id", doc("A server, with its channels, roles and the caller's standing", { ok: 200, answers: "`ServerDetail`" }), params(serverParams), async (c) => c.json(await getServerDetail(deps.db, c.req.valid("param").id, c.var.userId, deps.files), 200))
-    .patch("/:id", doc("Rename a server (`MANAGE_GUILD`)", { ok: 200, body: serverObject, errors: [409] }), params(serverParams), validate("json", editServerBody), async (c) => {
+    .patch("/:id", doc("Rename a server (MANAGE_GUILD)", { ok: 200, body: serverObject, errors: [409] }), params(serverParams), validate("json", editServerBody), async (c) => {
       const serverId = c.req.valid("param").id;
       const reason = auditReasonOf(c);
       const { name } = c.req.valid("json");
@@ -54,7 +54,7 @@ export const serversRoutes = (deps: Deps) =>
       if (name !== undefined && before !== name) await deps.publisher.toServer(serverId, { type: "server_updated", server });
       return c.json(server, 200);
     })
-    .get("/:id/audit-log", doc("The server's audit log, newest first (`VIEW_AUDIT_LOG`)", { ok: 200, answers: "`AuditEntry[]`" }), params(serverParams), validate("query", auditLogQuery), async (c) =>
+    .get("/:id/audit-log", doc("The server's audit log, newest first (VIEW_AUDIT_LOG)", { ok: 200, answers: "`AuditEntry[]`" }), params(serverParams), validate("query", auditLogQuery), async (c) =>
       c.json(await listAuditLog(deps.db, c.req.valid("param").id, c.var.userId, c.req.valid("query")), 200),
     )
     .delete("/:id", doc("Delete a server (its owner): gone at once, its contents purged in the background", { ok: 204 }), params(serverParams), async (c) => {

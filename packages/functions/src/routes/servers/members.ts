@@ -39,21 +39,21 @@ export const membersRoutes = (deps: Deps) =>
       await announceLeave(deps, serverId, c.var.userId, listeners);
       return c.body(null, 204);
     })
-    .patch("/:userId", doc("Time a member out, or end their timeout (`MODERATE_MEMBERS`)", { ok: 200, answers: "`Member`" }), params(memberParams), validate("json", editMemberBody), async (c) => {
+    .patch("/:userId", doc("Time a member out, or end their timeout (MODERATE_MEMBERS)", { ok: 200, answers: "`Member`" }), params(memberParams), validate("json", editMemberBody), async (c) => {
       const { id: serverId, userId } = c.req.valid("param");
       const reason = auditReasonOf(c);
       const change = await timeOutMember(deps, { serverId, actorId: c.var.userId, userId, timeoutUntil: c.req.valid("json").timeoutUntil, reason });
       await announceMemberChange(deps, serverId, change);
       return c.json(change.member, 200);
     })
-    .on(["PUT", "DELETE"], "/:userId/roles/:roleId", doc("Give (PUT) or take (DELETE) a role (`MANAGE_ROLES`)", { ok: 204 }), params(memberRoleParams), async (c) => {
+    .on(["PUT", "DELETE"], "/:userId/roles/:roleId", doc("Give (PUT) or take (DELETE) a role (MANAGE_ROLES)", { ok: 204 }), params(memberRoleParams), async (c) => {
       const { id: serverId, userId, roleId } = c.req.valid("param");
       const reason = auditReasonOf(c);
       const change = await setMemberRole(deps, { serverId, actorId: c.var.userId, userId, roleId, give: c.req.method === "PUT", reason });
       await announceMemberChange(deps, serverId, change);
       return c.body(null, 204);
     })
-    .delete("/:userId", doc("Kick a member (`KICK_MEMBERS`)", { ok: 204 }), params(memberParams), async (c) => {
+    .delete("/:userId", doc("Kick a member (KICK_MEMBERS)", { ok: 204 }), params(memberParams), async (c) => {
       const { id: serverId, userId } = c.req.valid("param");
       const kicked = await kickMember(deps.db, serverId, c.var.userId, userId, auditReasonOf(c));
       await announceLeave(deps, serverId, kicked.userId, kicked.listeners);

@@ -41,7 +41,7 @@ export const messagesRoutes = (deps: Deps) => {
       const param = c.req.valid("param");
       return c.json(await channel.edit(c.var.userId, channelRef(param), param.mid, c.req.valid("json").content), 200);
     })
-    .delete("/:mid", doc("Delete a message (one's own, or anyone's with `MANAGE_MESSAGES`)", { ok: 204 }), params(channelMessageParams), async (c) => {
+    .delete("/:mid", doc("Delete a message (one's own, or anyone's with MANAGE_MESSAGES)", { ok: 204 }), params(channelMessageParams), async (c) => {
       const param = c.req.valid("param");
       // The reason is checked (400) before anything is written; it is kept only when the message is someone else's.
       await channel.remove(c.var.userId, channelRef(param), param.mid, auditReasonOf(c));
