@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { AppError, type Issue } from "./errors.ts";
 import { AUDIT_ACTIONS } from "./audit/actions.ts";
 import { errorCatalogue, type ErrorBody, type ErrorCode } from "./errors.ts";
-import type { Me, Server, User, Webhook } from "./views.ts";
+import type { Channel, DmMessage, Me, Message, Server, Upload, User, Webhook } from "./views.ts";
 
 /**
  * Every string the API takes, wherever it comes from (a body, a query, a path, a WebSocket frame):
@@ -601,6 +601,27 @@ export const webhookObject = v.object({
 });
 export const botTokenObject = v.object({ token: shownText });
 export const createdBotObject = v.object({ bot: userObject, token: shownText });
+export const channelObject = v.object({
+  id: shownText, serverId: shownText, name: shownText, createdAt: when, lastMessageId: v.nullable(shownText),
+  type: v.picklist(["text", "category"]), parentId: v.nullable(shownText), position: v.number(), topic: v.nullable(shownText), slowmodeSeconds: v.number(),
+  overwrites: v.array(v.object({ id: shownText, type: v.picklist(["role", "member"]), allow: shownText, deny: shownText })),
+  /** The caller's permissions in it (decimal); events leave it out. */
+  permissions: v.optional(shownText),
+});
+/** What a channel's and a direct message both carry beyond their conversation's ids. */
+const messageFields = {
+  id: shownText, authorId: shownText, author: userObject, content: shownText, createdAt: when, editedAt: v.nullable(when),
+  revision: v.number(), nonce: v.nullable(shownText), mentions: v.array(shownText), mentionsEveryone: v.boolean(),
+  replyTo: v.nullable(v.object({ id: shownText, author: userObject, excerpt: shownText })),
+  reactions: v.array(v.object({ emoji: shownText, count: v.number(), me: v.boolean() })),
+  attachments: v.array(v.object({ id: shownText, filename: shownText, contentType: shownText, size: v.number(), url: shownText, width: v.nullable(v.number()), height: v.nullable(v.number()) })),
+};
+export const messageObject = v.object({ ...messageFields, channelId: shownText, serverId: shownText, webhookId: v.nullable(shownText), mentionRoles: v.array(shownText) });
+export const dmMessageObject = v.object({ ...messageFields, conversationId: shownText });
+/** Where to PUT a file's bytes, with exactly `headers`, before `expiresAt`. */
+export const uploadObject = v.object({ id: shownText, uploadUrl: shownText, method: v.literal("PUT"), headers: v.record(v.string(), shownText), expiresAt: when });
+/** Discord's 429 body on the webhook executions (`retry_after` in seconds), which Discord's clients wait on. */
+export const discordRateLimitBody = v.object({ message: shownText, retry_after: v.number(), global: v.boolean() });
 
 /** True only when A and B are the same type. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -611,5 +632,9 @@ const describesItsView: [
   Same<v.InferOutput<typeof meObject>, Me>,
   Same<v.InferOutput<typeof serverObject>, Server>,
   Same<v.InferOutput<typeof webhookObject>, Webhook>,
-] = [true, true, true, true, true];
+  Same<v.InferOutput<typeof channelObject>, Channel>,
+  Same<v.InferOutput<typeof messageObject>, Message>,
+  Same<v.InferOutput<typeof dmMessageObject>, DmMessage>,
+  Same<v.InferOutput<typeof uploadObject>, Upload>,
+] = [true, true, true, true, true, true, true, true, true];
 void describesItsView;

@@ -111,7 +111,10 @@ describe("GET /openapi.json", () => {
     expect(serverId).toMatchObject({ required: true, schema: { type: "string", pattern: (toJsonSchema(id, { errorMode: "ignore" }) as { pattern: string }).pattern } });
     // A query's default, and a body a route reads itself (a webhook's execution) from its own schema.
     expect(operation("get", "/servers/{id}/channels/{cid}/messages").parameters!.find((p) => p.name === "limit")).toMatchObject({ in: "query", schema: { default: "50" } });
-    expect(Object.keys(operation("post", "/webhooks/{wid}/{token}").requestBody!.content)).toEqual(["application/json", "multipart/form-data"]);
+    const execute = operation("post", "/webhooks/{wid}/{token}");
+    expect(Object.keys(execute.requestBody!.content)).toEqual(["application/json", "multipart/form-data"]);
+    // Its 429 is Discord's body, not the contract's error.
+    expect(execute.responses["429"]).toMatchObject({ content: { "application/json": { schema: { required: ["message", "retry_after", "global"] } } } });
   });
 
   it("has bearer and bot security schemes, and each route names who may call it", () => {

@@ -61,6 +61,8 @@ export interface RouteDoc {
   answers?: string;
   /** Errors beyond those every route may answer (400, 404, 503, and 401/403 where a token is needed). */
   errors?: readonly ErrorStatus[];
+  /** An error answered with another body than the contract's (Discord's 429 on a webhook's execution). */
+  errorBodies?: Partial<Record<ErrorStatus, v.GenericSchema>>;
   caller?: Caller;
   /** A body a route reads itself instead of through `validate` (a webhook's execution). */
   requestBody?: DescribeRouteOptions["requestBody"];
@@ -90,6 +92,12 @@ export const documenting =
       ...(route.description ? { description: route.description } : {}),
       security: securityOf[caller],
       ...(route.requestBody ? { requestBody: route.requestBody } : {}),
-      responses: Object.fromEntries([...oks.map(success), ...[...new Set(statuses)].sort().map((s) => [String(s), errorRef(s)])]),
+      responses: Object.fromEntries([
+        ...oks.map(success),
+        ...[...new Set(statuses)].sort().map((s) => {
+          const own = route.errorBodies?.[s];
+          return [String(s), own ? { description: errorStatuses[s], content: { "application/json": { schema: resolver(own) } } } : errorRef(s)];
+        }),
+      ]),
     });
   };

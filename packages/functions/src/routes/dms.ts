@@ -16,7 +16,11 @@ import {
   sendMessageBody,
   startDmBody,
   uploadBody,
+  dmMessageObject,
+  uploadObject,
+  userObject,
 } from "@agorusta/core/schemas";
+import * as v from "valibot";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
@@ -54,7 +58,7 @@ export const dmsRoutes = (deps: Deps) => {
     // Which of the people one talks to are online (docs/decisions.md, "People"); before `/:id`.
     .get("/online", doc("Which of the people one talks to are online", { ok: 200, answers: "`{userIds}`" }), async (c) => c.json({ userIds: await onlinePartners(deps.db, c.var.userId) }, 200))
     .get("/:id", doc("A conversation", { ok: 200, answers: "`DmConversation`" }), params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id, deps.files), 200))
-    .get("/:id/messages", doc("A conversation's history, oldest first", { ok: 200, answers: "`DmMessage[]`" }), params(dmParams), validate("query", historyQuery), async (c) =>
+    .get("/:id/messages", doc("A conversation's history, oldest first", { ok: 200, body: v.array(dmMessageObject) }), params(dmParams), validate("query", historyQuery), async (c) =>
       c.json(await dm.history(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("query")), 200),
     )
     .put("/:id/read", doc("Mark the conversation read up to a message", { ok: 200, answers: "`ReadState`" }), params(dmParams), validate("json", readBody), async (c) =>
@@ -63,11 +67,11 @@ export const dmsRoutes = (deps: Deps) => {
     .get("/:id/changes", doc("A conversation's change feed since a cursor", { ok: 200, answers: "`ChangesPage<DmMessage>`", errors: [410] }), params(dmParams), validate("query", changesQuery), async (c) =>
       c.json(await dm.changes(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("query")), 200),
     )
-    .post("/:id/messages", doc("Send a direct message (201; 200 when its nonce was already sent)", { ok: [201, 200], answers: "`DmMessage`", errors: [429] }), params(dmParams), validate("json", sendMessageBody), async (c) => {
+    .post("/:id/messages", doc("Send a direct message (201; 200 when its nonce was already sent)", { ok: [201, 200], body: dmMessageObject, errors: [429] }), params(dmParams), validate("json", sendMessageBody), async (c) => {
       const sent = await dm.send(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("json"));
       return c.json(sent.message, sent.created ? 201 : 200);
     })
-    .patch("/:id/messages/:mid", doc("Edit one's own direct message", { ok: 200, answers: "`DmMessage`", errors: [429] }), params(dmMessageParams), validate("json", messageBody), async (c) => {
+    .patch("/:id/messages/:mid", doc("Edit one's own direct message", { ok: 200, body: dmMessageObject, errors: [429] }), params(dmMessageParams), validate("json", messageBody), async (c) => {
       const param = c.req.valid("param");
       return c.json(await dm.edit(c.var.userId, dmRef(param), param.mid, c.req.valid("json").content), 200);
     })
@@ -76,10 +80,10 @@ export const dmsRoutes = (deps: Deps) => {
       await dm.remove(c.var.userId, dmRef(param), param.mid);
       return c.body(null, 204);
     })
-    .post("/:id/attachments", doc("Declare a file to attach to a direct message: a presigned upload", { ok: 201, answers: "`Upload`" }), params(dmParams), validate("json", uploadBody), async (c) =>
+    .post("/:id/attachments", doc("Declare a file to attach to a direct message: a presigned upload", { ok: 201, body: uploadObject }), params(dmParams), validate("json", uploadBody), async (c) =>
       c.json(await dm.upload(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("json")), 201),
     )
-    .get("/:id/messages/:mid/reactions/:emoji", doc("Who reacted to a direct message with an emoji", { ok: 200, answers: "`User[]`" }), params(dmReactionParams), validate("query", reactorsQuery), async (c) => {
+    .get("/:id/messages/:mid/reactions/:emoji", doc("Who reacted to a direct message with an emoji", { ok: 200, body: v.array(userObject) }), params(dmReactionParams), validate("query", reactorsQuery), async (c) => {
       const param = c.req.valid("param");
       return c.json(await dm.reactors(c.var.userId, dmRef(param), param.mid, param.emoji, c.req.valid("query")), 200);
     })

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { searchUsers } from "@agorusta/core/accounts";
 import * as v from "valibot";
-import { meObject, searchQuery, uploadBody, userObject, useUploadBody } from "@agorusta/core/schemas";
+import { meObject, searchQuery, uploadBody, uploadObject, userObject, useUploadBody } from "@agorusta/core/schemas";
 import { createAvatarUpload, removeAvatar, setAvatar } from "@agorusta/core/attachments";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/requireUser.ts";
@@ -22,7 +22,7 @@ export const usersRoutes = (deps: Deps) =>
     // The caller's avatar: POST declares an image (201 Upload), PUT makes the upload the avatar
     // (200 Me), DELETE removes it (204). docs/decisions.md, "Avatars and server icons". Either
     // change is told to everyone who sees the user (`user_updated`, docs/decisions.md "People").
-    .post("/me/avatar", doc("Declare an avatar image: a presigned upload", { ok: 201, answers: "`Upload`" }), validate("json", uploadBody), async (c) => c.json(await createAvatarUpload(deps, c.var.userId, c.req.valid("json")), 201))
+    .post("/me/avatar", doc("Declare an avatar image: a presigned upload", { ok: 201, body: uploadObject }), validate("json", uploadBody), async (c) => c.json(await createAvatarUpload(deps, c.var.userId, c.req.valid("json")), 201))
     .put("/me/avatar", doc("Make an uploaded image the caller's avatar", { ok: 200, body: meObject }), validate("json", useUploadBody), async (c) => {
       const me = await setAvatar(deps, c.var.userId, c.req.valid("json").uploadId);
       const { email: _private, ...user } = me;

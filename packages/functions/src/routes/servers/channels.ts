@@ -9,7 +9,9 @@ import {
   readBody,
   reorderChannelsBody,
   serverParams,
+  channelObject,
 } from "@agorusta/core/schemas";
+import * as v from "valibot";
 import { channelView } from "@agorusta/core/views";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
@@ -33,17 +35,17 @@ export const channelsRoutes = (deps: Deps) => {
   const handlers = channelHandlers(deps);
   const announce = announceChannels(deps);
   return new Hono<AppEnv>()
-    .post("/", doc("Create a channel or a category (MANAGE_CHANNELS)", { ok: 201, answers: "`Channel`", errors: [409] }), params(serverParams), validate("json", createChannelBody), async (c) => {
+    .post("/", doc("Create a channel or a category (MANAGE_CHANNELS)", { ok: 201, body: channelObject, errors: [409] }), params(serverParams), validate("json", createChannelBody), async (c) => {
       const channel = await createChannel(deps.db, c.req.valid("param").id, c.var.userId, c.req.valid("json"), liveCap(deps, "channels"), auditReasonOf(c));
       await announce.created(channel);
       return c.json(channel, 201);
     })
-    .patch("/", doc("Move channels: positions and categories (MANAGE_CHANNELS)", { ok: 200, answers: "`Channel[]`" }), params(serverParams), validate("json", reorderChannelsBody), async (c) => {
+    .patch("/", doc("Move channels: positions and categories (MANAGE_CHANNELS)", { ok: 200, body: v.array(channelObject) }), params(serverParams), validate("json", reorderChannelsBody), async (c) => {
       const { channels, moved } = await reorderChannels(deps.db, { serverId: c.req.valid("param").id, userId: c.var.userId, moves: c.req.valid("json"), reason: auditReasonOf(c) });
       await announce.updated(moved.map((m) => channelView(m)));
       return c.json(channels, 200);
     })
-    .patch("/:cid", doc("Edit a channel: name, topic, slowmode, category (MANAGE_CHANNELS)", { ok: 200, answers: "`Channel`", errors: [409] }), params(channelParams), validate("json", editChannelBody), async (c) => {
+    .patch("/:cid", doc("Edit a channel: name, topic, slowmode, category (MANAGE_CHANNELS)", { ok: 200, body: channelObject, errors: [409] }), params(channelParams), validate("json", editChannelBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
       const { after, view, changed } = await editChannel(deps.db, { serverId, channelId, userId: c.var.userId, edit: c.req.valid("json"), reason: auditReasonOf(c) });
       if (changed) await announce.updated([channelView(after)]);

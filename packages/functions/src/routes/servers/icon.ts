@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createIconUpload, removeIcon, setIcon } from "@agorusta/core/servers";
-import { serverObject, serverParams, uploadBody, useUploadBody } from "@agorusta/core/schemas";
+import { serverObject, serverParams, uploadBody, uploadObject, useUploadBody } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
@@ -15,7 +15,7 @@ const doc = documenting("Servers");
  */
 export const iconRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
-    .post("/", doc("Declare a server icon image: a presigned upload (MANAGE_GUILD)", { ok: 201, answers: "`Upload`" }), params(serverParams), validate("json", uploadBody), async (c) =>
+    .post("/", doc("Declare a server icon image: a presigned upload (MANAGE_GUILD)", { ok: 201, body: uploadObject }), params(serverParams), validate("json", uploadBody), async (c) =>
       c.json(await createIconUpload(deps, c.req.valid("param").id, c.var.userId, c.req.valid("json")), 201),
     )
     .put("/", doc("Make an uploaded image the server's icon (MANAGE_GUILD)", { ok: 200, body: serverObject }), params(serverParams), validate("json", useUploadBody), async (c) =>

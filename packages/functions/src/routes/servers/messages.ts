@@ -9,7 +9,10 @@ import {
   messageBody,
   reactorsQuery,
   sendMessageBody,
+  messageObject,
+  userObject,
 } from "@agorusta/core/schemas";
+import * as v from "valibot";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
@@ -30,14 +33,14 @@ export const channelHandlers = (deps: Deps) => conversationHandlers(deps, kinds.
 export const messagesRoutes = (deps: Deps) => {
   const channel = channelHandlers(deps);
   return new Hono<AppEnv>()
-    .get("/", doc("A channel's history, oldest first: a window before, after or around a message", { ok: 200, answers: "`Message[]`" }), params(channelParams), validate("query", historyQuery), async (c) =>
+    .get("/", doc("A channel's history, oldest first: a window before, after or around a message", { ok: 200, body: v.array(messageObject) }), params(channelParams), validate("query", historyQuery), async (c) =>
       c.json(await channel.history(c.var.userId, channelRef(c.req.valid("param")), c.req.valid("query")), 200),
     )
-    .post("/", doc("Send a message (201; 200 when its nonce was already sent)", { ok: [201, 200], answers: "`Message`", errors: [429] }), params(channelParams), validate("json", sendMessageBody), async (c) => {
+    .post("/", doc("Send a message (201; 200 when its nonce was already sent)", { ok: [201, 200], body: messageObject, errors: [429] }), params(channelParams), validate("json", sendMessageBody), async (c) => {
       const sent = await channel.send(c.var.userId, channelRef(c.req.valid("param")), c.req.valid("json"));
       return c.json(sent.message, sent.created ? 201 : 200);
     })
-    .patch("/:mid", doc("Edit one's own message", { ok: 200, answers: "`Message`", errors: [429] }), params(channelMessageParams), validate("json", messageBody), async (c) => {
+    .patch("/:mid", doc("Edit one's own message", { ok: 200, body: messageObject, errors: [429] }), params(channelMessageParams), validate("json", messageBody), async (c) => {
       const param = c.req.valid("param");
       return c.json(await channel.edit(c.var.userId, channelRef(param), param.mid, c.req.valid("json").content), 200);
     })
@@ -47,7 +50,7 @@ export const messagesRoutes = (deps: Deps) => {
       await channel.remove(c.var.userId, channelRef(param), param.mid, auditReasonOf(c));
       return c.body(null, 204);
     })
-    .get("/:mid/reactions/:emoji", doc("Who reacted to a message with an emoji", { ok: 200, answers: "`User[]`" }), params(channelReactionParams), validate("query", reactorsQuery), async (c) => {
+    .get("/:mid/reactions/:emoji", doc("Who reacted to a message with an emoji", { ok: 200, body: v.array(userObject) }), params(channelReactionParams), validate("query", reactorsQuery), async (c) => {
       const param = c.req.valid("param");
       return c.json(await channel.reactors(c.var.userId, channelRef(param), param.mid, param.emoji, c.req.valid("query")), 200);
     })
