@@ -41,3 +41,12 @@ export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon
 export const lambdaCopiedFiles: Partial<Record<keyof typeof lambdaHandlers, readonly { from: string; to: string }[]>> = {
   api: [scalarBundleFile],
 };
+
+/**
+ * Packages left out of every bundle and not installed: reachable only through a dynamic import
+ * that never runs. hono-openapi's schema converter (`@standard-community/standard-json`) can load
+ * a converter for each schema library, zod's among them; ours are valibot's, so zod's never
+ * loads, but zod is installed (Scalar's packages use it) and esbuild would bundle its 420 KiB
+ * into the API.
+ */
+export const lambdaNeverLoaded = ["zod"] as const;

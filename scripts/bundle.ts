@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdaInstalls } from "../infra/lambdas.ts";
+import { lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdaInstalls, lambdaNeverLoaded } from "../infra/lambdas.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const { values } = parseArgs({ options: { arch: { type: "string", default: lambdaArchitecture } } });
@@ -123,7 +123,7 @@ for (const [name, handler] of Object.entries(lambdaHandlers) as [keyof typeof la
     keepNames: true,
     minify: true,
     sourcemap: false,
-    external: ["sharp", "pg-native", ...install],
+    external: ["sharp", "pg-native", ...install, ...lambdaNeverLoaded],
     banner: { js: banner },
     metafile: true,
     logLevel: "warning",
