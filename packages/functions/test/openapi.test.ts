@@ -10,6 +10,9 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import { id, registerBody } from "@agorusta/core/schemas";
 import { createApp } from "@agorusta/functions/app";
 import { testApi, type TestApi } from "@agorusta/testing";
+import { scalarBundleFile } from "@agorusta/functions/lambda/copiedFiles";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 type Operation = {
   summary?: string;
@@ -155,5 +158,10 @@ describe("GET /docs", () => {
       expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
       expect((await script.text()).length).toBeGreaterThan(100_000);
     }
+  });
+
+  it("serves the very file the deployed Lambda gets copied beside its code (infra: copyFiles)", async () => {
+    const copied = readFileSync(fileURLToPath(new URL(`../../../${scalarBundleFile.from}`, import.meta.url)), "utf8");
+    expect(await (await t.app.request("/docs/scalar.js")).text()).toBe(copied);
   });
 });
