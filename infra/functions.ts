@@ -3,7 +3,7 @@ import { table } from "./storage.ts";
 import { jwtSecret, vapidKey } from "./secrets.ts";
 import { connectionExpiries, purgeQueue, pushQueue } from "./queues.ts";
 import { files } from "./files.ts";
-import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "./lambdas.ts";
+import { lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdaInstalls, lambdaNeverLoaded } from "./lambdas.ts";
 import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
 
 /**
@@ -46,7 +46,10 @@ export function handlerArgs(
       // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
       // the bundle instead, at the very version the tests ran against — only where it is used.
       install: argon2Installed ? { argon2: argon2.version } : {},
+      esbuild: { external: [...lambdaNeverLoaded] },
     },
+    // What it reads but does not import (the API's `/docs` script): copied beside its code.
+    copyFiles: [...(lambdaCopiedFiles[name] ?? [])],
     // That install runs argon2's install script, which cannot load the arm64 binary on an x86-64
     // (or macOS) machine and so compiles one for that machine into build/Release, where
     // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead

@@ -2,6 +2,8 @@
  * The Lambdas and how they are built, shared by infra/ and scripts/bundle.ts (which reproduces
  * SST's build to measure it). Plain data: no `sst` globals here.
  */
+import { scalarBundleFile } from "../packages/functions/src/lambda/copiedFiles.ts";
+
 export const lambdaHandlers = {
   api: "packages/functions/src/lambda/api.handler",
   ws: "packages/functions/src/lambda/ws.handler",
@@ -30,3 +32,21 @@ export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon
   push: [],
   searchIndex: [],
 };
+
+/**
+ * Files copied beside a Lambda's bundle (SST's `copyFiles`): what it reads at run time but does not
+ * import. The API serves Scalar's script for its `/docs` page (api.md "OpenAPI") from its own
+ * origin, never a CDN.
+ */
+export const lambdaCopiedFiles: Partial<Record<keyof typeof lambdaHandlers, readonly { from: string; to: string }[]>> = {
+  api: [scalarBundleFile],
+};
+
+/**
+ * Packages left out of every bundle and not installed: reachable only through a dynamic import
+ * that never runs. hono-openapi's schema converter (`@standard-community/standard-json`) can load
+ * a converter for each schema library, zod's among them; ours are valibot's, so zod's never
+ * loads, but zod is installed (Scalar's packages use it) and esbuild would bundle its 420 KiB
+ * into the API.
+ */
+export const lambdaNeverLoaded = ["zod"] as const;

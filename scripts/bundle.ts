@@ -8,12 +8,12 @@
  */
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { lambdaArchitecture, lambdaHandlers, lambdaInstalls } from "../infra/lambdas.ts";
+import { lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdaInstalls, lambdaNeverLoaded } from "../infra/lambdas.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const { values } = parseArgs({ options: { arch: { type: "string", default: lambdaArchitecture } } });
@@ -123,7 +123,7 @@ for (const [name, handler] of Object.entries(lambdaHandlers) as [keyof typeof la
     keepNames: true,
     minify: true,
     sourcemap: false,
-    external: ["sharp", "pg-native", ...install],
+    external: ["sharp", "pg-native", ...install, ...lambdaNeverLoaded],
     banner: { js: banner },
     metafile: true,
     logLevel: "warning",
@@ -131,6 +131,11 @@ for (const [name, handler] of Object.entries(lambdaHandlers) as [keyof typeof la
   // What the output still imports (tree-shaking drops modules nobody uses: core is side-effect free).
   if (!install.includes("argon2") && /from\s*"argon2"|require\("argon2"\)/.test(readFileSync(join(dir, file), "utf8"))) {
     throw new Error(`${name} imports argon2 but does not install it (infra/lambdas.ts): it would fail to load its binary`);
+  }
+  // Like SST's `copyFiles`: what the function reads but does not import goes into its upload too.
+  for (const copied of lambdaCopiedFiles[name] ?? []) {
+    mkdirSync(dirname(join(dir, copied.to)), { recursive: true });
+    copyFileSync(join(root, copied.from), join(dir, copied.to));
   }
   let loaded = "—";
   let compiled = false;

@@ -5,6 +5,8 @@
 import * as v from "valibot";
 import { AppError, type Issue } from "./errors.ts";
 import { AUDIT_ACTIONS } from "./audit/actions.ts";
+import { errorCatalogue, type ErrorBody, type ErrorCode } from "./errors.ts";
+import type { Channel, DmMessage, Me, Message, Server, Upload, User, Webhook } from "./views.ts";
 
 /**
  * Every string the API takes, wherever it comes from (a body, a query, a path, a WebSocket frame):
@@ -570,3 +572,69 @@ export type SlackWebhookBody = v.InferOutput<typeof slackWebhookBody>;
 export const createBotBody = v.object({ username });
 export const botParams = v.object({ botId: id });
 export const serverBotParams = v.object({ id, botId: id });
+
+/*
+ * Answers (api.md "Conventions" and "Objects"), for the OpenAPI document (`GET /openapi.json`,
+ * functions/src/http/openapi.ts). The routes build their answers with views.ts; each schema here
+ * is checked below to describe exactly its view's type, so the two cannot drift apart.
+ */
+const shownText = v.string();
+const when = v.pipe(v.string(), v.isoTimestamp());
+/** The contract's error body: every failure of every route. */
+export const errorBody = v.object({
+  error: v.object({
+    code: v.picklist(Object.keys(errorCatalogue) as ErrorCode[]),
+    message: shownText,
+    /** Only for `invalid_request`: which field, and what is wrong with it. */
+    issues: v.optional(v.array(v.object({ path: shownText, message: shownText }))),
+  }),
+});
+export const userObject = v.object({ id: shownText, username: shownText, createdAt: when, avatarUrl: v.nullable(shownText), bot: v.boolean() });
+export const meObject = v.object({ ...userObject.entries, email: shownText });
+export const serverObject = v.object({ id: shownText, name: shownText, ownerId: shownText, createdAt: when, iconUrl: v.nullable(shownText) });
+/** A session's answer (register, login, a password change): its token and the account. */
+export const sessionObject = v.object({ token: shownText, user: meObject });
+/** `token` and `url` only where it was just created. */
+export const webhookObject = v.object({
+  id: shownText, serverId: shownText, channelId: shownText, name: shownText, avatarUrl: v.nullable(shownText), creatorId: shownText, createdAt: when,
+  token: v.optional(shownText), url: v.optional(shownText),
+});
+export const botTokenObject = v.object({ token: shownText });
+export const createdBotObject = v.object({ bot: userObject, token: shownText });
+export const channelObject = v.object({
+  id: shownText, serverId: shownText, name: shownText, createdAt: when, lastMessageId: v.nullable(shownText),
+  type: v.picklist(["text", "category"]), parentId: v.nullable(shownText), position: v.number(), topic: v.nullable(shownText), slowmodeSeconds: v.number(),
+  overwrites: v.array(v.object({ id: shownText, type: v.picklist(["role", "member"]), allow: shownText, deny: shownText })),
+  /** The caller's permissions in it (decimal); events leave it out. */
+  permissions: v.optional(shownText),
+});
+/** What a channel's and a direct message both carry beyond their conversation's ids. */
+const messageFields = {
+  id: shownText, authorId: shownText, author: userObject, content: shownText, createdAt: when, editedAt: v.nullable(when),
+  revision: v.number(), nonce: v.nullable(shownText), mentions: v.array(shownText), mentionsEveryone: v.boolean(),
+  replyTo: v.nullable(v.object({ id: shownText, author: userObject, excerpt: shownText })),
+  reactions: v.array(v.object({ emoji: shownText, count: v.number(), me: v.boolean() })),
+  attachments: v.array(v.object({ id: shownText, filename: shownText, contentType: shownText, size: v.number(), url: shownText, width: v.nullable(v.number()), height: v.nullable(v.number()) })),
+};
+export const messageObject = v.object({ ...messageFields, channelId: shownText, serverId: shownText, webhookId: v.nullable(shownText), mentionRoles: v.array(shownText) });
+export const dmMessageObject = v.object({ ...messageFields, conversationId: shownText });
+/** Where to PUT a file's bytes, with exactly `headers`, before `expiresAt`. */
+export const uploadObject = v.object({ id: shownText, uploadUrl: shownText, method: v.literal("PUT"), headers: v.record(v.string(), shownText), expiresAt: when });
+/** Discord's 429 body on the webhook executions (`retry_after` in seconds), which Discord's clients wait on. */
+export const discordRateLimitBody = v.object({ message: shownText, retry_after: v.number(), global: v.boolean() });
+
+/** True only when A and B are the same type. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time only: each answer's schema describes its view's type exactly. */
+const describesItsView: [
+  Same<v.InferOutput<typeof errorBody>, ErrorBody>,
+  Same<v.InferOutput<typeof userObject>, User>,
+  Same<v.InferOutput<typeof meObject>, Me>,
+  Same<v.InferOutput<typeof serverObject>, Server>,
+  Same<v.InferOutput<typeof webhookObject>, Webhook>,
+  Same<v.InferOutput<typeof channelObject>, Channel>,
+  Same<v.InferOutput<typeof messageObject>, Message>,
+  Same<v.InferOutput<typeof dmMessageObject>, DmMessage>,
+  Same<v.InferOutput<typeof uploadObject>, Upload>,
+] = [true, true, true, true, true, true, true, true, true];
+void describesItsView;

@@ -17,6 +17,7 @@ import { notificationSettingsRoutes } from "./routes/notifications.ts";
 import { pushRoutes } from "./routes/push.ts";
 import { isWebhookExecution, webhookBodyLimit, webhooksRoutes } from "./routes/webhooks.ts";
 import { botsRoutes } from "./routes/bots.ts";
+import { referenceRoutes } from "./routes/reference.ts";
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -61,6 +62,8 @@ export function createApp(deps: Deps) {
     // Where `@discordjs/rest` sends an execution when its `api` option is this API's base URL.
     .route("/v10/webhooks", webhooksRoutes(deps))
     .route("/bots", botsRoutes(deps));
+  // The document of every route above (and of its own): api.md "OpenAPI".
+  app.route("/", referenceRoutes(deps, app));
   app.onError(onError);
   app.notFound(onNotFound);
   return app;

@@ -61,6 +61,19 @@ describe("bots", () => {
     expect(over.body.error.code).toBe("limit_reached");
   });
 
+  it("cannot use push (api.md: not /auth/*, /bots, push): 403 on every /push route, before anything is read or stored", async () => {
+    const owner = await t.user();
+    const bot = await createBot(owner);
+    const subscription = { endpoint: "https://push.example.com/send/abc", keys: { p256dh: "x", auth: "y" } };
+    for (const [method, path, body] of [["GET", "/push/key"], ["POST", "/push/subscriptions", subscription], ["DELETE", "/push/subscriptions", { endpoint: subscription.endpoint }]] as const) {
+      const res = await asBot(method, path, bot.token, body);
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body.error.code).toBe("forbidden");
+    }
+    // Its owner's token reaches the route (here, a process without push set up: 404).
+    expect((await t.call("GET", "/push/key", { token: owner.token })).status).toBe(404);
+  });
+
   it("the owner adds it to a server where they hold MANAGE_GUILD; it posts with author.bot, as its roles allow; others cannot add it", async () => {
     const s = await t.server();
     const builder = await t.member(s);

@@ -6,6 +6,7 @@
  */
 import { beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { testApi, type TestApi, type TestServer } from "@agorusta/testing";
+import { createPurgeWorker } from "@agorusta/local/purgeWorker";
 import { recordingPublisher } from "./recordingPublisher.ts";
 
 const MANAGE_WEBHOOKS = (1n << 29n).toString();
@@ -202,5 +203,63 @@ describe("executing a webhook", () => {
     expect((await execute(hook, { text: "slack too" }, "/slack")).status).toBe(429);
     expect((await history(s)).length).toBe(count);
     expect((await execute(other, { content: "free" })).status).toBe(204);
+  });
+});
+
+describe("a deleted server's or channel's webhooks", () => {
+  /** The purge held back until the test opens it: what answers "at once" answers before any purge ran. */
+  const holdPurges = () => {
+    let open!: () => void;
+    const opened = new Promise<void>((r) => (open = r));
+    const worker = createPurgeWorker(t.deps, { beforeSlice: () => opened });
+    const before = t.deps.purges;
+    t.deps.purges = worker;
+    onTestFinished(() => void (t.deps.purges = before));
+    return { open, done: () => worker.idle() };
+  };
+  const stored = async (hook: Hook) => (await t.deps.db.entities.webhooks.get({ webhookId: hook.id }).go({ consistent: true })).data;
+
+  it("a deleted channel's stop at once (404, nothing posted) while the server's others post; its purge removes them", async () => {
+    const s = await t.server();
+    const alerts = (await t.call("POST", `/servers/${s.id}/channels`, { token: s.owner.token, body: { name: "alerts" } })).body;
+    const doomed = (await t.call("POST", `/servers/${s.id}/channels/${alerts.id}/webhooks`, { token: s.owner.token, body: { name: "alerting" } })).body as Hook;
+    const kept = await createHook(s);
+    const purge = holdPurges();
+    expect((await t.call("DELETE", `/servers/${s.id}/channels/${alerts.id}`, { token: s.owner.token })).status).toBe(204);
+    for (const [suffix, body] of [["", { content: "after" }], ["/slack", { text: "after" }]] as const) {
+      const res = await execute(doomed, body, suffix);
+      expect(res.status, suffix).toBe(404);
+      expect(res.body.error.code).toBe("not_found");
+    }
+    expect((await execute(kept, { content: "still here" })).status).toBe(204);
+    purge.open();
+    await purge.done();
+    expect(await stored(doomed)).toBeNull();
+    expect(await stored(kept)).not.toBeNull();
+    expect(((await t.call("GET", `/servers/${s.id}/webhooks`, { token: s.owner.token })).body as Hook[]).map((h) => h.id)).toEqual([kept.id]);
+  });
+
+  it("a deleted server's stop at once (404, nothing stored), before its purge; the purge removes them", async () => {
+    const s = await t.server();
+    const hook = await createHook(s);
+    expect((await execute(hook, { content: "before" })).status).toBe(204);
+    const purge = holdPurges();
+    expect((await t.call("DELETE", `/servers/${s.id}`, { token: s.owner.token })).status).toBe(204);
+    // The channel's items are still in the table (the purge waits), yet nothing more is posted there.
+    const messages = async () => (await t.deps.db.entities.messages.query.byChannel({ channelId: s.channelId }).go({ consistent: true })).data.length;
+    const count = await messages();
+    for (const [suffix, body] of [["", { content: "after" }], ["/slack", { text: "after" }]] as const) {
+      expect((await execute(hook, body, suffix)).status, suffix).toBe(404);
+    }
+    const form = new FormData();
+    form.set("payload_json", JSON.stringify({ content: "a file" }));
+    form.set("files[0]", new Blob(["hello"], { type: "text/plain" }), "a.txt");
+    expect((await t.app.request(`/webhooks/${hook.id}/${hook.token}`, { method: "POST", body: form })).status).toBe(404);
+    expect(await messages()).toBe(count);
+    expect(await stored(hook)).not.toBeNull();
+    purge.open();
+    await purge.done();
+    expect(await stored(hook)).toBeNull();
+    expect((await execute(hook, { content: "after the purge" })).status).toBe(404);
   });
 });

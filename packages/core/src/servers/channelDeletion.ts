@@ -93,7 +93,7 @@ async function releaseChildren(db: Db, serverId: string, categoryId: string): Pr
 /**
  * Removes up to `budget` items of a deleted channel and reports whether it is done: its
  * subscriptions, messages (with their files, reactions and mention items) and change feed
- * (deletion.ts `clearChannel`, as for a server's channels), then its members' read positions
+ * (deletion.ts `clearChannel`, as for a server's channels), then its webhooks, then its members' read positions
  * (one page of the server's members at a time, the page reached kept on the job so a slice
  * resumes there), and last the job itself. Idempotent, like the server's purge.
  */
@@ -103,6 +103,11 @@ export async function purgeChannel(stores: Stores, channelId: string, budget = P
   if (!job) return { deleted: 0, done: true };
   const slice = purgeSlice(stores, budget);
   if (!(await clearChannel(stores, slice, channelId))) return { deleted: slice.deleted(), done: false };
+  // Its webhooks (found through their server's index): they stopped with the channel (webhooks/execute.ts).
+  const { data: hooks } = await e.webhooks.query.byServer({ serverId: job.serverId }).go({ pages: "all", attributes: ["webhookId", "channelId"] });
+  const gone = hooks.filter((h) => h.channelId === channelId).map(({ webhookId }) => ({ webhookId }));
+  await deleteEach(gone, (keys) => e.webhooks.delete(keys).go());
+  slice.count(gone.length);
   // Read positions live in their readers' partitions: each member of the server may have one here.
   let after = job.membersAfter;
   while (!slice.spent()) {

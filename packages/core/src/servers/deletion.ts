@@ -54,7 +54,7 @@ export const PURGE_SLICE = 5000;
  * and stateless: every step Queries what is left (strongly consistent, so nothing deleted by an
  * earlier slice comes back) and deletes it, so a slice cut short anywhere (a crash, a timeout, a
  * restart) is resumed by running it again. Memberships go first (the server leaves everyone's
- * list), then invites, passwords, bans, live slots and the audit log, then per channel its subscriptions, its messages (each
+ * list), then invites, webhooks, passwords, bans, live slots and the audit log, then per channel its subscriptions, its messages (each
  * page's files, reactions and mention items first: once a message is gone nothing says where
  * they are) and change feed, then the channel and its name guard; then the server's icons and
  * whole-server subscriptions, its roles item, and last the job itself. Read positions stay in their readers'
@@ -76,6 +76,12 @@ export async function purgeServer(stores: Stores, serverId: string, budget = PUR
       drain(
         async (count) => (await e.invites.query.byServer({ serverId }).go({ count, attributes: ["code"] })).data,
         (keys) => e.invites.delete(keys).go(),
+      ),
+    // Its webhooks, by their server index too; they stopped with the retirement (webhooks/execute.ts).
+    () =>
+      drain(
+        async (count) => (await e.webhooks.query.byServer({ serverId }).go({ count, attributes: ["webhookId"] })).data,
+        (keys) => e.webhooks.delete(keys).go(),
       ),
     () =>
       drain(

@@ -26,11 +26,21 @@ import { parse, sendMessageBody, uploadBody, type AllowedMentions } from "../sch
 /** 30 executions a minute per webhook (Discord's own figure), whatever AGORUSTA_RATE_LIMITS says. */
 export const WEBHOOK_RATE: RateLimitPolicy = { limit: 30, windowSeconds: 60 };
 
-/** The webhook whose token this is: 404 for no such webhook, 401 for a wrong token. Nothing is written. */
+/**
+ * The webhook whose token this is: 404 for no such webhook, 401 for a wrong token. Nothing is
+ * written. A webhook whose server or channel was deleted is no webhook (404) from that moment,
+ * though its item waits for the purge (servers/deletion.ts, channelDeletion.ts) to go: checked
+ * here, before its limit is counted or its files are stored.
+ */
 export async function authorizeWebhook(db: Db, webhookId: string, token: string): Promise<WebhookItem> {
   const { data } = await db.entities.webhooks.get({ webhookId }).go({ consistent: true });
   if (!data) throw new AppError("not_found", "Unknown webhook.");
   if (!secretMatches(token, data.tokenHash)) throw new AppError("unauthorized", "Invalid webhook token.");
+  const [server, channelItem] = await Promise.all([
+    db.entities.servers.get({ serverId: data.serverId }).go({ consistent: true, attributes: ["serverId"] }),
+    db.entities.channels.get({ serverId: data.serverId, channelId: data.channelId }).go({ consistent: true, attributes: ["channelId"] }),
+  ]);
+  if (!server.data || !channelItem.data) throw new AppError("not_found", "Unknown webhook.");
   return data;
 }
 

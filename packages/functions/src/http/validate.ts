@@ -1,8 +1,14 @@
-import { vValidator } from "@hono/valibot-validator";
-import type { GenericSchema } from "valibot";
+import { validator } from "hono-openapi";
+import type { BaseIssue, GenericSchema } from "valibot";
 import type { Context, ValidationTargets } from "hono";
 import { AppError } from "@agorusta/core";
 import { toIssues } from "@agorusta/core/schemas";
+
+/**
+ * The issues of a failed validation: hono-openapi's validator gives them as Standard Schema's
+ * issues, which valibot's own are (it answers its issues through its `~standard` interface).
+ */
+export const valibotIssues = (issues: readonly unknown[]) => issues as readonly BaseIssue<unknown>[];
 
 const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
 
@@ -23,11 +29,16 @@ async function assertJsonObject(c: Context, wantsList: boolean) {
   if (Array.isArray(await c.req.json()) && !wantsList) throw new AppError("invalid_request", "The request body must be a JSON object.");
 }
 
-/** Hono's valibot validator, answering failures with the contract's 400 instead of its own shape. */
+/**
+ * Hono's validator for a body or a query, answering failures with the contract's 400 instead of
+ * its own shape. hono-openapi's: the schema it validates with is the one `/openapi.json` shows
+ * (http/openapi.ts).
+ */
 export const validate = <T extends GenericSchema, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-  vValidator(target, schema, async (result, c) => {
+  validator(target, schema, async (result, c) => {
     if (!result.success) {
-      throw new AppError("invalid_request", result.issues[0]?.message, { issues: toIssues(result.issues) });
+      const issues = valibotIssues(result.error);
+      throw new AppError("invalid_request", issues[0]?.message, { issues: toIssues(issues) });
     }
     if (target === "json") await assertJsonObject(c, schema.type === "array");
   });

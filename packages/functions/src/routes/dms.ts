@@ -16,7 +16,11 @@ import {
   sendMessageBody,
   startDmBody,
   uploadBody,
+  dmMessageObject,
+  uploadObject,
+  userObject,
 } from "@agorusta/core/schemas";
+import * as v from "valibot";
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
@@ -24,6 +28,9 @@ import { params } from "../http/params.ts";
 import { limitRate } from "../http/usage.ts";
 import { messageEvents } from "../delivery/messageEvents.ts";
 import { conversationHandlers } from "./conversation.ts";
+import { documenting } from "../http/openapi.ts";
+
+const doc = documenting("Direct messages");
 
 /** The conversation a path names. */
 const dmRef = (param: { id: string }) => ({ conversationId: param.id });
@@ -37,50 +44,50 @@ export const dmsRoutes = (deps: Deps) => {
   const dm = conversationHandlers(deps, kinds.dm, messageEvents.dm);
   return new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", validate("query", dmsQuery), async (c) =>
+    .get("/", doc("The caller's conversations, most recent activity first", { ok: 200, answers: "`DmConversation[]`" }), validate("query", dmsQuery), async (c) =>
       c.json(await listConversations(deps.db, c.var.userId, c.req.valid("query"), deps.files), 200),
     )
-    .post("/", validate("json", startDmBody), async (c) => {
+    .post("/", doc("Start a conversation with someone (201; 200 when it exists)", { ok: [201, 200], answers: "`DmConversation`", errors: [429] }), validate("json", startDmBody), async (c) => {
       const { conversation, created } = await startConversation(deps.db, c.var.userId, c.req.valid("json").userId, deps.files, () =>
         limitRate(deps, "startDm", c.var.userId),
       );
       return c.json(conversation, created ? 201 : 200);
     })
     // Before `/:id`, which would take `search` for a conversation's id.
-    .get("/search", validate("query", dmSearchQuery), async (c) => c.json(await searchDmMessages(deps, c.var.userId, c.req.valid("query")), 200))
+    .get("/search", doc("Search the caller's direct messages", { ok: 200, answers: "A page of `DmMessage` hits and its cursor." }), validate("query", dmSearchQuery), async (c) => c.json(await searchDmMessages(deps, c.var.userId, c.req.valid("query")), 200))
     // Which of the people one talks to are online (docs/decisions.md, "People"); before `/:id`.
-    .get("/online", async (c) => c.json({ userIds: await onlinePartners(deps.db, c.var.userId) }, 200))
-    .get("/:id", params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id, deps.files), 200))
-    .get("/:id/messages", params(dmParams), validate("query", historyQuery), async (c) =>
+    .get("/online", doc("Which of the people one talks to are online", { ok: 200, answers: "`{userIds}`" }), async (c) => c.json({ userIds: await onlinePartners(deps.db, c.var.userId) }, 200))
+    .get("/:id", doc("A conversation", { ok: 200, answers: "`DmConversation`" }), params(dmParams), async (c) => c.json(await getConversation(deps.db, c.var.userId, c.req.valid("param").id, deps.files), 200))
+    .get("/:id/messages", doc("A conversation's history, oldest first", { ok: 200, body: v.array(dmMessageObject) }), params(dmParams), validate("query", historyQuery), async (c) =>
       c.json(await dm.history(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("query")), 200),
     )
-    .put("/:id/read", params(dmParams), validate("json", readBody), async (c) =>
+    .put("/:id/read", doc("Mark the conversation read up to a message", { ok: 200, answers: "`ReadState`" }), params(dmParams), validate("json", readBody), async (c) =>
       c.json(await dm.read(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("json").messageId), 200),
     )
-    .get("/:id/changes", params(dmParams), validate("query", changesQuery), async (c) =>
+    .get("/:id/changes", doc("A conversation's change feed since a cursor", { ok: 200, answers: "`ChangesPage<DmMessage>`", errors: [410] }), params(dmParams), validate("query", changesQuery), async (c) =>
       c.json(await dm.changes(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("query")), 200),
     )
-    .post("/:id/messages", params(dmParams), validate("json", sendMessageBody), async (c) => {
+    .post("/:id/messages", doc("Send a direct message (201; 200 when its nonce was already sent)", { ok: [201, 200], body: dmMessageObject, errors: [429] }), params(dmParams), validate("json", sendMessageBody), async (c) => {
       const sent = await dm.send(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("json"));
       return c.json(sent.message, sent.created ? 201 : 200);
     })
-    .patch("/:id/messages/:mid", params(dmMessageParams), validate("json", messageBody), async (c) => {
+    .patch("/:id/messages/:mid", doc("Edit one's own direct message", { ok: 200, body: dmMessageObject, errors: [429] }), params(dmMessageParams), validate("json", messageBody), async (c) => {
       const param = c.req.valid("param");
       return c.json(await dm.edit(c.var.userId, dmRef(param), param.mid, c.req.valid("json").content), 200);
     })
-    .delete("/:id/messages/:mid", params(dmMessageParams), async (c) => {
+    .delete("/:id/messages/:mid", doc("Delete one's own direct message", { ok: 204 }), params(dmMessageParams), async (c) => {
       const param = c.req.valid("param");
       await dm.remove(c.var.userId, dmRef(param), param.mid);
       return c.body(null, 204);
     })
-    .post("/:id/attachments", params(dmParams), validate("json", uploadBody), async (c) =>
+    .post("/:id/attachments", doc("Declare a file to attach to a direct message: a presigned upload", { ok: 201, body: uploadObject }), params(dmParams), validate("json", uploadBody), async (c) =>
       c.json(await dm.upload(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("json")), 201),
     )
-    .get("/:id/messages/:mid/reactions/:emoji", params(dmReactionParams), validate("query", reactorsQuery), async (c) => {
+    .get("/:id/messages/:mid/reactions/:emoji", doc("Who reacted to a direct message with an emoji", { ok: 200, body: v.array(userObject) }), params(dmReactionParams), validate("query", reactorsQuery), async (c) => {
       const param = c.req.valid("param");
       return c.json(await dm.reactors(c.var.userId, dmRef(param), param.mid, param.emoji, c.req.valid("query")), 200);
     })
-    .on(["PUT", "DELETE"], "/:id/messages/:mid/reactions/:emoji/me", params(dmReactionParams), async (c) => {
+    .on(["PUT", "DELETE"], "/:id/messages/:mid/reactions/:emoji/me", doc("Add (PUT) or remove (DELETE) the caller's reaction", { ok: 204, errors: [429] }), params(dmReactionParams), async (c) => {
       const param = c.req.valid("param");
       await dm.react(c.var.userId, dmRef(param), param.mid, param.emoji, c.req.method === "PUT" ? "added" : "removed");
       return c.body(null, 204);

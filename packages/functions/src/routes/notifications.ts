@@ -11,6 +11,9 @@ import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
 import { params } from "../http/params.ts";
+import { documenting } from "../http/openapi.ts";
+
+const doc = documenting("Notification settings");
 
 type SettingsChange = Omit<Extract<ServerEvent, { type: "notification_settings" }>, "type">;
 const announce = (deps: Deps, userId: string, change: SettingsChange) =>
@@ -20,8 +23,8 @@ const announce = (deps: Deps, userId: string, change: SettingsChange) =>
 export const notificationSettingsRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", async (c) => c.json(await listNotificationSettings(deps.db, c.var.userId), 200))
-    .put("/dms", validate("json", dmsNotifyBody), async (c) => {
+    .get("/", doc("All of the caller's notification settings", { ok: 200, answers: "`NotificationSettings`" }), async (c) => c.json(await listNotificationSettings(deps.db, c.var.userId), 200))
+    .put("/dms", doc("Mute or unmute direct messages", { ok: 200, answers: "`{muted}`" }), validate("json", dmsNotifyBody), async (c) => {
       const setting = await setDmsMuted(deps.db, c.var.userId, c.req.valid("json").muted);
       await announce(deps, c.var.userId, setting);
       return c.json(setting, 200);
@@ -30,13 +33,13 @@ export const notificationSettingsRoutes = (deps: Deps) =>
 /** A server's and a channel's, mounted under `/servers` (whose `requireUser` they run behind). */
 export const serverNotificationRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
-    .put("/:id/notification-settings", params(serverParams), validate("json", serverNotifyBody), async (c) => {
+    .put("/:id/notification-settings", doc("The caller's notification setting for a server", { ok: 200, answers: "The server's setting." }), params(serverParams), validate("json", serverNotifyBody), async (c) => {
       const serverId = c.req.valid("param").id;
       const setting = await setServerNotify(deps.db, c.var.userId, serverId, c.req.valid("json"));
       await announce(deps, c.var.userId, { servers: { [serverId]: setting } });
       return c.json(setting, 200);
     })
-    .put("/:id/channels/:cid/notification-settings", params(channelParams), validate("json", channelNotifyBody), async (c) => {
+    .put("/:id/channels/:cid/notification-settings", doc("The caller's notification setting for a channel", { ok: 200, answers: "The channel's setting." }), params(channelParams), validate("json", channelNotifyBody), async (c) => {
       const { id: serverId, cid: channelId } = c.req.valid("param");
       const setting = await setChannelNotify(deps.db, c.var.userId, serverId, channelId, c.req.valid("json"));
       await announce(deps, c.var.userId, { channels: { [channelId]: setting } });

@@ -1,7 +1,7 @@
 /**
  * `/push`: the stage's VAPID public key, and the caller's browsers' push subscriptions (api.md
  * "Web Push"). A subscription belongs to the session that registered it: signing that session
- * out removes it (routes/auth.ts).
+ * out removes it (routes/auth.ts). Not a bot's (api.md "Bots"): its token gets 403.
  */
 import { Hono } from "hono";
 import { AppError } from "@agorusta/core";
@@ -10,6 +10,10 @@ import { pushSubscriptionBody, pushUnsubscribeBody } from "@agorusta/core/schema
 import type { AppEnv, Deps } from "../deps.ts";
 import { requireUser } from "../http/requireUser.ts";
 import { validate } from "../http/validate.ts";
+import { documenting } from "../http/openapi.ts";
+
+/** A person's browsers: a bot's token is refused (403, api.md "Bots"). */
+const doc = documenting("Push", { caller: "person" });
 
 /** Push needs the stage's key (push/setup.ts); a process without one says so instead of storing what it could never use. */
 function setupOf(deps: Deps) {
@@ -19,14 +23,15 @@ function setupOf(deps: Deps) {
 
 export const pushRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
-    .use(requireUser(deps))
-    .get("/key", (c) => c.json({ publicKey: setupOf(deps).vapid.publicKey }, 200))
-    .post("/subscriptions", validate("json", pushSubscriptionBody), async (c) => {
+    // A person's browsers: a bot's token is refused (api.md "Bots").
+    .use(requireUser(deps, { bots: false }))
+    .get("/key", doc("The stage's VAPID public key (404 where push is not set up)", { ok: 200, answers: "`{publicKey}`" }), (c) => c.json({ publicKey: setupOf(deps).vapid.publicKey }, 200))
+    .post("/subscriptions", doc("Register this browser's push subscription (201; 200 when known)", { ok: [201, 200] }), validate("json", pushSubscriptionBody), async (c) => {
       const { endpoints } = setupOf(deps);
       const { created } = await addPushSubscription(deps.db, c.var.session, c.req.valid("json"), endpoints);
       return c.body(null, created ? 201 : 200);
     })
-    .delete("/subscriptions", validate("json", pushUnsubscribeBody), async (c) => {
+    .delete("/subscriptions", doc("Remove a push subscription", { ok: 204 }), validate("json", pushUnsubscribeBody), async (c) => {
       await removePushSubscription(deps.db, c.var.userId, endpointHashOf(c.req.valid("json").endpoint));
       return c.body(null, 204);
     });

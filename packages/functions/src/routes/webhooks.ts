@@ -9,6 +9,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
+import { resolver } from "hono-openapi";
 import { AppError } from "@agorusta/core";
 import { messageEvents } from "../delivery/messageEvents.ts";
 import {
@@ -23,11 +24,30 @@ import {
   type WebhookFile,
 } from "@agorusta/core/webhooks";
 import { MAX_ATTACHMENTS } from "@agorusta/core/attachments";
-import { discordWebhookBody, executeWebhookParams, executeWebhookQuery, parse, slackWebhookBody, type AllowedMentions } from "@agorusta/core/schemas";
+import { discordRateLimitBody, discordWebhookBody, executeWebhookParams, messageObject, executeWebhookQuery, parse, slackWebhookBody, type AllowedMentions } from "@agorusta/core/schemas";
 import type { AppEnv, Deps } from "../deps.ts";
 import { params } from "../http/params.ts";
 import { validate } from "../http/validate.ts";
 import { conversationHandlers } from "./conversation.ts";
+import { documenting } from "../http/openapi.ts";
+
+/** The token in the path is the credential: no `Authorization`. */
+const doc = documenting("Webhooks", { caller: "anyone" });
+/** The bodies these routes read themselves (multipart, Slack's form): shown from the very schemas they parse with. */
+const discordBody = {
+  required: true,
+  content: {
+    "application/json": { schema: resolver(discordWebhookBody) },
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        description: "The JSON body as the part `payload_json`, and up to 10 files as `files[0]`…`files[9]`.",
+        properties: { payload_json: { type: "string" }, "files[0]": { type: "string", contentMediaType: "application/octet-stream" } },
+      },
+    },
+  },
+} as const;
+const slackBody = { required: true, content: { "application/json": { schema: resolver(slackWebhookBody) } } } as const;
 
 /** A webhook's body may carry files: 8 MiB in all (deployed, Lambda's 6 MB request cap comes first). */
 export const WEBHOOK_MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -50,7 +70,8 @@ async function discordLimits(c: Context, next: () => Promise<void>) {
   if (!(e instanceof AppError) || e.code !== "rate_limited") return;
   const retryAfter = e.retryAfter ?? 1;
   c.res = undefined;
-  c.res = c.json({ message: e.message, retry_after: retryAfter, global: false }, 429, { "retry-after": String(retryAfter) });
+  const body: v.InferOutput<typeof discordRateLimitBody> = { message: e.message, retry_after: retryAfter, global: false };
+  c.res = c.json(body, 429, { "retry-after": String(retryAfter) });
 }
 
 /** The Discord body of a multipart execution: `payload_json`, or the fields themselves; and its files. */
@@ -89,7 +110,7 @@ export const webhooksRoutes = (deps: Deps) => {
   }
   return new Hono<AppEnv>()
     .use(discordLimits)
-    .post("/:wid/:token", params(executeWebhookParams), validate("query", executeWebhookQuery), async (c) => {
+    .post("/:wid/:token", doc("Execute a webhook with Discord's body: 204, or with ?wait=true 200 and the message", { ok: [204, 200], body: messageObject, answers: "The message (with `?wait=true`).", errors: [401, 413, 429], errorBodies: { 429: discordRateLimitBody }, requestBody: discordBody }), params(executeWebhookParams), validate("query", executeWebhookQuery), async (c) => {
       const { wid, token } = c.req.valid("param");
       const multi = /^multipart\/form-data/i.test(c.req.header("content-type") ?? "");
       const { body, files } = multi ? await multipart(c) : { body: await jsonBody(c), files: [] };
@@ -97,7 +118,7 @@ export const webhooksRoutes = (deps: Deps) => {
       const message = await execute(wid, token, { content: discordText(discord), username: discord.username, allowedMentions: discord.allowed_mentions, files });
       return c.req.valid("query").wait === "true" ? c.json(message, 200) : c.body(null, 204);
     })
-    .post("/:wid/:token/slack", params(executeWebhookParams), async (c) => {
+    .post("/:wid/:token/slack", doc("Execute a webhook with Slack's body: 200 ok (text/plain)", { ok: 200, answers: "`ok` (text/plain)", errors: [401, 429], errorBodies: { 429: discordRateLimitBody }, requestBody: slackBody }), params(executeWebhookParams), async (c) => {
       const { wid, token } = c.req.valid("param");
       const slack = parse(slackWebhookBody, await jsonBody(c));
       await execute(wid, token, { content: slackText(slack), username: slack.username });

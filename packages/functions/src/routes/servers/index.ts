@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { getUser } from "@agorusta/core/accounts";
 import { createServer, getServerDetail, joinByPassword, listAuditLog, listMyServers, renameServer, retireServer } from "@agorusta/core/servers";
-import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverParams, serverSearchQuery } from "@agorusta/core/schemas";
+import * as v from "valibot";
+import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverObject, serverParams, serverSearchQuery } from "@agorusta/core/schemas";
 import { searchServerMessages } from "@agorusta/core/search";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { requireUser } from "../../http/requireUser.ts";
@@ -21,18 +22,21 @@ import { auditReasonOf } from "../../http/auditReason.ts";
 import { serverNotificationRoutes } from "../notifications.ts";
 import { serverWebhooksRoutes } from "./webhooks.ts";
 import { serverBotsRoutes } from "../bots.ts";
+import { documenting } from "../../http/openapi.ts";
+
+const doc = documenting("Servers");
 
 /** `/servers`: the caller's servers, creation, joining by password, one server; its resources nested below. */
 export const serversRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", async (c) => c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200))
-    .post("/", validate("json", createServerBody), async (c) => {
+    .get("/", doc("The caller's servers", { ok: 200, body: v.array(serverObject) }), async (c) => c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200))
+    .post("/", doc("Create a server (the caller owns it)", { ok: 201, body: serverObject, errors: [409, 429] }), validate("json", createServerBody), async (c) => {
       await limitRate(deps, "createServer", c.var.userId);
       const owner = await getUser(deps.db, c.var.userId);
       return c.json(await createServer(deps.db, owner, c.req.valid("json").name), 201);
     })
-    .post("/join", validate("json", joinByPasswordBody), async (c) => {
+    .post("/join", doc("Join a server by its name and a join password", { ok: 200, body: serverObject, errors: [429] }), validate("json", joinByPasswordBody), async (c) => {
       const { name, password } = c.req.valid("json");
       const { server, joined } = await guardCredentials(deps, c, "joinByPassword", name, () =>
         joinByPassword(deps.db, { name, password, userId: c.var.userId }, deps.files),
@@ -40,8 +44,8 @@ export const serversRoutes = (deps: Deps) =>
       await announceJoin(deps, server.id, joined);
       return c.json(server, 200);
     })
-    .get("/:id", params(serverParams), async (c) => c.json(await getServerDetail(deps.db, c.req.valid("param").id, c.var.userId, deps.files), 200))
-    .patch("/:id", params(serverParams), validate("json", editServerBody), async (c) => {
+    .get("/:id", doc("A server, with its channels, roles and the caller's standing", { ok: 200, answers: "`ServerDetail`" }), params(serverParams), async (c) => c.json(await getServerDetail(deps.db, c.req.valid("param").id, c.var.userId, deps.files), 200))
+    .patch("/:id", doc("Rename a server (MANAGE_GUILD)", { ok: 200, body: serverObject, errors: [409] }), params(serverParams), validate("json", editServerBody), async (c) => {
       const serverId = c.req.valid("param").id;
       const reason = auditReasonOf(c);
       const { name } = c.req.valid("json");
@@ -50,10 +54,10 @@ export const serversRoutes = (deps: Deps) =>
       if (name !== undefined && before !== name) await deps.publisher.toServer(serverId, { type: "server_updated", server });
       return c.json(server, 200);
     })
-    .get("/:id/audit-log", params(serverParams), validate("query", auditLogQuery), async (c) =>
+    .get("/:id/audit-log", doc("The server's audit log, newest first (VIEW_AUDIT_LOG)", { ok: 200, answers: "`AuditEntry[]`" }), params(serverParams), validate("query", auditLogQuery), async (c) =>
       c.json(await listAuditLog(deps.db, c.req.valid("param").id, c.var.userId, c.req.valid("query")), 200),
     )
-    .delete("/:id", params(serverParams), async (c) => {
+    .delete("/:id", doc("Delete a server (its owner): gone at once, its contents purged in the background", { ok: 204 }), params(serverParams), async (c) => {
       const serverId = c.req.valid("param").id;
       await retireServer(deps.db, serverId, c.var.userId);
       // Announced while the subscriptions that say who listens still exist; then they go too,
@@ -62,7 +66,7 @@ export const serversRoutes = (deps: Deps) =>
       await deps.purges.enqueue(serverId);
       return c.body(null, 204);
     })
-    .get("/:id/messages/search", params(serverParams), validate("query", serverSearchQuery), async (c) => {
+    .get("/:id/messages/search", doc("Search the server's messages the caller can read", { ok: 200, answers: "A page of `Message` hits and its cursor." }), params(serverParams), validate("query", serverSearchQuery), async (c) => {
       const { channelId, ...filters } = c.req.valid("query");
       return c.json(await searchServerMessages(deps, c.var.userId, c.req.valid("param").id, { ...filters, conversationId: channelId }), 200);
     })

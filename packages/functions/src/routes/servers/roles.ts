@@ -6,6 +6,9 @@ import { validate } from "../../http/validate.ts";
 import { params } from "../../http/params.ts";
 import { auditReasonOf } from "../../http/auditReason.ts";
 import { permissionsChanged } from "../../delivery/permissionsChanged.ts";
+import { documenting } from "../../http/openapi.ts";
+
+const doc = documenting("Roles");
 
 /**
  * `/servers/:id/roles`: any member lists them; who has `MANAGE_ROLES` creates, edits, reorders
@@ -15,8 +18,8 @@ import { permissionsChanged } from "../../delivery/permissionsChanged.ts";
  */
 export const rolesRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
-    .get("/", params(serverParams), async (c) => c.json(await listRoles(deps.db, c.req.valid("param").id, c.var.userId), 200))
-    .post("/", params(serverParams), validate("json", createRoleBody), async (c) => {
+    .get("/", doc("The server's roles", { ok: 200, answers: "`ServerRole[]`" }), params(serverParams), async (c) => c.json(await listRoles(deps.db, c.req.valid("param").id, c.var.userId), 200))
+    .post("/", doc("Create a role (MANAGE_ROLES)", { ok: 201, answers: "`ServerRole`", errors: [409] }), params(serverParams), validate("json", createRoleBody), async (c) => {
       const serverId = c.req.valid("param").id;
       const reason = auditReasonOf(c);
       // A new role has no members yet: nobody's permissions change.
@@ -24,7 +27,7 @@ export const rolesRoutes = (deps: Deps) =>
       await deps.publisher.toServer(serverId, { type: "role_created", serverId, role });
       return c.json(role, 201);
     })
-    .patch("/", params(serverParams), validate("json", reorderRolesBody), async (c) => {
+    .patch("/", doc("Reorder roles (MANAGE_ROLES)", { ok: 200, answers: "`ServerRole[]`" }), params(serverParams), validate("json", reorderRolesBody), async (c) => {
       const serverId = c.req.valid("param").id;
       const reason = auditReasonOf(c);
       const { result: roles, before } = await reorderRoles(deps.db, serverId, c.var.userId, c.req.valid("json"), reason);
@@ -32,7 +35,7 @@ export const rolesRoutes = (deps: Deps) =>
       for (const role of roles) if (was.get(role.id) !== role.position) await deps.publisher.toServer(serverId, { type: "role_updated", serverId, role });
       return c.json(roles, 200);
     })
-    .patch("/:roleId", params(roleParams), validate("json", editRoleBody), async (c) => {
+    .patch("/:roleId", doc("Edit a role (MANAGE_ROLES, below one's highest role)", { ok: 200, answers: "`ServerRole`" }), params(roleParams), validate("json", editRoleBody), async (c) => {
       const { id: serverId, roleId } = c.req.valid("param");
       const reason = auditReasonOf(c);
       const { result: role, before } = await updateRole(deps.db, serverId, c.var.userId, roleId, c.req.valid("json"), reason);
@@ -40,7 +43,7 @@ export const rolesRoutes = (deps: Deps) =>
       await permissionsChanged(deps, { serverId, rolesBefore: before });
       return c.json(role, 200);
     })
-    .delete("/:roleId", params(roleParams), async (c) => {
+    .delete("/:roleId", doc("Delete a role (MANAGE_ROLES, below one's highest role)", { ok: 204 }), params(roleParams), async (c) => {
       const { id: serverId, roleId } = c.req.valid("param");
       const reason = auditReasonOf(c);
       const { before } = await deleteRole(deps.db, serverId, c.var.userId, roleId, reason);
