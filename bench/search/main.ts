@@ -173,6 +173,20 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
 
 const uptime = () => execFileSync("uptime", { encoding: "utf8" }).trim();
 
+/** Items read (a Query's or a BatchGetItem's), counted by a middleware on the bench's client: `READ.items`. */
+const READ = { items: 0 };
+function countItemsRead(client: DynamoDBClient) {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const out = result.output as { Items?: unknown[]; Responses?: Record<string, unknown[]> };
+      READ.items += (out.Items?.length ?? 0) + Object.values(out.Responses ?? {}).reduce((n, r) => n + r.length, 0);
+      return result;
+    },
+    { step: "initialize", name: "benchItemsRead" },
+  );
+}
+
 const requestsSince = (counts: Record<string, number>, before: Record<string, number>) => Object.entries(counts).reduce((n, [op, c]) => n + c - (before[op] ?? 0), 0);
 
 /**
@@ -273,16 +287,17 @@ let SCANNER: DynamoDBDocumentClient | undefined;
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 /** p50 and p95 of `times` runs after one untimed run (connections opened, code compiled), and the requests each made. */
-async function timed(counts: Record<string, number>, run: (i: number) => Promise<unknown>, times: number): Promise<{ p50: number; p95: number; requests: number }> {
+async function timed(counts: Record<string, number>, run: (i: number) => Promise<unknown>, times: number): Promise<{ p50: number; p95: number; requests: number; items: number }> {
   await run(times);
   const before = { ...counts };
+  const itemsBefore = READ.items;
   const ms: number[] = [];
   for (let i = 0; i < times; i++) {
     const t0 = performance.now();
     await run(i);
     ms.push(performance.now() - t0);
   }
-  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), requests: requestsSince(counts, before) / times };
+  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), requests: requestsSince(counts, before) / times, items: (READ.items - itemsBefore) / times };
 }
 
 /** The baseline: the channel newest first, 1 MB Query pages, filtered here, until a page of matches. */
@@ -310,10 +325,14 @@ const search = (db: Db, q: string | undefined, mentions?: string) =>
     conversationOf: (m: MessageItem) => m.channelId,
   }, { q, mentions, limit: PAGE });
 
+type Timed = Awaited<ReturnType<typeof timed>>;
+const SUMMARY: Record<string, { size: number; index: Timed; baseline: Timed }[]> = {};
+
 async function main() {
   const dynamo = await startDynamoLocal({ dataDir: DIR });
   try {
     const clients = createDynamoClients(localDynamoConfig(dynamo.endpoint));
+    countItemsRead(clients.raw);
     SCANNER = DynamoDBDocumentClient.from(new DynamoDBClient(localDynamoConfig(dynamo.endpoint)));
     // A mid-frequency word (in a few % of messages) typed whole, the first four letters of a rare
     // one, the two together, two words next to each other in a stored message, a mention.
@@ -339,16 +358,29 @@ async function main() {
       const cost = await load(db, clients.counts, size);
       const all = messages(size);
       console.log(`\n${size} messages (loaded in ${cost.seconds.toFixed(0)} s${was >= size ? " by an earlier run" : ""}): indexing (a sample of ${cost.sampled} through applyChange) ${(cost.requests / cost.sampled).toFixed(2)} requests, ${(cost.postings / cost.sampled).toFixed(1)} postings and ${(cost.wru / cost.sampled).toFixed(1)} WRU per message; load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-      console.log("| search | index p50 | index p95 | requests per search | baseline p50 | baseline p95 | p95 ratio |");
-      console.log("|---|---|---|---|---|---|---|");
+      console.log("| search | index p50 | index p95 | requests per search | items read per search | baseline p50 | baseline p95 | baseline items read | p95 ratio | p50 ratio |");
+      console.log("|---|---|---|---|---|---|---|---|---|---|");
       for (const [name, make] of Object.entries(queries)) {
         const indexed = await timed(clients.counts, (i) => search(db, make(i, all).q, make(i, all).mentions), RUNS);
         // Fewer baseline runs: each may read the whole channel.
         const base = await timed(clients.counts, (i) => baseline(db, make(i, all).q, make(i, all).mentions), Math.min(RUNS, 5));
         const f = (ms: number) => `${ms.toFixed(1)} ms`;
-        console.log(`| ${name} | ${f(indexed.p50)} | ${f(indexed.p95)} | ${indexed.requests.toFixed(1)} | ${f(base.p50)} | ${f(base.p95)} | ${((100 * indexed.p95) / base.p95).toFixed(1)}% |`);
+        console.log(`| ${name} | ${f(indexed.p50)} | ${f(indexed.p95)} | ${indexed.requests.toFixed(1)} | ${indexed.items.toFixed(0)} | ${f(base.p50)} | ${f(base.p95)} | ${base.items.toFixed(0)} | ${((100 * indexed.p95) / base.p95).toFixed(1)}% | ${((100 * indexed.p50) / base.p50).toFixed(1)}% |`);
+        (SUMMARY[name] ??= []).push({ size, index: indexed, baseline: base });
       }
       console.log(`(load after: ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+    }
+    if (SIZES.length > 1) {
+      // How search time grows with the message count, beside how the count grew.
+      const [small, large] = [SIZES[0]!, SIZES.at(-1)!];
+      console.log(`\nFrom ${small} to ${large} messages (${(large / small).toFixed(0)}× as many): how each grew`);
+      console.log("| search | index p50 | index p95 | index items read | baseline p50 | baseline items read |");
+      console.log("|---|---|---|---|---|---|");
+      const x = (a: number, b: number) => `${(b / a).toFixed(2)}×`;
+      for (const [name, rows] of Object.entries(SUMMARY)) {
+        const [a, b] = [rows[0]!, rows.at(-1)!];
+        console.log(`| ${name} | ${x(a.index.p50, b.index.p50)} | ${x(a.index.p95, b.index.p95)} | ${x(a.index.items, b.index.items)} | ${x(a.baseline.p50, b.baseline.p50)} | ${x(a.baseline.items, b.baseline.items)} |`);
+      }
     }
   } finally {
     await dynamo.stop();
