@@ -8,12 +8,14 @@
  * (`-- --sizes 10000,100000`, the default). The search is core's `searchScope` (the route adds
  * its permission reads: a member GetItem, the roles GetItem and one Query of the channels).
  *
- * Each size has a table of its own (its year of messages), indexed by the indexer's own code.
- * Loading 100,000 messages (over three million postings) into DynamoDB Local takes a long while
- * on a small machine, so the tables are kept in `.data/bench-search/` (or `-- --dir DIR`; on a
- * tmpfs such as /dev/shm the load is many times faster, DynamoDB Local's SQLite syncing every
- * write to disk otherwise) with what is loaded: a run stopped half-way resumes the load, and a
- * later run only searches (`-- --fresh` starts over).
+ * Each size has a table of its own (its year of messages), without a stream. Its postings are
+ * the indexer's own (`postingsOf`), bulk-loaded in BatchWriteItems; a sample of the messages
+ * (`-- --sample 1000`) is indexed through `applyChange` instead, and the indexing cost printed is
+ * that sample's. DynamoDB Local spends about half a millisecond of CPU on each item written,
+ * so 100,000 messages (3.1 million postings) still take a while to load on a small machine:
+ * the tables are kept in `.data/bench-search/` (or `-- --dir DIR`; on a tmpfs such as /dev/shm
+ * DynamoDB Local's SQLite does not sync to disk) with what is loaded, a run stopped half-way
+ * resumes the load, and a later run only searches (`-- --fresh` starts over).
  */
 import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
@@ -25,14 +27,16 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { createDb, createDynamoClients, ensureTable, localDynamoConfig, type Db } from "@agorusta/core";
 import type { MessageItem } from "@agorusta/core/model";
-import { applyChange, BACKFILL, matchesAll, messageWords, parseQuery, scopeReader, searchScope, type IndexedMessage } from "@agorusta/core/search";
+import { putEach } from "@agorusta/core/store";
+import { applyChange, BACKFILL, matchesAll, messageWords, parseQuery, postingKey, postingsOf, scopeReader, searchScope, type IndexedMessage, type Posting } from "@agorusta/core/search";
 import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
 
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "10000,100000" },
     runs: { type: "string", default: "20" },
-    concurrency: { type: "string", default: "16" },
+    concurrency: { type: "string", default: "8" },
+    sample: { type: "string", default: "1000" },
     fresh: { type: "boolean", default: false },
     // Where the tables are kept: a tmpfs (`/dev/shm/...`) spares DynamoDB Local's SQLite its disk syncs.
     dir: { type: "string", default: ".data/bench-search" },
@@ -43,7 +47,9 @@ const RUNS = Number(values.runs);
 const CONCURRENCY = Number(values.concurrency);
 const PAGE = 25;
 /** Messages stored and indexed between two saves of how far the load got. */
-const CHUNK = 5000;
+const CHUNK = 10_000;
+/** About how many messages per size are indexed through the indexer's path (the rest bulk-loaded). */
+const SAMPLE = Number(values.sample);
 const DIR = values.dir;
 const META = join(DIR, "meta.json");
 
@@ -97,7 +103,10 @@ const YEAR_MS = 365 * 86_400_000;
 /** What is loaded in `.data/bench-search`, by size, and how much its indexing cost. */
 interface Loaded {
   ids?: Ids;
+  /** Messages stored with their postings. */
   indexed: number;
+  /** Of which indexed through `applyChange`: the indexing cost below is theirs. */
+  sampled: number;
   requests: number;
   wru: number;
   postings: number;
@@ -166,15 +175,33 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
 
 const uptime = () => execFileSync("uptime", { encoding: "utf8" }).trim();
 
+/** Items read (a Query's or a BatchGetItem's), counted by a middleware on the bench's client: `READ.items`. */
+const READ = { items: 0 };
+function countItemsRead(client: DynamoDBClient) {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const out = result.output as { Items?: unknown[]; Responses?: Record<string, unknown[]> };
+      READ.items += (out.Items?.length ?? 0) + Object.values(out.Responses ?? {}).reduce((n, r) => n + r.length, 0);
+      return result;
+    },
+    { step: "initialize", name: "benchItemsRead" },
+  );
+}
+
 const requestsSince = (counts: Record<string, number>, before: Record<string, number>) => Object.entries(counts).reduce((n, [op, c]) => n + c - (before[op] ?? 0), 0);
 
 /**
- * Stores a size's messages, then indexes each with the indexer's own code (`applyChange`, as the
- * stream Lambda applies a new message's record), `CONCURRENCY` messages at a time, `CHUNK` at a
- * time, saving how far it got; counts the indexer's requests and write units.
+ * Stores a size's messages and their postings. Indexing every message through the indexer's path
+ * one message at a time is hours of DynamoDB Local at 100,000 messages, so most are bulk-loaded:
+ * the messages, then their postings as the indexer's own `postingsOf` computes them, in
+ * BatchWriteItems of 25, `CONCURRENCY` in flight. A sample (every `stride`-th message, `--sample`
+ * of them) is indexed instead through `applyChange`, as the stream Lambda applies a new message's
+ * record, and only its requests, postings and write units are counted: the cost per message.
+ * `CHUNK` messages at a time, saving how far it got.
  */
 async function load(db: Db, counts: Record<string, number>, size: number): Promise<Loaded> {
-  const loaded = (META_NOW.sizes[size] ??= { indexed: 0, requests: 0, wru: 0, postings: 0, seconds: 0 });
+  const loaded = (META_NOW.sizes[size] ??= { indexed: 0, sampled: 0, requests: 0, wru: 0, postings: 0, seconds: 0 });
   if (!loaded.ids) {
     const id = monotonicFactory(prng(1));
     loaded.ids = loaded.indexed ? await idsOfTable(db) : { server: id(START), channel: id(START), authors: Array.from({ length: 40 }, () => id(START)) };
@@ -183,11 +210,15 @@ async function load(db: Db, counts: Record<string, number>, size: number): Promi
   useIds(loaded.ids);
   if (loaded.indexed >= size) return loaded;
   const all = messages(size);
-  // Write units counted from the postings written: put BatchWriteItem's counts through a recorder.
-  const put = db.entities.searchPostings.put.bind(db.entities.searchPostings);
-  (db.entities.searchPostings as { put: unknown }).put = ((records: unknown) => {
-    for (const p of [records].flat() as Record<string, unknown>[]) {
-      loaded.wru += Math.ceil((itemBytes(p) + 100) / 1024);
+  const stride = Math.max(1, Math.floor(size / SAMPLE));
+  const sampled = (i: number) => i % stride === 0;
+  const postings = db.entities.searchPostings;
+  // Write units counted from the postings the sample writes, as DynamoDB sizes them (the stored
+  // item, key attributes and all, in KB rounded up): put BatchWriteItem's items through a recorder.
+  const put = postings.put.bind(postings);
+  const recorded = ((records: unknown) => {
+    for (const p of [records].flat() as Posting[]) {
+      loaded.wru += Math.ceil(itemBytes(put(p).params<{ Item: Record<string, unknown> }>().Item) / 1024);
       loaded.postings++;
     }
     return put(records as never);
@@ -195,19 +226,40 @@ async function load(db: Db, counts: Record<string, number>, size: number): Promi
   const scopes = scopeReader(db);
   while (loaded.indexed < size) {
     const t0 = performance.now();
-    const items = all.slice(loaded.indexed, loaded.indexed + CHUNK);
-    const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
-    await pool(batches, CONCURRENCY, (batch) => db.entities.messages.put(batch).go());
+    const first = loaded.indexed;
+    const items = all.slice(first, first + CHUNK);
+    await putAll(items, (ms) => db.entities.messages.put(ms).go(), (m) => (m as MessageItem).messageId);
+    const bulk = items.filter((_, i) => !sampled(first + i)).flatMap((m) => postingsOf(m, m.channelId, [m.serverId]));
+    await putAll(bulk, (ps) => postings.put(ps).go(), (p) => postingKey(p as Posting));
+    const sample = items.filter((_, i) => sampled(first + i));
     const before = { ...counts };
-    await pool(items, CONCURRENCY, (m) => applyChange(db, null, { ...m, __edb_e__: "message" }, scopes));
+    (postings as { put: unknown }).put = recorded;
+    try {
+      await pool(sample, CONCURRENCY, (m) => applyChange(db, null, { ...m, __edb_e__: "message" }, scopes));
+    } finally {
+      (postings as { put: unknown }).put = put;
+    }
     loaded.requests += requestsSince(counts, before);
+    loaded.sampled += sample.length;
     loaded.indexed += items.length;
     loaded.seconds += (performance.now() - t0) / 1000;
     saveMeta();
-    console.log(`  ${size}: ${loaded.indexed} messages stored and indexed, ${(loaded.postings / loaded.seconds).toFixed(0)} postings/s so far; load ${loadavg()[0]!.toFixed(1)}`);
+    console.log(`  ${size}: ${loaded.indexed} messages stored and indexed (${loaded.sampled} through the indexer) in ${loaded.seconds.toFixed(0)} s; load ${loadavg()[0]!.toFixed(1)}`);
   }
-  (db.entities.searchPostings as { put: unknown }).put = put;
   return loaded;
+}
+
+/**
+ * Items in BatchWriteItems of 25, `CONCURRENCY` in flight, each retried until written (ElectroDB
+ * gives back what DynamoDB left unprocessed as keys: the items are found again by `key`).
+ */
+async function putAll<T>(items: T[], write: (items: T[]) => Promise<{ unprocessed: unknown[] }>, key: (item: unknown) => string) {
+  const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) => items.slice(i * 25, i * 25 + 25));
+  await pool(batches, CONCURRENCY, (batch) => putEach(batch, async (part) => {
+    const byKey = new Map(part.map((item) => [key(item), item]));
+    const { unprocessed } = await write(part);
+    return { unprocessed: unprocessed.map((k) => byKey.get(key(k))!) };
+  }));
 }
 
 /**
@@ -237,16 +289,17 @@ let SCANNER: DynamoDBDocumentClient | undefined;
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 
 /** p50 and p95 of `times` runs after one untimed run (connections opened, code compiled), and the requests each made. */
-async function timed(counts: Record<string, number>, run: (i: number) => Promise<unknown>, times: number): Promise<{ p50: number; p95: number; requests: number }> {
+async function timed(counts: Record<string, number>, run: (i: number) => Promise<unknown>, times: number): Promise<{ p50: number; p95: number; requests: number; items: number }> {
   await run(times);
   const before = { ...counts };
+  const itemsBefore = READ.items;
   const ms: number[] = [];
   for (let i = 0; i < times; i++) {
     const t0 = performance.now();
     await run(i);
     ms.push(performance.now() - t0);
   }
-  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), requests: requestsSince(counts, before) / times };
+  return { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), requests: requestsSince(counts, before) / times, items: (READ.items - itemsBefore) / times };
 }
 
 /** The baseline: the channel newest first, 1 MB Query pages, filtered here, until a page of matches. */
@@ -274,10 +327,14 @@ const search = (db: Db, q: string | undefined, mentions?: string) =>
     conversationOf: (m: MessageItem) => m.channelId,
   }, { q, mentions, limit: PAGE });
 
+type Timed = Awaited<ReturnType<typeof timed>>;
+const SUMMARY: Record<string, { size: number; index: Timed; baseline: Timed }[]> = {};
+
 async function main() {
   const dynamo = await startDynamoLocal({ dataDir: DIR });
   try {
     const clients = createDynamoClients(localDynamoConfig(dynamo.endpoint));
+    countItemsRead(clients.raw);
     SCANNER = DynamoDBDocumentClient.from(new DynamoDBClient(localDynamoConfig(dynamo.endpoint)));
     // A mid-frequency word (in a few % of messages) typed whole, the first four letters of a rare
     // one, the two together, two words next to each other in a stored message, a mention.
@@ -295,23 +352,37 @@ async function main() {
     console.log(`machine: ${cpus().length} cores, uptime: ${uptime()}`);
     for (const size of SIZES) {
       const table = `bench-${size}`;
-      await ensureTable(clients.raw, table);
+      // No stream: the bench applies the indexer itself, and a stream would double every write.
+      await ensureTable(clients.raw, table, { stream: false });
       const db = createDb(clients.document, table);
       const was = META_NOW.sizes[size]?.indexed ?? 0;
       if (was < size) console.log(`\n${size} messages: loading${was ? ` (resuming after ${was})` : ""}`);
       const cost = await load(db, clients.counts, size);
       const all = messages(size);
-      console.log(`\n${size} messages (loaded in ${cost.seconds.toFixed(0)} s${was >= size ? " by an earlier run" : ""}): indexing ${(cost.requests / size).toFixed(2)} requests, ${(cost.postings / size).toFixed(1)} postings and ${(cost.wru / size).toFixed(1)} WRU per message; load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
-      console.log("| search | index p50 | index p95 | requests per search | baseline p50 | baseline p95 | p95 ratio |");
-      console.log("|---|---|---|---|---|---|---|");
+      console.log(`\n${size} messages (loaded in ${cost.seconds.toFixed(0)} s${was >= size ? " by an earlier run" : ""}): indexing (a sample of ${cost.sampled} through applyChange) ${(cost.requests / cost.sampled).toFixed(2)} requests, ${(cost.postings / cost.sampled).toFixed(1)} postings and ${(cost.wru / cost.sampled).toFixed(1)} WRU per message; load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+      console.log("| search | index p50 | index p95 | requests per search | items read per search | baseline p50 | baseline p95 | baseline items read | p95 ratio | p50 ratio |");
+      console.log("|---|---|---|---|---|---|---|---|---|---|");
       for (const [name, make] of Object.entries(queries)) {
         const indexed = await timed(clients.counts, (i) => search(db, make(i, all).q, make(i, all).mentions), RUNS);
         // Fewer baseline runs: each may read the whole channel.
         const base = await timed(clients.counts, (i) => baseline(db, make(i, all).q, make(i, all).mentions), Math.min(RUNS, 5));
         const f = (ms: number) => `${ms.toFixed(1)} ms`;
-        console.log(`| ${name} | ${f(indexed.p50)} | ${f(indexed.p95)} | ${indexed.requests.toFixed(1)} | ${f(base.p50)} | ${f(base.p95)} | ${((100 * indexed.p95) / base.p95).toFixed(1)}% |`);
+        console.log(`| ${name} | ${f(indexed.p50)} | ${f(indexed.p95)} | ${indexed.requests.toFixed(1)} | ${indexed.items.toFixed(0)} | ${f(base.p50)} | ${f(base.p95)} | ${base.items.toFixed(0)} | ${((100 * indexed.p95) / base.p95).toFixed(1)}% | ${((100 * indexed.p50) / base.p50).toFixed(1)}% |`);
+        (SUMMARY[name] ??= []).push({ size, index: indexed, baseline: base });
       }
       console.log(`(load after: ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+    }
+    if (SIZES.length > 1) {
+      // How search time grows with the message count, beside how the count grew.
+      const [small, large] = [SIZES[0]!, SIZES.at(-1)!];
+      console.log(`\nFrom ${small} to ${large} messages (${(large / small).toFixed(0)}× as many): how each grew`);
+      console.log("| search | index p50 | index p95 | index items read | baseline p50 | baseline items read |");
+      console.log("|---|---|---|---|---|---|");
+      const x = (a: number, b: number) => `${(b / a).toFixed(2)}×`;
+      for (const [name, rows] of Object.entries(SUMMARY)) {
+        const [a, b] = [rows[0]!, rows.at(-1)!];
+        console.log(`| ${name} | ${x(a.index.p50, b.index.p50)} | ${x(a.index.p95, b.index.p95)} | ${x(a.index.items, b.index.items)} | ${x(a.baseline.p50, b.baseline.p50)} | ${x(a.baseline.items, b.baseline.items)} |`);
+      }
     }
   } finally {
     await dynamo.stop();

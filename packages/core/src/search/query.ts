@@ -2,8 +2,9 @@
  * Reading the index (api.md "Search"): the postings of ONE term of the search, newest first,
  * month by month, each checked against everything else the search asks (its other words, its
  * phrases and prefixes, its filters, the caller's right to read the conversation) until the page
- * is full. The driving term is the one likely to have the fewest postings: the longest whole word,
- * else an author or a mention, else the longest prefix term (`~per` for `permission`), else a `has`.
+ * is full. The driving term is the one of the search's terms with the fewest postings where the
+ * walk starts (`rarest`): a whole word, an author or a mention, a prefix term (`~per` for
+ * `permission`), a `has`.
  */
 import { decodeTime, encodeTime } from "ulid";
 import { AppError } from "../errors.ts";
@@ -33,7 +34,7 @@ export interface Scope<M extends IndexedMessage> {
   /** Whether the caller may read this conversation's messages now. */
   readable(conversationId: string): boolean;
   /** The current messages for these postings (a message deleted since is missing). */
-  load(postings: SearchPostingItem[]): Promise<M[]>;
+  load(postings: SeenPosting[]): Promise<M[]>;
   conversationOf(m: M): string;
 }
 
@@ -52,6 +53,10 @@ const LAST_PAGE = 1600;
  * newest month reads nothing more.
  */
 const MOST_MONTHS_AHEAD = 8;
+/** A page read because the caller said it needs only a few more postings still reads this many. */
+const SMALLEST_PAGE = 25;
+/** How many of a search's terms are read to find the rarest (search/query.ts `rarest`). */
+const MOST_PROBED = 4;
 
 const ULID_LOW = "0000000000000000";
 const ULID_HIGH = "ZZZZZZZZZZZZZZZZ";
@@ -64,19 +69,33 @@ export function idBound(value: string, side: "before" | "after"): string {
   return encodeTime(ms, 10) + (side === "before" ? ULID_LOW : ULID_HIGH);
 }
 
-/** The term whose postings drive the search, and the clauses left to check. */
-export function drivingTerm(clauses: readonly Clause[], f: SearchFilters): string {
-  const whole = clauses.flatMap((c) => (c.prefix ? c.words.slice(0, -1) : c.words));
-  const longest = whole.sort((a, b) => [...b].length - [...a].length)[0];
-  if (longest) return longest;
-  if (f.authorId) return filterTerm.from(f.authorId);
-  if (f.mentions) return filterTerm.mentions(f.mentions);
-  const prefixes = clauses.map((c) => c.words.at(-1)!).sort((a, b) => [...b].length - [...a].length);
-  // A one-letter prefix alone has no prefix postings (docs/search.md): the word itself.
-  if (prefixes[0]) return longestPrefixTerm(prefixes[0]) ?? prefixes[0];
-  if (f.has) return filterTerm.has(f.has);
+/**
+ * The terms every match has a posting under, in the order they are likely rarest: the whole words,
+ * longest first (long words are rare), the author and the mention, the prefix terms (`~abc`
+ * before `~ab`), what messages have. Any of them can drive the search; which is rarest in this
+ * scope is found by reading each one's newest month (`rarest`). A one-letter prefix has no prefix
+ * term: alone, with no other word nor filter, the letter itself is walked, so it is found as a
+ * whole word only (docs/search.md, "One letter").
+ */
+export function drivingTerms(clauses: readonly Clause[], f: SearchFilters): string[] {
+  const byLength = (a: string, b: string) => [...b].length - [...a].length;
+  const whole = [...new Set(clauses.flatMap((c) => (c.prefix ? c.words.slice(0, -1) : c.words)))].sort(byLength);
+  const prefixes = clauses.filter((c) => c.prefix).map((c) => c.words.at(-1)!).sort(byLength);
+  const prefixTerms = [...new Set(prefixes.map(longestPrefixTerm).filter((t): t is string => !!t))].sort(byLength);
+  const terms = [
+    ...whole,
+    ...(f.authorId ? [filterTerm.from(f.authorId)] : []),
+    ...(f.mentions ? [filterTerm.mentions(f.mentions)] : []),
+    ...prefixTerms,
+    ...(f.has ? [filterTerm.has(f.has)] : []),
+  ];
+  if (terms.length) return terms;
+  if (prefixes[0]) return [prefixes[0]];
   throw new AppError("invalid_request", "Search for some words, an author, a mention or what messages have.");
 }
+
+/** The term whose postings drive the search when nothing is known of the scope: the likeliest rarest. */
+export const drivingTerm = (clauses: readonly Clause[], f: SearchFilters): string => drivingTerms(clauses, f)[0]!;
 
 /** Whether the message is still a match (the index may lag an edit by a moment). */
 function matches(m: IndexedMessage, clauses: readonly Clause[], f: SearchFilters): boolean {
@@ -86,8 +105,15 @@ function matches(m: IndexedMessage, clauses: readonly Clause[], f: SearchFilters
   return matchesAll(clauses, messageWords(m));
 }
 
+/**
+ * What a search reads of a posting: what it checks. A projection: the keys, and the scope, term and
+ * month they repeat, stay behind (a third of a short message's posting).
+ */
+const SEEN = ["messageId", "conversationId", "authorId", "mentions", "has", "words"] as const;
+export type SeenPosting = Pick<SearchPostingItem, (typeof SEEN)[number]>;
+
 /** Whether a posting may be a match: what it carries, checked before the message is read. */
-function mayMatch(p: SearchPostingItem, clauses: readonly Clause[], f: SearchFilters): boolean {
+function mayMatch(p: SeenPosting, clauses: readonly Clause[], f: SearchFilters): boolean {
   if (f.conversationId && p.conversationId !== f.conversationId) return false;
   if (f.authorId && p.authorId !== f.authorId) return false;
   if (f.mentions && !p.mentions.includes(f.mentions)) return false;
@@ -111,7 +137,7 @@ function* months(high: string, low: string): Generator<string> {
 export async function searchScope<M extends IndexedMessage>(db: Db, where: Scope<M>, f: SearchFilters): Promise<{ messages: M[]; cursor: string | null }> {
   const clauses = f.q ? parseQuery(f.q) : [];
   if (f.q && !clauses.length) throw new AppError("invalid_request", "q must hold at least one letter or digit.");
-  const term = drivingTerm(clauses, f);
+  const terms = drivingTerms(clauses, f);
   const bounds = [f.cursor, f.before && idBound(f.before, "before")].filter((b): b is string => !!b).sort();
   const upper = bounds[0];
   const lower = f.after ? idBound(f.after, "after") : undefined;
@@ -124,18 +150,34 @@ export async function searchScope<M extends IndexedMessage>(db: Db, where: Scope
   if (lowest >= highest) return { messages: [], cursor: null };
   const found: M[] = [];
   const want = f.limit + 1;
-  const walk = postingsNewestFirst(db, where.scope, term, [...months(bucketOf(highest), bucketOfTime(decodeTime(lowest)))], lowest, highest);
+  const query: PostingsQuery = (term, bucket, limit, cursor) =>
+    db.entities.searchPostings.query
+      .byTerm({ scope: where.scope, term, bucket })
+      .between({ messageId: lowest }, { messageId: highest })
+      .go({ order: "desc", limit, cursor, attributes: SEEN });
+  const buckets = [...months(bucketOf(highest), bucketOfTime(decodeTime(lowest)))];
+  const { term, first } = await rarest(query, terms, buckets[0]!);
+  const walk = postingsNewestFirst(query, term, buckets, first);
   // Candidates are gathered until there are as many as the page still needs, then read in one
   // BatchGetItem: a posting carrying the message's words has been checked already, so nearly
   // every candidate is a match and a page usually costs one BatchGetItem, not one per Query.
-  const candidates: SearchPostingItem[] = [];
+  const candidates: SeenPosting[] = [];
   let walking = true;
+  let read = 0;
+  let kept = 0;
   while (found.length < want) {
     const need = want - found.length;
     if (walking && candidates.length < need) {
-      const step = await walk.next();
+      // The next Query reads about as many postings as the share kept so far says the page still
+      // needs (a quarter more), not a fixed page: the last page of a walk stops near where it is full.
+      const step = await walk.next(kept ? Math.ceil(((need - candidates.length) * read * 1.25) / kept) + 10 : undefined);
       if (step.done) walking = false;
-      else candidates.push(...step.value.filter((p) => p.messageId !== upper && p.messageId !== lower && where.readable(p.conversationId) && mayMatch(p, clauses, f)));
+      else {
+        const ok = step.value.filter((p) => p.messageId !== upper && p.messageId !== lower && where.readable(p.conversationId) && mayMatch(p, clauses, f));
+        read += step.value.length;
+        kept += ok.length;
+        candidates.push(...ok);
+      }
       continue;
     }
     if (!candidates.length) break;
@@ -151,30 +193,52 @@ export async function searchScope<M extends IndexedMessage>(db: Db, where: Scope
   return { messages, cursor: found.length > f.limit ? messages.at(-1)!.messageId : null };
 }
 
-type PostingsPage = { data: SearchPostingItem[]; cursor: string | null };
+type PostingsPage = { data: SeenPosting[]; cursor: string | null };
+type PostingsQuery = (term: string, bucket: string, limit: number, cursor: string | null) => Promise<PostingsPage>;
+
+/**
+ * Which of the terms has the fewest postings where the walk starts: each one's first page of the
+ * newest month, read side by side. A month read whole (no cursor) with the fewest postings is
+ * rarest; else the full page reaching furthest back. A search of several words (or a word and
+ * a filter) walks the rarest of them, not the longest: a phrase of two common words walks
+ * the less common, a word that is rare here walks its few postings. The page read is the walk's first.
+ */
+async function rarest(query: PostingsQuery, terms: string[], bucket: string): Promise<{ term: string; first?: PostingsPage }> {
+  if (terms.length === 1) return { term: terms[0]! };
+  const probed = terms.slice(0, MOST_PROBED);
+  const pages = await Promise.all(probed.map((term) => query(term, bucket, FIRST_PAGE, null)));
+  // Rank: a whole month before a full page; then fewer postings, or the oldest last posting.
+  const rank = (p: PostingsPage): [number, string] => (p.cursor ? [1, p.data.at(-1)?.messageId ?? ""] : [0, String(p.data.length).padStart(4, "0")]);
+  let best = 0;
+  for (let i = 1; i < pages.length; i++) {
+    const [a, b] = [rank(pages[i]!), rank(pages[best]!)];
+    if (a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])) best = i;
+  }
+  return { term: probed[best]!, first: pages[best]! };
+}
 
 /**
  * One term's postings between two ids, newest first, a Query page at a time, month after month,
- * with the next months' first pages already in flight (`MOST_MONTHS_AHEAD`).
+ * with the next months' first pages already in flight (`MOST_MONTHS_AHEAD`). The newest month's
+ * first page may be read already (`first`). Each further page of a month reads what the caller
+ * says it still needs (the argument of `next`), at most four times the page before.
  */
-async function* postingsNewestFirst(db: Db, scope: string, term: string, buckets: string[], lowest: string, highest: string): AsyncGenerator<SearchPostingItem[]> {
-  const query = (bucket: string, limit: number, cursor: string | null): Promise<PostingsPage> =>
-    db.entities.searchPostings.query.byTerm({ scope, term, bucket }).between({ messageId: lowest }, { messageId: highest }).go({ order: "desc", limit, cursor });
-  const ahead: Promise<PostingsPage>[] = [];
-  let started = 0;
+async function* postingsNewestFirst(query: PostingsQuery, term: string, buckets: string[], first?: PostingsPage): AsyncGenerator<SeenPosting[], void, number | undefined> {
+  const ahead: Promise<PostingsPage>[] = first ? [Promise.resolve(first)] : [];
+  let started = ahead.length;
   let window = 1;
   for (let i = 0; i < buckets.length; i++) {
     while (started < buckets.length && started - i < window) {
-      const first = query(buckets[started++]!, FIRST_PAGE, null);
+      const page = query(term, buckets[started++]!, FIRST_PAGE, null);
       // Read ahead and perhaps never awaited (the page filled first): its failure is nobody's.
-      first.catch(() => undefined);
-      ahead.push(first);
+      page.catch(() => undefined);
+      ahead.push(page);
     }
     let page = await ahead.shift()!;
-    yield page.data;
-    for (let limit = FIRST_PAGE * 4; page.cursor; limit = Math.min(limit * 4, LAST_PAGE)) {
-      page = await query(buckets[i]!, limit, page.cursor);
-      yield page.data;
+    let wanted = yield page.data;
+    for (let most = FIRST_PAGE * 4; page.cursor; most = Math.min(most * 4, LAST_PAGE)) {
+      page = await query(term, buckets[i]!, Math.max(SMALLEST_PAGE, Math.min(most, wanted ?? most)), page.cursor);
+      wanted = yield page.data;
     }
     window = Math.min(window * 2, MOST_MONTHS_AHEAD);
   }

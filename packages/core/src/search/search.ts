@@ -3,7 +3,7 @@
  * read now, and the caller's own DMs. Each names its scope (search/query.ts) and shows the page
  * as its conversations' history pages show messages.
  */
-import type { Db, DmMessageItem, MessageItem, SearchPostingItem } from "../model/index.ts";
+import type { Db, DmMessageItem, MessageItem } from "../model/index.ts";
 import type { Stores } from "../attachments/files.ts";
 import type { Message, DmMessage } from "../views.ts";
 import { AppError } from "../errors.ts";
@@ -15,7 +15,7 @@ import { has, PERMISSIONS } from "../permissions/bits.ts";
 import { kinds } from "../conversations/kinds/all.ts";
 import { showMessages } from "../conversations/pages.ts";
 import type { ConversationKind, KindTypes } from "../conversations/kind.ts";
-import { searchScope, type SearchFilters } from "./query.ts";
+import { searchScope, type SearchFilters, type SeenPosting } from "./query.ts";
 
 const READ = PERMISSIONS.VIEW_CHANNEL | PERMISSIONS.READ_MESSAGE_HISTORY;
 
@@ -36,8 +36,8 @@ async function show<T extends KindTypes>(stores: Stores, kind: ConversationKind<
  * overwrites ride on them) beside the roles item, computed with permissions/compute.ts.
  */
 async function readableChannels(db: Db, serverId: string, userId: string): Promise<{ readable: Set<string>; since: number }> {
-  const member = await requireMember(db, serverId, userId);
-  const [roles, channels] = await Promise.all([readRoles(db, serverId), db.entities.channels.query.byServer({ serverId }).go({ pages: "all" })]);
+  // Side by side: a non-member's reads of the other two are only wasted (the 404 comes first).
+  const [member, roles, channels] = await Promise.all([requireMember(db, serverId, userId), readRoles(db, serverId), db.entities.channels.query.byServer({ serverId }).go({ pages: "all" })]);
   const server = serverGrants(member, roles);
   const grants = memberGrants(member);
   const now = db.clock.now();
@@ -52,7 +52,7 @@ export async function searchServerMessages(stores: Stores, userId: string, serve
     scope: serverId,
     since,
     readable: (channelId) => readable.has(channelId),
-    load: (postings: SearchPostingItem[]) =>
+    load: (postings: SeenPosting[]) =>
       getEach(
         postings.map((p) => ({ channelId: p.conversationId, messageId: p.messageId })),
         (keys) => db.entities.messages.get(keys).go(),
