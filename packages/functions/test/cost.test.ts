@@ -194,10 +194,10 @@ describe("DynamoDB requests per route", () => {
     // Two channels, two messages (one mentioning) and its owner left: one BatchWrite for each
     // non-empty kind (memberships, mention items, messages, change log); per channel a Query of its
     // change log, and one of the whole-server subscriptions; one Query each for its bans and its
-    // live-invite and password slots; the audience item of each channel and of the server (three
-    // DeleteItems, realtime/audiences.ts).
+    // live-invite and password slots, and one of its webhooks; the audience item of each channel
+    // and of the server (three DeleteItems, realtime/audiences.ts).
     expect(await cost("purge (background, per server)", async () => ({ status: (await purgeServer(t.deps, serverId)).done ? 200 : 0 }), 200))
-      .toEqual({ Query: 14, BatchWriteItem: 5, DeleteItem: 9 });
+      .toEqual({ Query: 15, BatchWriteItem: 5, DeleteItem: 9 });
 
     // Direct messages: the conversation item is the head, read strongly for the participant check.
     const dmId = (await t.call("POST", "/dms", { token: owner.token, body: { userId: joiner.id } })).body.id;

@@ -249,7 +249,8 @@ describe("Realtime", () => {
         super.send(data);
       }
     }
-    const c = client(owner.token, { WebSocket: Counting, checkAfterMs: 100 });
+    // Ten seconds: far more than a busy machine may take between the open and the first check.
+    const c = client(owner.token, { WebSocket: Counting, checkAfterMs: 10_000 });
     c.realtime.connect();
     await until(() => c.realtime.state === "open");
     c.realtime.check(); // the link just opened: no need
@@ -257,7 +258,7 @@ describe("Realtime", () => {
     // The clock moves past checkAfterMs (only Date: the socket's timers stay real).
     vi.useFakeTimers({ toFake: ["Date"] });
     try {
-      vi.setSystemTime(Date.now() + 120);
+      vi.setSystemTime(Date.now() + 10_020);
       c.realtime.check();
       c.realtime.check();
       expect(pings).toHaveLength(1);
