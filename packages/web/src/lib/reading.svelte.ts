@@ -80,11 +80,15 @@ export class Reading<M extends TimelineMessage> {
     });
     // Watching the newest message as more arrive: they are seen, not new (no divider above them).
     // `seenTo`: the newest message while the reader watched ("" for none yet; undefined: not watching).
+    // A moment off the bottom while the tab is attended (a new message lengthens the list before
+    // the list scrolls to it, longer on a phone where it wraps) keeps `seenTo`: what came meanwhile
+    // is seen once the list is back at the bottom. Only looking away forgets it.
     let seenTo: string | undefined;
     $effect(() => {
       const newest = feed.messages.at(-1)?.id ?? "";
-      const watching = feed.status === "ready" && pageAttention.attending && this.atBottom && readStates.status === "ready";
-      if (!watching) return void (seenTo = undefined);
+      const attended = feed.status === "ready" && pageAttention.attending && readStates.status === "ready";
+      if (!attended) return void (seenTo = undefined);
+      if (!this.atBottom) return;
       untrack(() => {
         if (seenTo !== undefined && newest > seenTo && this.after !== undefined) {
           this.after = afterWatched({ after: this.after, firstUnread: this.firstUnread, unreadAbove: this.unreadAbove }, seenTo, newest);
