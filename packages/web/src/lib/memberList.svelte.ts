@@ -133,7 +133,10 @@ class Members {
     // Offline, no subscription can hold: the list is read at once (the answer kept for offline),
     // and read again once the connection opens.
     let unheld = false;
-    const heard = () => (online.current ? realtime.whenHeld(serverId) : Promise.resolve(void (unheld = true)));
+    const heard = async () => {
+      if (online.current) return realtime.whenHeld(serverId);
+      unheld = true;
+    };
     const roster = new Roster(serverId, heard);
     this.roster = roster;
     const stopEvents = realtime.onEvent((e) => roster.apply(e));
