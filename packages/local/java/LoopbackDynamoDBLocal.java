@@ -71,7 +71,29 @@ public class LoopbackDynamoDBLocal {
     }
   }
 
+  /**
+   * Ends the JVM once its parent is gone. The parent (dynamoLocal.ts) holds the write end of this
+   * process's stdin and never writes: when it exits, however it exits (SIGKILL included, which no
+   * handler of its own can catch), the pipe closes and stdin reads end-of-file. Without this a
+   * killed `npm start` or test run left the JVM holding its port and its data folder.
+   */
+  static void exitWithParent() {
+    Thread watch = new Thread(() -> {
+      try {
+        while (System.in.read() != -1) {
+          // Nothing is ever written; whatever comes is ignored.
+        }
+      } catch (java.io.IOException e) {
+        // A broken pipe is the parent gone too.
+      }
+      System.exit(0);
+    }, "exit-with-parent");
+    watch.setDaemon(true);
+    watch.start();
+  }
+
   public static void main(String[] args) throws Exception {
+    exitWithParent();
     DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
     // The Jetty server is a private field; if a new DynamoDB Local renames it, this fails loudly.
     Field field = DynamoDBProxyServer.class.getDeclaredField("server");

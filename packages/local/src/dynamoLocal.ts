@@ -129,7 +129,9 @@ const OUTPUT_KEPT = 16_384;
 
 /** Ready when it answers HTTP; a JVM that dies or takes over a minute is an error with its output. */
 async function launch(port: number, path: string | null, heapMb: number | undefined): Promise<Started> {
-  const child = spawn("java", javaArgs(port, path, heapMb), { stdio: ["ignore", "pipe", "pipe"] });
+  // stdin is a pipe this process never writes to: the JVM exits when it closes, that is when this
+  // process is gone, even killed (LoopbackDynamoDBLocal.java `exitWithParent`).
+  const child = spawn("java", javaArgs(port, path, heapMb), { stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   const keep = (d: Buffer) => (output = (output + d.toString()).slice(-OUTPUT_KEPT));
   child.stdout?.on("data", keep);

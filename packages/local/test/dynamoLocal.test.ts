@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { localDynamoConfig } from "@agorusta/core";
 import { runtimeApi, TEST_SECRET } from "@agorusta/testing";
@@ -14,6 +16,32 @@ import { DynamoLocalGaveUpError, startDynamoLocal, type JvmExit } from "../src/d
 import { startRuntime } from "../src/runtime.ts";
 
 describe("DynamoDB Local's supervisor", () => {
+  it("does not outlive the process that started it, even one killed with SIGKILL", async () => {
+    // A parent of its own, killed the way no signal handler can see: the JVM must go with it.
+    const module = fileURLToPath(new URL("../src/dynamoLocal.ts", import.meta.url));
+    const parent = spawn(process.execPath, ["--input-type=module", "-e", `
+      const { startDynamoLocal } = await import(${JSON.stringify(module)});
+      const dynamo = await startDynamoLocal();
+      console.log(dynamo.pid);
+      setInterval(() => {}, 1000);
+    `], { stdio: ["ignore", "pipe", "inherit"] });
+    const jvm = await new Promise<number>((resolve, reject) => {
+      parent.stdout!.once("data", (d) => resolve(Number(String(d).trim())));
+      parent.once("exit", (code) => reject(new Error(`the parent exited (${code}) before DynamoDB Local started`)));
+    });
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(jvm)).toBe(true);
+    parent.kill("SIGKILL");
+    await expect.poll(() => alive(jvm), { timeout: 30_000 }).toBe(false);
+  }, 90_000);
+
   it("past its restart budget, stops with one sentence instead of looping", async () => {
     const dir = mkdtempSync(join(tmpdir(), "agorusta-ddb-"));
     let gaveUp: DynamoLocalGaveUpError | undefined;
@@ -105,5 +133,5 @@ describe("DynamoDB Local's supervisor", () => {
       await dynamo.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
