@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { getUser } from "@agorusta/core/accounts";
-import { createServer, getServerDetail, joinByPassword, listAuditLog, listMyServers, renameServer, retireServer } from "@agorusta/core/servers";
-import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverParams, serverSearchQuery } from "@agorusta/core/schemas";
+import { createServer, getServerDetail, joinByPassword, listAuditLog, listMyServerDetails, listMyServers, renameServer, retireServer } from "@agorusta/core/servers";
+import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverParams, serverSearchQuery, serversQuery } from "@agorusta/core/schemas";
 import { searchServerMessages } from "@agorusta/core/search";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { requireUser } from "../../http/requireUser.ts";
@@ -26,7 +26,12 @@ import { serverBotsRoutes } from "../bots.ts";
 export const serversRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", async (c) => c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200))
+    // `?include=details`: every server's details in one answer (the web app's start); without it, unchanged.
+    .get("/", validate("query", serversQuery), async (c) =>
+      c.req.valid("query").include === "details"
+        ? c.json(await listMyServerDetails(deps.db, c.var.userId, deps.files), 200)
+        : c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200),
+    )
     .post("/", validate("json", createServerBody), async (c) => {
       await limitRate(deps, "createServer", c.var.userId);
       const owner = await getUser(deps.db, c.var.userId);
