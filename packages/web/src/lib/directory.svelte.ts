@@ -1,6 +1,7 @@
 /**
  * What the sidebar lists: my servers and my DM conversations (most recent activity first), plus
- * every server's details (channels with their newest message, my role), for the unread marks.
+ * every server's details (channels with their newest message, my role), for the unread marks:
+ * all servers' in one request (`load`), one server's when only it changed (`loadDetail`).
  */
 import { SvelteMap } from "svelte/reactivity";
 import type { Channel, DmConversation, DmMessage, Server, ServerDetail, ServerRole, User } from "@agorusta/core/views";
@@ -20,13 +21,16 @@ class Directory {
     const again = this.status === "ready";
     if (!again) this.status = "loading";
     try {
-      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get({ query: { limit: String(pageLimits.dms) } }))]);
-      this.servers = servers;
+      // Every server with its channels and their newest messages (the rail marks unread servers)
+      // in one request however many servers, at start and after a reconnect (issue 27 item 3).
+      const [details, dms] = await Promise.all([
+        send(api.servers.$get({ query: { include: "details" } })) as Promise<ServerDetail[]>,
+        send(api.dms.$get({ query: { limit: String(pageLimits.dms) } })),
+      ]);
+      for (const detail of details) this.details.set(detail.id, detail);
+      this.servers = details;
       this.dms = dms;
       this.status = "ready";
-      // Every server's channels, with their newest message: the rail marks unread servers. One
-      // request per server, in parallel, at start and after a reconnect.
-      await Promise.all(servers.map((s) => this.loadDetail(s.id).catch(() => {})));
     } catch {
       if (!again) this.status = "error";
     }
