@@ -38,6 +38,8 @@ async function api(path: string, token: string | null, body?: unknown) {
   return res.json();
 }
 
+const FIRST_MESSAGE = "The first message on screen";
+
 /** Someone in `n` servers (made in the table directly: only the start is measured), a message in the first one's general channel. */
 async function personIn(n: number) {
   const name = `bench${randomBytes(4).toString("hex")}`;
@@ -47,13 +49,20 @@ async function personIn(n: number) {
   for (let i = 0; i < n; i++) servers.push(await createServer(rt.deps.db, owner, `${name} ${i}`));
   const first = await api(`/servers/${servers[0]!.id}`, token);
   const channelId = first.channels[0].id;
-  await api(`/servers/${first.id}/channels/${channelId}/messages`, token, { content: "The first message on screen" });
+  await api(`/servers/${first.id}/channels/${channelId}/messages`, token, { content: FIRST_MESSAGE });
   return { token, path: `/servers/${first.id}/channels/${channelId}` };
 }
 
-/** ms since the navigation started, when `predicate` first holds in the page. */
-const when = (page: Page, predicate: string) =>
-  page.waitForFunction(`(${predicate}) ? performance.now() : false`, undefined, { polling: "raf", timeout: 60_000 }).then((h) => h.jsonValue() as Promise<number>);
+/** ms since the navigation started, when the rail lists `n` servers. */
+const railHas = (page: Page, n: number) =>
+  page
+    .waitForFunction((n) => (document.querySelectorAll('nav[aria-label="Servers"] ul li a.item').length >= n ? performance.now() : false), n, { polling: "raf", timeout: 60_000 })
+    .then((h) => h.jsonValue());
+/** ms since the navigation started, when a message with `text` is on screen. */
+const messageShown = (page: Page, text: string) =>
+  page
+    .waitForFunction((text) => ([...document.querySelectorAll("li.message .content")].some((e) => e.textContent?.includes(text)) ? performance.now() : false), text, { polling: "raf", timeout: 60_000 })
+    .then((h) => h.jsonValue());
 
 async function startOnce(n: number) {
   const { token, path } = await personIn(n);
@@ -68,8 +77,8 @@ async function startOnce(n: number) {
   );
   await page.goto(path, { waitUntil: "commit" });
   const [serverList, firstMessage] = await Promise.all([
-    when(page, `document.querySelectorAll('nav[aria-label="Servers"] ul li a.item').length >= ${n}`),
-    when(page, `[...document.querySelectorAll("li.message .content")].some((e) => e.textContent.includes("The first message on screen"))`),
+    railHas(page, n),
+    messageShown(page, FIRST_MESSAGE),
   ]);
   await caughtUp;
   const jsBytes = await page.evaluate(() =>
