@@ -16,7 +16,10 @@ import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
 import { startRuntime } from "@agorusta/local/runtime";
 import { getUser } from "@agorusta/core/accounts";
 import { createServer } from "@agorusta/core/servers";
-import { chromiumLaunch } from "../../packages/web/test/browser.ts";
+import { chromiumLaunch } from "../../packages/web/test/chromium.ts";
+
+/** What the page functions below use of the page's DOM (this program is typed for Node). */
+declare const document: { querySelectorAll(selector: string): Iterable<{ textContent: string | null }> & { length: number } };
 
 const { values } = parseArgs({ options: { sizes: { type: "string", default: "1,30,300" }, runs: { type: "string", default: "1" } } });
 const sizes = values.sizes.split(",").map(Number);
@@ -28,7 +31,8 @@ const dynamo = await startDynamoLocal();
 const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName: `bench-web-${Date.now()}`, jwtSecret: randomBytes(32).toString("hex"), port: 0, usageLimits: "off", webRoot, search: false });
 const browser = await chromium.launch(chromiumLaunch);
 
-async function api(path: string, token: string | null, body?: unknown) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's answers, as JSON
+async function api(path: string, token: string | null, body?: unknown): Promise<any> {
   const res = await fetch(`${rt.url}/api${path}`, {
     method: body === undefined ? "GET" : "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -57,12 +61,12 @@ async function personIn(n: number) {
 const railHas = (page: Page, n: number) =>
   page
     .waitForFunction((n) => (document.querySelectorAll('nav[aria-label="Servers"] ul li a.item').length >= n ? performance.now() : false), n, { polling: "raf", timeout: 60_000 })
-    .then((h) => h.jsonValue());
+    .then((h) => h.jsonValue() as Promise<number>);
 /** ms since the navigation started, when a message with `text` is on screen. */
 const messageShown = (page: Page, text: string) =>
   page
     .waitForFunction((text) => ([...document.querySelectorAll("li.message .content")].some((e) => e.textContent?.includes(text)) ? performance.now() : false), text, { polling: "raf", timeout: 60_000 })
-    .then((h) => h.jsonValue());
+    .then((h) => h.jsonValue() as Promise<number>);
 
 async function startOnce(n: number) {
   const { token, path } = await personIn(n);
@@ -70,7 +74,7 @@ async function startOnce(n: number) {
   await context.addInitScript((t) => localStorage.setItem("agorusta.token", t), token);
   const page = await context.newPage();
   const asked: string[] = [];
-  page.on("request", (r) => new URL(r.url()).pathname.startsWith("/api/") && asked.push(r.url()));
+  page.on("request", (r) => new URL(r.url()).pathname.startsWith("/api/") && asked.push(`${r.method()} ${new URL(r.url()).pathname.replace(/\/[0-9A-Z]{26}(?=\/|$)/g, "/:id")}`));
   let details = 0;
   const caughtUp = new Promise<void>((resolve) =>
     page.on("requestfinished", (r) => r.url().includes("/api/servers?include=details") && ++details === 2 && resolve()),
@@ -82,9 +86,10 @@ async function startOnce(n: number) {
   ]);
   await caughtUp;
   const jsBytes = await page.evaluate(() =>
-    performance.getEntriesByType("resource").filter((e) => new URL(e.name).pathname.endsWith(".js")).reduce((sum, e) => sum + (e as PerformanceResourceTiming).encodedBodySize, 0),
+    performance.getEntriesByType("resource").filter((e) => new URL(e.name).pathname.endsWith(".js")).reduce((sum, e) => sum + (e as unknown as { encodedBodySize: number }).encodedBodySize, 0),
   );
   await context.close();
+  if (process.env.BENCH_WEB_PATHS) console.error(n, Object.entries(Object.groupBy(asked, (a) => a)).map(([k, v]) => `${k} ×${v!.length}`).join(", "));
   return { requests: asked.length, jsBytes, serverList, firstMessage };
 }
 
@@ -94,7 +99,7 @@ console.log("| servers | API requests at start | JS bytes (first load, as sent) 
 console.log("|---:|---:|---:|---:|---:|");
 try {
   for (const n of sizes) {
-    const results = [];
+    const results: Awaited<ReturnType<typeof startOnce>>[] = [];
     for (let i = 0; i < runs; i++) results.push(await startOnce(n));
     const m = (k: "requests" | "jsBytes" | "serverList" | "firstMessage") => median(results.map((r) => r[k]));
     console.log(`| ${n} | ${m("requests")} | ${(m("jsBytes") / 1024).toFixed(1)} KiB | ${m("serverList").toFixed(0)} ms | ${m("firstMessage").toFixed(0)} ms |`);
