@@ -15,6 +15,11 @@ class Directory {
   dms = $state.raw<DmConversation[]>([]);
   status = $state<Status>("loading");
   details = new SvelteMap<string, ServerDetail>();
+  /**
+   * The servers the first `load` listed: the catch-up of the connection's first open reads them
+   * all again once their subscriptions hold (serverWatch.svelte.ts), whenever that answer lands.
+   */
+  firstListed = new Set<string>();
 
   async load(): Promise<void> {
     // Loading again after a reconnect: the lists stay on screen meanwhile (no flash of placeholders).
@@ -28,6 +33,7 @@ class Directory {
         send(api.dms.$get({ query: { limit: String(pageLimits.dms) } })),
       ]);
       for (const detail of details) this.details.set(detail.id, detail);
+      if (!again) for (const detail of details) this.firstListed.add(detail.id);
       this.servers = details;
       this.dms = dms;
       this.status = "ready";
@@ -40,6 +46,7 @@ class Directory {
     this.servers = [];
     this.dms = [];
     this.details.clear();
+    this.firstListed.clear();
     this.#fetching.clear();
     this.status = "loading";
   }
@@ -83,6 +90,7 @@ class Directory {
   removeServer(serverId: string): Server | undefined {
     const server = this.servers.find((s) => s.id === serverId);
     if (server) this.servers = this.servers.filter((s) => s.id !== serverId);
+    this.firstListed.delete(serverId);
     return server;
   }
 
