@@ -483,6 +483,8 @@ export const searchQuery = v.object({
   q: v.pipe(string("q", "q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
 });
 /** GET /dms: api.md "Sessions and safety". */
+/** GET /servers: `include=details` answers every server's details (`ServerDetail[]`, issue 27 item 3); without it, the servers as before. */
+export const serversQuery = v.object({ include: v.optional(v.picklist(["details"], "include must be details.")) });
 export const dmsQuery = v.object({
   limit: limit(pageLimits.dms, 50),
   before: v.optional(idOf("before must be a conversation id.")),

@@ -1,6 +1,7 @@
 /**
  * What the sidebar lists: my servers and my DM conversations (most recent activity first), plus
- * every server's details (channels with their newest message, my role), for the unread marks.
+ * every server's details (channels with their newest message, my role), for the unread marks:
+ * all servers' in one request (`load`), one server's when only it changed (`loadDetail`).
  */
 import { SvelteMap } from "svelte/reactivity";
 import type { Channel, DmConversation, DmMessage, Server, ServerDetail, ServerRole, User } from "@agorusta/core/views";
@@ -14,19 +15,28 @@ class Directory {
   dms = $state.raw<DmConversation[]>([]);
   status = $state<Status>("loading");
   details = new SvelteMap<string, ServerDetail>();
+  /**
+   * The servers the first `load` listed: the catch-up of the connection's first open reads them
+   * all again once their subscriptions hold (serverWatch.svelte.ts), whenever that answer lands.
+   */
+  firstListed = new Set<string>();
 
   async load(): Promise<void> {
     // Loading again after a reconnect: the lists stay on screen meanwhile (no flash of placeholders).
     const again = this.status === "ready";
     if (!again) this.status = "loading";
     try {
-      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get({ query: { limit: String(pageLimits.dms) } }))]);
-      this.servers = servers;
+      // Every server with its channels and their newest messages (the rail marks unread servers)
+      // in one request however many servers, at start and after a reconnect (issue 27 item 3).
+      const [details, dms] = await Promise.all([
+        send(api.servers.$get({ query: { include: "details" } })) as Promise<ServerDetail[]>,
+        send(api.dms.$get({ query: { limit: String(pageLimits.dms) } })),
+      ]);
+      for (const detail of details) this.details.set(detail.id, detail);
+      if (!again) for (const detail of details) this.firstListed.add(detail.id);
+      this.servers = details;
       this.dms = dms;
       this.status = "ready";
-      // Every server's channels, with their newest message: the rail marks unread servers. One
-      // request per server, in parallel, at start and after a reconnect.
-      await Promise.all(servers.map((s) => this.loadDetail(s.id).catch(() => {})));
     } catch {
       if (!again) this.status = "error";
     }
@@ -36,6 +46,7 @@ class Directory {
     this.servers = [];
     this.dms = [];
     this.details.clear();
+    this.firstListed.clear();
     this.#fetching.clear();
     this.status = "loading";
   }
@@ -79,6 +90,7 @@ class Directory {
   removeServer(serverId: string): Server | undefined {
     const server = this.servers.find((s) => s.id === serverId);
     if (server) this.servers = this.servers.filter((s) => s.id !== serverId);
+    this.firstListed.delete(serverId);
     return server;
   }
 

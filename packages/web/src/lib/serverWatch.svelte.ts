@@ -50,7 +50,9 @@ export function watchServers(realtime: () => Realtime | null): void {
       if (!socket) return;
       for (const id of ids) {
         if (held.has(id)) continue;
-        if (socket.state === "open" && directory.status === "ready") catchUpOnceSubscribed(socket, id);
+        // Not for a server of the first listing that lands after the socket opened: the open's
+        // catch-up covers every one of them in one read, not one read each (issue 27 item 3).
+        if (socket.state === "open" && directory.status === "ready" && !directory.firstListed.has(id)) catchUpOnceSubscribed(socket, id);
         held.set(id, socket.subscribeServer(id));
       }
     });

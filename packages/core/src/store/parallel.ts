@@ -1,0 +1,16 @@
+/**
+ * `work` for each item, at most `limit` under way at once, the results in the items' order:
+ * many independent requests in parallel without opening a socket (and a request) per item at once.
+ */
+export async function mapAtMost<T, R>(limit: number, items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
