@@ -15,7 +15,7 @@ import { channelGuard, DEFAULT_CHANNEL } from "./channels.ts";
 import { visibleChannels } from "./channelList.ts";
 import { serverFromMembership, serverView, type Server, type ServerDetail } from "../views.ts";
 import { getEach } from "../store/batches.ts";
-import { mapAtMost } from "../store/parallel.ts";
+import { mapAtMost, PARTITION_READS_AT_ONCE } from "../store/parallel.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
 
@@ -123,16 +123,13 @@ export async function getServerDetail(db: Db, serverId: string, userId: string, 
   return detail;
 }
 
-/** Partitions read at once by `listMyServerDetails`: 300 servers are 10 round trips, and one Lambda's sockets are not all taken. */
-export const DETAIL_READS_AT_ONCE = 32;
-
 /**
  * Every server of the caller's with its details, each exactly as GET /servers/:id answers it, in
  * the order they joined them (`GET /servers?include=details`, issue 27 item 3): the web app's
  * start and each reconnect in one request however many servers. One Query on the membership
  * index says which servers; the memberships are read again from the table by key (one
  * BatchGetItem per 100), as GET /servers/:id reads its one (the index may lag a kick or a role
- * change); then each server's partition, one Query each, `DETAIL_READS_AT_ONCE` at a time.
+ * change); then each server's partition, one Query each, `PARTITION_READS_AT_ONCE` at a time.
  * A server whose membership or item is gone by then is left out, as GET /servers/:id would 404.
  */
 export async function listMyServerDetails(db: Db, userId: string, files?: FileStore): Promise<ServerDetail[]> {
@@ -145,7 +142,7 @@ export async function listMyServerDetails(db: Db, userId: string, files?: FileSt
     : [];
   const memberIn = new Map(members.map((m) => [m.serverId, m]));
   const current = listed.flatMap((m) => memberIn.get(m.serverId) ?? []);
-  const details = await mapAtMost(DETAIL_READS_AT_ONCE, current, async (member) => detailOf(db, member, await readDetailPartition(db, member.serverId), files));
+  const details = await mapAtMost(PARTITION_READS_AT_ONCE, current, async (member) => detailOf(db, member, await readDetailPartition(db, member.serverId), files));
   return details.filter((d) => d !== null);
 }
 

@@ -14,3 +14,10 @@ export async function mapAtMost<T, R>(limit: number, items: readonly T[], work: 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * Server partitions one request reads at once when it reads all of a person's (their servers'
+ * details, their read states): 300 servers are 10 round trips, and one process's 50 sockets to
+ * DynamoDB are not all taken by one request.
+ */
+export const PARTITION_READS_AT_ONCE = 32;

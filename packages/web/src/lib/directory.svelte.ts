@@ -4,7 +4,7 @@
  * all servers' in one request (`load`), one server's when only it changed (`loadDetail`).
  */
 import { SvelteMap } from "svelte/reactivity";
-import type { Channel, DmConversation, DmMessage, Server, ServerDetail, ServerRole, User } from "@agorusta/core/views";
+import type { Channel, DmConversation, DmMessage, ReadState, Server, ServerDetail, ServerRole, User } from "@agorusta/core/views";
 import { pageLimits } from "@agorusta/core/schemas";
 import { api, send, session } from "./session.svelte.ts";
 
@@ -21,7 +21,20 @@ class Directory {
    */
   firstListed = new Set<string>();
 
-  async load(): Promise<void> {
+  /**
+   * Every server with its details, and (unless `dms` is false) the DM conversations. `dms: false`
+   * is the catch-up of the connection's first open (serverWatch.svelte.ts): the conversations were
+   * read moments before, and what started since is found in the read states (`adoptDms`).
+   */
+  /** Settled by the first listing (whether it worked or not): a server page opened at start waits for it rather than ask for its server alone. */
+  #listed = settledOnce();
+
+  load(options: { dms?: boolean } = {}): Promise<void> {
+    const listed = this.#listed;
+    return this.#load(options).finally(listed.settle);
+  }
+
+  async #load({ dms: withDms = true }: { dms?: boolean }): Promise<void> {
     // Loading again after a reconnect: the lists stay on screen meanwhile (no flash of placeholders).
     const again = this.status === "ready";
     if (!again) this.status = "loading";
@@ -30,16 +43,35 @@ class Directory {
       // in one request however many servers, at start and after a reconnect (issue 27 item 3).
       const [details, dms] = await Promise.all([
         send(api.servers.$get({ query: { include: "details" } })) as Promise<ServerDetail[]>,
-        send(api.dms.$get({ query: { limit: String(pageLimits.dms) } })),
+        withDms ? readDms() : null,
       ]);
       for (const detail of details) this.details.set(detail.id, detail);
       if (!again) for (const detail of details) this.firstListed.add(detail.id);
       this.servers = details;
-      this.dms = dms;
+      if (dms) this.dms = dms;
       this.status = "ready";
     } catch {
       if (!again) this.status = "error";
     }
+  }
+
+  /**
+   * The read states list every DM conversation of mine; one the sidebar does not know was
+   * started (or, beyond the listed page, woken) after `GET /dms` was read and before the socket
+   * opened, when no event could tell of it. When the list holds all my conversations (fewer than
+   * a page), each unknown one is read by itself (only those started in that moment: none, nearly
+   * always); when it is a full page, unknown ones with something unread for me make it read again.
+   */
+  async adoptDms(states: readonly ReadState[]): Promise<void> {
+    const known = new Set(this.dms.map((d) => d.id));
+    const unknown = states.filter((s) => s.conversationId !== null && !known.has(s.conversationId));
+    if (unknown.length === 0) return;
+    if (this.dms.length >= pageLimits.dms) {
+      if (!unknown.some((s) => s.mentionCount > 0)) return;
+      this.dms = await readDms();
+      return;
+    }
+    await Promise.all(unknown.map(async (s) => this.upsertDm(await send(api.dms[":id"].$get({ param: { id: s.conversationId! } })))));
   }
 
   clear(): void {
@@ -47,6 +79,7 @@ class Directory {
     this.dms = [];
     this.details.clear();
     this.firstListed.clear();
+    this.#listed = settledOnce();
     this.#fetching.clear();
     this.status = "loading";
   }
@@ -71,6 +104,16 @@ class Directory {
       .finally(() => this.#fetching.get(serverId) === fetching && this.#fetching.delete(serverId));
     this.#fetching.set(serverId, fetching);
     return fetching;
+  }
+
+  /**
+   * A server page's details, fetched on each visit (channels may have been added since), except
+   * at start: the first listing under way brings them just as fresh, without a request of its own.
+   */
+  async visit(serverId: string): Promise<ServerDetail> {
+    if (this.status !== "loading") return this.loadDetail(serverId);
+    await this.#listed.promise;
+    return this.details.get(serverId) ?? this.loadDetail(serverId);
   }
 
   /** The server's details as known, else as fetched (for a page's `load`, which only needs my role). */
@@ -184,6 +227,16 @@ export function otherParticipant(conversation: DmConversation): User {
   const [a, b] = conversation.participants;
   return a.id === session.me?.id ? b : a;
 }
+
+/** A promise and the function that settles it. */
+function settledOnce(): { promise: Promise<void>; settle: () => void } {
+  let settle = () => {};
+  const promise = new Promise<void>((resolve) => (settle = resolve));
+  return { promise, settle };
+}
+
+/** My DM conversations, most recent activity first: as many as a page holds. */
+const readDms = () => send(api.dms.$get({ query: { limit: String(pageLimits.dms) } }));
 
 const activity = (d: DmConversation) => d.lastMessageAt ?? d.createdAt;
 const sortByActivity = (list: DmConversation[]) => list.sort((a, b) => activity(b).localeCompare(activity(a)));
