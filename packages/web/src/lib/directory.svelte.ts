@@ -26,15 +26,7 @@ class Directory {
    * is the catch-up of the connection's first open (serverWatch.svelte.ts): the conversations were
    * read moments before, and what started since is found in the read states (`adoptDms`).
    */
-  /** Settled by the first listing (whether it worked or not): a server page opened at start waits for it rather than ask for its server alone. */
-  #listed = settledOnce();
-
-  load(options: { dms?: boolean } = {}): Promise<void> {
-    const listed = this.#listed;
-    return this.#load(options).finally(listed.settle);
-  }
-
-  async #load({ dms: withDms = true }: { dms?: boolean }): Promise<void> {
+  async load({ dms: withDms = true }: { dms?: boolean } = {}): Promise<void> {
     // Loading again after a reconnect: the lists stay on screen meanwhile (no flash of placeholders).
     const again = this.status === "ready";
     if (!again) this.status = "loading";
@@ -79,7 +71,6 @@ class Directory {
     this.dms = [];
     this.details.clear();
     this.firstListed.clear();
-    this.#listed = settledOnce();
     this.#fetching.clear();
     this.status = "loading";
   }
@@ -104,16 +95,6 @@ class Directory {
       .finally(() => this.#fetching.get(serverId) === fetching && this.#fetching.delete(serverId));
     this.#fetching.set(serverId, fetching);
     return fetching;
-  }
-
-  /**
-   * A server page's details, fetched on each visit (channels may have been added since), except
-   * at start: the first listing under way brings them just as fresh, without a request of its own.
-   */
-  async visit(serverId: string): Promise<ServerDetail> {
-    if (this.status !== "loading") return this.loadDetail(serverId);
-    await this.#listed.promise;
-    return this.details.get(serverId) ?? this.loadDetail(serverId);
   }
 
   /** The server's details as known, else as fetched (for a page's `load`, which only needs my role). */
@@ -226,13 +207,6 @@ class Directory {
 export function otherParticipant(conversation: DmConversation): User {
   const [a, b] = conversation.participants;
   return a.id === session.me?.id ? b : a;
-}
-
-/** A promise and the function that settles it. */
-function settledOnce(): { promise: Promise<void>; settle: () => void } {
-  let settle = () => {};
-  const promise = new Promise<void>((resolve) => (settle = resolve));
-  return { promise, settle };
 }
 
 /** My DM conversations, most recent activity first: as many as a page holds. */
