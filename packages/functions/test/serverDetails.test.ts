@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { testApi, type TestApi, type TestServer, type TestUser } from "@agorusta/testing";
 import { PERMISSIONS, toWire } from "@agorusta/core/permissions";
 import { BATCH_GET_KEYS } from "@agorusta/core/store";
+import { listMyServerDetails } from "@agorusta/core/servers";
 
 let t: TestApi;
 beforeAll(async () => {
@@ -91,5 +92,22 @@ describe("GET /servers?include=details", () => {
       expect(measured, `${n} servers`).toEqual(formula(n));
       console.log(`GET /servers?include=details, ${n} servers: ${JSON.stringify(measured)}`);
     }
+  });
+
+  it("pages by visible channels: a full answer ends with the server that reached the bound, `after` its last gives the rest", async () => {
+    const me = await t.user();
+    const servers = [await t.server(me), await t.server(me), await t.server(me)];
+    // Two visible channels each (general and one more).
+    for (const s of servers) expect((await t.call("POST", `/servers/${s.id}/channels`, { token: me.token, body: { name: "more" } })).status).toBe(201);
+    const ids = (list: { id: string }[]) => list.map((s) => s.id);
+    // A bound of 3 channels: the second server brings the first answer to 4.
+    const first = await listMyServerDetails(t.deps.db, me.id, undefined, undefined, 3);
+    expect(ids(first)).toEqual([servers[0]!.id, servers[1]!.id]);
+    const rest = await listMyServerDetails(t.deps.db, me.id, undefined, first.at(-1)!.id, 3);
+    expect(ids(rest)).toEqual([servers[2]!.id]);
+    expect([...first, ...rest]).toEqual(await oneByOne(me));
+    // Through the API: `after` the first server, the other two (well under the real bound); `after` must be an id.
+    expect(ids((await t.call("GET", `/servers?include=details&after=${servers[0]!.id}`, { token: me.token })).body)).toEqual([servers[1]!.id, servers[2]!.id]);
+    expect(await t.call("GET", "/servers?include=details&after=nope", { token: me.token })).toMatchObject({ status: 400, body: { error: { code: "invalid_request" } } });
   });
 });

@@ -16,6 +16,7 @@ import { visibleChannels } from "./channelList.ts";
 import { serverFromMembership, serverView, type Server, type ServerDetail } from "../views.ts";
 import { getEach } from "../store/batches.ts";
 import { mapAtMost, PARTITION_READS_AT_ONCE } from "../store/parallel.ts";
+import { detailsPageChannels } from "../schemas.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
 
@@ -124,16 +125,19 @@ export async function getServerDetail(db: Db, serverId: string, userId: string, 
 }
 
 /**
- * Every server of the caller's with its details, each exactly as GET /servers/:id answers it, in
- * the order they joined them (`GET /servers?include=details`, issue 27 item 3): the web app's
- * start and each reconnect in one request however many servers. One Query on the membership
- * index says which servers; the memberships are read again from the table by key (one
+ * The caller's servers with their details, each exactly as GET /servers/:id answers it, in the
+ * order they joined them (`GET /servers?include=details`, issue 27 item 3): the web app's start
+ * and each reconnect in one request however many servers, until their visible channels reach
+ * `detailsPageChannels` (the answer is then full); then those after `after` (a server id: the previous answer's last). One Query on the
+ * membership index says which servers; the memberships are read again from the table by key (one
  * BatchGetItem per 100), as GET /servers/:id reads its one (the index may lag a kick or a role
  * change); then each server's partition, one Query each, `PARTITION_READS_AT_ONCE` at a time.
- * A server whose membership or item is gone by then is left out, as GET /servers/:id would 404.
+ * A server whose membership or item is gone by then is left out, as GET /servers/:id would 404;
+ * an `after` the caller is no longer in starts from the first server again.
  */
-export async function listMyServerDetails(db: Db, userId: string, files?: FileStore): Promise<ServerDetail[]> {
-  const { data: listed } = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
+export async function listMyServerDetails(db: Db, userId: string, files?: FileStore, after?: string, bound = detailsPageChannels): Promise<ServerDetail[]> {
+  const { data: all } = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
+  const listed = all.slice(all.findIndex((m) => m.serverId === after) + 1);
   const members = listed.length
     ? await getEach(
         listed.map((m) => ({ serverId: m.serverId, userId })),
@@ -142,8 +146,21 @@ export async function listMyServerDetails(db: Db, userId: string, files?: FileSt
     : [];
   const memberIn = new Map(members.map((m) => [m.serverId, m]));
   const current = listed.flatMap((m) => memberIn.get(m.serverId) ?? []);
-  const details = await mapAtMost(PARTITION_READS_AT_ONCE, current, async (member) => detailOf(db, member, await readDetailPartition(db, member.serverId), files));
-  return details.filter((d) => d !== null);
+  const page: ServerDetail[] = [];
+  let channels = 0;
+  // A batch of partitions at a time, so a page that fills early reads little past it.
+  for (let i = 0; i < current.length; i += PARTITION_READS_AT_ONCE) {
+    const batch = current.slice(i, i + PARTITION_READS_AT_ONCE);
+    const details = await mapAtMost(PARTITION_READS_AT_ONCE, batch, async (member) => detailOf(db, member, await readDetailPartition(db, member.serverId), files));
+    for (const detail of details) {
+      if (!detail) continue;
+      page.push(detail);
+      channels += detail.channels.length;
+      // Full: the server that reached the bound is the last (a server has at most 500 channels).
+      if (channels >= bound) return page;
+    }
+  }
+  return page;
 }
 
 /** The server item for a member, or 404 for anyone else. */

@@ -5,7 +5,7 @@
  */
 import { SvelteMap } from "svelte/reactivity";
 import type { Channel, DmConversation, DmMessage, ReadState, Server, ServerDetail, ServerRole, User } from "@agorusta/core/views";
-import { pageLimits } from "@agorusta/core/schemas";
+import { detailsPageChannels, pageLimits } from "@agorusta/core/schemas";
 import { api, send, session } from "./session.svelte.ts";
 
 type Status = "loading" | "ready" | "error";
@@ -33,10 +33,7 @@ class Directory {
     try {
       // Every server with its channels and their newest messages (the rail marks unread servers)
       // in one request however many servers, at start and after a reconnect (issue 27 item 3).
-      const [details, dms] = await Promise.all([
-        send(api.servers.$get({ query: { include: "details" } })) as Promise<ServerDetail[]>,
-        withDms ? readDms() : null,
-      ]);
+      const [details, dms] = await Promise.all([readDetails(), withDms ? readDms() : null]);
       for (const detail of details) this.details.set(detail.id, detail);
       if (!again) for (const detail of details) this.firstListed.add(detail.id);
       this.servers = details;
@@ -207,6 +204,22 @@ class Directory {
 export function otherParticipant(conversation: DmConversation): User {
   const [a, b] = conversation.participants;
   return a.id === session.me?.id ? b : a;
+}
+
+/**
+ * Every server of mine with its details: one answer, unless it is full (`detailsPageChannels`
+ * visible channels, some 3.5 MB: only for someone in hundreds of large servers), then the next.
+ */
+async function readDetails(): Promise<ServerDetail[]> {
+  const all: ServerDetail[] = [];
+  for (;;) {
+    const after = all.at(-1)?.id;
+    const page = (await send(api.servers.$get({ query: { include: "details", ...(after ? { after } : {}) } }))) as ServerDetail[];
+    const known = all.length;
+    for (const detail of page) if (!all.some((d) => d.id === detail.id)) all.push(detail);
+    // Not full: that was the last. (Nothing new: `after` was a server left meanwhile, and the answer began again.)
+    if (page.reduce((n, d) => n + d.channels.length, 0) < detailsPageChannels || all.length === known) return all;
+  }
 }
 
 /** My DM conversations, most recent activity first: as many as a page holds. */

@@ -32,12 +32,14 @@ export const serversRoutes = (deps: Deps) =>
     // `?include=details`: every server's details in one answer (the web app's start); without it, unchanged.
     .get(
       "/",
-      doc("The caller's servers (with `include=details`, each one's ServerDetail)", { ok: 200, answers: "`Server[]`; with `include=details`, `ServerDetail[]`." }),
+      doc("The caller's servers (with `include=details`, each one's ServerDetail)", { ok: 200, answers: "`Server[]`; with `include=details`, `ServerDetail[]` (whole servers up to 10,000 visible channels; `after`: the next ones)." }),
       validate("query", serversQuery),
-      async (c) =>
-        c.req.valid("query").include === "details"
-          ? c.json(await listMyServerDetails(deps.db, c.var.userId, deps.files), 200)
-          : c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200),
+      async (c) => {
+        const { include, after } = c.req.valid("query");
+        return include === "details"
+          ? c.json(await listMyServerDetails(deps.db, c.var.userId, deps.files, after), 200)
+          : c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200);
+      },
     )
     .post("/", doc("Create a server (the caller owns it)", { ok: 201, body: serverObject, errors: [409, 429] }), validate("json", createServerBody), async (c) => {
       await limitRate(deps, "createServer", c.var.userId);
