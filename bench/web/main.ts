@@ -20,6 +20,7 @@ import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
 import { startRuntime } from "@agorusta/local/runtime";
 import { getUser } from "@agorusta/core/accounts";
 import { createServer } from "@agorusta/core/servers";
+import { detailsPageChannels } from "@agorusta/core/schemas";
 import { chromiumLaunch } from "../../packages/web/test/chromium.ts";
 
 /** What the page functions below use of the page's DOM (this program is typed for Node). */
@@ -188,6 +189,17 @@ try {
     const errors = results.flatMap((r) => r.errors);
     notes.push(`${n} servers — errors in the page: ${errors.length ? errors.join(" | ") : "none"}`);
   }
+  // What a channel adds to the details answer: one server with 1 channel, then with 51.
+  const { token, path } = await personIn(1);
+  const serverId = path.split("/")[2]!;
+  const bytes = async () => (await dynamoCostOf("/servers?include=details", "GET", token)).bytes;
+  const one = await bytes();
+  for (let i = 0; i < 50; i++) await api(`/servers/${serverId}/channels`, token, { name: `channel-${i}-${"x".repeat(20)}` });
+  const perChannel = ((await bytes()) - one) / 50;
+  const page = detailsPageChannels + 500;
+  notes.push(
+    `details answer: ${perChannel.toFixed(0)} bytes a channel (name of 30 characters, no topic); one answer holds whole servers until ${detailsPageChannels} visible channels (at most ${page}: ${((page * perChannel) / 1e6).toFixed(1)} MB, Lambda's limit 6 MB); 300 servers × 500 channels would be ${((300 * 500 * perChannel) / 1e6).toFixed(1)} MB in one`,
+  );
 } finally {
   await browser.close();
   await rt.close();
