@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { call } from "../src/lib/api.ts";
+import { LIVE_SERVERS } from "../src/lib/liveServers.ts";
 import { apiUser, stage, uniqueName } from "./browser.ts";
 
 const world = stage({ usageLimits: "off" });
@@ -80,5 +81,36 @@ describe("start-up", () => {
     expect(two.atStart.filter((r) => r.startsWith("GET /api/servers/:id"))).toEqual([]);
     expect(two.atReconnect.filter((r) => r.startsWith("GET /api/servers/:id"))).toEqual([]);
     expect(world.errors()).toEqual([]);
+  });
+
+  it("follows at most LIVE_SERVERS servers on its socket, the open one among them, and lists them all", { timeout: 180_000 }, async () => {
+    const me = await apiUser(world.app.url, uniqueName("many"));
+    const servers = [];
+    for (let i = 0; i < LIVE_SERVERS + 2; i++) servers.push(await call(me.api.servers.$post({ json: { name: `Many ${uniqueName("")}` } })));
+    // The last one is opened by its URL: it is followed although the rail lists it last.
+    const open = servers.at(-1)!;
+    const { channels } = await call(me.api.servers[":id"].$get({ param: { id: open.id } }));
+    const page = await world.person();
+    await page.addInitScript((token) => localStorage.setItem("agorusta.token", token), me.token);
+    const followed = new Set<string>();
+    const refused: string[] = [];
+    page.on("websocket", (ws) => {
+      ws.on("framesent", (f) => {
+        const frame = JSON.parse(String(f.payload)) as { action?: string; serverId?: string };
+        if (frame.action === "subscribe" && frame.serverId) followed.add(frame.serverId);
+        if (frame.action === "unsubscribe" && frame.serverId) followed.delete(frame.serverId);
+      });
+      ws.on("framereceived", (f) => String(f.payload).includes('"type":"error"') && refused.push(String(f.payload)));
+    });
+    const asked = apiRequests(page);
+    await page.goto(`/servers/${open.id}/channels/${channels[0]!.id}`);
+    const rail = page.getByRole("navigation", { name: "Servers" }).getByRole("link", { name: /^Many / });
+    await expect.poll(() => rail.count(), { timeout: 60_000 }).toBe(LIVE_SERVERS + 2);
+    await expect.poll(() => count(asked, READ_STATES), { timeout: 60_000 }).toBe(1);
+    expect(followed.size).toBe(LIVE_SERVERS);
+    expect(followed.has(open.id)).toBe(true);
+    expect(followed.has(servers.at(-2)!.id)).toBe(false);
+    expect(refused).toEqual([]);
+    await page.close();
   });
 });

@@ -7,23 +7,10 @@
  * "Start-up in a constant number of requests").
  */
 import { untrack } from "svelte";
-import type { Server } from "@agorusta/core/views";
 import { directory } from "./directory.svelte.ts";
 import { readStates } from "./readStates.svelte.ts";
 import type { Realtime } from "./socketClient.ts";
-
-/**
- * Servers one connection follows whole: api.md's 100 subscriptions a connection, less room for
- * the open channel's own subscription and a few more (each view that watches a channel takes one).
- */
-export const LIVE_SERVERS = 90;
-
-/** The servers followed live: the open one first (if it is on the rail), then the rail's order, `LIVE_SERVERS` at most. */
-export function liveServers(servers: readonly Pick<Server, "id">[], open: string | undefined): string[] {
-  const ids = servers.map((s) => s.id);
-  const first = open !== undefined && ids.includes(open) ? [open] : [];
-  return [...first, ...ids.filter((id) => id !== open)].slice(0, LIVE_SERVERS);
-}
+import { LIVE_SERVERS, liveServers } from "./liveServers.ts";
 
 /** The open server, as the shell says (`watchServers`); the catch-up waits for the same servers the watch subscribes. */
 let openServer: () => string | undefined = () => undefined;
