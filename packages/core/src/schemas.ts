@@ -483,6 +483,19 @@ export const searchQuery = v.object({
   q: v.pipe(string("q", "q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
 });
 /** GET /dms: api.md "Sessions and safety". */
+/** GET /servers: `include=details` answers every server's details (`ServerDetail[]`, issue 27 item 3); without it, the servers as before. */
+/**
+ * One answer of `GET /servers?include=details` holds whole servers until their visible channels
+ * reach this many (at most 500 more: a server's own limit): some 3.7 MB at most, under Lambda's
+ * 6 MB answer (docs/performance.md, "Start-up"). An answer that reached it may have more: ask
+ * again with `after` its last server.
+ */
+export const detailsPageChannels = 10_000;
+export const serversQuery = v.object({
+  include: v.optional(v.picklist(["details"], "include must be details.")),
+  /** With `include=details`: the servers after this one (the previous answer's last), when that answer was full. */
+  after: v.optional(idOf("after must be a server id.")),
+});
 export const dmsQuery = v.object({
   limit: limit(pageLimits.dms, 50),
   before: v.optional(idOf("before must be a conversation id.")),

@@ -13,6 +13,9 @@ import type { UsageLimits } from "@agorusta/core/limits";
 // Brings in the typing of what the run's global setup provides (`inject("dynamoEndpoint")`).
 import type {} from "@agorusta/testing/globalSetup";
 import { call, createClient } from "../src/lib/api.ts";
+import { chromiumLaunch } from "./chromium.ts";
+
+export { chromiumLaunch };
 
 export const webRoot = fileURLToPath(new URL("../build", import.meta.url));
 const artifacts = fileURLToPath(new URL("../../../.test-artifacts/web/", import.meta.url));
@@ -68,21 +71,6 @@ export async function startApp(setup: StageOptions = {}) {
 }
 
 export type App = Awaited<ReturnType<typeof startApp>>;
-
-/** How the tests start Debian's Chromium. */
-export const chromiumLaunch = {
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-  ],
-};
 
 export async function launch(): Promise<Browser> {
   return chromium.launch(chromiumLaunch);

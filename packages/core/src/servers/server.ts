@@ -1,4 +1,4 @@
-import type { Db, ServerItem, UserItem, Write } from "../model/index.ts";
+import type { Db, MemberItem, ServerItem, UserItem, Write } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
@@ -15,6 +15,8 @@ import { channelGuard, DEFAULT_CHANNEL } from "./channels.ts";
 import { visibleChannels } from "./channelList.ts";
 import { serverFromMembership, serverView, type Server, type ServerDetail } from "../views.ts";
 import { getEach } from "../store/batches.ts";
+import { mapAtMost, PARTITION_READS_AT_ONCE } from "../store/parallel.ts";
+import { detailsPageChannels } from "../schemas.ts";
 import { imageUrlOf } from "../attachments/files.ts";
 import type { FileStore } from "../attachments/storage.ts";
 
@@ -94,21 +96,71 @@ export async function renameServer(db: Db, serverId: string, userId: string, nam
   }
 }
 
-/** The server with the channels the caller may view (one Query of its partition, its roles item included) and the caller's role (one GetItem), in parallel. */
-export async function getServerDetail(db: Db, serverId: string, userId: string, files?: FileStore): Promise<ServerDetail> {
-  const [member, detail] = await Promise.all([
-    requireMember(db, serverId, userId),
-    db.collections.serverDetail({ serverId }).go({ pages: "all" }),
-  ]);
-  const server = detail.data.servers[0];
-  if (!server) throw new AppError("not_found", "No such server.");
+/** One server's partition as the details read it: the server item, its channels and its roles item (one Query, the `serverDetail` collection). */
+const readDetailPartition = async (db: Db, serverId: string) => (await db.collections.serverDetail({ serverId }).go({ pages: "all" })).data;
+
+/**
+ * What GET /servers/:id answers of a server to this member, from its partition as read: the
+ * channels the member may view and the member's permissions (null: the server item is gone).
+ * The one builder of a `ServerDetail`, for one server and for all of a person's at once.
+ */
+async function detailOf(db: Db, member: MemberItem, partition: Awaited<ReturnType<typeof readDetailPartition>>, files?: FileStore): Promise<ServerDetail | null> {
+  const server = partition.servers[0];
+  if (!server) return null;
   const icon = await imageUrlOf(files, server.iconKey);
   // The roles item is in the same partition (the collection's Query brings it): only the channels the caller may view.
-  const rolesItem = detail.data.serverRoles[0] ?? null;
-  const channels = visibleChannels(member, rolesItem, detail.data.channels, db.clock.now());
-  const roles = rolesOf(serverId, server.createdAt, rolesItem).roles.map((r) => roleView(serverId, r));
+  const rolesItem = partition.serverRoles[0] ?? null;
+  const channels = visibleChannels(member, rolesItem, partition.channels, db.clock.now());
+  const roles = rolesOf(server.serverId, server.createdAt, rolesItem).roles.map((r) => roleView(server.serverId, r));
   const permissions = toWire(standingOf(db, member, rolesItem).permissions);
   return { ...serverView(server, icon), channels, role: member.role, roles, permissions };
+}
+
+/** The server with the channels the caller may view (one Query of its partition, its roles item included) and the caller's role (one GetItem), in parallel. */
+export async function getServerDetail(db: Db, serverId: string, userId: string, files?: FileStore): Promise<ServerDetail> {
+  const [member, partition] = await Promise.all([requireMember(db, serverId, userId), readDetailPartition(db, serverId)]);
+  const detail = await detailOf(db, member, partition, files);
+  if (!detail) throw new AppError("not_found", "No such server.");
+  return detail;
+}
+
+/**
+ * The caller's servers with their details, each exactly as GET /servers/:id answers it, in the
+ * order they joined them (`GET /servers?include=details`, issue 27 item 3): the web app's start
+ * and each reconnect in one request however many servers, until their visible channels reach
+ * `detailsPageChannels` (the answer is then full); then those after `after` (a server id: the previous answer's last). One Query on the
+ * membership index says which servers; the memberships are read again from the table by key (one
+ * BatchGetItem per 100), as GET /servers/:id reads its one (the index may lag a kick or a role
+ * change); then each server's partition, one Query each, `PARTITION_READS_AT_ONCE` at a time.
+ * A server whose membership or item is gone by then is left out, as GET /servers/:id would 404;
+ * an `after` the caller is no longer in starts from the first server again.
+ */
+export async function listMyServerDetails(db: Db, userId: string, files?: FileStore, after?: string, bound = detailsPageChannels): Promise<ServerDetail[]> {
+  const { data: all } = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
+  const listed = all.slice(all.findIndex((m) => m.serverId === after) + 1);
+  const members = listed.length
+    ? await getEach(
+        listed.map((m) => ({ serverId: m.serverId, userId })),
+        (keys) => db.entities.members.get(keys).go({ concurrency: 4 }),
+      )
+    : [];
+  const memberIn = new Map(members.map((m) => [m.serverId, m]));
+  const current = listed.flatMap((m) => memberIn.get(m.serverId) ?? []);
+  const page: ServerDetail[] = [];
+  let channels = 0;
+  // A batch of partitions at a time, so a page that fills early reads little past it.
+  for (let i = 0; i < current.length; i += PARTITION_READS_AT_ONCE) {
+    const batch = current.slice(i, i + PARTITION_READS_AT_ONCE);
+    const details = await mapAtMost(PARTITION_READS_AT_ONCE, batch, async (member) => detailOf(db, member, await readDetailPartition(db, member.serverId), files));
+    for (const detail of details) {
+      if (!detail) continue;
+      page.push(detail);
+      channels += detail.channels.length;
+      // Full: the server that reached the bound is the last (a server has at most 500 channels).
+      if (channels >= bound) return page;
+    }
+  }
+  return page;
 }
 
 /** The server item for a member, or 404 for anyone else. */

@@ -1,10 +1,11 @@
 /**
  * What the sidebar lists: my servers and my DM conversations (most recent activity first), plus
- * every server's details (channels with their newest message, my role), for the unread marks.
+ * every server's details (channels with their newest message, my role), for the unread marks:
+ * all servers' in one request (`load`), one server's when only it changed (`loadDetail`).
  */
 import { SvelteMap } from "svelte/reactivity";
-import type { Channel, DmConversation, DmMessage, Server, ServerDetail, ServerRole, User } from "@agorusta/core/views";
-import { pageLimits } from "@agorusta/core/schemas";
+import type { Channel, DmConversation, DmMessage, ReadState, Server, ServerDetail, ServerRole, User } from "@agorusta/core/views";
+import { detailsPageChannels, pageLimits } from "@agorusta/core/schemas";
 import { api, send, session } from "./session.svelte.ts";
 
 type Status = "loading" | "ready" | "error";
@@ -14,28 +15,59 @@ class Directory {
   dms = $state.raw<DmConversation[]>([]);
   status = $state<Status>("loading");
   details = new SvelteMap<string, ServerDetail>();
+  /**
+   * The servers the first `load` listed: the catch-up of the connection's first open reads them
+   * all again once their subscriptions hold (serverWatch.svelte.ts), whenever that answer lands.
+   */
+  firstListed = new Set<string>();
 
-  async load(): Promise<void> {
+  /**
+   * Every server with its details, and (unless `dms` is false) the DM conversations. `dms: false`
+   * is the catch-up of the connection's first open (serverWatch.svelte.ts): the conversations were
+   * read moments before, and what started since is found in the read states (`adoptDms`).
+   */
+  async load({ dms: withDms = true }: { dms?: boolean } = {}): Promise<void> {
     // Loading again after a reconnect: the lists stay on screen meanwhile (no flash of placeholders).
     const again = this.status === "ready";
     if (!again) this.status = "loading";
     try {
-      const [servers, dms] = await Promise.all([send(api.servers.$get()), send(api.dms.$get({ query: { limit: String(pageLimits.dms) } }))]);
-      this.servers = servers;
-      this.dms = dms;
+      // Every server with its channels and their newest messages (the rail marks unread servers)
+      // in one request however many servers, at start and after a reconnect (issue 27 item 3).
+      const [details, dms] = await Promise.all([readDetails(), withDms ? readDms() : null]);
+      for (const detail of details) this.details.set(detail.id, detail);
+      if (!again) for (const detail of details) this.firstListed.add(detail.id);
+      this.servers = details;
+      if (dms) this.dms = dms;
       this.status = "ready";
-      // Every server's channels, with their newest message: the rail marks unread servers. One
-      // request per server, in parallel, at start and after a reconnect.
-      await Promise.all(servers.map((s) => this.loadDetail(s.id).catch(() => {})));
     } catch {
       if (!again) this.status = "error";
     }
+  }
+
+  /**
+   * The read states list every DM conversation of mine; one the sidebar does not know was
+   * started (or, beyond the listed page, woken) after `GET /dms` was read and before the socket
+   * opened, when no event could tell of it. When the list holds all my conversations (fewer than
+   * a page), each unknown one is read by itself (only those started in that moment: none, nearly
+   * always); when it is a full page, unknown ones with something unread for me make it read again.
+   */
+  async adoptDms(states: readonly ReadState[]): Promise<void> {
+    const known = new Set(this.dms.map((d) => d.id));
+    const unknown = states.filter((s) => s.conversationId !== null && !known.has(s.conversationId));
+    if (unknown.length === 0) return;
+    if (this.dms.length >= pageLimits.dms) {
+      if (!unknown.some((s) => s.mentionCount > 0)) return;
+      this.dms = await readDms();
+      return;
+    }
+    await Promise.all(unknown.map(async (s) => this.upsertDm(await send(api.dms[":id"].$get({ param: { id: s.conversationId! } })))));
   }
 
   clear(): void {
     this.servers = [];
     this.dms = [];
     this.details.clear();
+    this.firstListed.clear();
     this.#fetching.clear();
     this.status = "loading";
   }
@@ -79,6 +111,7 @@ class Directory {
   removeServer(serverId: string): Server | undefined {
     const server = this.servers.find((s) => s.id === serverId);
     if (server) this.servers = this.servers.filter((s) => s.id !== serverId);
+    this.firstListed.delete(serverId);
     return server;
   }
 
@@ -172,6 +205,25 @@ export function otherParticipant(conversation: DmConversation): User {
   const [a, b] = conversation.participants;
   return a.id === session.me?.id ? b : a;
 }
+
+/**
+ * Every server of mine with its details: one answer, unless it is full (`detailsPageChannels`
+ * visible channels, some 3.5 MB: only for someone in hundreds of large servers), then the next.
+ */
+async function readDetails(): Promise<ServerDetail[]> {
+  const all: ServerDetail[] = [];
+  for (;;) {
+    const after = all.at(-1)?.id;
+    const page = (await send(api.servers.$get({ query: { include: "details", ...(after ? { after } : {}) } }))) as ServerDetail[];
+    const known = all.length;
+    for (const detail of page) if (!all.some((d) => d.id === detail.id)) all.push(detail);
+    // Not full: that was the last. (Nothing new: `after` was a server left meanwhile, and the answer began again.)
+    if (page.reduce((n, d) => n + d.channels.length, 0) < detailsPageChannels || all.length === known) return all;
+  }
+}
+
+/** My DM conversations, most recent activity first: as many as a page holds. */
+const readDms = () => send(api.dms.$get({ query: { limit: String(pageLimits.dms) } }));
 
 const activity = (d: DmConversation) => d.lastMessageAt ?? d.createdAt;
 const sortByActivity = (list: DmConversation[]) => list.sort((a, b) => activity(b).localeCompare(activity(a)));

@@ -56,9 +56,9 @@ class ReadStates {
    * Every read state at once; again after each reconnect (what moved meanwhile). An answer may
    * have been counted before a mention that reached this tab while it was on its way: it would
    * take that mention's badge away, so it is asked for again (a mention's event is sent once the
-   * mention is stored, so the next answer counts it).
+   * mention is stored, so the next answer counts it). Answers what it read (null: it could not).
    */
-  async load(): Promise<void> {
+  async load(): Promise<ReadState[] | null> {
     try {
       let all: ReadState[];
       for (let tries = 1; ; tries++) {
@@ -70,8 +70,10 @@ class ReadStates {
       // A position this tab moved meanwhile may be ahead of the answer.
       for (const state of all) this.apply(state);
       this.status = "ready";
+      return all;
     } catch {
       if (this.status !== "ready") this.status = "error";
+      return null;
     }
   }
 

@@ -82,16 +82,22 @@ export class Reading<M extends TimelineMessage> {
     // `seenTo`: the newest message while the reader watched ("" for none yet; undefined: not watching).
     // A moment off the bottom while the tab is attended (a new message lengthens the list before
     // the list scrolls to it, longer on a phone where it wraps) keeps `seenTo`: what came meanwhile
-    // is seen once the list is back at the bottom. Only looking away forgets it.
+    // is seen once the list is back at the bottom. Only looking away forgets it. Watching counts
+    // from the feed's load even before the read states are known (they are read once the socket's
+    // subscriptions hold, issue 27 item 3): what came meanwhile was seen, and `after`, once known,
+    // moves past it.
     let seenTo: string | undefined;
     $effect(() => {
       const newest = feed.messages.at(-1)?.id ?? "";
-      const attended = feed.status === "ready" && pageAttention.attending && readStates.status === "ready";
+      const attended = feed.status === "ready" && pageAttention.attending;
       if (!attended) return void (seenTo = undefined);
       if (!this.atBottom) return;
+      const after = this.after;
       untrack(() => {
-        if (seenTo !== undefined && newest > seenTo && this.after !== undefined) {
-          this.after = afterWatched({ after: this.after, firstUnread: this.firstUnread, unreadAbove: this.unreadAbove }, seenTo, newest);
+        // Where the read position is not known yet, the watch began at `seenTo`: kept until it is.
+        if (after === undefined) return void (seenTo ??= newest);
+        if (seenTo !== undefined && newest > seenTo) {
+          this.after = afterWatched({ after, firstUnread: this.firstUnread, unreadAbove: this.unreadAbove }, seenTo, newest);
         }
         seenTo = newest;
       });

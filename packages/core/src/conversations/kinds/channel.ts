@@ -14,6 +14,7 @@
 import type { ChannelItem, Db, MemberItem, MessageItem, ServerRolesItem, UniqueKind, WriteEntities } from "../../model/index.ts";
 import { AppError } from "../../errors.ts";
 import { getEach } from "../../store/batches.ts";
+import { mapAtMost, PARTITION_READS_AT_ONCE } from "../../store/parallel.ts";
 import { itemRead } from "../../store/batchGet.ts";
 import { serverNotRetired } from "../../servers/access.ts";
 import { rolesOf, rolesRead, type StoredRole } from "../../servers/grants.ts";
@@ -156,20 +157,19 @@ export const channel: ConversationKind<ChannelTypes> = {
 
   readStateKeys: (ref) => ({ channelId: ref.channelId, conversationId: null }),
   // The caller's memberships, then each server's channels with its roles item (one Query each, of the
-  // server's partition): only the channels the caller can see (api.md "What a member cannot see").
+  // server's partition, `PARTITION_READS_AT_ONCE` at a time): only the channels the caller can see
+  // (api.md "What a member cannot see").
   async everyConversation(db, userId) {
     const memberships = await db.entities.members.query.byUser({ userId }).go({ pages: "all" });
     const now = db.clock.now();
-    const pages = await Promise.all(
-      memberships.data.map(async (member) => {
-        const { data } = await db.collections.serverDetail({ serverId: member.serverId }).go({ pages: "all" });
-        const roles = data.serverRoles[0] ?? null;
-        // A category holds no messages: it has no read state.
-        return data.channels
-          .filter((c) => c.type !== "category" && mayView(roles, c, member, now))
-          .map((c: ChannelItem) => ({ c, roleIds: member.roleIds ?? [] }));
-      }),
-    );
+    const pages = await mapAtMost(PARTITION_READS_AT_ONCE, memberships.data, async (member) => {
+      const { data } = await db.collections.serverDetail({ serverId: member.serverId }).go({ pages: "all" });
+      const roles = data.serverRoles[0] ?? null;
+      // A category holds no messages: it has no read state.
+      return data.channels
+        .filter((c) => c.type !== "category" && mayView(roles, c, member, now))
+        .map((c: ChannelItem) => ({ c, roleIds: member.roleIds ?? [] }));
+    });
     return pages.flat().map(({ c, roleIds }) => ({ id: c.channelId, keys: channel.readStateKeys(c), lastMessageId: headOf(c).lastMessageId, roleIds }));
   },
 };

@@ -1,8 +1,7 @@
 import { Hono } from "hono";
 import { getUser } from "@agorusta/core/accounts";
-import { createServer, getServerDetail, joinByPassword, listAuditLog, listMyServers, renameServer, retireServer } from "@agorusta/core/servers";
-import * as v from "valibot";
-import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverObject, serverParams, serverSearchQuery } from "@agorusta/core/schemas";
+import { createServer, getServerDetail, joinByPassword, listAuditLog, listMyServerDetails, listMyServers, renameServer, retireServer } from "@agorusta/core/servers";
+import { auditLogQuery, createServerBody, editServerBody, joinByPasswordBody, serverObject, serverParams, serverSearchQuery, serversQuery } from "@agorusta/core/schemas";
 import { searchServerMessages } from "@agorusta/core/search";
 import type { AppEnv, Deps } from "../../deps.ts";
 import { requireUser } from "../../http/requireUser.ts";
@@ -30,7 +29,18 @@ const doc = documenting("Servers");
 export const serversRoutes = (deps: Deps) =>
   new Hono<AppEnv>()
     .use(requireUser(deps))
-    .get("/", doc("The caller's servers", { ok: 200, body: v.array(serverObject) }), async (c) => c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200))
+    // `?include=details`: every server's details in one answer (the web app's start); without it, unchanged.
+    .get(
+      "/",
+      doc("The caller's servers (with `include=details`, each one's ServerDetail)", { ok: 200, answers: "`Server[]`; with `include=details`, `ServerDetail[]` (whole servers up to 10,000 visible channels; `after`: the next ones)." }),
+      validate("query", serversQuery),
+      async (c) => {
+        const { include, after } = c.req.valid("query");
+        return include === "details"
+          ? c.json(await listMyServerDetails(deps.db, c.var.userId, deps.files, after), 200)
+          : c.json(await listMyServers(deps.db, c.var.userId, deps.files), 200);
+      },
+    )
     .post("/", doc("Create a server (the caller owns it)", { ok: 201, body: serverObject, errors: [409, 429] }), validate("json", createServerBody), async (c) => {
       await limitRate(deps, "createServer", c.var.userId);
       const owner = await getUser(deps.db, c.var.userId);

@@ -19,7 +19,7 @@ export const load: PageLoad = ({ params }) => ({
 
 async function lookUp(code: string): Promise<InviteLookup> {
   try {
-    const [info, servers] = await Promise.all([send(api.invites[":code"].$get({ param: { code } })), send(api.servers.$get())]);
+    const [info, servers] = await Promise.all([send(api.invites[":code"].$get({ param: { code } })), send(api.servers.$get({ query: {} }))]);
     return { status: "ready", info, member: servers.some((s) => s.id === info.server.id) };
   } catch (e) {
     const gone = isApiError(e) && (e.status === 404 || e.status === 410);

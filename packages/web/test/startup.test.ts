@@ -1,0 +1,116 @@
+/**
+ * Start-up does not grow with the number of servers (issue 27 item 3): the web app's start and
+ * each reconnect ask the API the same requests for a person in 2 servers as in 12, the rail and
+ * the unread marks filled from one `GET /servers?include=details`, never one request per server.
+ */
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { call } from "../src/lib/api.ts";
+import { LIVE_SERVERS } from "../src/lib/liveServers.ts";
+import { apiUser, stage, uniqueName } from "./browser.ts";
+
+const world = stage({ usageLimits: "off" });
+
+/** What the page asked the API and was answered (method and path, ids as `:id`), in order. */
+function apiRequests(page: Page): string[] {
+  const asked: string[] = [];
+  page.on("requestfinished", (request) => {
+    const url = new URL(request.url());
+    if (!url.pathname.startsWith("/api/")) return;
+    asked.push(`${request.method()} ${url.pathname.replace(/\/[0-9A-Z]{26}(?=\/|$)/g, "/:id")}${url.search}`);
+  });
+  return asked;
+}
+
+const count = (asked: string[], request: string) => asked.filter((r) => r === request).length;
+const DETAILS = "GET /api/servers?include=details";
+const READ_STATES = "GET /api/read-states";
+const TICKET = "POST /api/auth/ws-ticket";
+/** Issue 27 item 3: the start and each reconnect ask at most this many requests, however many servers. */
+const MAX_REQUESTS = 8;
+
+/** Someone in `n` servers, whose page starts signed in on the home page; what it asked at start (and its first catch-up), and at a reconnect. */
+async function startIn(n: number) {
+  const me = await apiUser(world.app.url, uniqueName("st"));
+  for (let i = 0; i < n; i++) await call(me.api.servers.$post({ json: { name: `Start ${uniqueName("")}` } }));
+  const page = await world.person();
+  await page.addInitScript((token) => localStorage.setItem("agorusta.token", token), me.token);
+  const asked = apiRequests(page);
+  // The first answer lands after the socket has opened, as on a slow start: its servers are
+  // read again by the open's one catch-up, not one request each.
+  let first = true;
+  await page.route("**/api/servers?include=details", async (route) => {
+    if (first) {
+      first = false;
+      await page.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
+    }
+    await route.continue();
+  });
+  await page.goto("/");
+  const rail = page.getByRole("navigation", { name: "Servers" }).getByRole("link", { name: /^Start / });
+  await expect.poll(() => rail.count(), { timeout: 20_000 }).toBe(n);
+  // The first load, then the catch-up once every server's subscription holds on the new socket:
+  // the servers again, and the read states (read there only).
+  await expect.poll(() => count(asked, DETAILS), { timeout: 20_000 }).toBe(2);
+  await expect.poll(() => count(asked, READ_STATES), { timeout: 20_000 }).toBe(1);
+  const atStart = asked.splice(0);
+  // The connection drops (a redeploy); once the app is back, the catch-up of the reconnect.
+  await world.app.stop();
+  await page.getByText("Connection lost. Reconnecting…").waitFor();
+  await world.app.start();
+  await page.getByText("Online", { exact: true }).waitFor({ timeout: 20_000 });
+  await expect.poll(() => count(asked, DETAILS), { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => count(asked, READ_STATES), { timeout: 20_000 }).toBe(1);
+  await page.close();
+  // A ticket is asked once per attempt to connect, as many as the drop's timing makes: not per server.
+  const settled = (list: string[]) => list.filter((r) => r !== "POST /api/auth/ws-ticket").sort();
+  return { atStart: settled(atStart), atReconnect: settled(asked), tickets: { atStart: count(atStart, TICKET), atReconnect: count(asked, TICKET) } };
+}
+
+describe("start-up", () => {
+  it("asks the API the same requests for 2 servers as for 12, at start and at a reconnect, none of them per server", { timeout: 120_000 }, async () => {
+    const two = await startIn(2);
+    const twelve = await startIn(12);
+    console.log(`start: ${two.atStart.length} API requests (${two.atStart.join(", ")}); reconnect: ${two.atReconnect.length} (${two.atReconnect.join(", ")})`);
+    expect(twelve.atStart).toEqual(two.atStart);
+    expect(twelve.atReconnect).toEqual(two.atReconnect);
+    // One ticket for the first connection; the rest at most 8 with it.
+    expect(two.tickets.atStart).toBe(1);
+    expect(two.atStart.length + 1).toBeLessThanOrEqual(MAX_REQUESTS);
+    expect(two.atReconnect.length + 1).toBeLessThanOrEqual(MAX_REQUESTS);
+    expect(two.atStart.filter((r) => r.startsWith("GET /api/servers/:id"))).toEqual([]);
+    expect(two.atReconnect.filter((r) => r.startsWith("GET /api/servers/:id"))).toEqual([]);
+    expect(world.errors()).toEqual([]);
+  });
+
+  it("follows at most LIVE_SERVERS servers on its socket, the open one among them, and lists them all", { timeout: 180_000 }, async () => {
+    const me = await apiUser(world.app.url, uniqueName("many"));
+    const servers = [];
+    for (let i = 0; i < LIVE_SERVERS + 2; i++) servers.push(await call(me.api.servers.$post({ json: { name: `Many ${uniqueName("")}` } })));
+    // The last one is opened by its URL: it is followed although the rail lists it last.
+    const open = servers.at(-1)!;
+    const { channels } = await call(me.api.servers[":id"].$get({ param: { id: open.id } }));
+    const page = await world.person();
+    await page.addInitScript((token) => localStorage.setItem("agorusta.token", token), me.token);
+    const followed = new Set<string>();
+    const refused: string[] = [];
+    page.on("websocket", (ws) => {
+      ws.on("framesent", (f) => {
+        const frame = JSON.parse(String(f.payload)) as { action?: string; serverId?: string };
+        if (frame.action === "subscribe" && frame.serverId) followed.add(frame.serverId);
+        if (frame.action === "unsubscribe" && frame.serverId) followed.delete(frame.serverId);
+      });
+      ws.on("framereceived", (f) => String(f.payload).includes('"type":"error"') && refused.push(String(f.payload)));
+    });
+    const asked = apiRequests(page);
+    await page.goto(`/servers/${open.id}/channels/${channels[0]!.id}`);
+    const rail = page.getByRole("navigation", { name: "Servers" }).getByRole("link", { name: /^Many / });
+    await expect.poll(() => rail.count(), { timeout: 60_000 }).toBe(LIVE_SERVERS + 2);
+    await expect.poll(() => count(asked, READ_STATES), { timeout: 60_000 }).toBe(1);
+    expect(followed.size).toBe(LIVE_SERVERS);
+    expect(followed.has(open.id)).toBe(true);
+    expect(followed.has(servers.at(-2)!.id)).toBe(false);
+    expect(refused).toEqual([]);
+    await page.close();
+  });
+});
