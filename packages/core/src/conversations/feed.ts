@@ -5,7 +5,8 @@
  *   - the message write itself (its `revision` grows by one);
  *   - an immutable change-log item at position n + 1 (model/changes.ts);
  *   - whatever else must commit with it (mention items, a nonce guard, a reaction's item).
- * A writer that lost the race for n re-reads the head and tries again. So positions have no
+ * A writer that lost the race for n rebuilds on the head its refusal handed back (or reads it) and
+ * tries again, after a wait learnt from the contention ("Hot channels"). So positions have no
  * gaps and are handed out in commit order by the database, never by a clock: a reader holding
  * position p who reads the log after p sees every change committed after p (docs/decisions.md,
  * "Change feeds"). It is the same for every kind of conversation: the kind (kind.ts) names the
@@ -176,8 +177,7 @@ async function commitInTurn<T extends KindTypes, P extends ChangePlan<T["message
       const waitMs = Math.random() * afterLoss(db, conversationId);
       // The head's failed condition handed the head back as it stood (ALL_OLD). After a wait no
       // longer than the try took (or than the least window), that is most likely still the head:
-      // build on it, with no read.
-      // After a longer one others have most likely moved it again (a try on it would fail for
+      // build on it, with no read. After a longer one others have most likely moved it again (a try on it would fail for
       // nothing), and when nothing came back (a conflict, or the conversation is gone): read it.
       const current = outcome.current.get("head");
       head = current && waitMs <= Math.max(tookMs, WINDOW_MIN_MS) ? headOf(current as Parameters<typeof headOf>[0]) : undefined;
