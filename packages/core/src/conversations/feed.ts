@@ -177,8 +177,9 @@ async function commitInTurn<T extends KindTypes, P extends ChangePlan<T["message
       const waitMs = Math.random() * afterLoss(db, conversationId);
       // The head's failed condition handed the head back as it stood (ALL_OLD). After a wait no
       // longer than the try took (or than the least window), that is most likely still the head:
-      // build on it, with no read. After a longer one others have most likely moved it again (a try on it would fail for
-      // nothing), and when nothing came back (a conflict, or the conversation is gone): read it.
+      // build on it, with no read. After a longer one others have most likely moved it again (a
+      // try on it would fail for nothing), and when nothing came back (a conflict, or the
+      // conversation is gone): read it.
       const current = outcome.current.get("head");
       head = current && waitMs <= Math.max(tookMs, WINDOW_MIN_MS) ? headOf(current as Parameters<typeof headOf>[0]) : undefined;
       await new Promise((r) => setTimeout(r, waitMs));
