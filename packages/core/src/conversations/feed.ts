@@ -5,7 +5,8 @@
  *   - the message write itself (its `revision` grows by one);
  *   - an immutable change-log item at position n + 1 (model/changes.ts);
  *   - whatever else must commit with it (mention items, a nonce guard, a reaction's item).
- * A writer that lost the race for n re-reads the head and tries again. So positions have no
+ * A writer that lost the race for n rebuilds on the head its refusal handed back (or reads it) and
+ * tries again, after a wait learnt from the contention ("Hot channels"). So positions have no
  * gaps and are handed out in commit order by the database, never by a clock: a reader holding
  * position p who reads the log after p sees every change committed after p (docs/decisions.md,
  * "Change feeds"). It is the same for every kind of conversation: the kind (kind.ts) names the
@@ -15,7 +16,7 @@ import type { Db, Write, WriteEntities } from "../model/index.ts";
 import { AppError } from "../errors.ts";
 import { getEach } from "../store/batches.ts";
 import { readItem } from "../store/batchGet.ts";
-import { transact, TransactionConflict } from "../store/transactions.ts";
+import { transactOnce } from "../store/transactions.ts";
 import type { Change, ChangesPage } from "../views.ts";
 import { headOf, type ConversationKind, type Head, type KindTypes, type MessageFields } from "./kind.ts";
 
@@ -53,8 +54,35 @@ export async function readHead<T extends KindTypes>(db: Db, kind: ConversationKi
 }
 
 const ATTEMPTS = 50;
-// Short and capped: whoever beat us has already committed, so the next try usually wins.
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 4 * 2 ** Math.min(attempt, 6)));
+
+/**
+ * How long, at most, this process's writers to one conversation wait after losing its race: a
+ * window that doubles with each loss and halves with each commit, kept across changes (so a
+ * writer's next message does not start as if the channel were quiet). Under contention the
+ * windows of all writers grow until about one attempt reaches the head per commit, instead of
+ * every writer's attempt failing on each commit; a quiet conversation's window falls back to
+ * nothing and is forgotten. Only how long to wait is learnt: which change takes a position is
+ * still decided by the sequence condition alone.
+ */
+const WINDOW_MIN_MS = 2;
+const WINDOW_MAX_MS = 1_000;
+const windows = new WeakMap<Db, Map<string, number>>();
+
+function afterLoss(db: Db, conversationId: string): number {
+  let byConversation = windows.get(db);
+  if (!byConversation) windows.set(db, (byConversation = new Map()));
+  const window = Math.min(WINDOW_MAX_MS, Math.max(WINDOW_MIN_MS, (byConversation.get(conversationId) ?? 0) * 2));
+  byConversation.set(conversationId, window);
+  return window;
+}
+
+function afterCommit(db: Db, conversationId: string): void {
+  const byConversation = windows.get(db);
+  const window = byConversation?.get(conversationId);
+  if (window === undefined) return;
+  if (window / 2 < WINDOW_MIN_MS) byConversation!.delete(conversationId);
+  else byConversation!.set(conversationId, window / 2);
+}
 
 /**
  * Commits one change to one message of the conversation. `build` is called with the head read
@@ -127,27 +155,34 @@ async function commitInTurn<T extends KindTypes, P extends ChangePlan<T["message
   lane: Lane,
 ): Promise<Committed<P> | Refused> {
   const conversationId = kind.id(ref);
+  let head = known;
   for (let attempt = 1; ; attempt++) {
-    const head = attempt === 1 && known ? known : await readHead(db, kind, ref);
+    head ??= await readHead(db, kind, ref);
     const plan = await build(head);
     const seq = head.seq + 1;
-    let refused: ReadonlySet<string>;
-    try {
-      // One attempt: a transaction that collided with another on the head is rebuilt on a fresh
-      // head (the other has most likely taken `seq`), not resent as it was.
-      refused = await transact(db, (tx) => writes(tx, kind, ref, head, plan, db.clock.now()), 1);
-    } catch (e) {
-      if (!(e instanceof TransactionConflict)) throw e;
-      refused = new Set(["head"]);
-    }
-    if (!refused.size) {
-      lane.head = { seq, lastMessageId: plan.lastMessageId !== undefined ? plan.lastMessageId : head.lastMessageId };
+    const built = head;
+    const sent = performance.now();
+    const outcome = await transactOnce(db, (tx) => writes(tx, kind, ref, built, plan, db.clock.now()));
+    if (outcome.committed) {
+      afterCommit(db, conversationId);
+      lane.head = { seq, lastMessageId: plan.lastMessageId !== undefined ? plan.lastMessageId : built.lastMessageId };
       return { committed: true, plan, seq, cursor: encodeCursor(conversationId, seq) };
     }
-    // Someone else took position `seq`: read the head again and rebuild on it.
-    if (refused.has("head") || refused.has("change")) {
+    const { refused } = outcome;
+    if (!refused.size && !outcome.lostARace) throw new Error(`transaction canceled: ${outcome.detail}`);
+    // Someone else took position `seq` (or held the head as we tried): rebuild on the head as it is now.
+    if (outcome.lostARace || refused.has("head") || refused.has("change")) {
       if (attempt >= ATTEMPTS) throw new Error(`change to ${conversationId} lost the race for its sequence ${ATTEMPTS} times`);
-      await backoff(attempt);
+      const tookMs = performance.now() - sent;
+      const waitMs = Math.random() * afterLoss(db, conversationId);
+      // The head's failed condition handed the head back as it stood (ALL_OLD). After a wait no
+      // longer than the try took (or than the least window), that is most likely still the head:
+      // build on it, with no read. After a longer one others have most likely moved it again (a
+      // try on it would fail for nothing), and when nothing came back (a conflict, or the
+      // conversation is gone): read it.
+      const current = outcome.current.get("head");
+      head = current && waitMs <= Math.max(tookMs, WINDOW_MIN_MS) ? headOf(current as Parameters<typeof headOf>[0]) : undefined;
+      await new Promise((r) => setTimeout(r, waitMs));
       continue;
     }
     if (refused.has("message")) throw new AppError("not_found", "No such message.");
@@ -196,7 +231,7 @@ export interface HeadWrites<K, F> {
   };
 }
 interface SeqGuarded {
-  where: (condition: SeqCondition) => { commit: () => Write };
+  where: (condition: SeqCondition) => { commit: (options: { response: "all_old" }) => Write };
 }
 type SeqCondition = <A, O extends { eq(attribute: A, value: number): string; notExists(attribute: A): string }>(attributes: { seq: A }, op: O) => string;
 
@@ -207,7 +242,8 @@ type SeqCondition = <A, O extends { eq(attribute: A, value: number): string; not
 export function moveHead<K, F>(writes: HeadWrites<K, F>, key: K, head: Head, lastMessageId: string | null | undefined, also: F): Write {
   const atSeq: SeqCondition = (a, op) => (head.seq === 0 ? op.notExists(a.seq) : op.eq(a.seq, head.seq));
   const patch = writes.patch(key).set({ seq: head.seq + 1, ...(lastMessageId ? { lastMessageId } : {}), ...also });
-  return (lastMessageId === null ? patch.remove(["lastMessageId"]) : patch).where(atSeq).commit();
+  // A writer that loses the race gets the head back with the refusal, as it stands (feed.ts commitInTurn).
+  return (lastMessageId === null ? patch.remove(["lastMessageId"]) : patch).where(atSeq).commit({ response: "all_old" });
 }
 
 /** The message's own write; an update or deletion requires it to exist (a deleted message is not resurrected). */

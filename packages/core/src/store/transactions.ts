@@ -32,24 +32,49 @@ export async function transact<E, W, Name extends string>(
   attempts = 8,
 ): Promise<ReadonlySet<Name>> {
   for (let attempt = 1; ; attempt++) {
-    let names: Name[] = [];
-    const outcome = await db.transaction
-      .write((entities) => {
-        const named = writes(entities);
-        names = Object.keys(named) as Name[];
-        return names.map((name) => named[name]);
-      })
-      .go();
-    if (!outcome.canceled) return new Set();
-    const codes = (outcome.data as ReadonlyArray<{ code: TransactionItemCode }>).map((d) => d.code);
-    const refused = new Set(names.filter((_, i) => codes[i] === "ConditionalCheckFailed"));
-    if (refused.size) return refused;
-    const lostARace = codes.includes("TransactionConflict");
-    const detail = names.map((n, i) => `${n}=${codes[i]}`).join(", ");
-    if (lostARace && attempt >= attempts) throw new TransactionConflict(detail);
-    if (!lostARace) throw new Error(`transaction canceled: ${detail}`);
+    const outcome = await transactOnce(db, writes);
+    if (outcome.committed || outcome.refused.size) return outcome.refused;
+    if (outcome.lostARace && attempt >= attempts) throw new TransactionConflict(outcome.detail);
+    if (!outcome.lostARace) throw new Error(`transaction canceled: ${outcome.detail}`);
     await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
   }
+}
+
+/** One try of a transaction: what `transact` retries, and what a caller that rebuilds its writes (the change feed) sends. */
+export interface Outcome<Name extends string> {
+  committed: boolean;
+  /** The writes whose condition failed. */
+  refused: ReadonlySet<Name>;
+  /**
+   * Of those, the item as it stood when the condition failed, for a write committed with
+   * `.commit({ response: "all_old" })` (DynamoDB's ReturnValuesOnConditionCheckFailure: ALL_OLD):
+   * what the caller would otherwise read again. Absent: the item does not exist.
+   */
+  current: ReadonlyMap<Name, unknown>;
+  /** Canceled only because another transaction held an item (TransactionConflict). */
+  lostARace: boolean;
+  detail: string;
+}
+
+export async function transactOnce<E, W, Name extends string>(db: Transactions<E, W>, writes: (entities: E) => Record<Name, W>): Promise<Outcome<Name>> {
+  let names: Name[] = [];
+  const outcome = await db.transaction
+    .write((entities) => {
+      const named = writes(entities);
+      names = Object.keys(named) as Name[];
+      return names.map((name) => named[name]);
+    })
+    .go();
+  if (!outcome.canceled) return { committed: true, refused: new Set(), current: new Map(), lostARace: false, detail: "" };
+  const reasons = outcome.data as ReadonlyArray<{ code: TransactionItemCode; item?: unknown }>;
+  const refusedAt = names.flatMap((name, i) => (reasons[i]?.code === "ConditionalCheckFailed" ? [[name, reasons[i]!.item] as const] : []));
+  return {
+    committed: false,
+    refused: new Set(refusedAt.map(([name]) => name)),
+    current: new Map(refusedAt.filter(([, item]) => item != null) as [Name, unknown][]),
+    lostARace: reasons.some((r) => r.code === "TransactionConflict"),
+    detail: names.map((n, i) => `${n}=${reasons[i]?.code}`).join(", "),
+  };
 }
 
 /**
