@@ -2,8 +2,6 @@
  * The Lambdas and how they are built, shared by infra/ and scripts/bundle.ts (which reproduces
  * SST's build to measure it). Plain data: no `sst` globals here.
  */
-import { scalarBundleFile } from "../packages/functions/src/lambda/copiedFiles.ts";
-
 export const lambdaHandlers = {
   api: "packages/functions/src/lambda/api.handler",
   ws: "packages/functions/src/lambda/ws.handler",
@@ -35,12 +33,10 @@ export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon
 
 /**
  * Files copied beside a Lambda's bundle (SST's `copyFiles`): what it reads at run time but does not
- * import. The API serves Scalar's script for its `/docs` page (api.md "OpenAPI") from its own
- * origin, never a CDN.
+ * import. None now: the `/docs` page's script, which the API used to carry, is the web app's
+ * (packages/functions/src/http/apiReference.ts).
  */
-export const lambdaCopiedFiles: Partial<Record<keyof typeof lambdaHandlers, readonly { from: string; to: string }[]>> = {
-  api: [scalarBundleFile],
-};
+export const lambdaCopiedFiles: Partial<Record<keyof typeof lambdaHandlers, readonly { from: string; to: string }[]>> = {};
 
 /**
  * Packages left out of every bundle and not installed: reachable only through a dynamic import

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { newVapidPrivateKey } from "../packages/functions/src/push/setup.ts";
 import { lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdaInstalls, lambdaNeverLoaded } from "../infra/lambdas.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -63,6 +64,9 @@ function lambdaBinary(dir: string): string {
   return execFileSync(process.execPath, ["-e", script], { cwd: dir, env, encoding: "utf8" }).trim();
 }
 
+/** Any valid key: the probe never signs a push. */
+const probeVapidKey = newVapidPrivateKey();
+
 /** Median of `runs` fresh Node processes importing the bundle, as a Lambda cold start does. */
 function coldImport(dir: string, file: string, withArgon2: boolean, runs = 7) {
   const probe = [
@@ -87,6 +91,9 @@ function coldImport(dir: string, file: string, withArgon2: boolean, runs = 7) {
     // The Fanout Lambda builds its publisher at init, and has nothing to do without one.
     WS_MANAGEMENT_ENDPOINT: "https://probe.execute-api.eu-west-1.amazonaws.com/probe",
     AWS_REGION: "eu-west-1",
+    // Deployed, the API and the push consumer have the stage's VAPID key linked (infra/functions.ts):
+    // the push Lambda refuses to start without it, and the API derives its public key at init.
+    VAPID_PRIVATE_KEY: probeVapidKey,
   };
   const times = Array.from({ length: runs }, () =>
     Number(execFileSync(process.execPath, ["--input-type=module", "-e", probe], { cwd: dir, env, encoding: "utf8" }).trim()),
