@@ -156,9 +156,15 @@ describe("GET /docs", () => {
     return res.text();
   };
 
+  /** The configuration Scalar's script reads from the page (its HTML API: an element, not a script that runs). */
+  const configurationOf = (html: string) =>
+    JSON.parse(/<script id="api-reference" type="application\/json" data-configuration="([^"]*)"><\/script>/.exec(html)![1]!.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+
   it("is an HTML page of the document whose one script is the web app's, on the same origin locally", async () => {
     const html = await pageOf(t.app);
-    expect(html).toContain('"url": "/openapi.json"');
+    expect(configurationOf(html)).toMatchObject({ url: "/openapi.json", telemetry: false, withDefaultFonts: false });
+    // No inline script: the page renders under the web app's Content-Security-Policy (`script-src 'self'`).
+    expect([...html.matchAll(/<script(?![^>]*\ssrc=)(?![^>]*type="application\/json")[^>]*>/g)]).toEqual([]);
     // No other origin at all: nothing loads from a CDN or calls Scalar's services.
     expect(html).not.toMatch(/https?:\/\//);
     expect(scriptsOf(html)).toEqual([apiReferenceScriptPath]);

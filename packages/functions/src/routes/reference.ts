@@ -8,12 +8,43 @@
  */
 import { Hono, type Schema } from "hono";
 import { openAPIRouteHandler } from "hono-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
+import { html } from "hono/html";
 import type { AppEnv, Deps } from "../deps.ts";
 import { documenting, errorResponses, securitySchemes } from "../http/openapi.ts";
 import { apiReferenceScriptPath } from "../http/apiReference.ts";
 
 const doc = documenting("Reference", { caller: "anyone" });
+
+/**
+ * Scalar's reference page with no inline script, so it renders under the web app's
+ * Content-Security-Policy (`script-src 'self'`, which the local runtime sends on every answer):
+ * the configuration rides on an element Scalar's script reads at load (its HTML API), typed as
+ * data so no browser runs it. The script is the web app's (http/apiReference.ts): deployed, the
+ * stage's web origin; locally, the same origin as the API, which `npm start` serves under `/api`.
+ */
+const referencePage = (script: string, document: string) => {
+  const configuration = {
+    url: document,
+    // Nothing that calls Scalar's services: their fonts, telemetry, AI agent, MCP, developer toolbar (share, SDKs, deploy).
+    withDefaultFonts: false,
+    telemetry: false,
+    agent: { disabled: true },
+    mcp: { disabled: true },
+    showDeveloperTools: "never",
+  };
+  return html`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Agorusta API</title>
+  </head>
+  <body>
+    <script id="api-reference" type="application/json" data-configuration="${JSON.stringify(configuration)}"></script>
+    <script src="${script}"></script>
+  </body>
+</html>`;
+};
 
 /** The routes of the document and its page; `app` is the whole API, whose routes the document describes. */
 export const referenceRoutes = <S extends Schema>(deps: Deps, app: Hono<AppEnv, S>) => {
@@ -42,18 +73,6 @@ export const referenceRoutes = <S extends Schema>(deps: Deps, app: Hono<AppEnv, 
     .get(
       "/docs",
       doc("A reference page of this document", { ok: 200, answers: "An HTML page (Scalar's API reference)." }),
-      Scalar({
-        url: `${base}/openapi.json`,
-        // A `cdn` of our own: the web app's origin (deployed, the stage's; locally, the same origin
-        // as the API, which `npm start` serves under `/api`), and nothing from elsewhere.
-        cdn: `${deps.webOrigin ?? ""}${apiReferenceScriptPath}`,
-        pageTitle: "Agorusta API",
-        // Nothing that calls Scalar's services: their fonts, telemetry, AI agent, MCP, developer toolbar (share, SDKs, deploy).
-        withDefaultFonts: false,
-        telemetry: false,
-        agent: { disabled: true },
-        mcp: { disabled: true },
-        showDeveloperTools: "never",
-      }),
+      (c) => c.html(referencePage(`${deps.webOrigin ?? ""}${apiReferenceScriptPath}`, `${base}/openapi.json`)),
     );
 };
