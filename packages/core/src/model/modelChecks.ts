@@ -6,6 +6,7 @@
  * "Bundles"). Every test run builds the models with the checks on, so a deployed function learns
  * nothing by repeating them at each cold start: the Lambdas turn them off (functions/config.ts).
  */
+/// <reference path="./electrodb-validations.d.ts" />
 // ElectroDB's own module, which its Entity and Service call through at each use (no package
 // `exports` keep it private); esbuild and Node both resolve it to the one instance ElectroDB uses.
 import validations from "electrodb/src/validations.js";
@@ -19,6 +20,6 @@ export function skipModelChecks(): void {
   const testModel = validations.testModel;
   validations.model = () => undefined;
   // Its only caller asks "model or Entity instance?"; an instance carries ElectroDB's `_instance` mark.
-  validations.testModel = (candidate) =>
+  validations.testModel = (candidate: unknown) =>
     (candidate as { _instance?: unknown } | null | undefined)?._instance === undefined ? testModel(candidate) : [false, "an Entity instance"];
 }
