@@ -3,7 +3,7 @@ import { table } from "./storage.ts";
 import { jwtSecret, vapidKey } from "./secrets.ts";
 import { connectionExpiries, purgeQueue, pushQueue } from "./queues.ts";
 import { files } from "./files.ts";
-import { lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdaInstalls, lambdaNeverLoaded } from "./lambdas.ts";
+import { lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdasWithArgon2, lambdaNeverLoaded } from "./lambdas.ts";
 import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
 
 /**
@@ -24,7 +24,7 @@ export function handlerArgs(
     fanout?: sst.aws.Function;
   } = {},
 ): sst.aws.FunctionArgs {
-  const argon2Installed = lambdaInstalls[name].includes("argon2");
+  const hashes = lambdasWithArgon2.includes(name);
   return {
     handler: lambdaHandlers[name],
     runtime: "nodejs24.x",
@@ -43,21 +43,17 @@ export function handlerArgs(
     ],
     permissions: [{ actions: iamDynamoActions(name), resources: [table.arn, $interpolate`${table.arn}/index/*`] }],
     nodejs: {
-      // argon2 loads a native binary, which esbuild cannot bundle: SST installs the package next to
-      // the bundle instead, at the very version the tests ran against — only where it is used.
-      install: argon2Installed ? { argon2: argon2.version } : {},
+      // Deployed, argon2's code is bundled and its one linux binary copied beside it (`copyFiles`
+      // below; docs/decisions.md, "Lambdas under 1 MiB"). Under `sst dev` the function runs on this
+      // machine, which needs its own binary: there SST installs the package next to the bundle, at
+      // the very version the tests ran against.
+      install: $dev && hashes ? { argon2: argon2.version } : {},
       esbuild: { external: [...lambdaNeverLoaded] },
     },
-    // What it reads but does not import (the API's `/docs` script): copied beside its code.
-    copyFiles: [...(lambdaCopiedFiles[name] ?? [])],
-    // That install runs argon2's install script, which cannot load the arm64 binary on an x86-64
-    // (or macOS) machine and so compiles one for that machine into build/Release, where
-    // node-gyp-build looks first. This makes it load the shipped linux-arm64 prebuild instead
-    // (docs/decisions.md, "SST"; checked by `npm run bundle`). Under `sst dev` the function runs
-    // on this machine, with its own install.
+    // What it reads but does not import: argon2's binary for the functions that hash.
+    copyFiles: lambdaCopiedFiles(name),
     environment: {
       ...extra.environment,
-      ...($dev || !argon2Installed ? {} : { PREBUILDS_ONLY: "1" }),
       // `AGORUSTA_RATE_LIMITS=off npx sst deploy --stage load` deploys a stage for load tests,
       // without the abuse limits (the brute-force ones always hold); any other stage keeps them.
       AGORUSTA_RATE_LIMITS: process.env.AGORUSTA_RATE_LIMITS?.trim().toLowerCase() === "off" ? "off" : "on",

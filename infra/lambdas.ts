@@ -2,8 +2,6 @@
  * The Lambdas and how they are built, shared by infra/ and scripts/bundle.ts (which reproduces
  * SST's build to measure it). Plain data: no `sst` globals here.
  */
-import { scalarBundleFile } from "../packages/functions/src/lambda/copiedFiles.ts";
-
 export const lambdaHandlers = {
   api: "packages/functions/src/lambda/api.handler",
   ws: "packages/functions/src/lambda/ws.handler",
@@ -15,32 +13,36 @@ export const lambdaHandlers = {
 } as const;
 
 /** Graviton: 20% cheaper per GB-second than x86_64, and argon2 ships a linux-arm64 binary. */
-export const lambdaArchitecture = "arm64";
+export const lambdaArchitecture: "arm64" | "x86_64" = "arm64";
 
 /**
- * Packages left out of a Lambda's bundle and installed beside it (SST's `nodejs.install`), per
- * function: argon2 loads a native binary, which esbuild cannot bundle. Only the API hashes
- * passwords; the WebSocket handler never loads argon2, so it does not carry it.
+ * The functions that hash passwords and so load argon2's native binary, which esbuild cannot
+ * bundle. Only the API does; the WebSocket handler and the queue consumers never load argon2.
  */
-export const lambdaInstalls: Record<keyof typeof lambdaHandlers, readonly "argon2"[]> = {
-  api: ["argon2"],
-  ws: [],
-  // Deletes what a retired server left; it never hashes a password either.
-  purge: [],
-  fanout: [],
-  expiry: [],
-  push: [],
-  searchIndex: [],
-};
+export const lambdasWithArgon2: readonly (keyof typeof lambdaHandlers)[] = ["api"];
+
+/**
+ * argon2's prebuilt binary for a Lambda of `arch` (Amazon Linux: linux, glibc), as installed here,
+ * and where a deployed function gets it (SST's `copyFiles`, relative to the function's root):
+ * `prebuilds/<platform>-<arch>/` beside the bundle, which is where argon2's loader (node-gyp-build,
+ * bundled with argon2's code) looks, from the bundle's directory. The one binary instead of
+ * `nodejs.install`'s whole package (every platform's prebuilds, its C sources, a compile of it
+ * for the deploying machine: 590 KiB zipped, which kept the API over 1 MiB): docs/decisions.md,
+ * "Lambdas under 1 MiB".
+ */
+export function argon2Prebuild(name: keyof typeof lambdaHandlers, arch: "arm64" | "x86_64" = lambdaArchitecture) {
+  const [dir, file] = arch === "arm64" ? ["linux-arm64", "argon2.armv8.glibc.node"] : ["linux-x64", "argon2.glibc.node"];
+  const handlerDir = lambdaHandlers[name].slice(0, lambdaHandlers[name].lastIndexOf("/"));
+  return { from: `node_modules/argon2/prebuilds/${dir}/${file}`, to: `${handlerDir}/prebuilds/${dir}/${file}` };
+}
 
 /**
  * Files copied beside a Lambda's bundle (SST's `copyFiles`): what it reads at run time but does not
- * import. The API serves Scalar's script for its `/docs` page (api.md "OpenAPI") from its own
- * origin, never a CDN.
+ * import. argon2's binary, for the functions that hash. (The `/docs` page's script, which the API
+ * used to carry, is the web app's: packages/functions/src/http/apiReference.ts.)
  */
-export const lambdaCopiedFiles: Partial<Record<keyof typeof lambdaHandlers, readonly { from: string; to: string }[]>> = {
-  api: [scalarBundleFile],
-};
+export const lambdaCopiedFiles = (name: keyof typeof lambdaHandlers, arch: "arm64" | "x86_64" = lambdaArchitecture) =>
+  lambdasWithArgon2.includes(name) ? [argon2Prebuild(name, arch)] : [];
 
 /**
  * Packages left out of every bundle and not installed: reachable only through a dynamic import

@@ -30,12 +30,13 @@ const string = (what: string, notText = `${what} must be text.`) =>
  */
 export const MAX_MARKS_PER_GRAPHEME = 10;
 const marks = /\p{M}/gu;
-const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+/** Made at first use: the first Segmenter loads ICU's break rules, init time most cold starts never need. */
+let graphemes: Intl.Segmenter | undefined;
 /** Whether some grapheme of `s` carries more than `MAX_MARKS_PER_GRAPHEME` combining marks. */
 export function hasOverstackedMarks(s: string): boolean {
   // Most text has fewer marks in all than one grapheme may carry: no need to segment it.
   if ((s.match(marks)?.length ?? 0) <= MAX_MARKS_PER_GRAPHEME) return false;
-  for (const { segment } of graphemes.segment(s)) {
+  for (const { segment } of (graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" })).segment(s)) {
     if ((segment.match(marks)?.length ?? 0) > MAX_MARKS_PER_GRAPHEME) return true;
   }
   return false;

@@ -1,5 +1,5 @@
 import { Resource } from "sst/resource";
-import { createDb, createDynamoClients, localDynamoConfig } from "@agorusta/core";
+import { createDb, createDynamoClients, localDynamoConfig, skipModelChecks } from "@agorusta/core";
 import type { FileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher, type ApiGatewayPublisher } from "./delivery/publisher.ts";
@@ -117,6 +117,8 @@ export function loadDeps(
   /** How the API Lambda reaches its bucket; the WebSocket Lambda passes none, and so bundles no S3 client. */
   openFiles?: (bucket: string, s3Endpoint: string | undefined) => FileStore,
 ): Deps {
+  // The models are checked by every test run, not at each cold start (core model/modelChecks.ts).
+  skipModelChecks();
   const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {}, {
     allowedActions: dynamoActions[lambda],
   });
@@ -142,6 +144,7 @@ export function loadDeps(
 /** The Fanout Lambda's publisher: the same deps, posting every batch it is given itself. */
 export function loadPublisher(config: FunctionConfig = readConfig()): ApiGatewayPublisher {
   if (!config.wsManagementEndpoint) throw new ConfigError("The Fanout Lambda needs the WebSocket API's management endpoint.");
+  skipModelChecks();
   const dynamo = createDynamoClients(config.dynamoEndpoint ? localDynamoConfig(config.dynamoEndpoint) : {}, {
     allowedActions: dynamoActions.fanout,
   });

@@ -2,7 +2,7 @@
  * The OpenAPI document (api.md "OpenAPI"): every route the app serves is in it and every
  * operation in it is served, each with a summary, a tag and who may call it; it validates as
  * OpenAPI 3.1; its request schemas are the ones the routes validate with (core/schemas.ts);
- * `/docs` renders it with a script the app serves itself.
+ * `/docs` renders it with a script the web app serves (never a CDN, never the API Lambda).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { Validator } from "@seriousme/openapi-schema-validator";
@@ -10,8 +10,11 @@ import { toJsonSchema } from "@valibot/to-json-schema";
 import { id, registerBody } from "@agorusta/core/schemas";
 import { createApp } from "@agorusta/functions/app";
 import { testApi, type TestApi } from "@agorusta/testing";
-import { scalarBundleFile } from "@agorusta/functions/lambda/copiedFiles";
-import { readFileSync } from "node:fs";
+import { apiReferenceScriptFromEntry, apiReferenceScriptPath } from "@agorusta/functions/http/apiReference";
+import { webApp } from "@agorusta/local/webApp";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 type Operation = {
@@ -29,6 +32,9 @@ type Document = {
   components: { securitySchemes: Record<string, Record<string, string>> };
 };
 type App = ReturnType<typeof createApp>;
+
+/** The web app's build (`npm run build:web`), which serves the `/docs` page's script. */
+const webBuild = fileURLToPath(new URL("../../web/build", import.meta.url));
 
 const METHODS = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
 
@@ -141,27 +147,46 @@ describe("GET /openapi.json", () => {
 });
 
 describe("GET /docs", () => {
-  it("is an HTML page of the document whose script the app serves itself", async () => {
-    const res = await t.app.request("/docs");
+  /** The `src` of each `<script>` of a page. */
+  const scriptsOf = (html: string) => [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]!);
+  const pageOf = async (app: App) => {
+    const res = await app.request("/docs");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    const html = await res.text();
-    expect(html).toContain('"url": "/openapi.json"');
-    const scripts = [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]!);
-    expect(scripts.length).toBeGreaterThan(0);
-    // No third-party origin: every script is a path of this app, and answers JavaScript.
+    return res.text();
+  };
+
+  /** The configuration Scalar's script reads from the page (its HTML API: an element, not a script that runs). */
+  const configurationOf = (html: string) =>
+    JSON.parse(/<script id="api-reference" type="application\/json" data-configuration="([^"]*)"><\/script>/.exec(html)![1]!.replaceAll("&quot;", '"').replaceAll("&amp;", "&"));
+
+  it("is an HTML page of the document whose one script is the web app's, on the same origin locally", async () => {
+    const html = await pageOf(t.app);
+    expect(configurationOf(html)).toMatchObject({ url: "/openapi.json", telemetry: false, withDefaultFonts: false });
+    // No inline script: the page renders under the web app's Content-Security-Policy (`script-src 'self'`).
+    expect([...html.matchAll(/<script(?![^>]*\ssrc=)(?![^>]*type="application\/json")[^>]*>/g)]).toEqual([]);
+    // No other origin at all: nothing loads from a CDN or calls Scalar's services.
     expect(html).not.toMatch(/https?:\/\//);
-    for (const src of scripts) {
-      expect(src).toMatch(/^\/[^/]/);
-      const script = await t.app.request(src);
-      expect(script.status, src).toBe(200);
-      expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
-      expect((await script.text()).length).toBeGreaterThan(100_000);
-    }
+    expect(scriptsOf(html)).toEqual([apiReferenceScriptPath]);
   });
 
-  it("serves the very file the deployed Lambda gets copied beside its code (infra: copyFiles)", async () => {
-    const copied = readFileSync(fileURLToPath(new URL(`../../../${scalarBundleFile.from}`, import.meta.url)), "utf8");
-    expect(await (await t.app.request("/docs/scalar.js")).text()).toBe(copied);
+  it("deployed, loads that script from the stage's web app and from nowhere else", async () => {
+    const html = await pageOf(createApp({ ...t.deps, webOrigin: "https://web.example" }));
+    expect(scriptsOf(html)).toEqual([`https://web.example${apiReferenceScriptPath}`]);
+    expect([...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((m) => new URL(m[0]).origin)).toEqual(["https://web.example"]);
+  });
+
+  it("the API does not serve the script itself: the Lambda does not carry it", async () => {
+    expect((await t.app.request(apiReferenceScriptPath)).status).toBe(404);
+    expect((await t.app.request("/docs/scalar.js")).status).toBe(404);
+  });
+
+  it("the built web app serves it, as JavaScript: Scalar's installed standalone bundle", async () => {
+    if (!existsSync(join(webBuild, "index.html"))) throw new Error("The web app is not built: run `npm run build:web` (npm test does it first).");
+    const res = await webApp(webBuild).request(apiReferenceScriptPath);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/javascript/);
+    const installed = join(dirname(createRequire(import.meta.url).resolve("@scalar/api-reference")), apiReferenceScriptFromEntry);
+    expect(await res.text()).toBe(readFileSync(installed, "utf8"));
   });
 });

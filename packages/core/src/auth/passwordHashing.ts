@@ -1,4 +1,3 @@
-import argon2 from "argon2";
 
 /** argon2id's cost: memory in KiB, passes, lanes. */
 export interface PasswordCost {
@@ -22,11 +21,25 @@ export function setPasswordCostForTests(next: PasswordCost): void {
   cost = next;
 }
 
-export const hashPassword = (plain: string) => argon2.hash(plain, { type: argon2.argon2id, ...cost });
+/**
+ * argon2, loaded at the first hash or check rather than at start: its native binary's load is
+ * init time a Lambda pays on every cold start, and most cold starts serve no password route
+ * (docs/performance.md, "Bundles").
+ */
+const importArgon2 = () => import("argon2").then((m) => m.default);
+let argon2: ReturnType<typeof importArgon2> | undefined;
+const loadArgon2 = () => (argon2 ??= importArgon2());
+
+export async function hashPassword(plain: string): Promise<string> {
+  const { hash, argon2id } = await loadArgon2();
+  return hash(plain, { type: argon2id, ...cost });
+}
 
 export async function verifyPassword(hash: string, plain: string): Promise<boolean> {
+  // Outside the `try`: a binary that cannot load is a fault of the deployment, not a wrong password.
+  const { verify } = await loadArgon2();
   try {
-    return await argon2.verify(hash, plain);
+    return await verify(hash, plain);
   } catch {
     return false;
   }

@@ -14,9 +14,11 @@ export const MAX_DISTINCT_EMOJI = 20;
  * keycap. Not text, not two emoji, and not an emoji component on its own (a bare skin tone or
  * hair style, which RGI lists but emoji-test.txt marks "component", not an emoji to send).
  */
-const RGI_EMOJI = /^\p{RGI_Emoji}$/v;
+// Built at first use: the set of RGI emoji is large to build, init time most cold starts never need
+// (docs/performance.md, "Bundles").
+let RGI_EMOJI: RegExp | undefined;
 const LONE_COMPONENT = /^\p{Emoji_Component}$/u;
-export const isEmoji = (s: string) => s.length <= 64 && RGI_EMOJI.test(s) && !LONE_COMPONENT.test(s);
+export const isEmoji = (s: string) => s.length <= 64 && (RGI_EMOJI ??= /^\p{RGI_Emoji}$/v).test(s) && !LONE_COMPONENT.test(s);
 
 export function assertEmoji(emoji: string) {
   if (!isEmoji(emoji)) {

@@ -4,12 +4,13 @@ import { AppError } from "../errors.ts";
 /** How much of the replied-to message a reply keeps (grapheme clusters, as a person counts characters). */
 export const EXCERPT_GRAPHEMES = 100;
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+/** Made at first use: the first Segmenter loads ICU's break rules, init time most cold starts never need. */
+let segmenter: Intl.Segmenter | undefined;
 
 export function excerptOf(content: string): string {
   let out = "";
   let n = 0;
-  for (const { segment } of segmenter.segment(content)) {
+  for (const { segment } of (segmenter ??= new Intl.Segmenter(undefined, { granularity: "grapheme" })).segment(content)) {
     if (n++ === EXCERPT_GRAPHEMES) break;
     out += segment;
   }
