@@ -243,7 +243,10 @@ async function main() {
   console.log(`ws fan-out benchmark — Node ${process.version}, ${cpus().length} CPU(s), load ${load()}, everything in one process on loopback`);
   const dynamo = await startDynamoLocal();
   const tableName = `bench_${Date.now()}`;
-  const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0, usageLimits: "off" });
+  // Without the search indexer: deployed it is its own Lambda reading the table's stream, not a
+  // part of a send; here it would share the send's two cores and DynamoDB Local's JVM, indexing
+  // every benchmark message (a send took ×1.6–1.8 as long with it, docs/performance.md "Session 9").
+  const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0, usageLimits: "off", search: false });
   const bare = await startBaseline();
   const floor = await startBaseline(putMessage(rt, tableName));
   const guaranteed = await startBaseline(guaranteedSend(rt, tableName));
