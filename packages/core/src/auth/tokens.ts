@@ -1,3 +1,4 @@
+import { createSecretKey } from "node:crypto";
 import { SignJWT, jwtVerify } from "jose";
 import { AppError } from "../errors.ts";
 
@@ -35,7 +36,8 @@ export interface Tokens {
 
 export function createTokens(secret: string, scope: JwtScope = defaultScope): Tokens {
   if (secret.length < 32) throw new Error("The JWT secret must be at least 32 characters.");
-  const key = new TextEncoder().encode(secret);
+  // A KeyObject, made once: given bytes, jose makes one on every sign and verify (a fifth of a verify's CPU).
+  const key = createSecretKey(new TextEncoder().encode(secret));
   return {
     issue: ({ userId, sessionId, expiresAt }) =>
       new SignJWT({})

@@ -3,9 +3,9 @@
  * WebSocket API, locally to the gateway's copy of the same API, through the same SDK client.
  */
 import {
-  ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
   PostToConnectionCommand,
+  type ApiGatewayManagementApiClient,
   type ApiGatewayManagementApiClientConfig,
 } from "@aws-sdk/client-apigatewaymanagementapi";
 import type { Db, Frame, Publisher } from "@agorusta/core";
@@ -13,12 +13,9 @@ import { closeConnection, forgetGoneConnection, serverRecipients, userRecipients
 import { createChannelAudiences, readRoles } from "@agorusta/core/servers";
 import { apiGatewayLimits } from "@agorusta/core/realtime";
 import { toWire } from "@agorusta/core/permissions";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { Agent } from "node:https";
-import { Agent as HttpAgent } from "node:http";
 import { announcePresence } from "./announcePresence.ts";
+import { createConnectionsClient } from "./connectionsClient.ts";
 import { closeEndedSessions } from "./endSessions.ts";
-import { Sha256 } from "./sha256.ts";
 import { splitAudience, type FanoutBatch, type FanoutEngine } from "./fanout.ts";
 
 export interface ApiGatewayPublisherOptions {
@@ -74,25 +71,24 @@ function sortByExpiry(addressees: readonly Addressee[], nowMs: number): { live: 
 
 export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOptions): ApiGatewayPublisher {
   const { endpoint, concurrency = 50, postTimeoutMs = 3000, fanout, maxSockets } = options;
-  const client = new ApiGatewayManagementApiClient({
-    endpoint: typeof endpoint === "string" ? endpoint : async () => ({ url: new URL(endpoint()) }),
-    maxAttempts: 2,
-    sha256: Sha256,
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(maxSockets
-      ? { requestHandler: new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true, maxSockets }), httpsAgent: new Agent({ keepAlive: true, maxSockets }) }) }
-      : {}),
-  });
+  // Made at the first call: an endpoint known only once a server listens is then a fixed string,
+  // which the SDK resolves once rather than on every post.
+  let made: ApiGatewayManagementApiClient | undefined;
+  const client = () =>
+    (made ??= createConnectionsClient({
+      endpoint: typeof endpoint === "string" ? endpoint : endpoint(),
+      timeoutMs: postTimeoutMs,
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(maxSockets ? { maxSockets } : {}),
+    }));
   // Channels' subscriber lists, queried again only when they have changed, less who cannot see
   // the channel, filtered again only when permissions changed (core/servers/channelAudiences.ts).
   const audiences = createChannelAudiences(db);
 
   async function post(connectionId: string, data: Uint8Array, outcome: Outcome) {
     try {
-      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }), {
-        abortSignal: AbortSignal.timeout(postTimeoutMs),
-      });
+      await client().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
       outcome.sent++;
     } catch (e) {
       const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -218,7 +214,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
       await Promise.all(
         [...new Set(connectionIds)].map(async (connectionId) => {
           try {
-            await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }), { abortSignal: AbortSignal.timeout(postTimeoutMs) });
+            await client().send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
           } catch (e) {
             const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
             if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) {

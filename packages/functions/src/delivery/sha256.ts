@@ -12,8 +12,20 @@ const bytes = (data: SourceData): Uint8Array | string =>
   typeof data === "string" ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 
 const keyObjects = new WeakMap<object, KeyObject>();
+/**
+ * Keys given as strings: SigV4 hashes the secret access key on every signature (to name its
+ * signing-key cache). Few ever exist at once (a secret, its `AWS4` form); bounded all the same.
+ */
+const stringKeys = new Map<string, KeyObject>();
 function keyOf(secret: SourceData): KeyObject | string {
-  if (typeof secret === "string") return secret;
+  if (typeof secret === "string") {
+    let key = stringKeys.get(secret);
+    if (!key) {
+      if (stringKeys.size >= 16) stringKeys.clear();
+      stringKeys.set(secret, (key = createSecretKey(Buffer.from(secret, "utf8"))));
+    }
+    return key;
+  }
   let key = keyObjects.get(secret);
   if (!key) keyObjects.set(secret, (key = createSecretKey(bytes(secret) as Uint8Array)));
   return key;
