@@ -126,6 +126,19 @@ describe("hierarchy and delegation", () => {
     expect(member.roles ?? []).not.toContain(helper.body.id);
   });
 
+  it("gives one role to thirty members at once: every grant lands (each bumps the server's roles version, so they take turns)", async () => {
+    const s = await t.server();
+    const owner = as(s.owner.token);
+    const members = await Promise.all(Array.from({ length: 30 }, () => t.member(s)));
+    const role = (await owner.createRole(s, { name: "Crew" })).body;
+    const statuses = await Promise.all(members.map((m) => owner.give(s, m.id, role.id)));
+    expect(statuses.map((r) => r.status)).toEqual(members.map(() => 204));
+    const listed = (await t.call("GET", `/servers/${s.id}/members`, { token: s.owner.token })).body as Array<{ user: { id: string }; roles: string[] }>;
+    const crew = listed.filter((m) => m.roles.includes(role.id)).map((m) => m.user.id);
+    expect(crew.sort()).toEqual(members.map((m) => m.id).sort());
+    expect((await owner.log(s, "?actionType=member_role_update&limit=100")).body).toHaveLength(30);
+  });
+
   it("reorders: positions stay 0..n-1 without gaps or ties", async () => {
     const s = await t.server();
     const owner = as(s.owner.token);

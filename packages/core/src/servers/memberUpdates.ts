@@ -9,7 +9,7 @@ import type { MemberItem, ServerRolesItem, Write, WriteEntities } from "../model
 import { AppError } from "../errors.ts";
 import { itemRead } from "../store/batchGet.ts";
 import { epochSeconds } from "../store/time.ts";
-import { assertCommitted, transact } from "../store/transactions.ts";
+import { assertCommitted, beforeRetrying, transact } from "../store/transactions.ts";
 import { PERMISSIONS, has } from "../permissions/bits.ts";
 import { basePermissions } from "../permissions/compute.ts";
 import { requireAbove, requireCan, requireRoleBelow, standingWith, type Standing } from "./access.ts";
@@ -66,7 +66,10 @@ async function changeMember(
         audit: auditWrite(db, e, { serverId, actorId, reason: input.reason, targetId: userId, ...planned.audit }),
       }));
       if (refused.has("member")) throw new AppError("not_found", "No such member.");
-      if (refused.has("roles") && attempt < 8) continue;
+      if (refused.has("roles")) {
+        await beforeRetrying(attempt, "changeMember");
+        continue;
+      }
       assertCommitted(refused, "changeMember");
       after = { ...target, ...planned.after };
     }

@@ -12,7 +12,7 @@ import type { Overwrite } from "../views.ts";
 import { AppError } from "../errors.ts";
 import { getEach } from "../store/batches.ts";
 import { isId } from "../schemas.ts";
-import { transact } from "../store/transactions.ts";
+import { beforeRetrying, transact } from "../store/transactions.ts";
 import { CHANNEL_PERMISSIONS, PERMISSIONS, fromWire, has, namesOf, toWire } from "../permissions/bits.ts";
 import { defaultEveryone, rolesOf } from "./grants.ts";
 import { requireBit } from "./access.ts";
@@ -85,9 +85,6 @@ export function bumpRolesVersion(tx: WriteEntities, serverId: string, serverCrea
 export const storedOverwrites = (list: readonly Overwrite[]): NonNullable<ChannelItem["overwrites"]> =>
   list.map(({ id, type, allow, deny }) => ({ id, type, allow: toWire(fromWire(allow)), deny: toWire(fromWire(deny)) }));
 
-/** How many times an overwrite change is tried again after another permission change slipped in between. */
-const ATTEMPTS = 5;
-
 /**
  * Sets (`next`: the target's new overwrite) or removes (`next: null`) one target's overwrite on a
  * channel. Needs `MANAGE_ROLES` in the channel and, for what changes, the permissions themselves.
@@ -128,7 +125,10 @@ export async function changeOverwrite(
       }),
     }));
     if (refused.has("channel")) throw new AppError("not_found", "No such channel.");
-    if (refused.has("roles") && attempt < ATTEMPTS) continue;
+    if (refused.has("roles")) {
+      await beforeRetrying(attempt, "changeOverwrite");
+      continue;
+    }
     if (refused.size) throw new Error(`changeOverwrite refused by ${[...refused].join(", ")}`);
     return { channel: { ...access.channel, overwrites }, changed: true, before };
   }

@@ -12,7 +12,7 @@ import type { Db, ServerRolesItem, Write, WriteEntities } from "../model/index.t
 import { AppError } from "../errors.ts";
 import { newId } from "../store/ids.ts";
 import { nowIso } from "../store/time.ts";
-import { assertCommitted, transact } from "../store/transactions.ts";
+import { assertCommitted, beforeRetrying, transact } from "../store/transactions.ts";
 import { fromWire, toWire } from "../permissions/bits.ts";
 import { mayGrant } from "../permissions/policy.ts";
 import { requireCan, requireRoleBelow, serverNotRetired, standingIn, type Standing } from "./access.ts";
@@ -103,7 +103,10 @@ async function changeRoles<T>(
       audit: auditWrite(db, e, { serverId, actorId, reason, ...planned.audit }),
     }));
     if (refused.has("server")) throw new AppError("not_found", "No such server.");
-    if (refused.has("roles") && attempt < 8) continue;
+    if (refused.has("roles")) {
+      await beforeRetrying(attempt, "changeRoles");
+      continue;
+    }
     assertCommitted(refused, "changeRoles");
     return { result: planned.result, before: standing.rolesItem };
   }

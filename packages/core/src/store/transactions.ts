@@ -40,6 +40,20 @@ export async function transact<E, W, Name extends string>(
   }
 }
 
+/** How many times a change that reads, checks and writes on a condition tries before giving up. */
+export const CHECKED_ATTEMPTS = 12;
+
+/**
+ * Before a change that lost its condition to a concurrent one (a server's roles `version`, a
+ * head's `seq`) reads again and rebuilds: a jittered wait that grows with each loss, so that
+ * people editing one server at once take turns instead of all failing again at the next try (ten
+ * concurrent role grants failed the eighth immediate retry). Past `CHECKED_ATTEMPTS`, a fault.
+ */
+export async function beforeRetrying(attempt: number, what: string): Promise<void> {
+  if (attempt >= CHECKED_ATTEMPTS) throw new Error(`${what}: lost to concurrent changes ${attempt} times`);
+  await new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** Math.min(attempt, 7)));
+}
+
 /** One try of a transaction: what `transact` retries, and what a caller that rebuilds its writes (the change feed) sends. */
 export interface Outcome<Name extends string> {
   committed: boolean;
