@@ -85,6 +85,9 @@ describe.each(widths)("the New messages divider (%s)", (label, viewport) => {
     const s = await serverOf(writer);
     const { page } = await reader(viewport, s.code, s.id, s.generalId);
     const list = messageList(page, "general");
+    // The reader watches once the (empty) history is on screen, not merely the composer: a message
+    // that lands in the first page is in a channel never read here, all new, rightly under a divider.
+    await page.getByRole("heading", { name: "Welcome to #general" }).waitFor();
     // All of it comes while the reader watches: a divider above any of it would be a lie.
     for (const text of ["Morning all", "Kettle's on", "Who wants tea?"]) {
       await post(writer.api, s.id, s.generalId, text);
