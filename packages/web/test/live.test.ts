@@ -56,8 +56,11 @@ describe("one server, several people, everything live", () => {
     await memberRow(alice, bobName).getByRole("img", { name: "Online" }).waitFor();
     expect(await memberPanel(alice).locator(".name").allTextContents()).toEqual([aliceName, bobName]);
     // Grouped by presence (issue 22 item 5): both are here, the owner first.
+    // Bob's page reloads onto the server (newMember's goto): his first connection closes as the next
+    // opens, and Alice may see him offline for that moment (api.md: presence follows the last
+    // connection). What must hold is where it settles: both online, no Offline group.
     await memberPanel(alice).getByRole("heading", { name: "Online — 2" }).waitFor();
-    expect(await memberPanel(alice).getByRole("heading", { name: /^Offline/ }).count()).toBe(0);
+    await expect.poll(() => memberPanel(alice).getByRole("heading", { name: /^Offline/ }).count()).toBe(0);
     await memberRow(alice, aliceName).getByRole("img", { name: "Owner" }).waitFor();
     // Bob's rail learnt of the server from his own join (another tab of his, as far as it knows).
     await rail(bob).getByRole("link", { name: serverName }).waitFor();
