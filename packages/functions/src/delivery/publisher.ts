@@ -69,6 +69,12 @@ function sortByExpiry(addressees: readonly Addressee[], nowMs: number): { live: 
   return { live: [...live], expired: [...expired] };
 }
 
+/** `@connections` answered that the connection is closed (410 GoneException). */
+function isGone(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return err.name === "GoneException" || err.$metadata?.httpStatusCode === 410;
+}
+
 export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOptions): ApiGatewayPublisher {
   const { endpoint, concurrency = 50, postTimeoutMs = 3000, fanout, maxSockets } = options;
   // Made at the first call: an endpoint known only once a server listens is then a fixed string,
@@ -91,8 +97,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
       await client().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
       outcome.sent++;
     } catch (e) {
-      const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) {
+      if (isGone(e)) {
         const { opening, wentOffline } = await forgetGoneConnection(db, connectionId);
         if (opening) return;
         outcome.gone++;
@@ -100,7 +105,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
         // Its `$disconnect` will find nothing left to close, so the news is told from here.
         if (wentOffline) outcome.wentOffline.push(wentOffline);
       } else {
-        const kind = err.name ?? "Error";
+        const kind = (e as { name?: string }).name ?? "Error";
         outcome.failed.set(kind, (outcome.failed.get(kind) ?? 0) + 1);
       }
     }
@@ -216,8 +221,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
           try {
             await client().send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
           } catch (e) {
-            const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
-            if (err.name === "GoneException" || err.$metadata?.httpStatusCode === 410) {
+            if (isGone(e)) {
               // Already closed without its `$disconnect` having run: forget it here.
               // Best effort (the socket is gone either way; its items expire by TTL), but never silent.
               const forgotten = await closeConnection(db, connectionId).catch((cause: unknown) => {
