@@ -23,6 +23,7 @@ import { startRuntime, type Runtime } from "@agorusta/local/runtime";
 import { startBaseline, type Baseline } from "./baseline.ts";
 import { measure, soak, warmUp, type Result, type SoakResult, type Target } from "./measure.ts";
 import { publisherCpu } from "./publisherCpu.ts";
+import { pushPlannerCost } from "./pushPlanner.ts";
 
 const SUBSCRIBERS = [1, 10, 100];
 /**
@@ -140,7 +141,7 @@ const putMessage = (rt: Runtime, tableName: string) => (m: { id: string; content
  * n + 1 on the condition it is n, the message, its change-log item), one commit at a time per
  * channel as Agorusta's take turns. No HTTP framework, auth code, ElectroDB, or `@connections`.
  */
-function guaranteedSend(rt: Runtime, tableName: string) {
+export function guaranteedSend(rt: Runtime, tableName: string) {
   const client = rt.deps.dynamo.raw;
   const pk = { S: "$agorusta#guaranteed" };
   const head = { pk, sk: { S: "channel" } };
@@ -243,10 +244,12 @@ async function main() {
   console.log(`ws fan-out benchmark — Node ${process.version}, ${cpus().length} CPU(s), load ${load()}, everything in one process on loopback`);
   const dynamo = await startDynamoLocal();
   const tableName = `bench_${Date.now()}`;
-  // Without the search indexer: deployed it is its own Lambda reading the table's stream, not a
-  // part of a send; here it would share the send's two cores and DynamoDB Local's JVM, indexing
-  // every benchmark message (a send took ×1.6–1.8 as long with it, docs/performance.md "Session 9").
-  const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0, usageLimits: "off", search: false });
+  // Without the search indexer and the push planner: deployed each is its own Lambda (the table's
+  // stream, the push queue), not a part of a send; here they would share the send's two cores and
+  // DynamoDB Local's JVM, working on every benchmark message (with the indexer a send took ×1.6–1.8
+  // as long, with the planner ×1.5: docs/performance.md "Session 9", "Session 10"). What the
+  // planner costs each message is measured on its own below.
+  const rt = await startRuntime({ dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0, usageLimits: "off", search: false, push: false });
   const bare = await startBaseline();
   const floor = await startBaseline(putMessage(rt, tableName));
   const guaranteed = await startBaseline(guaranteedSend(rt, tableName));
@@ -319,11 +322,15 @@ async function main() {
       console.log(`measuring the publisher's CPU per recipient (${((performance.now() - began) / 1000).toFixed(1)} s)`);
       const cpu = await publisherCpu();
       const us = (x: number) => `${(x * 1000).toFixed(0)} µs`;
+      const history = await fetch(`${rt.url}/api/servers/${setup.serverId}/channels/${setup.channelId}/messages?limit=100`, { headers: { authorization: `Bearer ${setup.owner}` } }).then(json);
+      const planner = await pushPlannerCost({ dynamoEndpoint: dynamo.endpoint, tableName, serverId: setup.serverId, channelId: setup.channelId }, history.map((m: { id: string }) => m.id));
       lines.push(
         "",
         `publisher's CPU per recipient (process.cpuUsage around the real publisher, through the SDK, posting 100 recipients an event to an endpoint in another process that answers 200 at once): ${us(cpu.perRecipient)}`,
         `  in the same run: a plain http.request of the same body ${us(cpu.floors.plainHttp)}, SigV4 signing alone ${us(cpu.floors.signing)}, ` +
           `one SDK PostToConnection with no HTTP at all ${us(cpu.floors.sdkWithoutHttp)}; the least one post through the SDK can cost is the sum of the last two and a plain post: ${us(cpu.floors.plainHttp + cpu.floors.sdkWithoutHttp)}`,
+        `push planner per channel message (deliverPush, as the push queue's Lambda runs it deployed; not part of the send, ${MEMBERS + 1} members, nobody asking for every message): ` +
+          `${planner.cpu.toFixed(2)} ms of CPU, DynamoDB ${Object.entries(planner.requests).map(([op, n]) => `${op} ${n.toFixed(1)}`).join(", ")} (${planner.messages} messages)`,
         "",
         "issue 27's targets (against the guaranteed baseline, same run):",
         ...rows.flatMap(({ n, a, g }) => [
@@ -348,7 +355,7 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+if (import.meta.main) main().catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -50,6 +50,17 @@ describe("readTogether", () => {
     expect(found.a?.userId).toBe(user.userId);
     expect(found.b?.userId).toBe(user.userId);
   });
+
+  it("builds each key as ElectroDB does, once per entity and identifiers, and no one can change a key shared between reads", () => {
+    const [a, b] = [newId(), newId()];
+    const first = itemRead(db.entities.members, { serverId: a, userId: b });
+    expect(first.key).toEqual(db.entities.members.get({ serverId: a, userId: b }).params().Key);
+    expect(itemRead(db.entities.members, { serverId: a, userId: b }).key).toBe(first.key);
+    // Other identifiers, or the same ones for another entity, are other keys.
+    expect(itemRead(db.entities.members, { serverId: b, userId: a }).key).toEqual(db.entities.members.get({ serverId: b, userId: a }).params().Key);
+    expect(itemRead(db.entities.users, { userId: b }).key).toEqual(db.entities.users.get({ userId: b }).params().Key);
+    expect(() => Object.assign(first.key, { pk: "someone else's" })).toThrow(TypeError);
+  });
 });
 
 describe("a request scope", () => {

@@ -50,6 +50,13 @@ export interface RuntimeOptions {
    * off, and their table without a stream (core store/table.ts `TableOptions`).
    */
   search?: boolean;
+  /**
+   * Deciding and sending Web Push for new messages (on by default, as under `npm start`). The send
+   * benchmark leaves it off: deployed it is the push queue's own Lambda, never a part of a send,
+   * and here it would share the send's cores (docs/performance.md, "Session 10"). Off, a send
+   * queues no push.
+   */
+  push?: boolean;
   /** The VAPID private key (base64url; `npm start` keeps one in `.data/`); none: a fresh one for this run (tests). */
   vapidPrivateKey?: string;
 }
@@ -138,7 +145,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await purges.resume();
   // Pushes are decided and sent in-process with the push Lambda's own client, as deployed.
   const pushes = createPushWorker({ db: depsFor(clientFor("push"), false).db, sender: createPushSender(push) });
-  const deps = depsFor(api, true, purges, undefined, pushes);
+  const deps = depsFor(api, true, purges, undefined, options.push === false ? undefined : pushes);
   // Sockets are closed at their token's expiry in-process, with the expiry Lambda's own client, as deployed.
   const expiries = createExpiryWorker(depsFor(clientFor("expiry"), false));
   const wsDeps = depsFor(clientFor("ws"), false, undefined, expiries);

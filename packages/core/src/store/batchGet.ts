@@ -15,9 +15,33 @@ export interface ItemRead<T> {
   parse(raw: Record<string, unknown>): T | null;
 }
 
+type TableKey = { Key: Record<string, unknown>; TableName: string };
+/**
+ * The keys ElectroDB built, per entity: building one (`get(key).params()`, its whole clause chain)
+ * was the largest part of ElectroDB's CPU in a send, which reads the same session, membership,
+ * channel and roles items message after message (docs/performance.md, "Session 10"). A key is
+ * a pure function of the entity and its identifiers; the cache forgets everything past its size.
+ */
+const builtKeys = new WeakMap<object, Map<string, TableKey>>();
+const BUILT_KEYS_PER_ENTITY = 2000;
+
+function tableKey(entity: Entity<any, any, any, any>, key: object): TableKey {
+  let built = builtKeys.get(entity);
+  if (!built) builtKeys.set(entity, (built = new Map()));
+  const name = JSON.stringify(key);
+  let found = built.get(name);
+  if (!found) {
+    const { Key, TableName } = entity.get(key as never).params() as TableKey;
+    if (built.size >= BUILT_KEYS_PER_ENTITY) built.clear();
+    // Frozen: one key object now serves many requests, and nothing may change it under another.
+    built.set(name, (found = { Key: Object.freeze(Key), TableName }));
+  }
+  return found;
+}
+
 /** `entity.get(key)`, to be read with others. */
 export function itemRead<E extends Entity<any, any, any, any>>(entity: E, key: EntityIdentifiers<E>): ItemRead<EntityItem<E>> {
-  const { Key, TableName } = entity.get(key).params() as { Key: Record<string, unknown>; TableName: string };
+  const { Key, TableName } = tableKey(entity, key);
   return { key: Key, table: TableName, parse: (raw) => entity.parse({ Item: raw }).data as EntityItem<E> | null };
 }
 
