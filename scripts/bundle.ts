@@ -15,14 +15,19 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { newVapidPrivateKey } from "../packages/functions/src/push/setup.ts";
+import { firstRequestTable, FIRST_REQUEST } from "./coldStart.ts";
 import { argon2Prebuild, lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdasWithArgon2, lambdaNeverLoaded } from "../infra/lambdas.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const { values } = parseArgs({ options: { arch: { type: "string", default: lambdaArchitecture } } });
+const { values } = parseArgs({ options: { arch: { type: "string", default: lambdaArchitecture }, only: { type: "string" } } });
 const arch = values.arch === "x86_64" || values.arch === "x64" ? "x64" : values.arch === "arm64" ? "arm64" : null;
 if (!arch) throw new Error(`--arch must be arm64 or x86_64, not ${values.arch}`);
 
 const archName = arch === "x64" ? "x86_64" : "arm64";
+/** `-- --only api,ws`: build and measure just those (a quicker loop while working on one). */
+const only = values.only?.split(",").map((name) => name.trim());
+const unknown = only?.filter((name) => !(name in lambdaHandlers));
+if (unknown?.length) throw new Error(`--only: no Lambda named ${unknown.join(", ")} (infra/lambdas.ts: ${Object.keys(lambdaHandlers).join(", ")})`);
 /** This machine's Lambda architecture, when it has one: it can load that binary itself. */
 const hostArch = process.arch === "x64" ? "x86_64" : process.arch === "arm64" ? "arm64" : null;
 
@@ -89,19 +94,11 @@ async function argon2Works(bundleDir: string): Promise<void> {
 /** Any valid key: the probe never signs a push. */
 const probeVapidKey = newVapidPrivateKey();
 
-/** Median of `runs` fresh Node processes importing the bundle, as a Lambda cold start does. */
-function coldImport(dir: string, file: string, runs = 7) {
-  // Wall time, and the process's CPU time over the import: under load the first grows with the
-  // other processes' share of the cores, the second much less.
-  const probe = [
-    `const t0 = performance.now(), c0 = process.cpuUsage();`,
-    `await import(${JSON.stringify(join(dir, file))});`,
-    `const ms = performance.now() - t0, cpu = process.cpuUsage(c0);`,
-    `console.log(ms, (cpu.user + cpu.system) / 1000);`,
-  ].join("\n");
-  const env = {
-    PATH: process.env.PATH,
-    // What the handlers read at init outside SST; nothing is called, so no DynamoDB is needed.
+/** The environment a function's handler reads at init outside SST (config.ts), as its links give it deployed (infra/functions.ts). */
+function probeEnv(name: keyof typeof lambdaHandlers): Record<string, string> {
+  return {
+    PATH: process.env.PATH!,
+    // Nothing is called at import, so no DynamoDB is needed (the API's first request has its own: coldStart.ts).
     TABLE_NAME: "bundle-probe",
     JWT_SECRET: "bundle-probe-secret-0123456789abcdef0123",
     // The Fanout Lambda builds its publisher at init, and has nothing to do without one.
@@ -110,21 +107,64 @@ function coldImport(dir: string, file: string, runs = 7) {
     // Deployed, the API and the push consumer have the stage's VAPID key linked (infra/functions.ts):
     // the push Lambda refuses to start without it, and the API derives its public key at init.
     VAPID_PRIVATE_KEY: probeVapidKey,
+    // What else each has linked, so the clients it builds at init are built here too.
+    ...(name === "api" || name === "purge" ? { BUCKET_NAME: "probe-files", PURGE_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/probe-purge" } : {}),
+    ...(name === "ws" || name === "expiry" ? { EXPIRY_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/probe-expiry" } : {}),
+    ...(name === "api" || name === "push" ? { PUSH_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/probe-push" } : {}),
+    ...(name === "api" || name === "ws" ? { FANOUT_FUNCTION: "probe-fanout" } : {}),
   };
+}
+
+type Stats = { median: number; min: number; max: number };
+function stats(values: number[]): Stats {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted.at(-1)! };
+}
+
+/**
+ * Median of `runs` fresh Node processes importing the bundle, as a Lambda's init does; with an
+ * event, each then hands it to the handler, once (the cold start's first request) and again (a
+ * warm one, for comparison). Wall time and the process's CPU time of each: under load the first
+ * grows with the other processes' share of the cores, the second much less.
+ */
+function coldStart(dir: string, file: string, env: Record<string, string>, event?: unknown, runs = 7) {
+  const probe = [
+    `const event = process.env.PROBE_EVENT ? JSON.parse(process.env.PROBE_EVENT) : undefined;`,
+    `delete process.env.PROBE_EVENT;`,
+    `const context = { functionName: "probe", awsRequestId: "probe", getRemainingTimeInMillis: () => 30000 };`,
+    `const span = async (work) => { const t0 = performance.now(), c0 = process.cpuUsage(); const value = await work(); const cpu = process.cpuUsage(c0); return [value, performance.now() - t0, (cpu.user + cpu.system) / 1000]; };`,
+    `const [handler, importMs, importCpu] = await span(async () => (await import(${JSON.stringify(join(dir, file))})).handler);`,
+    `const times = [importMs, importCpu];`,
+    `if (event) for (let i = 0; i < 2; i++) {`,
+    `  const [result, ms, cpu] = await span(() => handler(event, context));`,
+    `  if (result.statusCode !== 200) { console.error("the request answered", result.statusCode, result.body); process.exit(1); }`,
+    `  times.push(ms, cpu);`,
+    `}`,
+    `console.log(times.join(" "));`,
+  ].join("\n");
   const samples = Array.from({ length: runs }, () =>
-    execFileSync(process.execPath, ["--input-type=module", "-e", probe], { cwd: dir, env, encoding: "utf8" }).trim().split(" ").map(Number),
+    execFileSync(process.execPath, ["--input-type=module", "-e", probe], {
+      cwd: dir,
+      env: { ...env, ...(event ? { PROBE_EVENT: JSON.stringify(event) } : {}) },
+      encoding: "utf8",
+    }).trim().split(" ").map(Number),
   );
-  const stats = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return { median: sorted[Math.floor(runs / 2)]!, min: sorted[0]!, max: sorted.at(-1)! };
+  const column = (i: number) => stats(samples.map((s) => s[i]!));
+  const sum = (a: number, b: number) => stats(samples.map((s) => s[a]! + s[b]!));
+  return {
+    wall: column(0),
+    cpu: column(1),
+    ...(event ? { first: { wall: column(2), cpu: column(3) }, total: { wall: sum(0, 2), cpu: sum(1, 3) }, warm: { wall: column(4), cpu: column(5) } } : {}),
   };
-  return { wall: stats(samples.map(([ms]) => ms!)), cpu: stats(samples.map(([, cpu]) => cpu!)) };
 }
 const ms = ({ median, min, max }: { median: number; min: number; max: number }) => `${median.toFixed(0)} ms (${min.toFixed(0)}–${max.toFixed(0)})`;
 
 // Outside the repository, so neither the probe nor the bundle can fall back on the repo's node_modules.
 const weights: string[] = [];
 const out = join(tmpdir(), "agorusta-lambda", arch);
+const measured = (Object.entries(lambdaHandlers) as [keyof typeof lambdaHandlers, string][]).filter(([name]) => !only || only.includes(name));
+// The API's first request needs a table to read (coldStart.ts); started before the first import is timed.
+const apiTable = measured.some(([name]) => name === "api") ? await firstRequestTable() : undefined;
 rmSync(out, { recursive: true, force: true });
 console.log(`Lambda bundles for linux-${arch}, Node ${process.versions.node}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} (cold import: median of 7 fresh processes, min–max)\n`);
 console.log("| function | bundle (.mjs) | copied files | zipped | ≤ 1 MiB | cold import | its CPU time | argon2 binary a Lambda loads |");
@@ -134,9 +174,10 @@ console.log("|---|---|---|---|---|---|---|---|");
 const MAX_ZIPPED_BYTES = 1024 * 1024;
 const MAX_API_IMPORT_MS = 150;
 let apiImportMs = NaN;
+let apiColdStart: ReturnType<typeof coldStart> | undefined;
 const tooBig: string[] = [];
 
-for (const [name, handler] of Object.entries(lambdaHandlers) as [keyof typeof lambdaHandlers, string][]) {
+for (const [name, handler] of measured) {
   const hashes = lambdasWithArgon2.includes(name);
   const dir = join(out, name);
   const entry = resolve(root, handler.replace(/\.[^.]+$/, ".ts"));
@@ -188,8 +229,11 @@ for (const [name, handler] of Object.entries(lambdaHandlers) as [keyof typeof la
     }
     await argon2Works(dirname(join(dir, file)));
   }
-  const timing = coldImport(dir, file);
-  if (name === "api") apiImportMs = timing.wall.median;
+  const timing = name === "api" && apiTable ? coldStart(dir, file, { ...probeEnv(name), ...apiTable.env }, apiTable.event) : coldStart(dir, file, probeEnv(name));
+  if (name === "api") {
+    apiImportMs = timing.wall.median;
+    apiColdStart = timing;
+  }
   const zipped = statSync(join(out, `${name}.zip`)).size;
   if (zipped > MAX_ZIPPED_BYTES) tooBig.push(`${name} ${kib(zipped)}`);
   const copiedBytes = copied.reduce((sum, { to }) => sum + statSync(join(dir, to)).size, 0);
@@ -197,6 +241,15 @@ for (const [name, handler] of Object.entries(lambdaHandlers) as [keyof typeof la
     `| ${name} | ${kib(statSync(join(dir, file)).size)} | ${copied.length ? kib(copiedBytes) : "none"} | ${kib(zipped)} | ` +
       `${zipped > MAX_ZIPPED_BYTES ? "no" : "yes"} | ${ms(timing.wall)} | ${ms(timing.cpu)} | ${loaded} |`,
   );
+}
+await apiTable?.stop();
+if (apiColdStart?.first) {
+  const { wall, cpu, first, total, warm } = apiColdStart as Required<typeof apiColdStart>;
+  console.log(`\nThe API's cold start, import and its first request (${FIRST_REQUEST}, a recorded API Gateway event through the handler, DynamoDB Local warmed): median of 7, min–max\n`);
+  console.log("| | import | first request | import + first request | a second request (warm) |");
+  console.log("|---|---|---|---|---|");
+  console.log(`| wall | ${ms(wall)} | ${ms(first.wall)} | ${ms(total.wall)} | ${ms(warm.wall)} |`);
+  console.log(`| CPU | ${ms(cpu)} | ${ms(first.cpu)} | ${ms(total.cpu)} | ${ms(warm.cpu)} |`);
 }
 console.log(`\nEvery upload ≤ 1 MiB zipped: ${tooBig.length ? `NOT MET (${tooBig.join(", ")})` : "met"}`);
 // Not a failure: a loaded machine cannot tell (docs/performance.md, "Bundles").
