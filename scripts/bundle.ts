@@ -7,16 +7,16 @@
  * binary, for the API) copied in at their `to`. One deliberate difference: target node24 (SST's
  * default target is esnext; the runtime is nodejs24.x either way).
  */
-import { build } from "esbuild";
+import { build, type Metafile } from "esbuild";
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { newVapidPrivateKey } from "../packages/functions/src/push/setup.ts";
 import { firstRequestTable, FIRST_REQUEST } from "./coldStart.ts";
-import { argon2Prebuild, lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdasWithArgon2, lambdaNeverLoaded } from "../infra/lambdas.ts";
+import { argon2Prebuild, lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdasWithArgon2, lambdaNeverLoaded, lambdaSplitting } from "../infra/lambdas.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const { values } = parseArgs({ options: { arch: { type: "string", default: lambdaArchitecture }, only: { type: "string" } } });
@@ -60,6 +60,24 @@ function heaviest(inputs: Record<string, { bytesInOutput: number }>, top = 5): s
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
   }
   return [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top).map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`).join(", ");
+}
+
+/**
+ * What a cold start reads and compiles: the bundle and the chunks it imports statically, through
+ * theirs (esbuild's metafile, paths relative to the working directory); the rest of the chunks
+ * load at a dynamic `import()` only.
+ */
+function loadedAtImport(outputs: Metafile["outputs"], entry: string) {
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    for (const imported of outputs[path]!.imports) if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+  };
+  visit(entry);
+  const rest = Object.keys(outputs).filter((path) => !seen.has(path));
+  const bytes = (paths: string[]) => paths.reduce((sum, path) => sum + outputs[path]!.bytes, 0);
+  return { atImport: bytes([...seen]), onDemand: { count: rest.length, bytes: bytes(rest) } };
 }
 
 /**
@@ -167,7 +185,7 @@ const measured = (Object.entries(lambdaHandlers) as [keyof typeof lambdaHandlers
 const apiTable = measured.some(([name]) => name === "api") ? await firstRequestTable() : undefined;
 rmSync(out, { recursive: true, force: true });
 console.log(`Lambda bundles for linux-${arch}, Node ${process.versions.node}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} (cold import: median of 7 fresh processes, min–max)\n`);
-console.log("| function | bundle (.mjs) | copied files | zipped | ≤ 1 MiB | cold import | its CPU time | argon2 binary a Lambda loads |");
+console.log("| function | bundle (.mjs) read at import | copied files | zipped | ≤ 1 MiB | cold import | its CPU time | argon2 binary a Lambda loads |");
 console.log("|---|---|---|---|---|---|---|---|");
 
 /** The issue's bounds (27, item 4): each function's upload, and the API's cold import on this machine. */
@@ -186,7 +204,10 @@ for (const [name, handler] of measured) {
   mkdirSync(dirname(join(dir, file)), { recursive: true });
   const { metafile } = await build({
     entryPoints: [entry],
-    outfile: join(dir, file),
+    // With splitting, SST writes the chunks beside the bundle (`outdir`), the bundle under its own name.
+    ...(lambdaSplitting
+      ? { outdir: dirname(join(dir, file)), entryNames: basename(file, ".mjs"), outExtension: { ".js": ".mjs" }, splitting: true }
+      : { outfile: join(dir, file) }),
     bundle: true,
     platform: "node",
     format: "esm",
@@ -200,7 +221,9 @@ for (const [name, handler] of measured) {
     metafile: true,
     logLevel: "warning",
   });
-  const inputs = metafile.outputs[Object.keys(metafile.outputs)[0]!]!.inputs;
+  // Every output's inputs: the bundle's and its chunks'.
+  const inputs = Object.assign({}, ...Object.values(metafile.outputs).map((output) => output.inputs)) as Record<string, { bytesInOutput: number }>;
+  const { atImport, onDemand } = loadedAtImport(metafile.outputs, relative(process.cwd(), join(dir, file)));
   // Tree-shaking drops modules nobody uses (core is side-effect free): argon2's code is in the bundle only if something hashes.
   if (!hashes && Object.keys(inputs).some((path) => path.includes("node_modules/argon2/"))) {
     throw new Error(`${name} bundles argon2 but gets no binary (lambdasWithArgon2, infra/lambdas.ts): it would fail at its first hash`);
@@ -238,7 +261,7 @@ for (const [name, handler] of measured) {
   if (zipped > MAX_ZIPPED_BYTES) tooBig.push(`${name} ${kib(zipped)}`);
   const copiedBytes = copied.reduce((sum, { to }) => sum + statSync(join(dir, to)).size, 0);
   console.log(
-    `| ${name} | ${kib(statSync(join(dir, file)).size)} | ${copied.length ? kib(copiedBytes) : "none"} | ${kib(zipped)} | ` +
+    `| ${name} | ${kib(atImport)}${onDemand.count ? ` (+ ${kib(onDemand.bytes)} in ${onDemand.count} chunks loaded on demand)` : ""} | ${copied.length ? kib(copiedBytes) : "none"} | ${kib(zipped)} | ` +
       `${zipped > MAX_ZIPPED_BYTES ? "no" : "yes"} | ${ms(timing.wall)} | ${ms(timing.cpu)} | ${loaded} |`,
   );
 }
