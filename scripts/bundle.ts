@@ -64,20 +64,33 @@ function heaviest(inputs: Record<string, { bytesInOutput: number }>, top = 5): s
 
 /**
  * What a cold start reads and compiles: the bundle and the chunks it imports statically, through
- * theirs (esbuild's metafile, paths relative to the working directory); the rest of the chunks
- * load at a dynamic `import()` only.
+ * theirs (esbuild's metafile, paths relative to the working directory); what a dynamic `import()`
+ * loads at first use; and chunks nothing imports (esbuild emits a chunk for every dynamic import
+ * it saw, also one whose caller tree-shaking dropped: uploaded, never loaded).
  */
 function loadedAtImport(outputs: Metafile["outputs"], entry: string) {
-  const seen = new Set<string>();
-  const visit = (path: string) => {
-    if (seen.has(path)) return;
-    seen.add(path);
-    for (const imported of outputs[path]!.imports) if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+  const reach = (kinds: string[]) => {
+    const seen = new Set<string>();
+    const visit = (path: string) => {
+      if (seen.has(path)) return;
+      seen.add(path);
+      for (const imported of outputs[path]!.imports) if (kinds.includes(imported.kind) && !imported.external) visit(imported.path);
+    };
+    visit(entry);
+    return seen;
   };
-  visit(entry);
-  const rest = Object.keys(outputs).filter((path) => !seen.has(path));
+  const atImport = reach(["import-statement"]);
+  const loadable = reach(["import-statement", "dynamic-import"]);
+  const onDemand = [...loadable].filter((path) => !atImport.has(path));
   const bytes = (paths: string[]) => paths.reduce((sum, path) => sum + outputs[path]!.bytes, 0);
-  return { atImport: bytes([...seen]), onDemand: { count: rest.length, bytes: bytes(rest) } };
+  const inputsOf = (paths: string[]): Record<string, { bytesInOutput: number }> => Object.assign({}, ...paths.map((path) => outputs[path]!.inputs));
+  return {
+    atImport: bytes([...atImport]),
+    onDemand: { count: onDemand.length, bytes: bytes(onDemand) },
+    /** The inputs of everything the function can load, and of what its import reads. */
+    inputs: inputsOf([...loadable]),
+    importInputs: inputsOf([...atImport]),
+  };
 }
 
 /**
@@ -221,10 +234,8 @@ for (const [name, handler] of measured) {
     metafile: true,
     logLevel: "warning",
   });
-  // Every output's inputs: the bundle's and its chunks'.
-  const inputs = Object.assign({}, ...Object.values(metafile.outputs).map((output) => output.inputs)) as Record<string, { bytesInOutput: number }>;
-  const { atImport, onDemand } = loadedAtImport(metafile.outputs, relative(process.cwd(), join(dir, file)));
-  // Tree-shaking drops modules nobody uses (core is side-effect free): argon2's code is in the bundle only if something hashes.
+  const { atImport, onDemand, inputs, importInputs } = loadedAtImport(metafile.outputs, relative(process.cwd(), join(dir, file)));
+  // Tree-shaking drops modules nobody uses (core is side-effect free): argon2's code is in what the function can load only if something hashes.
   if (!hashes && Object.keys(inputs).some((path) => path.includes("node_modules/argon2/"))) {
     throw new Error(`${name} bundles argon2 but gets no binary (lambdasWithArgon2, infra/lambdas.ts): it would fail at its first hash`);
   }
@@ -240,7 +251,7 @@ for (const [name, handler] of measured) {
     if (elfMachine(binary) !== (arch === "arm64" ? 183 : 62)) throw new Error(`${name}: a linux-${arch} Lambda would load ${binary}, built for another machine`);
     loaded = relative(dir, binary);
   }
-  weights.push(`${name}: ${heaviest(inputs)}`);
+  weights.push(`${name}: ${heaviest(importInputs)}`);
   execFileSync("zip", ["-q", "-r", "-X", join(out, `${name}.zip`), "."], { cwd: dir });
   if (hashes) {
     // After zipping: a binary this machine can load, if the Lambda's is for another, so the
@@ -284,4 +295,4 @@ if (tooBig.length) {
   console.error(`\nOver 1 MiB zipped: ${tooBig.join(", ")}`);
   process.exitCode = 1;
 }
-console.log(`\nHeaviest packages in each bundle:\n${weights.join("\n")}\n\nBuilt into ${out}`);
+console.log(`\nHeaviest packages in what each function's import reads:\n${weights.join("\n")}\n\nBuilt into ${out}`);
