@@ -3,7 +3,7 @@ import { table } from "./storage.ts";
 import { jwtSecret, vapidKey } from "./secrets.ts";
 import { connectionExpiries, purgeQueue, pushQueue } from "./queues.ts";
 import { files } from "./files.ts";
-import { lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdasWithArgon2, lambdaNeverLoaded } from "./lambdas.ts";
+import { lambdaArchitecture, lambdaCopiedFiles, lambdaHandlers, lambdasWithArgon2, lambdaNeverLoaded, lambdaSplitting } from "./lambdas.ts";
 import { iamDynamoActions } from "../packages/functions/src/lambda/permissions.ts";
 
 /**
@@ -49,6 +49,8 @@ export function handlerArgs(
       // the very version the tests ran against.
       install: $dev && hashes ? { argon2: argon2.version } : {},
       esbuild: { external: [...lambdaNeverLoaded] },
+      // What only a dynamic import loads goes into chunks of its own, loaded at first use.
+      splitting: lambdaSplitting,
     },
     // What it reads but does not import: argon2's binary for the functions that hash.
     copyFiles: lambdaCopiedFiles(name),

@@ -12,6 +12,15 @@ export const lambdaHandlers = {
   searchIndex: "packages/functions/src/lambda/searchIndex.handler",
 } as const;
 
+/**
+ * esbuild's code splitting (SST's `nodejs.splitting`): what is only ever loaded by a dynamic
+ * `import()` goes into chunks of its own beside the bundle, read and compiled only when a request
+ * first needs it (the SDK's credential providers other than the environment's, the clients of S3,
+ * SQS, Lambda and API Gateway's `@connections`), instead of at every cold start
+ * (docs/performance.md, "Bundles").
+ */
+export const lambdaSplitting = true;
+
 /** Graviton: 20% cheaper per GB-second than x86_64, and argon2 ships a linux-arm64 binary. */
 export const lambdaArchitecture: "arm64" | "x86_64" = "arm64";
 

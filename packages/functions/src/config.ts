@@ -3,14 +3,15 @@ import { createDb, createDynamoClients, localDynamoConfig, skipModelChecks } fro
 import type { FileStore } from "@agorusta/core/attachments";
 import { createDeps, type Deps } from "./deps.ts";
 import { createApiGatewayPublisher, type ApiGatewayPublisher } from "./delivery/publisher.ts";
-import { lambdaFanout } from "./delivery/fanout.ts";
-import { sqsPurgeQueue } from "./purge/queue.ts";
-import { sqsExpiryQueue } from "./delivery/connectionExpiry.ts";
+import type { FanoutEngine } from "./delivery/fanout.ts";
+import type { PurgeQueue } from "./purge/queue.ts";
+import type { ExpiryQueue } from "./delivery/connectionExpiry.ts";
 import { links, type LinkedResources } from "./lambda/links.ts";
 import { usageLimitsFrom } from "@agorusta/core/limits";
 import { dynamoActions, type LambdaName } from "./lambda/permissions.ts";
 import { jwtScope } from "./lambda/stage.ts";
-import { sqsPushQueue } from "./push/queue.ts";
+import type { PushQueue } from "./push/queue.ts";
+import { atFirstCall } from "./lambda/atFirstCall.ts";
 import { vapidKeysFrom, type PushSetup } from "./push/setup.ts";
 
 /** What a Lambda needs to know about its surroundings. */
@@ -123,7 +124,9 @@ export function loadDeps(
     allowedActions: dynamoActions[lambda],
   });
   const endpoint = config.wsManagementEndpoint;
-  const fanout = config.fanoutFunction ? lambdaFanout(config.fanoutFunction) : undefined;
+  // The SQS and Lambda clients load at their first send (lambda/atFirstCall.ts): most requests send nothing.
+  const fanoutFunction = config.fanoutFunction;
+  const fanout = fanoutFunction ? atFirstCall<FanoutEngine>(async () => (await import("./lambda/awsQueues.ts")).lambdaFanout(fanoutFunction)) : undefined;
   const push = pushSetupOf(config);
   return createDeps({
     dynamo,
@@ -133,9 +136,11 @@ export function loadDeps(
     ...(config.webOrigin ? { webOrigin: config.webOrigin } : {}),
     files: config.bucketName && openFiles ? openFiles(config.bucketName, config.s3Endpoint) : undefined,
     publisher: endpoint ? (db) => createApiGatewayPublisher(db, { endpoint, ...(fanout ? { fanout } : {}) }) : undefined,
-    purges: config.purgeQueueUrl ? () => sqsPurgeQueue(config.purgeQueueUrl!) : undefined,
-    expiries: config.expiryQueueUrl ? (db) => sqsExpiryQueue(config.expiryQueueUrl!, db.clock) : undefined,
-    pushes: config.pushQueueUrl ? () => sqsPushQueue(config.pushQueueUrl!) : undefined,
+    purges: config.purgeQueueUrl ? () => atFirstCall<PurgeQueue>(async () => (await import("./lambda/awsQueues.ts")).sqsPurgeQueue(config.purgeQueueUrl!)) : undefined,
+    expiries: config.expiryQueueUrl
+      ? (db) => atFirstCall<ExpiryQueue>(async () => (await import("./lambda/awsQueues.ts")).sqsExpiryQueue(config.expiryQueueUrl!, db.clock))
+      : undefined,
+    pushes: config.pushQueueUrl ? () => atFirstCall<PushQueue>(async () => (await import("./lambda/awsQueues.ts")).sqsPushQueue(config.pushQueueUrl!)) : undefined,
     ...(push ? { push } : {}),
     usageLimits: usageLimitsFrom(config.rateLimits),
   });

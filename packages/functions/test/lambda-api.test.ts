@@ -2,7 +2,7 @@
  * The REST Lambda as API Gateway calls it: recorded HTTP API (payload 2.0) events in, the
  * structured results API Gateway turns into HTTP responses out, over DynamoDB Local.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { fixture, lambdaContext, lambdaEnvironment } from "./fixtures/lambda.ts";
 
@@ -11,6 +11,11 @@ let handler: Handler;
 
 beforeAll(async () => {
   await lambdaEnvironment();
+  // A bucket linked, as deployed: its S3 client loads at the first request that touches a file.
+  vi.stubEnv("BUCKET_NAME", "lambda-api-files");
+  vi.stubEnv("S3_ENDPOINT", inject("s3Endpoint"));
+  vi.stubEnv("AWS_ACCESS_KEY_ID", inject("s3Credentials").accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", inject("s3Credentials").secretAccessKey);
   ({ handler } = (await import("../src/lambda/api.ts")) as unknown as { handler: Handler });
 });
 afterAll(() => {
@@ -77,6 +82,18 @@ describe("the REST Lambda behind the HTTP API", () => {
   it("answers an unknown route with a JSON 404", async () => {
     const body = expectApiGatewayJson(await invoke("not-found.json"), 404);
     expect(body.error).toMatchObject({ code: "not_found", message: expect.stringContaining("/no/such/route") });
+  });
+
+  it("presigns an upload through the S3 client it loads at that first use (lambda/atFirstCall.ts)", async () => {
+    const event = fixture<APIGatewayProxyEventV2>("http/create-server.json", { token });
+    event.rawPath = event.requestContext.http.path = "/users/me/avatar";
+    event.body = JSON.stringify({ filename: "me.png", contentType: "image/png", size: 2048 });
+    const upload = expectApiGatewayJson(await handler(event, lambdaContext("agorusta-production-ApiHandler")), 201);
+    expect(upload).toMatchObject({ method: "PUT", headers: { "content-type": "image/png" } });
+    const url = new URL(upload.uploadUrl);
+    expect(`${url.protocol}//${url.host}`).toBe(new URL(inject("s3Endpoint")).origin);
+    expect(url.pathname.startsWith("/lambda-api-files/")).toBe(true);
+    expect(url.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
   });
 
   // Issue 21: `new Request()` throws on the fetch standard's forbidden methods, so the adapter once failed on them.

@@ -11,9 +11,7 @@
  * its expiry (delivery/publisher.ts), and every frame checks the session (ws/handler.ts).
  * Docs: docs/decisions.md, "Sessions end on time".
  */
-import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { Db, Publisher } from "@agorusta/core";
-import type { Clock } from "@agorusta/core/store";
 import { closeEndedSessions } from "./endSessions.ts";
 
 /** Close this connection at `expiresAt` (epoch seconds: its token's `exp`) if it is still open then. */
@@ -36,17 +34,6 @@ export const delayFor = (request: ExpiryRequest, nowMs: number) =>
 
 /** No queue (a test's deps): connections then end at their next frame or delivery, or API Gateway's cap. */
 export const unscheduledExpiries: ExpiryQueue = { schedule: async () => {} };
-
-/** Deployed: one delayed SQS message per hop. */
-export function sqsExpiryQueue(queueUrl: string, clock: Clock, client = new SQSClient({})): ExpiryQueue {
-  return {
-    async schedule(request) {
-      await client.send(
-        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request), DelaySeconds: delayFor(request, clock.now()) }),
-      );
-    },
-  };
-}
 
 /** The request a message carries, or null for one that is not (logged and dropped by the consumer). */
 export function expiryRequest(body: string): ExpiryRequest | null {

@@ -7,7 +7,6 @@
  * (Lambda queues them, retries twice, and runs as many instances as there are batches);
  * locally, the same delivery code in this process. Numbers and limits: docs/performance.md.
  */
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 
 /** One frame for some connections: what one engine worker delivers. */
 export interface FanoutBatch {
@@ -39,19 +38,6 @@ export function splitAudience(
     rest.push(connectionIds.slice(i, i + plan.batchSize));
   }
   return { first, rest };
-}
-
-/** Deployed: one asynchronous invocation of the Fanout Lambda per batch (`InvocationType: Event`). */
-export function lambdaFanout(functionName: string, client = new LambdaClient({})): FanoutEngine {
-  return {
-    async dispatch(batches) {
-      await Promise.all(
-        batches.map((batch) =>
-          client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: JSON.stringify(batch) })),
-        ),
-      );
-    },
-  };
 }
 
 /**

@@ -1,14 +1,28 @@
 /** The REST Lambda behind the HTTP API's `$default` route: the same Hono app as `npm start`. */
 import { handle, type APIGatewayProxyResult, type LambdaContext, type LambdaEvent } from "hono/aws-lambda";
-import { createFileStore, localS3Config } from "@agorusta/core/attachments";
+import { localS3Config, type FileStore } from "@agorusta/core/attachments";
 import { createApp } from "../app.ts";
 import { loadDeps, readConfig } from "../config.ts";
 import { apiSecurityHeaders } from "../http/securityHeaders.ts";
 import { unroutableMethod } from "../http/methods.ts";
+import { atFirstCall } from "./atFirstCall.ts";
 
-// Its bucket (linked to this Lambda only): region and credentials from the Lambda's role.
+// Its bucket (linked to this Lambda only): region and credentials from the Lambda's role. The S3
+// client loads at the first request that touches a file (lambda/atFirstCall.ts); only the local
+// runtime and tests reach for the store's `client`.
 const openFiles = (bucket: string, s3Endpoint: string | undefined) =>
-  createFileStore({ bucket, config: s3Endpoint ? localS3Config(s3Endpoint) : {} });
+  atFirstCall<FileStore>(
+    async () => {
+      const { createFileStore } = await import("@agorusta/core/attachments/s3Store");
+      return createFileStore({ bucket, config: s3Endpoint ? localS3Config(s3Endpoint) : {} });
+    },
+    {
+      bucket,
+      get client(): never {
+        throw new Error("The API Lambda's file store has no S3 client until a file is touched: use its methods");
+      },
+    },
+  );
 
 // Built during the Lambda's init phase, once per instance; `handle` gives the async handler Node 24 requires.
 const app = handle(createApp(loadDeps("api", readConfig(), openFiles)));

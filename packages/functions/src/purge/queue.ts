@@ -4,9 +4,8 @@
  * (infra/purge.ts); under `npm start` and in tests, the in-process worker of packages/local,
  * running the same `runPurgeSlice`. A job is named by the server's id, or `channel/<channelId>`.
  */
-import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { Stores } from "@agorusta/core/attachments";
-import { channelOfJob, channelPurgeJob, purgeJob, PURGE_SLICE } from "@agorusta/core/servers";
+import { channelPurgeJob, purgeJob, PURGE_SLICE } from "@agorusta/core/servers";
 import { isId } from "@agorusta/core/schemas";
 
 export interface PurgeQueue {
@@ -18,16 +17,6 @@ export interface PurgeQueue {
 export const unattendedPurges: PurgeQueue = {
   enqueue: async (job) => console.warn(`purge: no queue configured; ${job} stays pending`),
 };
-
-/** One SQS message per slice to run; the consumer sends the next one while there is more. */
-export function sqsPurgeQueue(queueUrl: string, client = new SQSClient({})): PurgeQueue {
-  return {
-    async enqueue(job) {
-      const channelId = channelOfJob(job);
-      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(channelId ? { channelId } : { serverId: job }) }));
-    },
-  };
-}
 
 /** The job a purge message names (`{serverId}` or `{channelId}`), or null for one that is not (logged and dropped, never retried). */
 export function purgeRequest(body: string): string | null {

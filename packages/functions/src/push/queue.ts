@@ -4,7 +4,6 @@
  * runs `deliverPush` (infra/push.ts); under `npm start` and in tests, the in-process worker of
  * packages/local, running the same function.
  */
-import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { PushJob } from "@agorusta/core/notifications";
 import { isId } from "@agorusta/core/schemas";
 
@@ -15,15 +14,6 @@ export interface PushQueue {
 
 /** No push set up (tests of other things, a stage without a key): nothing is pushed. */
 export const unsentPushes: PushQueue = { enqueue: async () => {} };
-
-/** Deployed: one SQS message per new message. */
-export function sqsPushQueue(queueUrl: string, client = new SQSClient({})): PushQueue {
-  return {
-    async enqueue(job) {
-      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(job) }));
-    },
-  };
-}
 
 /** The job a queue message carries, or null for one that is not (logged and dropped by the consumer, never retried). */
 export function pushJobOf(body: string): PushJob | null {
