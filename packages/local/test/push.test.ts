@@ -9,6 +9,8 @@ import { startPushService } from "@agorusta/testing/pushService";
 import { liveRuntime } from "./wsClient.ts";
 
 const live = liveRuntime();
+// The send benchmark's runtime (bench:ws): deployed, pushes are the push queue's Lambda, not a part of a send.
+const withoutPush = liveRuntime({ push: false });
 let service: Awaited<ReturnType<typeof startPushService>>;
 beforeAll(async () => {
   service = await startPushService();
@@ -37,5 +39,16 @@ describe("push under npm start", () => {
     await live.rt.pushes.idle();
     expect(service.to("bob")).toHaveLength(1);
     expect(service.errors).toEqual([]);
+  });
+
+  it("with push off, as the send benchmark runs, queues nothing: the message is stored and nobody is pushed", async () => {
+    const [alice, bob] = await Promise.all([withoutPush.api.user(), withoutPush.api.user()]);
+    const sub = service.subscription("bob-without-push");
+    expect((await withoutPush.api.call("POST", "/push/subscriptions", { token: bob.token, body: sub })).status).toBe(201);
+    const dm = await withoutPush.api.call("POST", "/dms", { token: alice.token, body: { userId: bob.id } });
+    expect((await withoutPush.api.call("POST", `/dms/${dm.body.id}/messages`, { token: alice.token, body: { content: "not pushed" } })).status).toBe(201);
+    await withoutPush.rt.pushes.idle();
+    expect(service.to("bob-without-push")).toEqual([]);
+    expect((await withoutPush.api.call("GET", `/dms/${dm.body.id}/messages`, { token: bob.token })).body.map((m: { content: string }) => m.content)).toEqual(["not pushed"]);
   });
 });

@@ -133,7 +133,7 @@ export const runtimeApi = (runtime: Pick<Runtime, "url">) => apiClient((path, in
 
 /** The whole local runtime on a free port, over its own table: for WebSocket and browser tests. */
 export async function testRuntime(
-  options: Partial<Pick<RuntimeOptions, "webRoot" | "purge" | "tableName" | "search">> & { usageLimits?: UsageLimits | "off" } = {},
+  options: Partial<Pick<RuntimeOptions, "webRoot" | "purge" | "tableName" | "search" | "push">> & { usageLimits?: UsageLimits | "off" } = {},
 ): Promise<Runtime> {
   return startRuntime({
     // Only a test of search pays for its indexer (core store/table.ts `TableOptions`).
