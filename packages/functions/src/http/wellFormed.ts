@@ -42,11 +42,15 @@ export const wellFormedRequest: MiddlewareHandler = async (c, next) => {
   if (c.req.raw.body && !/^multipart\//i.test(c.req.header("content-type") ?? "")) {
     // Hono keeps the bytes read here for the routes' own reading of the body.
     const bytes = await c.req.arrayBuffer();
+    let text: string;
     try {
-      utf8.decode(bytes);
+      text = utf8.decode(bytes);
     } catch {
       throw new AppError("invalid_request", "The request body is not valid UTF-8.");
     }
+    // The routes read the body as text (`c.req.json()`): given only the bytes, Hono would make a
+    // `Response` of them to decode them again, on every request with a body.
+    c.req.bodyCache.text = Promise.resolve(text);
   }
   await next();
 };
