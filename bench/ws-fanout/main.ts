@@ -36,11 +36,19 @@ const MEMBERS = 10;
 const WARM_UP_MESSAGES = 2000;
 const plan = (n: number) => ({ latencyMessages: n >= 100 ? 60 : 100, throughputMessages: n >= 100 ? 60 : 200, senders: 4 });
 
-async function json(res: Response): Promise<any> {
+export async function json(res: Response): Promise<any> {
   const body = res.status === 204 ? null : await res.json();
   if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
   return body;
 }
+
+/** A JSON call to the runtime's API, as `token`'s owner; its answer's body, or an error for a status that is not ok. */
+export const apiCall = (rt: Runtime) => (method: string, path: string, token?: string, body?: unknown) =>
+  fetch(`${rt.url}/api${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  }).then(json);
 
 /**
  * Members to subscribe as, the server's owner to post as, and the channel. Every member has a
@@ -48,12 +56,7 @@ async function json(res: Response): Promise<any> {
  * member see it and post): a send's permission check works through them as in a real community.
  */
 async function setUp(rt: Runtime, users: number) {
-  const call = (method: string, path: string, token?: string, body?: unknown) =>
-    fetch(`${rt.url}/api${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }).then(json);
+  const call = apiCall(rt);
   const run = randomBytes(3).toString("hex");
   const register = (i: number) =>
     call("POST", "/auth/register", undefined, { email: `b${run}${i}@example.com`, username: `b${run}${i}`, password: "benchmark-password" })

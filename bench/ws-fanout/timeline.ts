@@ -13,28 +13,17 @@ import WebSocket from "ws";
 import { startDynamoLocal } from "@agorusta/local/dynamoLocal";
 import { startRuntime } from "@agorusta/local/runtime";
 import { startBaseline } from "./baseline.ts";
-import { guaranteedSend } from "./main.ts";
+import { apiCall, guaranteedSend, json } from "./main.ts";
 
 const N = Number(process.env.N ?? 1000);
 const WARM = Number(process.env.WARM ?? 1500);
-
-async function json(res: Response): Promise<any> {
-  const body = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(`${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 const dynamo = await startDynamoLocal();
 const tableName = `timeline_${Date.now()}`;
 const rt = await startRuntime({
   dynamoEndpoint: dynamo.endpoint, tableName, jwtSecret: randomBytes(32).toString("hex"), port: 0, usageLimits: "off", search: false, push: process.env.PUSH === "1",
 });
-const call = (method: string, path: string, token?: string, body?: unknown) =>
-  fetch(`${rt.url}/api${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  }).then(json);
+const call = apiCall(rt);
 
 /** The frame's arrival at the one subscriber, and a POST of message number i. */
 let arrived: (t: number) => void = () => {};

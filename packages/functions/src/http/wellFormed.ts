@@ -50,7 +50,8 @@ export const wellFormedRequest: MiddlewareHandler = async (c, next) => {
     }
     // The routes read the body as text (`c.req.json()`): given only the bytes, Hono would make a
     // `Response` of them to decode them again, on every request with a body.
-    c.req.bodyCache.text = Promise.resolve(text);
+    // Hono's cache holds the promises its readers return (its types name the values).
+    (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
   }
   await next();
 };
