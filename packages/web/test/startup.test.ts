@@ -139,6 +139,39 @@ describe("start-up", () => {
     expect(world.errors()).toEqual([]);
   });
 
+  it("a channel's page read once its subscription held still shows what changed while its first page was on its way", { timeout: 120_000 }, async () => {
+    const me = await apiUser(world.app.url, uniqueName("sw"));
+    const other = await apiUser(world.app.url, uniqueName("sx"));
+    const server = await call(me.api.servers.$post({ json: { name: `Start ${uniqueName("")}` } }));
+    const { channels } = await call(me.api.servers[":id"].$get({ param: { id: server.id } }));
+    const channel = channels.find((c) => c.type !== "category")!;
+    const { code } = await call(me.api.servers[":id"].invites.$post({ param: { id: server.id }, json: {} }));
+    await call(other.api.invites[":code"].join.$post({ param: { code } }));
+    const where = { id: server.id, cid: channel.id };
+    const old = await call(other.api.servers[":id"].channels[":cid"].messages.$post({ param: where, json: { content: "Before the page" } }));
+    const page = await world.person();
+    await page.addInitScript((token) => localStorage.setItem("agorusta.token", token), me.token);
+    const asked = apiRequests(page);
+    const received: string[] = [];
+    page.on("websocket", (ws) => ws.on("framereceived", (f) => received.push(String(f.payload))));
+    // The first page is held back until an edit and a new message have been sent and their
+    // events have reached the page (the subscription held: they land while the page is on its way).
+    await page.route("**/messages?limit=50", async (route) => {
+      await call(other.api.servers[":id"].channels[":cid"].messages[":mid"].$patch({ param: { ...where, mid: old.id }, json: { content: "Edited meanwhile" } }));
+      await call(other.api.servers[":id"].channels[":cid"].messages.$post({ param: where, json: { content: "Sent meanwhile" } }));
+      await expect.poll(() => received.filter((f) => f.includes("meanwhile")).length, { timeout: 20_000 }).toBe(2);
+      await route.continue();
+    });
+    await page.goto(`/servers/${server.id}/channels/${channel.id}`);
+    const list = page.getByRole("list", { name: /Messages in/ });
+    await list.getByText("Edited meanwhile").waitFor({ timeout: 20_000 });
+    await list.getByText("Sent meanwhile").waitFor({ timeout: 20_000 });
+    expect(await list.getByText("Before the page").count()).toBe(0);
+    // Those events made the load catch up from the head it read first.
+    expect(asked.filter((r) => r.includes("/changes?since="))).toHaveLength(1);
+    await page.close();
+  });
+
   it("follows at most LIVE_SERVERS servers on its socket, the open one among them, and lists them all", { timeout: 180_000 }, async () => {
     const me = await apiUser(world.app.url, uniqueName("many"));
     const servers = [];
