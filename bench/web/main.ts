@@ -129,7 +129,8 @@ async function startOnce(n: number) {
   const asked = requestsOf(page);
   // The start is over once the catch-up after the socket's subscriptions has read the servers
   // again (the first listing, then the catch-up) and the read states.
-  const started = Promise.all([answered(page, "/api/servers?include=details", 2), answered(page, "/api/read-states")]);
+  // And the page has marked its channel read (its message is unread): the page's last request.
+  const started = Promise.all([answered(page, "/api/servers?include=details", 2), answered(page, "/api/read-states"), answered(page, "/read")]);
   await page.goto(path, { waitUntil: "commit" });
   const [serverList, firstMessage] = await Promise.all([railHas(page, n), messageShown(page, FIRST_MESSAGE)]);
   await started;
