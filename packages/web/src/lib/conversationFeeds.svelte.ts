@@ -139,14 +139,18 @@ function keepLive<M extends TimelineMessage>(feed: Feed<M>, changes: (event: Ser
     ? realtime.onFrame((frame) => started && frame.type === "subscribed" && "channelId" in frame && frame.channelId === channelId && void feed.catchUp())
     : realtime.onOpen(() => void feed.catchUp());
   const stopResend = realtime.onOpen(({ reconnected }) => reconnected && feed.resendFailed());
+  // A subscription that never answers (a handler that failed) holds the page back no longer
+  // than this once the socket is open (its subscribe sent).
+  let giveUp: ReturnType<typeof setTimeout> | undefined;
   if (channelId) {
     // `onState` answers at once with the state now: neither open nor opening, the page goes now.
-    stopState = realtime.onState((state) => state !== "open" && state !== "connecting" && start());
+    stopState = realtime.onState((state) => {
+      if (state === "open") giveUp ??= setTimeout(start, HOLD_WAIT_MS);
+      else if (state !== "connecting") start();
+    });
     if (started) stopState();
     else void realtime.whenHeld(channelId).then(start);
   } else start();
-  // A subscription that never answers (a handler that failed) holds the page back no longer.
-  const giveUp = setTimeout(start, HOLD_WAIT_MS);
   return () => {
     done = true;
     clearTimeout(giveUp);
