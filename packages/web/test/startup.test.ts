@@ -29,10 +29,53 @@ const TICKET = "POST /api/auth/ws-ticket";
 /** Issue 27 item 3: the start and each reconnect ask at most this many requests, however many servers. */
 const MAX_REQUESTS = 8;
 
-/** Someone in `n` servers, whose page starts signed in on the home page; what it asked at start (and its first catch-up), and at a reconnect. */
-async function startIn(n: number) {
+/**
+ * What the start asks (sorted, the ticket aside), the servers aside: on the home page, with a DM
+ * partner in the list (whose presence is asked once the socket is open), and on a channel's page
+ * opened by its URL (no DM on screen: no presence asked; the channel's messages, its change
+ * feed's head read once its subscription holds, its members, and marking it read).
+ */
+const HOME_START = [
+  "GET /api/auth/me",
+  "GET /api/dms/online",
+  "GET /api/dms?limit=100",
+  "GET /api/notification-settings",
+  "GET /api/read-states",
+  DETAILS,
+  DETAILS,
+];
+const CHANNEL_START = [
+  "GET /api/auth/me",
+  "GET /api/dms?limit=100",
+  "GET /api/notification-settings",
+  "GET /api/read-states",
+  "GET /api/servers/:id/channels/:id/changes?limit=1",
+  "GET /api/servers/:id/channels/:id/messages?limit=50",
+  "GET /api/servers/:id/members?limit=100",
+  DETAILS,
+  DETAILS,
+  "PUT /api/servers/:id/channels/:id/read",
+];
+
+/**
+ * Someone in `n` servers with one DM conversation, whose page starts signed in on the home page
+ * (or, `onChannel`, on the first server's channel, where someone else wrote); what it asked at
+ * start (and its first catch-up), and at a reconnect.
+ */
+async function startIn(n: number, { onChannel = false } = {}) {
   const me = await apiUser(world.app.url, uniqueName("st"));
-  for (let i = 0; i < n; i++) await call(me.api.servers.$post({ json: { name: `Start ${uniqueName("")}` } }));
+  const other = await apiUser(world.app.url, uniqueName("so"));
+  await call(me.api.dms.$post({ json: { userId: other.user.id } }));
+  const servers = [];
+  for (let i = 0; i < n; i++) servers.push(await call(me.api.servers.$post({ json: { name: `Start ${uniqueName("")}` } })));
+  const opened = servers[0]!;
+  const { channels } = await call(me.api.servers[":id"].$get({ param: { id: opened.id } }));
+  const channel = channels.find((c) => c.type !== "category")!;
+  if (onChannel) {
+    const { code } = await call(me.api.servers[":id"].invites.$post({ param: { id: opened.id }, json: {} }));
+    await call(other.api.invites[":code"].join.$post({ param: { code } }));
+    await call(other.api.servers[":id"].channels[":cid"].messages.$post({ param: { id: opened.id, cid: channel.id }, json: { content: "Waiting for you" } }));
+  }
   const page = await world.person();
   await page.addInitScript((token) => localStorage.setItem("agorusta.token", token), me.token);
   const asked = apiRequests(page);
@@ -46,9 +89,13 @@ async function startIn(n: number) {
     }
     await route.continue();
   });
-  await page.goto("/");
+  await page.goto(onChannel ? `/servers/${opened.id}/channels/${channel.id}` : "/");
   const rail = page.getByRole("navigation", { name: "Servers" }).getByRole("link", { name: /^Start / });
   await expect.poll(() => rail.count(), { timeout: 20_000 }).toBe(n);
+  if (onChannel) {
+    await page.getByText("Waiting for you").waitFor({ timeout: 20_000 });
+    await expect.poll(() => count(asked, "PUT /api/servers/:id/channels/:id/read"), { timeout: 20_000 }).toBe(1);
+  } else await expect.poll(() => count(asked, "GET /api/dms/online"), { timeout: 20_000 }).toBe(1);
   // The first load, then the catch-up once every server's subscription holds on the new socket:
   // the servers again, and the read states (read there only).
   await expect.poll(() => count(asked, DETAILS), { timeout: 20_000 }).toBe(2);
@@ -80,7 +127,49 @@ describe("start-up", () => {
     expect(two.atReconnect.length + 1).toBeLessThanOrEqual(MAX_REQUESTS);
     expect(two.atStart.filter((r) => r.startsWith("GET /api/servers/:id"))).toEqual([]);
     expect(two.atReconnect.filter((r) => r.startsWith("GET /api/servers/:id"))).toEqual([]);
+    expect(two.atStart).toEqual([...HOME_START].sort());
     expect(world.errors()).toEqual([]);
+  });
+
+  it("opened on a channel's page by its URL, asks the page's own four requests on top of the start, no server's details alone, no DM presence", { timeout: 120_000 }, async () => {
+    const start = await startIn(2, { onChannel: true });
+    console.log(`start on a channel: ${start.atStart.length + start.tickets.atStart} API requests (${start.atStart.join(", ")})`);
+    expect(start.tickets.atStart).toBe(1);
+    expect(start.atStart).toEqual([...CHANNEL_START].sort());
+    expect(world.errors()).toEqual([]);
+  });
+
+  it("a channel's page read once its subscription held still shows what changed while its first page was on its way", { timeout: 120_000 }, async () => {
+    const me = await apiUser(world.app.url, uniqueName("sw"));
+    const other = await apiUser(world.app.url, uniqueName("sx"));
+    const server = await call(me.api.servers.$post({ json: { name: `Start ${uniqueName("")}` } }));
+    const { channels } = await call(me.api.servers[":id"].$get({ param: { id: server.id } }));
+    const channel = channels.find((c) => c.type !== "category")!;
+    const { code } = await call(me.api.servers[":id"].invites.$post({ param: { id: server.id }, json: {} }));
+    await call(other.api.invites[":code"].join.$post({ param: { code } }));
+    const where = { id: server.id, cid: channel.id };
+    const old = await call(other.api.servers[":id"].channels[":cid"].messages.$post({ param: where, json: { content: "Before the page" } }));
+    const page = await world.person();
+    await page.addInitScript((token) => localStorage.setItem("agorusta.token", token), me.token);
+    const asked = apiRequests(page);
+    const received: string[] = [];
+    page.on("websocket", (ws) => ws.on("framereceived", (f) => received.push(String(f.payload))));
+    // The first page is held back until an edit and a new message have been sent and their
+    // events have reached the page (the subscription held: they land while the page is on its way).
+    await page.route("**/messages?limit=50", async (route) => {
+      await call(other.api.servers[":id"].channels[":cid"].messages[":mid"].$patch({ param: { ...where, mid: old.id }, json: { content: "Edited meanwhile" } }));
+      await call(other.api.servers[":id"].channels[":cid"].messages.$post({ param: where, json: { content: "Sent meanwhile" } }));
+      await expect.poll(() => received.filter((f) => f.includes("meanwhile")).length, { timeout: 20_000 }).toBe(2);
+      await route.continue();
+    });
+    await page.goto(`/servers/${server.id}/channels/${channel.id}`);
+    const list = page.getByRole("list", { name: /Messages in/ });
+    await list.getByText("Edited meanwhile").waitFor({ timeout: 20_000 });
+    await list.getByText("Sent meanwhile").waitFor({ timeout: 20_000 });
+    expect(await list.getByText("Before the page").count()).toBe(0);
+    // Those events made the load catch up from the head it read first.
+    expect(asked.filter((r) => r.includes("/changes?since="))).toHaveLength(1);
+    await page.close();
   });
 
   it("follows at most LIVE_SERVERS servers on its socket, the open one among them, and lists them all", { timeout: 180_000 }, async () => {

@@ -96,31 +96,106 @@ export const dmChanges = (conversationId: string) => (e: ServerEvent): FeedChang
  * DM feed catches up each time the socket opens (a DM opened while the socket was still
  * connecting may have missed an event). Call during component initialisation; it runs once, for
  * the component's life, whatever state the setup reads.
+ *
+ * A channel's feed is read once its subscription holds, when the socket is open or opening
+ * (issue 27 item 3): every change committed from then on comes as an event, and the head and
+ * the page read after it have every change before, so no catch-up is needed for that window —
+ * one request fewer than reading at once and catching up when `subscribed` comes. Only an event
+ * of this channel's feed that lands while the page is on its way (it may be newer than what the
+ * page read, and a reaction finds no message to change yet) makes the load catch up from the
+ * head. A socket that is down, or goes down while waiting, does not hold the page back: it is
+ * read at once and caught up when the subscription holds, as before.
  */
 export function follow<M extends TimelineMessage>(
   feed: Feed<M>,
   changes: (event: ServerEvent) => FeedChange<M> | undefined,
   channelId?: string,
 ): void {
-  $effect(() => untrack(() => {
-    // Opened at a message (a search hit, a link): its surroundings first, not the newest page.
-    const at = anchoredMessage(page.url.hash);
-    void (at ? feed.loadAround(at) : feed.load());
-    const realtime = live.realtime;
-    const release = channelId ? realtime.subscribe(channelId) : () => {};
-    const stopEvents = realtime.onEvent((event) => {
-      const change = changes(event);
-      if (change) feed.apply(change);
-    });
-    const stopOpen = channelId
-      ? realtime.onFrame((frame) => frame.type === "subscribed" && "channelId" in frame && frame.channelId === channelId && void feed.catchUp())
-      : realtime.onOpen(() => void feed.catchUp());
-    const stopResend = realtime.onOpen(({ reconnected }) => reconnected && feed.resendFailed());
-    return () => {
-      release();
-      stopEvents();
-      stopOpen();
-      stopResend();
-    };
-  }));
+  $effect(() => untrack(() => keepLive(feed, changes, channelId)));
 }
+
+/** What `follow` does, until the returned function is called. */
+function keepLive<M extends TimelineMessage>(feed: Feed<M>, changes: (event: ServerEvent) => FeedChange<M> | undefined, channelId?: string): () => void {
+  // Opened at a message (a search hit, a link): its surroundings first, not the newest page.
+  const at = anchoredMessage(page.url.hash);
+  const realtime = live.realtime;
+  let started = false;
+  let done = false;
+  let stopState: (() => void) | undefined;
+  const start = () => {
+    if (started || done) return;
+    started = true;
+    stopState?.();
+    void (at ? feed.loadAround(at) : feed.load());
+  };
+  const release = channelId ? realtime.subscribe(channelId) : () => {};
+  const stopEvents = realtime.onEvent((event) => {
+    const change = changes(event);
+    if (change) feed.apply(change);
+    if (started && feed.status === "loading" && channelId && (change || reactionIn(event, channelId))) void feed.catchUp();
+  });
+  // A `subscribed` before the load started is the one the load waited for: the load is after it.
+  const stopOpen = channelId
+    ? realtime.onFrame((frame) => started && frame.type === "subscribed" && "channelId" in frame && frame.channelId === channelId && void feed.catchUp())
+    : realtime.onOpen(() => void feed.catchUp());
+  const stopResend = realtime.onOpen(({ reconnected }) => reconnected && feed.resendFailed());
+  // A subscription that never answers (a handler that failed) holds the page back no longer
+  // than this once the socket is open (its subscribe sent).
+  let giveUp: ReturnType<typeof setTimeout> | undefined;
+  if (channelId) {
+    // `onState` answers at once with the state now: neither open nor opening, the page goes now.
+    stopState = realtime.onState((state) => {
+      if (state === "open") giveUp ??= setTimeout(start, HOLD_WAIT_MS);
+      else if (state !== "connecting") start();
+    });
+    if (started) stopState();
+    else void realtime.whenHeld(channelId).then(start);
+  } else start();
+  return () => {
+    done = true;
+    clearTimeout(giveUp);
+    stopState?.();
+    release();
+    stopEvents();
+    stopOpen();
+    stopResend();
+  };
+}
+
+/** Channel feeds kept live, by channel, while someone holds them: `holdChannelFeed`. */
+const held = new Map<string, { feed: Feed<Message>; holders: number; stop: () => void }>();
+
+/**
+ * A channel's feed, loaded and kept live while anyone holds it. The server's layout holds the
+ * open channel's from its URL as soon as the socket is there, so its subscription and its first
+ * page are under way beside the server's details (issue 27 item 3); the channel's page, which
+ * needs those details to show, holds the same feed. Whoever comes first starts it.
+ */
+export function holdChannelFeed(serverId: string, channelId: string): { feed: Feed<Message>; release: () => void } {
+  let entry = held.get(channelId);
+  if (!entry) {
+    const feed = conversationFeed({ serverId, channelId });
+    entry = { feed, holders: 0, stop: untrack(() => keepLive(feed, channelChanges(channelId), channelId)) };
+    held.set(channelId, entry);
+  }
+  const mine = entry;
+  mine.holders++;
+  let released = false;
+  return {
+    feed: mine.feed,
+    release: () => {
+      if (released) return;
+      released = true;
+      if (--mine.holders > 0) return;
+      mine.stop();
+      if (held.get(channelId) === mine) held.delete(channelId);
+    },
+  };
+}
+
+/** How long a channel's first page waits for its subscription to hold before it is read anyway (and caught up once it holds). */
+const HOLD_WAIT_MS = 5_000;
+
+/** A reaction in the channel: a change of its feed that `channelChanges` does not apply (interactions.svelte.ts does). */
+const reactionIn = (event: ServerEvent, channelId: string) =>
+  (event.type === "reaction_added" || event.type === "reaction_removed") && event.channelId === channelId;

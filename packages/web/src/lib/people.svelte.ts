@@ -2,7 +2,7 @@
  * People as they are now, wherever they show (docs/decisions.md, "People"): a user's newest
  * public facts from `user_updated` (a new avatar reaches every message, roster, DM row and
  * profile card already on screen, whatever object they were drawn from), and who of the people
- * one talks to in DMs is online (`GET /dms/online`, then `presence`).
+ * one talks to in DMs is online (`GET /dms/online` once one is shown, then `presence`).
  */
 import { SvelteMap } from "svelte/reactivity";
 import type { User } from "@agorusta/core/views";
@@ -21,20 +21,29 @@ class People {
   }
 
   /**
-   * Whether a DM partner is online (false until known). Someone not heard of yet (a conversation
-   * started since the last ask) makes it ask again, once, soon.
+   * Whether a DM partner is online (false until known). Asked only for people something shows
+   * (issue 27 item 3: a start on a server's channel, where the DM list is not on screen, does not
+   * ask), once per connection, after it opened (an ask before would miss what changes before the
+   * open): the people shown so far are asked at each open; someone shown later (a conversation
+   * started since) makes it ask again, once, soon.
    */
   online(userId: string): boolean {
     const known = this.#online.get(userId);
-    if (known === undefined && this.#following && !this.#asked.has(userId)) {
-      this.#asked.add(userId);
-      this.#askSoon();
+    if (this.#realtime) {
+      this.#shown.add(userId);
+      if (this.#realtime.state === "open" && !this.#asked.has(userId)) {
+        this.#asked.add(userId);
+        this.#askSoon();
+      }
     }
     return known ?? false;
   }
 
-  #following = false;
-  /** Users one has asked about since the last (re)connect: each makes one more ask, not one per render. */
+  /** The connection followed (while signed in). */
+  #realtime: Realtime | null = null;
+  /** People whose presence something has shown since the follow began. */
+  #shown = new Set<string>();
+  /** People asked about on the connection open now: each makes one ask, not one per render. */
   #asked = new Set<string>();
   #soon: ReturnType<typeof setTimeout> | null = null;
   #askSoon(): void {
@@ -51,15 +60,16 @@ class People {
       else if (e.type === "presence") this.#online.set(e.userId, e.online);
     });
     const stopOpen = realtime.onOpen(() => {
-      this.#asked.clear();
-      void this.#loadOnline();
+      this.#asked = new Set(this.#shown);
+      if (this.#asked.size) void this.#loadOnline();
     });
-    this.#following = true;
+    this.#realtime = realtime;
     return () => {
-      this.#following = false;
+      this.#realtime = null;
       if (this.#soon) clearTimeout(this.#soon);
       this.#soon = null;
       this.#asked.clear();
+      this.#shown.clear();
       stopEvents();
       stopOpen();
       this.#updated.clear();
@@ -75,9 +85,11 @@ class People {
 
   async #loadOnline(): Promise<void> {
     try {
+      const asked = [...this.#asked];
       const { userIds } = await send(api.dms.online.$get());
       const online = new Set(userIds);
-      for (const id of this.#online.keys()) if (!online.has(id)) this.#online.set(id, false);
+      // Those asked about and not online are offline (known: no ask again on this connection).
+      for (const id of new Set([...this.#online.keys(), ...asked])) if (!online.has(id)) this.#online.set(id, false);
       for (const id of online) this.#online.set(id, true);
     } catch {
       // The dots stay as they were; the next reconnect asks again.

@@ -151,8 +151,9 @@ export class Realtime {
   /** Phase "open": subscribe again to everything still wanted, keep the link checked, tell listeners. */
   #opened(reconnected: boolean): void {
     this.#attempt = 0;
-    for (const serverId of this.#servers.keys()) this.#send({ action: "subscribe", serverId });
+    // Channels first: an open channel's page waits for its subscription before reading (conversationFeeds.svelte.ts), the servers' unread marks do not.
     for (const channelId of this.#channels.keys()) this.#send({ action: "subscribe", channelId });
+    for (const serverId of this.#servers.keys()) this.#send({ action: "subscribe", serverId });
     this.#startPing();
     for (const l of this.#openListeners) l({ reconnected });
   }
