@@ -151,7 +151,7 @@ export class Realtime {
   /** Phase "open": subscribe again to everything still wanted, keep the link checked, tell listeners. */
   #opened(reconnected: boolean): void {
     this.#attempt = 0;
-    // Channels first: an open channel's page waits for its subscription before reading (conversationFeeds.svelte.ts), the servers' unread marks do not.
+    // Channels first: the open channel's catch-up waits for its subscription (conversationFeeds.svelte.ts), the servers' unread marks can wait.
     for (const channelId of this.#channels.keys()) this.#send({ action: "subscribe", channelId });
     for (const serverId of this.#servers.keys()) this.#send({ action: "subscribe", serverId });
     this.#startPing();
