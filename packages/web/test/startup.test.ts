@@ -34,9 +34,9 @@ const MAX_REQUESTS = 8;
 /**
  * What the start asks (sorted, the ticket aside), the servers aside: on the home page, with a DM
  * partner in the list (whose presence is asked once the socket is open), and on a channel's page
- * opened by its URL (no DM on screen: no presence asked; the channel's messages and its change
- * feed's head, read at once, the catch-up from that head once its subscription holds, its
- * members, and marking it read).
+ * opened by its URL (no DM on screen: no presence asked; its server's details, not yet listed;
+ * the channel's messages and its change feed's head, read at once, the catch-up from that head
+ * once its subscription holds, its members, and marking it read).
  */
 const HOME_START = [
   "GET /api/auth/me",
@@ -52,6 +52,7 @@ const CHANNEL_START = [
   "GET /api/dms?limit=100",
   "GET /api/notification-settings",
   "GET /api/read-states",
+  "GET /api/servers/:id",
   "GET /api/servers/:id/channels/:id/changes?limit=1",
   CATCH_UP,
   "GET /api/servers/:id/channels/:id/messages?limit=50",
@@ -136,7 +137,7 @@ describe("start-up", () => {
     expect(world.errors()).toEqual([]);
   });
 
-  it("opened on a channel's page by its URL, asks the page's own five requests on top of the start, no server's details alone, no DM presence", { timeout: 120_000 }, async () => {
+  it("opened on a channel's page by its URL, asks the page's own six requests on top of the start, no DM presence", { timeout: 120_000 }, async () => {
     const start = await startIn(2, { onChannel: true });
     console.log(`start on a channel: ${start.atStart.length + start.tickets.atStart} API requests (${start.atStart.join(", ")})`);
     expect(start.tickets.atStart).toBe(1);
@@ -207,6 +208,14 @@ describe("start-up", () => {
     expect(followed.has(open.id)).toBe(true);
     expect(followed.has(servers.at(-2)!.id)).toBe(false);
     expect(refused).toEqual([]);
+    // Another server, listed: its page takes its details from the directory, with no read of its
+    // own (a server followed anew as the open one changes is caught up: serverWatch's read).
+    const paths: string[] = [];
+    page.on("request", (r) => paths.push(new URL(r.url()).pathname));
+    await rail.filter({ hasText: servers[0]!.name }).click();
+    await page.waitForURL(new RegExp(`/servers/${servers[0]!.id}`));
+    await page.getByText("Welcome to #general").waitFor({ timeout: 20_000 });
+    expect(paths.filter((p) => p === `/api/servers/${servers[0]!.id}`)).toEqual([]);
     await page.close();
   });
 });
