@@ -34,9 +34,9 @@ const MAX_REQUESTS = 8;
 /**
  * What the start asks (sorted, the ticket aside), the servers aside: on the home page, with a DM
  * partner in the list (whose presence is asked once the socket is open), and on a channel's page
- * opened by its URL (no DM on screen: no presence asked; its server's details, not yet listed;
- * the channel's messages and its change feed's head, read at once, the catch-up from that head
- * once its subscription holds, its members, and marking it read).
+ * opened by its URL (no DM on screen: no presence asked; its server's details come with the
+ * listing; the channel's messages and its change feed's head, read at once, the catch-up from
+ * that head once its subscription holds, its members, and marking it read).
  */
 const HOME_START = [
   "GET /api/auth/me",
@@ -52,7 +52,6 @@ const CHANNEL_START = [
   "GET /api/dms?limit=100",
   "GET /api/notification-settings",
   "GET /api/read-states",
-  "GET /api/servers/:id",
   "GET /api/servers/:id/channels/:id/changes?limit=1",
   CATCH_UP,
   "GET /api/servers/:id/channels/:id/messages?limit=50",
@@ -137,7 +136,7 @@ describe("start-up", () => {
     expect(world.errors()).toEqual([]);
   });
 
-  it("opened on a channel's page by its URL, asks the page's own six requests on top of the start, no DM presence", { timeout: 120_000 }, async () => {
+  it("opened on a channel's page by its URL, asks the page's own five requests on top of the start, no server's details alone, no DM presence", { timeout: 120_000 }, async () => {
     const start = await startIn(2, { onChannel: true });
     console.log(`start on a channel: ${start.atStart.length + start.tickets.atStart} API requests (${start.atStart.join(", ")})`);
     expect(start.tickets.atStart).toBe(1);
@@ -182,7 +181,7 @@ describe("start-up", () => {
 
   it("follows at most LIVE_SERVERS servers on its socket, the open one among them, and lists them all", { timeout: 180_000 }, async () => {
     const me = await apiUser(world.app.url, uniqueName("many"));
-    const servers = [];
+    const servers: { id: string; name: string }[] = [];
     for (let i = 0; i < LIVE_SERVERS + 2; i++) servers.push(await call(me.api.servers.$post({ json: { name: `Many ${uniqueName("")}` } })));
     // The last one is opened by its URL: it is followed although the rail lists it last.
     const open = servers.at(-1)!;

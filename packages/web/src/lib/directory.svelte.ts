@@ -26,7 +26,14 @@ class Directory {
    * is the catch-up of the connection's first open (serverWatch.svelte.ts): the conversations were
    * read moments before, and what started since is found in the read states (`adoptDms`).
    */
-  async load({ dms: withDms = true }: { dms?: boolean } = {}): Promise<void> {
+  load(options: { dms?: boolean } = {}): Promise<void> {
+    return this.#load(options).finally(() => this.#listed.done());
+  }
+
+  /** The first load's end (whether or not it is under way yet): a page that needs a server's details waits for it rather than asking for them alone. */
+  #listed = settled();
+
+  async #load({ dms: withDms = true }: { dms?: boolean }): Promise<void> {
     // Loading again after a reconnect: the lists stay on screen meanwhile (no flash of placeholders).
     const again = this.status === "ready";
     if (!again) this.status = "loading";
@@ -69,6 +76,7 @@ class Directory {
     this.details.clear();
     this.firstListed.clear();
     this.#fetching.clear();
+    this.#listed = settled();
     this.status = "loading";
   }
 
@@ -95,16 +103,15 @@ class Directory {
   }
 
   /**
-   * The server's details as the directory holds them, else as fetched alone: a visit to a server
-   * no longer reads it again (issue 27 item 3); a page opened by its URL at the first start does
-   * not wait for the listing of every server's details (at 300 servers that held its first
-   * message back by 2.5 s, for one request saved: docs/performance.md "Start-up"). What the
-   * directory holds is kept current by the server's events, the catch-ups once its subscription
-   * holds, and `refresh`.
+   * A server's details without a request of its own when the directory holds them, or is
+   * loading every server's at the first start (a server page opened by its URL: issue 27
+   * item 3); fetched alone only when they are not there (a server just joined, or not mine).
+   * What the directory holds is kept current by the server's events, the catch-ups once its
+   * subscription holds, and `refresh`.
    */
-  detail(serverId: string): Promise<ServerDetail> {
-    const known = this.details.get(serverId);
-    return known ? Promise.resolve(known) : this.loadDetail(serverId);
+  async detail(serverId: string): Promise<ServerDetail> {
+    if (this.status === "loading") await this.#listed.promise;
+    return this.details.get(serverId) ?? this.loadDetail(serverId);
   }
 
   /** The server's facts changed (its icon): the rail and its details show the new ones. */
@@ -205,6 +212,13 @@ class Directory {
     // Someone started a conversation with me: fetch it to learn who.
     this.upsertDm(await send(api.dms[":id"].$get({ param: { id: message.conversationId } })));
   }
+}
+
+/** A promise and what settles it. */
+function settled(): { promise: Promise<void>; done: () => void } {
+  let done = () => {};
+  const promise = new Promise<void>((resolve) => (done = resolve));
+  return { promise, done };
 }
 
 /** The other person in a conversation. */
