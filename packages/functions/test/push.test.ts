@@ -55,6 +55,15 @@ const post = async (s: TestServer, author: TestUser, content: string, channelId 
   return res.body as { id: string };
 };
 
+describe("VAPID keys", () => {
+  it("are always 32 bytes, including the one in 256 whose scalar starts with a zero byte", () => {
+    // 3,000 keys: the chance that none starts with a zero byte is (255/256)^3000, under 0.001%.
+    const keys = Array.from({ length: 3000 }, () => newVapidPrivateKey());
+    for (const key of keys) expect(Buffer.from(key, "base64url")).toHaveLength(32);
+    for (const key of keys.filter((k) => Buffer.from(k, "base64url")[0] === 0)) expect(vapidKeysFrom(key, "mailto:test@example.com").privateKey).toBe(key);
+  });
+});
+
 describe("notification settings", () => {
   it("are the defaults until set, then the account's on every device, each change told to the user's connections", async () => {
     const s = await t.server();

@@ -35,5 +35,8 @@ export function vapidKeysFrom(privateKey: string, subject: string): VapidKeys {
 export function newVapidPrivateKey(): string {
   const ecdh = createECDH("prime256v1");
   ecdh.generateKeys();
-  return ecdh.getPrivateKey().toString("base64url");
+  // The scalar comes without its leading zero bytes (one key in 256 starts with one); a VAPID
+  // private key is always its 32 bytes.
+  const scalar = ecdh.getPrivateKey();
+  return Buffer.concat([Buffer.alloc(32 - scalar.length), scalar]).toString("base64url");
 }
