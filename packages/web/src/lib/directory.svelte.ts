@@ -27,11 +27,11 @@ class Directory {
    * read moments before, and what started since is found in the read states (`adoptDms`).
    */
   load(options: { dms?: boolean } = {}): Promise<void> {
-    return this.#load(options).finally(() => this.#listed.done());
+    return this.#load(options).finally(() => this.#listed.resolve());
   }
 
   /** The first load's end (whether or not it is under way yet): a page that needs a server's details waits for it rather than asking for them alone. */
-  #listed = settled();
+  #listed = Promise.withResolvers<void>();
 
   async #load({ dms: withDms = true }: { dms?: boolean }): Promise<void> {
     // Loading again after a reconnect: the lists stay on screen meanwhile (no flash of placeholders).
@@ -76,7 +76,7 @@ class Directory {
     this.details.clear();
     this.firstListed.clear();
     this.#fetching.clear();
-    this.#listed = settled();
+    this.#listed = Promise.withResolvers<void>();
     this.status = "loading";
   }
 
@@ -212,13 +212,6 @@ class Directory {
     // Someone started a conversation with me: fetch it to learn who.
     this.upsertDm(await send(api.dms[":id"].$get({ param: { id: message.conversationId } })));
   }
-}
-
-/** A promise and what settles it. */
-function settled(): { promise: Promise<void>; done: () => void } {
-  let done = () => {};
-  const promise = new Promise<void>((resolve) => (done = resolve));
-  return { promise, done };
 }
 
 /** The other person in a conversation. */
