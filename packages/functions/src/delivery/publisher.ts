@@ -51,9 +51,34 @@ export interface ApiGatewayPublisher extends Publisher {
 interface Outcome {
   sent: number;
   gone: number;
-  failed: Map<string, number>;
+  failed: Failure[];
   /** Users whose last connection a 410 closed: announced offline once the delivery is done. */
   wentOffline: string[];
+}
+
+/**
+ * A post that failed: its error's name, and its Node code when it has one. The SDK names a reset or
+ * broken connection (ECONNRESET, EPIPE) a `TimeoutError` as it does a post that ran out of time,
+ * so the code and the time the post took are what tell them apart in the log.
+ */
+interface Failure {
+  kind: string;
+  ms: number;
+}
+
+function describeFailure(e: unknown): Pick<Failure, "kind"> {
+  const { name = "Error", code } = e as { name?: string; code?: string };
+  return { kind: code && code !== name ? `${name} ${code}` : name };
+}
+
+/** "TimeoutError ECONNRESET ×2 (after ≤ 4 ms), InternalServerErrorException ×1 (after ≤ 9 ms)" */
+function summarize(failures: readonly Failure[]): string {
+  const byKind = new Map<string, { n: number; ms: number }>();
+  for (const f of failures) {
+    const seen = byKind.get(f.kind);
+    byKind.set(f.kind, { n: (seen?.n ?? 0) + 1, ms: Math.max(seen?.ms ?? 0, f.ms) });
+  }
+  return [...byKind].map(([kind, { n, ms }]) => `${kind} ×${n} (after ≤ ${ms} ms)`).join(", ");
 }
 
 /** Whom a frame is for: a connection, and when its token expires (when known). */
@@ -93,6 +118,7 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
   const audiences = createChannelAudiences(db);
 
   async function post(connectionId: string, data: Uint8Array, outcome: Outcome) {
+    const started = performance.now();
     try {
       await client().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
       outcome.sent++;
@@ -105,25 +131,21 @@ export function createApiGatewayPublisher(db: Db, options: ApiGatewayPublisherOp
         // Its `$disconnect` will find nothing left to close, so the news is told from here.
         if (wentOffline) outcome.wentOffline.push(wentOffline);
       } else {
-        const kind = (e as { name?: string }).name ?? "Error";
-        outcome.failed.set(kind, (outcome.failed.get(kind) ?? 0) + 1);
+        outcome.failed.push({ ...describeFailure(e), ms: Math.round(performance.now() - started) });
       }
     }
   }
 
   /** Posts one frame to each of these connections once, `concurrency` at a time; then tells what went wrong, if anything. */
   async function postEach(what: string, type: string, connectionIds: readonly string[], data: Uint8Array) {
-    const outcome: Outcome = { sent: 0, gone: 0, failed: new Map(), wentOffline: [] };
+    const outcome: Outcome = { sent: 0, gone: 0, failed: [], wentOffline: [] };
     let next = 0;
     const worker = async () => {
       while (next < connectionIds.length) await post(connectionIds[next++]!, data, outcome);
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, connectionIds.length) }, worker));
     for (const userId of outcome.wentOffline) await announcePresence(db, publisher, userId, false);
-    if (outcome.failed.size > 0) {
-      const kinds = [...outcome.failed].map(([k, n]) => `${k} ×${n}`).join(", ");
-      console.warn(`realtime: ${what} ${type}: ${outcome.sent} sent, ${outcome.gone} gone, failed: ${kinds}`);
-    }
+    if (outcome.failed.length > 0) console.warn(`realtime: ${what} ${type}: ${outcome.sent} sent, ${outcome.gone} gone, failed: ${summarize(outcome.failed)}`);
   }
 
   /**
