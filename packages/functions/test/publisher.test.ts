@@ -346,6 +346,21 @@ describe("dead and slow connections", () => {
     vi.restoreAllMocks();
   });
 
+  it("posts again, once, when the connection a post went out on was reset, and delivers it", async () => {
+    api.reset();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const s = await t.server();
+    const unlucky = await connection(s.owner.id, [s.channelId]);
+    const other = await connection(s.owner.id, [s.channelId]);
+    api.behaviour.set(unlucky, "reset");
+    await publisher().toChannel(ch(s), event("x"));
+    // The reset post was not lost: tried again, it arrived once, like the other's.
+    expect(receivers()).toEqual([unlucky, other].sort());
+    expect(api.log.filter((l) => l.endsWith(unlucky))).toEqual([`reset:${unlucky}`, `answered:${unlucky}`]);
+    expect(warn).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
+  });
+
   it("does not let a hung connection delay the others, and gives up on it after the timeout", async () => {
     api.reset();
     vi.spyOn(console, "warn").mockImplementation(() => {});

@@ -6,15 +6,19 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** How the stand-in answers a connection's posts: `ok` 200 (after `delayMs`), `slow` 200 after 50 ms, `gone` 410, `fail` 500, `hang` never. */
-export type Behaviour = "ok" | "gone" | "fail" | "hang" | "slow";
+/**
+ * How the stand-in answers a connection's posts: `ok` 200 (after `delayMs`), `slow` 200 after 50 ms,
+ * `gone` 410, `fail` 500, `hang` never; `reset` cuts the connection the first post came on without
+ * an answer (as a kept-alive socket the server closed just as it was reused), then answers `ok`.
+ */
+export type Behaviour = "ok" | "gone" | "fail" | "hang" | "slow" | "reset";
 
 export function fakeConnectionsApi() {
   const behaviour = new Map<string, Behaviour>();
   const posts: { connectionId: string; body: string }[] = [];
   /** Every post and close, in order, with the path it reached (`/{stage}/@connections/{id}`). */
   const calls: { method: string; path: string; connectionId: string; body: string }[] = [];
-  /** What happened to each request, in order: `answered:<id>`, or `abandoned:<id>` when the client gave up on it. */
+  /** What happened to each request, in order: `answered:<id>`, `reset:<id>`, or `abandoned:<id>` when the client gave up on it. */
   const log: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -28,6 +32,11 @@ export function fakeConnectionsApi() {
     req.on("data", (d: Buffer) => (body += d));
     req.on("end", () => {
       const b = behaviour.get(connectionId) ?? "ok";
+      if (b === "reset") {
+        behaviour.set(connectionId, "ok");
+        log.push(`reset:${connectionId}`);
+        return req.socket.resetAndDestroy();
+      }
       if (b === "hang") {
         // Never answers: only the publisher's timeout ends it, by closing the request.
         res.on("close", () => log.push(`abandoned:${connectionId}`));

@@ -15,6 +15,9 @@
  *   trace this project does not record;
  * - a post that timed out is not tried again (it gave up, as before; a second try would double the
  *   time a hung connection holds the caller); any other retryable failure is, once, as the SDK does.
+ *   That includes a connection reset or broken as the post went out (ECONNRESET, EPIPE), which the
+ *   SDK also names `TimeoutError`: a kept-alive socket the far end closed just as it was reused
+ *   fails at once, and the post is tried again on a fresh one rather than lost.
  */
 import {
   ApiGatewayManagementApiClient,
@@ -40,10 +43,14 @@ export interface ConnectionsClientOptions {
   maxSockets?: number;
 }
 
+/** A connection that broke rather than a post that ran out of time (the SDK names both `TimeoutError`). */
+const BROKEN_CONNECTION = new Set(["ECONNRESET", "EPIPE"]);
+
 /** The SDK's standard retry (one retry, its backoff and retry quota), except after a timeout. */
 class NoRetryAfterTimeout extends StandardRetryStrategy {
   override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
-    if ((errorInfo.error as { name?: string } | undefined)?.name === "TimeoutError") throw errorInfo.error;
+    const error = errorInfo.error as { name?: string; code?: string } | undefined;
+    if (error?.name === "TimeoutError" && !BROKEN_CONNECTION.has(error.code ?? "")) throw errorInfo.error;
     return super.refreshRetryTokenForRetry(token, errorInfo);
   }
 }
