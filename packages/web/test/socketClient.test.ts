@@ -73,6 +73,17 @@ function deadAfterFirstPing() {
   };
 }
 
+/** A WebSocket class whose first subscribe frame goes nowhere, as if it or its answer were lost. `subscribes` counts those sent. */
+function firstSubscribeLost() {
+  return class Lossy extends WebSocket {
+    static subscribes = 0;
+    override send(data: string) {
+      if (data.includes('"subscribe"') && ++Lossy.subscribes === 1) return;
+      super.send(data);
+    }
+  };
+}
+
 const newMessages = (events: ServerEvent[]) =>
   events.flatMap((e) => (e.type === "new_message" ? [e.message.content] : []));
 
@@ -276,6 +287,22 @@ describe("Realtime", () => {
     c.realtime.check();
     await until(() => c.opens.length === 2);
     expect(c.opens).toEqual([false, true]);
+  });
+
+  it("asks again for a subscription left unanswered, on the same socket, and then gets its events", async () => {
+    const { owner, channelId, post } = await serverWithChannel();
+    const WebSocket = firstSubscribeLost();
+    const c = client(owner.token, { WebSocket, answerTimeoutMs: 200 });
+    c.realtime.connect();
+    c.realtime.subscribe(channelId);
+    await c.realtime.whenHeld(channelId);
+    expect(WebSocket.subscribes).toBe(2);
+    expect(c.opens).toEqual([false]);
+    await post("after the second ask");
+    await until(() => newMessages(c.events).includes("after the second ask"));
+    // Answered: not asked a third time.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(WebSocket.subscribes).toBe(2);
   });
 
   it("drops a link that stops answering pings, and reconnects", async () => {

@@ -33,6 +33,12 @@ export interface RealtimeOptions {
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
   checkAfterMs?: number;
+  /**
+   * A subscription not answered (`subscribed` or `error`) within this many ms is asked again on the
+   * same socket: its frame or its answer was lost (a post to `@connections` can fail), and what
+   * waits for it to hold (catch-ups, read states) would otherwise wait until the next reconnect.
+   */
+  answerTimeoutMs?: number;
 }
 
 type Listener<T> = (value: T) => void;
@@ -65,6 +71,8 @@ export class Realtime {
   #held = new Set<string>();
   /** Who waits for a subscription to hold: `whenHeld`. */
   #holdWaiters = new Map<string, (() => void)[]>();
+  /** Subscriptions asked on the open socket and not answered yet: asked again when their timer ends. */
+  #unanswered = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(options: RealtimeOptions) {
     this.#options = {
@@ -73,6 +81,7 @@ export class Realtime {
       pingIntervalMs: 240_000,
       pongTimeoutMs: 10_000,
       checkAfterMs: 30_000,
+      answerTimeoutMs: 10_000,
       ...options,
     };
   }
@@ -152,8 +161,8 @@ export class Realtime {
   #opened(reconnected: boolean): void {
     this.#attempt = 0;
     // Channels first: the open channel's catch-up waits for its subscription (conversationFeeds.svelte.ts), the servers' unread marks can wait.
-    for (const channelId of this.#channels.keys()) this.#send({ action: "subscribe", channelId });
-    for (const serverId of this.#servers.keys()) this.#send({ action: "subscribe", serverId });
+    for (const channelId of this.#channels.keys()) this.#subscribeNow(this.#channels, channelId, { action: "subscribe", channelId });
+    for (const serverId of this.#servers.keys()) this.#subscribeNow(this.#servers, serverId, { action: "subscribe", serverId });
     this.#startPing();
     for (const l of this.#openListeners) l({ reconnected });
   }
@@ -168,6 +177,8 @@ export class Realtime {
     const socket = this.#socket;
     this.#socket = null;
     this.#held.clear();
+    for (const timer of this.#unanswered.values()) clearTimeout(timer);
+    this.#unanswered.clear();
     this.#stopPing();
     if (!socket) return;
     socket.onclose = socket.onmessage = socket.onopen = null;
@@ -201,7 +212,7 @@ export class Realtime {
   #want(counts: Map<string, number>, id: string, frame: (action: "subscribe" | "unsubscribe") => ClientFrame): () => void {
     const count = counts.get(id) ?? 0;
     counts.set(id, count + 1);
-    if (count === 0) this.#send(frame("subscribe"));
+    if (count === 0) this.#subscribeNow(counts, id, frame("subscribe"));
     let released = false;
     return () => {
       if (released) return;
@@ -211,6 +222,20 @@ export class Realtime {
       counts.delete(id);
       this.#send(frame("unsubscribe"));
     };
+  }
+
+  /** Asks for a subscription on the open socket, and again until it is answered, while it is wanted. */
+  #subscribeNow(counts: Map<string, number>, id: string, frame: ClientFrame): void {
+    if (this.#socket?.readyState !== 1) return; // the socket's opening asks for it
+    this.#send(frame);
+    clearTimeout(this.#unanswered.get(id));
+    this.#unanswered.set(
+      id,
+      setTimeout(() => {
+        this.#unanswered.delete(id);
+        if (counts.has(id) && !this.#held.has(id)) this.#subscribeNow(counts, id, frame);
+      }, this.#options.answerTimeoutMs),
+    );
   }
 
   /**
@@ -228,6 +253,8 @@ export class Realtime {
   /** A reply naming a server or channel: a subscription that now holds, or no longer does; a refusal ends the waits too. */
   #answered(id: string, reply: "subscribed" | "unsubscribed" | "error"): void {
     if (reply === "unsubscribed") return void this.#held.delete(id);
+    clearTimeout(this.#unanswered.get(id));
+    this.#unanswered.delete(id);
     if (reply === "subscribed") this.#held.add(id);
     const waiters = this.#holdWaiters.get(id);
     this.#holdWaiters.delete(id);
