@@ -95,11 +95,18 @@ function requestsOf(page: Page) {
   return asked;
 }
 
-/** Resolves when the page has received answers to `count` more requests whose URL contains `part`. */
-const answered = (page: Page, part: string, count = 1) =>
-  new Promise<void>((resolve) => {
+/**
+ * Resolves when the page has received answers to `count` more requests whose URL contains `part`;
+ * fails after two minutes (a start that never finishes is a fault to report, not to wait out).
+ */
+const answered = (page: Page, part: string, count = 1, timeoutMs = 120_000) =>
+  new Promise<void>((resolve, reject) => {
     let seen = 0;
-    const on = (r: { url(): string }) => r.url().includes(part) && ++seen === count && (page.off("requestfinished", on), resolve());
+    const timer = setTimeout(() => {
+      page.off("requestfinished", on);
+      reject(new Error(`bench:web: ${seen} of ${count} answer(s) to ${part} came within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const on = (r: { url(): string }) => r.url().includes(part) && ++seen === count && (clearTimeout(timer), page.off("requestfinished", on), resolve());
     page.on("requestfinished", on);
   });
 
