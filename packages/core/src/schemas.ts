@@ -429,17 +429,16 @@ export type ClientFrame = v.InferOutput<typeof clientFrame>;
 /** The largest page each paged route serves: a client that wants as much as it can asks for these. */
 export const pageLimits = { history: 100, changes: 500, dms: 100, invites: 100, reactors: 100, members: 100, search: 50 } as const;
 
-const limit = (max: number, fallback: number) =>
-  v.optional(
-    v.pipe(
-      string("limit"),
-      v.regex(/^\d{1,4}$/, `limit must be a whole number from 1 to ${max}.`),
-      v.transform(Number),
-      v.minValue(1, `limit must be at least 1.`),
-      v.maxValue(max, `limit must be at most ${max}.`),
-    ),
-    String(fallback),
+/** A count in a query string, from 1 to `max`. */
+const count = (name: string, max: number) =>
+  v.pipe(
+    string(name),
+    v.regex(/^\d{1,4}$/, `${name} must be a whole number from 1 to ${max}.`),
+    v.transform(Number),
+    v.minValue(1, `${name} must be at least 1.`),
+    v.maxValue(max, `${name} must be at most ${max}.`),
   );
+const limit = (max: number, fallback: number) => v.optional(count("limit", max), String(fallback));
 
 export const historyQuery = v.pipe(
   v.object({
@@ -475,11 +474,18 @@ const serverSearchFields = v.object({ ...searchFields, channelId: v.optional(idO
 const dmSearchFields = v.object({ ...searchFields, conversationId: v.optional(idOf("conversationId must be a conversation id.")) });
 export const serverSearchQuery = v.pipe(serverSearchFields, someFilter<v.InferOutput<typeof serverSearchFields>>());
 export const dmSearchQuery = v.pipe(dmSearchFields, someFilter<v.InferOutput<typeof dmSearchFields>>());
-/** A change feed's page (api.md "Change feeds"); the cursor itself is checked against its conversation. */
-export const changesQuery = v.object({
-  since: v.optional(v.pipe(string("since"), v.minLength(1, "since cannot be empty."), v.maxLength(200, "since is not a cursor."))),
-  limit: limit(pageLimits.changes, 200),
-});
+/**
+ * A change feed's page (api.md "Change feeds"); the cursor itself is checked against its
+ * conversation. Without `since`, `newest` also asks for the newest messages, read after the head.
+ */
+export const changesQuery = v.pipe(
+  v.object({
+    since: v.optional(v.pipe(string("since"), v.minLength(1, "since cannot be empty."), v.maxLength(200, "since is not a cursor."))),
+    limit: limit(pageLimits.changes, 200),
+    newest: v.optional(count("newest", pageLimits.history)),
+  }),
+  v.check((q) => q.since === undefined || q.newest === undefined, "Use since or newest, not both."),
+);
 export const searchQuery = v.object({
   q: v.pipe(string("q", "q is required."), v.trim(), v.minLength(1, "q cannot be empty."), v.maxLength(32, "q must be at most 32 characters.")),
 });

@@ -78,7 +78,11 @@ export interface DmMessage extends MessageState, MessageExtras {
 export interface Member extends MemberRoles { user: User; role: Role; joinedAt: string; online: boolean }
 /** A change in a conversation's feed (api.md "Change feeds"). */
 export type Change<M> = { type: "message"; message: M } | { type: "message_deleted"; messageId: string };
-export interface ChangesPage<M> { changes: Change<M>[]; cursor: string; hasMore: boolean }
+export interface ChangesPage<M> {
+  changes: Change<M>[]; cursor: string; hasMore: boolean;
+  /** Asked with `newest`: the newest messages, oldest first, read after the head `cursor` names. */
+  messages?: M[];
+}
 /** Exactly one of `channelId` and `conversationId` is set. */
 export interface ReadState {
   channelId: string | null; conversationId: string | null; lastReadMessageId: string | null; mentionCount: number;

@@ -107,6 +107,38 @@ describe("GET …/channels/:cid/changes", () => {
     expect((await changes(`?since=${await head()}`)).status).toBe(200);
   });
 
+  it("with newest=N and no since: the head, and the newest N messages read after it, as GET …/messages?limit=N shows them", async () => {
+    const { member, base, send, changes, head } = await channel();
+    const sent = [];
+    for (let i = 0; i < 4; i++) sent.push(await send(`n${i}`));
+    const edited = (await t.call("PATCH", `${base}/messages/${sent[3].id}`, { token: member.token, body: { content: "n3!" } })).body;
+    const first = (await changes("?newest=3")).body;
+    const page = (await t.call("GET", `${base}/messages?limit=3`, { token: member.token })).body;
+    expect(first).toEqual({ changes: [], cursor: await head(), hasMore: false, messages: page });
+    expect(first.messages.map((m: { id: string }) => m.id)).toEqual([sent[1].id, sent[2].id, sent[3].id]);
+    expect(first.messages[2]).toEqual(edited);
+    // Everything after it comes from its cursor, nothing before.
+    const later = await send("after the page");
+    expect((await changes(`?since=${first.cursor}`)).body.changes).toEqual([{ type: "message", message: later }]);
+    // An empty channel: no messages, and its head.
+    const empty = await channel();
+    expect((await empty.changes("?newest=50")).body).toEqual({ changes: [], cursor: await empty.head(), hasMore: false, messages: [] });
+    // Without newest, no messages field.
+    expect((await changes()).body).not.toHaveProperty("messages");
+  });
+
+  it("takes newest from 1 to 100 and never with since: anything else is 400", async () => {
+    const { changes, head } = await channel();
+    for (const newest of ["0", "101", "abc", "-1", "1.5", ""]) {
+      const res = await changes(`?newest=${newest}`);
+      expect(res.status, newest).toBe(400);
+      expect(res.body.error.code).toBe("invalid_request");
+    }
+    const both = await changes(`?since=${await head()}&newest=10`);
+    expect(both).toMatchObject({ status: 400, body: { error: { code: "invalid_request", message: expect.stringContaining("since or newest") } } });
+    expect((await changes("?newest=100")).status).toBe(200);
+  });
+
   it("is for members only: 404 to anyone else and for another server's channel", async () => {
     const { s, changes } = await channel();
     const stranger = await t.user();
@@ -157,6 +189,11 @@ describe("GET /dms/:id/changes", () => {
     const channelHead = (await t.call("GET", `/servers/${s.id}/channels/${s.channelId}/changes`, { token: a.token })).body.cursor;
     expect((await t.call("GET", `${path}/changes?since=${channelHead}`, { token: a.token })).status).toBe(400);
     expect((await t.call("GET", `${path}/changes?since=garbage`, { token: a.token })).status).toBe(400);
+    // Its newest messages with its head, for its participants only.
+    const newest = await t.call("GET", `${path}/changes?newest=5`, { token: b.token });
+    expect(newest.body.messages).toEqual((await t.call("GET", `${path}/messages?limit=5`, { token: b.token })).body);
+    expect(newest.body.messages.map((m: { id: string }) => m.id)).toEqual([m1.id]);
+    expect((await t.call("GET", `${path}/changes?newest=5`, { token: c.token })).status).toBe(404);
     // Swept by the TTL: expired.
     await t.deps.db.entities.changes.delete({ conversationId: id, seq: 1 }).go();
     expect((await t.call("GET", `${path}/changes?since=${head}`, { token: b.token })).body.error.code).toBe("cursor_expired");

@@ -87,6 +87,10 @@ describe("DynamoDB requests per route", () => {
     expect(await cost("POST …/messages", () => t.call("POST", messages, { token: owner.token, body: { content: "hi" } }), 201))
       .toEqual({ UpdateItem: 1, TransactWriteItems: 1, BatchGetItem: 1 });
     expect(await cost("GET …/messages", () => t.call("GET", messages, { token: owner.token }), 200)).toEqual({ Query: 1, BatchGetItem: 2 });
+    // A first page with its head: the head's BatchGet, then the page's Query (strongly), then its authors' avatars —
+    // what the page alone costs, the head's request saved.
+    expect(await cost("GET …/changes?newest=50", () => t.call("GET", `/servers/${serverId}/channels/${channelId}/changes?newest=50`, { token: owner.token }), 200))
+      .toEqual({ Query: 1, BatchGetItem: 2 });
 
     // Replies, reactions, attachments (docs/data-model.md).
     const original = (await t.call("GET", messages, { token: owner.token })).body[0].id;

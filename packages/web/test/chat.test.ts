@@ -126,7 +126,8 @@ describe("two people meet through an invite link and chat live", () => {
 
   it("says when messages cannot be loaded, and loads them when asked to try again", async () => {
     const { bob } = scene.people;
-    const history = (url: URL) => url.pathname.endsWith("/messages");
+    // The first page comes with the feed's head (`changes?newest=`), older pages from `messages`.
+    const history = (url: URL) => url.pathname.endsWith("/messages") || url.pathname.endsWith("/changes");
     await bob.route(history, (route) =>
       route.request().method() === "GET"
         ? route.fulfill({ status: 500, json: { error: { code: "internal", message: "Something went wrong on our side." } } })

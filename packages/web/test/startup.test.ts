@@ -35,7 +35,7 @@ const MAX_REQUESTS = 8;
  * What the start asks (sorted, the ticket aside), the servers aside: on the home page, with a DM
  * partner in the list (whose presence is asked once the socket is open), and on a channel's page
  * opened by its URL (no DM on screen: no presence asked; its server's details come with the
- * listing; the channel's messages and its change feed's head, read at once, the catch-up from
+ * listing; the channel's change feed's head with its newest messages, in one request at once, the catch-up from
  * that head once its subscription holds, its members, and marking it read).
  */
 const HOME_START = [
@@ -52,9 +52,8 @@ const CHANNEL_START = [
   "GET /api/dms?limit=100",
   "GET /api/notification-settings",
   "GET /api/read-states",
-  "GET /api/servers/:id/channels/:id/changes?limit=1",
+  "GET /api/servers/:id/channels/:id/changes?newest=50",
   CATCH_UP,
-  "GET /api/servers/:id/channels/:id/messages?limit=50",
   "GET /api/servers/:id/members?limit=100",
   DETAILS,
   DETAILS,
@@ -136,7 +135,7 @@ describe("start-up", () => {
     expect(world.errors()).toEqual([]);
   });
 
-  it("opened on a channel's page by its URL, asks the page's own five requests on top of the start, no server's details alone, no DM presence", { timeout: 120_000 }, async () => {
+  it("opened on a channel's page by its URL, asks the page's own four requests on top of the start, no server's details alone, no DM presence", { timeout: 120_000 }, async () => {
     const start = await startIn(2, { onChannel: true });
     console.log(`start on a channel: ${start.atStart.length + start.tickets.atStart} API requests (${start.atStart.join(", ")})`);
     expect(start.tickets.atStart).toBe(1);
@@ -159,15 +158,17 @@ describe("start-up", () => {
     const asked = apiRequests(page);
     const received: string[] = [];
     page.on("websocket", (ws) => ws.on("framereceived", (f) => received.push(String(f.payload))));
-    // The first page is asked at once, and held back while an edit and a new message are sent
-    // and until the channel's subscription holds: whether their events came before it or not,
-    // they changed what the page is about to show, after the head the load read.
-    await page.route("**/messages?limit=50", async (route) => {
+    // The first page is asked at once and read (the head, then the newest messages); its answer
+    // is held back while an edit and a new message are sent and until the channel's subscription
+    // holds: whether their events came before it or not, they changed what the page is about to
+    // show, after the head it read.
+    await page.route("**/changes?newest=50", async (route) => {
+      const response = await route.fetch();
       await call(other.api.servers[":id"].channels[":cid"].messages[":mid"].$patch({ param: { ...where, mid: old.id }, json: { content: "Edited meanwhile" } }));
       await call(other.api.servers[":id"].channels[":cid"].messages.$post({ param: where, json: { content: "Sent meanwhile" } }));
       const held = `{"type":"subscribed","channelId":"${channel.id}"}`;
       await expect.poll(() => received.includes(held), { timeout: 20_000 }).toBe(true);
-      await route.continue();
+      await route.fulfill({ response });
     });
     await page.goto(`/servers/${server.id}/channels/${channel.id}`);
     const list = page.getByRole("list", { name: /Messages in/ });

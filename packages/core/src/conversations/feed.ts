@@ -341,7 +341,7 @@ export async function presentChanges<M extends { messageId: string }, V extends 
     const message = byId.get(c.message.messageId);
     return message ? [{ type: "message", message }] : [];
   });
-  return { ...page, changes };
+  return { changes, cursor: page.cursor, hasMore: page.hasMore };
 }
 
 /** The conversation's messages by id, read strongly (a change just logged is visible): 100 to a BatchGetItem, 5 at once. */

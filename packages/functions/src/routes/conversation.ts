@@ -34,7 +34,7 @@ export function conversationHandlers<T extends KindTypes>(deps: Deps, kind: Conv
   return {
     history: (userId: string, ref: T["ref"], window: Window) => listMessages(deps, kind, ref, { userId, ...window }),
 
-    changes: (userId: string, ref: T["ref"], query: { since?: string | undefined; limit: number }) => listChanges(deps, kind, ref, { userId, ...query }),
+    changes: (userId: string, ref: T["ref"], query: { since?: string | undefined; limit: number; newest?: number | undefined }) => listChanges(deps, kind, ref, { userId, ...query }),
 
     /**
      * One BatchGetItem carries the send's check and its audience's tokens: the batch is made

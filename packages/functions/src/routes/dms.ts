@@ -64,7 +64,7 @@ export const dmsRoutes = (deps: Deps) => {
     .put("/:id/read", doc("Mark the conversation read up to a message", { ok: 200, answers: "`ReadState`" }), params(dmParams), validate("json", readBody), async (c) =>
       c.json(await dm.read(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("json").messageId), 200),
     )
-    .get("/:id/changes", doc("A conversation's change feed since a cursor", { ok: 200, answers: "`ChangesPage<DmMessage>`", errors: [410] }), params(dmParams), validate("query", changesQuery), async (c) =>
+    .get("/:id/changes", doc("A conversation's change feed since a cursor; without one, its head, with its newest messages if asked (`newest`)", { ok: 200, answers: "`ChangesPage<DmMessage>`", errors: [410] }), params(dmParams), validate("query", changesQuery), async (c) =>
       c.json(await dm.changes(c.var.userId, dmRef(c.req.valid("param")), c.req.valid("query")), 200),
     )
     .post("/:id/messages", doc("Send a direct message (201; 200 when its nonce was already sent)", { ok: [201, 200], body: dmMessageObject, errors: [429] }), params(dmParams), validate("json", sendMessageBody), async (c) => {

@@ -28,8 +28,11 @@ const CHANGES_LIMIT = pageLimits.changes;
 export interface FeedSource<M extends TimelineMessage> {
   /** Oldest first: the newest `limit` messages older than `before`, the oldest newer than `after`, or those `around` one. */
   page(query: PageQuery): Promise<M[]>;
-  /** The changes after `since` (absent: none, and the head's cursor). */
-  changes(query: { since?: string; limit: string }): Promise<ChangesPage<M>>;
+  /**
+   * The changes after `since` (absent: none, and the head's cursor); without `since`, `newest`
+   * also brings the newest messages, read after the head (the first page and its position at once).
+   */
+  changes(query: { since?: string; limit?: string; newest?: string }): Promise<ChangesPage<M>>;
   /** `nonce` makes a repeat of the same send store nothing new (api.md "Idempotent sends"). */
   post(content: string, nonce: string, extras: SendExtras): Promise<M>;
   edit(messageId: string, content: string): Promise<M>;
@@ -88,7 +91,7 @@ export class Feed<M extends TimelineMessage> {
   }
 
   /**
-   * The newest page, from the head's position taken first: nothing can fall between the two.
+   * The newest page, read after the head's position (one request): nothing can fall between the two.
    * `fresh`: in place of what is loaded (back to the present from an old place), not merged with it.
    */
   load(fresh = false): Promise<void> {
@@ -135,14 +138,18 @@ export class Feed<M extends TimelineMessage> {
     return found;
   }
 
-  /** A load from scratch: the head's position, then the page `place` puts in; `missing` may take an error as not a failure. */
+  /**
+   * A load from scratch: the head's position, then the page `place` puts in (the newest page comes
+   * with the head, in one request); `missing` may take an error as not a failure.
+   */
   async #open(query: PageQuery, place: (page: M[]) => void, missing?: (e: unknown) => boolean): Promise<void> {
     const epoch = ++this.#epoch;
     this.status = "loading";
     this.error = null;
     try {
-      const head = await this.#source.changes({ limit: "1" });
-      const page = await this.#page(query);
+      const newest = !query.before && !query.after && !query.around;
+      const head = await this.#source.changes(newest ? { newest: query.limit } : { limit: "1" });
+      const page = head.messages ? this.#unlessDeleted(head.messages) : await this.#page(query);
       if (epoch !== this.#epoch) return;
       this.#cursor = head.cursor;
       this.#opened++;
@@ -368,7 +375,10 @@ export class Feed<M extends TimelineMessage> {
   }
 
   async #page(query: PageQuery): Promise<M[]> {
-    const page = await this.#source.page(query);
+    return this.#unlessDeleted(await this.#source.page(query));
+  }
+
+  #unlessDeleted(page: M[]): M[] {
     return this.#deleted.size ? page.filter((m) => !this.#deleted.has(m.id)) : page;
   }
 }

@@ -64,7 +64,7 @@ export const messagesRoutes = (deps: Deps) => {
 /** `/servers/:id/channels/:cid/changes`: the channel's change feed. */
 export const changesRoutes = (deps: Deps) => {
   const channel = channelHandlers(deps);
-  return new Hono<AppEnv>().get("/", doc("A channel's change feed since a cursor", { ok: 200, answers: "`ChangesPage<Message>`", errors: [410] }), params(channelParams), validate("query", changesQuery), async (c) =>
+  return new Hono<AppEnv>().get("/", doc("A channel's change feed since a cursor; without one, its head, with its newest messages if asked (`newest`)", { ok: 200, answers: "`ChangesPage<Message>`", errors: [410] }), params(channelParams), validate("query", changesQuery), async (c) =>
     c.json(await channel.changes(c.var.userId, channelRef(c.req.valid("param")), c.req.valid("query")), 200),
   );
 };
