@@ -213,7 +213,63 @@ async function holdSubscriptions(page: Page) {
   return { subscribing, release };
 }
 
+/**
+ * Until the returned function is called, the page gets no `channel_activity` frame (the others
+ * pass); `held` resolves once one has been held back.
+ */
+async function holdActivity(page: Page) {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let arrived!: () => void;
+  const held = new Promise<void>((r) => (arrived = r));
+  await page.context().routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage(async (m) => {
+      if (String(m).includes('"type":"channel_activity"')) {
+        arrived();
+        await released;
+      }
+      ws.send(m);
+    });
+  });
+  return { held, release };
+}
+
 describe.each(onPhone)("a mention in another channel, just after the page loaded (%s)", (label, viewport) => {
+  it("arriving live after a read-state answer that already counted it: counted once", async () => {
+    const alice = await apiUser(world.app.url, uniqueName("amy"));
+    const s = await serverOf(alice);
+    const { page, name } = await member(viewport, s.code);
+    const activity = await holdActivity(page);
+    // The read states, asked once the page's subscriptions hold, are read after the mention is
+    // stored (so the answer counts it), and its event reaches the page only after that answer.
+    let asked!: () => void;
+    const readStatesAsked = new Promise<void>((r) => (asked = r));
+    let mentioned!: () => void;
+    const stored = new Promise<void>((r) => (mentioned = r));
+    await page.route("**/api/read-states", async (route) => {
+      asked();
+      await stored;
+      await route.continue();
+    });
+    const answered = page.waitForResponse("**/api/read-states");
+    await page.goto(`/servers/${s.id}/channels/${s.generalId}`);
+    await composer(page, "general").waitFor();
+    await readStatesAsked;
+    await post(alice.api, s.id, s.randomId, `@${name} counted already`);
+    mentioned();
+    await Promise.all([answered, activity.held]);
+    await expect.poll(() => badge(channelLink(page, "random")), live).toBe("1");
+    activity.release();
+    // The event comes after the answer that counted its message: still one mention.
+    await settled(page);
+    await expect.poll(() => badge(channelLink(page, "random")), live).toBe("1");
+    await settled(page);
+    expect(await badge(channelLink(page, "random"))).toBe("1");
+    expect(errors()).toEqual([]);
+  }, 60_000);
+
+
   it("posted before the page's subscriptions held: its badge shows all the same", async () => {
     const alice = await apiUser(world.app.url, uniqueName("amy"));
     const s = await serverOf(alice);

@@ -38,6 +38,9 @@ export interface Activity {
 
 const newer = (a: string | null | undefined, b: string | null | undefined) => (a ?? "") > (b ?? "");
 
+/** A mention's event this soon after a read-state answer may be one that answer counted: the counts are asked again. */
+const RECOUNT_WITHIN_MS = 5_000;
+
 class ReadStates {
   status = $state<"loading" | "ready" | "error">("loading");
   #marks = new SvelteMap<string, Mark>();
@@ -51,6 +54,9 @@ class ReadStates {
 
   /** Mentions of me counted live so far: a read-state answer asked for before the last of them may not count it. */
   #liveMentions = 0;
+  /** When the last read-state answer came, and whether it was a recount (below). */
+  #answeredAt = Number.NEGATIVE_INFINITY;
+  #recounting = false;
 
   /**
    * Every read state at once; again after each reconnect (what moved meanwhile). An answer may
@@ -70,6 +76,7 @@ class ReadStates {
       // A position this tab moved meanwhile may be ahead of the answer.
       for (const state of all) this.apply(state);
       this.status = "ready";
+      this.#answeredAt = Date.now();
       return all;
     } catch {
       if (this.status !== "ready") this.status = "error";
@@ -222,6 +229,24 @@ class ReadStates {
     this.#counted.set(id, counted);
     const mark = this.#marks.get(id);
     this.#marks.set(id, { lastRead: mark?.lastRead ?? null, mentions: (mark?.mentions ?? 0) + 1 });
+    if (Date.now() - this.#answeredAt < RECOUNT_WITHIN_MS) this.#recount();
+  }
+
+  /**
+   * A mention's event that comes just after a read-state answer may be of a message that answer
+   * already counted (stored before the read, its event slower than the answer): counted here
+   * again, its badge would say one too many. Nothing in the answer tells which messages it
+   * counted, so the counts are asked again, once, after such a close call: the server's count is
+   * the truth, and the event came after its message was stored, so this answer holds it.
+   */
+  #recount(): void {
+    if (this.#recounting) return;
+    this.#recounting = true;
+    void this.load().finally(() => {
+      this.#recounting = false;
+      // The recount's own answer does not open another window: at most one recount per answer.
+      this.#answeredAt = Number.NEGATIVE_INFINITY;
+    });
   }
 
   #set(state: ReadState) {
