@@ -194,46 +194,36 @@ async function member(viewport: { width: number; height: number }, code: string)
   return { page, name };
 }
 
-/** Until the returned function is called, the page's subscriptions wait (its socket's `subscribe` frames); `sent` resolves once one has. */
-async function holdSubscriptions(page: Page) {
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  let sent!: () => void;
-  const subscribing = new Promise<void>((r) => (sent = r));
+/**
+ * Holds back the frames of the page's socket that contain `text`, going `to` the server (what the
+ * page sends) or the page (what it receives), until `release()`; the others pass. `held` resolves
+ * once one has been held.
+ */
+async function holdFrames(page: Page, to: "server" | "page", text: string) {
+  const released = Promise.withResolvers<void>();
+  const held = Promise.withResolvers<void>();
   await page.context().routeWebSocket(/\/ws/, (ws) => {
     const server = ws.connectToServer();
-    ws.onMessage(async (m) => {
-      if (String(m).includes('"subscribe"')) {
-        sent();
-        await released;
+    const [from, onward] = to === "server" ? [ws, server] : [server, ws];
+    from.onMessage(async (m) => {
+      if (String(m).includes(text)) {
+        held.resolve();
+        await released.promise;
       }
-      server.send(m);
+      onward.send(m);
     });
   });
-  return { subscribing, release };
+  return { held: held.promise, release: released.resolve };
 }
 
-/**
- * Until the returned function is called, the page gets no `channel_activity` frame (the others
- * pass); `held` resolves once one has been held back.
- */
-async function holdActivity(page: Page) {
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  let arrived!: () => void;
-  const held = new Promise<void>((r) => (arrived = r));
-  await page.context().routeWebSocket(/\/ws/, (ws) => {
-    const server = ws.connectToServer();
-    server.onMessage(async (m) => {
-      if (String(m).includes('"type":"channel_activity"')) {
-        arrived();
-        await released;
-      }
-      ws.send(m);
-    });
-  });
-  return { held, release };
+/** Until the returned function is called, the page's subscriptions wait (its socket's `subscribe` frames); `subscribing` resolves once one has. */
+async function holdSubscriptions(page: Page) {
+  const { held, release } = await holdFrames(page, "server", '"subscribe"');
+  return { subscribing: held, release };
 }
+
+/** Until the returned function is called, the page gets no `channel_activity` frame (the others pass); `held` resolves once one has been held back. */
+const holdActivity = (page: Page) => holdFrames(page, "page", '"type":"channel_activity"');
 
 describe.each(onPhone)("a mention in another channel, just after the page loaded (%s)", (label, viewport) => {
   it("arriving live after a read-state answer that already counted it: counted once", async () => {
@@ -243,21 +233,19 @@ describe.each(onPhone)("a mention in another channel, just after the page loaded
     const activity = await holdActivity(page);
     // The read states, asked once the page's subscriptions hold, are read after the mention is
     // stored (so the answer counts it), and its event reaches the page only after that answer.
-    let asked!: () => void;
-    const readStatesAsked = new Promise<void>((r) => (asked = r));
-    let mentioned!: () => void;
-    const stored = new Promise<void>((r) => (mentioned = r));
+    const readStatesAsked = Promise.withResolvers<void>();
+    const stored = Promise.withResolvers<void>();
     await page.route("**/api/read-states", async (route) => {
-      asked();
-      await stored;
+      readStatesAsked.resolve();
+      await stored.promise;
       await route.continue();
     });
     const answered = page.waitForResponse("**/api/read-states");
     await page.goto(`/servers/${s.id}/channels/${s.generalId}`);
     await composer(page, "general").waitFor();
-    await readStatesAsked;
+    await readStatesAsked.promise;
     await post(alice.api, s.id, s.randomId, `@${name} counted already`);
-    mentioned();
+    stored.resolve();
     await Promise.all([answered, activity.held]);
     await expect.poll(() => badge(channelLink(page, "random")), live).toBe("1");
     activity.release();
